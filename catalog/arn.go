@@ -1,6 +1,9 @@
 package catalog
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // arnFormat is one ARN format of a resource type, split the way ARNs are
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html):
@@ -53,7 +56,8 @@ func (c *Catalog) indexResourceType(rt *ResourceType) {
 // fits. Variables in a format stand for any non-empty text; when several
 // types fit, only the most specific are returned (those whose format fixes
 // the most literal text), so "arn:aws:s3:::bucket/key" is an object, not a
-// bucket named "bucket/key". Ambiguous ARNs (a Lambda function's alias and
+// bucket named "bucket/key". Other services' types with the same format
+// follow the ARN's own service's (sts:role after iam:role). Ambiguous ARNs (a Lambda function's alias and
 // version look alike) return each candidate. The result is nil for a
 // malformed ARN or one no format fits.
 func (c *Catalog) ResourceTypesForARN(arn string) []*ResourceType {
@@ -84,7 +88,19 @@ func (c *Catalog) ResourceTypesForARN(arn string) []*ResourceType {
 			out = append(out, rt)
 		}
 	}
+	// The service the ARN names first: an IAM role is iam's "role" before
+	// it is sts's (AssumeRole) or ec2's.
+	slices.SortStableFunc(out, func(a, b *ResourceType) int {
+		return boolRank(a.Service.Prefix != parts[2]) - boolRank(b.Service.Prefix != parts[2])
+	})
 	return out
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (f *arnFormat) matchHead(fields []string) bool {
