@@ -98,6 +98,7 @@ func (b *builder) policy(root *jsonNode) *Policy {
 			p.Version, ok = b.str(m, `a string ("2012-10-17" or "2008-10-17")`)
 			b.flags.version = !ok
 		case "Id":
+			p.IDPos = m.keyPos
 			p.ID, _ = b.str(m, "a string")
 		case "Statement":
 			stmtMember = m
@@ -144,8 +145,10 @@ func (b *builder) statement(p *Policy, obj *jsonNode) {
 		m := &members[i]
 		switch m.key {
 		case "Sid":
-			// Sid is a string; which characters a service accepts
-			// differs (IAM: ASCII letters and digits), so that is lint's.
+			// Sid is a string; which characters are accepted and
+			// whether Sids must be unique differs by service and is
+			// checked in validate.
+			s.SidPos = m.keyPos
 			s.Sid, _ = b.str(m, "a string")
 		case "Effect":
 			s.EffectPos = m.keyPos

@@ -89,10 +89,12 @@ type Policy struct {
 	// are only substituted under Version2012.
 	Version    string
 	VersionPos Pos
-	// ID is the optional Id element.
+	// ID is the optional Id element; IDPos is the position of its key.
 	ID         string
+	IDPos      Pos
 	Statements []Statement
-	Pos        Pos
+	// Pos is the position of the document's opening brace.
+	Pos Pos
 }
 
 // VariablesEnabled reports whether ${...} in the document is a policy
@@ -178,15 +180,19 @@ type Condition struct {
 // Statement is one statement of a policy.
 type Statement struct {
 	// Index is the 0-based position in the policy's Statement list.
-	Index      int
-	Sid        string
-	Effect     Effect
+	Index int
+	Sid   string
+	// SidPos is the position of the Sid key (zero when there is none).
+	SidPos Pos
+	Effect Effect
+	// EffectPos is the position of the Effect key.
 	EffectPos  Pos
 	Action     List
 	Resource   List
 	Principal  Principals
 	Conditions []Condition
-	Pos        Pos
+	// Pos is the position of the statement's opening brace.
+	Pos Pos
 }
 
 // Label names the statement for people: its Sid, or its 0-based index.

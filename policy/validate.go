@@ -33,6 +33,13 @@ type typeRules struct {
 	notAction bool
 	// version2012 requires Version "2012-10-17".
 	version2012 bool
+	// iamSid applies IAM's Sid rules: "In IAM, the Sid value must be
+	// unique within a JSON policy" and "The Sid element supports ASCII
+	// uppercase letters (A-Z), lowercase letters (a-z), and numbers
+	// (0-9)" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html).
+	// Other services differ (S3 and KMS accept spaces, as their own
+	// examples show), so the rule holds only for documents IAM stores.
+	iamSid bool
 	// rcp applies the RCP-only rules (Principal "*", Effect Deny except
 	// for the full-access statement).
 	rcp bool
@@ -69,12 +76,14 @@ type typeRules struct {
 // (Resource in SCPs, RCPs and VPC endpoint policies), it is optional here.
 func rulesFor(t Type) typeRules {
 	switch t {
-	case TypeIdentity, TypeBoundary, TypeSession:
+	case TypeIdentity, TypeBoundary:
+		return typeRules{principal: forbidden, resource: required, notAction: true, iamSid: true}
+	case TypeSession:
 		return typeRules{principal: forbidden, resource: required, notAction: true}
 	case TypeResource:
 		return typeRules{principal: required, notPrincipal: true, resource: required, notAction: true}
 	case TypeTrust:
-		return typeRules{principal: required, resource: forbidden, notAction: true}
+		return typeRules{principal: required, resource: forbidden, notAction: true, iamSid: true}
 	case TypeSCP:
 		return typeRules{principal: forbidden, notAction: true, version2012: true}
 	case TypeRCP:
@@ -110,14 +119,42 @@ func validate(p *Policy, t Type, flags *shapeFlags) ErrorList {
 	if len(p.Statements) == 0 && !flags.statement {
 		v.errorf(p.Pos, "the policy has no Statement")
 	}
+	var sids map[string]Pos
 	for i := range p.Statements {
 		var f stmtFlags
 		if i < len(flags.stmts) {
 			f = flags.stmts[i]
 		}
-		v.statement(&p.Statements[i], f)
+		s := &p.Statements[i]
+		v.statement(s, f)
+		if v.rules.iamSid && s.Sid != "" {
+			if sids == nil {
+				sids = make(map[string]Pos)
+			}
+			v.iamSid(s, sids)
+		}
 	}
 	return v.errs
+}
+
+// iamSid checks a Sid against IAM's rules (see typeRules.iamSid); seen holds
+// the Sids of the earlier statements.
+func (v *validator) iamSid(s *Statement, seen map[string]Pos) {
+	pos := s.SidPos
+	if !pos.IsValid() {
+		pos = s.Pos
+	}
+	for _, c := range []byte(s.Sid) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			v.errorf(pos, "Sid %q: IAM accepts only ASCII letters and digits in a Sid", s.Sid)
+			break
+		}
+	}
+	if first, dup := seen[s.Sid]; dup {
+		v.errorf(pos, "Sid %q is used twice (first at %s): in IAM a Sid must be unique within a policy", s.Sid, first)
+		return
+	}
+	seen[s.Sid] = pos
 }
 
 type validator struct {
