@@ -52,15 +52,34 @@ var (
 // name is not documented (JSON parsers differ: some keep the first, most the
 // last), so a duplicate is an error rather than a silent choice that might
 // differ from AWS's. what names the object in messages.
-func (b *builder) unique(obj *jsonNode, what string) []jsonMember {
-	if len(obj.members) < 2 {
+func (b *builder) unique(obj *jsonNode, what, qual string) []jsonMember {
+	// Objects in a policy are small (a statement has at most nine
+	// elements), so a quadratic scan beats building a map; large objects
+	// (hostile input) take the map.
+	if len(obj.members) > 16 {
+		return b.uniqueLarge(obj, what, qual)
+	}
+	dups := 0
+	for i := 1; i < len(obj.members); i++ {
+		for j := range i {
+			if obj.members[j].key == obj.members[i].key {
+				dups++
+				break
+			}
+		}
+	}
+	if dups == 0 {
 		return obj.members
 	}
+	return b.uniqueLarge(obj, what, qual)
+}
+
+func (b *builder) uniqueLarge(obj *jsonNode, what, qual string) []jsonMember {
 	first := make(map[string]Pos, len(obj.members))
-	out := obj.members[:0:0]
+	out := make([]jsonMember, 0, len(obj.members))
 	for _, m := range obj.members {
 		if p, dup := first[m.key]; dup {
-			b.errorf(m.keyPos, "duplicate %s %q (first at %s): AWS keeps only one of them, so the document is ambiguous", what, m.key, p)
+			b.errorf(m.keyPos, "duplicate %s %q (first at %s): AWS keeps only one of them, so the document is ambiguous", what+qual, m.key, p)
 			continue
 		}
 		first[m.key] = m.keyPos
@@ -88,7 +107,7 @@ func (b *builder) policy(root *jsonNode) *Policy {
 	}
 	p := &Policy{Source: b.source, Pos: root.pos}
 	var stmtMember *jsonMember
-	members := b.unique(root, "policy element")
+	members := b.unique(root, "policy element", "")
 	for i := range members {
 		m := &members[i]
 		switch m.key {
@@ -140,7 +159,7 @@ func (b *builder) statement(p *Policy, obj *jsonNode) {
 	s := Statement{Index: len(p.Statements), Pos: obj.pos}
 	var f stmtFlags
 	var action, notAction, resource, notResource, principal, notPrincipal *jsonMember
-	members := b.unique(obj, "statement element")
+	members := b.unique(obj, "statement element", "")
 	for i := range members {
 		m := &members[i]
 		switch m.key {
@@ -201,7 +220,7 @@ func (b *builder) pair(pos, neg *jsonMember, name, notName string) (l List, bad 
 	}
 	l.Present = true
 	l.Pos = m.keyPos
-	vals, ok := b.stringList(m.val, name)
+	vals, ok := b.stringList(m.val, name, "")
 	l.Values = vals
 	return l, !ok
 }
@@ -230,21 +249,28 @@ func (b *builder) str(m *jsonMember, want string) (string, bool) {
 	return m.val.text, true
 }
 
-// stringList reads a string or a non-empty list of strings.
-func (b *builder) stringList(v *jsonNode, name string) ([]Value, bool) {
+// stringList reads a string or a non-empty list of strings. name and sub
+// (a Principal type, or "") name the element in errors.
+func (b *builder) stringList(v *jsonNode, name, sub string) ([]Value, bool) {
+	label := func() string {
+		if sub == "" {
+			return name
+		}
+		return name + " " + sub
+	}
 	switch v.kind {
 	case jsonString:
 		return []Value{{Text: v.text, Pos: v.pos}}, true
 	case jsonArray:
 		if len(v.elems) == 0 {
-			b.errorf(v.pos, "%s is an empty list", name)
+			b.errorf(v.pos, "%s is an empty list", label())
 			return nil, false
 		}
 		out := make([]Value, 0, len(v.elems))
 		ok := true
 		for _, e := range v.elems {
 			if e.kind != jsonString {
-				b.errorf(e.pos, "%s entries must be strings, not %s", name, e.kind)
+				b.errorf(e.pos, "%s entries must be strings, not %s", label(), e.kind)
 				ok = false
 				continue
 			}
@@ -252,7 +278,7 @@ func (b *builder) stringList(v *jsonNode, name string) ([]Value, bool) {
 		}
 		return out, ok
 	}
-	b.errorf(v.pos, "%s must be a string or a list of strings, not %s", name, v.kind)
+	b.errorf(v.pos, "%s must be a string or a list of strings, not %s", label(), v.kind)
 	return nil, false
 }
 
@@ -294,7 +320,7 @@ func (b *builder) principalPair(pos, neg *jsonMember) (pr Principals, bad bool) 
 		b.errorf(v.pos, "%s is an empty object: name at least one principal", name)
 		return pr, true
 	}
-	members := b.unique(v, name+" type")
+	members := b.unique(v, name, " type")
 	for _, pm := range members {
 		kind, ok := principalKind(pm.key)
 		if !ok {
@@ -302,7 +328,7 @@ func (b *builder) principalPair(pos, neg *jsonMember) (pr Principals, bad bool) 
 			bad = true
 			continue
 		}
-		vals, ok := b.stringList(pm.val, fmt.Sprintf("%s %s", name, pm.key))
+		vals, ok := b.stringList(pm.val, name, pm.key)
 		if !ok {
 			bad = true
 		}
@@ -338,13 +364,17 @@ func (b *builder) conditions(m *jsonMember) []Condition {
 		b.errorf(m.val.pos, "Condition must be an object such as {\"StringEquals\": {\"aws:username\": \"alice\"}}, not %s", m.val.kind)
 		return nil
 	}
-	var out []Condition
-	for _, op := range b.unique(m.val, "condition operator") {
+	n := 0
+	for _, op := range m.val.members {
+		n += len(op.val.members)
+	}
+	out := make([]Condition, 0, n)
+	for _, op := range b.unique(m.val, "condition operator", "") {
 		if op.val.kind != jsonObject {
 			b.errorf(op.val.pos, "condition operator %s must map to an object of condition keys, not %s", op.key, op.val.kind)
 			continue
 		}
-		for _, k := range b.unique(op.val, "condition key under "+op.key) {
+		for _, k := range b.unique(op.val, "condition key under ", op.key) {
 			c := Condition{Operator: op.key, OperatorPos: op.keyPos, Key: k.key, KeyPos: k.keyPos}
 			if vals, ok := b.conditionValues(k.val, op.key, k.key); ok {
 				c.Values = vals

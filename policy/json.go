@@ -80,6 +80,21 @@ type jsonReader struct {
 	line      int
 	lineStart int // offset of the first byte of the current line
 	err       *jsonSyntaxError
+	// arena hands out nodes from chunks, one allocation per chunk instead
+	// of one per value.
+	arena []jsonNode
+}
+
+const arenaChunk = 128
+
+func (r *jsonReader) node(k jsonKind, p Pos) *jsonNode {
+	if len(r.arena) == cap(r.arena) {
+		// Chunks grow so that a small document does not pay for a
+		// large one.
+		r.arena = make([]jsonNode, 0, min(arenaChunk, 2*cap(r.arena)+8))
+	}
+	r.arena = append(r.arena, jsonNode{kind: k, pos: p})
+	return &r.arena[len(r.arena)-1]
 }
 
 // parseJSON reads data as exactly one JSON value. A UTF-8 byte order mark
@@ -165,7 +180,9 @@ func (r *jsonReader) value(depth int) *jsonNode {
 		if !ok {
 			return nil
 		}
-		return &jsonNode{kind: jsonString, pos: p, text: s}
+		n := r.node(jsonString, p)
+		n.text = s
+		return n
 	case c == '-' || (c >= '0' && c <= '9'):
 		return r.number()
 	case c == 't':
@@ -186,7 +203,9 @@ func (r *jsonReader) literal(word string, k jsonKind) *jsonNode {
 		return nil
 	}
 	r.off += len(word)
-	return &jsonNode{kind: k, pos: p, text: word}
+	n := r.node(k, p)
+	n.text = word
+	return n
 }
 
 // number reads a JSON number (RFC 8259 section 6) and keeps its text.
@@ -229,7 +248,9 @@ func (r *jsonReader) number() *jsonNode {
 			return nil
 		}
 	}
-	return &jsonNode{kind: jsonNumber, pos: p, text: string(d[start:r.off])}
+	n := r.node(jsonNumber, p)
+	n.text = string(d[start:r.off])
+	return n
 }
 
 // str reads a JSON string at r.off (which holds the opening quote) and
@@ -369,7 +390,7 @@ func (r *jsonReader) separator(closing byte, what string) (more, ok bool) {
 }
 
 func (r *jsonReader) array(depth int) *jsonNode {
-	n := &jsonNode{kind: jsonArray, pos: r.pos()}
+	n := r.node(jsonArray, r.pos())
 	r.off++ // [
 	r.skipSpace()
 	if r.off < len(r.data) && r.data[r.off] == ']' {
@@ -392,7 +413,7 @@ func (r *jsonReader) array(depth int) *jsonNode {
 }
 
 func (r *jsonReader) object(depth int) *jsonNode {
-	n := &jsonNode{kind: jsonObject, pos: r.pos()}
+	n := r.node(jsonObject, r.pos())
 	r.off++ // {
 	r.skipSpace()
 	if r.off < len(r.data) && r.data[r.off] == '}' {

@@ -268,6 +268,9 @@ func (v *validator) principal(s *Statement, at func(Pos) Pos) {
 		case !r.notPrincipal:
 			v.errorf(at(pr.Pos), "NotPrincipal is not supported in %s", typeLong(v.t))
 		case v.t != TypeAny && s.Effect == Allow:
+			// TypeAny checks only the grammar: older documents
+			// used NotPrincipal with Allow, which AWS once
+			// accepted and now documents as unsupported.
 			v.errorf(at(pr.Pos), "NotPrincipal must be used with Effect \"Deny\"; with \"Allow\" it is not supported")
 		}
 		return
