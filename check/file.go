@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/iamwhy/iamwhy/policy"
@@ -114,6 +115,21 @@ func LoadFile(path string) (*File, error) {
 // Parse reads a check file from data; path names it in errors and anchors
 // relative paths.
 func Parse(path string, data []byte) (*File, error) {
+	if len(data) >= parallelParseMin && runtime.GOMAXPROCS(0) > 1 {
+		if head, parts, lines, ok := splitCases(data, 4*runtime.GOMAXPROCS(0)); ok {
+			if items, err := parseCasesParallel(parts, lines); err == nil {
+				return parse(path, head, items)
+			}
+			// Fall through: the plain parser reports errors with their
+			// exact positions.
+		}
+	}
+	return parse(path, data, nil)
+}
+
+// parse reads the document; items, when not nil, are the already parsed
+// case nodes (the document then ends with an empty "cases:").
+func parse(path string, data []byte, items []*yaml.Node) (*File, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, &FileError{Path: path, Pos: yamlErrorPos(err), Msg: "not valid YAML or JSON: " + err.Error()}
@@ -147,6 +163,9 @@ func Parse(path string, data []byte) (*File, error) {
 		default:
 			return nil, &FileError{Path: path, Pos: nodePos(k), Msg: fmt.Sprintf("unknown top-level key %q (want version, policies, environment, cases)", k.Value)}
 		}
+	}
+	if items != nil {
+		cases = &yaml.Node{Kind: yaml.SequenceNode, Content: items}
 	}
 	if cases == nil {
 		return nil, &FileError{Path: path, Msg: "no cases"}

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/iamwhy/iamwhy/eval"
 	"github.com/iamwhy/iamwhy/policy"
@@ -63,6 +65,7 @@ type Runner struct {
 	// LoadEnvironment opens environments for environment mode; nil means
 	// environment mode is not available.
 	LoadEnvironment EnvironmentLoader
+	mu              sync.Mutex
 	cache           map[cacheKey]cached
 }
 
@@ -76,67 +79,106 @@ type cached struct {
 	err error
 }
 
-// Run evaluates every case of f and appends the results to rep.
+// Run evaluates every case of f and appends the results to rep, in the
+// file's order. Cases run concurrently; policies compile once.
 func (r *Runner) Run(f *File, rep *Report) {
+	r.mu.Lock()
 	if r.cache == nil {
 		r.cache = map[cacheKey]cached{}
 	}
-	var env Environment
-	var envErr error
-	envLoaded := false
+	r.mu.Unlock()
+	type job struct {
+		c                *Case
+		action, resource string
+		multi            bool
+	}
+	var jobs []job
 	for _, c := range f.Cases {
 		multi := len(c.Actions)*len(c.Resources) > 1
 		for _, action := range c.Actions {
 			for _, resource := range c.Resources {
-				res := Result{File: f.Path, Name: c.Name, Principal: c.Principal, Action: action, Resource: resource,
-					Expected: string(c.Expect), DecidedBy: string(eval.LayerNone), Line: c.Pos.Line}
-				if multi {
-					res.Name = fmt.Sprintf("%s [%s %s]", c.Name, action, resource)
-				}
-				req := &eval.Request{Principal: c.Principal, Action: action, Resource: resource, ResourceAccount: c.ResourceAccount, Context: &eval.Context{}}
-				for _, ce := range c.Context {
-					if ce.Multi {
-						req.Context.SetMulti(ce.Key, ce.Values...)
-					} else {
-						req.Context.Set(ce.Key, ce.Values...)
-					}
-				}
-				var layers *eval.Layers
-				var err error
-				if c.Layers != nil {
-					req.FillPrincipalContext("")
-					layers, err = r.customLayers(f, c, req)
-				} else {
-					if !envLoaded {
-						env, envErr = r.openEnvironment(f)
-						envLoaded = true
-					}
-					if envErr != nil {
-						err = envErr
-					} else {
-						layers, err = env.Layers(req)
-					}
-				}
-				if err != nil {
-					msg := err.Error()
-					res.Error = &msg
-					res.Decision = "undetermined"
-					res.Explanation = "the case could not be evaluated: " + msg
-				} else {
-					d, tr := eval.Explain(req, layers)
-					fillResult(&res, &d, tr)
-				}
-				res.Pass = res.Error == nil && matches(c.Expect, res.Decision)
-				rep.Results = append(rep.Results, res)
-				rep.Summary.Cases++
-				if res.Pass {
-					rep.Summary.Passed++
-				} else {
-					rep.Summary.Failed++
-				}
+				jobs = append(jobs, job{c, action, resource, multi})
 			}
 		}
 	}
+	results := make([]Result, len(jobs))
+	var envOnce sync.Once
+	var env Environment
+	var envErr error
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < len(jobs); i += workers {
+				j := jobs[i]
+				var layers func(*eval.Request) (*eval.Layers, error)
+				if j.c.Layers == nil {
+					layers = func(req *eval.Request) (*eval.Layers, error) {
+						envOnce.Do(func() { env, envErr = r.openEnvironment(f) })
+						if envErr != nil {
+							return nil, envErr
+						}
+						return env.Layers(req)
+					}
+				}
+				results[i] = r.runOne(f, j.c, j.action, j.resource, j.multi, layers)
+			}
+		}(w)
+	}
+	wg.Wait()
+	for _, res := range results {
+		rep.Results = append(rep.Results, res)
+		rep.Summary.Cases++
+		if res.Pass {
+			rep.Summary.Passed++
+		} else {
+			rep.Summary.Failed++
+		}
+	}
+}
+
+// runOne decides one action x resource pair of a case. The full trace is
+// computed only for cases that fail, where its near misses explain why.
+func (r *Runner) runOne(f *File, c *Case, action, resource string, multi bool, envLayers func(*eval.Request) (*eval.Layers, error)) Result {
+	res := Result{File: f.Path, Name: c.Name, Principal: c.Principal, Action: action, Resource: resource,
+		Expected: string(c.Expect), DecidedBy: string(eval.LayerNone), Line: c.Pos.Line}
+	if multi {
+		res.Name = fmt.Sprintf("%s [%s %s]", c.Name, action, resource)
+	}
+	req := &eval.Request{Principal: c.Principal, Action: action, Resource: resource, ResourceAccount: c.ResourceAccount, Context: &eval.Context{}}
+	for _, ce := range c.Context {
+		if ce.Multi {
+			req.Context.SetMulti(ce.Key, ce.Values...)
+		} else {
+			req.Context.Set(ce.Key, ce.Values...)
+		}
+	}
+	var layers *eval.Layers
+	var err error
+	if envLayers == nil {
+		req.FillPrincipalContext("")
+		layers, err = r.customLayers(f, c, req)
+	} else {
+		layers, err = envLayers(req)
+	}
+	if err != nil {
+		msg := err.Error()
+		res.Error = &msg
+		res.Decision = "undetermined"
+		res.Explanation = "the case could not be evaluated: " + msg
+		return res
+	}
+	d := eval.Decide(req, layers)
+	if matches(c.Expect, d.Outcome.String()) {
+		fillResult(&res, &d, nil)
+	} else {
+		d, tr := eval.Explain(req, layers)
+		fillResult(&res, &d, tr)
+	}
+	res.Pass = res.Error == nil && matches(c.Expect, res.Decision)
+	return res
 }
 
 func matches(e Expectation, decision string) bool {
@@ -183,26 +225,22 @@ func (r *Runner) customLayers(f *File, c *Case, req *eval.Request) (*eval.Layers
 			l.Session = append(l.Session, get(ref, policy.TypeSession))
 		}
 	}
-	if cl.SCP != nil {
-		l.SCP = [][]*eval.Policy{}
-		for _, lvl := range cl.SCP {
+	levels := func(in [][]*PolicyRef, t policy.Type) [][]*eval.Policy {
+		if in == nil {
+			return nil
+		}
+		out := [][]*eval.Policy{}
+		for _, lvl := range in {
 			ps := []*eval.Policy{}
 			for _, ref := range lvl {
-				ps = append(ps, get(ref, policy.TypeSCP))
+				ps = append(ps, get(ref, t))
 			}
-			l.SCP = append(l.SCP, ps)
+			out = append(out, ps)
 		}
+		return out
 	}
-	if cl.RCP != nil {
-		l.RCP = [][]*eval.Policy{}
-		for _, lvl := range cl.RCP {
-			ps := []*eval.Policy{}
-			for _, ref := range lvl {
-				ps = append(ps, get(ref, policy.TypeRCP))
-			}
-			l.RCP = append(l.RCP, ps)
-		}
-	}
+	l.SCP = levels(cl.SCP, policy.TypeSCP)
+	l.RCP = levels(cl.RCP, policy.TypeRCP)
 	l.VPCEndpoint = get(cl.VPCEndpoint, policy.TypeVPCEndpoint)
 	if err != nil {
 		return nil, err
@@ -221,6 +259,8 @@ func isAssumeAction(a string) bool {
 // compile parses and compiles a policy reference for a policy type, once.
 func (r *Runner) compile(f *File, ref *PolicyRef, t policy.Type) (*eval.Policy, error) {
 	key := cacheKey{ref, t}
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if c, ok := r.cache[key]; ok {
 		return c.p, c.err
 	}
