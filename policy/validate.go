@@ -66,14 +66,17 @@ type typeRules struct {
 //     https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_syntax.html
 //   - RCPs: elements are Version (must be "2012-10-17"), Statement, Sid,
 //     Effect, Principal, Action, Resource, NotResource, Condition (no
-//     NotAction, no NotPrincipal); the Principal is always "*"; Allow is
-//     only supported for the AWS managed RCPFullAWSAccess policy:
+//     NotAction, no NotPrincipal); "Each statement must contain the
+//     Principal element. You can only specify "*""; each statement must
+//     contain Resource or NotResource; Allow is only supported for the AWS
+//     managed RCPFullAWSAccess policy, and "You cannot use "*" in the
+//     Action element of a customer managed RCP":
 //     https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html
 //   - VPC endpoint policies "must contain a Principal element":
 //     https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
 //
 // Where the documentation does not say whether an element is required
-// (Resource in SCPs, RCPs and VPC endpoint policies), it is optional here.
+// (Resource in SCPs and VPC endpoint policies), it is optional here.
 func rulesFor(t Type) typeRules {
 	switch t {
 	case TypeIdentity, TypeBoundary:
@@ -87,7 +90,7 @@ func rulesFor(t Type) typeRules {
 	case TypeSCP:
 		return typeRules{principal: forbidden, notAction: true, version2012: true}
 	case TypeRCP:
-		return typeRules{principal: required, version2012: true, rcp: true}
+		return typeRules{principal: required, resource: required, version2012: true, rcp: true}
 	case TypeVPCEndpoint:
 		return typeRules{principal: required, notPrincipal: true, notAction: true}
 	}
@@ -233,8 +236,15 @@ func (v *validator) statement(s *Statement, f stmtFlags) {
 	if !f.principal {
 		v.principal(s, at)
 	}
-	if r.rcp && !f.effect && s.Effect == Allow && !isRCPFullAccess(s) {
-		v.errorf(at(s.EffectPos), "an RCP statement must have Effect \"Deny\": Allow is only supported in the AWS managed RCPFullAWSAccess policy")
+	if r.rcp && !isRCPFullAccess(s) {
+		if !f.effect && s.Effect == Allow {
+			v.errorf(at(s.EffectPos), "an RCP statement must have Effect \"Deny\": Allow is only supported in the AWS managed RCPFullAWSAccess policy")
+		}
+		for _, a := range s.Action.Values {
+			if a.Text == "*" && !s.Action.Not {
+				v.errorf(at(a.Pos), "a customer managed RCP cannot use \"*\" as an action: name the service, as in \"s3:*\"")
+			}
+		}
 	}
 	for _, c := range s.Conditions {
 		if len(c.Values) == 0 {
