@@ -1,8 +1,6 @@
 package eval
 
 import (
-	"strings"
-
 	"github.com/iamwhy/iamwhy/policy"
 )
 
@@ -168,11 +166,15 @@ func (s *statement) matchPrincipal(p *Principal, userID string, hasBoundary bool
 func (s *statement) label() string { return s.src.Label() }
 
 func isSTSAssumeAction(action string) bool {
-	a := strings.ToLower(action)
-	switch a {
-	case "sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity",
-		"sts:tagsession", "sts:setsourceidentity", "sts:setcontext":
-		return true
+	for _, a := range stsAssumeActions {
+		if equalFold(a, action) {
+			return true
+		}
 	}
 	return false
 }
+
+// stsAssumeActions are authorised by the target role's trust policy.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html
+var stsAssumeActions = [...]string{"sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity",
+	"sts:TagSession", "sts:SetSourceIdentity", "sts:SetContext"}

@@ -300,6 +300,19 @@ func (ev *evaluator) decide(req *Request, l *Layers) Decision {
 		return Decision{Outcome: Allow, Layer: LayerIdentity, Statement: -1, Level: -1, Reason: "the root user may do anything in its own account that nothing denies"}
 	}
 
+	if cross && equalFold(actionService(req.Action), "kms") && !kmsCrossAccountAction(req.Action) {
+		// Only some KMS operations can be used on a key in another
+		// account; for the rest no policy can grant access.
+		// https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html
+		return implicitDeny(LayerResource, req.Action+" cannot be used on a KMS key in another account")
+	}
+	if strict == "role trust policy" && ev.selfAssume() && res.allow == triTrue && res.allowMatch == matchAccount {
+		// Since 2022 a role may assume itself only when its trust policy
+		// names the role explicitly; trusting the account is not enough.
+		// https://aws.amazon.com/blogs/security/announcing-an-update-to-iam-role-trust-policy-behavior/
+		return implicitDeny(LayerResource, "a role assuming itself needs a trust policy statement that names the role, not only its account")
+	}
+
 	resourceUnknown := false
 	if !cross {
 		switch {
@@ -630,4 +643,36 @@ func condValues(c *condition) []string {
 		out = append(out, v.raw)
 	}
 	return out
+}
+
+// selfAssume reports whether a role session asks to assume its own role.
+func (ev *evaluator) selfAssume() bool {
+	if ev.p.Type != PrincipalAssumedRole && ev.p.Type != PrincipalRole {
+		return false
+	}
+	parts, ok := arnParts(ev.req.Resource)
+	if !ok || parts[3] != ev.p.Account {
+		return false
+	}
+	_, name := splitPathName(parts[4][len("role"):])
+	return name == ev.p.Name
+}
+
+// kmsCrossAccountActions can be used on a KMS key in another account.
+// https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html
+var kmsCrossAccountActions = [...]string{
+	"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyPair",
+	"kms:GenerateDataKeyPairWithoutPlaintext", "kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateMac",
+	"kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:Sign", "kms:Verify", "kms:VerifyMac", "kms:DeriveSharedSecret",
+	"kms:CreateGrant", "kms:DescribeKey", "kms:GetKeyRotationStatus", "kms:GetPublicKey",
+	"kms:ListGrants", "kms:RetireGrant", "kms:RevokeGrant",
+}
+
+func kmsCrossAccountAction(action string) bool {
+	for _, a := range kmsCrossAccountActions {
+		if equalFold(a, action) {
+			return true
+		}
+	}
+	return false
 }
