@@ -2,6 +2,7 @@ package policy
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 )
 
@@ -36,9 +37,24 @@ func Parse(data []byte, opts Options) (*Policy, error) {
 	}
 	if len(b.errs) > 0 {
 		sortErrors(b.errs)
-		return nil, b.errs
+		return nil, truncateErrors(b.errs)
 	}
 	return p, nil
+}
+
+// MaxErrors bounds the errors Parse reports for one document: past it, the
+// list ends with one error that counts the rest, so that a hostile or
+// mangled input cannot produce an unbounded report.
+const MaxErrors = 100
+
+func truncateErrors(errs ErrorList) ErrorList {
+	if len(errs) <= MaxErrors {
+		return errs
+	}
+	rest := len(errs) - MaxErrors
+	errs = errs[:MaxErrors:MaxErrors]
+	return append(errs, &Error{Source: errs[0].Source, Pos: errs[MaxErrors-1].Pos,
+		Msg: fmt.Sprintf("%d more problems not shown", rest)})
 }
 
 // ParseString is Parse for a string.

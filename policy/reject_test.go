@@ -256,3 +256,19 @@ func TestValidateBuiltInCode(t *testing.T) {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
 }
+
+func TestParseErrorsAreBounded(t *testing.T) {
+	doc := `{"Statement":[` + strings.Repeat(`1,`, 500) + `1]}`
+	_, err := ParseString(doc, Options{Source: "big.json"})
+	var list ErrorList
+	if !errors.As(err, &list) {
+		t.Fatalf("err %v", err)
+	}
+	if len(list) != MaxErrors+1 {
+		t.Fatalf("%d errors, want %d", len(list), MaxErrors+1)
+	}
+	last := list[MaxErrors]
+	if last.Msg != "401 more problems not shown" || last.Pos != list[MaxErrors-1].Pos {
+		t.Errorf("last error %v", last)
+	}
+}
