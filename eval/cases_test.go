@@ -47,7 +47,7 @@ import (
 //	    near_miss: {layer: identity, element: condition, key: aws:SourceIp, expected: [..], actual: [..]}
 //	    known_gap: why the engine does not pass it yet
 type caseFile struct {
-	Doc      string               `yaml:"doc"`
+	Doc      string `yaml:"doc"`
 	Defaults struct {
 		Principal string `yaml:"principal"`
 		Action    string `yaml:"action"`
@@ -253,26 +253,22 @@ func runCase(t *testing.T, file string, cf *caseFile, compiled map[string]*Polic
 			l.Session = append(l.Session, get(&n, policy.TypeSession, "session"))
 		}
 	}
-	if c.Layers.scpGiven {
-		l.SCP = [][]*Policy{}
-		for _, lvl := range c.Layers.SCP {
+	levels := func(given bool, src [][]yaml.Node, typ policy.Type) [][]*Policy {
+		if !given {
+			return nil
+		}
+		out := [][]*Policy{}
+		for _, lvl := range src {
 			ps := []*Policy{}
 			for _, n := range lvl {
-				ps = append(ps, get(&n, policy.TypeSCP, "scp"))
+				ps = append(ps, get(&n, typ, typ.String()))
 			}
-			l.SCP = append(l.SCP, ps)
+			out = append(out, ps)
 		}
+		return out
 	}
-	if c.Layers.rcpGiven {
-		l.RCP = [][]*Policy{}
-		for _, lvl := range c.Layers.RCP {
-			ps := []*Policy{}
-			for _, n := range lvl {
-				ps = append(ps, get(&n, policy.TypeRCP, "rcp"))
-			}
-			l.RCP = append(l.RCP, ps)
-		}
-	}
+	l.SCP = levels(c.Layers.scpGiven, c.Layers.SCP, policy.TypeSCP)
+	l.RCP = levels(c.Layers.rcpGiven, c.Layers.RCP, policy.TypeRCP)
 	l.VPCEndpoint = get(&c.Layers.VPCEndpoint, policy.TypeVPCEndpoint, "vpc_endpoint")
 	l.ManagementAccount = c.Management
 
