@@ -47,3 +47,15 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseSmall is a typical identity policy (four statements).
+func BenchmarkParseSmall(b *testing.B) {
+	data := readDoc(b, "identity_home_folder.json")
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(data, Options{Type: TypeIdentity}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

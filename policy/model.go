@@ -7,6 +7,14 @@
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html).
 // The package knows nothing about accounts or requests: deciding is the job of
 // package eval.
+//
+// Parse reads a document and applies the rules of one policy Type; the error
+// it returns is an ErrorList naming every problem with its line:column (1-based,
+// columns in bytes). Element positions are those of the element's key (for
+// example Statement.EffectPos is where "Effect" is written); Value positions
+// are those of the value itself. Element names and the Effect value are
+// case-sensitive, as in AWS. ParseJSONOrString also accepts a document
+// wrapped in a JSON string or URL-encoded, as AWS APIs return them.
 package policy
 
 import "fmt"
