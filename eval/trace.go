@@ -11,8 +11,13 @@ type Trace struct {
 	CrossAccount    bool
 	// Notes are the rules that shaped the evaluation, in order, e.g.
 	// "SCPs do not apply: the principal is in the management account".
-	Notes  []string
-	Layers []LayerTrace
+	Notes []string
+	// Warnings are problems with the request or the policies that do not
+	// change the decision but explain it: an unknown action, a resource the
+	// action cannot apply to, a condition comparing values of the wrong
+	// type (see ExplainWith).
+	Warnings []string `json:",omitempty"`
+	Layers   []LayerTrace
 }
 
 // LayerTrace is one layer (or one organisation level of SCPs or RCPs).
