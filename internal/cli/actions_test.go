@@ -34,12 +34,6 @@ func actionsGolden(t *testing.T, name string, got []byte) {
 	}
 }
 
-func runCLI(args ...string) (stdout, stderr string, code int) {
-	var out, errb bytes.Buffer
-	code = Main(args, Streams{In: strings.NewReader(""), Out: &out, Err: &errb})
-	return out.String(), errb.String(), code
-}
-
 func TestActionsCommand(t *testing.T) {
 	tests := []struct {
 		rule   string
@@ -59,7 +53,7 @@ func TestActionsCommand(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.rule, func(t *testing.T) {
-			out, errOut, code := runCLI(tt.args...)
+			out, errOut, code := runCLI(t, tt.args...)
 			if code != tt.code {
 				t.Fatalf("exit %d, want %d; stderr %s", code, tt.code, errOut)
 			}
@@ -81,7 +75,7 @@ func TestActionsCommandErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.rule, func(t *testing.T) {
-			_, errOut, code := runCLI(tt.args...)
+			_, errOut, code := runCLI(t, tt.args...)
 			if code != 2 || !strings.Contains(errOut, tt.wantErr) {
 				t.Errorf("exit %d stderr %q; want 2 and %q", code, errOut, tt.wantErr)
 			}
@@ -90,7 +84,7 @@ func TestActionsCommandErrors(t *testing.T) {
 }
 
 func TestActionsAllCountsEveryAction(t *testing.T) {
-	out, _, code := runCLI("actions", "*")
+	out, _, code := runCLI(t, "actions", "*")
 	want := catalog.Default().Info().Actions
 	if code != 0 || strings.Count(out, "\n") != want+1 {
 		t.Errorf("exit %d, %d lines for %d actions", code, strings.Count(out, "\n"), want)
