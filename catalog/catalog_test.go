@@ -225,6 +225,8 @@ func TestConditionKey(t *testing.T) {
 		{"numeric service key", "s3:max-keys", "s3:max-keys", KeyNumeric, false},
 		{"mid-name template", "codebuild:environment.environmentVariables/FOO.value", "codebuild:environment.environmentVariables/${name}.value", KeyString, false},
 		{"template prefix", "token.actions.example.ghe.com:actor", "token.actions.${Domain}.ghe.com:actor", KeyString, false},
+		{"OIDC provider claim", "token.actions.githubusercontent.com:sub", "${ProviderURL}:sub", KeyString, false},
+		{"OIDC provider claim with path", "oidc.eks.eu-west-1.amazonaws.com/id/ABC:aud", "${ProviderURL}:aud", KeyString, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.rule, func(t *testing.T) {
@@ -240,7 +242,7 @@ func TestConditionKey(t *testing.T) {
 			}
 		})
 	}
-	for _, bad := range []string{"", "aws:NoSuchKey", "aws:ResourceTag/", "s3:nosuch", "nosuch:key", strings.Repeat("a", 300)} {
+	for _, bad := range []string{"", "aws:NoSuchKey", "aws:ResourceTag/", "s3:nosuch", "nosuch:key", "nodot:sub", "example.com:nosuchclaim", strings.Repeat("a", 300)} {
 		if k, ok := c.ConditionKey(bad); ok {
 			t.Errorf("ConditionKey(%q) = %s, want not found", bad, k.Name)
 		}

@@ -53,7 +53,31 @@ func (c *Catalog) matchKeyTemplate(lname string) (*ConditionKey, bool) {
 			return kt.key, true
 		}
 	}
-	return nil, false
+	return oidcClaimKey(lname)
+}
+
+// oidcClaimKeys are the keys IAM offers for every OIDC identity provider,
+// named after the provider's URL ("token.actions.githubusercontent.com:sub",
+// "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE:aud"). The service reference
+// lists claim keys only for some providers, so these are known here.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif
+var oidcClaimKeys = map[string]*ConditionKey{
+	"aud":  {Name: "${ProviderURL}:aud", Type: KeyString, Service: "sts", desc: -1},
+	"sub":  {Name: "${ProviderURL}:sub", Type: KeyString, Service: "sts", desc: -1},
+	"azp":  {Name: "${ProviderURL}:azp", Type: KeyString, Service: "sts", desc: -1},
+	"oaud": {Name: "${ProviderURL}:oaud", Type: KeyString, Service: "sts", desc: -1},
+	"amr":  {Name: "${ProviderURL}:amr", Type: KeyArrayOfString, Service: "sts", desc: -1},
+}
+
+// oidcClaimKey recognises "<provider URL>:<claim>": a prefix with a dot
+// (a host name, perhaps with a path) and one of the claims above.
+func oidcClaimKey(lname string) (*ConditionKey, bool) {
+	i := strings.LastIndexByte(lname, ':')
+	if i <= 0 || !strings.Contains(lname[:i], ".") {
+		return nil, false
+	}
+	k, ok := oidcClaimKeys[lname[i+1:]]
+	return k, ok
 }
 
 // KeyType returns the value type of a condition key, resolving templated

@@ -1,6 +1,9 @@
 package catalog
 
-import "strings"
+import (
+	"strings"
+	"unsafe"
+)
 
 // template is a name with variable parts, such as the resource part of an
 // ARN format ("${BucketName}/${ObjectName}") or a templated condition key
@@ -177,4 +180,15 @@ func lowerInto(buf []byte, s string) ([]byte, bool) {
 		b[i] = lower(s[i])
 	}
 	return b, true
+}
+
+// WildcardMatch reports whether name matches an Action element value with
+// IAM's wildcards (* any run of characters, ? one character), comparing
+// case-insensitively as IAM does for action names.
+func WildcardMatch(pattern, name string) bool {
+	var buf [128]byte
+	if p, ok := lowerInto(buf[:], pattern); ok {
+		return globMatch(unsafe.String(unsafe.SliceData(p), len(p)), name)
+	}
+	return globMatch(strings.ToLower(pattern), name)
 }
