@@ -130,14 +130,13 @@ func (l *linter) add(si *stmtInfo, code string, p policy.Pos, format string, arg
 func (l *linter) actions(si *stmtInfo) {
 	s := si.s
 	si.actions = make([][]*catalog.Action, len(s.Action.Values))
-	seen := map[string]policy.Pos{}
 	for i, v := range s.Action.Values {
 		text := v.Text
-		lower := strings.ToLower(text)
-		if first, dup := seen[lower]; dup {
-			l.add(si, "DUPLICATE_ACTION", v.Pos, "%s is listed twice in %s (first at %s)", text, elementName(s.Action, "Action"), first)
-		} else {
-			seen[lower] = v.Pos
+		for _, w := range s.Action.Values[:i] {
+			if strings.EqualFold(w.Text, text) {
+				l.add(si, "DUPLICATE_ACTION", v.Pos, "%s is listed twice in %s (first at %s)", text, elementName(s.Action, "Action"), w.Pos)
+				break
+			}
 		}
 		if text == "*" {
 			si.actions[i] = l.c.MatchActions("*")
@@ -220,12 +219,12 @@ func (l *linter) collapsible(si *stmtInfo) {
 			l.add(si, "COLLAPSIBLE_ACTIONS", first[prefix], "the statement lists all %d %s actions: %s:* says the same (and also matches actions AWS adds later)", len(set), prefix, prefix)
 			continue
 		}
-		verbs := map[string]bool{}
+		verbs := map[string]int{}
 		for name := range set {
-			verbs[leadingVerb(name[len(prefix)+1:])] = true
+			verbs[leadingVerb(name[len(prefix)+1:])]++
 		}
 		for _, verb := range sortedKeys(verbs) {
-			if verb == "" {
+			if verb == "" || verbs[verb] < 3 {
 				continue
 			}
 			pattern := prefix + ":" + verb + "*"
@@ -263,7 +262,7 @@ func allIn(as []*catalog.Action, set map[string]bool) bool {
 	return true
 }
 
-func sortedKeys(m map[string]bool) []string {
+func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)

@@ -14,7 +14,6 @@ const maxKeySupportActions = 2000
 // conditions checks each (operator, key, values) of the statement.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html
 func (l *linter) conditions(si *stmtInfo) {
-	var supported map[string]bool // lower-case key names the actions support; built on demand
 	for i := range si.s.Conditions {
 		cond := &si.s.Conditions[i]
 		op, ok := parseOperator(cond.Operator)
@@ -46,16 +45,7 @@ func (l *linter) conditions(si *stmtInfo) {
 		if key.Global || si.s.Action.Not || !si.allKnown {
 			continue
 		}
-		if supported == nil {
-			supported = l.supportedKeys(si)
-			if supported == nil {
-				supported = map[string]bool{"": true} // too many actions: not judged
-			}
-		}
-		if supported[""] {
-			continue
-		}
-		if !supported[strings.ToLower(key.Name)] {
+		if supported, judged := keySupported(si, key.Name); judged && !supported {
 			l.add(si, "UNSUPPORTED_CONDITION_KEY", cond.KeyPos, "none of the statement's actions supports %s, so the condition never holds (or, with IfExists or a negated operator, always does)", cond.Key)
 		}
 	}
@@ -76,32 +66,38 @@ func caseDiffers(written string, k *catalog.ConditionKey) (bool, string) {
 	return written != canonical, canonical
 }
 
-// supportedKeys gathers the condition keys the statement's actions
-// support: each action's own keys, the keys it lists per resource type,
-// and the resource types' keys. nil when the statement matches too many
-// actions to judge.
-func (l *linter) supportedKeys(si *stmtInfo) map[string]bool {
+// keySupported reports whether one of the statement's actions supports
+// the key: in its own keys, the keys it lists per resource type, or the
+// resource types' keys. judged is false when the statement matches too
+// many actions to say.
+func keySupported(si *stmtInfo, key string) (supported, judged bool) {
 	n := 0
 	for _, as := range si.actions {
 		n += len(as)
 	}
 	if n > maxKeySupportActions {
-		return nil
-	}
-	out := map[string]bool{}
-	add := func(keys []string) {
-		for _, k := range keys {
-			out[strings.ToLower(k)] = true
-		}
+		return false, false
 	}
 	for _, as := range si.actions {
 		for _, a := range as {
-			add(a.ConditionKeys)
+			if containsFold(a.ConditionKeys, key) {
+				return true, true
+			}
 			for _, r := range a.Resources {
-				add(r.ConditionKeys)
-				add(r.Type.ConditionKeys)
+				if containsFold(r.ConditionKeys, key) || containsFold(r.Type.ConditionKeys, key) {
+					return true, true
+				}
 			}
 		}
 	}
-	return out
+	return false, true
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if len(x) == len(s) && strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
 }
