@@ -40,7 +40,7 @@ func (l *linter) conditions(si *stmtInfo) {
 			l.add(si, "CONDITION_KEY_CASE", cond.KeyPos, "%s is spelled %s in the service reference (keys match case-insensitively, but the reference's spelling avoids confusion)", cond.Key, canonical)
 		}
 		if ok && op.family != famNull && key.Type != catalog.KeyUnknown && !op.family.fitsKeyType(key.Type.Elem().String()) {
-			l.add(si, "OPERATOR_KEY_TYPE_MISMATCH", cond.OperatorPos, "%s compares %s values, but %s is a %s key", cond.Operator, op.family, cond.Key, key.Type)
+			l.add(si, "OPERATOR_KEY_TYPE_MISMATCH", cond.OperatorPos, "%s compares %s values, but %s is %s %s key", cond.Operator, op.family, cond.Key, article(key.Type.String()), key.Type)
 		}
 		if key.Global || si.s.Action.Not || !si.allKnown {
 			continue
@@ -100,4 +100,12 @@ func containsFold(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// article is "an" before a vowel sound as the type names begin, else "a".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("AEIOUaeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }

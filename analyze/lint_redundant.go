@@ -24,7 +24,7 @@ func (l *linter) redundantStatements(stmts []*stmtInfo) {
 			if covers(a.s, b.s) && i < j {
 				continue
 			}
-			l.add(a, "REDUNDANT_STATEMENT", a.s.Pos, "statement %s already allows or denies everything this statement does (it is unconditional and covers its actions and resources)", b.label)
+			l.add(a, "REDUNDANT_STATEMENT", a.s.Pos, "statement %s already %s everything this statement does (it is unconditional and covers its actions and resources)", b.label, verbFor(b.s.Effect))
 			break
 		}
 	}
@@ -85,4 +85,11 @@ func samePrincipals(a, b *policy.Principals) bool {
 		return out
 	}
 	return slices.Equal(key(a), key(b))
+}
+
+func verbFor(e policy.Effect) string {
+	if e == policy.Deny {
+		return "denies"
+	}
+	return "allows"
 }

@@ -74,29 +74,14 @@ func (l *linter) anyResourceFits(a *catalog.Action, values []policy.Value) bool 
 		if !isARNShaped(v.Text) {
 			return true // reported as MALFORMED_ARN; no second finding
 		}
+		var may, known bool
 		if strings.ContainsAny(v.Text, "*?") || strings.Contains(v.Text, "${") {
-			service := strings.SplitN(v.Text, ":", 4)[2]
-			if strings.ContainsAny(service, "*?$") || serviceFieldFits(a, service) {
-				return true
-			}
-			continue
+			may, known = l.c.ActionMayApplyTo(a.FullName, v.Text)
+		} else {
+			may, known = l.c.ActionAppliesTo(a.FullName, v.Text)
 		}
-		applies, known := l.c.ActionAppliesTo(a.FullName, v.Text)
-		if applies || !known {
+		if may || !known {
 			return true
-		}
-	}
-	return false
-}
-
-// serviceFieldFits: some ARN format of the action's resource types has
-// this service field.
-func serviceFieldFits(a *catalog.Action, service string) bool {
-	for _, r := range a.Resources {
-		for _, f := range r.Type.ARNFormats {
-			if parts := strings.SplitN(f, ":", 4); len(parts) == 4 && parts[2] == service {
-				return true
-			}
 		}
 	}
 	return false

@@ -323,3 +323,32 @@ func TestParseAccessLevelAndKeyType(t *testing.T) {
 		t.Error("ParseKeyType(Float) succeeded")
 	}
 }
+
+func TestActionMayApplyTo(t *testing.T) {
+	c := Default()
+	tests := []struct {
+		rule, action, pattern string
+		may, known            bool
+	}{
+		{"object action on object wildcard", "s3:GetObject", "arn:aws:s3:::my-bucket/*", true, true},
+		{"object action on bucket", "s3:GetObject", "arn:aws:s3:::my-bucket", false, true},
+		{"bucket action on object wildcard", "s3:ListBucket", "arn:aws:s3:::my-bucket/*", false, true},
+		{"bucket action on bucket wildcard", "s3:ListBucket", "arn:aws:s3:::my-*", true, true},
+		{"star in the middle", "s3:GetObject", "arn:aws:s3:::*/reports/*", true, true},
+		{"policy variable", "s3:GetObject", "arn:aws:s3:::b/home/${aws:username}/*", true, true},
+		{"role path wildcard", "iam:PassRole", "arn:aws:iam::*:role/service/*", true, true},
+		{"other service", "s3:GetObject", "arn:aws:dynamodb:*:*:table/*", false, true},
+		{"log group with :* suffix", "logs:CreateLogGroup", "arn:aws:logs:*:*:log-group:/aws/lambda/fn:*", true, true},
+		{"question mark", "s3:ListBucket", "arn:aws:s3:::bucket-?", true, true},
+		{"unknown action", "s3:Nope", "arn:aws:s3:::b", false, false},
+		{"not an ARN", "s3:GetObject", "bucket/*", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rule, func(t *testing.T) {
+			may, known := c.ActionMayApplyTo(tt.action, tt.pattern)
+			if may != tt.may || known != tt.known {
+				t.Errorf("ActionMayApplyTo(%s, %s) = %v %v, want %v %v", tt.action, tt.pattern, may, known, tt.may, tt.known)
+			}
+		})
+	}
+}

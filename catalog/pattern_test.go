@@ -142,5 +142,9 @@ func FuzzTemplate(f *testing.F) {
 			t.Fatalf("template without variables %q does not match itself", tmpl)
 		}
 		globMatch(tmpl, s)
+		tokensIntersect(globTokens(tmpl), formatTokens(s))
+		if !tokensIntersect(globTokens(s), globTokens(s)) {
+			t.Fatalf("pattern %q does not meet itself", s)
+		}
 	})
 }

@@ -11,11 +11,11 @@ import (
 	"github.com/iamwhy/iamwhy/catalog"
 )
 
-// actionsGolden compares got with testdata/actions/NAME; with
+// compareGolden compares got with testdata/DIR/NAME; with
 // IAMWHY_UPDATE_GOLDEN=1 it rewrites the file instead (review the diff).
-func actionsGolden(t *testing.T, name string, got []byte) {
+func compareGolden(t *testing.T, dir, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "actions", name)
+	path := filepath.Join("testdata", dir, name)
 	if os.Getenv("IAMWHY_UPDATE_GOLDEN") == "1" {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
@@ -57,7 +57,7 @@ func TestActionsCommand(t *testing.T) {
 			if code != tt.code {
 				t.Fatalf("exit %d, want %d; stderr %s", code, tt.code, errOut)
 			}
-			actionsGolden(t, tt.golden, []byte(out))
+			compareGolden(t, "actions", tt.golden, []byte(out))
 		})
 	}
 }

@@ -35,6 +35,7 @@ var commands = []func(Streams) *cobra.Command{
 	newCheckCmd,
 	newSimulateCmd,
 	newActionsCmd,
+	newLintCmd,
 }
 
 // NewRoot builds the command tree on the given streams.
