@@ -114,7 +114,10 @@ func (l *linter) statement(s *policy.Statement) *stmtInfo {
 	l.actions(si)
 	l.resources(si)
 	l.conditions(si)
-	if s.Effect == policy.Allow {
+	// SCPs and RCPs grant nothing (they bound what other policies grant),
+	// so the checks of what an Allow grants do not apply to them.
+	// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
+	if s.Effect == policy.Allow && l.t != policy.TypeSCP && l.t != policy.TypeRCP {
 		l.allowChecks(si)
 		l.principalChecks(si)
 	}
