@@ -279,6 +279,13 @@ func (ev *evaluator) decide(req *Request, l *Layers) Decision {
 	}
 
 	if p.Type == PrincipalRoot {
+		// STS refuses AssumeRole called with root user credentials ("Roles
+		// may not be assumed by root accounts"), whatever the trust policy
+		// says: "You must use credentials for an IAM user or an IAM role".
+		// https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+		if equalFold(req.Action, "sts:AssumeRole") {
+			return implicitDeny(LayerNone, "the root user cannot call sts:AssumeRole: STS requires the credentials of an IAM user or role")
+		}
 		// The root user is not governed by identity-based policies: in its
 		// own account it may do what no Deny, SCP or RCP forbids, but a KMS
 		// key policy or a role trust policy must still allow it, and
