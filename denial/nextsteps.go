@@ -72,6 +72,10 @@ type steps struct {
 
 func (s *steps) add(step string) { s.list = append(s.list, step) }
 
+// Description is the readable name of a policy type ("service control
+// policy (SCP)"); PolicyUnknown gives "policy".
+func (t PolicyType) Description() string { return layerName(t) }
+
 // layerName is the readable name of a policy type.
 func layerName(t PolicyType) string {
 	switch t {
