@@ -42,6 +42,13 @@ func nextSteps(d *Denial) []string {
 	default:
 		s.unknownLayer()
 	}
+	if d.Decoded != nil && len(d.Decoded.Conditions) > 0 {
+		var kv []string
+		for _, c := range d.Decoded.Conditions {
+			kv = append(kv, c.Key+"="+strings.Join(c.Values, ","))
+		}
+		s.add(fmt.Sprintf("Compare the request context from the decoded message with the Condition blocks of those policies: %s.", strings.Join(kv, "; ")))
+	}
 	if d.Via != PolicyUnknown && d.Via != "" {
 		s.add(fmt.Sprintf("The request passed through a %s on its way: once the %s is fixed, the %s must allow it too.", layerName(d.Via), layerName(d.PolicyType), layerName(d.Via)))
 	}
@@ -59,7 +66,7 @@ func nextSteps(d *Denial) []string {
 	if d.Service != nil && *d.Service == "s3" && d.PolicyType != PolicySCP && d.PolicyType != PolicyRCP && d.BlockPublicAccess == "" && d.Deny != DenyExplicit {
 		s.s3Extra()
 	}
-	if d.Deny != DenyExplicit {
+	if d.Deny != DenyExplicit && d.BlockPublicAccess == "" {
 		s.add("If a policy was changed moments ago, retry after a short wait: IAM changes are eventually consistent and can take seconds to apply everywhere.")
 	}
 	return s.list
@@ -153,7 +160,7 @@ func (s *steps) simulate() {
 	}
 	res := ""
 	if d.Resource != nil && strings.HasPrefix(*d.Resource, "arn:") {
-		res = " --resource-arns " + *d.Resource
+		res = " --resource-arns " + shellQuote(*d.Resource)
 	}
 	s.add(fmt.Sprintf("Reproduce it offline with the identity-based policies: `aws iam simulate-principal-policy --policy-source-arn %s --action-names %s%s` (add --context-entries for the condition keys your policies use).", src, *d.Action, res))
 }
@@ -219,7 +226,16 @@ func (s *steps) resourcePolicyCommand() string {
 	case svc == "execute-api":
 		return "the API's resource policy: `aws apigateway get-rest-api --rest-api-id <api-id> --query policy`"
 	}
-	return fmt.Sprintf("the resource-based policy of %s", res)
+	return fmt.Sprintf("the resource-based policy of %s (where its service has one)", res)
+}
+
+// shellQuote quotes a command argument that holds characters a shell would
+// expand or split on.
+func shellQuote(s string) string {
+	if !strings.ContainsAny(s, " *?$&;|<>()'\"\\`![]{}") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func (s *steps) resourcePolicy() {

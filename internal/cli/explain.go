@@ -103,12 +103,10 @@ func runExplain(ctx context.Context, s Streams, deps explainDeps, o explainOptio
 	}
 	switch o.Output {
 	case "json":
-		b, err := json.MarshalIndent(d, "", "  ")
-		if err != nil {
-			return err
-		}
-		b = append(b, '\n')
-		if _, err := s.Out.Write(b); err != nil {
+		enc := json.NewEncoder(s.Out)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false) // next steps hold <placeholders> and quotes
+		if err := enc.Encode(d); err != nil {
 			return err
 		}
 	default:
@@ -269,9 +267,9 @@ func denialHeadline(d *denial.Denial) string {
 	case d.KMSCiphertext:
 		return "KMS could not use the key of the ciphertext (missing, in another Region, or not allowed)"
 	case d.Deny == denial.DenyExplicit && d.PolicyType != denial.PolicyUnknown:
-		h := "explicit deny in a " + d.PolicyType.Description()
+		h := "explicit deny in " + article(d.PolicyType.Description())
 		if d.Via != denial.PolicyUnknown && d.Via != "" {
-			h += ", reached through a " + d.Via.Description()
+			h += ", reached through " + article(d.Via.Description())
 		}
 		return h
 	case d.Deny == denial.DenyExplicit:
@@ -281,7 +279,7 @@ func denialHeadline(d *denial.Denial) string {
 	case d.Deny == denial.DenyImplicit:
 		return "implicit deny"
 	case d.PolicyType != denial.PolicyUnknown:
-		return "denied by a " + d.PolicyType.Description() + " (explicit or implicit: the message does not say)"
+		return "denied by " + article(d.PolicyType.Description()) + " (explicit or implicit: the message does not say)"
 	}
 	return "the message does not say which policy denied it"
 }
@@ -298,4 +296,12 @@ func shorten(s string, n int) string {
 		return s
 	}
 	return s[:n] + "..."
+}
+
+// article puts "a" or "an" before a noun phrase.
+func article(s string) string {
+	if s != "" && strings.ContainsRune("aeiouAEIOU", rune(s[0])) {
+		return "an " + s
+	}
+	return "a " + s
 }
