@@ -149,6 +149,16 @@ func isCodeToken(s string) bool {
 			return false
 		}
 	}
+	// Dotted names are codes only with CloudTrail's and S3's prefixes
+	// (Client.UnauthorizedOperation, KMS.NotFoundException); others are
+	// class names such as Amazon.S3.AmazonS3Exception.
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		switch s[:i+1] {
+		case "Client.", "Server.", "KMS.":
+		default:
+			return false
+		}
+	}
 	lc := strings.ToLower(s)
 	return strings.HasSuffix(lc, "exception") || strings.HasSuffix(lc, "error") ||
 		strings.HasSuffix(lc, "denied") || strings.HasSuffix(lc, "operation") ||

@@ -3,6 +3,7 @@ package denial
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // policyPhrases maps the policy-type phrases AWS uses in access-denied
@@ -86,22 +87,42 @@ func unwrapLines(text string) string {
 	return collapseSpaces(b.String())
 }
 
-// collapseSpaces turns every run of white space into one space.
+// collapseSpaces turns every run of white space (Unicode's, so that the
+// no-break spaces of copied web pages count) into one space. It copies runs
+// of other bytes whole.
 func collapseSpaces(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
-	for _, r := range s {
-		if unicode.IsSpace(r) {
-			space = true
-			continue
+	start := 0 // start of the pending run of non-space bytes
+	flush := func(end int) {
+		if start < end {
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteString(s[start:end])
 		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		space = false
-		b.WriteRune(r)
 	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		width := 1
+		isSpace := false
+		if c < utf8.RuneSelf {
+			isSpace = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+		} else {
+			var r rune
+			r, width = utf8.DecodeRuneInString(s[i:])
+			isSpace = unicode.IsSpace(r)
+		}
+		if isSpace {
+			flush(i)
+			space = true
+			start = i + width
+		}
+		i += width
+	}
+	flush(len(s))
 	return b.String()
 }
 

@@ -31,9 +31,11 @@ func Parse(text string, opts Options) (*Denial, error) {
 		recognized, err = parseJSON(trimmed, d)
 		if err != nil {
 			// A pasted message may start with a brace without being
-			// JSON; read it as text before giving up.
+			// JSON; read it as text before giving up, but only when the
+			// text names a principal or an action (a broken CloudTrail
+			// file that merely contains "AccessDenied" is an error).
 			d2 := &Denial{}
-			if parseText(trimmed, d2) {
+			if parseText(trimmed, d2) && (d2.Principal != nil || d2.Action != nil) {
 				d2.Note = "input is not valid JSON (" + err.Error() + "); read as text"
 				return finish(d2, true, opts), nil
 			}
