@@ -29,7 +29,7 @@ func parseText(text string, d *Denial) bool {
 //	Java SDK:        [Class: ]MSG (Service: SVC; Status Code: 403; Error Code: CODE; Request ID: ...)
 //	JS SDK v3, Go SDK v1, Terraform: CODE: MSG [status code: 403, request id: ...]
 func unwrapEnvelope(line string, d *Denial) (msg, code string) {
-	lower := strings.ToLower(line)
+	lower := asciiLower(line)
 
 	// AWS CLI and boto3/botocore ClientError.
 	if i := strings.Index(line, "An error occurred ("); i >= 0 {
@@ -168,7 +168,7 @@ func isCodeToken(s string) bool {
 // trimSDKTrailers removes what SDKs append after the message: the Go SDK
 // v1 "status code: 403, request id: ..." and a Java details block.
 func trimSDKTrailers(s string) string {
-	lower := strings.ToLower(s)
+	lower := asciiLower(s)
 	for _, t := range []string{" status code: ", " (service: "} {
 		if i := strings.Index(lower, t); i >= 0 {
 			s, lower = s[:i], lower[:i]

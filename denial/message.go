@@ -177,7 +177,7 @@ var recognizedPhrases = []string{
 // and reports whether the message is recognisably an access-denied one.
 func parseMessage(msg string, d *Denial) bool {
 	d.Message = msg
-	lower := strings.ToLower(msg)
+	lower := asciiLower(msg)
 	recognized := false
 	for _, p := range recognizedPhrases {
 		if strings.Contains(lower, p) {
@@ -292,7 +292,7 @@ func resourceAt(s string) (string, int) {
 	}
 	// A name that is not an ARN may hold spaces ("role TestReadOnly" in
 	// legacy messages): it runs to the reason clause or the sentence end.
-	lower := strings.ToLower(s)
+	lower := asciiLower(s)
 	end := len(s)
 	for _, stop := range []string{" because ", " with an explicit deny", " with an implicit deny", ". "} {
 		if i := strings.Index(lower, stop); i >= 0 && i < end {
@@ -472,4 +472,25 @@ func parseAccessToResource(msg, lower string, d *Denial) {
 		return
 	}
 	d.Resource = strp(res)
+}
+
+// asciiLower lower-cases ASCII letters only, so that byte offsets found in
+// the result are valid in the original (strings.ToLower changes the length
+// of invalid UTF-8 and of some letters). Every phrase the parser looks for
+// is ASCII.
+func asciiLower(s string) string {
+	i := 0
+	for i < len(s) && !(s[i] >= 'A' && s[i] <= 'Z') {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	b := []byte(s)
+	for ; i < len(b); i++ {
+		if c := b[i]; c >= 'A' && c <= 'Z' {
+			b[i] = c + ('a' - 'A')
+		}
+	}
+	return string(b)
 }

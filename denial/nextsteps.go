@@ -199,6 +199,8 @@ func (s *steps) resourcePolicyCommand() string {
 	svc := deref(d.Service, "")
 	res := s.resource()
 	switch {
+	case d.Action != nil && strings.EqualFold(*d.Action, "sts:AssumeRoleWithWebIdentity"):
+		return "the role's trust policy: `aws iam get-role --role-name <role> --query Role.AssumeRolePolicyDocument`; its Principal must be the OIDC provider (\"Federated\": \"arn:aws:iam::ACCOUNT:oidc-provider/HOST\") and its conditions on HOST:aud and HOST:sub must match the token (for GitHub Actions, sub is repo:OWNER/REPO:ref:refs/heads/BRANCH or repo:OWNER/REPO:environment:NAME), and the provider must exist (`aws iam list-open-id-connect-providers`)"
 	case d.Action != nil && strings.HasPrefix(strings.ToLower(*d.Action), "sts:assumerole"):
 		role := nameAfter(res)
 		if role == "" {
@@ -381,6 +383,13 @@ func (s *steps) unknownLayer() {
 	if d.Deny == DenyExplicit {
 		s.add(fmt.Sprintf("A Deny statement matched but the message does not say where: search for a Deny matching %s in, in order, %s; the permissions boundary; the session policy; %s; the SCPs and RCPs (from the management account); a VPC endpoint policy.", s.action(), s.principalPolicies(), s.resourcePolicyCommand()))
 		s.add(conditionPitfalls + ".")
+		return
+	}
+	if d.Action != nil && (strings.EqualFold(*d.Action, "sts:AssumeRoleWithWebIdentity") || strings.EqualFold(*d.Action, "sts:AssumeRoleWithSAML")) {
+		// A federated caller has no identity-based policy: the role's
+		// trust policy alone decides (with SCPs/RCPs of the role's account).
+		s.add(fmt.Sprintf("Only the role's trust policy can allow %s for a federated caller: open %s.", s.action(), s.resourcePolicyCommand()))
+		s.add("Also check an RCP on the role's account and, if DurationSeconds was passed, the role's maximum session duration.")
 		return
 	}
 	if d.Action != nil && strings.HasPrefix(strings.ToLower(*d.Action), "sts:assumerole") {
