@@ -63,7 +63,9 @@ func nextSteps(d *Denial) []string {
 	if d.Service != nil && *d.Service == "kms" && !d.KMSCiphertext && d.PolicyType != PolicyResource {
 		s.kms(false)
 	}
-	if d.Service != nil && *d.Service == "s3" && d.PolicyType != PolicySCP && d.PolicyType != PolicyRCP && d.BlockPublicAccess == "" && d.Deny != DenyExplicit {
+	if s3Generic(d) {
+		s.s3Extra()
+	} else if d.Service != nil && *d.Service == "s3" && d.PolicyType != PolicySCP && d.PolicyType != PolicyRCP && d.BlockPublicAccess == "" && d.Deny != DenyExplicit {
 		s.s3Extra()
 	}
 	if d.Deny != DenyExplicit && d.BlockPublicAccess == "" {
@@ -138,6 +140,8 @@ func (s *steps) principalPolicies() string {
 		return fmt.Sprintf("the policies of user %s and of its groups: `aws iam list-attached-user-policies --user-name %s`, `aws iam list-user-policies --user-name %s` and `aws iam list-groups-for-user --user-name %s`", n, n, n, n)
 	case PrincipalFederatedUser:
 		return fmt.Sprintf("the policies of the IAM user that called GetFederationToken for %s, intersected with the session policy it passed", p)
+	case PrincipalAnonymous:
+		return "no identity-based policies (an anonymous, unsigned request has none: only a resource-based policy can allow it, and S3 Block Public Access may override that)"
 	case PrincipalRoot:
 		return "none: the root user is not limited by identity-based policies, so look at SCPs, RCPs and resource policies instead"
 	}
@@ -188,7 +192,11 @@ func (s *steps) identity() {
 		return
 	}
 	s.add(fmt.Sprintf("No identity-based policy allows %s on %s: open %s and add or fix an Allow.", s.action(), s.resource(), s.principalPolicies()))
-	s.add("In the statement that should allow it, compare the Action spelling and the Resource ARN form with the request (for S3, bucket actions need arn:aws:s3:::BUCKET, object actions arn:aws:s3:::BUCKET/KEY), and its Condition keys. " + conditionPitfalls + ".")
+	arnHint := ""
+	if deref(d.Service, "") == "s3" {
+		arnHint = " (for S3, bucket actions need arn:aws:s3:::BUCKET, object actions arn:aws:s3:::BUCKET/KEY)"
+	}
+	s.add("In the statement that should allow it, compare the Action spelling and the Resource ARN form with the request" + arnHint + ", and its Condition keys. " + conditionPitfalls + ".")
 	s.simulate()
 }
 
@@ -197,7 +205,7 @@ func (s *steps) identity() {
 func (s *steps) resourcePolicyCommand() string {
 	d := s.d
 	svc := deref(d.Service, "")
-	res := s.resource()
+	res := deref(d.Resource, "<resource>")
 	switch {
 	case d.Action != nil && strings.EqualFold(*d.Action, "sts:AssumeRoleWithWebIdentity"):
 		return "the role's trust policy: `aws iam get-role --role-name <role> --query Role.AssumeRolePolicyDocument`; its Principal must be the OIDC provider (\"Federated\": \"arn:aws:iam::ACCOUNT:oidc-provider/HOST\") and its conditions on HOST:aud and HOST:sub must match the token (for GitHub Actions, sub is repo:OWNER/REPO:ref:refs/heads/BRANCH or repo:OWNER/REPO:environment:NAME), and the provider must exist (`aws iam list-open-id-connect-providers`)"
@@ -373,6 +381,9 @@ func kmsActionHint(d *Denial) string {
 func (s *steps) s3Extra() {
 	d := s.d
 	if d.PolicyType == PolicyUnknown {
+		if d.Service == nil {
+			s.add("If the call went to Amazon S3 (its generic wording is \"Access Denied\"), check the bucket policy (`aws s3api get-bucket-policy --bucket <bucket>`) as well as the caller's policies.")
+		}
 		s.add("S3 answers a plain \"Access Denied\" to cross-account requests from outside the bucket owner's organization; also check object ownership (an object written by another account with ACLs enabled is not governed by the bucket policy: `aws s3api get-bucket-ownership-controls`), SSE-KMS key permissions, S3 Block Public Access, a VPC endpoint policy and Requester Pays.")
 		s.add("Without s3:ListBucket on the bucket, a GetObject for a key that does not exist answers 403 Access Denied instead of 404: check that the key exists.")
 	}
@@ -398,9 +409,23 @@ func (s *steps) unknownLayer() {
 		s.add("Also check an SCP of the caller's or the role's account, the caller's permissions boundary, and the role's maximum session duration if DurationSeconds was passed.")
 		return
 	}
+	if d.PrincipalType == PrincipalAnonymous {
+		s.add(fmt.Sprintf("The request was anonymous (unsigned): only a resource-based policy can allow it, so open %s; if the caller meant to sign the request, check that its SDK or client found credentials.", s.resourcePolicyCommand()))
+		return
+	}
 	if d.Principal == nil && d.Action == nil && !d.Encoded {
-		s.add("The message names neither principal nor action: find the call in CloudTrail (`aws cloudtrail lookup-events --lookup-attributes AttributeKey=EventName,AttributeValue=<operation>`) for the caller, action and resource, and run `iamwhy explain` on that record.")
+		s.add(fmt.Sprintf("The message names neither principal nor action: find the call in CloudTrail (`aws cloudtrail lookup-events --lookup-attributes AttributeKey=EventName,AttributeValue=%s`) for the caller, action and resource, and run `iamwhy explain` on that record.", deref(d.Operation, "<operation>")))
 	}
 	s.add(fmt.Sprintf("The message does not name the policy type: check in order %s; %s; the permissions boundary and any session policy; the SCPs and RCPs (from the management account); a VPC endpoint policy.", s.principalPolicies(), s.resourcePolicyCommand()))
 	s.simulate()
+}
+
+// s3Generic reports whether the message is S3's generic "Access Denied"
+// with no service named otherwise (S3 answers so to requests from outside
+// the bucket owner's organization, and for several non-policy causes).
+func s3Generic(d *Denial) bool {
+	if d.Service != nil && *d.Service != "s3" {
+		return false
+	}
+	return d.Principal == nil && d.Action == nil && strings.EqualFold(strings.TrimRight(strings.TrimSpace(d.Message), "."), "access denied")
 }
