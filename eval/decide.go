@@ -211,12 +211,14 @@ func (ev *evaluator) decide(req *Request, l *Layers) Decision {
 			return explicitDeny(LayerSCP, i, &scpLevels[i])
 		}
 	}
-	for _, c := range [...]struct {
-		layer Layer
-		r     *layerResult
-	}{{LayerVPCEndpoint, &vpce}, {LayerResource, &res}, {LayerIdentity, &id}, {LayerBoundary, &bnd}, {LayerSession, &ses}} {
-		if c.r.deny == triTrue {
-			return explicitDeny(c.layer, -1, c.r)
+	// The layers and their results are kept in two arrays: a struct
+	// holding both would let escape analysis move the results to the heap
+	// (the Layer string flows into the returned Decision).
+	accountLayers := [...]Layer{LayerVPCEndpoint, LayerResource, LayerIdentity, LayerBoundary, LayerSession}
+	accountResults := [...]*layerResult{&vpce, &res, &id, &bnd, &ses}
+	for i, r := range accountResults {
+		if r.deny == triTrue {
+			return explicitDeny(accountLayers[i], -1, r)
 		}
 	}
 	for i := 0; i < rcpN; i++ {
@@ -229,12 +231,9 @@ func (ev *evaluator) decide(req *Request, l *Layers) Decision {
 			return undetermined("a Deny statement in an SCP could not be evaluated: " + scpLevels[i].reason)
 		}
 	}
-	for _, c := range [...]struct {
-		layer Layer
-		r     *layerResult
-	}{{LayerVPCEndpoint, &vpce}, {LayerResource, &res}, {LayerIdentity, &id}, {LayerBoundary, &bnd}, {LayerSession, &ses}} {
-		if c.r.deny == triUnknown {
-			return undetermined("a Deny statement in the " + string(c.layer) + " layer could not be evaluated: " + c.r.reason)
+	for i, r := range accountResults {
+		if r.deny == triUnknown {
+			return undetermined("a Deny statement in the " + string(accountLayers[i]) + " layer could not be evaluated: " + r.reason)
 		}
 	}
 
