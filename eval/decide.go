@@ -70,7 +70,11 @@ type evaluator struct {
 	userID      string
 	hasBoundary bool
 	trace       *Trace
-	buf         [256]byte
+	// svc and res are the request's action service and its resource split
+	// into ARN fields, computed once per decision.
+	svc string
+	res requestResource
+	buf [256]byte
 }
 
 // layerResult summarises one layer (or one organisation level).
@@ -93,6 +97,8 @@ func (ev *evaluator) note(s string) {
 
 func (ev *evaluator) decide(req *Request, l *Layers) Decision {
 	ev.req = req
+	ev.svc = actionService(req.Action)
+	ev.res = newRequestResource(req.Resource)
 	ev.ctx = req.Context
 	if ev.ctx == nil {
 		ev.ctx = &Context{}
@@ -514,7 +520,7 @@ func (t tri) word() string {
 func (ev *evaluator) evalStatement(s *statement, lt *LayerTrace, pol *Policy) (tri, principalMatch, string) {
 	req := ev.req
 	if lt == nil {
-		if !s.matchAction(req.Action) || !s.matchResource(req.Resource, ev.ctx, ev.buf[:]) {
+		if !s.matchActionIn(req.Action, ev.svc) || !s.matchResourceIn(&ev.res, ev.ctx, ev.buf[:]) {
 			return triFalse, matchNone, ""
 		}
 		pm := s.matchPrincipal(&ev.p, ev.userID, ev.hasBoundary)
@@ -538,12 +544,12 @@ func (ev *evaluator) evalStatement(s *statement, lt *LayerTrace, pol *Policy) (t
 	if pol.Doc != nil {
 		st.Source = pol.Doc.Source
 	}
-	actionOK := s.matchAction(req.Action)
+	actionOK := s.matchActionIn(req.Action, ev.svc)
 	if !actionOK {
 		st.Failed = append(st.Failed, Mismatch{Element: "action", Expected: valuesOf(s.src.Action.Values), Actual: []string{req.Action},
 			Reason: notWord(s.notAction) + "Action does not cover the action", Pos: s.src.Action.Pos})
 	}
-	if !s.matchResource(req.Resource, ev.ctx, ev.buf[:]) {
+	if !s.matchResourceIn(&ev.res, ev.ctx, ev.buf[:]) {
 		st.Failed = append(st.Failed, Mismatch{Element: "resource", Expected: ev.resourceValues(s), Actual: []string{req.Resource},
 			Reason: notWord(s.notResource) + "Resource does not cover the resource", Pos: s.src.Resource.Pos})
 	}
