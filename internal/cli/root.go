@@ -35,6 +35,8 @@ var commands = []func(Streams) *cobra.Command{
 	newCheckCmd,
 	newSimulateCmd,
 	newExplainCmd,
+	newActionsCmd,
+	newLintCmd,
 }
 
 // NewRoot builds the command tree on the given streams.
