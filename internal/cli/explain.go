@@ -40,7 +40,7 @@ type explainDeps struct {
 const maxExplainInput = 256 << 20
 
 func newExplainCmd(s Streams) *cobra.Command {
-	return newExplainCmdWith(s, explainDeps{newSTS: defaultSTS})
+	return newExplainCmdWith(s, explainDeps{newSTS: defaultSTS, parseOptions: catalogDenialOptions()})
 }
 
 // defaultSTS loads credentials and Region the way the AWS CLI does.
