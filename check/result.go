@@ -1,6 +1,10 @@
 package check
 
-import "github.com/iamwhy/iamwhy/eval"
+import (
+	"strings"
+
+	"github.com/iamwhy/iamwhy/eval"
+)
 
 func fillResult(res *Result, d *eval.Decision, tr *eval.Trace) {
 	res.Decision = d.Outcome.String()
@@ -16,4 +20,8 @@ func fillResult(res *Result, d *eval.Decision, tr *eval.Trace) {
 		res.Location = d.Location()
 	}
 	res.Explanation = eval.Describe(nil, *d, tr)
+	if tr != nil && len(tr.Warnings) > 0 {
+		res.Warnings = tr.Warnings
+		res.Explanation += "; warnings: " + strings.Join(tr.Warnings, "; ")
+	}
 }

@@ -29,10 +29,11 @@ type Result struct {
 	Error       *string `json:"error"`
 	Explanation string  `json:"explanation"`
 	// Extensions.
-	Policy    string `json:"policy,omitempty"`
-	Statement string `json:"statement,omitempty"`
-	Location  string `json:"location,omitempty"` // file:line:col of the deciding statement
-	Line      int    `json:"line"`               // line of the case in the check file
+	Policy    string   `json:"policy,omitempty"`
+	Statement string   `json:"statement,omitempty"`
+	Location  string   `json:"location,omitempty"` // file:line:col of the deciding statement
+	Line      int      `json:"line"`               // line of the case in the check file
+	Warnings  []string `json:"warnings,omitempty"`
 }
 
 // Summary counts results.
@@ -65,8 +66,11 @@ type Runner struct {
 	// LoadEnvironment opens environments for environment mode; nil means
 	// environment mode is not available.
 	LoadEnvironment EnvironmentLoader
-	mu              sync.Mutex
-	cache           map[cacheKey]cached
+	// Reference, when set, adds the service reference's warnings (unknown
+	// actions, mistyped condition values) to failing cases' explanations.
+	Reference eval.Reference
+	mu        sync.Mutex
+	cache     map[cacheKey]cached
 }
 
 type cacheKey struct {
@@ -174,7 +178,7 @@ func (r *Runner) runOne(f *File, c *Case, action, resource string, multi bool, e
 	if matches(c.Expect, d.Outcome.String()) {
 		fillResult(&res, &d, nil)
 	} else {
-		d, tr := eval.Explain(req, layers)
+		d, tr := eval.ExplainWith(req, layers, eval.Options{Reference: r.Reference})
 		fillResult(&res, &d, tr)
 	}
 	res.Pass = res.Error == nil && matches(c.Expect, res.Decision)

@@ -44,6 +44,9 @@ type arnPattern struct {
 	parts [5]string // encoded globs; valid when isARN
 	isARN bool
 	whole string // encoded glob of the whole text, used when it is not an ARN
+	// literal has bit i set when parts[i] has no wildcard, so that field
+	// is compared with == rather than matched as a glob.
+	literal uint8
 }
 
 func compileARNPattern(encoded string) arnPattern {
@@ -51,7 +54,13 @@ func compileARNPattern(encoded string) arnPattern {
 		return arnPattern{any: true}
 	}
 	if parts, ok := arnPartsEncoded(encoded); ok {
-		return arnPattern{parts: parts, isARN: true, whole: encoded}
+		p := arnPattern{parts: parts, isARN: true, whole: encoded}
+		for i, f := range parts {
+			if !hasWildcard(f) {
+				p.literal |= 1 << i
+			}
+		}
+		return p
 	}
 	return arnPattern{whole: encoded}
 }
@@ -84,25 +93,51 @@ func arnPartsEncoded(s string) (parts [5]string, ok bool) {
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN
 func (p *arnPattern) match(s string) bool {
+	rr := newRequestResource(s)
+	return p.matchSplit(&rr)
+}
+
+// requestResource is a request's resource (or an ARN condition value) split
+// once into its ARN fields, so that matching it against many patterns does
+// not split it again.
+type requestResource struct {
+	s     string
+	parts [5]string
+	isARN bool
+}
+
+func newRequestResource(s string) requestResource {
+	rr := requestResource{s: s}
+	rr.parts, rr.isARN = arnParts(s)
+	return rr
+}
+
+// matchSplit is match on a pre-split resource.
+func (p *arnPattern) matchSplit(rr *requestResource) bool {
 	if p.any {
 		return true
 	}
-	if s == "*" {
+	if rr.s == "*" {
 		// An action that has no resource type is requested on "*"; only
 		// the "*" pattern matches it.
 		return false
 	}
 	if p.isARN {
-		parts, ok := arnParts(s)
-		if !ok {
+		if !rr.isARN {
 			return false
 		}
 		for i := 0; i < 5; i++ {
-			if !globMatch(p.parts[i], parts[i], false) {
+			if p.literal&(1<<i) != 0 {
+				if p.parts[i] != rr.parts[i] {
+					return false
+				}
+				continue
+			}
+			if !globMatch(p.parts[i], rr.parts[i], false) {
 				return false
 			}
 		}
 		return true
 	}
-	return globMatch(p.whole, s, false)
+	return globMatch(p.whole, rr.s, false)
 }

@@ -1,6 +1,8 @@
 package eval
 
 import (
+	"strings"
+
 	"github.com/iamwhy/iamwhy/policy"
 )
 
@@ -22,6 +24,12 @@ type statement struct {
 	deny      bool
 	notAction bool
 	actions   []string // encoded globs, matched case-insensitively
+	// services holds the distinct service prefixes of the Action patterns
+	// when every pattern names its service without wildcards ("s3:Get*",
+	// not "*" or "s*:Get"); nil otherwise. A request for another service is
+	// then rejected with one comparison per service instead of a glob
+	// match per pattern.
+	services []string
 
 	hasResource bool
 	notResource bool
@@ -52,6 +60,7 @@ func Compile(name string, doc *policy.Policy) *Policy {
 		for _, a := range s.Action.Values {
 			cs.actions = append(cs.actions, encodeWildcards(a.Text))
 		}
+		cs.services = literalServices(s.Action.Values)
 		cs.hasResource = s.Resource.Present
 		cs.notResource = s.Resource.Not
 		for _, r := range s.Resource.Values {
@@ -94,6 +103,24 @@ func ParseAndCompile(name string, data []byte, t policy.Type) (*Policy, error) {
 // the action. Action names compare case-insensitively.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
 func (s *statement) matchAction(action string) bool {
+	return s.matchActionIn(action, actionService(action))
+}
+
+// matchActionIn is matchAction with the action's service prefix already
+// split off (Decide does it once per request, not once per statement).
+func (s *statement) matchActionIn(action, svc string) bool {
+	if s.services != nil && !s.notAction {
+		known := false
+		for _, x := range s.services {
+			if equalFold(x, svc) {
+				known = true
+				break
+			}
+		}
+		if !known {
+			return false
+		}
+	}
 	hit := false
 	for _, a := range s.actions {
 		if globMatch(a, action, true) {
@@ -104,20 +131,53 @@ func (s *statement) matchAction(action string) bool {
 	return hit != s.notAction
 }
 
+// literalServices returns the distinct service prefixes of the action
+// patterns, or nil when one of them has a wildcard in its service part or no
+// service part at all ("*").
+func literalServices(vals []policy.Value) []string {
+	var out []string
+	for _, v := range vals {
+		i := strings.IndexByte(v.Text, ':')
+		if i < 0 || strings.ContainsAny(v.Text[:i], "*?") {
+			return nil
+		}
+		svc := v.Text[:i]
+		dup := false
+		for _, x := range out {
+			if equalFold(x, svc) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, svc)
+		}
+	}
+	return out
+}
+
 // matchResource reports whether Resource (or NotResource) covers the
 // resource. A statement without either (trust policies) applies to the
 // resource it is attached to.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notresource.html
 func (s *statement) matchResource(resource string, ctx *Context, buf []byte) bool {
+	rr := newRequestResource(resource)
+	return s.matchResourceIn(&rr, ctx, buf)
+}
+
+// matchResourceIn is matchResource with the request's resource already split
+// into its ARN fields (Decide does it once per request).
+func (s *statement) matchResourceIn(rr *requestResource, ctx *Context, buf []byte) bool {
 	if !s.hasResource {
 		return true
 	}
+	resource := rr.s
 	hit := false
 	for i := range s.resources {
 		r := &s.resources[i]
 		if r.tmpl == nil {
-			if r.pat.match(resource) {
+			if r.pat.matchSplit(rr) {
 				hit = true
 				break
 			}

@@ -464,7 +464,9 @@ func matchResolved(op baseOp, pv []byte, rv string) bool {
 	case opStringEquals:
 		return string(pv) == rv
 	case opStringEqualsIgnoreCase:
-		return equalFold(string(pv), rv)
+		// The same folding as for a literal policy value (Unicode, not
+		// only ASCII): a substituted value compares as if written there.
+		return strings.EqualFold(string(pv), rv)
 	case opStringLike:
 		return globMatch(pv, rv, false)
 	case opArnEquals, opArnLike:

@@ -70,7 +70,11 @@ type evaluator struct {
 	userID      string
 	hasBoundary bool
 	trace       *Trace
-	buf         [256]byte
+	// svc and res are the request's action service and its resource split
+	// into ARN fields, computed once per decision.
+	svc string
+	res requestResource
+	buf [256]byte
 }
 
 // layerResult summarises one layer (or one organisation level).
@@ -93,6 +97,8 @@ func (ev *evaluator) note(s string) {
 
 func (ev *evaluator) decide(req *Request, l *Layers) Decision {
 	ev.req = req
+	ev.svc = actionService(req.Action)
+	ev.res = newRequestResource(req.Resource)
 	ev.ctx = req.Context
 	if ev.ctx == nil {
 		ev.ctx = &Context{}
@@ -211,12 +217,14 @@ func (ev *evaluator) decide(req *Request, l *Layers) Decision {
 			return explicitDeny(LayerSCP, i, &scpLevels[i])
 		}
 	}
-	for _, c := range [...]struct {
-		layer Layer
-		r     *layerResult
-	}{{LayerVPCEndpoint, &vpce}, {LayerResource, &res}, {LayerIdentity, &id}, {LayerBoundary, &bnd}, {LayerSession, &ses}} {
-		if c.r.deny == triTrue {
-			return explicitDeny(c.layer, -1, c.r)
+	// The layers and their results are kept in two arrays: a struct
+	// holding both would let escape analysis move the results to the heap
+	// (the Layer string flows into the returned Decision).
+	accountLayers := [...]Layer{LayerVPCEndpoint, LayerResource, LayerIdentity, LayerBoundary, LayerSession}
+	accountResults := [...]*layerResult{&vpce, &res, &id, &bnd, &ses}
+	for i, r := range accountResults {
+		if r.deny == triTrue {
+			return explicitDeny(accountLayers[i], -1, r)
 		}
 	}
 	for i := 0; i < rcpN; i++ {
@@ -229,12 +237,9 @@ func (ev *evaluator) decide(req *Request, l *Layers) Decision {
 			return undetermined("a Deny statement in an SCP could not be evaluated: " + scpLevels[i].reason)
 		}
 	}
-	for _, c := range [...]struct {
-		layer Layer
-		r     *layerResult
-	}{{LayerVPCEndpoint, &vpce}, {LayerResource, &res}, {LayerIdentity, &id}, {LayerBoundary, &bnd}, {LayerSession, &ses}} {
-		if c.r.deny == triUnknown {
-			return undetermined("a Deny statement in the " + string(c.layer) + " layer could not be evaluated: " + c.r.reason)
+	for i, r := range accountResults {
+		if r.deny == triUnknown {
+			return undetermined("a Deny statement in the " + string(accountLayers[i]) + " layer could not be evaluated: " + r.reason)
 		}
 	}
 
@@ -279,6 +284,13 @@ func (ev *evaluator) decide(req *Request, l *Layers) Decision {
 	}
 
 	if p.Type == PrincipalRoot {
+		// STS refuses AssumeRole called with root user credentials ("Roles
+		// may not be assumed by root accounts"), whatever the trust policy
+		// says: "You must use credentials for an IAM user or an IAM role".
+		// https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+		if equalFold(req.Action, "sts:AssumeRole") {
+			return implicitDeny(LayerNone, "the root user cannot call sts:AssumeRole: STS requires the credentials of an IAM user or role")
+		}
 		// The root user is not governed by identity-based policies: in its
 		// own account it may do what no Deny, SCP or RCP forbids, but a KMS
 		// key policy or a role trust policy must still allow it, and
@@ -508,7 +520,7 @@ func (t tri) word() string {
 func (ev *evaluator) evalStatement(s *statement, lt *LayerTrace, pol *Policy) (tri, principalMatch, string) {
 	req := ev.req
 	if lt == nil {
-		if !s.matchAction(req.Action) || !s.matchResource(req.Resource, ev.ctx, ev.buf[:]) {
+		if !s.matchActionIn(req.Action, ev.svc) || !s.matchResourceIn(&ev.res, ev.ctx, ev.buf[:]) {
 			return triFalse, matchNone, ""
 		}
 		pm := s.matchPrincipal(&ev.p, ev.userID, ev.hasBoundary)
@@ -532,12 +544,12 @@ func (ev *evaluator) evalStatement(s *statement, lt *LayerTrace, pol *Policy) (t
 	if pol.Doc != nil {
 		st.Source = pol.Doc.Source
 	}
-	actionOK := s.matchAction(req.Action)
+	actionOK := s.matchActionIn(req.Action, ev.svc)
 	if !actionOK {
 		st.Failed = append(st.Failed, Mismatch{Element: "action", Expected: valuesOf(s.src.Action.Values), Actual: []string{req.Action},
 			Reason: notWord(s.notAction) + "Action does not cover the action", Pos: s.src.Action.Pos})
 	}
-	if !s.matchResource(req.Resource, ev.ctx, ev.buf[:]) {
+	if !s.matchResourceIn(&ev.res, ev.ctx, ev.buf[:]) {
 		st.Failed = append(st.Failed, Mismatch{Element: "resource", Expected: ev.resourceValues(s), Actual: []string{req.Resource},
 			Reason: notWord(s.notResource) + "Resource does not cover the resource", Pos: s.src.Resource.Pos})
 	}

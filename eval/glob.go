@@ -1,5 +1,7 @@
 package eval
 
+import "unicode/utf8"
+
 // Wildcards in compiled patterns. Policies write them as '*' and '?'; the
 // compiler turns those into these two control bytes so that a literal '*' or
 // '?' (from the ${*} and ${?} escapes, or from a substituted variable) is
@@ -71,7 +73,8 @@ func lowerASCII(c byte) byte {
 
 // globMatch reports whether s matches the encoded pattern p as a whole:
 // wildStar matches any run of characters (including none, and including
-// '/' and ':'), wildQuest matches exactly one character. With fold, ASCII
+// '/' and ':'), wildQuest matches exactly one character (a UTF-8 sequence,
+// not a byte). With fold, ASCII
 // letters compare case-insensitively (as IAM compares action names).
 // It runs in O(len(p)*len(s)) in the worst case and never allocates.
 func globMatch[P ~string | ~[]byte](p P, s string, fold bool) bool {
@@ -86,8 +89,15 @@ func globMatch[P ~string | ~[]byte](p P, s string, fold bool) bool {
 				pi++
 				continue
 			case c == wildQuest:
+				// '?' is one character, however many bytes it takes in
+				// UTF-8 (an invalid byte counts as one).
 				pi++
-				si++
+				if s[si] < utf8.RuneSelf {
+					si++
+				} else {
+					_, n := utf8.DecodeRuneInString(s[si:])
+					si += n
+				}
 				continue
 			case c == s[si] || (fold && lowerASCII(c) == lowerASCII(s[si])):
 				pi++

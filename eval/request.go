@@ -39,7 +39,8 @@ func (r *Request) resourceAccount(p *Principal) string {
 // FillPrincipalContext adds the context keys that follow from the
 // principal, as AWS sets them, unless the context already has them:
 // aws:PrincipalArn (for a role session, roleARN when given, else the role
-// ARN built from the session ARN), aws:PrincipalAccount, aws:PrincipalType,
+// ARN built from the session ARN), aws:PrincipalAccount, aws:PrincipalType
+// ("Anonymous" for unsigned requests),
 // aws:username (IAM users) and aws:PrincipalIsAWSService.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
 func (r *Request) FillPrincipalContext(roleARN string) {
@@ -82,7 +83,13 @@ func (r *Request) FillPrincipalContext(roleARN string) {
 		setIfAbsent("aws:PrincipalIsAWSService", "true")
 		setIfAbsent("aws:PrincipalServiceName", p.Name)
 		return
-	case PrincipalAnonymous, PrincipalFederatedProvider, PrincipalUnknown:
+	case PrincipalAnonymous:
+		// An unsigned request's aws:PrincipalType is "Anonymous"; keys
+		// present only for signed requests stay absent.
+		// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable
+		setIfAbsent("aws:PrincipalType", "Anonymous")
+		return
+	case PrincipalFederatedProvider, PrincipalUnknown:
 		return
 	}
 	setIfAbsent("aws:PrincipalAccount", p.Account)

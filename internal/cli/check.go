@@ -50,7 +50,7 @@ func runCheck(s Streams, o *checkOptions) error {
 		}
 		files = append(files, f)
 	}
-	runner := &check.Runner{LoadEnvironment: loadCheckEnvironment}
+	runner := &check.Runner{LoadEnvironment: loadCheckEnvironment, Reference: catalogReference()}
 	rep := &check.Report{Results: []check.Result{}}
 	for _, f := range files {
 		runner.Run(f, rep)

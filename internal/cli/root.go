@@ -34,6 +34,7 @@ var commands = []func(Streams) *cobra.Command{
 	newVersionCmd,
 	newCheckCmd,
 	newSimulateCmd,
+	newExplainCmd,
 	newActionsCmd,
 	newLintCmd,
 }

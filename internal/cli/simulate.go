@@ -113,7 +113,7 @@ func runSimulate(s Streams, o *simulateOptions) error {
 		for _, resource := range o.Resources {
 			req := &eval.Request{Principal: o.Principal, Action: action, Resource: resource, ResourceAccount: o.ResourceAccount, Context: ctx.Clone()}
 			req.FillPrincipalContext("")
-			d, tr := eval.Explain(req, layers)
+			d, tr := eval.ExplainWith(req, layers, eval.Options{Reference: catalogReference()})
 			r := SimulationResult{Principal: o.Principal, Action: action, Resource: resource, Decision: d.Outcome.String(),
 				DecidedBy: string(d.Layer), Reason: d.Reason, Explanation: eval.Describe(req, d, tr), Trace: tr}
 			if d.Policy != nil {
@@ -150,6 +150,9 @@ func renderSimulationText(w io.Writer, r *SimulationResult) {
 		fmt.Fprintf(w, "  %s\n", r.Reason)
 	}
 	tr := r.Trace
+	for _, wn := range tr.Warnings {
+		fmt.Fprintf(w, "  warning: %s\n", wn)
+	}
 	for _, n := range tr.Notes {
 		fmt.Fprintf(w, "  note: %s\n", n)
 	}
