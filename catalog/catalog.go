@@ -128,6 +128,14 @@ func (c *Catalog) Action(name string) (*Action, bool) {
 // unknown service, say).
 func (c *Catalog) MatchActions(pattern string) []*Action {
 	p := strings.ToLower(pattern)
+	if strings.Trim(p, "*") == "" && p != "" {
+		// "*" matches every action; the catalog's order is already sorted.
+		out := make([]*Action, 0, c.info.Actions)
+		for _, s := range c.services {
+			out = append(out, s.Actions...)
+		}
+		return out
+	}
 	if !strings.ContainsAny(p, "*?") {
 		if a, ok := c.actions[p]; ok {
 			return []*Action{a}
