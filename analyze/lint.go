@@ -41,10 +41,14 @@ func Lint(data []byte, opts LintOptions) *Result {
 		}
 		return res.finish()
 	}
-	return LintPolicy(p, opts)
+	res = LintPolicy(p, opts)
+	emptyConditions(data, res, p.Statements)
+	return res.finish()
 }
 
-// LintPolicy lints a document already parsed (with any type).
+// LintPolicy lints a document already parsed (with any type). Empty
+// Condition blocks, which the parsed model does not record, are found only
+// by Lint.
 func LintPolicy(p *policy.Policy, opts LintOptions) *Result {
 	res := &Result{Source: opts.Source, Type: opts.Type.String(), Findings: []Finding{}}
 	if res.Source == "" {
