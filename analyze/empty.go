@@ -13,6 +13,9 @@ import (
 // both test nothing, so they only mislead a reader. The policy model keeps
 // no trace of them, so the JSON is scanned again for their positions.
 func emptyConditions(data []byte, res *Result, stmts []policy.Statement) {
+	if !hasEmptyObject(data) {
+		return
+	}
 	s := &emptyScan{dec: json.NewDecoder(bytes.NewReader(data)), lines: newLineIndex(data), res: res, stmts: stmts, stmt: -1}
 	s.value(nil)
 }
@@ -102,4 +105,23 @@ func newLineIndex(data []byte) lineIndex {
 func (l lineIndex) pos(off int64) policy.Pos {
 	i := sort.Search(len(l), func(i int) bool { return l[i] > off }) - 1
 	return policy.Pos{Line: i + 1, Col: int(off-l[i]) + 1}
+}
+
+// hasEmptyObject reports whether the text has a '{' followed, after
+// whitespace, by '}': without one there is nothing to find (most
+// documents), and the rescan is skipped.
+func hasEmptyObject(data []byte) bool {
+	for i := 0; i < len(data); i++ {
+		if data[i] != '{' {
+			continue
+		}
+		j := i + 1
+		for j < len(data) && (data[j] == ' ' || data[j] == '\t' || data[j] == '\n' || data[j] == '\r') {
+			j++
+		}
+		if j < len(data) && data[j] == '}' {
+			return true
+		}
+	}
+	return false
 }
