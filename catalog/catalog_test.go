@@ -354,3 +354,27 @@ func TestActionMayApplyTo(t *testing.T) {
 		})
 	}
 }
+
+// TestConcurrentUse: the lazily built parts (ARN index, descriptions,
+// managed policies) are safe to reach from many goroutines at once (run
+// with -race).
+func TestConcurrentUse(t *testing.T) {
+	c, err := load(embeddedIAMData, embeddedDescriptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan bool)
+	for i := 0; i < 8; i++ {
+		go func() {
+			a, _ := c.Action("s3:GetObject")
+			ok := a.Description() != "" && len(c.ResourceTypesForARN("arn:aws:s3:::b/k")) == 1
+			_, _, found := c.ManagedPolicy("ReadOnlyAccess")
+			done <- ok && found
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		if !<-done {
+			t.Error("a concurrent lookup failed")
+		}
+	}
+}
