@@ -476,6 +476,9 @@ func (ev *evaluator) evalLayer(layer Layer, level int, pols []*Policy) layerResu
 		if pol == nil {
 			continue
 		}
+		if lt == nil && pol.services != nil && !serviceIn(pol.services, ev.svc) {
+			continue // no statement names the request's service
+		}
 		for i := range pol.stmts {
 			s := &pol.stmts[i]
 			res, pm, why := ev.evalStatement(s, lt, pol)
