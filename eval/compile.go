@@ -17,6 +17,11 @@ type Policy struct {
 	// Doc is the parsed document, for positions and display.
 	Doc   *policy.Policy
 	stmts []statement
+	// services is the union of the statements' literal service prefixes
+	// when every statement has them (see statement.services); nil
+	// otherwise. Decide skips the whole policy for a request to another
+	// service.
+	services []string
 }
 
 type statement struct {
@@ -24,6 +29,7 @@ type statement struct {
 	deny      bool
 	notAction bool
 	actions   []string // encoded globs, matched case-insensitively
+	shapes    []globShape
 	// services holds the distinct service prefixes of the Action patterns
 	// when every pattern names its service without wildcards ("s3:Get*",
 	// not "*" or "s*:Get"); nil otherwise. A request for another service is
@@ -58,7 +64,9 @@ func Compile(name string, doc *policy.Policy) *Policy {
 		cs := statement{src: s, deny: s.Effect == policy.Deny}
 		cs.notAction = s.Action.Not
 		for _, a := range s.Action.Values {
-			cs.actions = append(cs.actions, encodeWildcards(a.Text))
+			enc := encodeWildcards(a.Text)
+			cs.actions = append(cs.actions, enc)
+			cs.shapes = append(cs.shapes, shapeOf(enc))
 		}
 		cs.services = literalServices(s.Action.Values)
 		cs.hasResource = s.Resource.Present
@@ -86,7 +94,36 @@ func Compile(name string, doc *policy.Policy) *Policy {
 		}
 		p.stmts[i] = cs
 	}
+	p.services = policyServices(p.stmts)
 	return p
+}
+
+// policyServices is the union of the statements' service prefixes, or nil
+// when a statement has NotAction or an Action without a literal service.
+func policyServices(stmts []statement) []string {
+	var out []string
+	for i := range stmts {
+		s := &stmts[i]
+		if s.services == nil || s.notAction {
+			return nil
+		}
+		for _, svc := range s.services {
+			if !serviceIn(out, svc) {
+				out = append(out, svc)
+			}
+		}
+	}
+	return out
+}
+
+// serviceIn reports whether svc is in list, ignoring ASCII case.
+func serviceIn(list []string, svc string) bool {
+	for _, x := range list {
+		if equalFold(x, svc) {
+			return true
+		}
+	}
+	return false
 }
 
 // ParseAndCompile parses a JSON document as the given policy type and
@@ -109,21 +146,12 @@ func (s *statement) matchAction(action string) bool {
 // matchActionIn is matchAction with the action's service prefix already
 // split off (Decide does it once per request, not once per statement).
 func (s *statement) matchActionIn(action, svc string) bool {
-	if s.services != nil && !s.notAction {
-		known := false
-		for _, x := range s.services {
-			if equalFold(x, svc) {
-				known = true
-				break
-			}
-		}
-		if !known {
-			return false
-		}
+	if s.services != nil && !s.notAction && !serviceIn(s.services, svc) {
+		return false
 	}
 	hit := false
-	for _, a := range s.actions {
-		if globMatch(a, action, true) {
+	for i, a := range s.actions {
+		if matchShaped(a, s.shapes[i], action, true) {
 			hit = true
 			break
 		}
@@ -142,14 +170,7 @@ func literalServices(vals []policy.Value) []string {
 			return nil
 		}
 		svc := v.Text[:i]
-		dup := false
-		for _, x := range out {
-			if equalFold(x, svc) {
-				dup = true
-				break
-			}
-		}
-		if !dup {
+		if !serviceIn(out, svc) {
 			out = append(out, svc)
 		}
 	}

@@ -150,6 +150,12 @@ func (ev *evaluator) decide(req *Request, l *Layers) Decision {
 	case slr:
 		rcpApplies = false
 		ev.note("RCPs do not apply: calls by service-linked roles are exempt")
+	case equalFold(req.Action, "kms:RetireGrant"):
+		// "The kms:RetireGrant permission is not effective in an RCP,
+		// even if the Action element specifies an asterisk."
+		// https://docs.aws.amazon.com/kms/latest/developerguide/resource-control-policies.html
+		rcpApplies = false
+		ev.note("RCPs do not apply to kms:RetireGrant")
 	case !rcpSupported(req.Action):
 		rcpApplies = false
 		ev.note("RCPs do not apply: " + actionService(req.Action) + " is not a service that supports RCPs")
@@ -475,6 +481,9 @@ func (ev *evaluator) evalLayer(layer Layer, level int, pols []*Policy) layerResu
 	for _, pol := range pols {
 		if pol == nil {
 			continue
+		}
+		if lt == nil && pol.services != nil && !serviceIn(pol.services, ev.svc) {
+			continue // no statement names the request's service
 		}
 		for i := range pol.stmts {
 			s := &pol.stmts[i]

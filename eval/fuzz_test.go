@@ -66,6 +66,9 @@ func FuzzGlobMatch(f *testing.F) {
 		if gotBytes := globMatch([]byte(enc), s, fold); gotBytes != got {
 			t.Fatalf("string and []byte patterns disagree on %q vs %q", p, s)
 		}
+		if shaped := matchShaped(enc, shapeOf(enc), s, fold); shaped != got {
+			t.Fatalf("matchShaped(%q, %q, fold=%v) = %v, globMatch says %v", p, s, fold, shaped, got)
+		}
 		if !utf8.ValidString(p) || !utf8.ValidString(s) {
 			return // the reference works on characters; invalid UTF-8 only must not panic
 		}
