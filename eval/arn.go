@@ -1,6 +1,9 @@
 package eval
 
-import "strings"
+import (
+	"bytes"
+	"strings"
+)
 
 // arnParts splits an ARN at its first five colons into partition, service,
 // region, account and resource. The resource part may itself contain colons.
@@ -141,4 +144,44 @@ func (p *arnPattern) matchSplit(rr *requestResource) bool {
 		return true
 	}
 	return matchShaped(p.whole, p.wholeShape, rr.s, false)
+}
+
+// matchEncodedBytes matches a pattern made at decision time (a Resource
+// entry or ARN condition value whose variables were just substituted into a
+// scratch buffer) without turning it into a string, which would allocate. It
+// gives the same answer as compileARNPattern(string(pat)).matchSplit(rr);
+// isARN says whether the pattern has the five ARN fields.
+func matchEncodedBytes(pat []byte, rr *requestResource) (match, isARN bool) {
+	if len(pat) == 1 && pat[0] == wildStar {
+		return true, false
+	}
+	if i := bytes.IndexByte(pat, ':'); i >= 0 && globMatch(pat[:i], "arn", false) {
+		var parts [5][]byte
+		rest := pat[i+1:]
+		k := 0
+		for ; k < 4; k++ {
+			j := bytes.IndexByte(rest, ':')
+			if j < 0 {
+				break
+			}
+			parts[k] = rest[:j]
+			rest = rest[j+1:]
+		}
+		if k == 4 {
+			parts[4] = rest
+			if rr.s == "*" || !rr.isARN {
+				return false, true
+			}
+			for f := 4; f >= 0; f-- {
+				if !globMatch(parts[f], rr.parts[f], false) {
+					return false, true
+				}
+			}
+			return true, true
+		}
+	}
+	if rr.s == "*" {
+		return false, false
+	}
+	return globMatch(pat, rr.s, false), false
 }

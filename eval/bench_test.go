@@ -128,3 +128,31 @@ func BenchmarkExplainRealistic(b *testing.B) {
 		Explain(req, l)
 	}
 }
+
+// Policy variables are substituted into a scratch buffer; matching the
+// result must not allocate either, however long the substituted value.
+func TestDecideWithVariablesDoesNotAllocate(t *testing.T) {
+	id := mustPolicy(t, "id", policy.TypeIdentity, `{"Version": "2012-10-17", "Statement": [{
+		"Effect": "Allow", "Action": "s3:*",
+		"Resource": "arn:aws:s3:::amzn-s3-demo-bucket-with-a-long-name/home/${aws:username}/*",
+		"Condition": {
+			"StringEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"},
+			"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:user/division_abc/subdivision_xyz/${aws:username}"}}}]}`)
+	ctx := &Context{}
+	ctx.Set("aws:PrincipalTag/team", "payments-and-settlements-platform")
+	ctx.Set("aws:ResourceTag/team", "payments-and-settlements-platform")
+	req := &Request{
+		Principal: "arn:aws:iam::111122223333:user/division_abc/subdivision_xyz/alice-with-a-long-user-name",
+		Action:    "s3:GetObject",
+		Resource:  "arn:aws:s3:::amzn-s3-demo-bucket-with-a-long-name/home/alice-with-a-long-user-name/f",
+		Context:   ctx,
+	}
+	req.FillPrincipalContext("")
+	l := &Layers{Identity: []*Policy{id}}
+	if d := Decide(req, l); d.Outcome != Allow {
+		t.Fatalf("got %v: %s", d.Outcome, d.Reason)
+	}
+	if n := testing.AllocsPerRun(100, func() { Decide(req, l) }); n != 0 {
+		t.Errorf("Decide with policy variables allocates %.0f times; want 0", n)
+	}
+}

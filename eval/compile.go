@@ -193,7 +193,6 @@ func (s *statement) matchResourceIn(rr *requestResource, ctx *Context, buf []byt
 	if !s.hasResource {
 		return true
 	}
-	resource := rr.s
 	hit := false
 	for i := range s.resources {
 		r := &s.resources[i]
@@ -208,8 +207,7 @@ func (s *statement) matchResourceIn(rr *requestResource, ctx *Context, buf []byt
 		if !ok {
 			continue // an unresolved variable matches nothing
 		}
-		pat := compileARNPattern(string(out))
-		if pat.match(resource) {
+		if m, _ := matchEncodedBytes(out, rr); m {
 			hit = true
 			break
 		}

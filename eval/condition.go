@@ -470,8 +470,9 @@ func matchResolved(op baseOp, pv []byte, rv string) bool {
 	case opStringLike:
 		return globMatch(pv, rv, false)
 	case opArnEquals, opArnLike:
-		p := compileARNPattern(string(pv))
-		return p.isARN && p.match(rv)
+		rr := newRequestResource(rv)
+		m, isARN := matchEncodedBytes(pv, &rr)
+		return isARN && m
 	}
 	return false
 }

@@ -126,6 +126,10 @@ func FuzzARNMatch(f *testing.F) {
 	f.Fuzz(func(t *testing.T, pattern, s string) {
 		pat := compileARNPattern(encodeWildcards(pattern))
 		got := pat.match(s)
+		rr := newRequestResource(s)
+		if m, isARN := matchEncodedBytes([]byte(encodeWildcards(pattern)), &rr); m != got || isARN != pat.isARN {
+			t.Fatalf("matchEncodedBytes(%q, %q) = %v (ARN %v), compiled pattern says %v (ARN %v)", pattern, s, m, isARN, got, pat.isARN)
+		}
 		if parts, ok := arnParts(s); ok {
 			if joined := "arn:" + strings.Join(parts[:], ":"); joined != s {
 				t.Fatalf("arnParts(%q) does not rejoin: %q", s, joined)
