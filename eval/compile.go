@@ -22,6 +22,7 @@ type Policy struct {
 	// otherwise. Decide skips the whole policy for a request to another
 	// service.
 	services []string
+	svcMask  uint64 // serviceBit of each of services
 }
 
 type statement struct {
@@ -36,6 +37,7 @@ type statement struct {
 	// then rejected with one comparison per service instead of a glob
 	// match per pattern.
 	services []string
+	svcMask  uint64 // serviceBit of each of services
 
 	hasResource bool
 	notResource bool
@@ -69,6 +71,7 @@ func Compile(name string, doc *policy.Policy) *Policy {
 			cs.shapes = append(cs.shapes, shapeOf(enc))
 		}
 		cs.services = literalServices(s.Action.Values)
+		cs.svcMask = serviceMask(cs.services)
 		cs.hasResource = s.Resource.Present
 		cs.notResource = s.Resource.Not
 		for _, r := range s.Resource.Values {
@@ -95,6 +98,7 @@ func Compile(name string, doc *policy.Policy) *Policy {
 		p.stmts[i] = cs
 	}
 	p.services = policyServices(p.stmts)
+	p.svcMask = serviceMask(p.services)
 	return p
 }
 
@@ -114,6 +118,26 @@ func policyServices(stmts []statement) []string {
 		}
 	}
 	return out
+}
+
+// serviceBit hashes a service prefix (ignoring ASCII case) to one bit of a
+// 64-bit mask: a policy or statement whose mask lacks the request's bit
+// cannot name its service, which one AND tells without comparing strings.
+func serviceBit(svc string) uint64 {
+	h := uint64(14695981039346656037) // FNV-1a
+	for i := 0; i < len(svc); i++ {
+		h ^= uint64(lowerASCII(svc[i]))
+		h *= 1099511628211
+	}
+	return 1 << (h & 63)
+}
+
+func serviceMask(services []string) uint64 {
+	var m uint64
+	for _, s := range services {
+		m |= serviceBit(s)
+	}
+	return m
 }
 
 // serviceIn reports whether svc is in list, ignoring ASCII case.
@@ -140,13 +164,14 @@ func ParseAndCompile(name string, data []byte, t policy.Type) (*Policy, error) {
 // the action. Action names compare case-insensitively.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
 func (s *statement) matchAction(action string) bool {
-	return s.matchActionIn(action, actionService(action))
+	svc := actionService(action)
+	return s.matchActionIn(action, svc, serviceBit(svc))
 }
 
 // matchActionIn is matchAction with the action's service prefix already
 // split off (Decide does it once per request, not once per statement).
-func (s *statement) matchActionIn(action, svc string) bool {
-	if s.services != nil && !s.notAction && !serviceIn(s.services, svc) {
+func (s *statement) matchActionIn(action, svc string, svcBit uint64) bool {
+	if s.services != nil && !s.notAction && (s.svcMask&svcBit == 0 || !serviceIn(s.services, svc)) {
 		return false
 	}
 	hit := false
