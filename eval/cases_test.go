@@ -86,11 +86,10 @@ type caseLayers struct {
 	SCP         [][]yaml.Node `yaml:"scp"`
 	RCP         [][]yaml.Node `yaml:"rcp"`
 	VPCEndpoint yaml.Node     `yaml:"vpc_endpoint"`
-	// SessionGiven distinguishes "session: []" (passed, allows nothing)
-	// from an absent session layer.
-	sessionGiven bool
-	scpGiven     bool
-	rcpGiven     bool
+	// scpGiven and rcpGiven distinguish "scp: []" (an organisation with
+	// no levels listed) from an absent layer (no organisation).
+	scpGiven bool
+	rcpGiven bool
 }
 
 func (l *caseLayers) UnmarshalYAML(n *yaml.Node) error {
@@ -100,8 +99,6 @@ func (l *caseLayers) UnmarshalYAML(n *yaml.Node) error {
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		switch n.Content[i].Value {
-		case "session":
-			l.sessionGiven = n.Content[i+1].Tag != "!!null"
 		case "scp":
 			l.scpGiven = n.Content[i+1].Tag != "!!null"
 		case "rcp":
@@ -245,13 +242,14 @@ func runCase(t *testing.T, file string, cf *caseFile, compiled map[string]*Polic
 		l.Identity = append(l.Identity, get(&n, policy.TypeIdentity, "identity"))
 	}
 	resType := policy.TypeResource
-	if strings.HasPrefix(strings.ToLower(c.Action), "sts:") {
+	if isSTSAssumeAction(c.Action) {
 		resType = policy.TypeTrust
 	}
 	l.Resource = get(&c.Layers.Resource, resType, "resource")
 	l.Boundary = get(&c.Layers.Boundary, policy.TypeBoundary, "boundary")
-	if c.Layers.sessionGiven {
-		l.Session = []*Policy{}
+	// As in check files, "session: []" means no session policies were
+	// passed.
+	if len(c.Layers.Session) > 0 {
 		for _, n := range c.Layers.Session {
 			l.Session = append(l.Session, get(&n, policy.TypeSession, "session"))
 		}
