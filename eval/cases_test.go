@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -99,6 +100,9 @@ func (l *caseLayers) UnmarshalYAML(n *yaml.Node) error {
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		switch n.Content[i].Value {
+		case "identity", "resource", "boundary", "session", "vpc_endpoint":
+		default:
+			return fmt.Errorf("line %d: unknown layer %q", n.Content[i].Line, n.Content[i].Value)
 		case "scp":
 			l.scpGiven = n.Content[i+1].Tag != "!!null"
 		case "rcp":
@@ -182,8 +186,12 @@ func loadCaseFile(t *testing.T, file string) *caseFile {
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		t.Fatalf("%s: %v", file, err)
 	}
+	// Unknown keys are errors: a misspelt check (say "decidedby") must not
+	// silently check nothing.
 	var cf caseFile
-	if err := root.Decode(&cf); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cf); err != nil {
 		t.Fatalf("%s: %v", file, err)
 	}
 	// Record each case's line for the subtest name.
