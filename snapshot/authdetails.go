@@ -167,7 +167,7 @@ func (ld *adLoader) errorf(off int64, format string, args ...any) error {
 
 func (ld *adLoader) syntax(start int64, err error) error {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		line, col := ld.lr.Locate(start + int64(len(ld.lr.buf)))
+		line, col := ld.lr.Locate(ld.lr.base + int64(len(ld.lr.buf)))
 		return fmt.Errorf("%s:%d:%d: unexpected end of JSON input", ld.source, line, col)
 	}
 	var se *json.SyntaxError
@@ -286,7 +286,7 @@ func (el *element) decode(v any) error {
 	if err := json.Unmarshal(el.raw, v); err != nil {
 		line, col := el.line, el.col
 		if off, ok := jsonErrorOffset(err); ok && off > 0 && int(off) <= len(el.raw) {
-			line, col = el.posAt(int(off) - 1)
+			line, col = el.posAt(valueStartBefore(el.raw, int(off), err))
 		}
 		return fmt.Errorf("%s:%d:%d: %s", el.source, line, col, describeJSONError(err))
 	}
@@ -456,9 +456,14 @@ func (ld *adLoader) role(el *element) error {
 	}
 	trustOff, offs := el.docOffsets("AssumeRolePolicyDocument", "RolePolicyList", "PolicyDocument")
 	owner := "role " + r.RoleName
-	trust, err := el.document(r.AssumeRolePolicyDocument, trustOff, "trust policy of "+owner)
-	if err != nil {
-		return err
+	var trust *Document
+	if len(r.AssumeRolePolicyDocument) > 0 {
+		if trust, err = el.document(r.AssumeRolePolicyDocument, trustOff, "trust policy of "+owner); err != nil {
+			return err
+		}
+	}
+	if trust == nil {
+		ld.env.warnf("%s: role %s has no AssumeRolePolicyDocument; requests to assume it cannot be decided", el.where(), r.RoleName)
 	}
 	inl, err := ld.inline(el, r.RolePolicyList, offs, owner)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // This file locates things in JSON text: line:column of byte offsets, and the
@@ -79,6 +80,36 @@ func describeJSONError(err error) string {
 		return "unexpected end of JSON input"
 	}
 	return err.Error()
+}
+
+// valueStartBefore returns where the value an encoding/json error is about
+// starts. A syntax error's offset is just past the offending byte; a type
+// error's offset is just past the offending value, so the start of the last
+// value that begins before it, and whose key is the last part of the error's
+// field, is taken.
+func valueStartBefore(data []byte, off int, err error) int {
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) {
+		return off - 1
+	}
+	last := te.Field
+	if i := strings.LastIndexByte(last, '.'); i >= 0 {
+		last = last[i+1:]
+	}
+	best := -1
+	scanOffsets(data, func(path []pathSeg, start int) bool {
+		if start >= off {
+			return false
+		}
+		if len(path) > 0 && path[len(path)-1].Key == last {
+			best = start
+		}
+		return true
+	})
+	if best < 0 {
+		return off - 1
+	}
+	return best
 }
 
 // pathSeg is one step of a path into a JSON value: an object key, or an

@@ -253,7 +253,7 @@ func (e *Environment) addResourceYAML(data []byte, source string) error {
 			case "block_public_access":
 				var bpa BlockPublicAccess
 				if err := v.Decode(&bpa); err != nil {
-					return nodeErrorf(source, v, "block_public_access: %s", yamlErrorText(err))
+					return nodeErrorf(source, v, "block_public_access:%s", yamlErrorText(err))
 				}
 				r.BlockPublicAccess = &bpa
 			default:

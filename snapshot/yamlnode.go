@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -26,7 +27,7 @@ func readYAMLFile(path string) (*yaml.Node, error) {
 func parseYAML(data []byte, path string) (*yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %s", path, yamlErrorText(err))
+		return nil, fmt.Errorf("%s:%s", path, yamlErrorText(err))
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, fmt.Errorf("%s: empty file", path)
@@ -35,14 +36,15 @@ func parseYAML(data []byte, path string) (*yaml.Node, error) {
 }
 
 // yamlErrorText turns "yaml: line 3: did not find expected key" into
-// "3: did not find expected key" so the result reads file:line: message.
+// "3: did not find expected key" so that "file:" + it reads
+// file:line: message; other messages get a leading space.
 func yamlErrorText(err error) string {
 	s := err.Error()
 	const p = "yaml: line "
 	if len(s) > len(p) && s[:len(p)] == p {
 		return s[len(p):]
 	}
-	return s
+	return " " + strings.TrimPrefix(s, "yaml: ")
 }
 
 func resolveAlias(n *yaml.Node) *yaml.Node {
