@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,9 +21,12 @@ import (
 // whole file. Several top-level objects in one file (pages printed one
 // after the other) are read in turn.
 
+// The structs below leave out the policy documents: the decoder skips them
+// and element.docSpans finds their bytes, which are copied only for the
+// documents kept (a non-default policy version is never copied).
+
 type adPolicyEntry struct {
-	PolicyName     string          `json:"PolicyName"`
-	PolicyDocument json.RawMessage `json:"PolicyDocument"`
+	PolicyName string `json:"PolicyName"`
 }
 
 type adAttached struct {
@@ -59,17 +63,16 @@ type adGroup struct {
 }
 
 type adRole struct {
-	Path                     string          `json:"Path"`
-	RoleName                 string          `json:"RoleName"`
-	RoleID                   string          `json:"RoleId"`
-	Arn                      string          `json:"Arn"`
-	CreateDate               string          `json:"CreateDate"`
-	AssumeRolePolicyDocument json.RawMessage `json:"AssumeRolePolicyDocument"`
-	RolePolicyList           []adPolicyEntry `json:"RolePolicyList"`
-	AttachedManagedPolicies  []adAttached    `json:"AttachedManagedPolicies"`
-	PermissionsBoundary      *adBoundary     `json:"PermissionsBoundary"`
-	Tags                     []Tag           `json:"Tags"`
-	RoleLastUsed             *struct {
+	Path                    string          `json:"Path"`
+	RoleName                string          `json:"RoleName"`
+	RoleID                  string          `json:"RoleId"`
+	Arn                     string          `json:"Arn"`
+	CreateDate              string          `json:"CreateDate"`
+	RolePolicyList          []adPolicyEntry `json:"RolePolicyList"`
+	AttachedManagedPolicies []adAttached    `json:"AttachedManagedPolicies"`
+	PermissionsBoundary     *adBoundary     `json:"PermissionsBoundary"`
+	Tags                    []Tag           `json:"Tags"`
+	RoleLastUsed            *struct {
 		LastUsedDate string `json:"LastUsedDate"`
 		Region       string `json:"Region"`
 	} `json:"RoleLastUsed"`
@@ -83,9 +86,8 @@ type adPolicy struct {
 	DefaultVersionID  string `json:"DefaultVersionId"`
 	AttachmentCount   int    `json:"AttachmentCount"`
 	PolicyVersionList []struct {
-		Document         json.RawMessage `json:"Document"`
-		VersionID        string          `json:"VersionId"`
-		IsDefaultVersion bool            `json:"IsDefaultVersion"`
+		VersionID        string `json:"VersionId"`
+		IsDefaultVersion bool   `json:"IsDefaultVersion"`
 	} `json:"PolicyVersionList"`
 }
 
@@ -235,26 +237,46 @@ func (ld *adLoader) list(key string) error {
 	}
 	for ld.dec.More() {
 		before := ld.dec.InputOffset()
-		var raw json.RawMessage
-		if err := ld.dec.Decode(&raw); err != nil {
-			return ld.syntax(before, err)
+		var v any
+		switch key {
+		case "UserDetailList":
+			v = new(adUser)
+		case "GroupDetailList":
+			v = new(adGroup)
+		case "RoleDetailList":
+			v = new(adRole)
+		default:
+			v = new(adPolicy)
 		}
-		start := ld.dec.InputOffset() - int64(len(raw))
+		// Decoding straight from the stream validates and decodes in
+		// one pass; the element's bytes are then read from the line
+		// reader's window, without a copy.
+		derr := ld.dec.Decode(v)
+		var te *json.UnmarshalTypeError
+		if derr != nil && !errors.As(derr, &te) {
+			return ld.syntax(before, derr)
+		}
+		end := ld.dec.InputOffset()
+		start := ld.lr.valueStart(before)
 		line, col := ld.lr.Locate(start)
+		raw := ld.lr.buf[:end-start]
 		el := element{raw: raw, line: line, col: col, start: start, source: ld.source}
 		if len(raw) == 0 || raw[0] != '{' {
 			return ld.errorf(start, "%s: expected an object for each entry, found %s", key, describeJSONValue(raw))
 		}
+		if derr != nil {
+			return el.decodeError(v)
+		}
 		var err error
-		switch key {
-		case "UserDetailList":
-			err = ld.user(&el)
-		case "GroupDetailList":
-			err = ld.group(&el)
-		case "RoleDetailList":
-			err = ld.role(&el)
-		case "Policies":
-			err = ld.policy(&el)
+		switch v := v.(type) {
+		case *adUser:
+			err = ld.user(&el, v)
+		case *adGroup:
+			err = ld.group(&el, v)
+		case *adRole:
+			err = ld.role(&el, v)
+		case *adPolicy:
+			err = ld.policy(&el, v)
 		}
 		if err != nil {
 			return err
@@ -282,7 +304,9 @@ func (el *element) posAt(off int) (int, int) {
 	return advancePos(el.line, el.col, el.raw[:off])
 }
 
-func (el *element) decode(v any) error {
+// decodeError decodes the element again from its bytes to locate the error
+// the stream decoder met (its offsets are not relative to the element).
+func (el *element) decodeError(v any) error {
 	if err := json.Unmarshal(el.raw, v); err != nil {
 		line, col := el.line, el.col
 		if off, ok := jsonErrorOffset(err); ok && off > 0 && int(off) <= len(el.raw) {
@@ -293,38 +317,44 @@ func (el *element) decode(v any) error {
 	return nil
 }
 
-// docOffsets finds the offsets of documents in the element: the value of
-// top-level key single, and the values of inner in each entry of list.
-func (el *element) docOffsets(single, list, inner string) (singleOff int, listOffs map[int]int) {
-	singleOff = -1
-	listOffs = map[int]int{}
-	scanOffsets(el.raw, func(path []pathSeg, start int) bool {
+// span is where a value lies in an element; start is -1 when absent.
+type span struct{ start, end int }
+
+var noSpan = span{-1, -1}
+
+// docSpans finds the documents in the element: the value of top-level key
+// single, and the values of inner in each entry of list.
+func (el *element) docSpans(single, list, inner string) (singleSpan span, listSpans map[int]span) {
+	singleSpan = noSpan
+	listSpans = map[int]span{}
+	scanSpans(el.raw, func(path []pathSeg, start int) bool {
 		switch len(path) {
 		case 1:
-			if single != "" && path[0].Key == single {
-				singleOff = start
-				return false
-			}
 			return path[0].Key == list
 		case 2:
 			return true
-		case 3:
-			if path[2].Key == inner {
-				listOffs[path[1].Index] = start
-			}
 		}
 		return false
+	}, func(path []pathSeg, start, end int) {
+		switch {
+		case len(path) == 1 && single != "" && path[0].Key == single:
+			singleSpan = span{start, end}
+		case len(path) == 3 && path[0].Key == list && path[2].Key == inner:
+			listSpans[path[1].Index] = span{start, end}
+		}
 	})
-	return singleOff, listOffs
+	return singleSpan, listSpans
 }
 
-// document builds the Document at offset off of the element.
-func (el *element) document(raw json.RawMessage, off int, name string) (*Document, error) {
-	line, col := el.line, el.col
-	if off >= 0 {
-		line, col = el.posAt(off)
+// document builds the Document in span sp of the element, nil when the
+// span is absent or the value is null. The bytes are copied: the element's
+// bytes are the line reader's window, reused for what follows.
+func (el *element) document(sp span, name string) (*Document, error) {
+	if sp.start < 0 {
+		return nil, nil
 	}
-	return newDocumentFromJSONValue(raw, el.source, line, col, name)
+	line, col := el.posAt(sp.start)
+	return newDocumentFromJSONValue(bytes.Clone(el.raw[sp.start:sp.end]), el.source, line, col, name)
 }
 
 func (ld *adLoader) parseDate(s string) time.Time {
@@ -348,14 +378,14 @@ func (ld *adLoader) entityAccount(el *element, arn, kind string) (string, error)
 	return a.Account, nil
 }
 
-func (ld *adLoader) inline(el *element, entries []adPolicyEntry, offs map[int]int, owner string) ([]InlinePolicy, error) {
+func (ld *adLoader) inline(el *element, entries []adPolicyEntry, spans map[int]span, owner string) ([]InlinePolicy, error) {
 	out := make([]InlinePolicy, 0, len(entries))
 	for i, p := range entries {
-		off, ok := offs[i]
+		sp, ok := spans[i]
 		if !ok {
-			off = -1
+			sp = noSpan
 		}
-		doc, err := el.document(p.PolicyDocument, off, "inline policy "+p.PolicyName+" of "+owner)
+		doc, err := el.document(sp, "inline policy "+p.PolicyName+" of "+owner)
 		if err != nil {
 			return nil, err
 		}
@@ -382,16 +412,12 @@ func boundaryARN(b *adBoundary) string {
 	return b.PermissionsBoundaryArn
 }
 
-func (ld *adLoader) user(el *element) error {
-	var u adUser
-	if err := el.decode(&u); err != nil {
-		return err
-	}
+func (ld *adLoader) user(el *element, u *adUser) error {
 	acct, err := ld.entityAccount(el, u.Arn, "user "+u.UserName)
 	if err != nil {
 		return err
 	}
-	_, offs := el.docOffsets("", "UserPolicyList", "PolicyDocument")
+	_, offs := el.docSpans("", "UserPolicyList", "PolicyDocument")
 	owner := "user " + u.UserName
 	inl, err := ld.inline(el, u.UserPolicyList, offs, owner)
 	if err != nil {
@@ -415,16 +441,12 @@ func (ld *adLoader) user(el *element) error {
 	return nil
 }
 
-func (ld *adLoader) group(el *element) error {
-	var g adGroup
-	if err := el.decode(&g); err != nil {
-		return err
-	}
+func (ld *adLoader) group(el *element, g *adGroup) error {
 	acct, err := ld.entityAccount(el, g.Arn, "group "+g.GroupName)
 	if err != nil {
 		return err
 	}
-	_, offs := el.docOffsets("", "GroupPolicyList", "PolicyDocument")
+	_, offs := el.docSpans("", "GroupPolicyList", "PolicyDocument")
 	inl, err := ld.inline(el, g.GroupPolicyList, offs, "group "+g.GroupName)
 	if err != nil {
 		return err
@@ -445,22 +467,16 @@ func (ld *adLoader) group(el *element) error {
 	return nil
 }
 
-func (ld *adLoader) role(el *element) error {
-	var r adRole
-	if err := el.decode(&r); err != nil {
-		return err
-	}
+func (ld *adLoader) role(el *element, r *adRole) error {
 	acct, err := ld.entityAccount(el, r.Arn, "role "+r.RoleName)
 	if err != nil {
 		return err
 	}
-	trustOff, offs := el.docOffsets("AssumeRolePolicyDocument", "RolePolicyList", "PolicyDocument")
+	trustSpan, offs := el.docSpans("AssumeRolePolicyDocument", "RolePolicyList", "PolicyDocument")
 	owner := "role " + r.RoleName
-	var trust *Document
-	if len(r.AssumeRolePolicyDocument) > 0 {
-		if trust, err = el.document(r.AssumeRolePolicyDocument, trustOff, "trust policy of "+owner); err != nil {
-			return err
-		}
+	trust, err := el.document(trustSpan, "trust policy of "+owner)
+	if err != nil {
+		return err
 	}
 	if trust == nil {
 		ld.env.warnf("%s: role %s has no AssumeRolePolicyDocument; requests to assume it cannot be decided", el.where(), r.RoleName)
@@ -491,11 +507,7 @@ func (ld *adLoader) role(el *element) error {
 	return nil
 }
 
-func (ld *adLoader) policy(el *element) error {
-	var p adPolicy
-	if err := el.decode(&p); err != nil {
-		return err
-	}
+func (ld *adLoader) policy(el *element, p *adPolicy) error {
 	a, ok := ParseARN(p.Arn)
 	if !ok || a.Service != "iam" || (a.Account != "aws" && !isAccountID(a.Account)) {
 		return fmt.Errorf("%s: managed policy %s with missing or malformed Arn %q", el.where(), p.PolicyName, p.Arn)
@@ -517,12 +529,12 @@ func (ld *adLoader) policy(el *element) error {
 		}
 		return fmt.Errorf("%s: managed policy %s appears twice (first at %s)", el.where(), p.Arn, prev.Source)
 	}
-	_, offs := el.docOffsets("", "PolicyVersionList", "Document")
-	off, ok := offs[def]
+	_, spans := el.docSpans("", "PolicyVersionList", "Document")
+	sp, ok := spans[def]
 	if !ok {
-		off = -1
+		sp = noSpan
 	}
-	doc, err := el.document(p.PolicyVersionList[def].Document, off, "managed policy "+p.Arn+" "+p.PolicyVersionList[def].VersionID)
+	doc, err := el.document(sp, "managed policy "+p.Arn+" "+p.PolicyVersionList[def].VersionID)
 	if err != nil {
 		return err
 	}

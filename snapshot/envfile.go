@@ -165,16 +165,16 @@ func Load(spec Spec, opts Options) (*Environment, error) {
 		spec = inner
 	}
 	e := New(opts)
+	var files []string
 	for _, p := range spec.AuthorizationDetails {
-		files, err := authorizationFiles(p.Path)
+		fs, err := authorizationFiles(p.Path)
 		if err != nil {
 			return nil, fmt.Errorf("%s: authorization_details: %w", p.Where, err)
 		}
-		for _, f := range files {
-			if err := e.AddAuthorizationDetailsFile(f); err != nil {
-				return nil, err
-			}
-		}
+		files = append(files, fs...)
+	}
+	if err := e.AddAuthorizationDetailsFiles(files); err != nil {
+		return nil, err
 	}
 	switch {
 	case spec.Organization != nil:

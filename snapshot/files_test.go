@@ -119,7 +119,7 @@ func TestResourceRecordsInYAMLAndLists(t *testing.T) {
   {"arn": "arn:aws:ec2:eu-west-1:111122223333:vpc-endpoint/vpce-0a1b2c3d4e5f60718", "policy": {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}},
   {"arn": "arn:aws:s3:::logs-bucket", "account": "111122223333"}
 ]`,
-		"r/fn.yaml": "arn: arn:aws:lambda:eu-west-1:111122223333:function:f\npolicy:\n  Version: \"2012-10-17\"\n  Statement:\n    - {Effect: Allow, Principal: {Service: s3.amazonaws.com}, Action: lambda:InvokeFunction, Resource: \"*\"}\n",
+		"r/fn.yaml":    "arn: arn:aws:lambda:eu-west-1:111122223333:function:f\npolicy:\n  Version: \"2012-10-17\"\n  Statement:\n    - {Effect: Allow, Principal: {Service: s3.amazonaws.com}, Action: lambda:InvokeFunction, Resource: \"*\"}\n",
 		"r/README.txt": "not a record",
 	})
 	env := New(Options{})

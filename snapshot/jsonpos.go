@@ -129,11 +129,19 @@ func scanOffsets(data []byte, visit func(path []pathSeg, start int) bool) {
 	s.value(true)
 }
 
+// scanSpans is scanOffsets that also reports where each value reported to
+// visit ends (done is called after the value, with its start and end).
+func scanSpans(data []byte, visit func(path []pathSeg, start int) bool, done func(path []pathSeg, start, end int)) {
+	s := offsetScanner{data: data, visit: visit, done: done}
+	s.value(true)
+}
+
 type offsetScanner struct {
 	data  []byte
 	pos   int
 	path  []pathSeg
 	visit func(path []pathSeg, start int) bool
+	done  func(path []pathSeg, start, end int)
 }
 
 func (s *offsetScanner) space() {
@@ -155,8 +163,12 @@ func (s *offsetScanner) value(report bool) {
 		return
 	}
 	descend := true
+	start := s.pos
 	if report && len(s.path) > 0 {
 		descend = s.visit(s.path, s.pos)
+		if s.done != nil {
+			defer func() { s.done(s.path, start, s.pos) }()
+		}
 	}
 	switch s.data[s.pos] {
 	case '{':
@@ -287,6 +299,19 @@ func (l *lineReader) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
 	l.buf = append(l.buf, p[:n]...)
 	return n, err
+}
+
+// valueStart returns the offset of the first byte at or after off that is
+// neither white space nor a comma: where the decoder's next value starts.
+func (l *lineReader) valueStart(off int64) int64 {
+	for i := off - l.base; i >= 0 && i < int64(len(l.buf)); i++ {
+		switch l.buf[i] {
+		case ' ', '\t', '\n', '\r', ',':
+			continue
+		}
+		return l.base + i
+	}
+	return off
 }
 
 // Locate returns the line and column of stream offset off and forgets the
