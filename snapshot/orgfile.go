@@ -129,6 +129,9 @@ func readOrganization(n *yaml.Node, file string) (*Organization, error) {
 }
 
 func (r *orgReader) policies(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return nil
+	}
 	pairs, err := mappingPairs(r.file, n, "policies")
 	if err != nil {
 		return err
