@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -167,5 +168,19 @@ func TestEnvironmentFileErrors(t *testing.T) {
 				t.Fatalf("err = %v, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestYAMLAliasBombInAPolicyIsRefused(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("policies:\n  p:\n    a0: &a0 [xxxxxxxxxxxxxxxx, xxxxxxxxxxxxxxxx, xxxxxxxxxxxxxxxx, xxxxxxxxxxxxxxxx]\n")
+	for i := 1; i < 20; i++ {
+		fmt.Fprintf(&b, "    a%d: &a%d [*a%d, *a%d, *a%d, *a%d]\n", i, i, i-1, i-1, i-1, i-1)
+	}
+	b.WriteString("root: {id: r-ab12}\n")
+	dir := writeFiles(t, map[string]string{"org.yaml": b.String()})
+	err := New(Options{}).LoadOrganizationFile(filepath.Join(dir, "org.yaml"))
+	if err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Fatalf("err = %v", err)
 	}
 }

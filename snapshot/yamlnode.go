@@ -146,9 +146,17 @@ func nodeToJSON(n *yaml.Node) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// maxDocumentJSON bounds a document converted from YAML: aliases can make a
+// small file expand without limit. AWS's largest policy documents are a few
+// tens of kilobytes.
+const maxDocumentJSON = 1 << 20
+
 func writeNodeJSON(b *bytes.Buffer, n *yaml.Node, depth int) error {
 	if depth > 64 {
 		return fmt.Errorf("%d:%d: nested too deeply", n.Line, n.Column)
+	}
+	if b.Len() > maxDocumentJSON {
+		return fmt.Errorf("%d:%d: document larger than %d bytes once YAML aliases are expanded", n.Line, n.Column, maxDocumentJSON)
 	}
 	n = resolveAlias(n)
 	switch n.Kind {
