@@ -7,6 +7,7 @@
 package synth
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -145,7 +146,7 @@ func Generate(dir string, cfg Config) (Summary, error) {
 		acct := AccountID(i)
 		g.sum.AccountIDs = append(g.sum.AccountIDs, acct)
 		rel := filepath.Join("accounts", acct, "authorization-details.json")
-		if err := g.writeJSON(filepath.Join(dir, rel), g.account(i, acct)); err != nil {
+		if err := g.writeAccount(filepath.Join(dir, rel), i, acct); err != nil {
 			return g.sum, err
 		}
 		authFiles = append(authFiles, rel)
@@ -197,12 +198,73 @@ var awsManaged = []struct{ name, arn string }{
 	{"AmazonS3ReadOnlyAccess", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"},
 }
 
-func (g *gen) account(i int, acct string) map[string]any {
+// writeAccount streams one account's authorization details to path, element
+// by element, so that very large accounts (the 1 GB streaming test) are
+// written without being held in memory.
+func (g *gen) writeAccount(path string, i int, acct string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	s := &jsonStream{w: bufio.NewWriterSize(f, 1<<20)}
+	s.w.WriteString("{")
+	g.account(i, acct, s)
+	s.w.WriteString("\n    ]\n}\n")
+	if err := s.w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	if s.err != nil {
+		f.Close()
+		return s.err
+	}
+	g.sum.Bytes += s.bytes
+	return f.Close()
+}
+
+// jsonStream writes the entity lists of an authorization-details object,
+// indented as the AWS CLI indents them.
+type jsonStream struct {
+	w        *bufio.Writer
+	sections int
+	n        int
+	bytes    int64
+	err      error
+}
+
+func (s *jsonStream) begin(key string) {
+	if s.sections > 0 {
+		s.w.WriteString("\n    ],")
+	}
+	s.w.WriteString("\n    \"" + key + "\": [")
+	s.sections++
+	s.n = 0
+}
+
+func (s *jsonStream) add(v any) {
+	data, err := json.MarshalIndent(v, "        ", "    ")
+	if err != nil {
+		s.err = err
+		return
+	}
+	if s.n > 0 {
+		s.w.WriteString(",")
+	}
+	s.w.WriteString("\n        ")
+	s.w.Write(data)
+	s.bytes += int64(len(data)) + 10
+	s.n++
+}
+
+func (g *gen) account(i int, acct string, out *jsonStream) {
 	nPol := share(g.cfg.ManagedPolicies, g.cfg.Accounts, i)
 	nRole := share(g.cfg.Roles, g.cfg.Accounts, i)
 	nUser := share(g.cfg.Users, g.cfg.Accounts, i)
 	nGroup := share(g.cfg.Groups, g.cfg.Accounts, i)
-	var policies []map[string]any
+	out.begin("Policies")
 	var polRefs []attached
 	for p := 0; p < nPol; p++ {
 		name := fmt.Sprintf("policy-%d", p)
@@ -216,7 +278,7 @@ func (g *gen) account(i int, acct string) map[string]any {
 			})
 		}
 		g.sum.PolicyVersions += nv
-		policies = append(policies, map[string]any{
+		out.add(map[string]any{
 			"PolicyName": name, "PolicyId": fmt.Sprintf("ANPA%s%06d", acct[6:], p), "Arn": arn, "Path": "/",
 			"DefaultVersionId": fmt.Sprintf("v%d", nv), "AttachmentCount": 1, "PermissionsBoundaryUsageCount": 0,
 			"IsAttachable": true, "CreateDate": "2025-01-02T03:04:05+00:00", "UpdateDate": "2025-01-02T03:04:05+00:00",
@@ -227,7 +289,7 @@ func (g *gen) account(i int, acct string) map[string]any {
 	// AWS managed policies appear in every account's Policies, as the
 	// CLI prints those that are attached.
 	for _, m := range awsManaged {
-		policies = append(policies, map[string]any{
+		out.add(map[string]any{
 			"PolicyName": m.name, "Arn": m.arn, "Path": "/", "DefaultVersionId": "v1", "AttachmentCount": 1,
 			"PolicyVersionList": []map[string]any{{"Document": g.identityDoc("*"), "VersionId": "v1", "IsDefaultVersion": true}},
 		})
@@ -251,18 +313,19 @@ func (g *gen) account(i int, acct string) map[string]any {
 		}
 		return out
 	}
-	var groups, groupNames []map[string]any
+	out.begin("GroupDetailList")
+	var groupNames []map[string]any
 	for k := 0; k < nGroup; k++ {
 		name := fmt.Sprintf("group-%d", k)
 		groupNames = append(groupNames, map[string]any{"name": name})
-		groups = append(groups, map[string]any{
+		out.add(map[string]any{
 			"Path": "/", "GroupName": name, "GroupId": fmt.Sprintf("AGPA%s%06d", acct[6:], k),
 			"Arn": fmt.Sprintf("arn:aws:iam::%s:group/%s", acct, name), "CreateDate": "2025-01-02T03:04:05+00:00",
 			"GroupPolicyList": someInline(), "AttachedManagedPolicies": someManaged(),
 		})
 	}
 	g.sum.Groups += nGroup
-	var users []map[string]any
+	out.begin("UserDetailList")
 	for k := 0; k < nUser; k++ {
 		name := fmt.Sprintf("user-%d", k)
 		var gl []string
@@ -275,10 +338,10 @@ func (g *gen) account(i int, acct string) map[string]any {
 			"UserPolicyList": someInline(), "GroupList": gl, "AttachedManagedPolicies": someManaged(),
 			"Tags": []tag{{"team", g.pick(teams)}},
 		}
-		users = append(users, u)
+		out.add(u)
 	}
 	g.sum.Users += nUser
-	var roles []map[string]any
+	out.begin("RoleDetailList")
 	for k := 0; k < nRole; k++ {
 		name := fmt.Sprintf("role-%d", k)
 		path := "/"
@@ -306,12 +369,9 @@ func (g *gen) account(i int, acct string) map[string]any {
 		if k%7 == 0 && len(polRefs) > 0 {
 			r["PermissionsBoundary"] = map[string]any{"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": polRefs[0].PolicyArn}
 		}
-		roles = append(roles, r)
+		out.add(r)
 	}
 	g.sum.Roles += nRole
-	return map[string]any{
-		"UserDetailList": users, "GroupDetailList": groups, "RoleDetailList": roles, "Policies": policies,
-	}
 }
 
 func (g *gen) writeOrg(dir string) error {
