@@ -7,6 +7,14 @@
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html).
 // The package knows nothing about accounts or requests: deciding is the job of
 // package eval.
+//
+// Parse reads a document and applies the rules of one policy Type; the error
+// it returns is an ErrorList naming every problem with its line:column (1-based,
+// columns in bytes). Element positions are those of the element's key (for
+// example Statement.EffectPos is where "Effect" is written); Value positions
+// are those of the value itself. Element names and the Effect value are
+// case-sensitive, as in AWS. ParseJSONOrString also accepts a document
+// wrapped in a JSON string or URL-encoded, as AWS APIs return them.
 package policy
 
 import "fmt"
@@ -89,10 +97,12 @@ type Policy struct {
 	// are only substituted under Version2012.
 	Version    string
 	VersionPos Pos
-	// ID is the optional Id element.
+	// ID is the optional Id element; IDPos is the position of its key.
 	ID         string
+	IDPos      Pos
 	Statements []Statement
-	Pos        Pos
+	// Pos is the position of the document's opening brace.
+	Pos Pos
 }
 
 // VariablesEnabled reports whether ${...} in the document is a policy
@@ -178,15 +188,19 @@ type Condition struct {
 // Statement is one statement of a policy.
 type Statement struct {
 	// Index is the 0-based position in the policy's Statement list.
-	Index      int
-	Sid        string
-	Effect     Effect
+	Index int
+	Sid   string
+	// SidPos is the position of the Sid key (zero when there is none).
+	SidPos Pos
+	Effect Effect
+	// EffectPos is the position of the Effect key.
 	EffectPos  Pos
 	Action     List
 	Resource   List
 	Principal  Principals
 	Conditions []Condition
-	Pos        Pos
+	// Pos is the position of the statement's opening brace.
+	Pos Pos
 }
 
 // Label names the statement for people: its Sid, or its 0-based index.

@@ -1,5 +1,11 @@
 package policy
 
+import (
+	"cmp"
+	"fmt"
+	"slices"
+)
+
 // Options say how a document is parsed.
 type Options struct {
 	// Type selects the per-type rules (Principal required or forbidden,
@@ -7,4 +13,63 @@ type Options struct {
 	Type Type
 	// Source names the document in errors and traces.
 	Source string
+}
+
+// Parse reads one policy document. When the document is malformed or breaks a
+// rule AWS enforces for opts.Type, Parse returns a nil Policy and an ErrorList
+// holding every problem found, in source order, each naming opts.Source and
+// the line:column of the offending element.
+//
+// What is checked is the grammar of "Grammar of the IAM JSON policy
+// language" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html)
+// plus the element rules of the policy type (see Policy.Validate). Limits
+// such as document size, and checks that need knowledge of the account
+// (whether a principal exists), are not the parser's business.
+func Parse(data []byte, opts Options) (*Policy, error) {
+	root, serr := parseJSON(data)
+	if serr != nil {
+		return nil, ErrorList{{Source: opts.Source, Pos: serr.pos, Msg: "invalid JSON: " + serr.msg}}
+	}
+	b := &builder{source: opts.Source}
+	p := b.policy(root)
+	if p != nil {
+		b.errs = append(b.errs, validate(p, opts.Type, &b.flags)...)
+	}
+	if len(b.errs) > 0 {
+		sortErrors(b.errs)
+		return nil, truncateErrors(b.errs)
+	}
+	return p, nil
+}
+
+// MaxErrors bounds the errors Parse reports for one document: past it, the
+// list ends with one error that counts the rest, so that a hostile or
+// mangled input cannot produce an unbounded report.
+const MaxErrors = 100
+
+func truncateErrors(errs ErrorList) ErrorList {
+	if len(errs) <= MaxErrors {
+		return errs
+	}
+	rest := len(errs) - MaxErrors
+	errs = errs[:MaxErrors:MaxErrors]
+	return append(errs, &Error{Source: errs[0].Source, Pos: errs[MaxErrors-1].Pos,
+		Msg: fmt.Sprintf("%d more problems not shown", rest)})
+}
+
+// ParseString is Parse for a string.
+func ParseString(s string, opts Options) (*Policy, error) {
+	return Parse([]byte(s), opts)
+}
+
+// sortErrors orders errors by position; errors without a position come first
+// (they concern the whole document). The sort is stable so that two problems
+// at one position keep the order in which they were found.
+func sortErrors(errs ErrorList) {
+	slices.SortStableFunc(errs, func(a, b *Error) int {
+		if c := cmp.Compare(a.Pos.Line, b.Pos.Line); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Pos.Col, b.Pos.Col)
+	})
 }

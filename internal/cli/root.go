@@ -33,6 +33,11 @@ func silentExit(code int) error { return &ExitError{Code: code} }
 var commands = []func(Streams) *cobra.Command{
 	newVersionCmd,
 	newCollectCmd,
+	newCheckCmd,
+	newSimulateCmd,
+	newExplainCmd,
+	newActionsCmd,
+	newLintCmd,
 }
 
 // NewRoot builds the command tree on the given streams.

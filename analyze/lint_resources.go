@@ -1,0 +1,96 @@
+package analyze
+
+import (
+	"strings"
+
+	"github.com/iamwhy/iamwhy/catalog"
+	"github.com/iamwhy/iamwhy/policy"
+)
+
+// resources checks each Resource/NotResource value is "*" or an ARN.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+func (l *linter) resources(si *stmtInfo) {
+	seen := map[string]policy.Pos{}
+	for _, v := range si.s.Resource.Values {
+		if first, dup := seen[v.Text]; dup {
+			l.add(si, "DUPLICATE_RESOURCE", v.Pos, "%s is listed twice (first at %s)", v.Text, first)
+		} else {
+			seen[v.Text] = v.Pos
+		}
+		if v.Text == "*" {
+			continue
+		}
+		if !isARNShaped(v.Text) {
+			l.add(si, "MALFORMED_ARN", v.Pos, "%q is not \"*\" nor an ARN: an ARN has six colon-separated parts, arn:partition:service:region:account-id:resource", v.Text)
+		}
+	}
+}
+
+// isARNShaped: "arn:" and at least six colon-separated parts. A policy
+// variable may stand for any part.
+func isARNShaped(s string) bool {
+	if strings.HasPrefix(s, "${") {
+		return true
+	}
+	parts := strings.SplitN(s, ":", 6)
+	return len(parts) == 6 && parts[0] == "arn" && parts[1] != "" && parts[2] != ""
+}
+
+// actionResourceMismatch warns when a listed action works on none of the
+// statement's resources: such a pairing can never match a request, so the
+// statement does less than it says. Only definite mismatches are
+// reported: a resource with wildcards or variables is judged by its
+// service field alone.
+func (l *linter) actionResourceMismatch(si *stmtInfo) {
+	s := si.s
+	if !s.Resource.Present || s.Resource.Not || len(s.Resource.Values) == 0 {
+		return
+	}
+	for _, v := range s.Resource.Values {
+		if v.Text == "*" {
+			return
+		}
+	}
+	for i, v := range s.Action.Values {
+		if strings.ContainsAny(v.Text, "*?") || si.actions[i] == nil {
+			continue
+		}
+		a := si.actions[i][0]
+		if len(a.Resources) == 0 {
+			l.add(si, "ACTION_RESOURCE_MISMATCH", v.Pos, "%s supports only Resource \"*\" (it has no resource-level permissions), so this statement never applies to it", a.FullName)
+			continue
+		}
+		if l.anyResourceFits(a, s.Resource.Values) {
+			continue
+		}
+		l.add(si, "ACTION_RESOURCE_MISMATCH", v.Pos, "%s works on %s, and none of the statement's resources is one", a.FullName, typeNames(a))
+	}
+}
+
+// anyResourceFits reports whether some resource value may be of a type
+// the action works on (true when it cannot tell).
+func (l *linter) anyResourceFits(a *catalog.Action, values []policy.Value) bool {
+	for _, v := range values {
+		if !isARNShaped(v.Text) {
+			return true // reported as MALFORMED_ARN; no second finding
+		}
+		var may, known bool
+		if strings.ContainsAny(v.Text, "*?") || strings.Contains(v.Text, "${") {
+			may, known = l.c.ActionMayApplyTo(a.FullName, v.Text)
+		} else {
+			may, known = l.c.ActionAppliesTo(a.FullName, v.Text)
+		}
+		if may || !known {
+			return true
+		}
+	}
+	return false
+}
+
+func typeNames(a *catalog.Action) string {
+	names := make([]string, len(a.Resources))
+	for i, r := range a.Resources {
+		names[i] = r.Type.Name
+	}
+	return strings.Join(names, ", ")
+}

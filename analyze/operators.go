@@ -1,0 +1,154 @@
+package analyze
+
+import (
+	"encoding/base64"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// opFamily is the kind of value a condition operator compares.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+type opFamily int
+
+const (
+	famString opFamily = iota
+	famNumeric
+	famDate
+	famBool
+	famBinary
+	famIP
+	famARN
+	famNull
+)
+
+var famNames = [...]string{"string", "numeric", "date", "boolean", "binary", "IP address", "ARN", "Null"}
+
+func (f opFamily) String() string { return famNames[f] }
+
+// operator is a condition operator split into its parts.
+type operator struct {
+	family   opFamily
+	negated  bool
+	ifExists bool
+	set      string // "", "ForAllValues" or "ForAnyValue"
+}
+
+// operatorFamilies maps the base operator names (lower case) to their
+// family; the negated forms are marked by name.
+var operatorFamilies = map[string]opFamily{
+	"stringequals": famString, "stringnotequals": famString,
+	"stringequalsignorecase": famString, "stringnotequalsignorecase": famString,
+	"stringlike": famString, "stringnotlike": famString,
+	"numericequals": famNumeric, "numericnotequals": famNumeric,
+	"numericlessthan": famNumeric, "numericlessthanequals": famNumeric,
+	"numericgreaterthan": famNumeric, "numericgreaterthanequals": famNumeric,
+	"dateequals": famDate, "datenotequals": famDate,
+	"datelessthan": famDate, "datelessthanequals": famDate,
+	"dategreaterthan": famDate, "dategreaterthanequals": famDate,
+	"bool":         famBool,
+	"binaryequals": famBinary,
+	"ipaddress":    famIP, "notipaddress": famIP,
+	"arnequals": famARN, "arnlike": famARN, "arnnotequals": famARN, "arnnotlike": famARN,
+	"null": famNull,
+}
+
+// parseOperator splits "ForAnyValue:StringLikeIfExists" into its parts.
+// The ForAllValues/ForAnyValue qualifiers and the IfExists suffix are the
+// only modifiers; Null takes neither IfExists nor a set qualifier
+// ("the Null condition operator cannot be used with IfExists").
+func parseOperator(op string) (operator, bool) {
+	var o operator
+	name := op
+	if set, rest, ok := strings.Cut(op, ":"); ok {
+		switch strings.ToLower(set) {
+		case "forallvalues":
+			o.set = "ForAllValues"
+		case "foranyvalue":
+			o.set = "ForAnyValue"
+		default:
+			return o, false
+		}
+		name = rest
+	}
+	l := strings.ToLower(name)
+	if base, ok := strings.CutSuffix(l, "ifexists"); ok && base != "" {
+		o.ifExists = true
+		l = base
+	}
+	fam, ok := operatorFamilies[l]
+	if !ok || (fam == famNull && (o.ifExists || o.set != "")) {
+		return o, false
+	}
+	o.family = fam
+	o.negated = strings.Contains(l, "not")
+	return o, true
+}
+
+// fitsKeyType reports whether the operator family is meant for a key of
+// the reference's type (element type for ArrayOf keys). String operators
+// also serve ARN keys, as AWS allows.
+func (f opFamily) fitsKeyType(elem string) bool {
+	switch f {
+	case famString:
+		return elem == "String" || elem == "ARN"
+	case famNumeric:
+		return elem == "Numeric"
+	case famDate:
+		return elem == "Date"
+	case famBool:
+		return elem == "Bool"
+	case famBinary:
+		return elem == "Binary"
+	case famIP:
+		return elem == "IPAddress"
+	case famARN:
+		return elem == "ARN"
+	}
+	return true
+}
+
+// validValue reports whether a condition value is of the operator's type
+// (what is "not valid" the message says). Values holding a policy
+// variable are accepted: their type is known only at request time.
+func (f opFamily) validValue(v string) (ok bool, want string) {
+	if strings.Contains(v, "${") {
+		return true, ""
+	}
+	switch f {
+	case famNumeric:
+		_, err := strconv.ParseFloat(v, 64)
+		return err == nil, "a number"
+	case famDate:
+		return validDate(v), "a date (ISO 8601 such as 2026-01-31T12:00:00Z, or epoch seconds)"
+	case famBool, famNull:
+		return strings.EqualFold(v, "true") || strings.EqualFold(v, "false"), "true or false"
+	case famBinary:
+		_, err := base64.StdEncoding.DecodeString(v)
+		return err == nil, "base64-encoded binary"
+	case famIP:
+		if _, err := netip.ParsePrefix(v); err == nil {
+			return true, ""
+		}
+		_, err := netip.ParseAddr(v)
+		return err == nil, "an IP address or CIDR block"
+	case famARN:
+		return v == "*" || strings.Count(v, ":") >= 5 && strings.HasPrefix(strings.ToLower(v), "arn:"), "an ARN (arn:partition:service:region:account:resource)"
+	}
+	return true, ""
+}
+
+// validDate accepts the ISO 8601 forms AWS documents for date conditions
+// and epoch (UNIX) time.
+func validDate(v string) bool {
+	if _, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return true
+	}
+	for _, layout := range []string{time.RFC3339, time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04Z07:00", "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02"} {
+		if _, err := time.Parse(layout, v); err == nil {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,332 @@
+package catalog
+
+import (
+	"slices"
+	"strings"
+)
+
+// arnFormat is one ARN format of a resource type, split the way ARNs are
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html):
+// arn:partition:service:region:account-id:resource.
+type arnFormat struct {
+	head     [4]string // partition, service, region, account; "" or literal
+	headVar  [4]bool   // the field is a variable (any non-empty text)
+	resource template
+	// headTokens and resTokens are the fields as tokens for
+	// ActionMayApplyTo.
+	headTokens [4][]int
+	resTokens  []int
+}
+
+// buildARNIndex compiles every ARN format; done on the first ARN query so
+// that lookups by name do not pay for it.
+func (c *Catalog) buildARNIndex() {
+	c.arnIndex = make(map[string][]*ResourceType, len(c.services))
+	for _, s := range c.services {
+		for _, rt := range s.ResourceTypes {
+			c.indexResourceType(rt)
+		}
+	}
+}
+
+func (c *Catalog) indexResourceType(rt *ResourceType) {
+	seen := map[string]bool{}
+	for _, f := range rt.ARNFormats {
+		parts := strings.SplitN(f, ":", 6)
+		if len(parts) != 6 || parts[0] != "arn" {
+			continue
+		}
+		var af arnFormat
+		for i := 0; i < 4; i++ {
+			p := parts[i+1]
+			if strings.HasPrefix(p, "${") && strings.HasSuffix(p, "}") {
+				af.headVar[i] = true
+			} else {
+				af.head[i] = p
+			}
+		}
+		af.resource = parseTemplate(parts[5], false)
+		for i := 0; i < 4; i++ {
+			af.headTokens[i] = formatTokens(parts[i+1])
+		}
+		af.resTokens = formatTokens(parts[5])
+		rt.formats = append(rt.formats, af)
+		svc := af.head[1]
+		if af.headVar[1] || seen[svc] {
+			continue
+		}
+		seen[svc] = true
+		c.arnIndex[svc] = append(c.arnIndex[svc], rt)
+	}
+}
+
+// ResourceTypesForARN returns the resource types whose ARN format the ARN
+// fits. Variables in a format stand for any non-empty text; when several
+// types fit, only the most specific are returned (those whose format fixes
+// the most literal text), so "arn:aws:s3:::bucket/key" is an object, not a
+// bucket named "bucket/key". Other services' types with the same format
+// follow the ARN's own service's (sts:role after iam:role). Ambiguous ARNs (a Lambda function's alias and
+// version look alike) return each candidate. The result is nil for a
+// malformed ARN or one no format fits.
+func (c *Catalog) ResourceTypesForARN(arn string) []*ResourceType {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" {
+		return nil
+	}
+	c.arnOnce.Do(c.buildARNIndex)
+	best := -1
+	var out []*ResourceType
+	for _, rt := range c.arnIndex[parts[2]] {
+		score := -1
+		for i := range rt.formats {
+			f := &rt.formats[i]
+			if !f.matchHead(parts[1:5]) || !f.resource.match(parts[5]) {
+				continue
+			}
+			if f.resource.literal > score {
+				score = f.resource.literal
+			}
+		}
+		switch {
+		case score < 0 || score < best:
+		case score > best:
+			best = score
+			out = append(out[:0], rt)
+		default:
+			out = append(out, rt)
+		}
+	}
+	// The service the ARN names first: an IAM role is iam's "role" before
+	// it is sts's (AssumeRole) or ec2's.
+	slices.SortStableFunc(out, func(a, b *ResourceType) int {
+		return boolRank(a.Service.Prefix != parts[2]) - boolRank(b.Service.Prefix != parts[2])
+	})
+	return out
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (f *arnFormat) matchHead(fields []string) bool {
+	for i, v := range fields {
+		if f.headVar[i] {
+			if v == "" {
+				return false
+			}
+		} else if v != f.head[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// ActionsForResource returns the actions that work on the resource type(s)
+// of the ARN (see ResourceTypesForARN), sorted by name. Actions that only
+// support Resource "*" are not included.
+func (c *Catalog) ActionsForResource(arn string) []*Action {
+	types := c.ResourceTypesForARN(arn)
+	if len(types) == 0 {
+		return nil
+	}
+	want := map[*ResourceType]bool{}
+	services := map[*Service]bool{}
+	for _, t := range types {
+		want[t] = true
+		services[t.Service] = true
+	}
+	var out []*Action
+	for _, s := range c.services {
+		if !services[s] {
+			continue
+		}
+		for _, a := range s.Actions {
+			for _, r := range a.Resources {
+				if want[r.Type] {
+					out = append(out, a)
+					break
+				}
+			}
+		}
+	}
+	sortActions(out)
+	return out
+}
+
+// ActionMayApplyTo is ActionAppliesTo for a Resource element value, which
+// may hold the wildcards * and ? and policy variables (taken as *): may is
+// false only when no ARN the value matches can be of a resource type the
+// action works on. known is false when the action is unknown, lists no
+// resource types, or the value is not ARN-shaped. The comparison is
+// permissive where ARN syntax is subtle (a wildcard may span colons), so a
+// false may is definite.
+func (c *Catalog) ActionMayApplyTo(action, pattern string) (may, known bool) {
+	a, ok := c.Action(action)
+	if !ok || len(a.Resources) == 0 || !strings.HasPrefix(pattern, "arn:") {
+		return false, false
+	}
+	if pattern == "*" {
+		return true, true
+	}
+	pf := strings.SplitN(pattern, ":", 6)
+	if len(pf) != 6 {
+		return false, false
+	}
+	c.arnOnce.Do(c.buildARNIndex)
+	var head [4][]int
+	for i := range head {
+		head[i] = globTokens(pf[i+1])
+	}
+	res := globTokens(pf[5])
+	for _, r := range a.Resources {
+		for i := range r.Type.formats {
+			f := &r.Type.formats[i]
+			if headFieldsMeet(&head, f) && tokensIntersect(res, f.resTokens) {
+				return true, true
+			}
+		}
+	}
+	return false, true
+}
+
+// headFieldsMeet compares partition, service, region and account of a
+// policy value with a format's, field by field (colons separate them in
+// both, so no wildcard spans two).
+func headFieldsMeet(pattern *[4][]int, f *arnFormat) bool {
+	for i := range pattern {
+		if !tokensIntersect(pattern[i], f.headTokens[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// Tokens of a pattern for tokensIntersect: a byte is a literal, tokAny is
+// one character of any kind, tokStar any run (empty included); the NS
+// forms exclude '/' and ':'.
+const (
+	tokAny    = -1
+	tokStar   = -2
+	tokAnyNS  = -3
+	tokStarNS = -4
+)
+
+// globTokens reads a policy value: * and ?, and ${...} variables as *.
+func globTokens(s string) []int {
+	out := make([]int, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '*':
+			out = append(out, tokStar)
+		case c == '?':
+			out = append(out, tokAny)
+		case c == '$' && i+1 < len(s) && s[i+1] == '{':
+			if j := strings.IndexByte(s[i:], '}'); j > 0 {
+				out = append(out, tokStar)
+				i += j
+				continue
+			}
+			out = append(out, int(c))
+		default:
+			out = append(out, int(c))
+		}
+	}
+	return out
+}
+
+// formatTokens reads an ARN format: a ${Var} is one or more characters
+// of any kind, which keeps the comparison permissive (a log group's name
+// holds '/', and CloudWatch Logs authorises log groups by ARNs ending in
+// ":*"), except for the names in slashFree, whose services' naming rules
+// exclude '/' and ':'. That is what tells "bucket/*" from a bucket.
+func formatTokens(s string) []int {
+	out := make([]int, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '$' && i+1 < len(s) && s[i+1] == '{' {
+			if j := strings.IndexByte(s[i:], '}'); j > 0 {
+				if slashFree[s[i+2:i+j]] {
+					out = append(out, tokAnyNS, tokStarNS)
+				} else {
+					out = append(out, tokAny, tokStar)
+				}
+				i += j
+				continue
+			}
+		}
+		out = append(out, int(s[i]))
+	}
+	return out
+}
+
+// slashFree are ARN format variables whose values cannot contain '/' or
+// ':', by the naming rules of their services:
+// S3 buckets (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html),
+// DynamoDB tables (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html),
+// Lambda functions (https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html),
+// SQS queues (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html),
+// SNS topics (https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html).
+var slashFree = map[string]bool{
+	"BucketName": true, "TableName": true, "FunctionName": true, "QueueName": true, "TopicName": true,
+}
+
+func isStar(t int) bool { return t == tokStar || t == tokStarNS }
+
+// absorbs: the star token can take the single token t.
+func absorbs(star, t int) bool { return star == tokStar || (t != '/' && t != ':') }
+
+// compatible: some character matches both single-character tokens.
+func compatible(x, y int) bool {
+	switch {
+	case x >= 0 && y >= 0:
+		return x == y
+	case x == tokAnyNS:
+		return y != '/' && y != ':'
+	case y == tokAnyNS:
+		return x != '/' && x != ':'
+	}
+	return true
+}
+
+// tokensIntersect reports whether some string matches both token
+// patterns, by dynamic programming over positions in both.
+func tokensIntersect(a, b []int) bool {
+	n, m := len(a), len(b)
+	// memo[i*(m+1)+j]: 0 unknown, 1 true, 2 false.
+	var small [2048]uint8
+	var memo []uint8
+	if size := (n + 1) * (m + 1); size <= len(small) {
+		memo = small[:size]
+	} else {
+		memo = make([]uint8, size)
+	}
+	var f func(i, j int) bool
+	f = func(i, j int) bool {
+		k := i*(m+1) + j
+		if memo[k] != 0 {
+			return memo[k] == 1
+		}
+		var r bool
+		switch {
+		case i == n && j == m:
+			r = true
+		case i < n && isStar(a[i]):
+			r = f(i+1, j) || (j < m && absorbs(a[i], b[j]) && f(i, j+1))
+		case j < m && isStar(b[j]):
+			r = f(i, j+1) || (i < n && absorbs(b[j], a[i]) && f(i+1, j))
+		case i == n || j == m:
+			r = false
+		default:
+			r = compatible(a[i], b[j]) && f(i+1, j+1)
+		}
+		if r {
+			memo[k] = 1
+		} else {
+			memo[k] = 2
+		}
+		return r
+	}
+	return f(0, 0)
+}

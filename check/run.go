@@ -1,0 +1,308 @@
+package check
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/iamwhy/iamwhy/eval"
+	"github.com/iamwhy/iamwhy/policy"
+	"gopkg.in/yaml.v3"
+)
+
+// Result is the outcome of one action x resource pair of a case, in the
+// shape of the contract's JSON output (spec/check-file.md), extended with the
+// deciding policy and statement.
+type Result struct {
+	File        string  `json:"file"`
+	Name        string  `json:"name"`
+	Principal   string  `json:"principal"`
+	Action      string  `json:"action"`
+	Resource    string  `json:"resource"`
+	Decision    string  `json:"decision"`
+	Expected    string  `json:"expected"`
+	Pass        bool    `json:"pass"`
+	DecidedBy   string  `json:"decided_by"`
+	Error       *string `json:"error"`
+	Explanation string  `json:"explanation"`
+	// Extensions.
+	Policy    string   `json:"policy,omitempty"`
+	Statement string   `json:"statement,omitempty"`
+	Location  string   `json:"location,omitempty"` // file:line:col of the deciding statement
+	Line      int      `json:"line"`               // line of the case in the check file
+	Warnings  []string `json:"warnings,omitempty"`
+}
+
+// Summary counts results.
+type Summary struct {
+	Cases  int `json:"cases"`
+	Passed int `json:"passed"`
+	Failed int `json:"failed"`
+}
+
+// Report is everything `iamwhy check` prints.
+type Report struct {
+	Results []Result `json:"results"`
+	Summary Summary  `json:"summary"`
+}
+
+// Environment resolves, for environment mode, the layers that apply to a
+// request and the context keys the environment knows (principal tags,
+// organisation IDs). The snapshot package implements it.
+type Environment interface {
+	Layers(req *eval.Request) (*eval.Layers, error)
+}
+
+// EnvironmentLoader opens the environment a check file names: node is the
+// file's environment block (a mapping or a path), dir the file's directory.
+type EnvironmentLoader func(node *yaml.Node, dir string) (Environment, error)
+
+// Runner runs check files. It compiles each named policy once per policy
+// type and reuses it across cases.
+type Runner struct {
+	// LoadEnvironment opens environments for environment mode; nil means
+	// environment mode is not available.
+	LoadEnvironment EnvironmentLoader
+	// Reference, when set, adds the service reference's warnings (unknown
+	// actions, mistyped condition values) to failing cases' explanations.
+	Reference eval.Reference
+	mu        sync.Mutex
+	cache     map[cacheKey]cached
+}
+
+type cacheKey struct {
+	ref *PolicyRef
+	typ policy.Type
+}
+
+type cached struct {
+	p   *eval.Policy
+	err error
+}
+
+// Run evaluates every case of f and appends the results to rep, in the
+// file's order. Cases run concurrently; policies compile once.
+func (r *Runner) Run(f *File, rep *Report) {
+	r.mu.Lock()
+	if r.cache == nil {
+		r.cache = map[cacheKey]cached{}
+	}
+	r.mu.Unlock()
+	type job struct {
+		c                *Case
+		action, resource string
+		multi            bool
+	}
+	var jobs []job
+	for _, c := range f.Cases {
+		multi := len(c.Actions)*len(c.Resources) > 1
+		for _, action := range c.Actions {
+			for _, resource := range c.Resources {
+				jobs = append(jobs, job{c, action, resource, multi})
+			}
+		}
+	}
+	results := make([]Result, len(jobs))
+	var envOnce sync.Once
+	var env Environment
+	var envErr error
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < len(jobs); i += workers {
+				j := jobs[i]
+				var layers func(*eval.Request) (*eval.Layers, error)
+				if j.c.Layers == nil {
+					layers = func(req *eval.Request) (*eval.Layers, error) {
+						envOnce.Do(func() { env, envErr = r.openEnvironment(f) })
+						if envErr != nil {
+							return nil, envErr
+						}
+						return env.Layers(req)
+					}
+				}
+				results[i] = r.runOne(f, j.c, j.action, j.resource, j.multi, layers)
+			}
+		}(w)
+	}
+	wg.Wait()
+	for _, res := range results {
+		rep.Results = append(rep.Results, res)
+		rep.Summary.Cases++
+		if res.Pass {
+			rep.Summary.Passed++
+		} else {
+			rep.Summary.Failed++
+		}
+	}
+}
+
+// runOne decides one action x resource pair of a case. The full trace is
+// computed only for cases that fail, where its near misses explain why.
+func (r *Runner) runOne(f *File, c *Case, action, resource string, multi bool, envLayers func(*eval.Request) (*eval.Layers, error)) Result {
+	res := Result{File: f.Path, Name: c.Name, Principal: c.Principal, Action: action, Resource: resource,
+		Expected: string(c.Expect), DecidedBy: string(eval.LayerNone), Line: c.Pos.Line}
+	if multi {
+		res.Name = fmt.Sprintf("%s [%s %s]", c.Name, action, resource)
+	}
+	req := &eval.Request{Principal: c.Principal, Action: action, Resource: resource, ResourceAccount: c.ResourceAccount, Context: &eval.Context{}}
+	for _, ce := range c.Context {
+		if ce.Multi {
+			req.Context.SetMulti(ce.Key, ce.Values...)
+		} else {
+			req.Context.Set(ce.Key, ce.Values...)
+		}
+	}
+	var layers *eval.Layers
+	var err error
+	if envLayers == nil {
+		req.FillPrincipalContext("")
+		layers, err = r.customLayers(f, c, req)
+	} else {
+		layers, err = envLayers(req)
+	}
+	if err != nil {
+		msg := err.Error()
+		res.Error = &msg
+		res.Decision = "undetermined"
+		res.Explanation = "the case could not be evaluated: " + msg
+		return res
+	}
+	d := eval.Decide(req, layers)
+	if matches(c.Expect, d.Outcome.String()) {
+		fillResult(&res, &d, nil)
+	} else {
+		d, tr := eval.ExplainWith(req, layers, eval.Options{Reference: r.Reference})
+		fillResult(&res, &d, tr)
+	}
+	res.Pass = res.Error == nil && matches(c.Expect, res.Decision)
+	return res
+}
+
+func matches(e Expectation, decision string) bool {
+	switch e {
+	case ExpectDeny:
+		return decision == "implicit-deny" || decision == "explicit-deny"
+	}
+	return string(e) == decision
+}
+
+func (r *Runner) openEnvironment(f *File) (Environment, error) {
+	if f.Environment == nil {
+		return nil, fmt.Errorf("the case has no layers and the file names no environment")
+	}
+	if r.LoadEnvironment == nil {
+		return nil, fmt.Errorf("environment mode is not available in this build")
+	}
+	return r.LoadEnvironment(f.Environment, f.Dir)
+}
+
+func (r *Runner) customLayers(f *File, c *Case, req *eval.Request) (*eval.Layers, error) {
+	cl := c.Layers
+	l := &eval.Layers{ManagementAccount: c.ManagementAccount}
+	var err error
+	get := func(ref *PolicyRef, t policy.Type) *eval.Policy {
+		if err != nil || ref == nil {
+			return nil
+		}
+		var p *eval.Policy
+		p, err = r.compile(f, ref, t)
+		return p
+	}
+	for _, ref := range cl.Identity {
+		l.Identity = append(l.Identity, get(ref, policy.TypeIdentity))
+	}
+	resType := policy.TypeResource
+	if isAssumeAction(req.Action) {
+		resType = policy.TypeTrust
+	}
+	l.Resource = get(cl.Resource, resType)
+	l.Boundary = get(cl.Boundary, policy.TypeBoundary)
+	if len(cl.Session) > 0 {
+		for _, ref := range cl.Session {
+			l.Session = append(l.Session, get(ref, policy.TypeSession))
+		}
+	}
+	levels := func(in [][]*PolicyRef, t policy.Type) [][]*eval.Policy {
+		if in == nil {
+			return nil
+		}
+		out := [][]*eval.Policy{}
+		for _, lvl := range in {
+			ps := []*eval.Policy{}
+			for _, ref := range lvl {
+				ps = append(ps, get(ref, t))
+			}
+			out = append(out, ps)
+		}
+		return out
+	}
+	l.SCP = levels(cl.SCP, policy.TypeSCP)
+	l.RCP = levels(cl.RCP, policy.TypeRCP)
+	l.VPCEndpoint = get(cl.VPCEndpoint, policy.TypeVPCEndpoint)
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+func isAssumeAction(a string) bool {
+	switch strings.ToLower(a) {
+	case "sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity", "sts:tagsession", "sts:setsourceidentity", "sts:setcontext":
+		return true
+	}
+	return false
+}
+
+// compile parses and compiles a policy reference for a policy type, once.
+func (r *Runner) compile(f *File, ref *PolicyRef, t policy.Type) (*eval.Policy, error) {
+	key := cacheKey{ref, t}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c, ok := r.cache[key]; ok {
+		return c.p, c.err
+	}
+	p, err := loadPolicy(f, ref, t)
+	r.cache[key] = cached{p, err}
+	return p, err
+}
+
+func loadPolicy(f *File, ref *PolicyRef, t policy.Type) (*eval.Policy, error) {
+	if ref.Inline != nil {
+		doc, err := parseYAMLPolicy(ref.Inline, policy.Options{Type: t, Source: f.Path})
+		if err != nil {
+			return nil, fmt.Errorf("policy %q as %s policy: %w", ref.Name, t, err)
+		}
+		return eval.Compile(ref.Name, doc), nil
+	}
+	path := ref.Path
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(f.Dir, path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("policy %q: %w", ref.Name, err)
+	}
+	if strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml") {
+		var n yaml.Node
+		if err := yaml.Unmarshal(data, &n); err != nil || len(n.Content) == 0 {
+			return nil, fmt.Errorf("%s: not valid YAML: %v", path, err)
+		}
+		doc, err := parseYAMLPolicy(n.Content[0], policy.Options{Type: t, Source: path})
+		if err != nil {
+			return nil, err
+		}
+		return eval.Compile(ref.Name, doc), nil
+	}
+	doc, err := policy.ParseJSONOrString(data, policy.Options{Type: t, Source: path})
+	if err != nil {
+		return nil, err
+	}
+	return eval.Compile(ref.Name, doc), nil
+}

@@ -1,0 +1,278 @@
+package denial
+
+import (
+	"strings"
+)
+
+// parseText reads free text: it undoes line wrapping, finds the SDK or CLI
+// wrapper around the message (which carries the error code, the operation
+// and sometimes the service), and reads the message. It reports whether
+// the text is an access-denied error.
+func parseText(text string, d *Denial) bool {
+	line := unwrapLines(text)
+	msg, code := unwrapEnvelope(line, d)
+	if code != "" && d.ErrorCode == nil {
+		d.ErrorCode = strp(normalizeCode(code))
+	}
+	recognized := parseMessage(msg, d)
+	if d.ErrorCode != nil && isAccessDeniedCode(*d.ErrorCode) {
+		recognized = true
+	}
+	return recognized
+}
+
+// unwrapEnvelope finds the error wrapper in one unwrapped line and returns
+// the message inside it and the error code it names. Known wrappers:
+//
+//	AWS CLI / boto:  An error occurred (CODE) when calling the OP operation: MSG
+//	Go SDK v2:       operation error SVC: OP, https response error StatusCode: 403, RequestID: ..., api error CODE: MSG
+//	Java SDK:        [Class: ]MSG (Service: SVC; Status Code: 403; Error Code: CODE; Request ID: ...)
+//	JS SDK v3, Go SDK v1, Terraform: CODE: MSG [status code: 403, request id: ...]
+func unwrapEnvelope(line string, d *Denial) (msg, code string) {
+	lower := asciiLower(line)
+
+	// AWS CLI and boto3/botocore ClientError.
+	if i := strings.Index(line, "An error occurred ("); i >= 0 {
+		rest := line[i+len("An error occurred ("):]
+		if j := strings.IndexByte(rest, ')'); j > 0 {
+			code = rest[:j]
+			rest = rest[j+1:]
+			if strings.HasPrefix(rest, " when calling the ") {
+				op := nextToken(rest[len(" when calling the "):])
+				if op != "" {
+					d.Operation = strp(op)
+				}
+			}
+			if k := strings.Index(rest, ": "); k >= 0 {
+				rest = rest[k+2:]
+			} else {
+				rest = ""
+			}
+			d.Format = "aws-cli"
+			if strings.Contains(lower, "botocore") || strings.Contains(lower, "clienterror") {
+				d.Format = "boto"
+			}
+			return trimSDKTrailers(rest), code
+		}
+	}
+
+	// AWS SDK for Go v2 (smithy OperationError wrapping a ResponseError).
+	if i := strings.Index(line, "operation error "); i >= 0 {
+		rest := line[i+len("operation error "):]
+		if j := strings.Index(rest, ": "); j > 0 {
+			svc := rest[:j]
+			rest = rest[j+2:]
+			if k := strings.IndexByte(rest, ','); k > 0 {
+				d.Operation = strp(rest[:k])
+			}
+			if p, ok := serviceIDPrefix(svc); ok {
+				d.Service = strp(p)
+			}
+			d.Format = "go-sdk-v2"
+			if k := strings.Index(rest, "api error "); k >= 0 {
+				rest = rest[k+len("api error "):]
+				if c := strings.Index(rest, ": "); c > 0 && !strings.Contains(rest[:c], " ") {
+					return trimSDKTrailers(rest[c+2:]), rest[:c]
+				}
+				return trimSDKTrailers(rest), ""
+			}
+			return trimSDKTrailers(rest), ""
+		}
+	}
+
+	// AWS SDK for Java v1 and v2.
+	if i := strings.LastIndex(line, " (Service: "); i >= 0 {
+		details := line[i+len(" (Service: "):]
+		svc := details
+		if j := strings.IndexAny(svc, ";,"); j >= 0 {
+			svc = svc[:j]
+		}
+		if p, ok := serviceIDPrefix(svc); ok {
+			d.Service = strp(p)
+		}
+		if j := strings.Index(details, "Error Code: "); j >= 0 {
+			code = strings.TrimRight(nextToken(details[j+len("Error Code: "):]), ";,)")
+		}
+		body := line[:i]
+		// Drop the exception class: "com.amazonaws.services.s3.model.AmazonS3Exception: MSG".
+		// The last "pkg.Class: " prefix is the SDK's (a wrapper such as
+		// java.nio.file.AccessDeniedException may come first).
+		if j := lastClassPrefix(body); j >= 0 {
+			start := strings.LastIndexByte(body[:j], ' ') + 1
+			cls := body[start : j+len("Exception")]
+			if code == "" {
+				simple := cls[strings.LastIndexByte(cls, '.')+1:]
+				if isAccessDeniedCode(simple) {
+					code = simple
+				}
+			}
+			body = body[j+len("Exception: "):]
+		}
+		d.Format = "java-sdk"
+		return strings.TrimSpace(body), code
+	}
+
+	// "CODE: MSG" at the start (JS SDK v3 error name, Go SDK v1, the
+	// Terraform and CDK renderings), possibly after "Error: ".
+	s := line
+	for _, p := range []string{"Error: ", "error: ", "ERROR: ", "Exception: "} {
+		s = strings.TrimPrefix(s, p)
+	}
+	if c := strings.Index(s, ": "); c > 0 && isCodeToken(s[:c]) {
+		d.Format = "code-prefixed"
+		return trimSDKTrailers(s[c+2:]), s[:c]
+	}
+	// An access-denied code somewhere in the text ("... in S3 bucket:
+	// AccessDenied: User ..."), as Terraform prints it.
+	for _, c := range []string{"AccessDeniedException: ", "AccessDenied: ", "UnauthorizedOperation: ", "AuthorizationError: "} {
+		if i := strings.Index(line, c); i >= 0 {
+			d.Format = "code-prefixed"
+			return trimSDKTrailers(line[i+len(c):]), strings.TrimSuffix(c, ": ")
+		}
+	}
+	return line, ""
+}
+
+// isCodeToken reports whether s looks like an AWS error code or exception
+// name: one word of letters, digits and dots, such as AccessDenied,
+// AccessDeniedException or Client.UnauthorizedOperation.
+func isCodeToken(s string) bool {
+	if s == "" || len(s) > 80 {
+		return false
+	}
+	if s[0] < 'A' || s[0] > 'Z' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	// Dotted names are codes only with CloudTrail's and S3's prefixes
+	// (Client.UnauthorizedOperation, KMS.NotFoundException); others are
+	// class names such as Amazon.S3.AmazonS3Exception.
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		switch s[:i+1] {
+		case "Client.", "Server.", "KMS.":
+		default:
+			return false
+		}
+	}
+	lc := strings.ToLower(s)
+	return strings.HasSuffix(lc, "exception") || strings.HasSuffix(lc, "error") ||
+		strings.HasSuffix(lc, "denied") || strings.HasSuffix(lc, "operation") ||
+		strings.HasSuffix(lc, "forbidden") || isAccessDeniedCode(s)
+}
+
+// trimSDKTrailers removes what SDKs append after the message: the Go SDK
+// v1 "status code: 403, request id: ..." and a Java details block.
+func trimSDKTrailers(s string) string {
+	lower := asciiLower(s)
+	for _, t := range []string{" status code: ", " (service: "} {
+		if i := strings.Index(lower, t); i >= 0 {
+			s, lower = s[:i], lower[:i]
+		}
+	}
+	return strings.TrimSpace(s)
+}
+
+// serviceIDs maps SDK service IDs and Java client names (lower-cased,
+// without spaces) to IAM service prefixes where the two differ; an ID not
+// listed whose lower-cased form is itself a common prefix is accepted by
+// serviceIDPrefix.
+var serviceIDs = map[string]string{
+	"s3":                         "s3",
+	"amazons3":                   "s3",
+	"s3control":                  "s3",
+	"kms":                        "kms",
+	"awskms":                     "kms",
+	"sts":                        "sts",
+	"awssecuritytokenservice":    "sts",
+	"iam":                        "iam",
+	"amazonidentitymanagement":   "iam",
+	"ec2":                        "ec2",
+	"amazonec2":                  "ec2",
+	"sqs":                        "sqs",
+	"amazonsqs":                  "sqs",
+	"sns":                        "sns",
+	"amazonsns":                  "sns",
+	"dynamodb":                   "dynamodb",
+	"amazondynamodbv2":           "dynamodb",
+	"lambda":                     "lambda",
+	"awslambda":                  "lambda",
+	"secretsmanager":             "secretsmanager",
+	"awssecretsmanager":          "secretsmanager",
+	"ssm":                        "ssm",
+	"awssimplesystemsmanagement": "ssm",
+	"cloudwatchlogs":             "logs",
+	"awslogs":                    "logs",
+	"cloudwatch":                 "cloudwatch",
+	"amazoncloudwatch":           "cloudwatch",
+	"ecr":                        "ecr",
+	"organizations":              "organizations",
+	"cloudtrail":                 "cloudtrail",
+	"sfn":                        "states",
+	"eventbridge":                "events",
+	"cloudwatchevents":           "events",
+	"apigateway":                 "apigateway",
+	"costexplorer":               "ce",
+	"bedrock":                    "bedrock",
+	"bedrockruntime":             "bedrock",
+	"athena":                     "athena",
+	"glue":                       "glue",
+	"kinesis":                    "kinesis",
+	"firehose":                   "firehose",
+	"ecs":                        "ecs",
+	"eks":                        "eks",
+	"rds":                        "rds",
+	"route53":                    "route53",
+	"cloudformation":             "cloudformation",
+	"codecommit":                 "codecommit",
+	"codedeploy":                 "codedeploy",
+	"sagemaker":                  "sagemaker",
+	"acm":                        "acm",
+}
+
+// serviceIDPrefix maps an SDK service ID ("S3", "Secrets Manager",
+// "CloudWatch Logs") or Java client name ("Amazon S3", "AWSKMS") to the IAM
+// service prefix. IDs it does not know give false: the prefix is not
+// guessed.
+func serviceIDPrefix(id string) (string, bool) {
+	key := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(id), " ", ""))
+	p, ok := serviceIDs[key]
+	return p, ok
+}
+
+// eventSourcePrefix maps a CloudTrail eventSource (s3.amazonaws.com) to the
+// IAM service prefix. For almost every service the two agree; the known
+// exceptions are listed.
+func eventSourcePrefix(src string) string {
+	host := strings.TrimSuffix(strings.TrimSuffix(src, ".amazonaws.com.cn"), ".amazonaws.com")
+	if host == "" || strings.ContainsAny(host, "./: ") {
+		return ""
+	}
+	switch host {
+	case "monitoring":
+		return "cloudwatch"
+	case "email":
+		return "ses"
+	}
+	return host
+}
+
+// lastClassPrefix returns the index of the last "Exception: " in s that
+// ends a dotted Java class name, or -1.
+func lastClassPrefix(s string) int {
+	for end := len(s); ; {
+		j := strings.LastIndex(s[:end], "Exception: ")
+		if j < 0 {
+			return -1
+		}
+		start := strings.LastIndexByte(s[:j], ' ') + 1
+		if strings.Contains(s[start:j], ".") {
+			return j
+		}
+		end = j
+	}
+}

@@ -1,0 +1,143 @@
+package eval
+
+import "strings"
+
+// arnParts splits an ARN at its first five colons into partition, service,
+// region, account and resource. The resource part may itself contain colons.
+// ok is false when s has fewer than five colons or does not start with
+// "arn:".
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+func arnParts(s string) (parts [5]string, ok bool) {
+	if !strings.HasPrefix(s, "arn:") {
+		return parts, false
+	}
+	rest := s[4:]
+	for i := 0; i < 4; i++ {
+		j := strings.IndexByte(rest, ':')
+		if j < 0 {
+			return parts, false
+		}
+		parts[i] = rest[:j]
+		rest = rest[j+1:]
+	}
+	parts[4] = rest
+	return parts, true
+}
+
+// arnAccount returns the account field of an ARN, "" when it has none.
+func arnAccount(s string) string {
+	p, ok := arnParts(s)
+	if !ok {
+		return ""
+	}
+	return p[3]
+}
+
+// ARNAccount returns the account ID field of an ARN ("" for ARNs without
+// one, such as S3 buckets, or for strings that are not ARNs).
+func ARNAccount(arn string) string { return arnAccount(arn) }
+
+// arnPattern is a compiled Resource entry or ArnLike value: either the
+// single wildcard, or the five ARN fields, each an encoded glob.
+type arnPattern struct {
+	any   bool      // "*": matches everything, including a "*" request resource
+	parts [5]string // encoded globs; valid when isARN
+	isARN bool
+	whole string // encoded glob of the whole text, used when it is not an ARN
+	// literal has bit i set when parts[i] has no wildcard, so that field
+	// is compared with == rather than matched as a glob.
+	literal uint8
+}
+
+func compileARNPattern(encoded string) arnPattern {
+	if encoded == string(rune(wildStar)) {
+		return arnPattern{any: true}
+	}
+	if parts, ok := arnPartsEncoded(encoded); ok {
+		p := arnPattern{parts: parts, isARN: true, whole: encoded}
+		for i, f := range parts {
+			if !hasWildcard(f) {
+				p.literal |= 1 << i
+			}
+		}
+		return p
+	}
+	return arnPattern{whole: encoded}
+}
+
+// arnPartsEncoded is arnParts for an encoded pattern (whose "arn" prefix may
+// itself be written with wildcards, which AWS treats as a literal segment
+// glob).
+func arnPartsEncoded(s string) (parts [5]string, ok bool) {
+	i := strings.IndexByte(s, ':')
+	if i < 0 || !globMatch(s[:i], "arn", false) {
+		return parts, false
+	}
+	rest := s[i+1:]
+	for k := 0; k < 4; k++ {
+		j := strings.IndexByte(rest, ':')
+		if j < 0 {
+			return parts, false
+		}
+		parts[k] = rest[:j]
+		rest = rest[j+1:]
+	}
+	parts[4] = rest
+	return parts, true
+}
+
+// matchARN matches a resource (or ARN condition value) against a compiled
+// pattern, field by field and case-sensitively: a wildcard does not cross
+// the colons between the first five fields, but '*' in the resource field
+// matches any characters, '/' and ':' included.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN
+func (p *arnPattern) match(s string) bool {
+	rr := newRequestResource(s)
+	return p.matchSplit(&rr)
+}
+
+// requestResource is a request's resource (or an ARN condition value) split
+// once into its ARN fields, so that matching it against many patterns does
+// not split it again.
+type requestResource struct {
+	s     string
+	parts [5]string
+	isARN bool
+}
+
+func newRequestResource(s string) requestResource {
+	rr := requestResource{s: s}
+	rr.parts, rr.isARN = arnParts(s)
+	return rr
+}
+
+// matchSplit is match on a pre-split resource.
+func (p *arnPattern) matchSplit(rr *requestResource) bool {
+	if p.any {
+		return true
+	}
+	if rr.s == "*" {
+		// An action that has no resource type is requested on "*"; only
+		// the "*" pattern matches it.
+		return false
+	}
+	if p.isARN {
+		if !rr.isARN {
+			return false
+		}
+		for i := 0; i < 5; i++ {
+			if p.literal&(1<<i) != 0 {
+				if p.parts[i] != rr.parts[i] {
+					return false
+				}
+				continue
+			}
+			if !globMatch(p.parts[i], rr.parts[i], false) {
+				return false
+			}
+		}
+		return true
+	}
+	return globMatch(p.whole, rr.s, false)
+}

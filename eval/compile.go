@@ -1,0 +1,240 @@
+package eval
+
+import (
+	"strings"
+
+	"github.com/iamwhy/iamwhy/policy"
+)
+
+// Policy is a policy document compiled for evaluation: action patterns
+// folded and encoded, resource patterns split into ARN fields, principals
+// classified, condition values parsed. Compile once, decide many times; a
+// Policy is immutable and safe for concurrent use.
+type Policy struct {
+	// Name identifies the policy in decisions and traces: a policy ARN,
+	// "ROLE_ARN#inline-name", a resource ARN, or a file name.
+	Name string
+	// Doc is the parsed document, for positions and display.
+	Doc   *policy.Policy
+	stmts []statement
+}
+
+type statement struct {
+	src       *policy.Statement
+	deny      bool
+	notAction bool
+	actions   []string // encoded globs, matched case-insensitively
+	// services holds the distinct service prefixes of the Action patterns
+	// when every pattern names its service without wildcards ("s3:Get*",
+	// not "*" or "s*:Get"); nil otherwise. A request for another service is
+	// then rejected with one comparison per service instead of a glob
+	// match per pattern.
+	services []string
+
+	hasResource bool
+	notResource bool
+	resources   []resourcePattern
+
+	hasPrincipal bool
+	notPrincipal bool
+	principals   []principalEntry
+
+	conds []condition
+}
+
+type resourcePattern struct {
+	raw  string
+	pat  arnPattern
+	tmpl *template
+}
+
+// Compile prepares a parsed document for evaluation under name.
+func Compile(name string, doc *policy.Policy) *Policy {
+	p := &Policy{Name: name, Doc: doc}
+	vars := doc.VariablesEnabled()
+	p.stmts = make([]statement, len(doc.Statements))
+	for i := range doc.Statements {
+		s := &doc.Statements[i]
+		cs := statement{src: s, deny: s.Effect == policy.Deny}
+		cs.notAction = s.Action.Not
+		for _, a := range s.Action.Values {
+			cs.actions = append(cs.actions, encodeWildcards(a.Text))
+		}
+		cs.services = literalServices(s.Action.Values)
+		cs.hasResource = s.Resource.Present
+		cs.notResource = s.Resource.Not
+		for _, r := range s.Resource.Values {
+			rp := resourcePattern{raw: r.Text}
+			if vars {
+				rp.tmpl = parseTemplate(r.Text, true)
+			}
+			if rp.tmpl == nil {
+				rp.pat = compileARNPattern(encodeWildcards(r.Text))
+			}
+			cs.resources = append(cs.resources, rp)
+		}
+		cs.hasPrincipal = s.Principal.Present
+		cs.notPrincipal = s.Principal.Not
+		if s.Principal.Wildcard {
+			cs.principals = append(cs.principals, principalEntry{kind: peAny, raw: "*"})
+		}
+		for _, e := range s.Principal.Entries {
+			cs.principals = append(cs.principals, compilePrincipalEntry(string(e.Kind), e.Value))
+		}
+		for j := range s.Conditions {
+			cs.conds = append(cs.conds, compileCondition(&s.Conditions[j], vars))
+		}
+		p.stmts[i] = cs
+	}
+	return p
+}
+
+// ParseAndCompile parses a JSON document as the given policy type and
+// compiles it. The name is used as the document's source in errors.
+func ParseAndCompile(name string, data []byte, t policy.Type) (*Policy, error) {
+	doc, err := policy.Parse(data, policy.Options{Type: t, Source: name})
+	if err != nil {
+		return nil, err
+	}
+	return Compile(name, doc), nil
+}
+
+// matchAction reports whether the statement's Action (or NotAction) covers
+// the action. Action names compare case-insensitively.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
+func (s *statement) matchAction(action string) bool {
+	return s.matchActionIn(action, actionService(action))
+}
+
+// matchActionIn is matchAction with the action's service prefix already
+// split off (Decide does it once per request, not once per statement).
+func (s *statement) matchActionIn(action, svc string) bool {
+	if s.services != nil && !s.notAction {
+		known := false
+		for _, x := range s.services {
+			if equalFold(x, svc) {
+				known = true
+				break
+			}
+		}
+		if !known {
+			return false
+		}
+	}
+	hit := false
+	for _, a := range s.actions {
+		if globMatch(a, action, true) {
+			hit = true
+			break
+		}
+	}
+	return hit != s.notAction
+}
+
+// literalServices returns the distinct service prefixes of the action
+// patterns, or nil when one of them has a wildcard in its service part or no
+// service part at all ("*").
+func literalServices(vals []policy.Value) []string {
+	var out []string
+	for _, v := range vals {
+		i := strings.IndexByte(v.Text, ':')
+		if i < 0 || strings.ContainsAny(v.Text[:i], "*?") {
+			return nil
+		}
+		svc := v.Text[:i]
+		dup := false
+		for _, x := range out {
+			if equalFold(x, svc) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, svc)
+		}
+	}
+	return out
+}
+
+// matchResource reports whether Resource (or NotResource) covers the
+// resource. A statement without either (trust policies) applies to the
+// resource it is attached to.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notresource.html
+func (s *statement) matchResource(resource string, ctx *Context, buf []byte) bool {
+	rr := newRequestResource(resource)
+	return s.matchResourceIn(&rr, ctx, buf)
+}
+
+// matchResourceIn is matchResource with the request's resource already split
+// into its ARN fields (Decide does it once per request).
+func (s *statement) matchResourceIn(rr *requestResource, ctx *Context, buf []byte) bool {
+	if !s.hasResource {
+		return true
+	}
+	resource := rr.s
+	hit := false
+	for i := range s.resources {
+		r := &s.resources[i]
+		if r.tmpl == nil {
+			if r.pat.matchSplit(rr) {
+				hit = true
+				break
+			}
+			continue
+		}
+		out, ok := r.tmpl.resolve(ctx, buf)
+		if !ok {
+			continue // an unresolved variable matches nothing
+		}
+		pat := compileARNPattern(string(out))
+		if pat.match(resource) {
+			hit = true
+			break
+		}
+	}
+	return hit != s.notResource
+}
+
+// matchPrincipal says how the statement's Principal names the caller. For
+// NotPrincipal it returns matchDirect when the caller is not exempt (the
+// statement applies) and matchNone when it is. A statement without either
+// element (identity policies, SCPs) applies to the caller: matchDirect.
+func (s *statement) matchPrincipal(p *Principal, userID string, hasBoundary bool) principalMatch {
+	if !s.hasPrincipal {
+		return matchDirect
+	}
+	if s.notPrincipal {
+		// A Deny with NotPrincipal always denies a principal that has a
+		// permissions boundary.
+		// https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+		if hasBoundary || !notPrincipalExempt(s.principals, p, userID) {
+			return matchDirect
+		}
+		return matchNone
+	}
+	best := matchNone
+	for i := range s.principals {
+		if m := s.principals[i].match(p, userID); m > best {
+			best = m
+		}
+	}
+	return best
+}
+
+// label shows the statement as "Sid" or its index.
+func (s *statement) label() string { return s.src.Label() }
+
+func isSTSAssumeAction(action string) bool {
+	for _, a := range stsAssumeActions {
+		if equalFold(a, action) {
+			return true
+		}
+	}
+	return false
+}
+
+// stsAssumeActions are authorised by the target role's trust policy.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html
+var stsAssumeActions = [...]string{"sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity",
+	"sts:TagSession", "sts:SetSourceIdentity", "sts:SetContext"}

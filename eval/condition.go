@@ -1,0 +1,536 @@
+package eval
+
+import (
+	"bytes"
+	"encoding/base64"
+	"math"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/iamwhy/iamwhy/policy"
+)
+
+// baseOp is a condition operator without its ForAllValues/ForAnyValue
+// qualifier and IfExists suffix.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+type baseOp int
+
+const (
+	opUnknown baseOp = iota
+	opStringEquals
+	opStringNotEquals
+	opStringEqualsIgnoreCase
+	opStringNotEqualsIgnoreCase
+	opStringLike
+	opStringNotLike
+	opNumericEquals
+	opNumericNotEquals
+	opNumericLessThan
+	opNumericLessThanEquals
+	opNumericGreaterThan
+	opNumericGreaterThanEquals
+	opDateEquals
+	opDateNotEquals
+	opDateLessThan
+	opDateLessThanEquals
+	opDateGreaterThan
+	opDateGreaterThanEquals
+	opBool
+	opBinaryEquals
+	opIPAddress
+	opNotIPAddress
+	opArnEquals
+	opArnLike
+	opArnNotEquals
+	opArnNotLike
+	opNull
+)
+
+var baseOpNames = map[string]baseOp{
+	"stringequals":              opStringEquals,
+	"stringnotequals":           opStringNotEquals,
+	"stringequalsignorecase":    opStringEqualsIgnoreCase,
+	"stringnotequalsignorecase": opStringNotEqualsIgnoreCase,
+	"stringlike":                opStringLike,
+	"stringnotlike":             opStringNotLike,
+	"numericequals":             opNumericEquals,
+	"numericnotequals":          opNumericNotEquals,
+	"numericlessthan":           opNumericLessThan,
+	"numericlessthanequals":     opNumericLessThanEquals,
+	"numericgreaterthan":        opNumericGreaterThan,
+	"numericgreaterthanequals":  opNumericGreaterThanEquals,
+	"dateequals":                opDateEquals,
+	"datenotequals":             opDateNotEquals,
+	"datelessthan":              opDateLessThan,
+	"datelessthanequals":        opDateLessThanEquals,
+	"dategreaterthan":           opDateGreaterThan,
+	"dategreaterthanequals":     opDateGreaterThanEquals,
+	"bool":                      opBool,
+	"binaryequals":              opBinaryEquals,
+	"ipaddress":                 opIPAddress,
+	"notipaddress":              opNotIPAddress,
+	"arnequals":                 opArnEquals,
+	"arnlike":                   opArnLike,
+	"arnnotequals":              opArnNotEquals,
+	"arnnotlike":                opArnNotLike,
+	"null":                      opNull,
+}
+
+// negated operators hold when no policy value matches, and hold when the key
+// is absent.
+func (o baseOp) negated() bool {
+	switch o {
+	case opStringNotEquals, opStringNotEqualsIgnoreCase, opStringNotLike, opNumericNotEquals,
+		opDateNotEquals, opNotIPAddress, opArnNotEquals, opArnNotLike:
+		return true
+	}
+	return false
+}
+
+// positive returns the operator whose "some value matches" test the
+// negated operator inverts.
+func (o baseOp) positive() baseOp {
+	switch o {
+	case opStringNotEquals:
+		return opStringEquals
+	case opStringNotEqualsIgnoreCase:
+		return opStringEqualsIgnoreCase
+	case opStringNotLike:
+		return opStringLike
+	case opNumericNotEquals:
+		return opNumericEquals
+	case opDateNotEquals:
+		return opDateEquals
+	case opNotIPAddress:
+		return opIPAddress
+	case opArnNotEquals:
+		return opArnEquals
+	case opArnNotLike:
+		return opArnLike
+	}
+	return o
+}
+
+// variablesAllowed: only string and ARN operators substitute policy
+// variables; for the others "${" is literal text.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-wheretouse
+func (o baseOp) variablesAllowed() bool {
+	switch o.positive() {
+	case opStringEquals, opStringEqualsIgnoreCase, opStringLike, opArnEquals, opArnLike:
+		return true
+	}
+	return false
+}
+
+func (o baseOp) wildcards() bool {
+	switch o.positive() {
+	case opStringLike, opArnEquals, opArnLike:
+		return true
+	}
+	return false
+}
+
+type setQualifier int
+
+const (
+	setNone setQualifier = iota
+	setForAllValues
+	setForAnyValue
+)
+
+// condValue is one policy value of a condition, pre-parsed for its operator.
+type condValue struct {
+	raw  string
+	tmpl *template // policy variables, when the operator allows them
+	enc  string    // encoded glob (StringLike, Arn*)
+	arn  arnPattern
+	num  float64
+	t    time.Time
+	ip   netip.Prefix
+	bin  []byte
+	ok   bool // the value parsed for the operator's type
+}
+
+// condition is a compiled (operator, key, values) triple.
+type condition struct {
+	src      *policy.Condition
+	op       baseOp
+	set      setQualifier
+	ifExists bool
+	unknown  string // why the operator is not understood; "" when it is
+	lkey     string
+	values   []condValue
+}
+
+func compileCondition(c *policy.Condition, varsEnabled bool) condition {
+	cc := condition{src: c, lkey: strings.ToLower(c.Key)}
+	name := c.Operator
+	if i := strings.IndexByte(name, ':'); i >= 0 {
+		switch strings.ToLower(name[:i]) {
+		case "forallvalues":
+			cc.set = setForAllValues
+		case "foranyvalue":
+			cc.set = setForAnyValue
+		default:
+			cc.unknown = "unknown condition set operator " + strconvQuote(name[:i])
+			return cc
+		}
+		name = name[i+1:]
+	}
+	lname := strings.ToLower(name)
+	if strings.HasSuffix(lname, "ifexists") && lname != "ifexists" {
+		cc.ifExists = true
+		lname = strings.TrimSuffix(lname, "ifexists")
+	}
+	op, ok := baseOpNames[lname]
+	if !ok || (op == opNull && cc.ifExists) {
+		cc.unknown = "unknown condition operator " + strconvQuote(c.Operator)
+		return cc
+	}
+	cc.op = op
+	for _, v := range c.Values {
+		cc.values = append(cc.values, compileCondValue(op, v.Text, varsEnabled))
+	}
+	return cc
+}
+
+func strconvQuote(s string) string { return strconv.Quote(s) }
+
+func compileCondValue(op baseOp, raw string, varsEnabled bool) condValue {
+	cv := condValue{raw: raw, ok: true}
+	if varsEnabled && op.variablesAllowed() {
+		cv.tmpl = parseTemplate(raw, op.wildcards())
+	}
+	switch op.positive() {
+	case opStringLike:
+		cv.enc = encodeWildcards(raw)
+	case opArnEquals, opArnLike:
+		cv.enc = encodeWildcards(raw)
+		cv.arn = compileARNPattern(cv.enc)
+	case opNumericEquals, opNumericLessThan, opNumericLessThanEquals, opNumericGreaterThan, opNumericGreaterThanEquals:
+		cv.num, cv.ok = parseNumber(raw)
+	case opDateEquals, opDateLessThan, opDateLessThanEquals, opDateGreaterThan, opDateGreaterThanEquals:
+		cv.t, cv.ok = parseDate(raw)
+	case opIPAddress:
+		cv.ip, cv.ok = parseCIDR(raw)
+	case opBinaryEquals:
+		b, err := base64.StdEncoding.DecodeString(raw)
+		cv.bin, cv.ok = b, err == nil
+	case opBool, opNull:
+		cv.ok = strings.EqualFold(raw, "true") || strings.EqualFold(raw, "false")
+	}
+	return cv
+}
+
+func parseNumber(s string) (float64, bool) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, false
+	}
+	return f, true
+}
+
+// parseDate accepts the W3C profile of ISO 8601 (year, year-month, date,
+// date and time with minutes, seconds or fractions, with a zone) and epoch
+// seconds.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Date
+func parseDate(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, false
+	}
+	if isDigits(s) && len(s) != 4 {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return time.Time{}, false
+		}
+		return time.Unix(n, 0).UTC(), true
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && strings.Contains(s, ".") && !strings.Contains(s, "-") {
+		sec, frac := math.Modf(f)
+		return time.Unix(int64(sec), int64(frac*1e9)).UTC(), true
+	}
+	for _, layout := range dateLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+var dateLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04Z07:00",
+	"2006-01-02T15:04:05Z0700",
+	"2006-01-02T15:04:05.999999999Z0700",
+	"2006-01-02T15:04:05",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02",
+	"2006-01",
+	"2006",
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// parseCIDR reads an IPv4 or IPv6 address or CIDR block; a bare address is
+// a single-address block (/32 or /128).
+func parseCIDR(s string) (netip.Prefix, bool) {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return netip.Prefix{}, false
+		}
+		return p.Masked(), true
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, false
+	}
+	return netip.PrefixFrom(a, a.BitLen()), true
+}
+
+// condOutcome is the result of one condition, with what the trace shows.
+type condOutcome struct {
+	result tri
+	reason string
+}
+
+// eval evaluates the condition against the context. buf is scratch space
+// for variable substitution.
+//
+// Absent keys: a bare operator is false, except negated operators (true)
+// and Null; IfExists makes an absent key true; ForAllValues is true and
+// ForAnyValue false on an absent or empty key.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IfExists
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+func (c *condition) eval(ctx *Context, buf []byte) condOutcome {
+	if c.unknown != "" {
+		return condOutcome{triUnknown, c.unknown}
+	}
+	e, present := ctx.lookup(c.lkey)
+	if present && len(e.values) == 0 {
+		present = false
+	}
+	if c.op == opNull {
+		// "true": the key must be absent; "false": present.
+		want := false
+		for _, v := range c.values {
+			if strings.EqualFold(v.raw, "true") {
+				want = true
+			}
+		}
+		return condOutcome{boolTri(present != want), ""}
+	}
+	if !present {
+		switch {
+		case c.ifExists:
+			return condOutcome{triTrue, ""}
+		case c.set == setForAllValues:
+			return condOutcome{triTrue, ""}
+		case c.set == setForAnyValue:
+			return condOutcome{triFalse, "key absent"}
+		case c.op.negated():
+			return condOutcome{triTrue, ""}
+		}
+		return condOutcome{triFalse, "key absent"}
+	}
+	switch c.set {
+	case setForAllValues:
+		for _, rv := range e.values {
+			r := c.single(rv, ctx, buf)
+			if r != triTrue {
+				return condOutcome{r, "a request value does not match"}
+			}
+		}
+		return condOutcome{triTrue, ""}
+	case setForAnyValue:
+		res := triFalse
+		for _, rv := range e.values {
+			switch c.single(rv, ctx, buf) {
+			case triTrue:
+				return condOutcome{triTrue, ""}
+			case triUnknown:
+				res = triUnknown
+			}
+		}
+		return condOutcome{res, "no request value matches"}
+	}
+	if len(e.values) > 1 || e.multi {
+		if len(e.values) == 1 {
+			return condOutcome{c.single(e.values[0], ctx, buf), ""}
+		}
+		// AWS requires ForAllValues or ForAnyValue for a key with several
+		// values and does not document the result without one.
+		return condOutcome{triUnknown, "the key has several values and the operator has no ForAllValues/ForAnyValue qualifier (AWS does not document this case)"}
+	}
+	return condOutcome{c.single(e.values[0], ctx, buf), ""}
+}
+
+// single tests one request value: for a positive operator, whether any
+// policy value matches; for a negated one, whether none does.
+func (c *condition) single(rv string, ctx *Context, buf []byte) tri {
+	pos := c.op.positive()
+	any := triFalse
+	for i := range c.values {
+		switch c.matchValue(pos, &c.values[i], rv, ctx, buf) {
+		case triTrue:
+			any = triTrue
+		case triUnknown:
+			if any == triFalse {
+				any = triUnknown
+			}
+		}
+		if any == triTrue {
+			break
+		}
+	}
+	if c.op.negated() {
+		return any.not()
+	}
+	return any
+}
+
+func (c *condition) matchValue(op baseOp, v *condValue, rv string, ctx *Context, buf []byte) tri {
+	if !v.ok {
+		// A value of the wrong type cannot be stored in AWS (the policy is
+		// rejected); say we do not know rather than guess.
+		return triUnknown
+	}
+	if v.tmpl != nil {
+		out, ok := v.tmpl.resolve(ctx, buf)
+		if !ok {
+			return triFalse
+		}
+		return boolTri(matchResolved(op, out, rv))
+	}
+	switch op {
+	case opStringEquals:
+		return boolTri(v.raw == rv)
+	case opStringEqualsIgnoreCase:
+		return boolTri(strings.EqualFold(v.raw, rv))
+	case opStringLike:
+		return boolTri(globMatch(v.enc, rv, false))
+	case opNumericEquals, opNumericLessThan, opNumericLessThanEquals, opNumericGreaterThan, opNumericGreaterThanEquals:
+		n, ok := parseNumber(rv)
+		if !ok {
+			return triFalse
+		}
+		return boolTri(compareNumbers(op, n, v.num))
+	case opDateEquals, opDateLessThan, opDateLessThanEquals, opDateGreaterThan, opDateGreaterThanEquals:
+		t, ok := parseDate(rv)
+		if !ok {
+			return triFalse
+		}
+		return boolTri(compareDates(op, t, v.t))
+	case opBool:
+		return boolTri(strings.EqualFold(v.raw, rv))
+	case opBinaryEquals:
+		b, err := base64.StdEncoding.DecodeString(rv)
+		if err != nil {
+			return boolTri(string(v.bin) == rv)
+		}
+		return boolTri(bytes.Equal(b, v.bin))
+	case opIPAddress:
+		a, err := netip.ParseAddr(strings.TrimSpace(rv))
+		if err != nil {
+			return triFalse
+		}
+		if a.Is4In6() && v.ip.Addr().Is4() {
+			a = a.Unmap()
+		}
+		return boolTri(v.ip.Contains(a))
+	case opArnEquals, opArnLike:
+		return boolTri(v.arn.isARN && v.arn.match(rv))
+	}
+	return triUnknown
+}
+
+// matchResolved compares against a value whose variables were substituted.
+func matchResolved(op baseOp, pv []byte, rv string) bool {
+	switch op {
+	case opStringEquals:
+		return string(pv) == rv
+	case opStringEqualsIgnoreCase:
+		// The same folding as for a literal policy value (Unicode, not
+		// only ASCII): a substituted value compares as if written there.
+		return strings.EqualFold(string(pv), rv)
+	case opStringLike:
+		return globMatch(pv, rv, false)
+	case opArnEquals, opArnLike:
+		p := compileARNPattern(string(pv))
+		return p.isARN && p.match(rv)
+	}
+	return false
+}
+
+func compareNumbers(op baseOp, r, p float64) bool {
+	switch op {
+	case opNumericEquals:
+		return r == p
+	case opNumericLessThan:
+		return r < p
+	case opNumericLessThanEquals:
+		return r <= p
+	case opNumericGreaterThan:
+		return r > p
+	case opNumericGreaterThanEquals:
+		return r >= p
+	}
+	return false
+}
+
+func compareDates(op baseOp, r, p time.Time) bool {
+	switch op {
+	case opDateEquals:
+		return r.Equal(p)
+	case opDateLessThan:
+		return r.Before(p)
+	case opDateLessThanEquals:
+		return !r.After(p)
+	case opDateGreaterThan:
+		return r.After(p)
+	case opDateGreaterThanEquals:
+		return !r.Before(p)
+	}
+	return false
+}
+
+// tri is a three-valued truth: a statement whose condition the engine cannot
+// evaluate neither matches nor fails to match.
+type tri int8
+
+const (
+	triFalse tri = iota
+	triTrue
+	triUnknown
+)
+
+func boolTri(b bool) tri {
+	if b {
+		return triTrue
+	}
+	return triFalse
+}
+
+func (t tri) not() tri {
+	switch t {
+	case triTrue:
+		return triFalse
+	case triFalse:
+		return triTrue
+	}
+	return triUnknown
+}

@@ -1,0 +1,140 @@
+package eval
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// globReference is the obvious implementation of IAM's wildcard match that
+// globMatch must agree with: the encoded pattern turned into an anchored
+// regular expression, '*' as ".*" and '?' as "." (one character), every
+// other character literal. With fold, ASCII letters are lower-cased on both
+// sides first (globMatch folds ASCII only, as action names are ASCII).
+func globReference(encoded, s string, fold bool) bool {
+	if fold {
+		encoded, s = lowerASCIIString(encoded), lowerASCIIString(s)
+	}
+	var b strings.Builder
+	b.WriteString(`(?s)\A`)
+	for _, r := range encoded {
+		switch r {
+		case wildStar:
+			b.WriteString(".*")
+		case wildQuest:
+			b.WriteString(".")
+		default:
+			b.WriteString(regexp.QuoteMeta(string(r)))
+		}
+	}
+	b.WriteString(`\z`)
+	return regexp.MustCompile(b.String()).MatchString(s)
+}
+
+func lowerASCIIString(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		b[i] = lowerASCII(c)
+	}
+	return string(b)
+}
+
+func FuzzGlobMatch(f *testing.F) {
+	for _, seed := range []struct {
+		p, s string
+		fold bool
+	}{
+		{"s3:Get*", "s3:GetObject", true},
+		{"S3:getobject", "s3:GetObject", true},
+		{"iam:*AccessKey?", "iam:CreateAccessKeys", true},
+		{"*", "", false},
+		{"a*b*c", "aXbYbZc", false},
+		{"arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/a/b:c", false},
+		{"???", "ééé", false},
+		{"caf?", "café", false},
+		{"*?*?*", "x", false},
+		{"a**b", "ab", false},
+		{"home/*/docs/*", "home/alice/photos/x", false},
+		{"\x01literal", "*literal", false},
+	} {
+		f.Add(seed.p, seed.s, seed.fold)
+	}
+	f.Fuzz(func(t *testing.T, p, s string, fold bool) {
+		enc := encodeWildcards(p)
+		got := globMatch(enc, s, fold)
+		if gotBytes := globMatch([]byte(enc), s, fold); gotBytes != got {
+			t.Fatalf("string and []byte patterns disagree on %q vs %q", p, s)
+		}
+		if !utf8.ValidString(p) || !utf8.ValidString(s) {
+			return // the reference works on characters; invalid UTF-8 only must not panic
+		}
+		if want := globReference(enc, s, fold); got != want {
+			t.Fatalf("globMatch(%q, %q, fold=%v) = %v, reference says %v", p, s, fold, got, want)
+		}
+	})
+}
+
+// arnReference matches a Resource entry against a request resource the way
+// the Resource element page describes it, using globReference per field.
+func arnReference(pattern, s string) bool {
+	if pattern == "*" {
+		return true
+	}
+	if s == "*" {
+		return false
+	}
+	enc := encodeWildcards(pattern)
+	pf := strings.SplitN(enc, ":", 6)
+	if len(pf) == 6 && globReference(pf[0], "arn", false) {
+		if !strings.HasPrefix(s, "arn:") {
+			return false
+		}
+		sf := strings.SplitN(s, ":", 6)
+		if len(sf) != 6 {
+			return false
+		}
+		for i := 1; i < 6; i++ {
+			if !globReference(pf[i], sf[i], false) {
+				return false
+			}
+		}
+		return true
+	}
+	return globReference(enc, s, false)
+}
+
+func FuzzARNMatch(f *testing.F) {
+	for _, seed := range [][2]string{
+		{"arn:aws:s3:::amzn-s3-demo-bucket/*", "arn:aws:s3:::amzn-s3-demo-bucket/a/b"},
+		{"arn:aws:ec2:*:111122223333:instance/*", "arn:aws:ec2:eu-west-1:111122223333:instance/i-1"},
+		{"arn:aws:sqs:*:queue", "arn:aws:sqs:us-east-1:111122223333:queue"},
+		{"arn:aws:logs:us-east-1:111122223333:log-group:app:*", "arn:aws:logs:us-east-1:111122223333:log-group:app:log-stream:x"},
+		{"*", "*"},
+		{"arn:aws:s3:::*", "*"},
+		{"arn:*:iam::*:role/?", "arn:aws:iam::111122223333:role/x"},
+		{"a*:b:c:d:e:f", "arn:b:c:d:e:f"},
+		{"arn:::::", "arn:::::"},
+		{"not-an-arn*", "not-an-arn:x"},
+		{"", ""},
+	} {
+		f.Add(seed[0], seed[1])
+	}
+	f.Fuzz(func(t *testing.T, pattern, s string) {
+		pat := compileARNPattern(encodeWildcards(pattern))
+		got := pat.match(s)
+		if parts, ok := arnParts(s); ok {
+			if joined := "arn:" + strings.Join(parts[:], ":"); joined != s {
+				t.Fatalf("arnParts(%q) does not rejoin: %q", s, joined)
+			}
+		}
+		_ = arnAccount(s)
+		_ = ParsePrincipal(s)
+		if !utf8.ValidString(pattern) || !utf8.ValidString(s) {
+			return
+		}
+		if want := arnReference(pattern, s); got != want {
+			t.Fatalf("ARN pattern %q vs %q = %v, reference says %v", pattern, s, got, want)
+		}
+	})
+}

@@ -1,0 +1,213 @@
+package eval
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Reference is what the engine asks of the IAM service reference (the
+// Service Authorization Reference, which package catalog embeds): whether an
+// action exists, the type of a condition key, and whether an action applies
+// to a resource's type. It lets a trace say when a request could never be
+// made as written, or a condition compares values of the wrong type,
+// instead of passing either off as a plain deny.
+type Reference interface {
+	// LookupAction returns the action's canonical spelling and whether
+	// its service and the action itself are known.
+	LookupAction(action string) (canonical string, serviceKnown, actionKnown bool)
+	// KeyTypeName returns a condition key's type as the reference names
+	// it ("String", "ARN", "Numeric", "Date", "Bool", "IPAddress",
+	// "Binary", or "ArrayOf" + one of these), and whether the key is known.
+	KeyTypeName(key string) (typ string, ok bool)
+	// ActionAppliesTo reports whether the resource's ARN matches one of the
+	// resource types the action works on; known is false when the
+	// reference cannot tell (the ARN's type is not listed).
+	ActionAppliesTo(action, resource string) (applies, known bool)
+}
+
+// Options adjust Explain.
+type Options struct {
+	// Reference types context keys and checks actions and resources.
+	Reference Reference
+}
+
+// ExplainWith is Explain with the checks that need the service reference:
+// unknown actions, resources the action cannot apply to, malformed ARNs,
+// condition operators used on keys of another type, and context values that
+// do not parse as their key's type. They are reported as Trace.Warnings;
+// the decision is the same as Decide's.
+func ExplainWith(req *Request, l *Layers, opts Options) (Decision, *Trace) {
+	d, tr := Explain(req, l)
+	tr.Warnings = append(tr.Warnings, requestWarnings(req, opts.Reference)...)
+	if opts.Reference != nil {
+		tr.Warnings = append(tr.Warnings, conditionTypeWarnings(req, l, opts.Reference)...)
+	}
+	return d, tr
+}
+
+func requestWarnings(req *Request, ref Reference) []string {
+	var out []string
+	if req.Resource != "*" && !strings.HasPrefix(req.Resource, "arn:") {
+		out = append(out, fmt.Sprintf("resource %q is not an ARN: no ARN pattern in a policy can match it (only \"*\" does)", req.Resource))
+	} else if strings.HasPrefix(req.Resource, "arn:") {
+		if _, ok := arnParts(req.Resource); !ok {
+			out = append(out, fmt.Sprintf("resource %q is a malformed ARN (an ARN has six colon-separated parts)", req.Resource))
+		}
+	}
+	if !strings.Contains(req.Action, ":") {
+		out = append(out, fmt.Sprintf("action %q has no service prefix (want service:Action)", req.Action))
+		return out
+	}
+	if ref == nil {
+		return out
+	}
+	canonical, svcKnown, known := ref.LookupAction(req.Action)
+	switch {
+	case !svcKnown:
+		out = append(out, fmt.Sprintf("unknown service in %q: AWS would reject the request before any policy is evaluated", req.Action))
+	case !known:
+		out = append(out, fmt.Sprintf("unknown action %q: the service has no such action, so the request cannot be made as written", req.Action))
+	default:
+		if canonical != req.Action {
+			out = append(out, fmt.Sprintf("action %q is spelled %q in the service reference (names compare case-insensitively)", req.Action, canonical))
+		}
+		if req.Resource != "*" {
+			if applies, known := ref.ActionAppliesTo(canonical, req.Resource); known && !applies {
+				out = append(out, fmt.Sprintf("%s does not apply to %s: the resource is not of a type the action works on", canonical, req.Resource))
+			}
+		}
+	}
+	for _, k := range req.Context.Keys() {
+		typ, ok := ref.KeyTypeName(k)
+		if !ok {
+			continue
+		}
+		vals, _ := req.Context.Get(k)
+		elem := strings.TrimPrefix(typ, "ArrayOf")
+		for _, v := range vals {
+			if !valueFitsType(elem, v) {
+				out = append(out, fmt.Sprintf("context %s is a %s key, but %q is not a valid %s value", k, typ, v, elem))
+			}
+		}
+		if len(vals) > 1 && !strings.HasPrefix(typ, "ArrayOf") {
+			out = append(out, fmt.Sprintf("context %s is single-valued (%s) but has %d values", k, typ, len(vals)))
+		}
+	}
+	return out
+}
+
+func valueFitsType(typ, v string) bool {
+	switch typ {
+	case "Numeric":
+		_, ok := parseNumber(v)
+		return ok
+	case "Date":
+		_, ok := parseDate(v)
+		return ok
+	case "Bool":
+		return strings.EqualFold(v, "true") || strings.EqualFold(v, "false")
+	case "IPAddress":
+		_, ok := parseCIDR(v)
+		return ok
+	case "ARN":
+		_, ok := arnParts(v)
+		return ok
+	}
+	return true
+}
+
+// operatorKeyTypes lists the key types each operator family is meant for.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+func operatorFits(op baseOp, keyType string) bool {
+	t := strings.TrimPrefix(keyType, "ArrayOf")
+	switch op.positive() {
+	case opStringEquals, opStringEqualsIgnoreCase, opStringLike:
+		return t == "String" || t == "ARN"
+	case opNumericEquals, opNumericLessThan, opNumericLessThanEquals, opNumericGreaterThan, opNumericGreaterThanEquals:
+		return t == "Numeric"
+	case opDateEquals, opDateLessThan, opDateLessThanEquals, opDateGreaterThan, opDateGreaterThanEquals:
+		return t == "Date"
+	case opBool:
+		return t == "Bool"
+	case opBinaryEquals:
+		return t == "Binary"
+	case opIPAddress:
+		return t == "IPAddress"
+	case opArnEquals, opArnLike:
+		return t == "ARN"
+	}
+	return true
+}
+
+// conditionTypeWarnings checks the conditions of the statements that
+// cover the request's action.
+func conditionTypeWarnings(req *Request, l *Layers, ref Reference) []string {
+	seen := map[string]bool{}
+	var out []string
+	check := func(p *Policy) {
+		if p == nil {
+			return
+		}
+		for i := range p.stmts {
+			s := &p.stmts[i]
+			if !s.matchAction(req.Action) {
+				continue
+			}
+			for j := range s.conds {
+				c := &s.conds[j]
+				if c.unknown != "" || c.op == opNull {
+					continue
+				}
+				typ, ok := ref.KeyTypeName(c.src.Key)
+				if !ok || operatorFits(c.op, typ) {
+					continue
+				}
+				msg := fmt.Sprintf("%s at %s: operator %s compares %s values, but %s is a %s key", p.Name, c.src.KeyPos, c.src.Operator, operatorFamily(c.op), c.src.Key, typ)
+				if !seen[msg] {
+					seen[msg] = true
+					out = append(out, msg)
+				}
+			}
+		}
+	}
+	for _, p := range l.Identity {
+		check(p)
+	}
+	check(l.Resource)
+	check(l.Boundary)
+	for _, p := range l.Session {
+		check(p)
+	}
+	for _, lvl := range l.SCP {
+		for _, p := range lvl {
+			check(p)
+		}
+	}
+	for _, lvl := range l.RCP {
+		for _, p := range lvl {
+			check(p)
+		}
+	}
+	check(l.VPCEndpoint)
+	return out
+}
+
+func operatorFamily(op baseOp) string {
+	switch op.positive() {
+	case opStringEquals, opStringEqualsIgnoreCase, opStringLike:
+		return "string"
+	case opNumericEquals, opNumericLessThan, opNumericLessThanEquals, opNumericGreaterThan, opNumericGreaterThanEquals:
+		return "numeric"
+	case opDateEquals, opDateLessThan, opDateLessThanEquals, opDateGreaterThan, opDateGreaterThanEquals:
+		return "date"
+	case opBool:
+		return "boolean"
+	case opBinaryEquals:
+		return "binary"
+	case opIPAddress:
+		return "IP address"
+	case opArnEquals, opArnLike:
+		return "ARN"
+	}
+	return "other"
+}

@@ -1,0 +1,65 @@
+package eval
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/iamwhy/iamwhy/policy"
+)
+
+// fakeReference stands in for package catalog with a handful of entries.
+type fakeReference struct{}
+
+func (fakeReference) LookupAction(a string) (string, bool, bool) {
+	known := map[string]string{"s3:getobject": "s3:GetObject", "kms:decrypt": "kms:Decrypt"}
+	svc := strings.ToLower(strings.SplitN(a, ":", 2)[0])
+	c, ok := known[strings.ToLower(a)]
+	return c, svc == "s3" || svc == "kms", ok
+}
+
+func (fakeReference) KeyTypeName(k string) (string, bool) {
+	t, ok := map[string]string{"aws:currenttime": "Date", "s3:max-keys": "Numeric", "aws:sourceip": "IPAddress", "aws:tagkeys": "ArrayOfString"}[strings.ToLower(k)]
+	return t, ok
+}
+
+func (fakeReference) ActionAppliesTo(action, resource string) (bool, bool) {
+	if strings.EqualFold(action, "s3:GetObject") {
+		return strings.HasPrefix(resource, "arn:aws:s3:::") && strings.Contains(resource, "/"), true
+	}
+	return false, false
+}
+
+func TestExplainWithReferenceWarnings(t *testing.T) {
+	pol := mustPolicy(t, "p", policy.TypeIdentity, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*",
+		"Condition":{"StringLike":{"aws:CurrentTime":"2024-*"},"NumericLessThan":{"s3:max-keys":"10"}}}]}`)
+	for _, tc := range []struct {
+		rule   string
+		req    Request
+		expect string
+	}{
+		{"unknown action is reported", Request{Principal: "arn:aws:iam::111122223333:user/u", Action: "s3:GetObjekt", Resource: "arn:aws:s3:::b/k"}, `unknown action "s3:GetObjekt"`},
+		{"unknown service is reported", Request{Principal: "arn:aws:iam::111122223333:user/u", Action: "s4:GetObject", Resource: "arn:aws:s3:::b/k"}, "unknown service"},
+		{"resource type the action does not apply to", Request{Principal: "arn:aws:iam::111122223333:user/u", Action: "s3:getobject", Resource: "arn:aws:s3:::bucket-only"}, "does not apply to"},
+		{"non-ARN resource", Request{Principal: "arn:aws:iam::111122223333:user/u", Action: "s3:GetObject", Resource: "my-secret"}, "is not an ARN"},
+		{"operator on a key of another type", Request{Principal: "arn:aws:iam::111122223333:user/u", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k"}, "aws:CurrentTime is a Date key"},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			req := tc.req
+			d1 := Decide(&req, &Layers{Identity: []*Policy{pol}})
+			d2, tr := ExplainWith(&req, &Layers{Identity: []*Policy{pol}}, Options{Reference: fakeReference{}})
+			if d1.Outcome != d2.Outcome {
+				t.Fatalf("warnings must not change the decision: %v vs %v", d1.Outcome, d2.Outcome)
+			}
+			if !strings.Contains(strings.Join(tr.Warnings, "\n"), tc.expect) {
+				t.Fatalf("warnings %q lack %q", tr.Warnings, tc.expect)
+			}
+		})
+	}
+	ctx := &Context{}
+	ctx.Set("s3:max-keys", "ten")
+	req := Request{Principal: "arn:aws:iam::111122223333:user/u", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k", Context: ctx}
+	_, tr := ExplainWith(&req, &Layers{}, Options{Reference: fakeReference{}})
+	if !strings.Contains(strings.Join(tr.Warnings, "\n"), `"ten" is not a valid Numeric value`) {
+		t.Fatalf("context type: %q", tr.Warnings)
+	}
+}

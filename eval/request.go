@@ -1,0 +1,141 @@
+package eval
+
+import (
+	"strings"
+)
+
+// Request is one request to decide: who asks to do what on which resource,
+// in which context.
+type Request struct {
+	// Principal is the caller: an IAM user, role or assumed-role session
+	// ARN, a federated user ARN, an account root ARN, a service principal
+	// (lambda.amazonaws.com), "anonymous", or for role assumption by web
+	// identity or SAML the provider.
+	Principal string
+	// Action is "service:Action".
+	Action string
+	// Resource is the ARN of the target resource, or "*" for actions that
+	// have no resource type.
+	Resource string
+	// ResourceAccount owns the resource. Empty: the ARN's account field,
+	// else the principal's account (same-account request).
+	ResourceAccount string
+	// Context holds the request's condition keys. Keys not set are absent
+	// from the request.
+	Context *Context
+}
+
+// resourceAccount is the account that owns the resource.
+func (r *Request) resourceAccount(p *Principal) string {
+	if r.ResourceAccount != "" {
+		return r.ResourceAccount
+	}
+	if a := arnAccount(r.Resource); a != "" {
+		return a
+	}
+	return p.Account
+}
+
+// FillPrincipalContext adds the context keys that follow from the
+// principal, as AWS sets them, unless the context already has them:
+// aws:PrincipalArn (for a role session, roleARN when given, else the role
+// ARN built from the session ARN), aws:PrincipalAccount, aws:PrincipalType
+// ("Anonymous" for unsigned requests),
+// aws:username (IAM users) and aws:PrincipalIsAWSService.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+func (r *Request) FillPrincipalContext(roleARN string) {
+	if r.Context == nil {
+		r.Context = &Context{}
+	}
+	c := r.Context
+	p := ParsePrincipal(r.Principal)
+	setIfAbsent := func(k string, v string) {
+		if v != "" && !c.Has(k) {
+			c.Set(k, v)
+		}
+	}
+	switch p.Type {
+	case PrincipalUser:
+		setIfAbsent("aws:PrincipalArn", r.Principal)
+		setIfAbsent("aws:PrincipalType", "User")
+		setIfAbsent("aws:username", p.Name)
+	case PrincipalRole, PrincipalAssumedRole:
+		if roleARN == "" {
+			if p.Type == PrincipalRole {
+				roleARN = r.Principal
+			} else {
+				roleARN = "arn:" + p.Partition + ":iam::" + p.Account + ":role/" + p.Name
+			}
+		}
+		setIfAbsent("aws:PrincipalArn", roleARN)
+		setIfAbsent("aws:PrincipalType", "AssumedRole")
+	case PrincipalFederatedUser:
+		setIfAbsent("aws:PrincipalArn", r.Principal)
+		setIfAbsent("aws:PrincipalType", "FederatedUser")
+	case PrincipalRoot:
+		arn := r.Principal
+		if isAccountID(arn) {
+			arn = "arn:aws:iam::" + arn + ":root"
+		}
+		setIfAbsent("aws:PrincipalArn", arn)
+		setIfAbsent("aws:PrincipalType", "Account")
+	case PrincipalService:
+		setIfAbsent("aws:PrincipalIsAWSService", "true")
+		setIfAbsent("aws:PrincipalServiceName", p.Name)
+		return
+	case PrincipalAnonymous:
+		// An unsigned request's aws:PrincipalType is "Anonymous"; keys
+		// present only for signed requests stay absent.
+		// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable
+		setIfAbsent("aws:PrincipalType", "Anonymous")
+		return
+	case PrincipalFederatedProvider, PrincipalUnknown:
+		return
+	}
+	setIfAbsent("aws:PrincipalAccount", p.Account)
+	setIfAbsent("aws:PrincipalIsAWSService", "false")
+}
+
+// actionService returns the service prefix of "service:Action", lower-cased
+// only by the caller when needed.
+func actionService(action string) string {
+	if i := strings.IndexByte(action, ':'); i >= 0 {
+		return action[:i]
+	}
+	return action
+}
+
+// rcpServices are the services whose resources RCPs govern.
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html#rcp-supported-services
+var rcpServices = [...]string{"s3", "sts", "kms", "sqs", "secretsmanager", "ecr", "aoss", "cognito-idp", "logs", "dynamodb"}
+
+func rcpSupported(action string) bool {
+	svc := actionService(action)
+	for _, s := range rcpServices {
+		if equalFold(s, svc) {
+			return true
+		}
+	}
+	return false
+}
+
+// strictResourceKind names resources whose resource-based policy must allow
+// the request even within the account: KMS keys (the key policy) and IAM
+// roles being assumed (the trust policy).
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+// https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html
+func strictResourceKind(action, resource string) string {
+	svc := actionService(action)
+	if equalFold(svc, "kms") {
+		if parts, ok := arnParts(resource); ok && parts[1] == "kms" && strings.HasPrefix(parts[4], "key/") {
+			return "KMS key policy"
+		}
+		return ""
+	}
+	if equalFold(svc, "sts") && isSTSAssumeAction(action) {
+		if parts, ok := arnParts(resource); ok && parts[1] == "iam" && strings.HasPrefix(parts[4], "role/") {
+			return "role trust policy"
+		}
+	}
+	return ""
+}

@@ -1,0 +1,307 @@
+package cli
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/spf13/cobra"
+
+	"github.com/iamwhy/iamwhy/denial"
+	"github.com/iamwhy/iamwhy/denial/awsdecode"
+)
+
+// explainOptions are the typed flags of `iamwhy explain`.
+type explainOptions struct {
+	Output  string
+	File    string
+	Decode  bool
+	Message string // the MESSAGE arguments, joined; "" or "-" reads stdin
+}
+
+// explainDeps are what explain needs from outside; tests replace them.
+type explainDeps struct {
+	// parseOptions gives the denial parser its catalog hooks.
+	parseOptions denial.Options
+	// newSTS builds the STS client used by --decode.
+	newSTS func(ctx context.Context) (awsdecode.API, error)
+}
+
+// maxExplainInput bounds what explain reads (a CloudTrail file is the
+// largest input it expects).
+const maxExplainInput = 256 << 20
+
+func newExplainCmd(s Streams) *cobra.Command {
+	return newExplainCmdWith(s, explainDeps{newSTS: defaultSTS, parseOptions: catalogDenialOptions()})
+}
+
+// defaultSTS loads credentials and Region the way the AWS CLI does.
+func defaultSTS(ctx context.Context) (awsdecode.API, error) {
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return sts.NewFromConfig(cfg), nil
+}
+
+func newExplainCmdWith(s Streams, deps explainDeps) *cobra.Command {
+	var o explainOptions
+	cmd := &cobra.Command{
+		Use:   "explain [MESSAGE | --file F | -]",
+		Short: "Tell what an access-denied error says and what to check next",
+		Long: `Reads an access-denied error as you paste it: the whole AWS CLI or SDK error
+text, a JSON or XML error body, just the message, a CloudTrail record (or a
+CloudTrail file, whose first access-denied record is read), or the output of
+aws sts decode-authorization-message. With no MESSAGE or with '-', reads stdin.
+
+Exit status: 0 when the input is an access-denied error, 3 when it was read
+but is not one, 2 when explain could not run.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Message = strings.Join(args, " ")
+			return runExplain(cmd.Context(), s, deps, o)
+		},
+	}
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
+	cmd.Flags().StringVarP(&o.File, "file", "f", "", "read the error from this file (gzip is read too)")
+	cmd.Flags().BoolVar(&o.Decode, "decode", false, "decode an encoded authorization failure message through AWS STS (uses your AWS credentials)")
+	return cmd
+}
+
+func runExplain(ctx context.Context, s Streams, deps explainDeps, o explainOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if o.Output != "text" && o.Output != "json" {
+		return fmt.Errorf("--output %q: want text or json", o.Output)
+	}
+	name, input, err := readExplainInput(s, o)
+	if err != nil {
+		return err
+	}
+	d, err := denial.Parse(input, deps.parseOptions)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if o.Decode {
+		switch {
+		case !d.Recognized:
+		case !d.Encoded || d.EncodedMessage == "":
+			fmt.Fprintln(s.Err, "iamwhy: --decode: the message carries no encoded authorization failure message")
+		default:
+			if err := decodeWithSTS(ctx, deps, d); err != nil {
+				fmt.Fprintln(s.Err, "iamwhy: --decode:", err)
+			}
+		}
+	}
+	switch o.Output {
+	case "json":
+		enc := json.NewEncoder(s.Out)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false) // next steps hold <placeholders> and quotes
+		if err := enc.Encode(d); err != nil {
+			return err
+		}
+	default:
+		if err := renderDenialText(s.Out, d); err != nil {
+			return err
+		}
+	}
+	if !d.Recognized {
+		return silentExit(3)
+	}
+	return nil
+}
+
+func decodeWithSTS(ctx context.Context, deps explainDeps, d *denial.Denial) error {
+	if deps.newSTS == nil {
+		return errors.New("no STS client")
+	}
+	api, err := deps.newSTS(ctx)
+	if err != nil {
+		return err
+	}
+	return awsdecode.Decode(ctx, api, d, deps.parseOptions)
+}
+
+// readExplainInput returns the input's name (for errors) and its text.
+func readExplainInput(s Streams, o explainOptions) (string, string, error) {
+	var r io.Reader
+	name := "stdin"
+	switch {
+	case o.File != "" && o.Message != "":
+		return "", "", errors.New("give the error either as MESSAGE or with --file, not both")
+	case o.File != "":
+		f, err := os.Open(o.File)
+		if err != nil {
+			return "", "", err
+		}
+		defer f.Close()
+		r, name = f, o.File
+	case o.Message != "" && o.Message != "-":
+		return "argument", o.Message, nil
+	default:
+		r = s.In
+	}
+	b, err := io.ReadAll(io.LimitReader(r, maxExplainInput+1))
+	if err != nil {
+		return "", "", fmt.Errorf("%s: %w", name, err)
+	}
+	if len(b) > maxExplainInput {
+		return "", "", fmt.Errorf("%s: input larger than %d MiB", name, maxExplainInput>>20)
+	}
+	if len(b) > 2 && b[0] == 0x1f && b[1] == 0x8b {
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			return "", "", fmt.Errorf("%s: %w", name, err)
+		}
+		b, err = io.ReadAll(io.LimitReader(zr, maxExplainInput+1))
+		if err != nil {
+			return "", "", fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return name, string(b), nil
+}
+
+// renderDenialText writes the human form of a Denial.
+func renderDenialText(w io.Writer, d *denial.Denial) error {
+	var b strings.Builder
+	if !d.Recognized {
+		b.WriteString("Not an access-denied error.\n")
+		if d.ErrorCode != nil {
+			fmt.Fprintf(&b, "  error code      %s\n", *d.ErrorCode)
+		}
+		if d.Message != "" {
+			fmt.Fprintf(&b, "  message         %s\n", shorten(d.Message, 300))
+		}
+		if d.Note != "" {
+			fmt.Fprintf(&b, "  note            %s\n", d.Note)
+		}
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	fmt.Fprintf(&b, "Access denied: %s\n", denialHeadline(d))
+	field := func(label, value string) { fmt.Fprintf(&b, "  %-15s %s\n", label, value) }
+	missing := "(not in the message)"
+	principal := missing
+	if d.Principal != nil {
+		principal = *d.Principal
+		var extra []string
+		if d.PrincipalType != denial.PrincipalUnknown {
+			extra = append(extra, string(d.PrincipalType))
+		}
+		if d.Account != nil {
+			extra = append(extra, "account "+*d.Account)
+		}
+		if len(extra) > 0 {
+			principal += " (" + strings.Join(extra, ", ") + ")"
+		}
+	}
+	field("principal", principal)
+	field("action", deref(d.Action, missing))
+	resource := missing
+	if d.Resource != nil {
+		resource = *d.Resource
+	}
+	field("resource", resource)
+	field("deny", string(d.Deny))
+	field("policy type", string(d.PolicyType))
+	if d.PolicyARN != nil {
+		field("policy", *d.PolicyARN)
+	}
+	cross := "unknown"
+	if d.CrossAccount != nil {
+		cross = map[bool]string{true: "yes", false: "no"}[*d.CrossAccount]
+	}
+	field("cross-account", cross)
+	if d.ErrorCode != nil || d.Operation != nil {
+		v := deref(d.ErrorCode, "-")
+		if d.Operation != nil {
+			v += " (operation " + *d.Operation + ")"
+		}
+		field("error code", v)
+	}
+	if d.Encoded {
+		v := "yes"
+		if d.Decoded != nil {
+			v = "yes, decoded"
+		}
+		field("encoded", v)
+	}
+	if d.Decoded != nil {
+		for _, c := range d.Decoded.Conditions {
+			field("context", c.Key+" = "+strings.Join(c.Values, ", "))
+		}
+	}
+	if d.AuthorizationID != nil {
+		field("authorization", *d.AuthorizationID)
+	}
+	if d.Reason != nil {
+		field("reason", *d.Reason)
+	}
+	if d.Note != "" {
+		field("note", d.Note)
+	}
+	if len(d.NextSteps) > 0 {
+		b.WriteString("\nNext steps:\n")
+		for i, s := range d.NextSteps {
+			fmt.Fprintf(&b, "  %d. %s\n", i+1, s)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// denialHeadline says in one line what the message reports.
+func denialHeadline(d *denial.Denial) string {
+	switch {
+	case d.BlockPublicAccess != "":
+		return "rejected by S3 Block Public Access (" + d.BlockPublicAccess + ")"
+	case d.KMSCiphertext:
+		return "KMS could not use the key of the ciphertext (missing, in another Region, or not allowed)"
+	case d.Deny == denial.DenyExplicit && d.PolicyType != denial.PolicyUnknown:
+		h := "explicit deny in " + article(d.PolicyType.Description())
+		if d.Via != denial.PolicyUnknown && d.Via != "" {
+			h += ", reached through " + article(d.Via.Description())
+		}
+		return h
+	case d.Deny == denial.DenyExplicit:
+		return "explicit deny (the message does not say in which policy)"
+	case d.Deny == denial.DenyImplicit && d.PolicyType != denial.PolicyUnknown:
+		return "implicit deny: no " + d.PolicyType.Description() + " allows it"
+	case d.Deny == denial.DenyImplicit:
+		return "implicit deny"
+	case d.PolicyType != denial.PolicyUnknown:
+		return "denied by " + article(d.PolicyType.Description()) + " (explicit or implicit: the message does not say)"
+	}
+	return "the message does not say which policy denied it"
+}
+
+func deref(p *string, def string) string {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+// article puts "a" or "an" before a noun phrase.
+func article(s string) string {
+	if s != "" && strings.ContainsRune("aeiouAEIOU", rune(s[0])) {
+		return "an " + s
+	}
+	return "a " + s
+}

@@ -1,0 +1,61 @@
+package cli
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestLintCommand(t *testing.T) {
+	tests := []struct {
+		rule   string
+		args   []string
+		golden string
+		code   int
+	}{
+		{"errors and security warnings exit 1", []string{"lint", "testdata/lint/mixed.json"}, "mixed.txt", 1},
+		{"json output", []string{"lint", "testdata/lint/mixed.json", "-o", "json"}, "mixed.out.json", 1},
+		{"sarif output", []string{"lint", "testdata/lint/mixed.json", "-o", "sarif"}, "mixed.sarif", 1},
+		{"clean policy exits 0", []string{"lint", "testdata/lint/clean.json"}, "clean.txt", 0},
+		{"warnings alone exit 0 by default", []string{"lint", "testdata/lint/warn-only.json"}, "warn-only.txt", 0},
+		{"--fail-on warning makes them exit 1", []string{"lint", "--fail-on", "warning", "testdata/lint/warn-only.json"}, "warn-only.txt", 1},
+		{"--fail-on none never fails", []string{"lint", "--fail-on", "none", "testdata/lint/mixed.json"}, "mixed.txt", 0},
+		{"policy type changes the rules", []string{"lint", "--policy-type", "trust", "testdata/lint/clean.json"}, "clean-as-trust.txt", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rule, func(t *testing.T) {
+			out, errOut, code := runCLI(t, tt.args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr %s", code, tt.code, errOut)
+			}
+			compareGolden(t, "lint", tt.golden, []byte(out))
+		})
+	}
+}
+
+func TestLintCommandStdinAndErrors(t *testing.T) {
+	var out, errb bytes.Buffer
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"}]}`
+	code := Main([]string{"lint", "-"}, Streams{In: strings.NewReader(doc), Out: &out, Err: &errb})
+	if code != 1 || !strings.Contains(out.String(), "-:1:") || !strings.Contains(out.String(), "PASS_ROLE_WITH_STAR_IN_RESOURCE") {
+		t.Errorf("stdin: exit %d out %s", code, out.String())
+	}
+	for _, tc := range []struct {
+		rule string
+		args []string
+		err  string
+	}{
+		{"missing file", []string{"lint", "testdata/lint/nosuch.json"}, "no such file"},
+		{"bad policy type", []string{"lint", "--policy-type", "admin", "testdata/lint/clean.json"}, "--policy-type"},
+		{"bad fail-on", []string{"lint", "--fail-on", "fatal", "testdata/lint/clean.json"}, "--fail-on"},
+		{"bad output", []string{"lint", "-o", "xml", "testdata/lint/clean.json"}, "--output"},
+		{"no file", []string{"lint"}, "arg"},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			_, errOut, code := runCLI(t, tc.args...)
+			if code != 2 || !strings.Contains(errOut, tc.err) {
+				t.Errorf("exit %d stderr %q, want 2 and %q", code, errOut, tc.err)
+			}
+		})
+	}
+}

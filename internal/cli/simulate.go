@@ -1,0 +1,320 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/iamwhy/iamwhy/eval"
+	"github.com/iamwhy/iamwhy/policy"
+	"github.com/spf13/cobra"
+)
+
+// simulateOptions are the typed flags of `iamwhy simulate`, in the manner
+// of `aws iam simulate-custom-policy`.
+type simulateOptions struct {
+	Principal         string
+	Actions           []string
+	Resources         []string
+	ResourceAccount   string
+	Identity          []string
+	ResourcePolicy    string
+	Boundary          string
+	Session           []string
+	SCPLevels         []string
+	RCPLevels         []string
+	VPCEndpoint       string
+	ManagementAccount string
+	Context           []string
+	Output            string
+}
+
+func newSimulateCmd(s Streams) *cobra.Command {
+	o := &simulateOptions{}
+	cmd := &cobra.Command{
+		Use:   "simulate --principal ARN --action A [--resource R] [--policy FILE ...] [layers...]",
+		Short: "Simulate a request against policies of every layer and show which statement decided",
+		Long: `simulate decides one or more requests (each action x resource) offline, with every layer AWS
+evaluates: identity policies (--policy), the resource policy (--resource-policy; a role trust
+policy for sts:AssumeRole, a KMS key policy for kms: actions on a key), a permissions boundary,
+session policies, SCPs and RCPs (one --scp/--rcp flag per organisation level, root first, each a
+comma-separated list of files), and a VPC endpoint policy. Policy arguments are file paths,
+file:// paths, or inline JSON.
+
+Context keys: --context KEY=VALUE (repeat a key, or write KEY=[v1,v2], for a multivalued key).`,
+		Example: `  iamwhy simulate --principal arn:aws:sts::111122223333:assumed-role/app/fn \
+    --action s3:GetObject --resource arn:aws:s3:::cfg/settings.json \
+    --policy file://app.json --context aws:RequestedRegion=eu-west-1`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runSimulate(s, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Principal, "principal", "", "the caller: user, role, assumed-role session, federated user or root ARN, service principal, or anonymous")
+	f.StringVar(&o.Principal, "caller-arn", "", "alias of --principal (as in aws iam simulate-custom-policy)")
+	f.StringSliceVar(&o.Actions, "action", nil, "action(s) to simulate, e.g. s3:GetObject (repeatable, comma-separated)")
+	f.StringSliceVar(&o.Resources, "resource", nil, "resource ARN(s) (repeatable; default *)")
+	f.StringVar(&o.ResourceAccount, "resource-owner", "", "account that owns the resource (default: the ARN's account, else the principal's)")
+	f.StringArrayVar(&o.Identity, "policy", nil, "identity-based policy (repeatable)")
+	f.StringVar(&o.ResourcePolicy, "resource-policy", "", "resource-based policy of the resource")
+	f.StringVar(&o.Boundary, "boundary", "", "permissions boundary")
+	f.StringArrayVar(&o.Session, "session-policy", nil, "session policy (repeatable)")
+	f.StringArrayVar(&o.SCPLevels, "scp", nil, "SCPs of one organisation level, comma-separated (repeat per level, root first)")
+	f.StringArrayVar(&o.RCPLevels, "rcp", nil, "customer RCPs of one organisation level, comma-separated (repeat per level, root first)")
+	f.StringVar(&o.VPCEndpoint, "vpc-endpoint-policy", "", "policy of the VPC endpoint the request went through")
+	f.StringVar(&o.ManagementAccount, "management-account", "", "the organisation's management account (SCPs/RCPs do not restrict it)")
+	f.StringArrayVar(&o.Context, "context", nil, "context entry KEY=VALUE or KEY=[V1,V2] (repeatable)")
+	f.StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
+	return cmd
+}
+
+// SimulationResult is one decided request, as `simulate --output json`
+// prints it.
+type SimulationResult struct {
+	Principal   string      `json:"principal"`
+	Action      string      `json:"action"`
+	Resource    string      `json:"resource"`
+	Decision    string      `json:"decision"`
+	DecidedBy   string      `json:"decided_by"`
+	Policy      string      `json:"policy,omitempty"`
+	Statement   string      `json:"statement,omitempty"`
+	Location    string      `json:"location,omitempty"`
+	Reason      string      `json:"reason,omitempty"`
+	Explanation string      `json:"explanation"`
+	Trace       *eval.Trace `json:"trace"`
+}
+
+func runSimulate(s Streams, o *simulateOptions) error {
+	if o.Principal == "" {
+		return fmt.Errorf("--principal is required")
+	}
+	if len(o.Actions) == 0 {
+		return fmt.Errorf("--action is required")
+	}
+	if o.Output != "text" && o.Output != "json" {
+		return fmt.Errorf("unknown --output %q (want text or json)", o.Output)
+	}
+	if len(o.Resources) == 0 {
+		o.Resources = []string{"*"}
+	}
+	ctx, err := parseContextFlags(o.Context)
+	if err != nil {
+		return err
+	}
+	var results []SimulationResult
+	for _, action := range o.Actions {
+		layers, err := o.layers(action)
+		if err != nil {
+			return err
+		}
+		for _, resource := range o.Resources {
+			req := &eval.Request{Principal: o.Principal, Action: action, Resource: resource, ResourceAccount: o.ResourceAccount, Context: ctx.Clone()}
+			req.FillPrincipalContext("")
+			d, tr := eval.ExplainWith(req, layers, eval.Options{Reference: catalogReference()})
+			r := SimulationResult{Principal: o.Principal, Action: action, Resource: resource, Decision: d.Outcome.String(),
+				DecidedBy: string(d.Layer), Reason: d.Reason, Explanation: eval.Describe(req, d, tr), Trace: tr}
+			if d.Policy != nil {
+				r.Policy, r.Statement, r.Location = d.Policy.Name, d.StatementSid(), d.Location()
+			}
+			results = append(results, r)
+		}
+	}
+	if o.Output == "json" {
+		enc := json.NewEncoder(s.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"results": results})
+	}
+	for i := range results {
+		renderSimulationText(s.Out, &results[i])
+	}
+	return nil
+}
+
+func renderSimulationText(w io.Writer, r *SimulationResult) {
+	fmt.Fprintf(w, "%s on %s by %s\n  => %s", r.Action, r.Resource, r.Principal, strings.ToUpper(r.Decision))
+	if r.DecidedBy != "none" {
+		fmt.Fprintf(w, " (decided by %s)", r.DecidedBy)
+	}
+	fmt.Fprintln(w)
+	if r.Policy != "" {
+		fmt.Fprintf(w, "  statement %s of %s", r.Statement, r.Policy)
+		if r.Location != "" {
+			fmt.Fprintf(w, " at %s", r.Location)
+		}
+		fmt.Fprintln(w)
+	}
+	if r.Reason != "" {
+		fmt.Fprintf(w, "  %s\n", r.Reason)
+	}
+	tr := r.Trace
+	for _, wn := range tr.Warnings {
+		fmt.Fprintf(w, "  warning: %s\n", wn)
+	}
+	for _, n := range tr.Notes {
+		fmt.Fprintf(w, "  note: %s\n", n)
+	}
+	for _, lt := range tr.Layers {
+		for _, st := range lt.Statements {
+			if st.Result == "match" && !(r.Policy == st.Policy && r.Statement == labelOf(st)) {
+				fmt.Fprintf(w, "  %s: %s statement %s of %s matches (%s)\n", layerLabel(lt), st.Effect, labelOf(st), st.Policy, posOf(st))
+				continue
+			}
+			if st.Result == "match" {
+				continue
+			}
+			parts := make([]string, 0, len(st.Failed))
+			for _, f := range st.Failed {
+				parts = append(parts, f.String())
+			}
+			fmt.Fprintf(w, "  %s: near miss, %s statement %s of %s (%s): %s\n", layerLabel(lt), st.Effect, labelOf(st), st.Policy, posOf(st), strings.Join(parts, "; "))
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+func labelOf(st eval.StatementTrace) string {
+	if st.Sid != "" {
+		return st.Sid
+	}
+	return fmt.Sprint(st.Index)
+}
+
+func posOf(st eval.StatementTrace) string {
+	if st.Source == "" {
+		return st.Pos.String()
+	}
+	return st.Source + ":" + st.Pos.String()
+}
+
+func layerLabel(lt eval.LayerTrace) string {
+	if lt.Level >= 0 {
+		return fmt.Sprintf("%s level %d", lt.Layer, lt.Level)
+	}
+	return string(lt.Layer)
+}
+
+// layers loads the policy files of each layer; the resource policy is read
+// as a trust policy when the action assumes a role.
+func (o *simulateOptions) layers(action string) (*eval.Layers, error) {
+	l := &eval.Layers{ManagementAccount: o.ManagementAccount}
+	for _, p := range o.Identity {
+		cp, err := loadPolicyArg(p, policy.TypeIdentity)
+		if err != nil {
+			return nil, err
+		}
+		l.Identity = append(l.Identity, cp)
+	}
+	var err error
+	if o.ResourcePolicy != "" {
+		t := policy.TypeResource
+		if strings.HasPrefix(strings.ToLower(action), "sts:assumerole") {
+			t = policy.TypeTrust
+		}
+		if l.Resource, err = loadPolicyArg(o.ResourcePolicy, t); err != nil {
+			return nil, err
+		}
+	}
+	if o.Boundary != "" {
+		if l.Boundary, err = loadPolicyArg(o.Boundary, policy.TypeBoundary); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range o.Session {
+		cp, err := loadPolicyArg(p, policy.TypeSession)
+		if err != nil {
+			return nil, err
+		}
+		l.Session = append(l.Session, cp)
+	}
+	if l.SCP, err = loadLevels(o.SCPLevels, policy.TypeSCP); err != nil {
+		return nil, err
+	}
+	if l.RCP, err = loadLevels(o.RCPLevels, policy.TypeRCP); err != nil {
+		return nil, err
+	}
+	if o.VPCEndpoint != "" {
+		if l.VPCEndpoint, err = loadPolicyArg(o.VPCEndpoint, policy.TypeVPCEndpoint); err != nil {
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
+func loadLevels(levels []string, t policy.Type) ([][]*eval.Policy, error) {
+	if len(levels) == 0 {
+		return nil, nil
+	}
+	out := [][]*eval.Policy{}
+	for _, lvl := range levels {
+		ps := []*eval.Policy{}
+		for _, p := range strings.Split(lvl, ",") {
+			if p = strings.TrimSpace(p); p == "" {
+				continue
+			}
+			cp, err := loadPolicyArg(p, t)
+			if err != nil {
+				return nil, err
+			}
+			ps = append(ps, cp)
+		}
+		out = append(out, ps)
+	}
+	return out, nil
+}
+
+// loadPolicyArg reads a policy argument: inline JSON, a path or a file://
+// path.
+func loadPolicyArg(arg string, t policy.Type) (*eval.Policy, error) {
+	if strings.HasPrefix(strings.TrimSpace(arg), "{") {
+		return eval.ParseAndCompile("inline", []byte(arg), t)
+	}
+	path := strings.TrimPrefix(arg, "file://")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := policy.ParseJSONOrString(data, policy.Options{Type: t, Source: path})
+	if err != nil {
+		return nil, err
+	}
+	return eval.Compile(path, doc), nil
+}
+
+// parseContextFlags reads KEY=VALUE and KEY=[V1,V2] entries; a key given
+// more than once becomes multivalued.
+func parseContextFlags(entries []string) (*eval.Context, error) {
+	ctx := &eval.Context{}
+	multi := map[string][]string{}
+	var order []string
+	for _, e := range entries {
+		k, v, ok := strings.Cut(e, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("--context %q: want KEY=VALUE", e)
+		}
+		lk := strings.ToLower(k)
+		if _, seen := multi[lk]; !seen {
+			order = append(order, k)
+		}
+		if strings.HasPrefix(v, "[") && strings.HasSuffix(v, "]") {
+			for _, item := range strings.Split(v[1:len(v)-1], ",") {
+				multi[lk] = append(multi[lk], strings.TrimSpace(item))
+			}
+			multi[lk+"\x00multi"] = nil
+			continue
+		}
+		multi[lk] = append(multi[lk], v)
+	}
+	for _, k := range order {
+		lk := strings.ToLower(k)
+		vals := multi[lk]
+		if _, m := multi[lk+"\x00multi"]; m || len(vals) > 1 {
+			ctx.SetMulti(k, vals...)
+		} else {
+			ctx.Set(k, vals...)
+		}
+	}
+	return ctx, nil
+}
