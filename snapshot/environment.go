@@ -80,6 +80,7 @@ type Environment struct {
 	vpce     map[string]*Resource // by endpoint id
 	missing  map[string]bool
 	finished bool
+	cc       compileCache
 }
 
 // New returns an empty environment.

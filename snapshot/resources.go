@@ -171,6 +171,7 @@ func (e *Environment) AddResourceRecords(data []byte, source string) error {
 			if err != nil {
 				return err
 			}
+			unwrapPolicyField(doc)
 			r.Policy = doc
 		}
 		if len(fields.BPA) > 0 && string(fields.BPA) != "null" {
@@ -320,4 +321,28 @@ func resourcePolicyName(arn string) string {
 		return "VPC endpoint policy of " + arn
 	}
 	return "resource policy of " + arn
+}
+
+// unwrapPolicyField accepts a whole `aws s3api get-bucket-policy` (or
+// lambda get-policy, ...) output given as the policy, {"Policy": "<document>"},
+// by taking the document out of it.
+func unwrapPolicyField(d *Document) {
+	if d == nil || d.Encoding != EncodingObject || !strings.Contains(string(d.JSON), `"Policy"`) {
+		return
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(d.JSON, &m) != nil || len(m) != 1 {
+		return
+	}
+	raw, ok := m["Policy"]
+	if !ok || len(raw) == 0 || raw[0] != '"' {
+		return
+	}
+	s, err := unquoteJSONString(raw)
+	if err != nil {
+		return
+	}
+	if text, enc, err := decodeStringDocument(s); err == nil {
+		d.JSON, d.Encoding = text, enc
+	}
 }
