@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/iamwhy/iamwhy/eval"
 	"github.com/iamwhy/iamwhy/snapshot/internal/synth"
 )
 
@@ -59,6 +60,7 @@ func BenchmarkLoadLarge(b *testing.B) {
 		b.Skip(err)
 	}
 	var env *Environment
+	cpu := cpuSeconds()
 	for b.Loop() {
 		var err error
 		env, err = LoadFile(dir, Options{})
@@ -66,6 +68,7 @@ func BenchmarkLoadLarge(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric((cpuSeconds()-cpu)/float64(b.N), "cpu-s/op")
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -89,4 +92,68 @@ func BenchmarkPrincipal(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// loadLarge loads the organisation named by IAMWHY_SYNTH, skipping when unset.
+func loadLarge(b *testing.B) *Environment {
+	dir := os.Getenv("IAMWHY_SYNTH")
+	if dir == "" {
+		b.Skip("IAMWHY_SYNTH not set")
+	}
+	env, err := LoadFile(dir, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return env
+}
+
+// BenchmarkValidateLarge parses every document of the large organisation
+// (the first use of each; later uses hit the cache).
+func BenchmarkValidateLarge(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		env := loadLarge(b)
+		b.StartTimer()
+		cpu := cpuSeconds()
+		if errs := env.Validate(); len(errs) != 0 {
+			b.Fatal(errs[0])
+		}
+		b.ReportMetric(cpuSeconds()-cpu, "cpu-s/op")
+	}
+}
+
+// BenchmarkAllPrincipalsLarge is the loop under who-can: resolve the layers
+// of every user and role of the large organisation for one action and
+// resource and decide. Documents are parsed and compiled on first use, so
+// the first iteration is the cold figure.
+func BenchmarkAllPrincipalsLarge(b *testing.B) {
+	env := loadLarge(b)
+	var arns []string
+	for _, id := range sortedKeys(env.Accounts) {
+		for _, u := range env.Accounts[id].Users {
+			arns = append(arns, u.ARN)
+		}
+		for _, r := range env.Accounts[id].Roles {
+			arns = append(arns, r.ARN)
+		}
+	}
+	resource := "arn:aws:logs:eu-west-1:" + synth.AccountID(0) + ":log-group:app"
+	cpu := cpuSeconds()
+	for b.Loop() {
+		allowed := 0
+		for _, arn := range arns {
+			req := &eval.Request{Principal: arn, Action: "logs:CreateLogGroup", Resource: resource, Context: &eval.Context{}}
+			req.Context.Set("aws:RequestedRegion", "eu-west-1")
+			l, err := env.Layers(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if eval.Decide(req, l).Outcome.String() == "allow" {
+				allowed++
+			}
+		}
+		b.ReportMetric(float64(len(arns)), "principals")
+		b.ReportMetric(float64(allowed), "allowed")
+	}
+	b.ReportMetric((cpuSeconds()-cpu)/float64(b.N), "cpu-s/op")
 }
