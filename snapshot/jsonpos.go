@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,16 +42,14 @@ func lineCol(data []byte, off int) (line, col int) {
 
 // advancePos moves a line:col position over text.
 func advancePos(line, col int, text []byte) (int, int) {
-	for _, c := range text {
-		if c == '\n' {
-			line++
-			col = 1
-		} else {
-			col++
-		}
+	n := bytes.Count(text, newline)
+	if n == 0 {
+		return line, col + len(text)
 	}
-	return line, col
+	return line + n, len(text) - bytes.LastIndexByte(text, '\n')
 }
+
+var newline = []byte{'\n'}
 
 // jsonErrorOffset extracts the byte offset encoding/json reports for an
 // error, ok false when it reports none.
