@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/spf13/cobra"
 
@@ -18,6 +19,9 @@ type collectOptions struct {
 	Regions        []string
 	AssumeRoleName string
 	Workers        int
+	// httpClient replaces the SDK's HTTP client (tests answer with
+	// recorded responses).
+	httpClient aws.HTTPClient
 }
 
 func newCollectCmd(s Streams) *cobra.Command {
@@ -61,6 +65,9 @@ func runCollect(ctx context.Context, s Streams, o collectOptions) error {
 	}
 	if len(o.Regions) > 0 {
 		loadOpts = append(loadOpts, config.WithRegion(o.Regions[0]))
+	}
+	if o.httpClient != nil {
+		loadOpts = append(loadOpts, config.WithHTTPClient(o.httpClient))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
 	if err != nil {

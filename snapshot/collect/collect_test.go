@@ -14,10 +14,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/iamwhy/iamwhy/snapshot"
+	"github.com/iamwhy/iamwhy/snapshot/collect/collecttest"
 )
 
-func fakeConfig(t *testing.T) (aws.Config, *fakeAWS) {
-	fake := &fakeAWS{t: t, dir: "testdata/aws"}
+func fakeConfig(t *testing.T) (aws.Config, *collecttest.Client) {
+	fake := &collecttest.Client{T: t, Dir: "testdata/aws"}
 	return aws.Config{
 		Region:      "eu-west-1",
 		Credentials: credentials.NewStaticCredentialsProvider("AKIA111122223333TEST", "secret", ""),
@@ -48,7 +49,7 @@ func TestCollectWritesALoadableEnvironment(t *testing.T) {
 	if n := len(progress); n == 0 || progress[n-1].Done != progress[n-1].Total {
 		t.Errorf("progress = %+v", progress)
 	}
-	for _, c := range fake.calls {
+	for _, c := range fake.Calls() {
 		op := strings.SplitN(strings.Fields(c)[1], ".", 3)[1]
 		if !(strings.HasPrefix(op, "List") || strings.HasPrefix(op, "Get") || strings.HasPrefix(op, "Describe") || op == "AssumeRole") {
 			t.Errorf("a call that is not read-only: %s", c)
@@ -151,8 +152,8 @@ func TestCollectWithoutOrganizationReadsOnlyTheCallersAccount(t *testing.T) {
 		[]byte(`{"__type":"AWSOrganizationsNotInUseException","Message":"Your account is not a member of an organization."}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	fake := cfg.HTTPClient.(*fakeAWS)
-	fake.dir = dir
+	fake := cfg.HTTPClient.(*collecttest.Client)
+	fake.Dir = dir
 	out := t.TempDir()
 	sum, err := Collect(context.Background(), Options{Config: cfg, AssumeRoleName: "OrganizationAccountAccessRole", OutDir: out})
 	if err != nil {
@@ -175,11 +176,11 @@ func TestCollectWithoutOrganizationReadsOnlyTheCallersAccount(t *testing.T) {
 
 func TestCollectNeedsAnIdentity(t *testing.T) {
 	cfg, fake := fakeConfig(t)
-	fake.dir = t.TempDir()
-	if err := os.MkdirAll(filepath.Join(fake.dir, "111122223333"), 0o755); err != nil {
+	fake.Dir = t.TempDir()
+	if err := os.MkdirAll(filepath.Join(fake.Dir, "111122223333"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(fake.dir, "111122223333", "sts.GetCallerIdentity.400.xml"), []byte(`<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+	if err := os.WriteFile(filepath.Join(fake.Dir, "111122223333", "sts.GetCallerIdentity.400.xml"), []byte(`<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error>
   <RequestId>81234567-89ab-cdef-0123-456789abcdef</RequestId>
 </ErrorResponse>`), 0o644); err != nil {

@@ -1,4 +1,7 @@
-package collect
+// Package collecttest answers the AWS SDK's HTTP requests with recorded
+// responses, so that collection is tested without AWS: give Client as the
+// aws.Config's HTTPClient.
+package collecttest
 
 import (
 	"bytes"
@@ -14,22 +17,32 @@ import (
 	"testing"
 )
 
-// fakeAWS is the SDK's HTTP client in tests: it answers each request with
-// the response recorded under testdata/aws/ACCOUNT/ for its operation. The
+// Client is the SDK's HTTP client in tests: it answers each request with
+// the response recorded under Dir/ACCOUNT/ for its operation. The
 // account is read from the request's access key (AKIA + account + TEST),
 // so calls made with assumed-role credentials get that account's answers.
 // Files are named SERVICE.OPERATION[.KEY][.STATUS].(json|xml), KEY naming
 // the request's target (a bucket, a parent id, a policy id, a page marker).
 // A request with no recording fails the test: nothing reaches AWS.
-type fakeAWS struct {
-	t   *testing.T
-	dir string
+type Client struct {
+	// T receives an error for each request that has no recording.
+	T testing.TB
+	// Dir holds one directory of recordings per account.
+	Dir string
 
 	mu    sync.Mutex
 	calls []string
 }
 
-func (f *fakeAWS) Do(req *http.Request) (*http.Response, error) {
+// Calls returns "ACCOUNT SERVICE.OPERATION[.KEY]" for every request made.
+func (f *Client) Calls() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.calls...)
+}
+
+// Do answers one request.
+func (f *Client) Do(req *http.Request) (*http.Response, error) {
 	var body []byte
 	if req.Body != nil {
 		body, _ = io.ReadAll(req.Body)
@@ -50,7 +63,7 @@ func (f *fakeAWS) Do(req *http.Request) (*http.Response, error) {
 	f.mu.Unlock()
 	for _, status := range []string{"", ".404", ".400"} {
 		for _, ext := range []string{".json", ".xml"} {
-			p := filepath.Join(f.dir, account, name+status+ext)
+			p := filepath.Join(f.Dir, account, name+status+ext)
 			data, err := os.ReadFile(p)
 			if err != nil {
 				continue
@@ -78,7 +91,7 @@ func (f *fakeAWS) Do(req *http.Request) (*http.Response, error) {
 			}, nil
 		}
 	}
-	f.t.Errorf("unrecorded AWS request: account %s %s (%s %s)", account, name, req.Method, req.URL)
+	f.T.Errorf("unrecorded AWS request: account %s %s (%s %s)", account, name, req.Method, req.URL)
 	return &http.Response{StatusCode: 500, Status: "500", Header: http.Header{}, Request: req,
 		Body: io.NopCloser(strings.NewReader(`{"__type":"InternalFailure","message":"unrecorded"}`))}, nil
 }
