@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -110,10 +111,21 @@ func Collect(ctx context.Context, opts Options) (*Summary, error) {
 			o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) { so.MaxAttempts = 10 })
 		})
 	}
-	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
+	if err := checkOutDir(opts.OutDir); err != nil {
 		return nil, err
 	}
-	c := &collector{opts: opts, cfg: cfg, sum: &Summary{}, out: opts.OutDir}
+	// Write beside the output and move into place at the end, so that a
+	// failed or interrupted collection leaves the previous one intact.
+	parent := filepath.Dir(filepath.Clean(opts.OutDir))
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp(parent, ".iamwhy-collect-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	c := &collector{opts: opts, cfg: cfg, sum: &Summary{}, out: tmp}
 	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return nil, fmt.Errorf("collect: who am I (sts GetCallerIdentity): %w", err)
@@ -149,6 +161,10 @@ func Collect(ctx context.Context, opts Options) (*Summary, error) {
 	if err := c.writeEnvironment(org); err != nil {
 		return c.sum, err
 	}
+	if err := replaceOutDir(tmp, opts.OutDir); err != nil {
+		return c.sum, err
+	}
+	c.sum.EnvironmentFile = filepath.Join(opts.OutDir, "environment.yaml")
 	return c.sum, nil
 }
 
@@ -264,4 +280,59 @@ func (c *collector) rel(path string) string {
 		return path
 	}
 	return filepath.ToSlash(r)
+}
+
+// envHeader starts every environment.yaml collect writes; it marks a
+// directory collect may clear.
+const envHeader = "# Written by iamwhy collect"
+
+// outputs are the entries of a directory collect writes.
+var outputs = []string{"accounts", "resources", "policies", "organization.yaml", "environment.yaml"}
+
+// checkOutDir accepts a new or empty directory, or one holding a previous
+// collection (its environment.yaml starts with envHeader), which will be
+// replaced. Any other directory is refused rather than mixed with, or
+// cleared of, files collect did not write.
+func checkOutDir(dir string) error {
+	ents, err := os.ReadDir(dir)
+	if os.IsNotExist(err) || (err == nil && len(ents) == 0) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	head := make([]byte, len(envHeader))
+	f, err := os.Open(filepath.Join(dir, "environment.yaml"))
+	if err == nil {
+		_, err = io.ReadFull(f, head)
+		f.Close()
+	}
+	if err != nil || string(head) != envHeader {
+		return fmt.Errorf("collect: %s is not empty and holds no environment written by iamwhy collect; give an empty or new directory", dir)
+	}
+	return nil
+}
+
+// replaceOutDir moves the new collection from tmp into dir, removing the
+// previous collection's files first so that a resource deleted since does
+// not linger.
+func replaceOutDir(tmp, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, name := range outputs {
+		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+			return err
+		}
+	}
+	for _, name := range outputs {
+		src := filepath.Join(tmp, name)
+		if _, err := os.Stat(src); os.IsNotExist(err) {
+			continue
+		}
+		if err := os.Rename(src, filepath.Join(dir, name)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -209,3 +209,36 @@ func ExampleCollect() {
 	}
 	_ = sum.EnvironmentFile // load it with snapshot.LoadFile
 }
+
+func TestCollectReplacesItsOwnOutputOnly(t *testing.T) {
+	cfg, _ := fakeConfig(t)
+	out := t.TempDir()
+	opts := Options{Config: cfg, AssumeRoleName: "OrganizationAccountAccessRole", OutDir: out}
+	if _, err := Collect(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	// A record of a resource deleted since the last collection goes away.
+	stale := filepath.Join(out, "resources", "111122223333", "s3", "eu-west-1", "deleted-bucket.json")
+	if err := os.WriteFile(stale, []byte(`{"arn": "arn:aws:s3:::deleted-bucket", "account": "111122223333"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Collect(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("the stale record is still there: %v", err)
+	}
+	// A directory collect did not write is refused, and left alone.
+	other := t.TempDir()
+	mine := filepath.Join(other, "notes.txt")
+	if err := os.WriteFile(mine, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts.OutDir = other
+	if _, err := Collect(context.Background(), opts); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := os.Stat(mine); err != nil {
+		t.Error(err)
+	}
+}

@@ -47,6 +47,5 @@ func (c *collector) writeEnvironment(org *orgTree) error {
 		return err
 	}
 	p := filepath.Join(c.out, "environment.yaml")
-	c.sum.EnvironmentFile = p
-	return writeFile(p, append([]byte("# Written by iamwhy collect (docs/environment.md, docs/environment-collect.md).\n"), data...))
+	return writeFile(p, append([]byte(envHeader+" (docs/environment.md, docs/environment-collect.md).\n"), data...))
 }
