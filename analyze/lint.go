@@ -41,10 +41,14 @@ func Lint(data []byte, opts LintOptions) *Result {
 		}
 		return res.finish()
 	}
-	return LintPolicy(p, opts)
+	res = LintPolicy(p, opts)
+	emptyConditions(data, res, p.Statements)
+	return res.finish()
 }
 
-// LintPolicy lints a document already parsed (with any type).
+// LintPolicy lints a document already parsed (with any type). Empty
+// Condition blocks, which the parsed model does not record, are found only
+// by Lint.
 func LintPolicy(p *policy.Policy, opts LintOptions) *Result {
 	res := &Result{Source: opts.Source, Type: opts.Type.String(), Findings: []Finding{}}
 	if res.Source == "" {
@@ -114,7 +118,10 @@ func (l *linter) statement(s *policy.Statement) *stmtInfo {
 	l.actions(si)
 	l.resources(si)
 	l.conditions(si)
-	if s.Effect == policy.Allow {
+	// SCPs and RCPs grant nothing (they bound what other policies grant),
+	// so the checks of what an Allow grants do not apply to them.
+	// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
+	if s.Effect == policy.Allow && l.t != policy.TypeSCP && l.t != policy.TypeRCP {
 		l.allowChecks(si)
 		l.principalChecks(si)
 	}

@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/iamwhy/iamwhy/catalog"
@@ -51,20 +52,56 @@ func (l *linter) actionResourceMismatch(si *stmtInfo) {
 			return
 		}
 	}
+	// One finding per statement and kind, at the first action concerned,
+	// so a long action list does not bury the rest of the report.
+	var starOnly, mismatched []string
+	var starPos, misPos policy.Pos
 	for i, v := range s.Action.Values {
 		if strings.ContainsAny(v.Text, "*?") || si.actions[i] == nil {
 			continue
 		}
 		a := si.actions[i][0]
-		if len(a.Resources) == 0 {
-			l.add(si, "ACTION_RESOURCE_MISMATCH", v.Pos, "%s supports only Resource \"*\" (it has no resource-level permissions), so this statement never applies to it", a.FullName)
-			continue
+		switch {
+		case len(a.Resources) == 0:
+			if starOnly == nil {
+				starPos = v.Pos
+			}
+			starOnly = append(starOnly, a.FullName)
+		case !l.anyResourceFits(a, s.Resource.Values):
+			if mismatched == nil {
+				misPos = v.Pos
+			}
+			mismatched = append(mismatched, fmt.Sprintf("%s (works on %s)", a.FullName, typeNames(a)))
 		}
-		if l.anyResourceFits(a, s.Resource.Values) {
-			continue
-		}
-		l.add(si, "ACTION_RESOURCE_MISMATCH", v.Pos, "%s works on %s, and none of the statement's resources is one", a.FullName, typeNames(a))
 	}
+	if starOnly != nil {
+		l.add(si, "ACTION_RESOURCE_MISMATCH", starPos, "%s: no resource-level permissions (the reference lists no resource type), so AWS requires Resource \"*\" and this statement's resources never apply to %s", listSome(starOnly), pronoun(len(starOnly)))
+	}
+	if mismatched != nil {
+		l.add(si, "ACTION_RESOURCE_MISMATCH", misPos, "none of the statement's resources is of a type %s works on: %s", pluralVerb(len(mismatched)), listSome(mismatched))
+	}
+}
+
+// listSome joins names, eliding past five.
+func listSome(names []string) string {
+	if len(names) <= 5 {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:5], ", "), len(names)-5)
+}
+
+func pronoun(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
+}
+
+func pluralVerb(n int) string {
+	if n == 1 {
+		return "the action"
+	}
+	return "each action"
 }
 
 // anyResourceFits reports whether some resource value may be of a type

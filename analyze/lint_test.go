@@ -75,6 +75,10 @@ func TestLintCleanPolicies(t *testing.T) {
 		{"deny outside regions", policy.TypeSCP, `{"Version":"2012-10-17","Statement":[
 			{"Sid":"DenyAllOutsideEU","Effect":"Deny","NotAction":["iam:*","organizations:*","sts:*"],"Resource":"*",
 			 "Condition":{"StringNotEquals":{"aws:RequestedRegion":["eu-central-1","eu-west-1"]}}}]}`},
+		{"FullAWSAccess SCP grants nothing", policy.TypeSCP, `{"Version":"2012-10-17","Statement":[
+			{"Effect":"Allow","Action":"*","Resource":"*"}]}`},
+		{"RCPFullAWSAccess", policy.TypeRCP, `{"Version":"2012-10-17","Statement":[
+			{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`},
 		{"ec2 trust", policy.TypeTrust, `{"Version":"2012-10-17","Statement":[
 			{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`},
 		{"org-only bucket", policy.TypeResource, `{"Version":"2012-10-17","Statement":[

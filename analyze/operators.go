@@ -88,7 +88,9 @@ func parseOperator(op string) (operator, bool) {
 
 // fitsKeyType reports whether the operator family is meant for a key of
 // the reference's type (element type for ArrayOf keys). String operators
-// also serve ARN keys, as AWS allows.
+// also serve ARN keys, as AWS allows, and ARN operators serve String keys
+// that hold ARNs (kms:EncryptionContext:aws:s3:arn, tags): AWS's own
+// managed policies compare them so.
 func (f opFamily) fitsKeyType(elem string) bool {
 	switch f {
 	case famString:
@@ -104,7 +106,7 @@ func (f opFamily) fitsKeyType(elem string) bool {
 	case famIP:
 		return elem == "IPAddress"
 	case famARN:
-		return elem == "ARN"
+		return elem == "ARN" || elem == "String"
 	}
 	return true
 }

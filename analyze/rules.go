@@ -56,6 +56,7 @@ var Rules = []Rule{
 	{"REDUNDANT_ACTION", SeveritySuggestion, "A wildcard in the same statement already covers the action", docPolicyChecks},
 	{"DUPLICATE_RESOURCE", SeveritySuggestion, "The resource is listed twice", docPolicyChecks},
 	{"COLLAPSIBLE_ACTIONS", SeveritySuggestion, "The listed actions are exactly what a wildcard matches", docAction},
+	{"EMPTY_CONDITION_BLOCK", SeveritySuggestion, "A Condition or operator block that tests nothing", docCondition},
 }
 
 var ruleIndex = func() map[string]*Rule {

@@ -47,7 +47,13 @@ func (c *Catalog) indexResourceType(rt *ResourceType) {
 		}
 		af.resource = parseTemplate(parts[5], false)
 		for i := 0; i < 4; i++ {
-			af.headTokens[i] = formatTokens(parts[i+1])
+			// A variable field may be empty in a policy value: resources
+			// AWS owns have no account ("arn:aws:ssm:*::parameter/aws/...").
+			if af.headVar[i] {
+				af.headTokens[i] = []int{tokStar}
+			} else {
+				af.headTokens[i] = formatTokens(parts[i+1])
+			}
 		}
 		af.resTokens = formatTokens(parts[5])
 		rt.formats = append(rt.formats, af)

@@ -128,6 +128,14 @@ func (c *Catalog) Action(name string) (*Action, bool) {
 // unknown service, say).
 func (c *Catalog) MatchActions(pattern string) []*Action {
 	p := strings.ToLower(pattern)
+	if strings.Trim(p, "*") == "" && p != "" {
+		// "*" matches every action; the catalog's order is already sorted.
+		out := make([]*Action, 0, c.info.Actions)
+		for _, s := range c.services {
+			out = append(out, s.Actions...)
+		}
+		return out
+	}
 	if !strings.ContainsAny(p, "*?") {
 		if a, ok := c.actions[p]; ok {
 			return []*Action{a}
@@ -240,12 +248,12 @@ func decode(raw []byte) (*Catalog, error) {
 			rt.Service = s
 			rt.Name = r.Str()
 			rt.ARNFormats = r.Strs()
-			rt.ConditionKeys = r.Strs()
+			rt.ConditionKeys = normaliseKeys(r.Strs())
 			rtByName[strings.ToLower(rt.Name)] = rt
 		}
 		s.ConditionKeys = pointers[ConditionKey](r.Count())
 		for _, k := range s.ConditionKeys {
-			k.Name = r.Str()
+			k.Name = normaliseKeyName(r.Str())
 			k.Type, _ = ParseKeyType(r.Str())
 			k.Service = s.Prefix
 			k.cat = c
@@ -271,10 +279,10 @@ func decode(raw []byte) (*Catalog, error) {
 					if !ok && r.Err() == nil {
 						return nil, fmt.Errorf("%w: action %s names unknown resource type %q", catdata.ErrCorrupt, a.FullName, name)
 					}
-					a.Resources[k] = ActionResource{Type: rt, Required: r.Bool(), ConditionKeys: r.Strs(), DependentActions: r.Strs()}
+					a.Resources[k] = ActionResource{Type: rt, Required: r.Bool(), ConditionKeys: normaliseKeys(r.Strs()), DependentActions: r.Strs()}
 				}
 			}
-			a.ConditionKeys = r.Strs()
+			a.ConditionKeys = normaliseKeys(r.Strs())
 			a.DependentActions = r.Strs()
 			if !strings.HasPrefix(a.FullName, s.Prefix+":") && r.Err() == nil {
 				return nil, fmt.Errorf("%w: action %q outside service %s", catdata.ErrCorrupt, a.FullName, s.Prefix)
@@ -290,7 +298,7 @@ func decode(raw []byte) (*Catalog, error) {
 	globals := make([]ConditionKey, nGlobal)
 	for i := range globals {
 		g := &globals[i]
-		g.Name = normaliseGlobalKey(r.Str())
+		g.Name = normaliseKeyName(r.Str())
 		g.Type, _ = ParseKeyType(r.Str())
 		g.Category = r.Str()
 		g.Global = true
@@ -338,14 +346,24 @@ func decode(raw []byte) (*Catalog, error) {
 	return c, nil
 }
 
-// normaliseGlobalKey spells the global list's "aws:PrincipalTag/tag-key"
-// the way the service pages do ("aws:PrincipalTag/${TagKey}"), so one
-// template syntax serves both.
-func normaliseGlobalKey(name string) string {
+// normaliseKeyName spells the placeholder "tag-key" of the global list
+// ("aws:PrincipalTag/tag-key") and of a few service pages
+// ("secretsmanager:ResourceTag/tag-key") the way the other pages do
+// ("aws:PrincipalTag/${TagKey}"), so one template syntax serves all.
+func normaliseKeyName(name string) string {
 	if base, ok := strings.CutSuffix(name, "/tag-key"); ok {
 		return base + "/${TagKey}"
 	}
 	return name
+}
+
+// normaliseKeys applies normaliseKeyName to a list in place (the lists
+// are the decoder's own).
+func normaliseKeys(keys []string) []string {
+	for i, k := range keys {
+		keys[i] = normaliseKeyName(k)
+	}
+	return keys
 }
 
 // addKey indexes a condition key. The first definition of a name wins:

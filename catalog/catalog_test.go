@@ -220,6 +220,7 @@ func TestConditionKey(t *testing.T) {
 		{"resource tag template", "aws:ResourceTag/Owner", "aws:ResourceTag/${TagKey}", KeyString, true},
 		{"principal tag template (tag-key in source)", "aws:PrincipalTag/team", "aws:PrincipalTag/${TagKey}", KeyString, true},
 		{"request tag template any case", "AWS:requesttag/CostCenter", "aws:RequestTag/${TagKey}", KeyString, true},
+		{"service tag-key placeholder", "secretsmanager:ResourceTag/aws:secretsmanager:owningService", "secretsmanager:ResourceTag/${TagKey}", KeyString, false},
 		{"angle-bracket template", "s3:ExistingObjectTag/env", "s3:ExistingObjectTag/<key>", KeyString, false},
 		{"service key", "s3:prefix", "s3:prefix", KeyString, false},
 		{"numeric service key", "s3:max-keys", "s3:max-keys", KeyNumeric, false},
@@ -339,6 +340,7 @@ func TestActionMayApplyTo(t *testing.T) {
 		{"role path wildcard", "iam:PassRole", "arn:aws:iam::*:role/service/*", true, true},
 		{"other service", "s3:GetObject", "arn:aws:dynamodb:*:*:table/*", false, true},
 		{"log group with :* suffix", "logs:CreateLogGroup", "arn:aws:logs:*:*:log-group:/aws/lambda/fn:*", true, true},
+		{"AWS-owned resource without account", "ssm:GetParameters", "arn:aws:ssm:*::parameter/aws/service/x/*", true, true},
 		{"question mark", "s3:ListBucket", "arn:aws:s3:::bucket-?", true, true},
 		{"unknown action", "s3:Nope", "arn:aws:s3:::b", false, false},
 		{"not an ARN", "s3:GetObject", "bucket/*", false, false},
@@ -350,5 +352,29 @@ func TestActionMayApplyTo(t *testing.T) {
 				t.Errorf("ActionMayApplyTo(%s, %s) = %v %v, want %v %v", tt.action, tt.pattern, may, known, tt.may, tt.known)
 			}
 		})
+	}
+}
+
+// TestConcurrentUse: the lazily built parts (ARN index, descriptions,
+// managed policies) are safe to reach from many goroutines at once (run
+// with -race).
+func TestConcurrentUse(t *testing.T) {
+	c, err := load(embeddedIAMData, embeddedDescriptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan bool)
+	for i := 0; i < 8; i++ {
+		go func() {
+			a, _ := c.Action("s3:GetObject")
+			ok := a.Description() != "" && len(c.ResourceTypesForARN("arn:aws:s3:::b/k")) == 1
+			_, _, found := c.ManagedPolicy("ReadOnlyAccess")
+			done <- ok && found
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		if !<-done {
+			t.Error("a concurrent lookup failed")
+		}
 	}
 }

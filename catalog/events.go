@@ -48,8 +48,9 @@ type EventMapping struct {
 }
 
 // EventActions returns the IAM action(s) a CloudTrail event's API call
-// needs. eventSource is the record's eventSource ("s3.amazonaws.com"),
-// eventName its eventName ("ListObjectsV2").
+// needs; when there are several, the call needs all of them. eventSource
+// is the record's eventSource ("s3.amazonaws.com"), eventName its
+// eventName ("ListObjectsV2").
 //
 // In order: the exception table (eventExceptions) for calls authorised by
 // differently named actions (HeadObject -> s3:GetObject), calls that need

@@ -1,6 +1,9 @@
 package eval
 
-import "strings"
+import (
+	"bytes"
+	"strings"
+)
 
 // arnParts splits an ARN at its first five colons into partition, service,
 // region, account and resource. The resource part may itself contain colons.
@@ -44,9 +47,10 @@ type arnPattern struct {
 	parts [5]string // encoded globs; valid when isARN
 	isARN bool
 	whole string // encoded glob of the whole text, used when it is not an ARN
-	// literal has bit i set when parts[i] has no wildcard, so that field
-	// is compared with == rather than matched as a glob.
-	literal uint8
+	// shapes and wholeShape let literal fields and literal-prefix
+	// patterns be compared without the general glob loop.
+	shapes     [5]globShape
+	wholeShape globShape
 }
 
 func compileARNPattern(encoded string) arnPattern {
@@ -54,15 +58,13 @@ func compileARNPattern(encoded string) arnPattern {
 		return arnPattern{any: true}
 	}
 	if parts, ok := arnPartsEncoded(encoded); ok {
-		p := arnPattern{parts: parts, isARN: true, whole: encoded}
+		p := arnPattern{parts: parts, isARN: true, whole: encoded, wholeShape: shapeOf(encoded)}
 		for i, f := range parts {
-			if !hasWildcard(f) {
-				p.literal |= 1 << i
-			}
+			p.shapes[i] = shapeOf(f)
 		}
 		return p
 	}
-	return arnPattern{whole: encoded}
+	return arnPattern{whole: encoded, wholeShape: shapeOf(encoded)}
 }
 
 // arnPartsEncoded is arnParts for an encoded pattern (whose "arn" prefix may
@@ -126,18 +128,60 @@ func (p *arnPattern) matchSplit(rr *requestResource) bool {
 		if !rr.isARN {
 			return false
 		}
-		for i := 0; i < 5; i++ {
-			if p.literal&(1<<i) != 0 {
+		// The resource field differs most often between patterns, so it
+		// is compared first; the order does not change the result.
+		for i := 4; i >= 0; i-- {
+			if p.shapes[i].kind == shapeLiteral {
 				if p.parts[i] != rr.parts[i] {
 					return false
 				}
 				continue
 			}
-			if !globMatch(p.parts[i], rr.parts[i], false) {
+			if !matchShaped(p.parts[i], p.shapes[i], rr.parts[i], false) {
 				return false
 			}
 		}
 		return true
 	}
-	return globMatch(p.whole, rr.s, false)
+	return matchShaped(p.whole, p.wholeShape, rr.s, false)
+}
+
+// matchEncodedBytes matches a pattern made at decision time (a Resource
+// entry or ARN condition value whose variables were just substituted into a
+// scratch buffer) without turning it into a string, which would allocate. It
+// gives the same answer as compileARNPattern(string(pat)).matchSplit(rr);
+// isARN says whether the pattern has the five ARN fields.
+func matchEncodedBytes(pat []byte, rr *requestResource) (match, isARN bool) {
+	if len(pat) == 1 && pat[0] == wildStar {
+		return true, false
+	}
+	if i := bytes.IndexByte(pat, ':'); i >= 0 && globMatch(pat[:i], "arn", false) {
+		var parts [5][]byte
+		rest := pat[i+1:]
+		k := 0
+		for ; k < 4; k++ {
+			j := bytes.IndexByte(rest, ':')
+			if j < 0 {
+				break
+			}
+			parts[k] = rest[:j]
+			rest = rest[j+1:]
+		}
+		if k == 4 {
+			parts[4] = rest
+			if rr.s == "*" || !rr.isARN {
+				return false, true
+			}
+			for f := 4; f >= 0; f-- {
+				if !globMatch(parts[f], rr.parts[f], false) {
+					return false, true
+				}
+			}
+			return true, true
+		}
+	}
+	if rr.s == "*" {
+		return false, false
+	}
+	return globMatch(pat, rr.s, false), false
 }

@@ -153,6 +153,9 @@ func TestCases(t *testing.T) {
 			if c.Doc == "" {
 				t.Errorf("%s: case names no AWS doc page", name)
 			}
+			if c.Expect != "allow" && c.DecidedBy == "" {
+				t.Errorf("%s: a %s case must say which layer decides (decided_by)", name, c.Expect)
+			}
 			rules[c.Rule] = true
 			if c.KnownGap != "" {
 				gaps++

@@ -17,6 +17,12 @@ type Policy struct {
 	// Doc is the parsed document, for positions and display.
 	Doc   *policy.Policy
 	stmts []statement
+	// services is the union of the statements' literal service prefixes
+	// when every statement has them (see statement.services); nil
+	// otherwise. Decide skips the whole policy for a request to another
+	// service.
+	services []string
+	svcMask  uint64 // serviceBit of each of services
 }
 
 type statement struct {
@@ -24,12 +30,14 @@ type statement struct {
 	deny      bool
 	notAction bool
 	actions   []string // encoded globs, matched case-insensitively
+	shapes    []globShape
 	// services holds the distinct service prefixes of the Action patterns
 	// when every pattern names its service without wildcards ("s3:Get*",
 	// not "*" or "s*:Get"); nil otherwise. A request for another service is
 	// then rejected with one comparison per service instead of a glob
 	// match per pattern.
 	services []string
+	svcMask  uint64 // serviceBit of each of services
 
 	hasResource bool
 	notResource bool
@@ -58,9 +66,12 @@ func Compile(name string, doc *policy.Policy) *Policy {
 		cs := statement{src: s, deny: s.Effect == policy.Deny}
 		cs.notAction = s.Action.Not
 		for _, a := range s.Action.Values {
-			cs.actions = append(cs.actions, encodeWildcards(a.Text))
+			enc := encodeWildcards(a.Text)
+			cs.actions = append(cs.actions, enc)
+			cs.shapes = append(cs.shapes, shapeOf(enc))
 		}
 		cs.services = literalServices(s.Action.Values)
+		cs.svcMask = serviceMask(cs.services)
 		cs.hasResource = s.Resource.Present
 		cs.notResource = s.Resource.Not
 		for _, r := range s.Resource.Values {
@@ -86,7 +97,57 @@ func Compile(name string, doc *policy.Policy) *Policy {
 		}
 		p.stmts[i] = cs
 	}
+	p.services = policyServices(p.stmts)
+	p.svcMask = serviceMask(p.services)
 	return p
+}
+
+// policyServices is the union of the statements' service prefixes, or nil
+// when a statement has NotAction or an Action without a literal service.
+func policyServices(stmts []statement) []string {
+	var out []string
+	for i := range stmts {
+		s := &stmts[i]
+		if s.services == nil || s.notAction {
+			return nil
+		}
+		for _, svc := range s.services {
+			if !serviceIn(out, svc) {
+				out = append(out, svc)
+			}
+		}
+	}
+	return out
+}
+
+// serviceBit hashes a service prefix (ignoring ASCII case) to one bit of a
+// 64-bit mask: a policy or statement whose mask lacks the request's bit
+// cannot name its service, which one AND tells without comparing strings.
+func serviceBit(svc string) uint64 {
+	h := uint64(14695981039346656037) // FNV-1a
+	for i := 0; i < len(svc); i++ {
+		h ^= uint64(lowerASCII(svc[i]))
+		h *= 1099511628211
+	}
+	return 1 << (h & 63)
+}
+
+func serviceMask(services []string) uint64 {
+	var m uint64
+	for _, s := range services {
+		m |= serviceBit(s)
+	}
+	return m
+}
+
+// serviceIn reports whether svc is in list, ignoring ASCII case.
+func serviceIn(list []string, svc string) bool {
+	for _, x := range list {
+		if equalFold(x, svc) {
+			return true
+		}
+	}
+	return false
 }
 
 // ParseAndCompile parses a JSON document as the given policy type and
@@ -103,27 +164,19 @@ func ParseAndCompile(name string, data []byte, t policy.Type) (*Policy, error) {
 // the action. Action names compare case-insensitively.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
 func (s *statement) matchAction(action string) bool {
-	return s.matchActionIn(action, actionService(action))
+	svc := actionService(action)
+	return s.matchActionIn(action, svc, serviceBit(svc))
 }
 
 // matchActionIn is matchAction with the action's service prefix already
 // split off (Decide does it once per request, not once per statement).
-func (s *statement) matchActionIn(action, svc string) bool {
-	if s.services != nil && !s.notAction {
-		known := false
-		for _, x := range s.services {
-			if equalFold(x, svc) {
-				known = true
-				break
-			}
-		}
-		if !known {
-			return false
-		}
+func (s *statement) matchActionIn(action, svc string, svcBit uint64) bool {
+	if s.services != nil && !s.notAction && (s.svcMask&svcBit == 0 || !serviceIn(s.services, svc)) {
+		return false
 	}
 	hit := false
-	for _, a := range s.actions {
-		if globMatch(a, action, true) {
+	for i, a := range s.actions {
+		if matchShaped(a, s.shapes[i], action, true) {
 			hit = true
 			break
 		}
@@ -142,14 +195,7 @@ func literalServices(vals []policy.Value) []string {
 			return nil
 		}
 		svc := v.Text[:i]
-		dup := false
-		for _, x := range out {
-			if equalFold(x, svc) {
-				dup = true
-				break
-			}
-		}
-		if !dup {
+		if !serviceIn(out, svc) {
 			out = append(out, svc)
 		}
 	}
@@ -172,7 +218,6 @@ func (s *statement) matchResourceIn(rr *requestResource, ctx *Context, buf []byt
 	if !s.hasResource {
 		return true
 	}
-	resource := rr.s
 	hit := false
 	for i := range s.resources {
 		r := &s.resources[i]
@@ -187,8 +232,7 @@ func (s *statement) matchResourceIn(rr *requestResource, ctx *Context, buf []byt
 		if !ok {
 			continue // an unresolved variable matches nothing
 		}
-		pat := compileARNPattern(string(out))
-		if pat.match(resource) {
+		if m, _ := matchEncodedBytes(out, rr); m {
 			hit = true
 			break
 		}

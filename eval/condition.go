@@ -384,23 +384,47 @@ func (c *condition) eval(ctx *Context, buf []byte) condOutcome {
 func (c *condition) single(rv string, ctx *Context, buf []byte) tri {
 	pos := c.op.positive()
 	any := triFalse
-	for i := range c.values {
-		switch c.matchValue(pos, &c.values[i], rv, ctx, buf) {
-		case triTrue:
-			any = triTrue
-		case triUnknown:
-			if any == triFalse {
-				any = triUnknown
+	if pos == opIPAddress {
+		// Parse the request's address once, not once per policy value.
+		a, err := netip.ParseAddr(strings.TrimSpace(rv))
+		for i := 0; i < len(c.values) && any != triTrue; i++ {
+			v := &c.values[i]
+			switch {
+			case !v.ok:
+				any = orTri(any, triUnknown)
+			case err == nil:
+				any = orTri(any, boolTri(ipContains(v.ip, a)))
 			}
 		}
-		if any == triTrue {
-			break
+	} else {
+		for i := 0; i < len(c.values) && any != triTrue; i++ {
+			any = orTri(any, c.matchValue(pos, &c.values[i], rv, ctx, buf))
 		}
 	}
 	if c.op.negated() {
 		return any.not()
 	}
 	return any
+}
+
+// orTri is three-valued OR: true wins, then unknown.
+func orTri(a, b tri) tri {
+	if a == triTrue || b == triTrue {
+		return triTrue
+	}
+	if a == triUnknown || b == triUnknown {
+		return triUnknown
+	}
+	return triFalse
+}
+
+// ipContains reports whether the block holds the address; an IPv4-mapped
+// IPv6 address is compared as IPv4 against an IPv4 block.
+func ipContains(block netip.Prefix, a netip.Addr) bool {
+	if a.Is4In6() && block.Addr().Is4() {
+		a = a.Unmap()
+	}
+	return block.Contains(a)
 }
 
 func (c *condition) matchValue(op baseOp, v *condValue, rv string, ctx *Context, buf []byte) tri {
@@ -448,10 +472,7 @@ func (c *condition) matchValue(op baseOp, v *condValue, rv string, ctx *Context,
 		if err != nil {
 			return triFalse
 		}
-		if a.Is4In6() && v.ip.Addr().Is4() {
-			a = a.Unmap()
-		}
-		return boolTri(v.ip.Contains(a))
+		return boolTri(ipContains(v.ip, a))
 	case opArnEquals, opArnLike:
 		return boolTri(v.arn.isARN && v.arn.match(rv))
 	}
@@ -470,8 +491,9 @@ func matchResolved(op baseOp, pv []byte, rv string) bool {
 	case opStringLike:
 		return globMatch(pv, rv, false)
 	case opArnEquals, opArnLike:
-		p := compileARNPattern(string(pv))
-		return p.isARN && p.match(rv)
+		rr := newRequestResource(rv)
+		m, isARN := matchEncodedBytes(pv, &rr)
+		return isARN && m
 	}
 	return false
 }

@@ -72,9 +72,10 @@ type evaluator struct {
 	trace       *Trace
 	// svc and res are the request's action service and its resource split
 	// into ARN fields, computed once per decision.
-	svc string
-	res requestResource
-	buf [256]byte
+	svc    string
+	svcBit uint64
+	res    requestResource
+	buf    [256]byte
 }
 
 // layerResult summarises one layer (or one organisation level).
@@ -98,6 +99,7 @@ func (ev *evaluator) note(s string) {
 func (ev *evaluator) decide(req *Request, l *Layers) Decision {
 	ev.req = req
 	ev.svc = actionService(req.Action)
+	ev.svcBit = serviceBit(ev.svc)
 	ev.res = newRequestResource(req.Resource)
 	ev.ctx = req.Context
 	if ev.ctx == nil {
@@ -150,6 +152,12 @@ func (ev *evaluator) decide(req *Request, l *Layers) Decision {
 	case slr:
 		rcpApplies = false
 		ev.note("RCPs do not apply: calls by service-linked roles are exempt")
+	case equalFold(req.Action, "kms:RetireGrant"):
+		// "The kms:RetireGrant permission is not effective in an RCP,
+		// even if the Action element specifies an asterisk."
+		// https://docs.aws.amazon.com/kms/latest/developerguide/resource-control-policies.html
+		rcpApplies = false
+		ev.note("RCPs do not apply to kms:RetireGrant")
 	case !rcpSupported(req.Action):
 		rcpApplies = false
 		ev.note("RCPs do not apply: " + actionService(req.Action) + " is not a service that supports RCPs")
@@ -476,6 +484,9 @@ func (ev *evaluator) evalLayer(layer Layer, level int, pols []*Policy) layerResu
 		if pol == nil {
 			continue
 		}
+		if lt == nil && pol.services != nil && (pol.svcMask&ev.svcBit == 0 || !serviceIn(pol.services, ev.svc)) {
+			continue // no statement names the request's service
+		}
 		for i := range pol.stmts {
 			s := &pol.stmts[i]
 			res, pm, why := ev.evalStatement(s, lt, pol)
@@ -520,7 +531,7 @@ func (t tri) word() string {
 func (ev *evaluator) evalStatement(s *statement, lt *LayerTrace, pol *Policy) (tri, principalMatch, string) {
 	req := ev.req
 	if lt == nil {
-		if !s.matchActionIn(req.Action, ev.svc) || !s.matchResourceIn(&ev.res, ev.ctx, ev.buf[:]) {
+		if !s.matchActionIn(req.Action, ev.svc, ev.svcBit) || !s.matchResourceIn(&ev.res, ev.ctx, ev.buf[:]) {
 			return triFalse, matchNone, ""
 		}
 		pm := s.matchPrincipal(&ev.p, ev.userID, ev.hasBoundary)
@@ -544,7 +555,7 @@ func (ev *evaluator) evalStatement(s *statement, lt *LayerTrace, pol *Policy) (t
 	if pol.Doc != nil {
 		st.Source = pol.Doc.Source
 	}
-	actionOK := s.matchActionIn(req.Action, ev.svc)
+	actionOK := s.matchActionIn(req.Action, ev.svc, ev.svcBit)
 	if !actionOK {
 		st.Failed = append(st.Failed, Mismatch{Element: "action", Expected: valuesOf(s.src.Action.Values), Actual: []string{req.Action},
 			Reason: notWord(s.notAction) + "Action does not cover the action", Pos: s.src.Action.Pos})

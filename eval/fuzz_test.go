@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/iamwhy/iamwhy/policy"
 )
 
 // globReference is the obvious implementation of IAM's wildcard match that
@@ -66,6 +68,9 @@ func FuzzGlobMatch(f *testing.F) {
 		if gotBytes := globMatch([]byte(enc), s, fold); gotBytes != got {
 			t.Fatalf("string and []byte patterns disagree on %q vs %q", p, s)
 		}
+		if shaped := matchShaped(enc, shapeOf(enc), s, fold); shaped != got {
+			t.Fatalf("matchShaped(%q, %q, fold=%v) = %v, globMatch says %v", p, s, fold, shaped, got)
+		}
 		if !utf8.ValidString(p) || !utf8.ValidString(s) {
 			return // the reference works on characters; invalid UTF-8 only must not panic
 		}
@@ -123,6 +128,10 @@ func FuzzARNMatch(f *testing.F) {
 	f.Fuzz(func(t *testing.T, pattern, s string) {
 		pat := compileARNPattern(encodeWildcards(pattern))
 		got := pat.match(s)
+		rr := newRequestResource(s)
+		if m, isARN := matchEncodedBytes([]byte(encodeWildcards(pattern)), &rr); m != got || isARN != pat.isARN {
+			t.Fatalf("matchEncodedBytes(%q, %q) = %v (ARN %v), compiled pattern says %v (ARN %v)", pattern, s, m, isARN, got, pat.isARN)
+		}
 		if parts, ok := arnParts(s); ok {
 			if joined := "arn:" + strings.Join(parts[:], ":"); joined != s {
 				t.Fatalf("arnParts(%q) does not rejoin: %q", s, joined)
@@ -135,6 +144,51 @@ func FuzzARNMatch(f *testing.F) {
 		}
 		if want := arnReference(pattern, s); got != want {
 			t.Fatalf("ARN pattern %q vs %q = %v, reference says %v", pattern, s, got, want)
+		}
+	})
+}
+
+// FuzzDecide compiles any document the parser accepts and decides a request
+// with it in every layer: no input may panic, and Decide must agree with
+// Explain (which takes the traced path through the same rules).
+func FuzzDecide(f *testing.F) {
+	for _, seed := range []struct{ doc, principal, action, resource, key, value string }{
+		{`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"s3:Get*","Resource":"arn:aws:s3:::b/${aws:username}/*"}}`,
+			"arn:aws:iam::111122223333:user/alice", "s3:GetObject", "arn:aws:s3:::b/alice/x", "aws:SourceIp", "203.0.113.1"},
+		{`{"Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":["111122223333","arn:aws:iam::111122223333:role/r"]},"NotAction":"iam:*","NotResource":"arn:aws:s3:::b","Condition":{"ForAnyValue:StringLike":{"aws:TagKeys":["a*"]}}}]}`,
+			"arn:aws:sts::111122223333:assumed-role/r/s", "s3:PutObject", "arn:aws:s3:::b/k", "aws:TagKeys", "abc"},
+		{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*","Condition":{"DateGreaterThanIfExists":{"aws:CurrentTime":"2020"},"IpAddress":{"aws:SourceIp":"10.0.0.0/8"},"Null":{"x":"true"},"BinaryEquals":{"k":"AAE="}}}]}`,
+			"arn:aws:iam::111122223333:root", "kms:Decrypt", "arn:aws:kms:us-east-1:111122223333:key/k", "aws:CurrentTime", "1700000000"},
+		{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com","Federated":"accounts.google.com"},"Action":"sts:AssumeRole*"}]}`,
+			"accounts.google.com", "sts:AssumeRoleWithWebIdentity", "arn:aws:iam::111122223333:role/r", "accounts.google.com:aud", "x"},
+	} {
+		f.Add(seed.doc, seed.principal, seed.action, seed.resource, seed.key, seed.value)
+	}
+	f.Fuzz(func(t *testing.T, doc, principal, action, resource, key, value string) {
+		parsed, err := policy.Parse([]byte(doc), policy.Options{Type: policy.TypeAny, Source: "fuzz"})
+		if err != nil {
+			return
+		}
+		p := Compile("fuzz", parsed)
+		ctx := &Context{}
+		if key != "" {
+			ctx.Set(key, value)
+			ctx.SetMulti(key+"/multi", value, value+"2")
+		}
+		req := &Request{Principal: principal, Action: action, Resource: resource, Context: ctx}
+		req.FillPrincipalContext("")
+		for _, l := range []*Layers{
+			{Identity: []*Policy{p}},
+			{Resource: p, Identity: []*Policy{p}, Boundary: p, Session: []*Policy{p}},
+			{SCP: [][]*Policy{{p}, {p}}, RCP: [][]*Policy{{p}}, VPCEndpoint: p, Resource: p, Identity: []*Policy{p}, ManagementAccount: "111122223333"},
+		} {
+			d := Decide(req, l)
+			e, tr := Explain(req, l)
+			if d.Outcome != e.Outcome || d.Layer != e.Layer {
+				t.Fatalf("Decide %v/%v, Explain %v/%v", d.Outcome, d.Layer, e.Outcome, e.Layer)
+			}
+			_ = Describe(req, e, tr)
+			_ = e.Location()
 		}
 	})
 }

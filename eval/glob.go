@@ -130,3 +130,57 @@ func equalFold(a, b string) bool {
 	}
 	return true
 }
+
+// globShape records, for a compiled pattern, what lets most matches avoid
+// the general glob loop: resource and action patterns are mostly a literal,
+// or a literal prefix followed by one trailing '*' ("s3:Get*",
+// "bucket/home/*").
+type globShape struct {
+	prefix int // bytes before the first wildcard (the whole length when none)
+	kind   uint8
+}
+
+const (
+	shapeLiteral uint8 = iota // no wildcard
+	shapePrefix               // a literal prefix, then a single '*' at the end
+	shapeGlob                 // anything else
+)
+
+func shapeOf(p string) globShape {
+	n := 0
+	for n < len(p) && p[n] != wildStar && p[n] != wildQuest {
+		n++
+	}
+	switch {
+	case n == len(p):
+		return globShape{prefix: n, kind: shapeLiteral}
+	case n == len(p)-1 && p[n] == wildStar:
+		return globShape{prefix: n, kind: shapePrefix}
+	}
+	return globShape{prefix: n, kind: shapeGlob}
+}
+
+// matchShaped is globMatch(p, s, fold) for a pattern whose shape is sh.
+func matchShaped(p string, sh globShape, s string, fold bool) bool {
+	n := sh.prefix
+	if sh.kind == shapeLiteral {
+		if fold {
+			return equalFold(p, s)
+		}
+		return p == s
+	}
+	if len(s) < n {
+		return false
+	}
+	if fold {
+		if !equalFold(p[:n], s[:n]) {
+			return false
+		}
+	} else if p[:n] != s[:n] {
+		return false
+	}
+	if sh.kind == shapePrefix {
+		return true
+	}
+	return globMatch(p[n:], s[n:], fold)
+}

@@ -134,7 +134,9 @@ func operatorFits(op baseOp, keyType string) bool {
 	case opIPAddress:
 		return t == "IPAddress"
 	case opArnEquals, opArnLike:
-		return t == "ARN"
+		// AWS's own managed policies compare String keys holding ARNs
+		// (kms:EncryptionContext:...) with ArnLike; lint accepts it too.
+		return t == "ARN" || t == "String"
 	}
 	return true
 }

@@ -68,7 +68,9 @@ type actionsResult struct {
 	Catalog  catalogVersion   `json:"catalog"`
 	Resource *resourceMatch   `json:"resource,omitempty"`
 	Actions  []actionListItem `json:"actions"`
-	details  bool
+	// Hints explain an empty result.
+	Hints   []string `json:"hints,omitempty"`
+	details bool
 }
 
 type catalogVersion struct {
@@ -186,6 +188,15 @@ func findActions(c *catalog.Catalog, opts *actionsOptions) (*actionsResult, erro
 			selected = filtered
 		}
 	}
+	if len(selected) == 0 {
+		for _, p := range opts.Patterns {
+			if prefix, _, ok := strings.Cut(p, ":"); !ok && p != "*" {
+				res.Hints = append(res.Hints, fmt.Sprintf("%q has no service prefix: actions are written service:Action, e.g. %s:*", p, p))
+			} else if _, known := c.Service(prefix); ok && !known && !strings.ContainsAny(prefix, "*?") {
+				res.Hints = append(res.Hints, fmt.Sprintf("no service has the prefix %q", prefix))
+			}
+		}
+	}
 	for _, a := range selected {
 		if len(opts.AccessLevels) > 0 && !containsLevel(opts.AccessLevels, a.Access) {
 			continue
@@ -267,6 +278,9 @@ func renderActionsText(w io.Writer, res *actionsResult) error {
 		if err := tw.Flush(); err != nil {
 			return err
 		}
+	}
+	for _, h := range res.Hints {
+		fmt.Fprintf(w, "hint: %s\n", h)
 	}
 	noun := "actions"
 	if len(res.Actions) == 1 {

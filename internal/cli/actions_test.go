@@ -49,6 +49,7 @@ func TestActionsCommand(t *testing.T) {
 		{"actions for a resource", []string{"actions", "--resource", "arn:aws:sqs:us-east-1:123456789012:queue1", "--access-level", "Read"}, "resource.txt", 0},
 		{"resource and pattern intersect", []string{"actions", "sts:*", "--resource", "arn:aws:iam::123456789012:role/R", "-o", "json"}, "resource-pattern.json", 0},
 		{"nothing matches exits 1", []string{"actions", "nosuch:*"}, "none.txt", 1},
+		{"pattern without prefix gets a hint", []string{"actions", "s3"}, "no-prefix.txt", 1},
 		{"ARN that fits no type exits 1", []string{"actions", "--resource", "arn:aws:nosuch:us-east-1:123456789012:x/y"}, "resource-none.txt", 1},
 	}
 	for _, tt := range tests {

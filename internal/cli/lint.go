@@ -34,7 +34,8 @@ validation: grammar and policy-type errors, unknown services, actions and condit
 malformed ARNs, wrong condition operators and values (ERROR); grants broader than
 intended (SECURITY_WARNING); parts that can never apply (WARNING); simplifications
 (SUGGESTION). Each finding has a code, a line:column and the AWS page it rests on.
-"-" reads a document from standard input.
+"-" reads a document from standard input; an AWS managed policy's ARN lints its embedded
+default version.
 
 Exit status: 0 when no finding has a --fail-on severity, 1 when one has, 2 when a file
 cannot be read or a flag is wrong.`,
@@ -84,7 +85,7 @@ func runLint(s Streams, opts *lintOptions) error {
 	c := catalog.Default()
 	var results []*analyze.Result
 	for _, f := range opts.Files {
-		data, err := readPolicyFile(s, f)
+		data, err := readPolicyFile(s, c, f)
 		if err != nil {
 			return err
 		}
@@ -118,9 +119,18 @@ func runLint(s Streams, opts *lintOptions) error {
 	return nil
 }
 
-func readPolicyFile(s Streams, name string) ([]byte, error) {
+// readPolicyFile reads a file, standard input ("-"), or the embedded
+// document of an AWS managed policy named by ARN.
+func readPolicyFile(s Streams, c *catalog.Catalog, name string) ([]byte, error) {
 	if name == "-" {
 		return io.ReadAll(s.In)
+	}
+	if strings.HasPrefix(name, "arn:") {
+		doc, _, ok := c.ManagedPolicy(name)
+		if !ok {
+			return nil, fmt.Errorf("%s is not an AWS managed policy of the embedded catalog (version %s)", name, c.Info().ManagedPoliciesVersion)
+		}
+		return doc, nil
 	}
 	return os.ReadFile(name)
 }

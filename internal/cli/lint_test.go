@@ -20,6 +20,7 @@ func TestLintCommand(t *testing.T) {
 		{"warnings alone exit 0 by default", []string{"lint", "testdata/lint/warn-only.json"}, "warn-only.txt", 0},
 		{"--fail-on warning makes them exit 1", []string{"lint", "--fail-on", "warning", "testdata/lint/warn-only.json"}, "warn-only.txt", 1},
 		{"--fail-on none never fails", []string{"lint", "--fail-on", "none", "testdata/lint/mixed.json"}, "mixed.txt", 0},
+		{"AWS managed policy by ARN", []string{"lint", "arn:aws:iam::aws:policy/AdministratorAccess"}, "admin.txt", 1},
 		{"policy type changes the rules", []string{"lint", "--policy-type", "trust", "testdata/lint/clean.json"}, "clean-as-trust.txt", 1},
 	}
 	for _, tt := range tests {
@@ -46,6 +47,7 @@ func TestLintCommandStdinAndErrors(t *testing.T) {
 		err  string
 	}{
 		{"missing file", []string{"lint", "testdata/lint/nosuch.json"}, "no such file"},
+		{"unknown managed policy", []string{"lint", "arn:aws:iam::aws:policy/NoSuchPolicy"}, "not an AWS managed policy"},
 		{"bad policy type", []string{"lint", "--policy-type", "admin", "testdata/lint/clean.json"}, "--policy-type"},
 		{"bad fail-on", []string{"lint", "--fail-on", "fatal", "testdata/lint/clean.json"}, "--fail-on"},
 		{"bad output", []string{"lint", "-o", "xml", "testdata/lint/clean.json"}, "--output"},
