@@ -80,14 +80,14 @@ func TestPagesInSeveralFiles(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "page-2.json"), []byte(pageRest), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	env, err := Load(Spec{AuthorizationDetails: []PathRef{{Path: dir}}}, Options{})
+	env, err := Load(Spec{AuthorizationDetails: []PathRef{{Path: dir}}}, Options{NoCatalog: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if env.Stats.AuthorizationFiles != 2 || env.Stats.Users != 1 || env.Stats.Groups != 1 {
 		t.Errorf("stats = %+v", env.Stats)
 	}
-	// Without a resolver the AWS managed policy is missing, and the
+	// Without the catalog the AWS managed policy is missing, and the
 	// principal says so.
 	if strings.Join(env.Missing, ",") != "arn:aws:iam::aws:policy/ReadOnlyAccess" {
 		t.Errorf("missing = %v", env.Missing)
@@ -182,5 +182,22 @@ func TestAuthorizationDetailsErrorsNamePosition(t *testing.T) {
 				t.Fatalf("err = %v, want it to contain %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestAWSManagedPoliciesComeFromTheCatalog(t *testing.T) {
+	env := New(Options{})
+	if err := env.AddAuthorizationDetails(strings.NewReader(pageRest), "p2.json"); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	mp := env.ManagedPolicies["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+	if mp == nil || mp.Document.Encoding != EncodingCatalog || mp.DefaultVersion == "" || len(env.Missing) != 0 || env.Stats.CatalogPolicies != 1 {
+		t.Fatalf("ReadOnlyAccess = %+v, missing %v", mp, env.Missing)
+	}
+	if _, err := mp.Document.Policy(0); err != nil {
+		t.Error(err)
 	}
 }

@@ -3,6 +3,8 @@ package snapshot
 import (
 	"fmt"
 	"sort"
+
+	"github.com/iamwhy/iamwhy/catalog"
 )
 
 // ManagedPolicyResolver returns the document of an AWS managed policy by
@@ -14,9 +16,27 @@ type ManagedPolicyResolver func(arn string) (doc []byte, ok bool)
 // Options configure loading.
 type Options struct {
 	// ManagedPolicyResolver resolves AWS managed policies that are
-	// attached but not included in the authorization details. Nil: such
-	// policies are reported as missing (Environment.Missing).
+	// attached but not included in the authorization details. Nil: the
+	// embedded catalog of AWS managed policies (package catalog), unless
+	// NoCatalog is set.
 	ManagedPolicyResolver ManagedPolicyResolver
+	// NoCatalog leaves AWS managed policies that the files do not include
+	// missing (Environment.Missing) instead of taking them from the
+	// catalog: for environments that must be self-contained.
+	NoCatalog bool
+}
+
+// resolveManaged looks an AWS managed policy up with the configured
+// resolver, or in the embedded catalog, which also gives its version.
+func (o Options) resolveManaged(arn string) (doc []byte, version string, ok bool) {
+	switch {
+	case o.ManagedPolicyResolver != nil:
+		doc, ok = o.ManagedPolicyResolver(arn)
+		return doc, "", ok
+	case o.NoCatalog:
+		return nil, "", false
+	}
+	return catalog.Default().ManagedPolicy(arn)
 }
 
 // Stats count what was read and what was skipped, so nothing is dropped
@@ -149,12 +169,12 @@ func (e *Environment) Finish() error {
 		if arn == "" || e.ManagedPolicies[arn] != nil || e.missing[arn] {
 			return
 		}
-		if e.opts.ManagedPolicyResolver != nil && accountOfARN(arn) == "aws" {
-			if doc, ok := e.opts.ManagedPolicyResolver(arn); ok {
+		if accountOfARN(arn) == "aws" {
+			if doc, version, ok := e.opts.resolveManaged(arn); ok {
 				a, _ := ParseARN(arn)
 				e.ManagedPolicies[arn] = &ManagedPolicy{
 					ARN: arn, Name: lastSegment(a.Resource), Path: policyPathOf(a.Resource),
-					AWSManaged: true, Source: "catalog",
+					DefaultVersion: version, AWSManaged: true, Source: "catalog",
 					Document: &Document{JSON: doc, Source: arn, Encoding: EncodingCatalog, Name: "AWS managed policy " + arn},
 				}
 				e.Stats.CatalogPolicies++
