@@ -260,7 +260,7 @@ func (ld *adLoader) list(key string) error {
 		start := ld.lr.valueStart(before)
 		line, col := ld.lr.Locate(start)
 		raw := ld.lr.buf[:end-start]
-		el := element{raw: raw, line: line, col: col, start: start, source: ld.source}
+		el := element{raw: raw, line: line, col: col, source: ld.source}
 		if len(raw) == 0 || raw[0] != '{' {
 			return ld.errorf(start, "%s: expected an object for each entry, found %s", key, describeJSONValue(raw))
 		}
@@ -293,7 +293,6 @@ func (ld *adLoader) list(key string) error {
 type element struct {
 	raw       []byte
 	line, col int
-	start     int64
 	source    string
 }
 

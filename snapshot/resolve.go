@@ -136,6 +136,11 @@ func (p *Principal) IsServiceLinkedRole() bool { return p.Role != nil && p.Role.
 // A principal the environment does not hold is an error wrapping
 // ErrNotFound; a service principal or "anonymous" is ErrNotIAMPrincipal.
 func (e *Environment) Principal(arn string) (*Principal, error) {
+	if isAccountID(arn) {
+		// A bare account id names the account, as in a Principal
+		// element: its root user.
+		arn = "arn:aws:iam::" + arn + ":root"
+	}
 	a, ok := ParseARN(arn)
 	if !ok {
 		return nil, fmt.Errorf("%q: %w", arn, ErrNotIAMPrincipal)

@@ -67,6 +67,11 @@ func TestPrincipalResolution(t *testing.T) {
 			principal: "arn:aws:iam::444455556666:root", ptype: "Account",
 		},
 		{
+			rule: "a bare account id is the account's root user",
+			arn:  "444455556666", kind: PrincipalRoot, account: "444455556666",
+			principal: "arn:aws:iam::444455556666:root", ptype: "Account",
+		},
+		{
 			rule: "the root user of an account known only from the organisation",
 			arn:  "arn:aws:iam::210987654321:root", kind: PrincipalRoot, account: "210987654321",
 			principal: "arn:aws:iam::210987654321:root", ptype: "Account",
