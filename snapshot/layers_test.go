@@ -123,3 +123,26 @@ func TestLayersRefuseUnknownPrincipalsAndReportGaps(t *testing.T) {
 		})
 	}
 }
+
+// The check runner calls Layers from several goroutines.
+func TestLayersConcurrently(t *testing.T) {
+	env := loadExample(t)
+	done := make(chan error)
+	for g := 0; g < 8; g++ {
+		go func() {
+			for _, p := range []string{"arn:aws:iam::111122223333:user/alice", "arn:aws:sts::111122223333:assumed-role/config-reader/s", "arn:aws:iam::444455556666:role/data-admin"} {
+				req := &eval.Request{Principal: p, Action: "s3:GetObject", Resource: "arn:aws:s3:::example-data-config/x", Context: &eval.Context{}}
+				if _, err := env.Layers(req); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
