@@ -125,7 +125,7 @@ func Collect(ctx context.Context, opts Options) (*Summary, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	c := &collector{opts: opts, cfg: cfg, sum: &Summary{}, out: tmp}
+	c := &collector{opts: opts, cfg: cfg, sum: &Summary{}, out: tmp, sem: make(chan struct{}, opts.Workers)}
 	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return nil, fmt.Errorf("collect: who am I (sts GetCallerIdentity): %w", err)
@@ -198,6 +198,7 @@ type collector struct {
 	sum       *Summary
 	authFiles []string
 	names     map[string]bool // record files written
+	sem       chan struct{}   // bounds per-resource calls in flight
 	done      int
 	total     int
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -132,224 +133,252 @@ func regional(cfg aws.Config, region string) aws.Config {
 // s3Buckets: ListBuckets, then in each bucket's region GetBucketPolicy and
 // GetPublicAccessBlock.
 func (c *collector) s3Buckets(ctx context.Context, cfg aws.Config, acct string) error {
+	it := c.items()
 	cl := s3.NewFromConfig(cfg)
 	p := s3.NewListBucketsPaginator(cl, &s3.ListBucketsInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return fmt.Errorf("ListBuckets: %w", err)
+			return it.wait(fmt.Errorf("ListBuckets: %w", err))
 		}
 		for _, b := range page.Buckets {
-			name := aws.ToString(b.Name)
-			region := aws.ToString(b.BucketRegion)
-			if region == "" {
-				loc, err := cl.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: b.Name})
-				if err != nil {
-					c.problem("s3", acct, "", fmt.Errorf("GetBucketLocation %s: %w", name, err))
-					continue
+			it.run(func() error {
+				name := aws.ToString(b.Name)
+				region := aws.ToString(b.BucketRegion)
+				if region == "" {
+					loc, err := cl.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: b.Name})
+					if err != nil {
+						c.problem("s3", acct, "", fmt.Errorf("GetBucketLocation %s: %w", name, err))
+						return nil
+					}
+					// An empty LocationConstraint is us-east-1, "EU" is
+					// eu-west-1 (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html).
+					switch region = string(loc.LocationConstraint); region {
+					case "":
+						region = "us-east-1"
+					case "EU":
+						region = "eu-west-1"
+					}
 				}
-				// An empty LocationConstraint is us-east-1, "EU" is
-				// eu-west-1 (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html).
-				switch region = string(loc.LocationConstraint); region {
-				case "":
-					region = "us-east-1"
-				case "EU":
-					region = "eu-west-1"
+				rcl := s3.NewFromConfig(regional(cfg, region))
+				rec := record{ARN: "arn:" + c.partition() + ":s3:::" + name, Account: acct}
+				pol, err := rcl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: b.Name})
+				switch {
+				case err == nil:
+					rec.Policy = policyValue(pol.Policy)
+				case isAPIError(err, "NoSuchBucketPolicy"):
+				default:
+					c.problem("s3", acct, region, fmt.Errorf("GetBucketPolicy %s: %w", name, err))
+					return nil
 				}
-			}
-			rcl := s3.NewFromConfig(regional(cfg, region))
-			rec := record{ARN: "arn:" + c.partition() + ":s3:::" + name, Account: acct}
-			pol, err := rcl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: b.Name})
-			switch {
-			case err == nil:
-				rec.Policy = policyValue(pol.Policy)
-			case isAPIError(err, "NoSuchBucketPolicy"):
-			default:
-				c.problem("s3", acct, region, fmt.Errorf("GetBucketPolicy %s: %w", name, err))
-				continue
-			}
-			bpa, err := rcl.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b.Name})
-			switch {
-			case err == nil && bpa.PublicAccessBlockConfiguration != nil:
-				cfg := bpa.PublicAccessBlockConfiguration
-				rec.BPA = &bpaRecord{aws.ToBool(cfg.BlockPublicAcls), aws.ToBool(cfg.IgnorePublicAcls), aws.ToBool(cfg.BlockPublicPolicy), aws.ToBool(cfg.RestrictPublicBuckets)}
-			case err == nil, isAPIError(err, "NoSuchPublicAccessBlockConfiguration"):
-			default:
-				c.problem("s3", acct, region, fmt.Errorf("GetPublicAccessBlock %s: %w", name, err))
-			}
-			if err := c.writeRecord("s3", region, name, rec); err != nil {
-				return err
-			}
+				bpa, err := rcl.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b.Name})
+				switch {
+				case err == nil && bpa.PublicAccessBlockConfiguration != nil:
+					cfg := bpa.PublicAccessBlockConfiguration
+					rec.BPA = &bpaRecord{aws.ToBool(cfg.BlockPublicAcls), aws.ToBool(cfg.IgnorePublicAcls), aws.ToBool(cfg.BlockPublicPolicy), aws.ToBool(cfg.RestrictPublicBuckets)}
+				case err == nil, isAPIError(err, "NoSuchPublicAccessBlockConfiguration"):
+				default:
+					c.problem("s3", acct, region, fmt.Errorf("GetPublicAccessBlock %s: %w", name, err))
+				}
+				if err := c.writeRecord("s3", region, name, rec); err != nil {
+					return err
+				}
+				return nil
+			})
 		}
 	}
-	return nil
+	return it.wait(nil)
 }
 
 // kmsKeys: ListKeys, GetKeyPolicy (the "default" policy, the only name KMS
 // supports).
 func (c *collector) kmsKeys(ctx context.Context, cfg aws.Config, acct, region string) error {
+	it := c.items()
 	cl := kms.NewFromConfig(regional(cfg, region))
 	p := kms.NewListKeysPaginator(cl, &kms.ListKeysInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return fmt.Errorf("ListKeys: %w", err)
+			return it.wait(fmt.Errorf("ListKeys: %w", err))
 		}
 		for _, k := range page.Keys {
-			pol, err := cl.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: k.KeyId, PolicyName: aws.String("default")})
-			if err != nil {
-				c.problem("kms", acct, region, fmt.Errorf("GetKeyPolicy %s: %w", aws.ToString(k.KeyArn), err))
-				continue
-			}
-			rec := record{ARN: aws.ToString(k.KeyArn), Account: acct, Policy: policyValue(pol.Policy)}
-			if err := c.writeRecord("kms", region, aws.ToString(k.KeyId), rec); err != nil {
-				return err
-			}
+			it.run(func() error {
+				pol, err := cl.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: k.KeyId, PolicyName: aws.String("default")})
+				if err != nil {
+					c.problem("kms", acct, region, fmt.Errorf("GetKeyPolicy %s: %w", aws.ToString(k.KeyArn), err))
+					return nil
+				}
+				rec := record{ARN: aws.ToString(k.KeyArn), Account: acct, Policy: policyValue(pol.Policy)}
+				if err := c.writeRecord("kms", region, aws.ToString(k.KeyId), rec); err != nil {
+					return err
+				}
+				return nil
+			})
 		}
 	}
-	return nil
+	return it.wait(nil)
 }
 
 // sqsQueues: ListQueues, GetQueueAttributes (QueueArn, Policy).
 func (c *collector) sqsQueues(ctx context.Context, cfg aws.Config, acct, region string) error {
+	it := c.items()
 	cl := sqs.NewFromConfig(regional(cfg, region))
 	p := sqs.NewListQueuesPaginator(cl, &sqs.ListQueuesInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return fmt.Errorf("ListQueues: %w", err)
+			return it.wait(fmt.Errorf("ListQueues: %w", err))
 		}
 		for _, u := range page.QueueUrls {
-			at, err := cl.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
-				QueueUrl:       aws.String(u),
-				AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn, sqstypes.QueueAttributeNamePolicy},
+			it.run(func() error {
+				at, err := cl.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+					QueueUrl:       aws.String(u),
+					AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn, sqstypes.QueueAttributeNamePolicy},
+				})
+				if err != nil {
+					c.problem("sqs", acct, region, fmt.Errorf("GetQueueAttributes %s: %w", u, err))
+					return nil
+				}
+				arn := at.Attributes["QueueArn"]
+				if arn == "" {
+					c.problem("sqs", acct, region, fmt.Errorf("GetQueueAttributes %s: no QueueArn", u))
+					return nil
+				}
+				pol := at.Attributes["Policy"]
+				rec := record{ARN: arn, Account: acct, Policy: policyValue(&pol)}
+				if err := c.writeRecord("sqs", region, arn[strings.LastIndexByte(arn, ':')+1:], rec); err != nil {
+					return err
+				}
+				return nil
 			})
-			if err != nil {
-				c.problem("sqs", acct, region, fmt.Errorf("GetQueueAttributes %s: %w", u, err))
-				continue
-			}
-			arn := at.Attributes["QueueArn"]
-			if arn == "" {
-				c.problem("sqs", acct, region, fmt.Errorf("GetQueueAttributes %s: no QueueArn", u))
-				continue
-			}
-			pol := at.Attributes["Policy"]
-			rec := record{ARN: arn, Account: acct, Policy: policyValue(&pol)}
-			if err := c.writeRecord("sqs", region, arn[strings.LastIndexByte(arn, ':')+1:], rec); err != nil {
-				return err
-			}
 		}
 	}
-	return nil
+	return it.wait(nil)
 }
 
 // snsTopics: ListTopics, GetTopicAttributes (Policy).
 func (c *collector) snsTopics(ctx context.Context, cfg aws.Config, acct, region string) error {
+	it := c.items()
 	cl := sns.NewFromConfig(regional(cfg, region))
 	p := sns.NewListTopicsPaginator(cl, &sns.ListTopicsInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return fmt.Errorf("ListTopics: %w", err)
+			return it.wait(fmt.Errorf("ListTopics: %w", err))
 		}
 		for _, t := range page.Topics {
-			arn := aws.ToString(t.TopicArn)
-			at, err := cl.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: t.TopicArn})
-			if err != nil {
-				c.problem("sns", acct, region, fmt.Errorf("GetTopicAttributes %s: %w", arn, err))
-				continue
-			}
-			pol := at.Attributes["Policy"]
-			rec := record{ARN: arn, Account: acct, Policy: policyValue(&pol)}
-			if err := c.writeRecord("sns", region, arn[strings.LastIndexByte(arn, ':')+1:], rec); err != nil {
-				return err
-			}
+			it.run(func() error {
+				arn := aws.ToString(t.TopicArn)
+				at, err := cl.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: t.TopicArn})
+				if err != nil {
+					c.problem("sns", acct, region, fmt.Errorf("GetTopicAttributes %s: %w", arn, err))
+					return nil
+				}
+				pol := at.Attributes["Policy"]
+				rec := record{ARN: arn, Account: acct, Policy: policyValue(&pol)}
+				if err := c.writeRecord("sns", region, arn[strings.LastIndexByte(arn, ':')+1:], rec); err != nil {
+					return err
+				}
+				return nil
+			})
 		}
 	}
-	return nil
+	return it.wait(nil)
 }
 
 // lambdaFunctions: ListFunctions, GetPolicy of the unqualified function.
 func (c *collector) lambdaFunctions(ctx context.Context, cfg aws.Config, acct, region string) error {
+	it := c.items()
 	cl := lambda.NewFromConfig(regional(cfg, region))
 	p := lambda.NewListFunctionsPaginator(cl, &lambda.ListFunctionsInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return fmt.Errorf("ListFunctions: %w", err)
+			return it.wait(fmt.Errorf("ListFunctions: %w", err))
 		}
 		for _, f := range page.Functions {
-			arn := aws.ToString(f.FunctionArn)
-			rec := record{ARN: arn, Account: acct}
-			pol, err := cl.GetPolicy(ctx, &lambda.GetPolicyInput{FunctionName: f.FunctionArn})
-			switch {
-			case err == nil:
-				rec.Policy = policyValue(pol.Policy)
-			case isAPIError(err, "ResourceNotFoundException"):
-			default:
-				c.problem("lambda", acct, region, fmt.Errorf("GetPolicy %s: %w", arn, err))
-				continue
-			}
-			if err := c.writeRecord("lambda", region, aws.ToString(f.FunctionName), rec); err != nil {
-				return err
-			}
+			it.run(func() error {
+				arn := aws.ToString(f.FunctionArn)
+				rec := record{ARN: arn, Account: acct}
+				pol, err := cl.GetPolicy(ctx, &lambda.GetPolicyInput{FunctionName: f.FunctionArn})
+				switch {
+				case err == nil:
+					rec.Policy = policyValue(pol.Policy)
+				case isAPIError(err, "ResourceNotFoundException"):
+				default:
+					c.problem("lambda", acct, region, fmt.Errorf("GetPolicy %s: %w", arn, err))
+					return nil
+				}
+				if err := c.writeRecord("lambda", region, aws.ToString(f.FunctionName), rec); err != nil {
+					return err
+				}
+				return nil
+			})
 		}
 	}
-	return nil
+	return it.wait(nil)
 }
 
 // secrets: ListSecrets, GetResourcePolicy.
 func (c *collector) secrets(ctx context.Context, cfg aws.Config, acct, region string) error {
+	it := c.items()
 	cl := secretsmanager.NewFromConfig(regional(cfg, region))
 	p := secretsmanager.NewListSecretsPaginator(cl, &secretsmanager.ListSecretsInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return fmt.Errorf("ListSecrets: %w", err)
+			return it.wait(fmt.Errorf("ListSecrets: %w", err))
 		}
 		for _, s := range page.SecretList {
-			arn := aws.ToString(s.ARN)
-			pol, err := cl.GetResourcePolicy(ctx, &secretsmanager.GetResourcePolicyInput{SecretId: s.ARN})
-			if err != nil {
-				c.problem("secretsmanager", acct, region, fmt.Errorf("GetResourcePolicy %s: %w", arn, err))
-				continue
-			}
-			rec := record{ARN: arn, Account: acct, Policy: policyValue(pol.ResourcePolicy)}
-			if err := c.writeRecord("secretsmanager", region, aws.ToString(s.Name), rec); err != nil {
-				return err
-			}
+			it.run(func() error {
+				arn := aws.ToString(s.ARN)
+				pol, err := cl.GetResourcePolicy(ctx, &secretsmanager.GetResourcePolicyInput{SecretId: s.ARN})
+				if err != nil {
+					c.problem("secretsmanager", acct, region, fmt.Errorf("GetResourcePolicy %s: %w", arn, err))
+					return nil
+				}
+				rec := record{ARN: arn, Account: acct, Policy: policyValue(pol.ResourcePolicy)}
+				if err := c.writeRecord("secretsmanager", region, aws.ToString(s.Name), rec); err != nil {
+					return err
+				}
+				return nil
+			})
 		}
 	}
-	return nil
+	return it.wait(nil)
 }
 
 // ecrRepositories: DescribeRepositories, GetRepositoryPolicy.
 func (c *collector) ecrRepositories(ctx context.Context, cfg aws.Config, acct, region string) error {
+	it := c.items()
 	cl := ecr.NewFromConfig(regional(cfg, region))
 	p := ecr.NewDescribeRepositoriesPaginator(cl, &ecr.DescribeRepositoriesInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return fmt.Errorf("DescribeRepositories: %w", err)
+			return it.wait(fmt.Errorf("DescribeRepositories: %w", err))
 		}
 		for _, r := range page.Repositories {
-			arn := aws.ToString(r.RepositoryArn)
-			rec := record{ARN: arn, Account: acct}
-			pol, err := cl.GetRepositoryPolicy(ctx, &ecr.GetRepositoryPolicyInput{RepositoryName: r.RepositoryName, RegistryId: r.RegistryId})
-			switch {
-			case err == nil:
-				rec.Policy = policyValue(pol.PolicyText)
-			case isAPIError(err, "RepositoryPolicyNotFoundException"):
-			default:
-				c.problem("ecr", acct, region, fmt.Errorf("GetRepositoryPolicy %s: %w", arn, err))
-				continue
-			}
-			if err := c.writeRecord("ecr", region, aws.ToString(r.RepositoryName), rec); err != nil {
-				return err
-			}
+			it.run(func() error {
+				arn := aws.ToString(r.RepositoryArn)
+				rec := record{ARN: arn, Account: acct}
+				pol, err := cl.GetRepositoryPolicy(ctx, &ecr.GetRepositoryPolicyInput{RepositoryName: r.RepositoryName, RegistryId: r.RegistryId})
+				switch {
+				case err == nil:
+					rec.Policy = policyValue(pol.PolicyText)
+				case isAPIError(err, "RepositoryPolicyNotFoundException"):
+				default:
+					c.problem("ecr", acct, region, fmt.Errorf("GetRepositoryPolicy %s: %w", arn, err))
+					return nil
+				}
+				if err := c.writeRecord("ecr", region, aws.ToString(r.RepositoryName), rec); err != nil {
+					return err
+				}
+				return nil
+			})
 		}
 	}
-	return nil
+	return it.wait(nil)
 }
 
 // vpcEndpoints: DescribeVpcEndpoints; the policy is in the description.
@@ -377,4 +406,41 @@ func (c *collector) vpcEndpoints(ctx context.Context, cfg aws.Config, acct, regi
 		}
 	}
 	return nil
+}
+
+// items runs the per-resource calls of one task concurrently, all tasks
+// sharing a bound of Workers calls in flight.
+type items struct {
+	c   *collector
+	wg  sync.WaitGroup
+	mu  sync.Mutex
+	err error
+}
+
+func (c *collector) items() *items { return &items{c: c} }
+
+// run calls fn on its own goroutine once a slot is free; the first error is
+// kept.
+func (it *items) run(fn func() error) {
+	it.c.sem <- struct{}{}
+	it.wg.Add(1)
+	go func() {
+		defer func() { <-it.c.sem; it.wg.Done() }()
+		if err := fn(); err != nil {
+			it.mu.Lock()
+			if it.err == nil {
+				it.err = err
+			}
+			it.mu.Unlock()
+		}
+	}()
+}
+
+// wait waits for the calls started and returns err, else their first error.
+func (it *items) wait(err error) error {
+	it.wg.Wait()
+	if err != nil {
+		return err
+	}
+	return it.err
 }
