@@ -5,8 +5,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/iamwhy/iamwhy/check"
 	"github.com/iamwhy/iamwhy/eval"
 )
+
+// An environment is what `iamwhy check` needs for environment mode.
+var _ check.Environment = (*Environment)(nil)
 
 // The decisions examples/env/README.md promises, decided by the engine on
 // the layers the environment resolves.
