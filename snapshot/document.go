@@ -1,0 +1,146 @@
+package snapshot
+
+import (
+	"bytes"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// Encoding says how a policy document was written where it was read.
+type Encoding uint8
+
+const (
+	// EncodingObject: a JSON object inside the file, as the AWS CLI prints
+	// it. Document.JSON holds the exact bytes of the file, so a line:column
+	// inside the document maps to a line:column of the file.
+	EncodingObject Encoding = iota
+	// EncodingString: a JSON string holding the document text, as the
+	// Policy field of get-bucket-policy, get-key-policy or lambda
+	// get-policy returns it.
+	EncodingString
+	// EncodingURL: a URL-encoded string (RFC 3986), as the IAM API itself
+	// returns documents (the AWS CLI decodes them, other SDKs do not).
+	EncodingURL
+	// EncodingYAML: a YAML mapping converted to JSON (organisation files
+	// and records written in YAML).
+	EncodingYAML
+	// EncodingCatalog: an AWS managed policy taken from the embedded
+	// catalog because the file attached it without including it.
+	EncodingCatalog
+)
+
+var encodingNames = [...]string{"object", "string", "url", "yaml", "catalog"}
+
+func (e Encoding) String() string {
+	if int(e) < len(encodingNames) {
+		return encodingNames[e]
+	}
+	return fmt.Sprintf("Encoding(%d)", int(e))
+}
+
+// Document is one policy document as read: its JSON text, where it came from
+// and what it is. It is parsed by package policy on first use (Policy).
+type Document struct {
+	// JSON is the document text. For EncodingObject these are the bytes of
+	// the file, whitespace included.
+	JSON []byte
+	// Source is the file the document was read from; for catalog
+	// documents the policy ARN.
+	Source string
+	// Line and Col (1-based; Col counts bytes) are where the document, or
+	// the string holding it, starts in Source. Zero when unknown.
+	Line, Col int
+	// Encoding says how the document was written in Source.
+	Encoding Encoding
+	// Name says what the document is, for people: "inline policy s3-read
+	// of role app", "SCP p-region", "bucket policy of arn:aws:s3:::cfg".
+	Name string
+
+	parsed parsedPolicy
+}
+
+// Where returns "file:line:col" of the document's start, or the source alone
+// when the position is unknown.
+func (d *Document) Where() string {
+	if d.Line > 0 {
+		return fmt.Sprintf("%s:%d:%d", d.Source, d.Line, d.Col)
+	}
+	return d.Source
+}
+
+// FilePos maps a 1-based line:column inside JSON to a line:column of Source.
+// ok is false when the mapping does not exist: the document was decoded from
+// a string or converted from YAML, so its text is not the file's text.
+func (d *Document) FilePos(line, col int) (fileLine, fileCol int, ok bool) {
+	if d.Encoding != EncodingObject || d.Line <= 0 || line <= 0 {
+		return 0, 0, false
+	}
+	if line == 1 {
+		return d.Line, d.Col + col - 1, true
+	}
+	return d.Line + line - 1, col, true
+}
+
+// decodeStringDocument turns the text of a policy written as a string into
+// JSON: a URL-encoded document (it starts with "%7B" once leading space is
+// trimmed, or holds no '{' but does hold '%') is decoded; anything else is
+// taken as the JSON text itself.
+func decodeStringDocument(s string) ([]byte, Encoding, error) {
+	t := strings.TrimSpace(s)
+	if strings.HasPrefix(t, "{") {
+		return []byte(s), EncodingString, nil
+	}
+	if strings.HasPrefix(t, "%7B") || strings.HasPrefix(t, "%7b") || (strings.Contains(t, "%") && !strings.Contains(t, "{")) {
+		// PathUnescape, not QueryUnescape: '+' is a literal plus in
+		// IAM's encoding, a space is written %20.
+		dec, err := url.PathUnescape(t)
+		if err != nil {
+			return nil, EncodingURL, fmt.Errorf("URL-encoded policy document: %v", err)
+		}
+		return []byte(dec), EncodingURL, nil
+	}
+	if t == "" {
+		return nil, EncodingString, fmt.Errorf("empty policy document")
+	}
+	return []byte(s), EncodingString, nil
+}
+
+// newDocumentFromJSONValue builds a Document from the raw JSON value found
+// at file offset (line, col): an object is kept as is, a string is decoded
+// (JSON string, then URL-encoding).
+func newDocumentFromJSONValue(raw []byte, source string, line, col int, name string) (*Document, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return nil, fmt.Errorf("%s:%d:%d: %s: empty policy document", source, line, col, name)
+	}
+	switch raw[0] {
+	case '{':
+		return &Document{JSON: raw, Source: source, Line: line, Col: col, Encoding: EncodingObject, Name: name}, nil
+	case '"':
+		s, err := unquoteJSONString(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d:%d: %s: %v", source, line, col, name, err)
+		}
+		text, enc, err := decodeStringDocument(s)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d:%d: %s: %v", source, line, col, name, err)
+		}
+		return &Document{JSON: text, Source: source, Line: line, Col: col, Encoding: enc, Name: name}, nil
+	case 'n':
+		return nil, nil
+	}
+	return nil, fmt.Errorf("%s:%d:%d: %s: a policy document must be a JSON object or a string, found %s", source, line, col, name, describeJSONValue(raw))
+}
+
+func describeJSONValue(raw []byte) string {
+	switch raw[0] {
+	case '[':
+		return "an array"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}

@@ -1,0 +1,348 @@
+package snapshot
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Resource-policy records (docs/environment.md, "resource_policies"): files
+// holding one record or a list of records
+//
+//	{"arn": "...", "account": "...", "policy": {...} | "...", "block_public_access": {...}}
+//
+// JSON files keep each policy object's exact text, so positions in a policy
+// map to the file; YAML files are converted.
+
+// AddResourcePolicies reads a record file, or every .json, .yaml and .yml
+// file under a directory (in lexical order). Other files in a directory are
+// skipped and named in Warnings.
+func (e *Environment) AddResourcePolicies(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return e.addResourceFile(path)
+	}
+	var files []string
+	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		switch strings.ToLower(filepath.Ext(p)) {
+		case ".json", ".yaml", ".yml":
+			files = append(files, p)
+		default:
+			e.warnf("%s: not a .json, .yaml or .yml file; skipped", p)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		if err := e.addResourceFile(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *Environment) addResourceFile(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	e.Stats.ResourceFiles++
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".yaml", ".yml":
+		return e.addResourceYAML(data, path)
+	}
+	return e.AddResourceRecords(data, path)
+}
+
+// AddResourceRecords reads JSON record(s) from data; source names it.
+func (e *Environment) AddResourceRecords(data []byte, source string) error {
+	data = trimBOM(data)
+	var raw json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		line, col := 1, 1
+		if off, ok := jsonErrorOffset(err); ok && off > 0 {
+			line, col = lineCol(data, int(off)-1)
+		}
+		return fmt.Errorf("%s:%d:%d: invalid JSON: %s", source, line, col, describeJSONError(err))
+	}
+	// Offsets of the records and of their members.
+	base := 0
+	for base < len(data) && data[base] != raw[0] {
+		base++
+	}
+	type member struct {
+		key string
+		off int
+	}
+	recOffs := map[int]int{}
+	members := map[int][]member{}
+	top := raw[0]
+	scanOffsets(data[base:], func(path []pathSeg, start int) bool {
+		rec := 0
+		p := path
+		if top == '[' {
+			if len(p) == 1 {
+				recOffs[p[0].Index] = base + start
+				return true
+			}
+			rec = p[0].Index
+			p = p[1:]
+		}
+		if len(p) == 1 {
+			members[rec] = append(members[rec], member{p[0].Key, base + start})
+		}
+		return false
+	})
+	var records []json.RawMessage
+	switch top {
+	case '[':
+		if err := json.Unmarshal(raw, &records); err != nil {
+			return fmt.Errorf("%s: %s", source, describeJSONError(err))
+		}
+	case '{':
+		records = []json.RawMessage{raw}
+		recOffs[0] = base
+	default:
+		line, col := lineCol(data, base)
+		return fmt.Errorf("%s:%d:%d: a resource-policy file holds a record (an object) or a list of records, found %s", source, line, col, describeJSONValue(raw))
+	}
+	for i, rec := range records {
+		off := recOffs[i]
+		line, col := lineCol(data, off)
+		where := fmt.Sprintf("%s:%d:%d", source, line, col)
+		if len(rec) == 0 || rec[0] != '{' {
+			return fmt.Errorf("%s: a record must be an object, found %s", where, describeJSONValue(rec))
+		}
+		var fields struct {
+			ARN     json.RawMessage `json:"arn"`
+			Account json.RawMessage `json:"account"`
+			Policy  json.RawMessage `json:"policy"`
+			BPA     json.RawMessage `json:"block_public_access"`
+		}
+		if err := json.Unmarshal(rec, &fields); err != nil {
+			return fmt.Errorf("%s: %s", where, describeJSONError(err))
+		}
+		at := func(key string) (int, int) {
+			for _, m := range members[i] {
+				if m.key == key {
+					return lineCol(data, m.off)
+				}
+			}
+			return line, col
+		}
+		for _, m := range members[i] {
+			switch m.key {
+			case "arn", "account", "policy", "block_public_access":
+			default:
+				l, c := lineCol(data, m.off)
+				return fmt.Errorf("%s:%d:%d: unknown key %q in a resource-policy record (want arn, account, policy, block_public_access)", source, l, c, m.key)
+			}
+		}
+		r := &Resource{Source: where}
+		if err := jsonStringField(fields.ARN, &r.ARN); err != nil {
+			l, c := at("arn")
+			return fmt.Errorf("%s:%d:%d: arn: %v", source, l, c, err)
+		}
+		if err := jsonStringField(fields.Account, &r.Account); err != nil {
+			l, c := at("account")
+			return fmt.Errorf("%s:%d:%d: account: %v (quote the account id)", source, l, c, err)
+		}
+		if len(fields.Policy) > 0 {
+			l, c := at("policy")
+			doc, err := newDocumentFromJSONValue(fields.Policy, source, l, c, "resource policy of "+r.ARN)
+			if err != nil {
+				return err
+			}
+			unwrapPolicyField(doc)
+			r.Policy = doc
+		}
+		if len(fields.BPA) > 0 && string(fields.BPA) != "null" {
+			var bpa BlockPublicAccess
+			if err := strictUnmarshal(fields.BPA, &bpa); err != nil {
+				l, c := at("block_public_access")
+				return fmt.Errorf("%s:%d:%d: block_public_access: %v", source, l, c, err)
+			}
+			r.BlockPublicAccess = &bpa
+		}
+		if err := e.addResource(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func trimBOM(data []byte) []byte {
+	if len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
+		return data[3:]
+	}
+	return data
+}
+
+func jsonStringField(raw json.RawMessage, dst *string) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	if raw[0] != '"' {
+		return fmt.Errorf("must be a string, found %s", describeJSONValue(raw))
+	}
+	return json.Unmarshal(raw, dst)
+}
+
+func strictUnmarshal(raw json.RawMessage, v any) error {
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%s", describeJSONError(err))
+	}
+	return nil
+}
+
+func (e *Environment) addResourceYAML(data []byte, source string) error {
+	n, err := parseYAML(trimBOM(data), source)
+	if err != nil {
+		return err
+	}
+	var recs []*yaml.Node
+	switch n.Kind {
+	case yaml.SequenceNode:
+		recs, _ = seqNodes(source, n, "records")
+	case yaml.MappingNode:
+		recs = []*yaml.Node{n}
+	default:
+		return nodeErrorf(source, n, "a resource-policy file holds a record (a mapping) or a list of records, found %s", kindName(n))
+	}
+	dir := filepath.Dir(source)
+	for _, rn := range recs {
+		pairs, err := mappingPairs(source, rn, "a resource-policy record")
+		if err != nil {
+			return err
+		}
+		r := &Resource{Source: nodeWhere(source, rn)}
+		for _, kv := range pairs {
+			k, v := kv[0], kv[1]
+			switch k.Value {
+			case "arn":
+				if r.ARN, err = scalarString(source, v, "arn"); err != nil {
+					return err
+				}
+			case "account":
+				if r.Account, err = scalarString(source, v, "account"); err != nil {
+					return err
+				}
+			case "policy":
+				if r.Policy, err = documentFromNode(v, source, dir, "resource policy of "+r.ARN); err != nil {
+					return err
+				}
+			case "block_public_access":
+				var bpa BlockPublicAccess
+				if err := v.Decode(&bpa); err != nil {
+					return nodeErrorf(source, v, "block_public_access:%s", yamlErrorText(err))
+				}
+				r.BlockPublicAccess = &bpa
+			default:
+				return nodeErrorf(source, k, "unknown key %q in a resource-policy record (want arn, account, policy, block_public_access)", k.Value)
+			}
+		}
+		if err := e.addResource(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addResource validates a record and indexes it.
+func (e *Environment) addResource(r *Resource) error {
+	a, ok := ParseARN(r.ARN)
+	if !ok {
+		return fmt.Errorf("%s: arn %q is not an ARN", r.Source, r.ARN)
+	}
+	if r.Account == "" {
+		r.Account = a.Account
+	}
+	if r.Account == "" {
+		return fmt.Errorf("%s: %s: account is required when the ARN has none (S3 buckets)", r.Source, r.ARN)
+	}
+	if !isAccountID(r.Account) {
+		return fmt.Errorf("%s: %s: account %q is not a 12-digit account id", r.Source, r.ARN, r.Account)
+	}
+	if a.Account != "" && a.Account != r.Account {
+		return fmt.Errorf("%s: %s: account %s differs from the ARN's account %s", r.Source, r.ARN, r.Account, a.Account)
+	}
+	if r.BlockPublicAccess != nil && a.Service != "s3" {
+		return fmt.Errorf("%s: %s: block_public_access applies to S3 buckets only", r.Source, r.ARN)
+	}
+	if r.Policy != nil {
+		r.Policy.Name = resourcePolicyName(r.ARN)
+	}
+	if prev, dup := e.Resources[r.ARN]; dup {
+		return fmt.Errorf("%s: %s has a record already (at %s)", r.Source, r.ARN, prev.Source)
+	}
+	e.Resources[r.ARN] = r
+	if a.Service == "ec2" && strings.HasPrefix(a.Resource, "vpc-endpoint/") {
+		e.vpce[strings.TrimPrefix(a.Resource, "vpc-endpoint/")] = r
+	}
+	e.Stats.Resources++
+	if r.Policy == nil {
+		e.Stats.ResourcesNoPolicy++
+	}
+	return nil
+}
+
+// resourcePolicyName names a resource's policy the way its service does.
+func resourcePolicyName(arn string) string {
+	switch resourceTypeOf(arn) {
+	case "s3:bucket":
+		return "bucket policy of " + arn
+	case "kms:key":
+		return "key policy of " + arn
+	case "sqs:queue":
+		return "queue policy of " + arn
+	case "sns:topic":
+		return "topic policy of " + arn
+	case "ec2:vpc-endpoint":
+		return "VPC endpoint policy of " + arn
+	}
+	return "resource policy of " + arn
+}
+
+// unwrapPolicyField accepts a whole `aws s3api get-bucket-policy` (or
+// lambda get-policy, ...) output given as the policy, {"Policy": "<document>"},
+// by taking the document out of it.
+func unwrapPolicyField(d *Document) {
+	if d == nil || d.Encoding != EncodingObject || !strings.Contains(string(d.JSON), `"Policy"`) {
+		return
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(d.JSON, &m) != nil || len(m) != 1 {
+		return
+	}
+	raw, ok := m["Policy"]
+	if !ok || len(raw) == 0 || raw[0] != '"' {
+		return
+	}
+	s, err := unquoteJSONString(raw)
+	if err != nil {
+		return
+	}
+	if text, enc, err := decodeStringDocument(s); err == nil {
+		d.JSON, d.Encoding = text, enc
+	}
+}
