@@ -57,8 +57,9 @@ type Environment interface {
 }
 
 // EnvironmentLoader opens the environment a check file names: node is the
-// file's environment block (a mapping or a path), dir the file's directory.
-type EnvironmentLoader func(node *yaml.Node, dir string) (Environment, error)
+// file's environment block (a mapping, or a path relative to the file), file
+// the check file's path.
+type EnvironmentLoader func(node *yaml.Node, file string) (Environment, error)
 
 // Runner runs check files. It compiles each named policy once per policy
 // type and reuses it across cases.
@@ -200,7 +201,7 @@ func (r *Runner) openEnvironment(f *File) (Environment, error) {
 	if r.LoadEnvironment == nil {
 		return nil, fmt.Errorf("environment mode is not available in this build")
 	}
-	return r.LoadEnvironment(f.Environment, f.Dir)
+	return r.LoadEnvironment(f.Environment, f.Path)
 }
 
 func (r *Runner) customLayers(f *File, c *Case, req *eval.Request) (*eval.Layers, error) {

@@ -1,14 +1,18 @@
 package cli
 
 import (
-	"errors"
-
 	"github.com/iamwhy/iamwhy/check"
+	"github.com/iamwhy/iamwhy/snapshot"
 	"gopkg.in/yaml.v3"
 )
 
-// loadCheckEnvironment opens a check file's environment for environment
-// mode. Environments arrive with the snapshot package.
-func loadCheckEnvironment(node *yaml.Node, dir string) (check.Environment, error) {
-	return nil, errors.New("environment mode needs the snapshot loader, which this build does not include yet")
+// loadCheckEnvironment opens a check file's environment (its
+// `environment:` block, or a path to an environment file) for environment
+// mode.
+func loadCheckEnvironment(node *yaml.Node, file string) (check.Environment, error) {
+	spec, err := snapshot.DecodeSpec(node, file)
+	if err != nil {
+		return nil, err
+	}
+	return snapshot.Load(spec, snapshot.Options{})
 }

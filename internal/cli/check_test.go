@@ -24,6 +24,7 @@ func TestCheckExitStatus(t *testing.T) {
 		err  string
 	}{
 		{"all cases pass: 0", []string{"check", "../../examples/checks/guides.yaml"}, 0, ""},
+		{"environment mode: 0", []string{"check", "../../examples/checks/environment.yaml"}, 0, ""},
 		{"JSON is accepted as YAML", []string{"check", "testdata/check/json-form.json"}, 0, ""},
 		{"a failing case: 1", []string{"check", "testdata/check/mixed.yaml"}, 1, ""},
 		{"unknown top-level key: 2", []string{"check", "testdata/check/unknown-key.yaml"}, 2, `unknown-key.yaml:2:1: unknown top-level key "tests"`},
@@ -147,5 +148,34 @@ func TestSimulateNearMiss(t *testing.T) {
 	miss := r.Trace.Layers[0].Statements[0].Failed[0]
 	if miss.Key != "aws:RequestedRegion" || miss.Expected[0] != "us-east-1" || miss.Actual[0] != "eu-west-1" || miss.Pos.Line != 9 {
 		t.Fatalf("near miss %+v", miss)
+	}
+}
+
+// Environment mode: a principal that cannot be found is an error in that
+// case (spec/check-file.md), never a silent deny.
+func TestCheckEnvironmentUnknownPrincipal(t *testing.T) {
+	stdout, _, code := runCLI(t, "check", "-o", "json", "testdata/check/env-unknown.yaml")
+	if code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	var rep struct {
+		Results []struct {
+			Name     string  `json:"name"`
+			Decision string  `json:"decision"`
+			Pass     bool    `json:"pass"`
+			Error    *string `json:"error"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Results) != 2 {
+		t.Fatalf("%+v", rep.Results)
+	}
+	if r := rep.Results[0]; r.Pass || r.Error == nil || !strings.Contains(*r.Error, "no-such-role") || r.Decision != "undetermined" {
+		t.Fatalf("unknown principal: %+v", r)
+	}
+	if r := rep.Results[1]; !r.Pass || r.Decision != "allow" {
+		t.Fatalf("inline environment: %+v", r)
 	}
 }
