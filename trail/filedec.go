@@ -29,6 +29,9 @@ type fileDecoder struct {
 	deliver     func(*Record) error // filter, dedupe and call back
 	stats       *Stats
 	maxProblems int
+	// skip, when set, says from the raw bytes alone that a record cannot
+	// pass the filter, saving its decoding.
+	skip func(raw []byte) bool
 
 	path       string
 	index      int // next record index in the file
@@ -71,7 +74,9 @@ func (fd *fileDecoder) decodeFile(path string, r io.Reader) error {
 		in = fd.gz
 	}
 	fd.s.reset(in)
-	if err := fd.top(); err != nil {
+	err := fd.top()
+	fd.stats.TextBytes += fd.s.base + int64(len(fd.s.buf))
+	if err != nil {
 		var stop *errStop
 		if errors.As(err, &stop) {
 			return stop.err
@@ -284,7 +289,13 @@ func (fd *fileDecoder) record(start, end int) error {
 	r := &fd.rec
 	r.Path, r.Index = fd.path, fd.index
 	fd.index++
-	if err := fd.dec.decode(fd.s.buf[start:end], r); err != nil {
+	raw := fd.s.buf[start:end]
+	if fd.skip != nil && fd.skip(raw) {
+		fd.stats.Records++
+		fd.stats.Filtered++
+		return nil
+	}
+	if err := fd.dec.decode(raw, r); err != nil {
 		line, col := fd.s.lineCol(start)
 		fd.recordProblem(line, col, err)
 		return nil

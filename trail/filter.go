@@ -1,6 +1,7 @@
 package trail
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"time"
@@ -97,6 +98,30 @@ func (c *compiledFilter) match(r *Record) bool {
 		return false
 	}
 	return true
+}
+
+// needsError reports whether only records with an errorCode can pass.
+func (c *compiledFilter) needsError() bool {
+	if c.f.DeniedOnly {
+		return true
+	}
+	if len(c.errCodes) == 0 {
+		return false
+	}
+	for _, p := range c.errCodes {
+		if p.match("") {
+			return false
+		}
+	}
+	return true
+}
+
+// lacksErrorCode reports, from the raw bytes of a record, that it has no
+// errorCode member. It answers only for records spelling keys as
+// CloudTrail does (an "eventName" key present): then "errorCode" would
+// appear if the member did. Anything else is left to the decoder.
+func lacksErrorCode(raw []byte) bool {
+	return !bytes.Contains(raw, []byte("rrorCode")) && bytes.Contains(raw, []byte(`"eventName"`))
 }
 
 func matchAny(ps []pattern, s string) bool {

@@ -66,6 +66,7 @@ type Stats struct {
 	Duplicates    int64
 	Filtered      int64
 	Bytes         int64 // input bytes read, as stored (compressed)
+	TextBytes     int64 // JSON text decoded (after decompression)
 	// Skipped counts skipped files by reason.
 	Skipped map[string]int64
 	// Problems lists unreadable inputs and records, at most
@@ -127,6 +128,7 @@ func (s *Stats) merge(o *Stats) {
 	s.Duplicates += o.Duplicates
 	s.Filtered += o.Filtered
 	s.Bytes += o.Bytes
+	s.TextBytes += o.TextBytes
 	for k, v := range o.Skipped {
 		if s.Skipped == nil {
 			s.Skipped = map[string]int64{}
@@ -239,6 +241,9 @@ func Read(ctx context.Context, paths []string, opts Options, fn func(*Record) er
 				return fn(r)
 			}
 			fd := newFileDecoder(st, maxProblems, deliver)
+			if filt.needsError() {
+				fd.skip = lacksErrorCode
+			}
 			for in := range inputs {
 				if ctx.Err() != nil {
 					continue // drain so the lister can finish

@@ -31,7 +31,7 @@ type lister struct {
 const (
 	SkipDigest  = "digest file"
 	SkipInsight = "Insights file"
-	SkipNotJSON = "not a .json, .json.gz, .jsonl or .ndjson name"
+	SkipNotJSON = "not named .json, .json.gz, .jsonl or .ndjson"
 )
 
 func (l *lister) list(ctx context.Context, paths []string, out chan<- input) {

@@ -50,10 +50,13 @@ func (s *stream) fill() (shift int, ok bool) {
 		return 0, false
 	}
 	if s.keep > 0 {
+		// bytes.Count is vectorised, LastIndexByte is not: look for the
+		// last newline only when there is one (CloudTrail's own files are
+		// a single line).
 		gone := s.buf[:s.keep]
-		if nl := bytes.LastIndexByte(gone, '\n'); nl >= 0 {
-			s.lines += int64(bytes.Count(gone, []byte{'\n'}))
-			s.lastNL = s.base + int64(nl)
+		if n := bytes.Count(gone, []byte{'\n'}); n > 0 {
+			s.lines += int64(n)
+			s.lastNL = s.base + int64(bytes.LastIndexByte(gone, '\n'))
 		}
 		n := copy(s.buf, s.buf[s.keep:])
 		s.buf = s.buf[:n]

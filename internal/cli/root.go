@@ -32,6 +32,7 @@ func silentExit(code int) error { return &ExitError{Code: code} }
 // commands lists every subcommand constructor; each lives in its own file.
 var commands = []func(Streams) *cobra.Command{
 	newVersionCmd,
+	newTrailCmd,
 }
 
 // NewRoot builds the command tree on the given streams.
