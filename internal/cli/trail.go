@@ -21,6 +21,7 @@ import (
 // own file (trail_*.go) and adds its constructor here.
 var trailCommands = []func(Streams) *cobra.Command{
 	newTrailDeniedCmd,
+	newTrailQueryCmd, newTrailIngestCmd,
 }
 
 func newTrailCmd(s Streams) *cobra.Command {

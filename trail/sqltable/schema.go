@@ -87,7 +87,7 @@ var duckDB = dialect{
 var hive = dialect{
 	str: "STRING", mapOfStr: "MAP<STRING,STRING>",
 	structOpen: "STRUCT<", structEnd: ">", listOpen: "ARRAY<", listEnd: ">",
-	fieldSep: ",\n    ", nameSep: ": ", quote: func(s string) string { return s },
+	fieldSep: ", ", nameSep: ": ", quote: func(s string) string { return s },
 }
 
 // typeIn is the type of f in dialect d.
@@ -127,9 +127,11 @@ func CreateTableSQL() string {
 // ("eventversion STRING,\nuseridentity STRUCT<...>, ..."), for CREATE
 // EXTERNAL TABLE statements.
 func AthenaColumns() string {
-	d := hive
-	d.fieldSep, d.nameSep = ",\n", " "
-	return fieldsIn(columns, d)
+	lines := make([]string, len(columns))
+	for i, f := range columns {
+		lines[i] = f.name + " " + f.typeIn(hive)
+	}
+	return strings.Join(lines, ",\n")
 }
 
 // readJSONColumns is the columns={...} argument of read_json: every column
