@@ -68,7 +68,7 @@ func (fd *fileDecoder) decodeFile(path string, r io.Reader) error {
 			err = fd.gz.Reset(fd.br)
 		}
 		if err != nil {
-			fd.fileProblem(0, 0, fmt.Errorf("gzip: %w", err))
+			fd.fileProblem(0, 0, err)
 			return nil
 		}
 		in = fd.gz
@@ -135,9 +135,24 @@ func (fd *fileDecoder) top() error {
 		if inContainer {
 			fd.fileProblem(pe.line, pe.col, errors.New(pe.msg))
 		} else {
+			// A malformed top-level value (a JSON-lines line) is a record.
+			fd.index++
 			fd.recordProblem(pe.line, pe.col, errors.New(pe.msg))
 		}
-		if errors.Is(err, errTooLarge) || !s.skipToLine() {
+		if errors.Is(err, errTooLarge) {
+			return nil
+		}
+		from, _ := s.lineCol(s.pos)
+		found, skipped := s.skipToLine()
+		if skipped > 0 {
+			fd.stats.LinesSkipped += int64(skipped)
+			fd.stats.addProblem(fd.maxProblems, Problem{Path: fd.path, Line: from + 1, Col: 1, Record: -1,
+				Message: fmt.Sprintf("skipped %d line(s) not starting with { or [ after the error", skipped)})
+		}
+		if !found {
+			if s.err != nil {
+				fd.readProblem()
+			}
 			return nil
 		}
 	}

@@ -67,6 +67,10 @@ type Stats struct {
 	Filtered      int64
 	Bytes         int64 // input bytes read, as stored (compressed)
 	TextBytes     int64 // JSON text decoded (after decompression)
+	// LinesSkipped counts lines passed over to find the next record after
+	// a syntax error (JSON lines resume at the next line starting with {
+	// or [); each run is also a Problem.
+	LinesSkipped int64
 	// Skipped counts skipped files by reason.
 	Skipped map[string]int64
 	// Problems lists unreadable inputs and records, at most
@@ -129,6 +133,7 @@ func (s *Stats) merge(o *Stats) {
 	s.Filtered += o.Filtered
 	s.Bytes += o.Bytes
 	s.TextBytes += o.TextBytes
+	s.LinesSkipped += o.LinesSkipped
 	for k, v := range o.Skipped {
 		if s.Skipped == nil {
 			s.Skipped = map[string]int64{}

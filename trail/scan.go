@@ -136,13 +136,13 @@ func (s *scanner) skipValue(b []byte, i int, final bool) (int, error) {
 				}
 				i = j
 			case c == '-' || (c >= '0' && c <= '9'):
-				j, err := skipNumber(b, i)
+				j, incomplete, err := skipNumber(b, i)
 				if err != nil {
 					return j, err
 				}
-				if j == len(b) && !final {
+				if j == len(b) && (incomplete || !final) {
 					// A number may continue in the next chunk.
-					return len(b), errMore
+					return more(len(b))
 				}
 				i = j
 			default:
@@ -243,9 +243,10 @@ func literal(b []byte, i int, lit string) (int, error) {
 	return i + len(lit), nil
 }
 
-// skipNumber validates a JSON number; it returns len(b) when the number
-// reaches the end of b (the caller decides whether more may follow).
-func skipNumber(b []byte, i int) (int, error) {
+// skipNumber validates a JSON number. When the number reaches the end of
+// b it returns len(b), with incomplete set if what was read cannot end a
+// number ("-", "1.", "1e+"); the caller decides whether more may follow.
+func skipNumber(b []byte, i int) (end int, incomplete bool, err error) {
 	digits := func(j int) (int, bool) {
 		k := j
 		for k < len(b) && b[k] >= '0' && b[k] <= '9' {
@@ -256,7 +257,7 @@ func skipNumber(b []byte, i int) (int, error) {
 	if b[i] == '-' {
 		i++
 		if i == len(b) {
-			return i, nil
+			return i, true, nil
 		}
 	}
 	if b[i] == '0' {
@@ -264,17 +265,17 @@ func skipNumber(b []byte, i int) (int, error) {
 	} else {
 		var ok bool
 		if i, ok = digits(i); !ok {
-			return i, syntaxErr(i, "invalid %s in numeric literal", describe(b[i]))
+			return i, false, syntaxErr(i, "invalid %s in numeric literal", describe(b[i]))
 		}
 	}
 	if i < len(b) && b[i] == '.' {
 		i++
 		if i == len(b) {
-			return i, nil
+			return i, true, nil
 		}
 		var ok bool
 		if i, ok = digits(i); !ok {
-			return i, syntaxErr(i, "invalid %s after decimal point in numeric literal", describe(b[i]))
+			return i, false, syntaxErr(i, "invalid %s after decimal point in numeric literal", describe(b[i]))
 		}
 	}
 	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
@@ -283,14 +284,14 @@ func skipNumber(b []byte, i int) (int, error) {
 			i++
 		}
 		if i == len(b) {
-			return i, nil
+			return i, true, nil
 		}
 		var ok bool
 		if i, ok = digits(i); !ok {
-			return i, syntaxErr(i, "invalid %s in exponent of numeric literal", describe(b[i]))
+			return i, false, syntaxErr(i, "invalid %s in exponent of numeric literal", describe(b[i]))
 		}
 	}
-	return i, nil
+	return i, false, nil
 }
 
 func unhex(c byte) rune {

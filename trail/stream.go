@@ -162,28 +162,37 @@ func (s *stream) lineCol(i int) (line, col int) {
 
 // skipToLine moves pos to the start of the next line that begins with
 // '{' or '[', the place a JSON-lines reader can start again after a
-// malformed line. It reports false when there is none.
-func (s *stream) skipToLine() bool {
+// malformed line. It reports whether there is one and how many non-blank
+// lines it passed over (not counting the rest of the malformed line).
+func (s *stream) skipToLine() (found bool, skipped int) {
+	first := true
 	for {
 		s.keep = s.pos
 		nl := bytes.IndexByte(s.buf[s.pos:], '\n')
 		if nl < 0 {
+			if !first && len(bytes.TrimSpace(s.buf[s.pos:])) > 0 && s.eof {
+				skipped++
+			}
 			s.pos = len(s.buf)
 			s.keep = s.pos
 			if _, ok := s.fill(); !ok {
-				return false
+				return false, skipped
 			}
 			continue
 		}
+		if !first && len(bytes.TrimSpace(s.buf[s.pos:s.pos+nl])) > 0 {
+			skipped++
+		}
+		first = false
 		s.pos += nl + 1
 		for s.pos >= len(s.buf) {
 			s.keep = s.pos
 			if _, ok := s.fill(); !ok {
-				return false
+				return false, skipped
 			}
 		}
 		if c := s.buf[s.pos]; c == '{' || c == '[' {
-			return true
+			return true, skipped
 		}
 	}
 }

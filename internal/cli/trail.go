@@ -263,7 +263,7 @@ func runTrailDenied(ctx context.Context, s Streams, o trailDeniedOptions) error 
 	if d.Stats.ProblemsOmitted > 0 {
 		fmt.Fprintf(s.Err, "iamwhy: trail: %d more problems not shown\n", d.Stats.ProblemsOmitted)
 	}
-	if d.Stats.FilesFailed > 0 || d.Stats.RecordsFailed > 0 {
+	if d.Stats.FilesFailed > 0 || d.Stats.RecordsFailed > 0 || d.Stats.LinesSkipped > 0 {
 		return silentExit(1)
 	}
 	return nil
@@ -334,6 +334,7 @@ type deniedStatsJSON struct {
 	Records         int64            `json:"records"`
 	RecordsFailed   int64            `json:"recordsFailed"`
 	Duplicates      int64            `json:"duplicates"`
+	LinesSkipped    int64            `json:"linesSkipped"`
 	Bytes           int64            `json:"bytes"`
 	TextBytes       int64            `json:"textBytes"`
 	Problems        []trail.Problem  `json:"problems"`
@@ -362,7 +363,7 @@ func renderDeniedJSON(w io.Writer, d *trail.Denials) error {
 		Groups:    []deniedGroupJSON{},
 		Stats: deniedStatsJSON{
 			Files: d.Stats.Files, FilesSkipped: d.Stats.FilesSkipped, Skipped: d.Stats.Skipped, FilesFailed: d.Stats.FilesFailed,
-			Records: d.Stats.Records, RecordsFailed: d.Stats.RecordsFailed, Duplicates: d.Stats.Duplicates,
+			Records: d.Stats.Records, RecordsFailed: d.Stats.RecordsFailed, Duplicates: d.Stats.Duplicates, LinesSkipped: d.Stats.LinesSkipped,
 			Bytes: d.Stats.Bytes, TextBytes: d.Stats.TextBytes, Problems: d.Stats.Problems, ProblemsOmitted: d.Stats.ProblemsOmitted,
 		},
 	}
