@@ -18,7 +18,7 @@ const (
 	trailShapes = "../../trail/testdata/shapes"
 )
 
-func runCLI(t *testing.T, term bool, args ...string) (stdout, stderr string, code int) {
+func runTrailCLI(t *testing.T, term bool, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code = Main(args, Streams{In: strings.NewReader(""), Out: &out, Err: &errb, IsTerminal: term})
@@ -28,7 +28,7 @@ func runCLI(t *testing.T, term bool, args ...string) (stdout, stderr string, cod
 // TestTrailDeniedJSON checks the counts on the shared samples: 60 + 51
 // denials in 2,900 + 310 records.
 func TestTrailDeniedJSON(t *testing.T) {
-	out, stderr, code := runCLI(t, false, "trail", "denied", "--output", "json", trailShared)
+	out, stderr, code := runTrailCLI(t, false, "trail", "denied", "--output", "json", trailShared)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -57,7 +57,7 @@ func TestTrailDeniedJSON(t *testing.T) {
 	}
 	// Each sample set alone.
 	for path, want := range map[string]int64{trailShared + "/invictus-sigma-aws": 60, trailShared + "/stratus-red-team": 51} {
-		out, _, _ := runCLI(t, false, "trail", "denied", "-o", "json", path)
+		out, _, _ := runTrailCLI(t, false, "trail", "denied", "-o", "json", path)
 		var one struct{ Total int64 }
 		json.Unmarshal([]byte(out), &one)
 		if one.Total != want {
@@ -67,7 +67,7 @@ func TestTrailDeniedJSON(t *testing.T) {
 }
 
 func TestTrailDeniedCSV(t *testing.T) {
-	out, stderr, code := runCLI(t, false, "trail", "denied", "-o", "csv", trailShapes)
+	out, stderr, code := runTrailCLI(t, false, "trail", "denied", "-o", "csv", trailShapes)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -86,7 +86,7 @@ func TestTrailDeniedCSV(t *testing.T) {
 // TestTrailDeniedText compares the text rendering with a golden file
 // (go test ./internal/cli -run TrailDeniedText -update-trail rewrites it).
 func TestTrailDeniedText(t *testing.T) {
-	out, stderr, code := runCLI(t, false, "trail", "denied", trailShapes)
+	out, stderr, code := runTrailCLI(t, false, "trail", "denied", trailShapes)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -108,7 +108,7 @@ func TestTrailDeniedText(t *testing.T) {
 // TestTrailDeniedExitCodes: 1 when inputs could not all be read (the
 // summary still printed), 2 when the command cannot run.
 func TestTrailDeniedExitCodes(t *testing.T) {
-	out, stderr, code := runCLI(t, false, "trail", "denied", "-o", "json", "../../trail/testdata/bad/invalid.json", trailShapes)
+	out, stderr, code := runTrailCLI(t, false, "trail", "denied", "-o", "json", "../../trail/testdata/bad/invalid.json", trailShapes)
 	if code != 1 || !strings.Contains(stderr, "invalid.json:3:57: invalid character") || !strings.Contains(out, `"total": 3`) {
 		t.Errorf("bad input: exit %d, stderr %q", code, stderr)
 	}
@@ -117,7 +117,7 @@ func TestTrailDeniedExitCodes(t *testing.T) {
 		{"trail", "denied", "--since", "yesterday", trailShapes},
 		{"trail", "denied"},
 	} {
-		if _, _, code := runCLI(t, false, args...); code != 2 {
+		if _, _, code := runTrailCLI(t, false, args...); code != 2 {
 			t.Errorf("%q: exit %d, want 2", args, code)
 		}
 	}
@@ -125,13 +125,13 @@ func TestTrailDeniedExitCodes(t *testing.T) {
 
 // TestTrailDeniedFilters passes the filter flags through.
 func TestTrailDeniedFilters(t *testing.T) {
-	out, _, _ := runCLI(t, false, "trail", "denied", "-o", "json", "--since", "2024-01-15T10:05:00Z", "--until", "2024-01-15T10:10:30Z", trailShapes)
+	out, _, _ := runTrailCLI(t, false, "trail", "denied", "-o", "json", "--since", "2024-01-15T10:05:00Z", "--until", "2024-01-15T10:10:30Z", trailShapes)
 	var d struct{ Total int64 }
 	json.Unmarshal([]byte(out), &d)
 	if d.Total != 2 {
 		t.Errorf("time window: %d denials, want 2 (10:05 and 10:10)", d.Total)
 	}
-	out, _, _ = runCLI(t, false, "trail", "denied", "-o", "json", "--error-code", "AccessDenied", trailShapes)
+	out, _, _ = runTrailCLI(t, false, "trail", "denied", "-o", "json", "--error-code", "AccessDenied", trailShapes)
 	json.Unmarshal([]byte(out), &d)
 	if d.Total != 1 {
 		t.Errorf("--error-code: %d denials, want 1", d.Total)
@@ -140,11 +140,11 @@ func TestTrailDeniedFilters(t *testing.T) {
 
 // TestTrailProgress draws the bar only on a terminal and erases it.
 func TestTrailProgress(t *testing.T) {
-	_, stderr, _ := runCLI(t, true, "trail", "denied", "-o", "csv", trailShapes)
+	_, stderr, _ := runTrailCLI(t, true, "trail", "denied", "-o", "csv", trailShapes)
 	if !strings.Contains(stderr, "\r[") || !strings.Contains(stderr, "\r\x1b[K") {
 		t.Errorf("no progress bar on a terminal: %q", stderr)
 	}
-	_, stderr, _ = runCLI(t, false, "trail", "denied", "-o", "csv", trailShapes)
+	_, stderr, _ = runTrailCLI(t, false, "trail", "denied", "-o", "csv", trailShapes)
 	if strings.Contains(stderr, "\r") {
 		t.Errorf("progress bar drawn off a terminal: %q", stderr)
 	}
