@@ -14,7 +14,10 @@ type recordDecoder struct {
 	scan     scanner
 	intern   map[string]string
 	embedded []byte // unescaped CloudTrailEvent text
-	err      error  // the record's first field error
+	// err is the record's first field of an unexpected JSON type: the
+	// field is left empty and the record still delivered, as Athena's
+	// table shows such a value as NULL.
+	err error
 }
 
 func (d *recordDecoder) setErr(err error) {
@@ -155,9 +158,6 @@ func (d *recordDecoder) decodeDepth(raw []byte, r *Record, depth int) error {
 			return fmt.Errorf("%w: EventBridge event of detail-type %q", errNotRecord, detailType)
 		}
 		return d.decodeDepth(detail, r, depth+1)
-	}
-	if d.err != nil {
-		return d.err
 	}
 	if r.EventTime == "" && r.EventName == "" && r.EventSource == "" && r.EventID == "" {
 		return fmt.Errorf("%w: no eventTime, eventSource, eventName or eventID", errNotRecord)

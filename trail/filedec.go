@@ -316,6 +316,11 @@ func (fd *fileDecoder) record(start, end int) error {
 		return nil
 	}
 	fd.stats.Records++
+	if fe := fd.dec.err; fe != nil {
+		line, col := fd.s.lineCol(start)
+		fd.stats.FieldErrors++
+		fd.stats.addProblem(fd.maxProblems, Problem{Path: fd.path, Line: line, Col: col, Record: r.Index, Message: fe.Error() + " (field left empty)"})
+	}
 	if err := fd.deliver(r); err != nil {
 		return &errStop{err: err}
 	}

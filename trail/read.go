@@ -63,6 +63,7 @@ type Stats struct {
 	FilesFailed   int64 // inputs that could not be read to the end (records before the fault were used)
 	Records       int64 // records decoded
 	RecordsFailed int64 // values that are not readable records
+	FieldErrors   int64 // records delivered with a field of the wrong JSON type left empty (each also a Problem)
 	Duplicates    int64
 	Filtered      int64
 	Bytes         int64 // input bytes read, as stored (compressed)
@@ -129,6 +130,7 @@ func (s *Stats) merge(o *Stats) {
 	s.FilesFailed += o.FilesFailed
 	s.Records += o.Records
 	s.RecordsFailed += o.RecordsFailed
+	s.FieldErrors += o.FieldErrors
 	s.Duplicates += o.Duplicates
 	s.Filtered += o.Filtered
 	s.Bytes += o.Bytes

@@ -201,9 +201,9 @@ normalised), with counts, first and last seen, and a time histogram.
 Output: text (default), json (one object: groups, histogram, read statistics),
 or csv (one row per group; statistics on standard error).
 
-Exit status: 0 when every input was read; 1 when some files or records could
-not be read (the summary covers the rest, the problems are listed on standard
-error); 2 when the command could not run.`,
+Exit status: 0 when every input was read cleanly; 1 when some files or records
+could not be read or had fields of the wrong type (the summary covers the rest,
+the problems are listed on standard error); 2 when the command could not run.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Paths = args
@@ -263,7 +263,7 @@ func runTrailDenied(ctx context.Context, s Streams, o trailDeniedOptions) error 
 	if d.Stats.ProblemsOmitted > 0 {
 		fmt.Fprintf(s.Err, "iamwhy: trail: %d more problems not shown\n", d.Stats.ProblemsOmitted)
 	}
-	if d.Stats.FilesFailed > 0 || d.Stats.RecordsFailed > 0 || d.Stats.LinesSkipped > 0 {
+	if len(d.Stats.Problems) > 0 || d.Stats.ProblemsOmitted > 0 {
 		return silentExit(1)
 	}
 	return nil
@@ -333,6 +333,7 @@ type deniedStatsJSON struct {
 	FilesFailed     int64            `json:"filesFailed"`
 	Records         int64            `json:"records"`
 	RecordsFailed   int64            `json:"recordsFailed"`
+	FieldErrors     int64            `json:"fieldErrors"`
 	Duplicates      int64            `json:"duplicates"`
 	LinesSkipped    int64            `json:"linesSkipped"`
 	Bytes           int64            `json:"bytes"`
@@ -363,7 +364,7 @@ func renderDeniedJSON(w io.Writer, d *trail.Denials) error {
 		Groups:    []deniedGroupJSON{},
 		Stats: deniedStatsJSON{
 			Files: d.Stats.Files, FilesSkipped: d.Stats.FilesSkipped, Skipped: d.Stats.Skipped, FilesFailed: d.Stats.FilesFailed,
-			Records: d.Stats.Records, RecordsFailed: d.Stats.RecordsFailed, Duplicates: d.Stats.Duplicates, LinesSkipped: d.Stats.LinesSkipped,
+			Records: d.Stats.Records, RecordsFailed: d.Stats.RecordsFailed, FieldErrors: d.Stats.FieldErrors, Duplicates: d.Stats.Duplicates, LinesSkipped: d.Stats.LinesSkipped,
 			Bytes: d.Stats.Bytes, TextBytes: d.Stats.TextBytes, Problems: d.Stats.Problems, ProblemsOmitted: d.Stats.ProblemsOmitted,
 		},
 	}
