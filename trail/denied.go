@@ -95,11 +95,27 @@ type groupKey struct{ principal, action, resource, message string }
 
 type groupAcc struct {
 	g        DenialGroup
-	codes    map[string]bool
-	accounts map[string]bool
-	regions  map[string]bool
-	minutes  map[int64]int64 // Unix minute -> count
-	firstID  time.Time
+	// Sets of a few elements (usually one): slices cost far less than
+	// maps when there are hundreds of thousands of groups.
+	codes, accounts, regions []string
+	// minutes holds (Unix minute, count) runs in arrival order; records
+	// of a file arrive in time order, so runs are long.
+	minutes []minuteCount
+}
+
+type minuteCount struct {
+	minute int64
+	count  int64
+}
+
+// addOnce appends s to set unless it is there.
+func addOnce(set []string, s string) []string {
+	for _, x := range set {
+		if x == s {
+			return set
+		}
+	}
+	return append(set, s)
 }
 
 // NewDenialCollector returns an empty collector.
@@ -134,17 +150,16 @@ func (c *DenialCollector) Add(r *Record) error {
 	if a == nil {
 		a = &groupAcc{
 			g:     DenialGroup{Principal: k.principal, PrincipalType: ptype, Action: k.action, Resource: k.resource, Message: k.message},
-			codes: map[string]bool{}, accounts: map[string]bool{}, regions: map[string]bool{}, minutes: map[int64]int64{},
 		}
 		c.groups[k] = a
 	}
 	a.g.Count++
-	a.codes[r.ErrorCode] = true
+	a.codes = addOnce(a.codes, r.ErrorCode)
 	if acct := r.Account(); acct != "" {
-		a.accounts[acct] = true
+		a.accounts = addOnce(a.accounts, acct)
 	}
 	if r.AWSRegion != "" {
-		a.regions[r.AWSRegion] = true
+		a.regions = addOnce(a.regions, r.AWSRegion)
 	}
 	if r.Time.IsZero() {
 		c.noTime++
@@ -153,7 +168,11 @@ func (c *DenialCollector) Add(r *Record) error {
 		}
 		return nil
 	}
-	a.minutes[r.Time.Unix()/60]++
+	if m := r.Time.Unix() / 60; len(a.minutes) > 0 && a.minutes[len(a.minutes)-1].minute == m {
+		a.minutes[len(a.minutes)-1].count++
+	} else {
+		a.minutes = append(a.minutes, minuteCount{m, 1})
+	}
 	if a.g.First.IsZero() || r.Time.Before(a.g.First) || (r.Time.Equal(a.g.First) && r.EventID < a.g.Example) {
 		a.g.First = r.Time
 		a.g.Example = r.EventID
@@ -200,7 +219,8 @@ func (c *DenialCollector) Result() *Denials {
 		d.Histogram = Histogram{Start: start, Bucket: width, Counts: make([]int64, n)}
 		for _, a := range c.groups {
 			a.g.Histogram = make([]int64, n)
-			for m, cnt := range a.minutes {
+			for _, mc := range a.minutes {
+				m, cnt := mc.minute, mc.count
 				i := int(time.Unix(m*60, 0).Sub(start) / width)
 				if i < 0 {
 					i = 0 // a bucket width under a minute puts seconds before start
@@ -214,9 +234,10 @@ func (c *DenialCollector) Result() *Denials {
 		}
 	}
 	for _, a := range c.groups {
-		a.g.ErrorCodes = sortedKeys(a.codes)
-		a.g.Accounts = sortedKeys(a.accounts)
-		a.g.Regions = sortedKeys(a.regions)
+		a.g.ErrorCodes = sorted(a.codes)
+		a.g.Accounts = sorted(a.accounts)
+		a.g.Regions = sorted(a.regions)
+		a.minutes = nil
 		d.Groups = append(d.Groups, a.g)
 	}
 	sort.Slice(d.Groups, func(i, j int) bool {
@@ -238,11 +259,8 @@ func (c *DenialCollector) Result() *Denials {
 	return d
 }
 
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
+func sorted(set []string) []string {
+	out := append(make([]string, 0, len(set)), set...)
 	sort.Strings(out)
 	return out
 }

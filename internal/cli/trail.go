@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -300,8 +302,8 @@ type deniedJSON struct {
 	Last        *time.Time          `json:"last,omitempty"`
 	UnknownTime int64               `json:"unknownTime"`
 	Histogram   deniedHistogramJSON `json:"histogram"`
-	Groups      []deniedGroupJSON   `json:"groups"`
 	Stats       deniedStatsJSON     `json:"stats"`
+	// groups follow, written one by one (renderDeniedJSON).
 }
 
 type deniedHistogramJSON struct {
@@ -361,7 +363,6 @@ func renderDeniedJSON(w io.Writer, d *trail.Denials) error {
 	out := deniedJSON{
 		Total: d.Total, First: timePtr(d.First), Last: timePtr(d.Last), UnknownTime: d.UnknownTime,
 		Histogram: deniedHistogramJSON{Start: timePtr(d.Histogram.Start), Counts: d.Histogram.Counts},
-		Groups:    []deniedGroupJSON{},
 		Stats: deniedStatsJSON{
 			Files: d.Stats.Files, FilesSkipped: d.Stats.FilesSkipped, Skipped: d.Stats.Skipped, FilesFailed: d.Stats.FilesFailed,
 			Records: d.Stats.Records, RecordsFailed: d.Stats.RecordsFailed, FieldErrors: d.Stats.FieldErrors, Duplicates: d.Stats.Duplicates, LinesSkipped: d.Stats.LinesSkipped,
@@ -380,16 +381,35 @@ func renderDeniedJSON(w io.Writer, d *trail.Denials) error {
 	if out.Stats.Problems == nil {
 		out.Stats.Problems = []trail.Problem{}
 	}
-	for _, g := range d.Groups {
-		out.Groups = append(out.Groups, deniedGroupJSON{
+	// The groups can be many (one per distinct resource): they are
+	// encoded one at a time after the rest instead of in one value.
+	head, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	bw.Write(bytes.TrimSuffix(head, []byte("\n}")))
+	bw.WriteString(",\n  \"groups\": [")
+	for i, g := range d.Groups {
+		b, err := json.MarshalIndent(deniedGroupJSON{
 			Count: g.Count, Principal: g.Principal, PrincipalType: g.PrincipalType, Action: g.Action, Resource: g.Resource,
 			ErrorCodes: g.ErrorCodes, Message: g.Message, First: timeString(g.First), Last: timeString(g.Last),
 			Accounts: g.Accounts, Regions: g.Regions, Example: g.Example, Histogram: nonNil(g.Histogram),
-		})
+		}, "    ", "  ")
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n    ")
+		bw.Write(b)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	if len(d.Groups) > 0 {
+		bw.WriteString("\n  ")
+	}
+	bw.WriteString("]\n}\n")
+	return bw.Flush()
 }
 
 func nonNil(v []int64) []int64 {
