@@ -94,7 +94,7 @@ type DenialCollector struct {
 type groupKey struct{ principal, action, resource, message string }
 
 type groupAcc struct {
-	g        DenialGroup
+	g DenialGroup
 	// Sets of a few elements (usually one): slices cost far less than
 	// maps when there are hundreds of thousands of groups.
 	codes, accounts, regions []string
@@ -149,7 +149,7 @@ func (c *DenialCollector) Add(r *Record) error {
 	a := c.groups[k]
 	if a == nil {
 		a = &groupAcc{
-			g:     DenialGroup{Principal: k.principal, PrincipalType: ptype, Action: k.action, Resource: k.resource, Message: k.message},
+			g: DenialGroup{Principal: k.principal, PrincipalType: ptype, Action: k.action, Resource: k.resource, Message: k.message},
 		}
 		c.groups[k] = a
 	}

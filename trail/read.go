@@ -153,7 +153,8 @@ func (s *Stats) merge(o *Stats) {
 //
 // fn is called from several goroutines at once unless opts.Serial is set
 // or opts.Workers is 1; the *Record is reused after fn returns (see
-// Record). An error from fn stops reading and is returned. Read's error
+// Record). An error from fn stops reading and is returned; no call of fn
+// starts after it. Read's error
 // is otherwise only for a context cancellation or invalid options: inputs
 // that cannot be read are counted and described in Stats.
 func Read(ctx context.Context, paths []string, opts Options, fn func(*Record) error) (Stats, error) {
@@ -168,15 +169,6 @@ func Read(ctx context.Context, paths []string, opts Options, fn func(*Record) er
 	maxProblems := opts.MaxProblems
 	if maxProblems == 0 {
 		maxProblems = 1000
-	}
-	if opts.Serial && workers > 1 {
-		var mu sync.Mutex
-		inner := fn
-		fn = func(r *Record) error {
-			mu.Lock()
-			defer mu.Unlock()
-			return inner(r)
-		}
 	}
 	var seen *eventIDSet
 	if !opts.KeepDuplicates {
@@ -193,6 +185,31 @@ func Read(ctx context.Context, paths []string, opts Options, fn func(*Record) er
 	)
 	fail := func(err error) {
 		errOnce.Do(func() { firstErr = err; cancel() })
+	}
+
+	// After fn fails no further call starts (calls already running in
+	// other workers finish).
+	var stopped atomic.Bool
+	inner := fn
+	fn = func(r *Record) error {
+		if stopped.Load() {
+			return context.Canceled
+		}
+		err := inner(r)
+		if err != nil {
+			fail(err) // recorded before any other worker sees stopped
+			stopped.Store(true)
+		}
+		return err
+	}
+	if opts.Serial && workers > 1 {
+		var mu sync.Mutex
+		unlocked := fn
+		fn = func(r *Record) error {
+			mu.Lock()
+			defer mu.Unlock()
+			return unlocked(r)
+		}
 	}
 
 	lister := &lister{opts: &opts, total: &total, maxProblems: maxProblems}
