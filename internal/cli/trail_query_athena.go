@@ -3,6 +3,9 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	sdk "github.com/aws/aws-sdk-go-v2/service/athena"
@@ -51,6 +54,10 @@ var newAthenaAPI = func(ctx context.Context, region string) (athena.API, error) 
 }
 
 func runAthenaQuery(ctx context.Context, s Streams, sql string, o athenaQueryOptions, render queryRender) error {
+	// On Ctrl-C the context ends and the client stops the running query,
+	// so Athena does not go on scanning (and billing) for nobody.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	api, err := newAthenaAPI(ctx, o.Region)
 	if err != nil {
 		return err

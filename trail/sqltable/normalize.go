@@ -29,14 +29,14 @@ func (e *RecordError) Error() string {
 // https://docs.aws.amazon.com/athena/latest/ug/json-serde.html), keys that
 // are not columns dropped, whitespace removed so the record fits on one
 // line, and invalid UTF-8 replaced by U+FFFD (as encoding/json does) so one
-// bad byte cannot fail a whole batch. Values in string positions are copied
-// verbatim: DuckDB turns numbers, booleans, objects and arrays there into
-// their JSON text, which is how requestParameters and the other free-form
-// elements become JSON text columns.
+// bad byte cannot fail a whole batch. A number, boolean, object or array in
+// a string position (a STRING column or a MAP<STRING,STRING> value) becomes
+// a JSON string holding its compacted text, which is how requestParameters
+// and the other free-form elements become JSON text columns.
 //
 // A struct or list position holding another JSON type becomes NULL and is
-// counted in mismatched, the SerDe's behaviour being to fail the row;
-// keeping the rest of the record loses less.
+// counted in mismatched. (What Athena's SerDe does there is undetermined
+// here; keeping the rest of the record loses least.)
 type normalizer struct {
 	src        []byte
 	i          int
@@ -119,7 +119,7 @@ func (n *normalizer) object(fields []field, depth int) error {
 			first = false
 			n.appendString(key)
 			n.out = append(n.out, ':')
-			if err := n.value(depth + 1); err != nil {
+			if err := n.stringValue(depth + 1); err != nil {
 				return err
 			}
 		case ok && seen&(1<<idx) == 0:
@@ -196,7 +196,7 @@ func (n *normalizer) typed(f field, depth int) error {
 			return n.structList(f.fields, depth)
 		}
 	default:
-		return n.value(depth)
+		return n.stringValue(depth)
 	}
 	n.mismatched++
 	n.out = append(n.out, "null"...)
@@ -292,6 +292,46 @@ func (n *normalizer) value(depth int) error {
 		n.out = append(n.out, n.src[start:n.i]...)
 		return nil
 	}
+}
+
+// stringValue writes the value at n.i for a STRING column or map value:
+// strings and null as they are, any other value as a JSON string holding
+// its compacted text, so requestParameters and the like keep the text
+// CloudTrail wrote (numbers are not re-formatted) and DuckDB copies a
+// string instead of parsing and re-serialising the object.
+func (n *normalizer) stringValue(depth int) error {
+	if n.i < len(n.src) && (n.src[n.i] == '"' || n.src[n.i] == 'n') {
+		return n.value(depth)
+	}
+	mark := len(n.out)
+	if err := n.value(depth); err != nil {
+		return err
+	}
+	// The compacted text has no control characters (JSON forbids them in
+	// strings and whitespace between tokens is gone), so only quotes and
+	// backslashes need escaping. Expand in place, from the end.
+	extra := 0
+	for _, c := range n.out[mark:] {
+		if c == '"' || c == '\\' {
+			extra++
+		}
+	}
+	end := len(n.out)
+	n.out = append(n.out, make([]byte, extra+2)...)
+	w := len(n.out) - 1
+	n.out[w] = '"'
+	w--
+	for r := end - 1; r >= mark; r-- {
+		c := n.out[r]
+		n.out[w] = c
+		w--
+		if c == '"' || c == '\\' {
+			n.out[w] = '\\'
+			w--
+		}
+	}
+	n.out[w] = '"'
+	return nil
 }
 
 // skipValue validates and passes over a value without writing it.

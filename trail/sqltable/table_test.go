@@ -301,7 +301,7 @@ func TestSavedTables(t *testing.T) {
 	}
 	var re *RecordError
 	db, _ := loadFile(t, "testdata/records.jsonl")
-	l, _ := db.NewLoader(ctx, LoaderOptions{})
+	l, _ := db.NewLoader(ctx, LoaderOptions{TempDir: t.TempDir()})
 	if err := l.Add([]byte(`[1]`)); !errors.As(err, &re) {
 		t.Errorf("Add([1]) = %v, want RecordError", err)
 	}
