@@ -195,6 +195,7 @@ func stagedSet(b *testing.B) (path string, lines [][]byte, size int64) {
 func BenchmarkNormalize(b *testing.B) {
 	_, lines, size := stagedSet(b)
 	b.SetBytes(size)
+	defer reportCPU(b, size)()
 	var n normalizer
 	var out []byte
 	for b.Loop() {

@@ -53,7 +53,7 @@ func (n *normalizer) normalize(dst, rec []byte) ([]byte, error) {
 	if n.i >= len(n.src) || n.src[n.i] != '{' {
 		return dst, n.errf("a record must be a JSON object")
 	}
-	if err := n.object(columns, 0); err != nil {
+	if err := n.object(columns, columnIndex, 0); err != nil {
 		return dst, err
 	}
 	n.ws()
@@ -79,8 +79,9 @@ func (n *normalizer) ws() {
 }
 
 // object reads the object at n.i, writing the keys that name one of fields
-// and their values; fields nil means a map, whose keys are kept as they are.
-func (n *normalizer) object(fields []field, depth int) error {
+// (found through index) and their values; fields nil means a map, whose
+// keys are kept as they are.
+func (n *normalizer) object(fields []field, index map[string]int, depth int) error {
 	if depth > maxDepth {
 		return n.errf("JSON nested deeper than %d levels", maxDepth)
 	}
@@ -110,7 +111,7 @@ func (n *normalizer) object(fields []field, depth int) error {
 		}
 		n.i++
 		n.ws()
-		f, idx, ok := lookupField(fields, key)
+		f, idx, ok := lookupField(fields, index, key)
 		switch {
 		case fields == nil:
 			if !first {
@@ -185,15 +186,15 @@ func (n *normalizer) typed(f field, depth int) error {
 	switch f.kind {
 	case kindStruct:
 		if c == '{' {
-			return n.object(f.fields, depth)
+			return n.object(f.fields, f.index, depth)
 		}
 	case kindStringMap:
 		if c == '{' {
-			return n.object(nil, depth)
+			return n.object(nil, nil, depth)
 		}
 	case kindStructList:
 		if c == '[' {
-			return n.structList(f.fields, depth)
+			return n.structList(f, depth)
 		}
 	default:
 		return n.stringValue(depth)
@@ -203,7 +204,7 @@ func (n *normalizer) typed(f field, depth int) error {
 	return n.skipValue(depth)
 }
 
-func (n *normalizer) structList(fields []field, depth int) error {
+func (n *normalizer) structList(list field, depth int) error {
 	if depth > maxDepth {
 		return n.errf("JSON nested deeper than %d levels", maxDepth)
 	}
@@ -220,7 +221,7 @@ func (n *normalizer) structList(fields []field, depth int) error {
 		if !first {
 			n.out = append(n.out, ',')
 		}
-		if err := n.typed(field{kind: kindStruct, fields: fields}, depth+1); err != nil {
+		if err := n.typed(field{kind: kindStruct, fields: list.fields, index: list.index}, depth+1); err != nil {
 			return err
 		}
 		if done, err := n.next(']', false); done || err != nil {
@@ -366,6 +367,13 @@ func (n *normalizer) appendString(tok []byte) {
 func (n *normalizer) skipString() error {
 	n.i++ // opening quote
 	for n.i < len(n.src) {
+		// Most bytes need no attention: run over them first.
+		for n.i < len(n.src) && plainStringByte[n.src[n.i]] {
+			n.i++
+		}
+		if n.i >= len(n.src) {
+			break
+		}
 		c := n.src[n.i]
 		switch {
 		case c == '"':
@@ -391,14 +399,21 @@ func (n *normalizer) skipString() error {
 			default:
 				return n.errf("invalid escape '\\%c'", n.src[n.i+1])
 			}
-		case c < 0x20:
+		default: // a control character
 			return n.errf("control character in a string")
-		default:
-			n.i++
 		}
 	}
 	return n.errf("unterminated string")
 }
+
+// plainStringByte marks the bytes that may appear in a JSON string as they
+// are: all but the quote, the backslash and control characters.
+var plainStringByte = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
@@ -468,14 +483,13 @@ func (n *normalizer) endOfScalar() error {
 
 // lookupField finds the field a key names, ignoring case. key is a string
 // token with its quotes.
-func lookupField(fields []field, key []byte) (field, int, bool) {
+func lookupField(fields []field, index map[string]int, key []byte) (field, int, bool) {
 	if fields == nil {
 		return field{}, 0, false
 	}
 	raw := key[1 : len(key)-1]
-	var name string
 	if isPlainASCII(raw) {
-		var buf [64]byte
+		var buf [32]byte // longer than any column name
 		if len(raw) > len(buf) {
 			return field{}, 0, false
 		}
@@ -486,23 +500,19 @@ func lookupField(fields []field, key []byte) (field, int, bool) {
 			}
 			b[i] = c
 		}
-		for i := range fields {
-			if fields[i].name == string(b) {
-				return fields[i], i, true
-			}
+		if i, ok := index[string(b)]; ok {
+			return fields[i], i, true
 		}
 		return field{}, 0, false
 	}
 	// Escapes or non-ASCII: decode, then lower-case with Unicode rules
 	// (the SerDe lower-cases keys with Java's String.toLowerCase).
+	var name string
 	if err := json.Unmarshal(key, &name); err != nil {
 		return field{}, 0, false
 	}
-	name = strings.ToLower(name)
-	for i := range fields {
-		if fields[i].name == name {
-			return fields[i], i, true
-		}
+	if i, ok := index[strings.ToLower(name)]; ok {
+		return fields[i], i, true
 	}
 	return field{}, 0, false
 }

@@ -24,6 +24,22 @@ type field struct {
 	name   string // lower case, as in the Athena DDL
 	kind   kind
 	fields []field // for kindStruct and kindStructList
+	index  map[string]int // fields by name, made by indexFields
+}
+
+// columnIndex finds columns by name; indexFields fills it and the index of
+// every struct.
+var columnIndex = indexFields(columns)
+
+func indexFields(fs []field) map[string]int {
+	m := make(map[string]int, len(fs))
+	for i := range fs {
+		m[fs[i].name] = i
+		if fs[i].fields != nil {
+			fs[i].index = indexFields(fs[i].fields)
+		}
+	}
+	return m
 }
 
 func str(name string) field { return field{name: name} }
