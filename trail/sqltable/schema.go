@@ -23,7 +23,7 @@ const (
 type field struct {
 	name   string // lower case, as in the Athena DDL
 	kind   kind
-	fields []field // for kindStruct and kindStructList
+	fields []field        // for kindStruct and kindStructList
 	index  map[string]int // fields by name, made by indexFields
 }
 
