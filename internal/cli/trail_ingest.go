@@ -33,7 +33,10 @@ query it again without reading the logs.
 
 A DuckDB file is appended to: records whose eventid is already in it are not
 added twice. A Parquet file (--format parquet, or a .parquet name) is rewritten
-with its previous rows plus the new ones.`,
+with its previous rows plus the new ones.
+
+Exit status 1 when some input or record could not be read (each is reported on
+standard error; the rest is saved), 2 when the command could not run.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Paths = args
@@ -60,14 +63,15 @@ func runTrailIngest(ctx context.Context, s Streams, o trailIngestOptions) error 
 		if err != nil {
 			return err
 		}
-		if _, err := loadTrail(ctx, s, db, o.Paths); err != nil {
+		complete, err := loadTrail(ctx, s, db, o.Paths)
+		if err != nil {
 			db.Close()
 			return err
 		}
 		if err := db.Close(); err != nil {
 			return fmt.Errorf("save %s: %w", o.DB, err)
 		}
-		return nil
+		return incomplete(complete)
 	case "parquet":
 		db, err := sqltable.Open(ctx, "")
 		if err != nil {
@@ -77,7 +81,8 @@ func runTrailIngest(ctx context.Context, s Streams, o trailIngestOptions) error 
 		if err := loadParquet(ctx, db, o.DB); err != nil {
 			return err
 		}
-		if _, err := loadTrail(ctx, s, db, o.Paths); err != nil {
+		complete, err := loadTrail(ctx, s, db, o.Paths)
+		if err != nil {
 			return err
 		}
 		// Write beside the target and rename, so a failure leaves the
@@ -87,7 +92,10 @@ func runTrailIngest(ctx context.Context, s Streams, o trailIngestOptions) error 
 			os.Remove(tmp)
 			return err
 		}
-		return os.Rename(tmp, o.DB)
+		if err := os.Rename(tmp, o.DB); err != nil {
+			return err
+		}
+		return incomplete(complete)
 	default:
 		return fmt.Errorf("--format %q: want duckdb or parquet", o.Format)
 	}
@@ -107,11 +115,13 @@ func loadParquet(ctx context.Context, db *sqltable.DB, path string) error {
 }
 
 // loadTrail reads the logs at paths into db's table and reports on
-// standard error what was read, skipped and refused.
-func loadTrail(ctx context.Context, s Streams, db *sqltable.DB, paths []string) (sqltable.LoadStats, error) {
+// standard error what was read, skipped and refused. complete is false when
+// some input or record could not be read (the rest was loaded); commands
+// then finish their work and exit with status 1, as trail denied does.
+func loadTrail(ctx context.Context, s Streams, db *sqltable.DB, paths []string) (complete bool, err error) {
 	l, err := db.NewLoader(ctx, sqltable.LoaderOptions{})
 	if err != nil {
-		return sqltable.LoadStats{}, err
+		return false, err
 	}
 	var refused []string
 	rs, rerr := trail.Read(ctx, paths, trail.Options{Stdin: s.In}, func(r *trail.Record) error {
@@ -155,7 +165,17 @@ func loadTrail(ctx context.Context, s Streams, db *sqltable.DB, paths []string) 
 	}
 	fmt.Fprintln(s.Err)
 	if rerr != nil {
-		return ls, rerr
+		return false, rerr
 	}
-	return ls, lerr
+	complete = len(rs.Problems) == 0 && rs.ProblemsOmitted == 0 && ls.Rejected == 0
+	return complete, lerr
+}
+
+// incomplete is the exit status of a command whose input was not all read:
+// 1, the output being made from what was.
+func incomplete(complete bool) error {
+	if complete {
+		return nil
+	}
+	return silentExit(1)
 }

@@ -43,7 +43,10 @@ functions behave as in Athena.
 --engine athena runs the same SQL in Amazon Athena (see docs/trail-athena.md).
 
 With --output json, standard output is a JSON array of row objects keyed by
-column name, and nothing else.`,
+column name, and nothing else.
+
+Exit status 1 when some input or record could not be read (each is reported on
+standard error; the query ran on the rest), 2 when the command could not run.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Paths = args
 			return runTrailQuery(cmd.Context(), s, o)
@@ -85,6 +88,7 @@ func runTrailQuery(ctx context.Context, s Streams, o trailQueryOptions) error {
 		return fmt.Errorf("--engine %q: want duckdb or athena", o.Engine)
 	}
 	var db *sqltable.DB
+	complete := true
 	switch {
 	case o.DB != "" && len(o.Paths) > 0:
 		return fmt.Errorf("give PATHs to read or --db to query a saved table, not both")
@@ -100,7 +104,7 @@ func runTrailQuery(ctx context.Context, s Streams, o trailQueryOptions) error {
 		if err != nil {
 			return err
 		}
-		if _, err := loadTrail(ctx, s, db, o.Paths); err != nil {
+		if complete, err = loadTrail(ctx, s, db, o.Paths); err != nil {
 			db.Close()
 			return err
 		}
@@ -111,7 +115,10 @@ func runTrailQuery(ctx context.Context, s Streams, o trailQueryOptions) error {
 		return fmt.Errorf("query: %w", err)
 	}
 	defer rows.Close()
-	return render(s.Out, duckResult{rows})
+	if err := render(s.Out, duckResult{rows}); err != nil {
+		return err
+	}
+	return incomplete(complete)
 }
 
 // duckResult adapts sqltable.Rows to queryResult.

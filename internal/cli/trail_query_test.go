@@ -217,3 +217,20 @@ func TestTrailQueryAthena(t *testing.T) {
 		t.Errorf("stderr %q", errs)
 	}
 }
+
+// Rule: what can be read is queried, what cannot is reported with its
+// place, and the exit status is 1.
+func TestTrailQueryPartlyUnreadable(t *testing.T) {
+	for _, cmd := range [][]string{
+		{"trail", "query", "-o", "csv", "--sql", "SELECT eventname FROM cloudtrail_logs ORDER BY 1", "testdata/trail_query/partly-bad.jsonl"},
+		{"trail", "ingest", "--db", filepath.Join(t.TempDir(), "t.duckdb"), "testdata/trail_query/partly-bad.jsonl"},
+	} {
+		out, errs, code := runQueryCLI(t, cmd...)
+		if code != 1 || !strings.Contains(errs, "partly-bad.jsonl:2:1: record 1:") || !strings.Contains(errs, "2 rows inserted") {
+			t.Errorf("%s: exit %d, stderr %q", cmd[1], code, errs)
+		}
+		if cmd[1] == "query" && out != "eventname\nX\nY\n" {
+			t.Errorf("stdout %q", out)
+		}
+	}
+}
