@@ -343,3 +343,20 @@ func TestLargeValueStreams(t *testing.T) {
 		t.Errorf("read %d records, %d bytes: %v", i, st.TextBytes, err)
 	}
 }
+
+// TestSkipBeforeSince: files CloudTrail delivered (by their name) more
+// than the clock-skew allowance before --since are not opened.
+func TestSkipBeforeSince(t *testing.T) {
+	for _, tc := range []struct {
+		since   time.Time
+		skipped int64
+	}{
+		{time.Date(2024, 1, 15, 11, 10, 0, 0, time.UTC), 0}, // delivered 10:10, within the hour's allowance
+		{time.Date(2024, 1, 15, 11, 12, 0, 0, time.UTC), 1},
+	} {
+		_, st := collect(t, []string{"testdata/org"}, Options{Filter: Filter{Since: tc.since}})
+		if st.Skipped[SkipBefore] != tc.skipped {
+			t.Errorf("since %s: skipped %d, want %d", tc.since, st.Skipped[SkipBefore], tc.skipped)
+		}
+	}
+}

@@ -80,7 +80,7 @@ func (l *lister) listS3(ctx context.Context, uri string, out chan<- input) {
 			// name, as a local file is.
 			walked := key != prefix
 			p := "s3://" + bucket + "/" + key
-			if reason := skipReason(key, walked); reason != "" {
+			if reason := l.skipReason(key, walked); reason != "" {
 				l.stats.skip(reason)
 				continue
 			}

@@ -7,8 +7,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
+	"time"
 )
 
 // input is one file, S3 object or standard input to decode.
@@ -32,6 +34,7 @@ const (
 	SkipDigest  = "digest file"
 	SkipInsight = "Insights file"
 	SkipNotJSON = "not named .json, .json.gz, .jsonl or .ndjson"
+	SkipBefore  = "delivered before the time range (by its name)"
 )
 
 func (l *lister) list(ctx context.Context, paths []string, out chan<- input) {
@@ -101,7 +104,7 @@ func (l *lister) listLocal(ctx context.Context, root string, out chan<- input) {
 		if !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
 			return nil
 		}
-		if reason := skipReason(p, true); reason != "" {
+		if reason := l.skipReason(p, true); reason != "" {
 			l.stats.skip(reason)
 			return nil
 		}
@@ -149,4 +152,44 @@ func skipReason(p string, walked bool) string {
 func jsonName(name string) bool {
 	name = strings.ToLower(strings.TrimSuffix(strings.ToLower(name), ".gz"))
 	return strings.HasSuffix(name, ".json") || strings.HasSuffix(name, ".jsonl") || strings.HasSuffix(name, ".ndjson")
+}
+
+// skipReason adds to the package-level rules the one that needs the
+// filter: a log file CloudTrail delivered before Filter.Since holds only
+// earlier events, since an event is delivered after it happens.
+func (l *lister) skipReason(p string, walked bool) string {
+	if reason := skipReason(p, walked); reason != "" {
+		return reason
+	}
+	if since := l.opts.Filter.Since; walked && !since.IsZero() {
+		if t, ok := deliveryTime(p); ok && t.Before(since) {
+			return SkipBefore
+		}
+	}
+	return ""
+}
+
+// deliveryName matches CloudTrail's log file names,
+// <account>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<unique>.json.gz, whose
+// timestamp is when the file was written.
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/get-and-view-cloudtrail-log-files.html
+var deliveryName = regexp.MustCompile(`^\d{12}_CloudTrail_[a-z0-9-]+_(\d{8}T\d{4}Z)_[A-Za-z0-9]+\.json(\.gz)?$`)
+
+// clockSkew widens the delivery time: event times come from the
+// services' clocks, the file name from CloudTrail's.
+const clockSkew = time.Hour
+
+// deliveryTime reads the delivery time from a CloudTrail file name.
+func deliveryTime(p string) (time.Time, bool) {
+	m := deliveryName.FindStringSubmatch(path.Base(filepath.ToSlash(p)))
+	if m == nil {
+		return time.Time{}, false
+	}
+	t, err := time.Parse("20060102T1504Z", m[1])
+	if err != nil {
+		return time.Time{}, false
+	}
+	// The name has minutes: the file may hold events up to the end of
+	// that minute.
+	return t.Add(time.Minute + clockSkew), true
 }
