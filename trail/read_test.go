@@ -3,6 +3,7 @@ package trail
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -357,6 +358,56 @@ func TestSkipBeforeSince(t *testing.T) {
 		_, st := collect(t, []string{"testdata/org"}, Options{Filter: Filter{Since: tc.since}})
 		if st.Skipped[SkipBefore] != tc.skipped {
 			t.Errorf("since %s: skipped %d, want %d", tc.since, st.Skipped[SkipBefore], tc.skipped)
+		}
+	}
+}
+
+// TestCancel returns the caller's context error.
+func TestCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Read(ctx, []string{"testdata/shapes"}, Options{}, func(*Record) error { return nil }); !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+// TestProgress ends with every input byte counted against the total.
+func TestProgress(t *testing.T) {
+	var mu sync.Mutex
+	var lastDone, lastTotal int64
+	calls := 0
+	st, err := Read(context.Background(), []string{"testdata/shapes"}, Options{Progress: func(done, total int64) {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		lastDone, lastTotal = done, total
+	}}, func(*Record) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls == 0 || lastDone != lastTotal || lastDone != st.Bytes {
+		t.Errorf("%d calls, last %d/%d, stats bytes %d", calls, lastDone, lastTotal, st.Bytes)
+	}
+}
+
+// TestClone keeps a record valid after the read buffer is reused.
+func TestClone(t *testing.T) {
+	var kept []*Record
+	var raws []string
+	_, err := Read(context.Background(), []string{"testdata/shapes/records.json"}, Options{Workers: 1}, func(r *Record) error {
+		kept = append(kept, r.Clone())
+		raws = append(raws, string(r.Raw))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range kept {
+		if string(r.Raw) != raws[i] || !bytes.Contains(r.Raw, r.RequestParameters) || !json.Valid(r.RequestParameters) {
+			t.Errorf("clone %d changed", i)
+		}
+		if off := cap(r.Raw) - cap(r.RequestParameters); off < 0 || off >= len(r.Raw) || &r.Raw[off] != &r.RequestParameters[0] {
+			t.Errorf("clone %d: requestParameters not within its own Raw", i)
 		}
 	}
 }
