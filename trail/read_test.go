@@ -406,8 +406,15 @@ func TestClone(t *testing.T) {
 		if string(r.Raw) != raws[i] || !bytes.Contains(r.Raw, r.RequestParameters) || !json.Valid(r.RequestParameters) {
 			t.Errorf("clone %d changed", i)
 		}
-		if off := cap(r.Raw) - cap(r.RequestParameters); off < 0 || off >= len(r.Raw) || &r.Raw[off] != &r.RequestParameters[0] {
+		// The clone's JSON fields share its own Raw, nothing else.
+		for j := range r.Raw {
+			r.Raw[j] = 'x'
+		}
+		if strings.Trim(string(r.RequestParameters), "x") != "" {
 			t.Errorf("clone %d: requestParameters not within its own Raw", i)
+		}
+		if i+1 < len(kept) && !json.Valid(kept[i+1].RequestParameters) {
+			t.Errorf("overwriting clone %d changed clone %d", i, i+1)
 		}
 	}
 }
