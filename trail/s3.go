@@ -2,11 +2,13 @@ package trail
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
@@ -59,13 +61,20 @@ func (l *lister) listS3(ctx context.Context, uri string, out chan<- input) {
 		l.fail(uri, err)
 		return
 	}
-	pages := s3.NewListObjectsV2Paginator(client, &s3.ListObjectsV2Input{
-		Bucket: aws.String(bucket),
-		Prefix: aws.String(prefix),
-	})
+	input := &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)}
+	pages := s3.NewListObjectsV2Paginator(client, input)
+	var inRegion []func(*s3.Options)
 	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
+		page, err := pages.NextPage(ctx, inRegion...)
 		if err != nil {
+			if region := redirectRegion(err); region != "" && inRegion == nil {
+				// The bucket is in another region than the client's: S3
+				// answers 301 with the bucket's region in a header. Start
+				// again there.
+				inRegion = []func(*s3.Options){func(o *s3.Options) { o.Region = region }}
+				pages = s3.NewListObjectsV2Paginator(client, input)
+				continue
+			}
 			if ctx.Err() == nil {
 				l.fail(uri, fmt.Errorf("listing: %w", err))
 			}
@@ -86,7 +95,7 @@ func (l *lister) listS3(ctx context.Context, uri string, out chan<- input) {
 			}
 			l.addTotal(aws.ToInt64(obj.Size))
 			select {
-			case out <- s3Input(client, bucket, key, p):
+			case out <- s3Input(client, bucket, key, p, inRegion):
 			case <-ctx.Done():
 				return
 			}
@@ -94,9 +103,20 @@ func (l *lister) listS3(ctx context.Context, uri string, out chan<- input) {
 	}
 }
 
-func s3Input(client S3API, bucket, key, p string) input {
+// redirectRegion returns the region of a 301 Moved Permanently answer's
+// x-amz-bucket-region header, or "".
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html
+func redirectRegion(err error) string {
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == 301 {
+		return re.Response.Header.Get("X-Amz-Bucket-Region")
+	}
+	return ""
+}
+
+func s3Input(client S3API, bucket, key, p string, optFns []func(*s3.Options)) input {
 	return input{path: p, open: func(ctx context.Context) (io.ReadCloser, error) {
-		out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+		out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}, optFns...)
 		if err != nil {
 			return nil, fmt.Errorf("GetObject: %w", err)
 		}

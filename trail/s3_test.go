@@ -40,6 +40,13 @@ func (f *recordedS3) Do(req *http.Request) (*http.Response, error) {
 			ContentLength: int64(len(body)), Request: req}, nil
 	}
 	q := req.URL.Query()
+	// The bucket is in eu-west-1: requests signed for another region get
+	// S3's 301 PermanentRedirect with the bucket's region.
+	if !strings.Contains(req.Header.Get("Authorization"), "/eu-west-1/s3/aws4_request") {
+		resp, err := respond(301, "testdata/s3/redirect.xml")
+		resp.Header.Set("X-Amz-Bucket-Region", "eu-west-1")
+		return resp, err
+	}
 	switch {
 	case req.URL.Path == "/trail-bucket" || req.URL.Path == "/trail-bucket/":
 		if q.Get("list-type") != "2" || q.Get("prefix") != "AWSLogs/" {
@@ -59,8 +66,9 @@ func (f *recordedS3) Do(req *http.Request) (*http.Response, error) {
 }
 
 // TestS3 reads an s3:// prefix through the SDK against recorded
-// responses: pagination followed, digest file and folder placeholder
-// skipped, a failing GetObject counted with its URI.
+// responses: the bucket's region found from a redirect, pagination
+// followed, digest file and folder placeholder skipped, a failing
+// GetObject counted with its URI.
 func TestS3(t *testing.T) {
 	fake := &recordedS3{t: t}
 	client := s3.New(s3.Options{
@@ -83,7 +91,7 @@ func TestS3(t *testing.T) {
 			t.Errorf("record path %q", r.Path)
 		}
 	}
-	if len(fake.requests) != 5 {
+	if len(fake.requests) != 6 {
 		t.Errorf("requests: %q", fake.requests)
 	}
 }
