@@ -21,7 +21,9 @@ type DenialOptions struct {
 	// Resource names the resource of a record; nil means ResourceOf.
 	Resource func(*Record) string
 	// Bucket is the histogram bucket width; 0 picks one from the time span
-	// so that there are at most MaxBuckets buckets.
+	// so that there are at most MaxBuckets buckets. A width that would
+	// make more than 10,000 buckets is widened to the next of 1m, 5m, 15m,
+	// 1h, 3h, 6h, 1d, 7d, 30d, 365d that does not.
 	Bucket time.Duration
 	// MaxBuckets bounds the automatic bucket choice (default 48).
 	MaxBuckets int
@@ -183,6 +185,10 @@ func (c *DenialCollector) Add(r *Record) error {
 	return nil
 }
 
+// maxExplicitBuckets bounds the histogram length for an explicit bucket
+// width, since every group holds one count per bucket.
+const maxExplicitBuckets = 10000
+
 // bucketWidths are the histogram widths tried, smallest first.
 var bucketWidths = []time.Duration{
 	time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour, 3 * time.Hour, 6 * time.Hour,
@@ -203,12 +209,18 @@ func (c *DenialCollector) Result() *Denials {
 		}
 	}
 	if !d.First.IsZero() {
-		width := c.opts.Bucket
-		if width <= 0 {
-			span := d.Last.Sub(d.First)
+		span := d.Last.Sub(d.First)
+		width, limit := c.opts.Bucket, c.opts.MaxBuckets
+		if width > 0 {
+			// An explicit width is kept unless it would make more than
+			// maxExplicitBuckets buckets (per group).
+			limit = maxExplicitBuckets
+		}
+		if width <= 0 || int64(span/width)+1 > int64(limit) {
+			w0 := width
 			width = bucketWidths[len(bucketWidths)-1]
 			for _, w := range bucketWidths {
-				if int(span/w)+1 <= c.opts.MaxBuckets {
+				if w >= w0 && int64(span/w)+1 <= int64(limit) {
 					width = w
 					break
 				}

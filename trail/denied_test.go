@@ -132,3 +132,23 @@ func TestHistogramBuckets(t *testing.T) {
 		t.Errorf("counts %v", d.Histogram.Counts)
 	}
 }
+
+// TestHistogramExplicitBucket keeps a given width unless it makes more
+// than 10,000 buckets.
+func TestHistogramExplicitBucket(t *testing.T) {
+	for _, tc := range []struct {
+		bucket, span, want time.Duration
+	}{
+		{10 * time.Minute, 4 * time.Hour, 10 * time.Minute},
+		{time.Second, 365 * 24 * time.Hour, time.Hour}, // 8,761 hourly buckets
+	} {
+		c := NewDenialCollector(DenialOptions{Bucket: tc.bucket})
+		base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+		c.Add(&Record{ErrorCode: "AccessDenied", Time: base})
+		c.Add(&Record{ErrorCode: "AccessDenied", Time: base.Add(tc.span)})
+		d := c.Result()
+		if d.Histogram.Bucket != tc.want || len(d.Histogram.Counts) > 10000 {
+			t.Errorf("bucket %s over %s: got %s, %d buckets; want %s", tc.bucket, tc.span, d.Histogram.Bucket, len(d.Histogram.Counts), tc.want)
+		}
+	}
+}

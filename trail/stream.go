@@ -2,7 +2,6 @@ package trail
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 )
@@ -196,6 +195,3 @@ func (s *stream) skipToLine() (found bool, skipped int) {
 		}
 	}
 }
-
-// isEOFError reports whether err means the input ended.
-func isEOFError(err error) bool { return errors.Is(err, io.EOF) }
