@@ -559,20 +559,21 @@ func capitalize(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
+// durationWord names a bucket width: "minute", "5 minutes", "day", ...
 func durationWord(d time.Duration) string {
-	switch d {
-	case time.Minute:
-		return "minute"
-	case time.Hour:
-		return "hour"
-	case 24 * time.Hour:
-		return "day"
-	case 7 * 24 * time.Hour:
-		return "week"
-	case 30 * 24 * time.Hour:
-		return "30 days"
-	case 365 * 24 * time.Hour:
-		return "365 days"
+	unit := func(n int64, one string) string {
+		if n == 1 {
+			return one
+		}
+		return fmt.Sprintf("%d %ss", n, one)
+	}
+	switch {
+	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
+		return unit(int64(d/(24*time.Hour)), "day")
+	case d >= time.Hour && d%time.Hour == 0:
+		return unit(int64(d/time.Hour), "hour")
+	case d >= time.Minute && d%time.Minute == 0:
+		return unit(int64(d/time.Minute), "minute")
 	}
 	return d.String()
 }

@@ -165,3 +165,14 @@ func TestParseTimeFlag(t *testing.T) {
 		}
 	}
 }
+
+func TestDurationWord(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		time.Minute: "minute", 5 * time.Minute: "5 minutes", 3 * time.Hour: "3 hours",
+		24 * time.Hour: "day", 7 * 24 * time.Hour: "7 days", 90 * time.Second: "1m30s",
+	} {
+		if got := durationWord(d); got != want {
+			t.Errorf("durationWord(%s) = %q, want %q", d, got, want)
+		}
+	}
+}
