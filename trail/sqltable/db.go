@@ -115,7 +115,12 @@ func open(path string, readOnly bool) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", displayPath(path), err)
 	}
-	return &DB{sql: sql.OpenDB(c), connector: c, readOnly: readOnly}, nil
+	d := &DB{sql: sql.OpenDB(c), connector: c, readOnly: readOnly}
+	if err := registerGoFunctions(context.Background(), d.sql); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
 }
 
 func displayPath(path string) string {

@@ -60,7 +60,8 @@ var trinoFunctions = []string{
 	`CREATE OR REPLACE TEMP MACRO from_unixtime(n) AS to_timestamp(n)`,
 	`CREATE OR REPLACE TEMP MACRO to_unixtime(t) AS epoch(t)`,
 
-	// MySQL-style format specifiers (date_format) to DuckDB's
+	// MySQL-style format specifiers (date_format; date_parse is a Go
+	// function, dateparse.go) to DuckDB's
 	// strftime ones: %i minutes, %s seconds, %M month name, %W weekday
 	// name, %h 12-hour clock, %e day and %c month without padding, %T and
 	// %r times. %M is rewritten before %i becomes %M.

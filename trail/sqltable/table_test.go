@@ -217,6 +217,8 @@ func TestAthenaFunctions(t *testing.T) {
 		{"cardinality of a map", `cardinality(MAP {'a': 1, 'b': 2})`, `2`},
 		{"from_iso8601_timestamp parses eventtime", `CAST(from_iso8601_timestamp(eventtime) AS VARCHAR)`, `"2024-01-16 09:30:00+00"`},
 		{"to_iso8601 writes UTC", `to_iso8601(from_iso8601_timestamp(eventtime))`, `"2024-01-16T09:30:00.000Z"`},
+		{"date_parse takes MySQL-style formats", `CAST(date_parse(eventtime, '%Y-%m-%dT%H:%i:%sZ') AS VARCHAR)`, `"2024-01-16 09:30:00"`},
+		{"date_parse reads fractions, month names and 12-hour clocks", `CAST(date_parse('16 Jan 2024 09:30:05.25 PM', '%d %b %Y %h:%i:%s.%f %p') AS VARCHAR)`, `"2024-01-16 21:30:05.25"`},
 		{"date_format takes MySQL-style formats", `date_format(TIMESTAMP '2024-01-16 09:30:05', '%Y/%m/%d %T')`, `"2024/01/16 09:30:05"`},
 		{"from_unixtime", `CAST(from_unixtime(0) AT TIME ZONE 'UTC' AS VARCHAR)`, `"1970-01-01 00:00:00"`},
 		{"regexp_like", `regexp_like(eventsource, '^s3\.')`, `true`},
