@@ -176,3 +176,17 @@ func TestDurationWord(t *testing.T) {
 		}
 	}
 }
+
+// TestTrailDeniedStdin reads "-" from the command's standard input.
+func TestTrailDeniedStdin(t *testing.T) {
+	data, err := os.ReadFile(trailShapes + "/lookup-events.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	code := Main([]string{"trail", "denied", "-o", "json", "-"}, Streams{In: bytes.NewReader(data), Out: &out, Err: &errb})
+	var d struct{ Total int64 }
+	if err := json.Unmarshal(out.Bytes(), &d); err != nil || code != 0 || d.Total != 1 {
+		t.Errorf("exit %d, total %d, err %v, stderr %s", code, d.Total, err, errb.String())
+	}
+}
