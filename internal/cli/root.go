@@ -38,6 +38,7 @@ var commands = []func(Streams) *cobra.Command{
 	newExplainCmd,
 	newActionsCmd,
 	newLintCmd,
+	newTrailCmd,
 }
 
 // NewRoot builds the command tree on the given streams.

@@ -1,0 +1,584 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/iamwhy/iamwhy/trail"
+)
+
+// trailCommands lists the `iamwhy trail` subcommands; each lives in its
+// own file (trail_*.go) and adds its constructor here.
+var trailCommands = []func(Streams) *cobra.Command{
+	newTrailDeniedCmd,
+	newTrailQueryCmd, newTrailIngestCmd,
+}
+
+func newTrailCmd(s Streams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "trail",
+		Short: "Read CloudTrail logs: the denials in them, SQL over them",
+		Long: `Reads CloudTrail as AWS delivers it: the S3 layout of a trail
+(AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/*.json.gz, organisation trails
+under AWSLogs/o-xxxx/), .json and .json.gz files holding {"Records": [...]},
+'aws cloudtrail lookup-events' output, EventBridge events, bare arrays, JSON
+lines, s3://bucket/prefix URIs and - for standard input. Directories are walked
+recursively; digest and Insights files are skipped. Unreadable files and
+records are reported with their place, and duplicates (same eventID) removed.`,
+	}
+	for _, c := range trailCommands {
+		cmd.AddCommand(c(s))
+	}
+	return cmd
+}
+
+// trailFilterFlags are the record filters shared by trail subcommands.
+type trailFilterFlags struct {
+	Since, Until                         string
+	Accounts, Regions, Principals        []string
+	EventSources, EventNames, ErrorCodes []string
+	Workers                              int
+	NoProgress                           bool
+}
+
+func (f *trailFilterFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.Since, "since", "", "only events at or after this time (RFC 3339, YYYY-MM-DD, or a duration ago such as 36h or 7d)")
+	fl.StringVar(&f.Until, "until", "", "only events before this time (same forms as --since)")
+	fl.StringSliceVar(&f.Accounts, "account", nil, "only events recorded in these accounts (recipientAccountId)")
+	fl.StringSliceVar(&f.Regions, "region", nil, "only events in these regions (awsRegion)")
+	fl.StringSliceVar(&f.Principals, "principal", nil, "only events by these principal ARNs (* and ? wildcards; a role ARN selects its sessions)")
+	fl.StringSliceVar(&f.EventSources, "event-source", nil, "only events from these sources (e.g. s3.amazonaws.com; wildcards allowed)")
+	fl.StringSliceVar(&f.EventNames, "event-name", nil, "only these event names (wildcards allowed)")
+	fl.StringSliceVar(&f.ErrorCodes, "error-code", nil, "only these error codes (wildcards allowed)")
+	fl.IntVar(&f.Workers, "workers", 0, "files decoded at once (default: the number of CPUs)")
+	fl.BoolVar(&f.NoProgress, "no-progress", false, "do not draw the progress bar")
+}
+
+// options converts the flags into trail.Options.
+func (f *trailFilterFlags) options(s Streams, now time.Time) (trail.Options, error) {
+	var o trail.Options
+	var err error
+	if o.Filter.Since, err = parseTimeFlag("--since", f.Since, now); err != nil {
+		return o, err
+	}
+	if o.Filter.Until, err = parseTimeFlag("--until", f.Until, now); err != nil {
+		return o, err
+	}
+	o.Filter.Accounts = f.Accounts
+	o.Filter.Regions = f.Regions
+	o.Filter.Principals = f.Principals
+	o.Filter.EventSources = f.EventSources
+	o.Filter.EventNames = f.EventNames
+	o.Filter.ErrorCodes = f.ErrorCodes
+	if f.Workers < 0 {
+		return o, fmt.Errorf("--workers %d: must not be negative", f.Workers)
+	}
+	o.Workers = f.Workers
+	o.Stdin = s.In
+	return o, nil
+}
+
+// progress returns a progress bar on standard error when it is a
+// terminal and the bar is wanted, else nil.
+func (f *trailFilterFlags) progress(s Streams) *progressBar {
+	if !s.IsTerminal || f.NoProgress {
+		return nil
+	}
+	return newProgressBar(s.Err)
+}
+
+// parseTimeFlag reads an RFC 3339 time, a date (UTC midnight), a date
+// and minute, or a duration before now ("36h", "7d").
+func parseTimeFlag(name, v string, now time.Time) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		if n, err := strconv.ParseFloat(days, 64); err == nil && n >= 0 {
+			return now.Add(-time.Duration(n * float64(24*time.Hour))).UTC(), nil
+		}
+	}
+	if d, err := time.ParseDuration(v); err == nil && d >= 0 {
+		return now.Add(-d).UTC(), nil
+	}
+	return time.Time{}, fmt.Errorf("%s %q: want an RFC 3339 time, YYYY-MM-DD, or a duration ago such as 36h or 7d", name, v)
+}
+
+// progressBar draws read progress on a terminal, at most five times a
+// second (Read's Progress calls pace it).
+type progressBar struct {
+	mu    sync.Mutex
+	w     io.Writer
+	start time.Time
+	drawn bool
+}
+
+func newProgressBar(w io.Writer) *progressBar {
+	return &progressBar{w: w, start: time.Now()}
+}
+
+func (p *progressBar) update(done, total int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	el := time.Since(p.start).Seconds()
+	rate := ""
+	if el > 0 {
+		rate = fmt.Sprintf("  %s/s", humanBytes(int64(float64(done)/el)))
+	}
+	const width = 30
+	if total > 0 {
+		frac := float64(done) / float64(total)
+		if frac > 1 {
+			frac = 1
+		}
+		n := int(frac * width)
+		fmt.Fprintf(p.w, "\r[%s%s] %3.0f%%  %s / %s%s \x1b[K", strings.Repeat("=", n), strings.Repeat(" ", width-n),
+			frac*100, humanBytes(done), humanBytes(total), rate)
+	} else {
+		fmt.Fprintf(p.w, "\r%s read%s \x1b[K", humanBytes(done), rate)
+	}
+	p.drawn = true
+}
+
+// clear erases the bar so that what follows starts on a clean line.
+func (p *progressBar) clear() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.drawn {
+		fmt.Fprint(p.w, "\r\x1b[K")
+		p.drawn = false
+	}
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// trailDeniedOptions are the flags of `iamwhy trail denied`.
+type trailDeniedOptions struct {
+	Paths  []string
+	Output string
+	Bucket time.Duration
+	Filter trailFilterFlags
+}
+
+func newTrailDeniedCmd(s Streams) *cobra.Command {
+	var o trailDeniedOptions
+	cmd := &cobra.Command{
+		Use:   "denied PATH...",
+		Short: "Summarise the access-denied errors in CloudTrail logs",
+		Long: `Finds every access-denied-class error (AccessDenied, AccessDeniedException,
+Client.UnauthorizedOperation, AuthorizationError, ...) in the logs and groups
+them by principal (a role session under its role), action, resource and error
+message (with request IDs, encoded authorization messages and session names
+normalised), with counts, first and last seen, and a time histogram.
+
+Output: text (default), json (one object: groups, histogram, read statistics),
+or csv (one row per group; statistics on standard error).
+
+Exit status: 0 when every input was read cleanly; 1 when some files or records
+could not be read or had fields of the wrong type (the summary covers the rest,
+the problems are listed on standard error); 2 when the command could not run.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Paths = args
+			return runTrailDenied(cmd.Context(), s, o)
+		},
+	}
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "output format: text, json or csv")
+	cmd.Flags().DurationVar(&o.Bucket, "bucket", 0, "histogram bucket width (default: chosen from the time span, at most 48 buckets)")
+	o.Filter.register(cmd)
+	return cmd
+}
+
+func runTrailDenied(ctx context.Context, s Streams, o trailDeniedOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	switch o.Output {
+	case "text", "json", "csv":
+	default:
+		return fmt.Errorf("--output %q: want text, json or csv", o.Output)
+	}
+	if o.Bucket < 0 {
+		return fmt.Errorf("--bucket %s: must not be negative", o.Bucket)
+	}
+	opts, err := o.Filter.options(s, time.Now())
+	if err != nil {
+		return err
+	}
+	bar := o.Filter.progress(s)
+	if bar != nil {
+		opts.Progress = bar.update
+	}
+	d, err := trail.SummarizeDenials(ctx, o.Paths, opts, trail.DenialOptions{Bucket: o.Bucket})
+	if bar != nil {
+		bar.clear()
+	}
+	if err != nil {
+		return err
+	}
+	switch o.Output {
+	case "json":
+		err = renderDeniedJSON(s.Out, d)
+	case "csv":
+		err = renderDeniedCSV(s.Out, d)
+		if err == nil {
+			fmt.Fprintln(s.Err, "iamwhy: "+readSummary(&d.Stats))
+		}
+	default:
+		err = renderDeniedText(s.Out, d)
+	}
+	if err != nil {
+		return err
+	}
+	for _, p := range d.Stats.Problems {
+		fmt.Fprintln(s.Err, "iamwhy: trail:", p)
+	}
+	if d.Stats.ProblemsOmitted > 0 {
+		fmt.Fprintf(s.Err, "iamwhy: trail: %d more problems not shown\n", d.Stats.ProblemsOmitted)
+	}
+	if len(d.Stats.Problems) > 0 || d.Stats.ProblemsOmitted > 0 {
+		return silentExit(1)
+	}
+	return nil
+}
+
+// readSummary is one line on what was read.
+func readSummary(st *trail.Stats) string {
+	skipped := ""
+	if len(st.Skipped) > 0 {
+		var parts []string
+		for _, k := range sortedStatKeys(st.Skipped) {
+			parts = append(parts, fmt.Sprintf("%d %s", st.Skipped[k], k))
+		}
+		skipped = ": " + strings.Join(parts, ", ")
+	}
+	return fmt.Sprintf("read %d files (%s, %s of JSON), skipped %d%s, failed %d; %d records, %d unreadable, %d duplicates removed",
+		st.Files, humanBytes(st.Bytes), humanBytes(st.TextBytes), st.FilesSkipped, skipped, st.FilesFailed,
+		st.Records, st.RecordsFailed, st.Duplicates)
+}
+
+func sortedStatKeys(m map[string]int64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// deniedJSON is the JSON document of `trail denied --output json`.
+type deniedJSON struct {
+	Total       int64               `json:"total"`
+	First       *time.Time          `json:"first,omitempty"`
+	Last        *time.Time          `json:"last,omitempty"`
+	UnknownTime int64               `json:"unknownTime"`
+	Histogram   deniedHistogramJSON `json:"histogram"`
+	Stats       deniedStatsJSON     `json:"stats"`
+	// groups follow, written one by one (renderDeniedJSON).
+}
+
+type deniedHistogramJSON struct {
+	Start  *time.Time `json:"start,omitempty"`
+	Bucket string     `json:"bucket,omitempty"`
+	Counts []int64    `json:"counts"`
+}
+
+type deniedGroupJSON struct {
+	Count         int64    `json:"count"`
+	Principal     string   `json:"principal"`
+	PrincipalType string   `json:"principalType"`
+	Action        string   `json:"action"`
+	Resource      string   `json:"resource"`
+	ErrorCodes    []string `json:"errorCodes"`
+	Message       string   `json:"message"`
+	First         *string  `json:"first"`
+	Last          *string  `json:"last"`
+	Accounts      []string `json:"accounts"`
+	Regions       []string `json:"regions"`
+	Example       string   `json:"exampleEventId"`
+	Histogram     []int64  `json:"histogram"`
+}
+
+type deniedStatsJSON struct {
+	Files           int64            `json:"files"`
+	FilesSkipped    int64            `json:"filesSkipped"`
+	Skipped         map[string]int64 `json:"skipped"`
+	FilesFailed     int64            `json:"filesFailed"`
+	Records         int64            `json:"records"`
+	RecordsFailed   int64            `json:"recordsFailed"`
+	FieldErrors     int64            `json:"fieldErrors"`
+	Duplicates      int64            `json:"duplicates"`
+	LinesSkipped    int64            `json:"linesSkipped"`
+	Bytes           int64            `json:"bytes"`
+	TextBytes       int64            `json:"textBytes"`
+	Problems        []trail.Problem  `json:"problems"`
+	ProblemsOmitted int64            `json:"problemsOmitted"`
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func timeString(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := t.UTC().Format(time.RFC3339)
+	return &s
+}
+
+func renderDeniedJSON(w io.Writer, d *trail.Denials) error {
+	out := deniedJSON{
+		Total: d.Total, First: timePtr(d.First), Last: timePtr(d.Last), UnknownTime: d.UnknownTime,
+		Histogram: deniedHistogramJSON{Start: timePtr(d.Histogram.Start), Counts: d.Histogram.Counts},
+		Stats: deniedStatsJSON{
+			Files: d.Stats.Files, FilesSkipped: d.Stats.FilesSkipped, Skipped: d.Stats.Skipped, FilesFailed: d.Stats.FilesFailed,
+			Records: d.Stats.Records, RecordsFailed: d.Stats.RecordsFailed, FieldErrors: d.Stats.FieldErrors, Duplicates: d.Stats.Duplicates, LinesSkipped: d.Stats.LinesSkipped,
+			Bytes: d.Stats.Bytes, TextBytes: d.Stats.TextBytes, Problems: d.Stats.Problems, ProblemsOmitted: d.Stats.ProblemsOmitted,
+		},
+	}
+	if out.Histogram.Counts == nil {
+		out.Histogram.Counts = []int64{}
+	}
+	if d.Histogram.Bucket > 0 {
+		out.Histogram.Bucket = d.Histogram.Bucket.String()
+	}
+	if out.Stats.Skipped == nil {
+		out.Stats.Skipped = map[string]int64{}
+	}
+	if out.Stats.Problems == nil {
+		out.Stats.Problems = []trail.Problem{}
+	}
+	// The groups can be many (one per distinct resource): they are
+	// encoded one at a time after the rest instead of in one value.
+	head, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	bw.Write(bytes.TrimSuffix(head, []byte("\n}")))
+	bw.WriteString(",\n  \"groups\": [")
+	for i, g := range d.Groups {
+		b, err := json.MarshalIndent(deniedGroupJSON{
+			Count: g.Count, Principal: g.Principal, PrincipalType: g.PrincipalType, Action: g.Action, Resource: g.Resource,
+			ErrorCodes: g.ErrorCodes, Message: g.Message, First: timeString(g.First), Last: timeString(g.Last),
+			Accounts: g.Accounts, Regions: g.Regions, Example: g.Example, Histogram: nonNil(g.Histogram),
+		}, "    ", "  ")
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n    ")
+		bw.Write(b)
+	}
+	if len(d.Groups) > 0 {
+		bw.WriteString("\n  ")
+	}
+	bw.WriteString("]\n}\n")
+	return bw.Flush()
+}
+
+func renderDeniedCSV(w io.Writer, d *trail.Denials) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"count", "principal", "principal_type", "action", "resource", "error_codes", "message",
+		"first", "last", "accounts", "regions", "example_event_id"})
+	opt := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339)
+	}
+	for _, g := range d.Groups {
+		cw.Write([]string{strconv.FormatInt(g.Count, 10), g.Principal, g.PrincipalType, g.Action, g.Resource,
+			strings.Join(g.ErrorCodes, " "), g.Message, opt(g.First), opt(g.Last),
+			strings.Join(g.Accounts, " "), strings.Join(g.Regions, " "), g.Example})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// sparkline draws counts as block characters scaled to their maximum.
+func sparkline(counts []int64) string {
+	const levels = "▁▂▃▄▅▆▇█"
+	blocks := []rune(levels)
+	var max int64
+	for _, c := range counts {
+		if c > max {
+			max = c
+		}
+	}
+	var b strings.Builder
+	for _, c := range counts {
+		switch {
+		case c == 0:
+			b.WriteRune(' ')
+		default:
+			i := int((c*int64(len(blocks)) - 1) / max)
+			if i >= len(blocks) {
+				i = len(blocks) - 1
+			}
+			b.WriteRune(blocks[i])
+		}
+	}
+	return b.String()
+}
+
+func bucketLabel(t time.Time, w time.Duration) string {
+	switch {
+	case w >= 24*time.Hour:
+		return t.UTC().Format("2006-01-02")
+	default:
+		return t.UTC().Format("2006-01-02 15:04")
+	}
+}
+
+func renderDeniedText(w io.Writer, d *trail.Denials) error {
+	bw := &errWriter{w: w}
+	if d.Total == 0 {
+		bw.printf("No access-denied errors.\n")
+	} else {
+		bw.printf("%d access-denied errors in %d groups", d.Total, len(d.Groups))
+		if !d.First.IsZero() {
+			bw.printf(", %s to %s", d.First.UTC().Format(time.RFC3339), d.Last.UTC().Format(time.RFC3339))
+		}
+		bw.printf(".\n")
+		if d.UnknownTime > 0 {
+			bw.printf("%d of them have no valid eventTime.\n", d.UnknownTime)
+		}
+	}
+	bw.printf("%s.\n", capitalize(readSummary(&d.Stats)))
+	if h := d.Histogram; len(h.Counts) > 0 {
+		bw.printf("\nPer %s:\n", durationWord(h.Bucket))
+		var max int64
+		for _, c := range h.Counts {
+			max = max2(max, c)
+		}
+		for i := 0; i < len(h.Counts); i++ {
+			c := h.Counts[i]
+			// A run of three or more empty buckets is shown as one line.
+			if j := i; c == 0 {
+				for j < len(h.Counts) && h.Counts[j] == 0 {
+					j++
+				}
+				if j-i >= 3 {
+					bw.printf("  %-16s %7s (%d empty)\n", bucketLabel(h.Start.Add(time.Duration(i)*h.Bucket), h.Bucket), "...", j-i)
+					i = j - 1
+					continue
+				}
+			}
+			bar := ""
+			if max > 0 {
+				bar = strings.Repeat("█", int((c*40+max-1)/max))
+			}
+			bw.printf("  %-16s %7d %s\n", bucketLabel(h.Start.Add(time.Duration(i)*h.Bucket), h.Bucket), c, bar)
+		}
+	}
+	for i, g := range d.Groups {
+		bw.printf("\n%d. %d× %s by %s", i+1, g.Count, g.Action, g.Principal)
+		if g.PrincipalType != "" {
+			bw.printf(" (%s)", g.PrincipalType)
+		}
+		bw.printf("\n")
+		res := g.Resource
+		if res == "" {
+			res = "(not recorded)"
+		}
+		bw.printf("   resource: %s\n", res)
+		bw.printf("   %s: %s\n", strings.Join(g.ErrorCodes, ", "), orNone(g.Message))
+		if !g.First.IsZero() {
+			bw.printf("   first %s, last %s", g.First.UTC().Format(time.RFC3339), g.Last.UTC().Format(time.RFC3339))
+			if len(g.Histogram) > 1 {
+				bw.printf("  |%s|", sparkline(g.Histogram))
+			}
+			bw.printf("\n")
+		}
+		bw.printf("   accounts %s; regions %s; e.g. event %s\n", orNone(strings.Join(g.Accounts, ", ")), orNone(strings.Join(g.Regions, ", ")), orNone(g.Example))
+	}
+	return bw.err
+}
+
+func max2(a, b int64) int64 {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// durationWord names a bucket width: "minute", "5 minutes", "day", ...
+func durationWord(d time.Duration) string {
+	unit := func(n int64, one string) string {
+		if n == 1 {
+			return one
+		}
+		return fmt.Sprintf("%d %ss", n, one)
+	}
+	switch {
+	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
+		return unit(int64(d/(24*time.Hour)), "day")
+	case d >= time.Hour && d%time.Hour == 0:
+		return unit(int64(d/time.Hour), "hour")
+	case d >= time.Minute && d%time.Minute == 0:
+		return unit(int64(d/time.Minute), "minute")
+	}
+	return d.String()
+}
+
+// errWriter keeps the first write error so rendering code stays linear.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, args...)
+	}
+}

@@ -1,0 +1,181 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/iamwhy/iamwhy/trail"
+	"github.com/iamwhy/iamwhy/trail/sqltable"
+	"github.com/spf13/cobra"
+)
+
+// trailIngestOptions are the flags of `iamwhy trail ingest`.
+type trailIngestOptions struct {
+	Paths  []string
+	DB     string
+	Format string // duckdb or parquet; "" picks from the file name
+}
+
+func newTrailIngestCmd(s Streams) *cobra.Command {
+	var o trailIngestOptions
+	cmd := &cobra.Command{
+		Use:   "ingest PATH... --db FILE",
+		Short: "Load CloudTrail logs into a cloudtrail_logs table saved in a DuckDB or Parquet file",
+		Long: `Reads CloudTrail logs in any shape trail reads (S3 delivery layout, .json.gz,
+{"Records": [...]}, lookup-events output, EventBridge envelopes, JSON lines,
+s3:// URIs, - for standard input) into the cloudtrail_logs table, the table AWS
+documents for Athena, and saves it so that 'iamwhy trail query --db FILE' can
+query it again without reading the logs.
+
+A DuckDB file is appended to: records whose eventid is already in it are not
+added twice. A Parquet file (--format parquet, or a .parquet name) is rewritten
+with its previous rows plus the new ones.
+
+Exit status 1 when some input or record could not be read (each is reported on
+standard error; the rest is saved), 2 when the command could not run.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Paths = args
+			return runTrailIngest(cmd.Context(), s, o)
+		},
+	}
+	cmd.Flags().StringVar(&o.DB, "db", "", "file to save the table in (required)")
+	cmd.Flags().StringVar(&o.Format, "format", "", "file format: duckdb or parquet (default: parquet for a .parquet name, else duckdb)")
+	cmd.MarkFlagRequired("db")
+	return cmd
+}
+
+func runTrailIngest(ctx context.Context, s Streams, o trailIngestOptions) error {
+	format := o.Format
+	if format == "" {
+		format = "duckdb"
+		if strings.EqualFold(filepath.Ext(o.DB), ".parquet") {
+			format = "parquet"
+		}
+	}
+	switch format {
+	case "duckdb":
+		db, err := sqltable.Open(ctx, o.DB)
+		if err != nil {
+			return err
+		}
+		complete, err := loadTrail(ctx, s, db, o.Paths)
+		if err != nil {
+			db.Close()
+			return err
+		}
+		if err := db.Close(); err != nil {
+			return fmt.Errorf("save %s: %w", o.DB, err)
+		}
+		return incomplete(complete)
+	case "parquet":
+		db, err := sqltable.Open(ctx, "")
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if err := loadParquet(ctx, db, o.DB); err != nil {
+			return err
+		}
+		complete, err := loadTrail(ctx, s, db, o.Paths)
+		if err != nil {
+			return err
+		}
+		// Write beside the target and rename, so a failure leaves the
+		// previous file whole.
+		tmp := o.DB + ".tmp"
+		if err := db.ExportParquet(ctx, tmp); err != nil {
+			os.Remove(tmp)
+			return err
+		}
+		if err := os.Rename(tmp, o.DB); err != nil {
+			return err
+		}
+		return incomplete(complete)
+	default:
+		return fmt.Errorf("--format %q: want duckdb or parquet", o.Format)
+	}
+}
+
+// loadParquet copies the rows of an existing Parquet table file into db,
+// so that ingesting into it appends.
+func loadParquet(ctx context.Context, db *sqltable.DB, path string) error {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	q := "INSERT INTO " + sqltable.TableName + " SELECT * FROM read_parquet('" + strings.ReplaceAll(path, "'", "''") + "')"
+	if _, err := db.SQL().ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// loadTrail reads the logs at paths into db's table and reports on
+// standard error what was read, skipped and refused. complete is false when
+// some input or record could not be read (the rest was loaded); commands
+// then finish their work and exit with status 1, as trail denied does.
+func loadTrail(ctx context.Context, s Streams, db *sqltable.DB, paths []string) (complete bool, err error) {
+	l, err := db.NewLoader(ctx, sqltable.LoaderOptions{})
+	if err != nil {
+		return false, err
+	}
+	var refused []string
+	rs, rerr := trail.Read(ctx, paths, trail.Options{Stdin: s.In}, func(r *trail.Record) error {
+		err := l.Add(r.Raw)
+		var re *sqltable.RecordError
+		if errors.As(err, &re) {
+			// Rare: Read has already checked the JSON. Keep a few to show.
+			if len(refused) < 10 {
+				refused = append(refused, fmt.Sprintf("%s: record %d: %v", r.Path, r.Index, err))
+			}
+			return nil
+		}
+		return err
+	})
+	ls, lerr := l.Close()
+	for _, p := range rs.Problems {
+		fmt.Fprintln(s.Err, "iamwhy: trail:", p)
+	}
+	if rs.ProblemsOmitted > 0 {
+		fmt.Fprintf(s.Err, "iamwhy: trail: %d more problems not shown\n", rs.ProblemsOmitted)
+	}
+	for _, r := range refused {
+		fmt.Fprintln(s.Err, "iamwhy: trail: refused:", r)
+	}
+	fmt.Fprintf(s.Err, "iamwhy: %d files read (%d skipped, %d failed), %d records (%d unreadable, %d duplicates); %d rows inserted",
+		rs.Files, rs.FilesSkipped, rs.FilesFailed, rs.Records, rs.RecordsFailed, rs.Duplicates, ls.Inserted)
+	if ls.Existing > 0 {
+		fmt.Fprintf(s.Err, ", %d already in the table", ls.Existing)
+	}
+	if ls.Rejected > 0 {
+		fmt.Fprintf(s.Err, ", %d refused", ls.Rejected)
+	}
+	if ls.Mismatched > 0 {
+		fmt.Fprintf(s.Err, ", %d values of the wrong JSON type set to NULL", ls.Mismatched)
+	}
+	if ls.DuplicateKeys > 0 {
+		fmt.Fprintf(s.Err, ", %d repeated keys ignored", ls.DuplicateKeys)
+	}
+	if ls.InvalidUTF8 > 0 {
+		fmt.Fprintf(s.Err, ", %d strings with invalid UTF-8 repaired", ls.InvalidUTF8)
+	}
+	fmt.Fprintln(s.Err)
+	if rerr != nil {
+		return false, rerr
+	}
+	complete = len(rs.Problems) == 0 && rs.ProblemsOmitted == 0 && ls.Rejected == 0
+	return complete, lerr
+}
+
+// incomplete is the exit status of a command whose input was not all read:
+// 1, the output being made from what was.
+func incomplete(complete bool) error {
+	if complete {
+		return nil
+	}
+	return silentExit(1)
+}

@@ -1,0 +1,514 @@
+package trail
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// recordDecoder picks the fields iamwhy needs out of one record's JSON
+// object. One decoder belongs to one goroutine.
+type recordDecoder struct {
+	scan     scanner
+	intern   map[string]string
+	embedded []byte // unescaped CloudTrailEvent text
+	// err is the record's first field of an unexpected JSON type: the
+	// field is left empty and the record still delivered, as Athena's
+	// table shows such a value as NULL.
+	err error
+}
+
+func (d *recordDecoder) setErr(err error) {
+	if d.err == nil {
+		d.err = err
+	}
+}
+
+func newRecordDecoder() *recordDecoder {
+	return &recordDecoder{intern: make(map[string]string, 1024)}
+}
+
+// maxIntern bounds the interning table: low-cardinality fields (event
+// source and name, region, account, principal) repeat in nearly every
+// record and are allocated once; past the bound strings are allocated.
+const maxIntern = 1 << 14
+
+// errNotRecord marks a JSON value that is not a CloudTrail record.
+var errNotRecord = errors.New("not a CloudTrail record")
+
+// fieldError is a record field with an unexpected JSON type.
+type fieldError struct {
+	field string
+	got   string
+}
+
+func (e *fieldError) Error() string {
+	return fmt.Sprintf("field %s: expected a string, got %s", e.field, e.got)
+}
+
+// decode fills r from raw, a complete JSON value (validated by
+// scanner.skipValue). It recognises, besides a plain record, an element
+// of `aws cloudtrail lookup-events` output (the record is the
+// CloudTrailEvent string) and an EventBridge event whose detail-type says
+// it came via CloudTrail (the record is its detail).
+func (d *recordDecoder) decode(raw []byte, r *Record) error {
+	return d.decodeDepth(raw, r, 0)
+}
+
+func (d *recordDecoder) decodeDepth(raw []byte, r *Record, depth int) error {
+	raw = bytes.TrimSpace(raw)
+	path, index := r.Path, r.Index
+	r.reset()
+	r.Path, r.Index = path, index
+	if len(raw) == 0 {
+		return fmt.Errorf("%w: empty value", errNotRecord)
+	}
+	if raw[0] != '{' {
+		return fmt.Errorf("%w: a JSON %s, not an object", errNotRecord, kindOf(raw[0]))
+	}
+	r.Raw = raw
+	d.err = nil
+	var (
+		detailType string
+		detail     []byte
+		hasDetailT bool
+		keyBuf     [48]byte
+	)
+	it := objIter{b: raw, i: 1}
+	for {
+		k, v, ok := it.next()
+		if !ok {
+			break
+		}
+		key := lowerKey(keyBuf[:0], k)
+		switch string(key) {
+		case "eventversion":
+			r.EventVersion = d.str(v, "eventVersion", true)
+		case "eventid":
+			r.EventID = d.str(v, "eventID", false)
+		case "eventtime":
+			r.EventTime = d.str(v, "eventTime", false)
+		case "eventsource":
+			r.EventSource = d.str(v, "eventSource", true)
+		case "eventname":
+			r.EventName = d.str(v, "eventName", true)
+		case "awsregion":
+			r.AWSRegion = d.str(v, "awsRegion", true)
+		case "sourceipaddress":
+			r.SourceIPAddress = d.str(v, "sourceIPAddress", true)
+		case "useragent":
+			r.UserAgent = d.str(v, "userAgent", true)
+		case "errorcode":
+			r.ErrorCode = d.str(v, "errorCode", true)
+		case "errormessage":
+			r.ErrorMessage = d.str(v, "errorMessage", false)
+		case "requestid":
+			r.RequestID = d.str(v, "requestID", false)
+		case "eventtype":
+			r.EventType = d.str(v, "eventType", true)
+		case "eventcategory":
+			r.EventCategory = d.str(v, "eventCategory", true)
+		case "recipientaccountid":
+			r.RecipientAccountID = d.str(v, "recipientAccountId", true)
+		case "sharedeventid":
+			r.SharedEventID = d.str(v, "sharedEventID", false)
+		case "vpcendpointid":
+			r.VPCEndpointID = d.str(v, "vpcEndpointId", true)
+		case "vpcendpointaccountid":
+			r.VPCEndpointAccount = d.str(v, "vpcEndpointAccountId", true)
+		case "readonly":
+			r.ReadOnly = d.str(v, "readOnly", true)
+		case "managementevent":
+			r.ManagementEvent = d.str(v, "managementEvent", true)
+		case "sessioncredentialfromconsole":
+			r.SessionCredentialFromConsole = d.str(v, "sessionCredentialFromConsole", true)
+		case "useridentity":
+			d.userIdentity(v, &r.UserIdentity)
+		case "resources":
+			d.resources(v, r)
+		case "tlsdetails":
+			d.tlsDetails(v, r)
+		case "requestparameters":
+			r.RequestParameters = v
+		case "responseelements":
+			r.ResponseElements = v
+		case "additionaleventdata":
+			r.AdditionalEventData = v
+		case "cloudtrailevent":
+			// lookup-events output: the record is this embedded JSON text.
+			// https://docs.aws.amazon.com/cli/latest/reference/cloudtrail/lookup-events.html
+			if v[0] == '"' && depth == 0 {
+				return d.decodeEmbedded(v, r)
+			}
+		case "detail-type":
+			hasDetailT = true
+			detailType = d.str(v, "detail-type", true)
+		case "detail":
+			detail = v
+		}
+	}
+	if hasDetailT && detail != nil && depth == 0 {
+		// EventBridge delivers CloudTrail events with detail-type "AWS API
+		// Call via CloudTrail" (and "AWS Console Sign In via CloudTrail",
+		// "AWS Service Event via CloudTrail", ...); detail is the record.
+		// https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-cloudtrail.html
+		if !strings.Contains(detailType, "CloudTrail") {
+			return fmt.Errorf("%w: EventBridge event of detail-type %q", errNotRecord, detailType)
+		}
+		return d.decodeDepth(detail, r, depth+1)
+	}
+	if r.EventTime == "" && r.EventName == "" && r.EventSource == "" && r.EventID == "" {
+		return fmt.Errorf("%w: no eventTime, eventSource, eventName or eventID", errNotRecord)
+	}
+	r.Time = parseEventTime(r.EventTime)
+	return nil
+}
+
+// decodeEmbedded decodes a record held as a JSON string (lookup-events'
+// CloudTrailEvent).
+func (d *recordDecoder) decodeEmbedded(v []byte, r *Record) error {
+	d.embedded = appendUnquoted(d.embedded[:0], v)
+	end, err := d.scan.skipValue(d.embedded, 0, true)
+	if err != nil {
+		var se *syntaxError
+		if errors.As(err, &se) {
+			return fmt.Errorf("CloudTrailEvent string, offset %d: %s", se.off+1, se.msg)
+		}
+		return fmt.Errorf("CloudTrailEvent string: %w", err)
+	}
+	if rest := skipWS(d.embedded, end); rest != len(d.embedded) {
+		return fmt.Errorf("CloudTrailEvent string, offset %d: invalid %s after top-level value", rest+1, describe(d.embedded[rest]))
+	}
+	return d.decodeDepth(d.embedded[:end], r, 1)
+}
+
+func kindOf(c byte) string {
+	switch c {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
+
+// str decodes a scalar as text: strings unquoted, null as "", booleans
+// and numbers as written. Objects and arrays are a field error.
+func (d *recordDecoder) str(v []byte, field string, intern bool) string {
+	switch v[0] {
+	case '"':
+		inner := v[1 : len(v)-1]
+		if bytes.IndexByte(inner, '\\') >= 0 {
+			return string(appendUnquoted(nil, v))
+		}
+		if intern {
+			return d.interned(inner)
+		}
+		return string(inner)
+	case 'n':
+		return ""
+	case '{', '[':
+		d.setErr(&fieldError{field: field, got: kindOf(v[0])})
+		return ""
+	}
+	return d.interned(v)
+}
+
+func (d *recordDecoder) interned(b []byte) string {
+	if s, ok := d.intern[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(d.intern) < maxIntern {
+		d.intern[s] = s
+	}
+	return s
+}
+
+// strField binds a lower-cased JSON key to the string it fills.
+type strField struct {
+	key  string // lower-cased
+	name string // as CloudTrail spells it, for errors
+	dst  *string
+}
+
+// object walks the members of v, filling the string fields listed and
+// handing any other member to sub (when set). null is an empty object;
+// another non-object is a field error.
+func (d *recordDecoder) object(v []byte, name string, fields []strField, sub func(key string, val []byte)) bool {
+	if v[0] != '{' {
+		if v[0] != 'n' {
+			d.setErr(fmt.Errorf("field %s: expected an object, got %s", name, kindOf(v[0])))
+		}
+		return false
+	}
+	var keyBuf [48]byte
+	it := objIter{b: v, i: 1}
+	for {
+		k, fv, ok := it.next()
+		if !ok {
+			return true
+		}
+		key := lowerKey(keyBuf[:0], k)
+		found := false
+		for i := range fields {
+			if fields[i].key == string(key) {
+				*fields[i].dst = d.str(fv, fields[i].name, true)
+				found = true
+				break
+			}
+		}
+		if !found && sub != nil {
+			sub(string(key), fv)
+		}
+	}
+}
+
+func (d *recordDecoder) userIdentity(v []byte, u *UserIdentity) {
+	sc := &u.SessionContext
+	si := &sc.SessionIssuer
+	d.object(v, "userIdentity", []strField{
+		{"type", "userIdentity.type", &u.Type},
+		{"principalid", "userIdentity.principalId", &u.PrincipalID},
+		{"arn", "userIdentity.arn", &u.ARN},
+		{"accountid", "userIdentity.accountId", &u.AccountID},
+		{"accesskeyid", "userIdentity.accessKeyId", &u.AccessKeyID},
+		{"username", "userIdentity.userName", &u.UserName},
+		{"invokedby", "userIdentity.invokedBy", &u.InvokedBy},
+		{"identityprovider", "userIdentity.identityProvider", &u.IdentityProvider},
+		{"credentialid", "userIdentity.credentialId", &u.CredentialID},
+	}, func(key string, fv []byte) {
+		if key != "sessioncontext" {
+			return
+		}
+		d.object(fv, "userIdentity.sessionContext", []strField{
+			{"sourceidentity", "sessionContext.sourceIdentity", &sc.SourceIdentity},
+			{"ec2roledelivery", "sessionContext.ec2RoleDelivery", &sc.EC2RoleDelivery},
+		}, func(key string, fv []byte) {
+			switch key {
+			case "attributes":
+				d.object(fv, "sessionContext.attributes", []strField{
+					{"mfaauthenticated", "sessionContext.attributes.mfaAuthenticated", &sc.MFAAuthenticated},
+					{"creationdate", "sessionContext.attributes.creationDate", &sc.CreationDate},
+				}, nil)
+			case "sessionissuer":
+				d.object(fv, "sessionContext.sessionIssuer", []strField{
+					{"type", "sessionIssuer.type", &si.Type},
+					{"principalid", "sessionIssuer.principalId", &si.PrincipalID},
+					{"arn", "sessionIssuer.arn", &si.ARN},
+					{"accountid", "sessionIssuer.accountId", &si.AccountID},
+					{"username", "sessionIssuer.userName", &si.UserName},
+				}, nil)
+			}
+		})
+	})
+}
+
+func (d *recordDecoder) resources(v []byte, r *Record) {
+	if v[0] == 'n' {
+		return
+	}
+	if v[0] != '[' {
+		d.setErr(fmt.Errorf("field resources: expected an array, got %s", kindOf(v[0])))
+		return
+	}
+	ai := arrIter{b: v, i: 1}
+	for {
+		e, ok := ai.next()
+		if !ok {
+			return
+		}
+		var res Resource
+		if d.object(e, "resources[]", []strField{
+			{"arn", "resources.ARN", &res.ARN},
+			{"accountid", "resources.accountId", &res.AccountID},
+			{"type", "resources.type", &res.Type},
+		}, nil) {
+			r.Resources = append(r.Resources, res)
+		}
+	}
+}
+
+func (d *recordDecoder) tlsDetails(v []byte, r *Record) {
+	t := &TLSDetails{}
+	if d.object(v, "tlsDetails", []strField{
+		{"tlsversion", "tlsDetails.tlsVersion", &t.TLSVersion},
+		{"ciphersuite", "tlsDetails.cipherSuite", &t.CipherSuite},
+		{"clientprovidedhostheader", "tlsDetails.clientProvidedHostHeader", &t.ClientProvidedHostHeader},
+	}, nil) {
+		r.TLSDetails = t
+	}
+}
+
+// lowerKey returns the key (a raw JSON string with quotes) lower-cased in
+// dst, since Athena's JSON SerDe matches keys case-insensitively. Long or
+// escaped keys are returned as is: no field iamwhy reads has one.
+func lowerKey(dst, k []byte) []byte {
+	k = k[1 : len(k)-1]
+	if len(k) > cap(dst) {
+		return k
+	}
+	for _, c := range k {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// objIter walks the members of an already validated JSON object; i starts
+// just after the opening brace.
+type objIter struct {
+	b []byte
+	i int
+}
+
+func (it *objIter) next() (key, val []byte, ok bool) {
+	b := it.b
+	i := skipWS(b, it.i)
+	if i < len(b) && b[i] == ',' {
+		i = skipWS(b, i+1)
+	}
+	if i >= len(b) || b[i] != '"' {
+		it.i = len(b)
+		return nil, nil, false
+	}
+	ke := skipValid(b, i)
+	key = b[i:ke]
+	i = skipWS(b, ke)
+	if i >= len(b) || b[i] != ':' {
+		it.i = len(b)
+		return nil, nil, false
+	}
+	i = skipWS(b, i+1)
+	if i >= len(b) {
+		it.i = len(b)
+		return nil, nil, false
+	}
+	ve := skipValid(b, i)
+	if ve <= i {
+		it.i = len(b)
+		return nil, nil, false
+	}
+	it.i = ve
+	return key, b[i:ve], true
+}
+
+// arrIter walks the elements of an already validated JSON array.
+type arrIter struct {
+	b []byte
+	i int
+}
+
+func (it *arrIter) next() ([]byte, bool) {
+	b := it.b
+	i := skipWS(b, it.i)
+	if i < len(b) && b[i] == ',' {
+		i = skipWS(b, i+1)
+	}
+	if i >= len(b) || b[i] == ']' {
+		it.i = len(b)
+		return nil, false
+	}
+	e := skipValid(b, i)
+	if e <= i {
+		it.i = len(b)
+		return nil, false
+	}
+	it.i = e
+	return b[i:e], true
+}
+
+// skipValid returns the end of the value at b[i], assuming it is valid
+// JSON (the stream scanner has checked it). On malformed input it returns
+// a position within b and never panics.
+func skipValid(b []byte, i int) int {
+	if i >= len(b) {
+		return len(b)
+	}
+	switch b[i] {
+	case '"':
+		j, err := skipString(b, i)
+		if err != nil {
+			return len(b)
+		}
+		return j
+	case '{', '[':
+		depth := 0
+		for i < len(b) {
+			switch c := b[i]; c {
+			case '"':
+				j, err := skipString(b, i)
+				if err != nil {
+					return len(b)
+				}
+				i = j
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return len(b)
+	}
+	// Scalar: runs to the next delimiter.
+	for i < len(b) {
+		switch b[i] {
+		case ',', '}', ']', ' ', '\n', '\r', '\t':
+			return i
+		}
+		i++
+	}
+	return i
+}
+
+// parseEventTime parses CloudTrail's eventTime, which is always written
+// as yyyy-MM-ddTHH:mm:ssZ in UTC; other RFC 3339 forms are accepted
+// through time.Parse. An unparseable time gives the zero time.
+func parseEventTime(s string) time.Time {
+	if len(s) == 20 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' && s[16] == ':' && s[19] == 'Z' {
+		n := func(a, b int) (int, bool) {
+			v := 0
+			for k := a; k < b; k++ {
+				c := s[k]
+				if c < '0' || c > '9' {
+					return 0, false
+				}
+				v = v*10 + int(c-'0')
+			}
+			return v, true
+		}
+		y, ok1 := n(0, 4)
+		mo, ok2 := n(5, 7)
+		dd, ok3 := n(8, 10)
+		h, ok4 := n(11, 13)
+		mi, ok5 := n(14, 16)
+		se, ok6 := n(17, 19)
+		if ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && mo >= 1 && mo <= 12 && dd >= 1 && dd <= 31 && h < 24 && mi < 60 && se < 61 {
+			t := time.Date(y, time.Month(mo), dd, h, mi, se, 0, time.UTC)
+			if t.Day() == dd {
+				return t
+			}
+			return time.Time{}
+		}
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}

@@ -1,0 +1,125 @@
+package trail
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// validIgnoringControl is json.Valid with raw control characters read as
+// spaces: encoding/json refuses them inside strings, the scanner accepts
+// them (as Athena's SerDe does), and outside strings a space is white
+// space either way.
+func validIgnoringControl(b []byte) bool {
+	c := bytes.Map(func(r rune) rune {
+		if r < 0x20 {
+			return ' '
+		}
+		return r
+	}, b)
+	return json.Valid(c)
+}
+
+func addSeeds(f *testing.F) {
+	for _, dir := range []string{"testdata/shapes", "testdata/bad"} {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if b, err := os.ReadFile(filepath.Join(dir, e.Name())); err == nil {
+				f.Add(b)
+			}
+		}
+	}
+}
+
+// FuzzScanValue checks the validating scanner against encoding/json: a
+// value it accepts whole is valid JSON and valid JSON is accepted whole.
+func FuzzScanValue(f *testing.F) {
+	addSeeds(f)
+	for _, s := range []string{`-`, `1.`, `1e+`, `{"a":[1,2,{"b":null}]}`, `"\ud83d\ude00"`, `[1,]`, `{"a" 1}`, `01`, `tru`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var sc scanner
+		end, err := sc.skipValue(b, 0, true)
+		if end < 0 || end > len(b) {
+			t.Fatalf("end %d out of range", end)
+		}
+		whole := err == nil && len(bytes.TrimSpace(b[end:])) == 0
+		if json.Valid(b) && !whole {
+			t.Fatalf("valid JSON refused: end %d, err %v", end, err)
+		}
+		if whole && !json.Valid(b) && !validIgnoringControl(b) {
+			t.Fatalf("invalid JSON accepted (end %d)", end)
+		}
+		// Feeding the same bytes in two parts must agree with one part.
+		for cut := 0; cut <= len(b) && cut < 64; cut++ {
+			e2, err2 := sc.skipValue(b[:cut], 0, false)
+			if err2 == errMore {
+				continue
+			}
+			if (err2 == nil) != (err == nil) || (err == nil && e2 != end) {
+				if err != nil && err2 == nil && e2 <= cut {
+					// A complete value within the prefix: only possible if the
+					// full scan also ended there.
+					t.Fatalf("prefix %d: end %d err %v; full: end %d err %v", cut, e2, err2, end, err)
+				}
+			}
+		}
+	})
+}
+
+// FuzzDecode feeds arbitrary files (plain and gzip) to the file decoder:
+// it must not panic, every delivered record must be an object that
+// encoding/json accepts, and a valid JSON input must read without syntax
+// problems.
+func FuzzDecode(f *testing.F) {
+	addSeeds(f)
+	f.Add([]byte(`{"Events":[{"CloudTrailEvent":"{\"eventName\":\"X\",\"eventTime\":\"2024-01-01T00:00:00Z\"}"}]}`))
+	f.Add([]byte(`{"detail-type":"AWS API Call via CloudTrail","detail":{"eventName":"X","errorCode":"AccessDenied"}}`))
+	f.Add([]byte("{\"eventID\":\"a\"}\n{\"eventID\":\"b\"}\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, gz := range []bool{false, true} {
+			in := b
+			if gz {
+				var z bytes.Buffer
+				w := gzip.NewWriter(&z)
+				w.Write(b)
+				w.Close()
+				in = z.Bytes()
+			}
+			st := &Stats{}
+			delivered := int64(0)
+			fd := newFileDecoder(st, 100, func(r *Record) error {
+				delivered++
+				if len(r.Raw) == 0 || r.Raw[0] != '{' {
+					t.Fatalf("record raw %q", r.Raw)
+				}
+				if !validIgnoringControl(r.Raw) {
+					t.Fatalf("invalid record delivered: %q", r.Raw)
+				}
+				c := r.Clone()
+				if !bytes.Equal(c.Raw, r.Raw) || !bytes.Equal(c.RequestParameters, r.RequestParameters) {
+					t.Fatalf("Clone differs")
+				}
+				return nil
+			})
+			if err := fd.decodeFile("fuzz", bytes.NewReader(in)); err != nil {
+				t.Fatalf("decodeFile: %v", err)
+			}
+			if delivered != st.Records {
+				t.Fatalf("delivered %d, counted %d", delivered, st.Records)
+			}
+			if json.Valid(b) && (st.FilesFailed > 0 || st.LinesSkipped > 0) {
+				t.Fatalf("valid JSON reported as malformed: %v", st.Problems)
+			}
+			for _, p := range st.Problems {
+				if p.Path != "fuzz" || p.Message == "" {
+					t.Fatalf("problem %+v", p)
+				}
+			}
+		}
+	})
+}

@@ -1,0 +1,263 @@
+package sqltable
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/iamwhy/iamwhy/trail"
+	"github.com/iamwhy/iamwhy/trail/internal/gen"
+)
+
+// The ingest benchmarks run over a generated S3 tree of .json.gz files:
+// about 24 MB uncompressed by default; IAMWHY_BENCH_BYTES sets another
+// size, and IAMWHY_BENCH_DIR reuses a tree made by
+// `go run ./trail/internal/gen/gentrail` (its uncompressed size must then
+// be given in IAMWHY_BENCH_BYTES for MB/s to mean anything).
+var (
+	benchOnce  sync.Once
+	benchDir   string
+	benchBytes int64
+	benchErr   error
+	ownDir     bool // benchDir was generated here and is removed at exit
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if ownDir {
+		os.RemoveAll(benchDir)
+	}
+	os.Exit(code)
+}
+
+func benchSet(b *testing.B) (string, int64) {
+	b.Helper()
+	benchOnce.Do(func() {
+		benchBytes = 24 << 20
+		if s := os.Getenv("IAMWHY_BENCH_BYTES"); s != "" {
+			benchBytes, benchErr = strconv.ParseInt(s, 10, 64)
+		}
+		if d := os.Getenv("IAMWHY_BENCH_DIR"); d != "" {
+			benchDir = d
+			return
+		}
+		benchDir, benchErr = os.MkdirTemp("", "sqltable-bench-")
+		if benchErr == nil {
+			var res gen.Result
+			res, benchErr = gen.Generate(gen.Options{Dir: benchDir, Bytes: benchBytes, Seed: 7})
+			benchBytes = res.Bytes
+			ownDir = true
+		}
+	})
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return benchDir, benchBytes
+}
+
+// BenchmarkIngest is `trail ingest` into an in-memory table: trail.Read
+// (gunzip, scan, decode, deduplicate) feeding a Loader.
+func BenchmarkIngest(b *testing.B) {
+	dir, size := benchSet(b)
+	benchDB(b, size, func(ctx context.Context, db *DB) error {
+		l, err := db.NewLoader(ctx, LoaderOptions{})
+		if err != nil {
+			return err
+		}
+		st, err := trail.Read(ctx, []string{dir}, trail.Options{}, func(r *trail.Record) error { return l.Add(r.Raw) })
+		if err != nil {
+			return err
+		}
+		ls, err := l.Close()
+		if err == nil && (ls.Inserted != st.Delivered() || ls.Inserted == 0) {
+			err = fmt.Errorf("inserted %d of %d", ls.Inserted, st.Delivered())
+		}
+		return err
+	})
+}
+
+// BenchmarkReadJSON is DuckDB's own read_json over the same files into the
+// same table: the explicit variant is given the table's schema spelled
+// with CloudTrail's key names (read_json matches keys case-sensitively),
+// the auto variant detects the schema itself. Both unnest Records.
+func BenchmarkReadJSON(b *testing.B) {
+	dir, size := benchSet(b)
+	glob := quoteString(filepath.Join(dir, "**", "*.json.gz"))
+	records := "STRUCT(" + awsFields(columns) + ")[]"
+	for _, bc := range []struct{ name, sql string }{
+		{"explicit", "INSERT INTO " + TableName + " SELECT " + castToTable("r") +
+			" FROM (SELECT unnest(Records) AS r FROM read_json(" + glob +
+			", format = 'auto', maximum_object_size = 1073741824, columns = {Records: " + quoteString(records) + "}))"},
+		{"auto", "CREATE TABLE auto_t AS SELECT unnest(Records, recursive := true) FROM read_json(" + glob +
+			", maximum_object_size = 1073741824)"},
+	} {
+		b.Run(bc.name, func(b *testing.B) { benchStatement(b, size, bc.sql) })
+	}
+}
+
+// awsNames are CloudTrail's spellings of the column names where they are
+// not simply the lower-case name.
+var awsNames = map[string]string{
+	"eventversion": "eventVersion", "useridentity": "userIdentity", "principalid": "principalId",
+	"accountid": "accountId", "invokedby": "invokedBy", "accesskeyid": "accessKeyId", "username": "userName",
+	"onbehalfof": "onBehalfOf", "userid": "userId", "identitystorearn": "identityStoreArn",
+	"sessioncontext": "sessionContext", "mfaauthenticated": "mfaAuthenticated", "creationdate": "creationDate",
+	"sessionissuer": "sessionIssuer", "ec2roledelivery": "ec2RoleDelivery", "webidfederationdata": "webIdFederationData",
+	"federatedprovider": "federatedProvider", "eventtime": "eventTime", "eventsource": "eventSource",
+	"eventname": "eventName", "awsregion": "awsRegion", "sourceipaddress": "sourceIPAddress", "useragent": "userAgent",
+	"errorcode": "errorCode", "errormessage": "errorMessage", "requestparameters": "requestParameters",
+	"responseelements": "responseElements", "additionaleventdata": "additionalEventData", "requestid": "requestID",
+	"eventid": "eventID", "readonly": "readOnly", "eventtype": "eventType", "apiversion": "apiVersion",
+	"recipientaccountid": "recipientAccountId", "serviceeventdetails": "serviceEventDetails",
+	"sharedeventid": "sharedEventID", "vpcendpointid": "vpcEndpointId", "vpcendpointaccountid": "vpcEndpointAccountId",
+	"eventcategory": "eventCategory", "updatedfields": "updatedFields", "originalrequestid": "originalRequestID",
+	"originaleventid": "originalEventID", "sessioncredentialfromconsole": "sessionCredentialFromConsole",
+	"edgedevicedetails": "edgeDeviceDetails", "tlsdetails": "tlsDetails", "tlsversion": "tlsVersion",
+	"ciphersuite": "cipherSuite", "clientprovidedhostheader": "clientProvidedHostHeader",
+}
+
+func awsName(n string) string {
+	if a, ok := awsNames[n]; ok {
+		return a
+	}
+	return n
+}
+
+// awsFields is the DuckDB struct body with CloudTrail's key names (and
+// ARN for resources' arn).
+func awsFields(fs []field) string {
+	var parts []string
+	for _, f := range fs {
+		name := awsName(f.name)
+		if f.name == "arn" && len(fs) == 3 && fs[2].name == "type" {
+			name = "ARN"
+		}
+		t := f.typeIn(duckDB)
+		switch f.kind {
+		case kindStruct:
+			t = "STRUCT(" + awsFields(f.fields) + ")"
+		case kindStructList:
+			t = "STRUCT(" + awsFields(f.fields) + ")[]"
+		}
+		parts = append(parts, quoteIdent(name)+" "+t)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// castToTable selects r's fields as the table's columns, in order.
+func castToTable(r string) string {
+	var parts []string
+	for _, f := range columns {
+		parts = append(parts, r+"."+quoteIdent(awsName(f.name))+"::"+f.typeIn(duckDB))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// stagedSet normalises the benchmark set once into JSON lines, the form
+// the Loader stages, for the benchmarks of the two halves of ingest.
+func stagedSet(b *testing.B) (path string, lines [][]byte, size int64) {
+	dir, _ := benchSet(b)
+	path = filepath.Join(b.TempDir(), "staged.jsonl")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var mu sync.Mutex
+	_, err = trail.Read(context.Background(), []string{dir}, trail.Options{Serial: true}, func(r *trail.Record) error {
+		mu.Lock()
+		defer mu.Unlock()
+		lines = append(lines, append([]byte(nil), r.Raw...))
+		size += int64(len(r.Raw))
+		var n normalizer
+		out, err := n.normalize(nil, r.Raw)
+		if err != nil {
+			return err
+		}
+		_, err = f.Write(append(out, '\n'))
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	return path, lines, size
+}
+
+// BenchmarkNormalize is the Go half of loading: records to JSON lines.
+// MB/s are of input records.
+func BenchmarkNormalize(b *testing.B) {
+	_, lines, size := stagedSet(b)
+	b.SetBytes(size)
+	defer reportCPU(b, size)()
+	var n normalizer
+	var out []byte
+	for b.Loop() {
+		for _, l := range lines {
+			var err error
+			out, err = n.normalize(out[:0], l)
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkInsertStaged is the DuckDB half: read_json of staged JSON lines
+// into the table. MB/s are of input records.
+func BenchmarkInsertStaged(b *testing.B) {
+	path, _, size := stagedSet(b)
+	benchStatement(b, size, "INSERT INTO "+TableName+" SELECT * FROM read_json("+quoteString(path)+
+		", format = 'newline_delimited', records = true, columns = "+readJSONColumns()+")")
+}
+
+// benchStatement runs one statement per iteration on a new in-memory
+// database with the table created.
+func benchStatement(b *testing.B, size int64, sql string) {
+	benchDB(b, size, func(ctx context.Context, db *DB) error {
+		_, err := db.sql.ExecContext(ctx, sql)
+		return err
+	})
+}
+
+// benchDB runs fn once per iteration on a new in-memory database with the
+// table created; size is the input size for MB/s.
+func benchDB(b *testing.B, size int64, fn func(context.Context, *DB) error) {
+	ctx := context.Background()
+	b.SetBytes(size)
+	defer reportCPU(b, size)()
+	for b.Loop() {
+		db, err := Open(ctx, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := fn(ctx, db); err != nil {
+			b.Fatal(err)
+		}
+		db.Close()
+	}
+}
+
+// reportCPU reports MB per CPU-second (user and system time of every
+// thread, DuckDB's included), a figure that moves less than MB/s when the
+// machine is shared. Call the returned function when the loop is done.
+func reportCPU(b *testing.B, size int64) func() {
+	start := cpuTime()
+	return func() {
+		if d := (cpuTime() - start).Seconds(); d > 0 {
+			b.ReportMetric(float64(size)*float64(b.N)/1e6/d, "MB/cpu-s")
+		}
+	}
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

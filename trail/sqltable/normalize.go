@@ -1,0 +1,527 @@
+package sqltable
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxDepth bounds JSON nesting so that a hostile record cannot exhaust the
+// stack; CloudTrail records nest a few levels, request parameters a few
+// dozen at most.
+const maxDepth = 512
+
+// RecordError is a record the table cannot hold: not a JSON object, or
+// malformed JSON. Offset is the byte offset in the record.
+type RecordError struct {
+	Offset int
+	Msg    string
+}
+
+func (e *RecordError) Error() string {
+	return fmt.Sprintf("byte %d: %s", e.Offset, e.Msg)
+}
+
+// normalizer rewrites one CloudTrail record into the JSON line the table's
+// read_json schema expects: keys matched to columns case-insensitively and
+// written in lower case (Athena's JSON SerDe matches keys the same way,
+// https://docs.aws.amazon.com/athena/latest/ug/json-serde.html), keys that
+// are not columns dropped, whitespace removed so the record fits on one
+// line, and invalid UTF-8 replaced by U+FFFD (as encoding/json does) so one
+// bad byte cannot fail a whole batch. A number, boolean, object or array in
+// a string position (a STRING column or a MAP<STRING,STRING> value) becomes
+// a JSON string holding its compacted text, which is how requestParameters
+// and the other free-form elements become JSON text columns.
+//
+// A struct or list position holding another JSON type becomes NULL and is
+// counted in mismatched. (What Athena's SerDe does there is undetermined
+// here; keeping the rest of the record loses least.)
+type normalizer struct {
+	src        []byte
+	i          int
+	out        []byte
+	mismatched int
+	duplicates int
+	replaced   int
+}
+
+// normalize appends the normalised form of rec to dst.
+func (n *normalizer) normalize(dst, rec []byte) ([]byte, error) {
+	n.src, n.i, n.out = rec, 0, dst
+	n.ws()
+	if n.i >= len(n.src) || n.src[n.i] != '{' {
+		return dst, n.errf("a record must be a JSON object")
+	}
+	if err := n.object(columns, columnIndex, 0); err != nil {
+		return dst, err
+	}
+	n.ws()
+	if n.i != len(n.src) {
+		return dst, n.errf("unexpected data after the record")
+	}
+	return n.out, nil
+}
+
+func (n *normalizer) errf(format string, args ...any) error {
+	return &RecordError{Offset: n.i, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (n *normalizer) ws() {
+	for n.i < len(n.src) {
+		switch n.src[n.i] {
+		case ' ', '\t', '\n', '\r':
+			n.i++
+		default:
+			return
+		}
+	}
+}
+
+// object reads the object at n.i, writing the keys that name one of fields
+// (found through index) and their values; fields nil means a map, whose
+// keys are kept as they are.
+func (n *normalizer) object(fields []field, index map[string]int, depth int) error {
+	if depth > maxDepth {
+		return n.errf("JSON nested deeper than %d levels", maxDepth)
+	}
+	n.i++ // {
+	n.out = append(n.out, '{')
+	var seen uint64
+	first := true
+	n.ws()
+	if n.i < len(n.src) && n.src[n.i] == '}' {
+		n.i++
+		n.out = append(n.out, '}')
+		return nil
+	}
+	for {
+		n.ws()
+		if n.i >= len(n.src) || n.src[n.i] != '"' {
+			return n.errf("expected a string key")
+		}
+		keyStart := n.i
+		if err := n.skipString(); err != nil {
+			return err
+		}
+		key := n.src[keyStart:n.i]
+		n.ws()
+		if n.i >= len(n.src) || n.src[n.i] != ':' {
+			return n.errf("expected ':' after an object key")
+		}
+		n.i++
+		n.ws()
+		f, idx, ok := lookupField(fields, index, key)
+		switch {
+		case fields == nil:
+			if !first {
+				n.out = append(n.out, ',')
+			}
+			first = false
+			n.appendString(key)
+			n.out = append(n.out, ':')
+			if err := n.stringValue(depth + 1); err != nil {
+				return err
+			}
+		case ok && seen&(1<<idx) == 0:
+			seen |= 1 << idx
+			if !first {
+				n.out = append(n.out, ',')
+			}
+			first = false
+			n.out = append(n.out, '"')
+			n.out = append(n.out, f.name...)
+			n.out = append(n.out, '"', ':')
+			if err := n.typed(f, depth+1); err != nil {
+				return err
+			}
+		default:
+			if ok {
+				n.duplicates++
+			}
+			if err := n.skipValue(depth + 1); err != nil {
+				return err
+			}
+		}
+		if done, err := n.next('}', false); done || err != nil {
+			return err
+		}
+	}
+}
+
+// next passes the ',' or the closer after a member or element, writing the
+// closer (and the comma when writeComma); done is true after the closer.
+func (n *normalizer) next(closer byte, writeComma bool) (done bool, err error) {
+	n.ws()
+	if n.i >= len(n.src) {
+		if closer == '}' {
+			return false, n.errf("unterminated object")
+		}
+		return false, n.errf("unterminated array")
+	}
+	switch n.src[n.i] {
+	case ',':
+		n.i++
+		if writeComma {
+			n.out = append(n.out, ',')
+		}
+		return false, nil
+	case closer:
+		n.i++
+		n.out = append(n.out, closer)
+		return true, nil
+	}
+	return false, n.errf("expected ',' or '%c'", closer)
+}
+
+// typed writes the value at n.i for field f.
+func (n *normalizer) typed(f field, depth int) error {
+	if n.i >= len(n.src) {
+		return n.errf("expected a value")
+	}
+	c := n.src[n.i]
+	if c == 'n' {
+		return n.value(depth)
+	}
+	switch f.kind {
+	case kindStruct:
+		if c == '{' {
+			return n.object(f.fields, f.index, depth)
+		}
+	case kindStringMap:
+		if c == '{' {
+			return n.object(nil, nil, depth)
+		}
+	case kindStructList:
+		if c == '[' {
+			return n.structList(f, depth)
+		}
+	default:
+		return n.stringValue(depth)
+	}
+	n.mismatched++
+	n.out = append(n.out, "null"...)
+	return n.skipValue(depth)
+}
+
+func (n *normalizer) structList(list field, depth int) error {
+	if depth > maxDepth {
+		return n.errf("JSON nested deeper than %d levels", maxDepth)
+	}
+	n.i++ // [
+	n.out = append(n.out, '[')
+	n.ws()
+	if n.i < len(n.src) && n.src[n.i] == ']' {
+		n.i++
+		n.out = append(n.out, ']')
+		return nil
+	}
+	for first := true; ; first = false {
+		n.ws()
+		if !first {
+			n.out = append(n.out, ',')
+		}
+		if err := n.typed(field{kind: kindStruct, fields: list.fields, index: list.index}, depth+1); err != nil {
+			return err
+		}
+		if done, err := n.next(']', false); done || err != nil {
+			return err
+		}
+	}
+}
+
+// value copies any JSON value, compacted.
+func (n *normalizer) value(depth int) error {
+	if depth > maxDepth {
+		return n.errf("JSON nested deeper than %d levels", maxDepth)
+	}
+	if n.i >= len(n.src) {
+		return n.errf("expected a value")
+	}
+	switch c := n.src[n.i]; c {
+	case '{', '[':
+		closer := byte('}')
+		if c == '[' {
+			closer = ']'
+		}
+		n.i++
+		n.out = append(n.out, c)
+		n.ws()
+		if n.i < len(n.src) && n.src[n.i] == closer {
+			n.i++
+			n.out = append(n.out, closer)
+			return nil
+		}
+		for {
+			n.ws()
+			if c == '{' {
+				if n.i >= len(n.src) || n.src[n.i] != '"' {
+					return n.errf("expected a string key")
+				}
+				start := n.i
+				if err := n.skipString(); err != nil {
+					return err
+				}
+				n.appendString(n.src[start:n.i])
+				n.ws()
+				if n.i >= len(n.src) || n.src[n.i] != ':' {
+					return n.errf("expected ':' after an object key")
+				}
+				n.i++
+				n.out = append(n.out, ':')
+				n.ws()
+			}
+			if err := n.value(depth + 1); err != nil {
+				return err
+			}
+			if done, err := n.next(closer, true); done || err != nil {
+				return err
+			}
+		}
+	case '"':
+		start := n.i
+		if err := n.skipString(); err != nil {
+			return err
+		}
+		n.appendString(n.src[start:n.i])
+		return nil
+	default:
+		start := n.i
+		if err := n.skipScalar(); err != nil {
+			return err
+		}
+		n.out = append(n.out, n.src[start:n.i]...)
+		return nil
+	}
+}
+
+// stringValue writes the value at n.i for a STRING column or map value:
+// strings and null as they are, any other value as a JSON string holding
+// its compacted text, so requestParameters and the like keep the text
+// CloudTrail wrote (numbers are not re-formatted) and DuckDB copies a
+// string instead of parsing and re-serialising the object.
+func (n *normalizer) stringValue(depth int) error {
+	if n.i < len(n.src) && (n.src[n.i] == '"' || n.src[n.i] == 'n') {
+		return n.value(depth)
+	}
+	mark := len(n.out)
+	if err := n.value(depth); err != nil {
+		return err
+	}
+	// The compacted text has no control characters (JSON forbids them in
+	// strings and whitespace between tokens is gone), so only quotes and
+	// backslashes need escaping. Expand in place, from the end.
+	extra := 0
+	for _, c := range n.out[mark:] {
+		if c == '"' || c == '\\' {
+			extra++
+		}
+	}
+	end := len(n.out)
+	n.out = append(n.out, make([]byte, extra+2)...)
+	w := len(n.out) - 1
+	n.out[w] = '"'
+	w--
+	for r := end - 1; r >= mark; r-- {
+		c := n.out[r]
+		n.out[w] = c
+		w--
+		if c == '"' || c == '\\' {
+			n.out[w] = '\\'
+			w--
+		}
+	}
+	n.out[w] = '"'
+	return nil
+}
+
+// skipValue validates and passes over a value without writing it.
+func (n *normalizer) skipValue(depth int) error {
+	mark := len(n.out)
+	err := n.value(depth)
+	n.out = n.out[:mark]
+	return err
+}
+
+// appendString writes a string token (quotes included, already validated),
+// replacing invalid UTF-8 by U+FFFD.
+func (n *normalizer) appendString(tok []byte) {
+	if utf8.Valid(tok) {
+		n.out = append(n.out, tok...)
+		return
+	}
+	n.replaced++
+	for len(tok) > 0 {
+		r, size := utf8.DecodeRune(tok)
+		if r == utf8.RuneError && size == 1 {
+			n.out = append(n.out, "\uFFFD"...)
+		} else {
+			n.out = append(n.out, tok[:size]...)
+		}
+		tok = tok[size:]
+	}
+}
+
+// skipString passes over the string token at n.i, validating escapes and
+// rejecting control characters (RFC 8259 section 7).
+func (n *normalizer) skipString() error {
+	n.i++ // opening quote
+	for n.i < len(n.src) {
+		// Most bytes need no attention: run over them first.
+		for n.i < len(n.src) && plainStringByte[n.src[n.i]] {
+			n.i++
+		}
+		if n.i >= len(n.src) {
+			break
+		}
+		c := n.src[n.i]
+		switch {
+		case c == '"':
+			n.i++
+			return nil
+		case c == '\\':
+			if n.i+1 >= len(n.src) {
+				return n.errf("unterminated string")
+			}
+			switch n.src[n.i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				n.i += 2
+			case 'u':
+				if n.i+6 > len(n.src) {
+					return n.errf("short \\u escape")
+				}
+				for _, h := range n.src[n.i+2 : n.i+6] {
+					if !isHex(h) {
+						return n.errf("invalid \\u escape")
+					}
+				}
+				n.i += 6
+			default:
+				return n.errf("invalid escape '\\%c'", n.src[n.i+1])
+			}
+		default: // a control character
+			return n.errf("control character in a string")
+		}
+	}
+	return n.errf("unterminated string")
+}
+
+// plainStringByte marks the bytes that may appear in a JSON string as they
+// are: all but the quote, the backslash and control characters.
+var plainStringByte = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// skipScalar passes over a number or a literal, validating it against the
+// JSON grammar (RFC 8259 section 6).
+func (n *normalizer) skipScalar() error {
+	s := n.src[n.i:]
+	for _, lit := range []string{"true", "false", "null"} {
+		if len(s) >= len(lit) && string(s[:len(lit)]) == lit {
+			n.i += len(lit)
+			return n.endOfScalar()
+		}
+	}
+	j := 0
+	// digits passes over one or more digits; false when there are none.
+	digits := func() bool {
+		k := j
+		for j < len(s) && '0' <= s[j] && s[j] <= '9' {
+			j++
+		}
+		return j > k
+	}
+	if j < len(s) && s[j] == '-' {
+		j++
+	}
+	switch {
+	case j < len(s) && s[j] == '0':
+		j++
+	case j < len(s) && '1' <= s[j] && s[j] <= '9':
+		digits()
+	default:
+		return n.errf("invalid value")
+	}
+	if j < len(s) && s[j] == '.' {
+		j++
+		if !digits() {
+			return n.errf("invalid number")
+		}
+	}
+	if j < len(s) && (s[j] == 'e' || s[j] == 'E') {
+		j++
+		if j < len(s) && (s[j] == '+' || s[j] == '-') {
+			j++
+		}
+		if !digits() {
+			return n.errf("invalid number")
+		}
+	}
+	n.i += j
+	return n.endOfScalar()
+}
+
+// endOfScalar checks that a scalar is followed by a delimiter, so that
+// "truex" or "12a" are rejected.
+func (n *normalizer) endOfScalar() error {
+	if n.i >= len(n.src) {
+		return nil
+	}
+	switch n.src[n.i] {
+	case ' ', '\t', '\n', '\r', ',', '}', ']':
+		return nil
+	}
+	return n.errf("invalid value")
+}
+
+// lookupField finds the field a key names, ignoring case. key is a string
+// token with its quotes.
+func lookupField(fields []field, index map[string]int, key []byte) (field, int, bool) {
+	if fields == nil {
+		return field{}, 0, false
+	}
+	raw := key[1 : len(key)-1]
+	if isPlainASCII(raw) {
+		var buf [32]byte // longer than any column name
+		if len(raw) > len(buf) {
+			return field{}, 0, false
+		}
+		b := buf[:len(raw)]
+		for i, c := range raw {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b[i] = c
+		}
+		if i, ok := index[string(b)]; ok {
+			return fields[i], i, true
+		}
+		return field{}, 0, false
+	}
+	// Escapes or non-ASCII: decode, then lower-case with Unicode rules
+	// (the SerDe lower-cases keys with Java's String.toLowerCase).
+	var name string
+	if err := json.Unmarshal(key, &name); err != nil {
+		return field{}, 0, false
+	}
+	if i, ok := index[strings.ToLower(name)]; ok {
+		return fields[i], i, true
+	}
+	return field{}, 0, false
+}
+
+func isPlainASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 || c == '\\' {
+			return false
+		}
+	}
+	return true
+}

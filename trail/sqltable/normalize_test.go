@@ -1,0 +1,152 @@
+package sqltable
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestNormalize(t *testing.T) {
+	tests := []struct {
+		rule string
+		in   string
+		want string
+		// counters after the record
+		mismatched, duplicates, replaced int
+	}{
+		{rule: "keys match columns ignoring case and are written in lower case",
+			in:   `{"eventVersion":"1.08","EVENTNAME":"GetObject","sourceIPAddress":"1.2.3.4"}`,
+			want: `{"eventversion":"1.08","eventname":"GetObject","sourceipaddress":"1.2.3.4"}`},
+		{rule: "keys that are not columns are dropped",
+			in:   `{"managementEvent":true,"eventName":"X","insightDetails":{"a":[1,{"b":2}]}}`,
+			want: `{"eventname":"X"}`},
+		{rule: "struct keys are matched at every level",
+			in:   `{"userIdentity":{"Type":"Root","sessionContext":{"sessionIssuer":{"userName":"r"},"sourceIdentity":"x"}}}`,
+			want: `{"useridentity":{"type":"Root","sessioncontext":{"sessionissuer":{"username":"r"}}}}`},
+		{rule: "free-form objects are copied verbatim, keys keep their case, whitespace goes",
+			in:   "{\"requestParameters\" : {\"bucketName\" : \"b\",\n \"Nested\": [1, 2.5e3, true, null, {\"K\": \"v\"}]}}",
+			want: `{"requestparameters":"{\"bucketName\":\"b\",\"Nested\":[1,2.5e3,true,null,{\"K\":\"v\"}]}"}`},
+		{rule: "quotes and backslashes in free-form text are escaped once more",
+			in:   `{"requestParameters":{"q":"say \"hi\"\\"}}`,
+			want: `{"requestparameters":"{\"q\":\"say \\\"hi\\\"\\\\\"}"}`},
+		{rule: "map values that are not strings become their JSON text",
+			in:   `{"userIdentity":{"sessionContext":{"webIdFederationData":{"attributes":{"n":1,"o":{"a":true}}}}}}`,
+			want: `{"useridentity":{"sessioncontext":{"webidfederationdata":{"attributes":{"n":"1","o":"{\"a\":true}"}}}}}`},
+		{rule: "map keys keep their case",
+			in:   `{"userIdentity":{"sessionContext":{"webIdFederationData":{"attributes":{"Accounts.Google.com:Sub":"1"}}}}}`,
+			want: `{"useridentity":{"sessioncontext":{"webidfederationdata":{"attributes":{"Accounts.Google.com:Sub":"1"}}}}}`},
+		{rule: "a string column takes any JSON value as it is",
+			in:   `{"readOnly":true,"apiVersion":20100508,"serviceEventDetails":[1]}`,
+			want: `{"readonly":"true","apiversion":"20100508","serviceeventdetails":"[1]"}`},
+		{rule: "a struct position holding another type becomes null and is counted",
+			in:   `{"userIdentity":"root","tlsDetails":[1],"addendum":null}`,
+			want: `{"useridentity":null,"tlsdetails":null,"addendum":null}`, mismatched: 2},
+		{rule: "an array of structs keeps object elements and nulls others",
+			in:   `{"resources":[{"ARN":"a","accountId":"1","other":2},"x",null]}`,
+			want: `{"resources":[{"arn":"a","accountid":"1"},null,null]}`, mismatched: 1},
+		{rule: "an array position holding an object becomes null",
+			in:   `{"resources":{"ARN":"a"}}`,
+			want: `{"resources":null}`, mismatched: 1},
+		{rule: "a key repeated in another case keeps the first value",
+			in:   `{"eventName":"A","EventName":"B"}`,
+			want: `{"eventname":"A"}`, duplicates: 1},
+		{rule: "escaped keys are decoded before matching",
+			in:   `{"event\u004eame":"A"}`,
+			want: `{"eventname":"A"}`},
+		{rule: "invalid UTF-8 is replaced by U+FFFD",
+			in:   "{\"eventName\":\"a\xffb\"}",
+			want: "{\"eventname\":\"a\uFFFDb\"}", replaced: 1},
+		{rule: "string escapes are kept for DuckDB to decode",
+			in:   `{"errorMessage":"say \"no\"\n\u00e9"}`,
+			want: `{"errormessage":"say \"no\"\n\u00e9"}`},
+		{rule: "empty objects and arrays",
+			in:   `{ "requestParameters" : { } , "resources" : [ ] }`,
+			want: `{"requestparameters":"{}","resources":[]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rule, func(t *testing.T) {
+			var n normalizer
+			got, err := n.normalize(nil, []byte(tt.in))
+			if err != nil {
+				t.Fatalf("normalize: %v", err)
+			}
+			if string(got) != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+			if n.mismatched != tt.mismatched || n.duplicates != tt.duplicates || n.replaced != tt.replaced {
+				t.Errorf("counters mismatched=%d duplicates=%d replaced=%d, want %d %d %d",
+					n.mismatched, n.duplicates, n.replaced, tt.mismatched, tt.duplicates, tt.replaced)
+			}
+		})
+	}
+}
+
+func TestNormalizeRejects(t *testing.T) {
+	tests := []struct {
+		rule   string
+		in     string
+		offset int
+	}{
+		{"a record is an object", `["x"]`, 0},
+		{"a record is an object, not a string", `"x"`, 0},
+		{"nothing may follow the record", `{"eventName":"a"} x`, 18},
+		{"keys are strings", `{eventName:"a"}`, 1},
+		{"a colon follows a key", `{"eventName" "a"}`, 13},
+		{"invalid escapes are rejected", `{"eventName":"a\q"}`, 15},
+		{"short unicode escapes are rejected", `{"eventName":"\u12"}`, 14},
+		{"control characters in strings are rejected", "{\"eventName\":\"a\x01\"}", 15},
+		{"numbers follow the JSON grammar", `{"apiVersion":01}`, 15},
+		{"numbers need digits after the point", `{"apiVersion":1.}`, 14},
+		{"literals are exact", `{"readOnly":tru}`, 12},
+		{"literals end at a delimiter", `{"readOnly":truex}`, 16},
+		{"unterminated objects are rejected", `{"requestParameters":{"a":1`, 27},
+		{"unterminated strings are rejected", `{"eventName":"abc`, 17},
+		{"deep nesting is bounded", `{"requestParameters":` + strings.Repeat("[", maxDepth+2), maxDepth + 21},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rule, func(t *testing.T) {
+			var n normalizer
+			_, err := n.normalize(nil, []byte(tt.in))
+			var re *RecordError
+			if !errors.As(err, &re) {
+				t.Fatalf("got %v, want a RecordError", err)
+			}
+			if re.Offset != tt.offset {
+				t.Errorf("offset %d, want %d (%v)", re.Offset, tt.offset, err)
+			}
+		})
+	}
+}
+
+// FuzzNormalize checks that any input is either refused with a RecordError
+// or turned into one line of valid JSON, and that every valid JSON object
+// is accepted.
+func FuzzNormalize(f *testing.F) {
+	f.Add([]byte(`{"eventName":"a","requestParameters":{"b":[1,2,{"c":null}]}}`))
+	f.Add([]byte(`{"userIdentity":{"sessionContext":{"webIdFederationData":{"attributes":{"k":"v"}}}},"resources":[{"ARN":"x"},1]}`))
+	f.Add([]byte("{\"eventName\":\"\xff\"}"))
+	f.Add([]byte(`{"a":-0.5e-3,"b":"\ud800"}`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var n normalizer
+		out, err := n.normalize(nil, in)
+		if err != nil {
+			var re *RecordError
+			if !errors.As(err, &re) {
+				t.Fatalf("error is not a RecordError: %v", err)
+			}
+			trimmed := bytes.TrimLeft(in, " \t\r\n")
+			if json.Valid(in) && len(trimmed) > 0 && trimmed[0] == '{' && re.Msg != "JSON nested deeper than 512 levels" {
+				t.Fatalf("valid object refused: %v", err)
+			}
+			return
+		}
+		if !json.Valid(out) {
+			t.Fatalf("output is not JSON: %q", out)
+		}
+		if bytes.ContainsAny(out, "\n\r") {
+			t.Fatalf("output spans lines: %q", out)
+		}
+	})
+}
