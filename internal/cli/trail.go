@@ -16,6 +16,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/iamwhy/iamwhy/catalog"
+	"github.com/iamwhy/iamwhy/denial"
 	"github.com/iamwhy/iamwhy/trail"
 )
 
@@ -238,7 +240,7 @@ func runTrailDenied(ctx context.Context, s Streams, o trailDeniedOptions) error 
 	if bar != nil {
 		opts.Progress = bar.update
 	}
-	d, err := trail.SummarizeDenials(ctx, o.Paths, opts, trail.DenialOptions{Bucket: o.Bucket})
+	d, err := trail.SummarizeDenials(ctx, o.Paths, opts, trail.DenialOptions{Bucket: o.Bucket, Action: recordAction, Message: recordDenialReason})
 	if bar != nil {
 		bar.clear()
 	}
@@ -581,4 +583,29 @@ func (e *errWriter) printf(format string, args ...any) {
 	if e.err == nil {
 		_, e.err = fmt.Fprintf(e.w, format, args...)
 	}
+}
+
+// recordAction names the IAM action(s) a record's call needs, through the
+// catalog's CloudTrail event map (ListObjectsV2 -> s3:ListBucket, ...).
+func recordAction(r *trail.Record) string {
+	actions, _ := catalog.Default().EventActions(r.EventSource, r.EventName)
+	return strings.Join(actions, "+")
+}
+
+// recordDenialReason groups denials by what their message says (explain's
+// reading: explicit or implicit, which policy type, which policy), not by
+// the message text, which repeats the principal and resource.
+func recordDenialReason(r *trail.Record) string {
+	d, err := denial.Parse(r.ErrorMessage, catalogDenialOptions())
+	if err != nil || !d.Recognized || (d.Deny == denial.DenyUnknown && d.PolicyType == denial.PolicyUnknown) {
+		return trail.NormalizeMessage(r.ErrorMessage)
+	}
+	reason := string(d.Deny) + " deny"
+	if d.PolicyType != denial.PolicyUnknown {
+		reason += " in " + d.PolicyType.Description()
+	}
+	if d.PolicyARN != nil {
+		reason += " " + *d.PolicyARN
+	}
+	return reason
 }
