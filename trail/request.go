@@ -1,0 +1,297 @@
+package trail
+
+import (
+	"encoding/json"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/iamwhy/iamwhy/eval"
+)
+
+// RequestOptions say how a record becomes engine requests. The func fields
+// are seams for the catalog, which trail does not depend on.
+type RequestOptions struct {
+	// Actions maps an event to the IAM action(s) its call needs
+	// (catalog.EventActions); nil means ActionOf.
+	Actions func(eventSource, eventName string) []string
+}
+
+// Replay is a record rebuilt as the requests AWS authorised: one per IAM
+// action the call needs and per resource it names.
+type Replay struct {
+	Requests []*eval.Request
+	// RoleARN is, for a role session, the role's ARN as the record gives
+	// it (sessionContext.sessionIssuer.arn, path included).
+	RoleARN string
+	// Unknown lists the context keys a record cannot carry but that
+	// policies often test: tags, organisation IDs, the source VPC. A
+	// decision that depends on them needs them from elsewhere (an
+	// environment, --context).
+	Unknown []string
+	// Notes say what was assumed in rebuilding the request.
+	Notes []string
+}
+
+// unknownKeys are the global keys a CloudTrail record never carries.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+var unknownKeys = []string{"aws:PrincipalTag/*", "aws:ResourceTag/*", "aws:RequestTag/*", "aws:PrincipalOrgID",
+	"aws:PrincipalOrgPaths", "aws:ResourceOrgID", "aws:SourceVpc", "aws:CalledVia", "aws:SourceArn", "aws:SourceAccount"}
+
+// ToReplay rebuilds the requests of a record: the principal (a user, a role
+// session and its role, the root user, a service, anonymous), the IAM
+// action(s) through opts.Actions, the resource(s) from resources[], the
+// request parameters of common services, or the error message, and the
+// context keys the record lets us rebuild (aws:CurrentTime,
+// aws:EpochTime, aws:SourceIp, aws:RequestedRegion, aws:SourceVpce,
+// aws:MultiFactorAuthPresent, aws:TokenIssueTime, aws:PrincipalArn,
+// aws:PrincipalAccount, aws:userid, aws:username, aws:SecureTransport,
+// aws:UserAgent, aws:ViaAWSService).
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+func ToReplay(r *Record, opts RequestOptions) *Replay {
+	rp := &Replay{Unknown: append([]string(nil), unknownKeys...)}
+	principal, roleARN := replayPrincipal(r, rp)
+	rp.RoleARN = roleARN
+
+	actions := []string{ActionOf(r)}
+	if opts.Actions != nil {
+		if a := opts.Actions(r.EventSource, r.EventName); len(a) > 0 {
+			actions = a
+		}
+	}
+	resources, resAccount := replayResources(r, rp)
+
+	ctx := &eval.Context{}
+	set := func(k, v string) {
+		if v != "" {
+			ctx.Set(k, v)
+		}
+	}
+	if !r.Time.IsZero() {
+		set("aws:CurrentTime", r.Time.UTC().Format(time.RFC3339))
+		set("aws:EpochTime", strconv.FormatInt(r.Time.Unix(), 10))
+	}
+	set("aws:RequestedRegion", r.AWSRegion)
+	set("aws:UserAgent", r.UserAgent)
+	switch {
+	case r.VPCEndpointID != "":
+		// Requests through a VPC endpoint carry aws:SourceVpce and no
+		// aws:SourceIp (the private address is aws:VpcSourceIp).
+		set("aws:SourceVpce", r.VPCEndpointID)
+		rp.Notes = append(rp.Notes, "the request came through VPC endpoint "+r.VPCEndpointID+": aws:SourceIp is absent; aws:SourceVpc is not in the record")
+	case isServiceAddress(r.SourceIPAddress):
+		rp.Notes = append(rp.Notes, "sourceIPAddress is "+r.SourceIPAddress+" (an AWS service called on the principal's behalf): aws:SourceIp is the service's address and is not rebuilt")
+	default:
+		set("aws:SourceIp", r.SourceIPAddress)
+	}
+	u := &r.UserIdentity
+	temporary := strings.HasPrefix(u.AccessKeyID, "ASIA") || u.Type == "AssumedRole" || u.Type == "FederatedUser"
+	if temporary {
+		// Only temporary credentials carry MFA state and an issue time.
+		set("aws:MultiFactorAuthPresent", strings.ToLower(u.SessionContext.MFAAuthenticated))
+		if t, err := time.Parse(time.RFC3339, u.SessionContext.CreationDate); err == nil {
+			set("aws:TokenIssueTime", t.UTC().Format(time.RFC3339))
+		}
+	}
+	set("aws:userid", u.PrincipalID)
+	if u.Type == "IAMUser" {
+		set("aws:username", u.UserName)
+	}
+	if u.AccountID != "" && u.Type != "AWSService" {
+		set("aws:PrincipalAccount", u.AccountID)
+	}
+	if r.TLSDetails != nil && r.TLSDetails.TLSVersion != "" {
+		set("aws:SecureTransport", "true")
+	} else {
+		rp.Unknown = append(rp.Unknown, "aws:SecureTransport")
+	}
+	if u.InvokedBy != "" {
+		set("aws:ViaAWSService", "true")
+		rp.Notes = append(rp.Notes, "invoked by "+u.InvokedBy+": aws:ViaAWSService is true, and aws:CalledVia is not in the record")
+	}
+	sort.Strings(rp.Unknown)
+
+	for _, a := range actions {
+		for _, res := range resources {
+			req := &eval.Request{Principal: principal, Action: a, Resource: res, ResourceAccount: resAccount, Context: ctx.Clone()}
+			req.FillPrincipalContext(roleARN)
+			rp.Requests = append(rp.Requests, req)
+		}
+	}
+	return rp
+}
+
+func isServiceAddress(ip string) bool {
+	return strings.HasSuffix(ip, ".amazonaws.com") || strings.EqualFold(ip, "AWS Internal")
+}
+
+// replayPrincipal names the caller as the engine takes it.
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
+func replayPrincipal(r *Record, rp *Replay) (principal, roleARN string) {
+	u := &r.UserIdentity
+	switch u.Type {
+	case "AssumedRole":
+		return u.ARN, u.SessionContext.SessionIssuer.ARN
+	case "IAMUser", "Root", "FederatedUser", "Role":
+		return u.ARN, ""
+	case "AWSService":
+		return u.InvokedBy, ""
+	case "AWSAccount":
+		if u.PrincipalID == "ANONYMOUS_PRINCIPAL" || u.AccountID == "anonymous" {
+			return "anonymous", ""
+		}
+		rp.Notes = append(rp.Notes, "the caller is in another account ("+u.AccountID+"); the record does not name which principal, so its account root stands in")
+		if u.AccountID != "" {
+			return "arn:aws:iam::" + u.AccountID + ":root", ""
+		}
+	}
+	if u.ARN != "" {
+		return u.ARN, ""
+	}
+	rp.Notes = append(rp.Notes, "the record's userIdentity (type "+u.Type+") names no IAM principal")
+	return "", ""
+}
+
+// replayResources finds the resource ARNs of a record, and the owning
+// account when the record says.
+func replayResources(r *Record, rp *Replay) ([]string, string) {
+	var out []string
+	account := ""
+	for _, res := range r.Resources {
+		if res.ARN != "" {
+			out = append(out, res.ARN)
+			if account == "" {
+				account = res.AccountID
+			}
+		}
+	}
+	if len(out) > 0 {
+		return out, account
+	}
+	if arn := resourceFromParameters(r); arn != "" {
+		return []string{arn}, ""
+	}
+	if res := ResourceOf(r); res != "" {
+		return []string{res}, ""
+	}
+	rp.Notes = append(rp.Notes, "the record names no resource; the request is replayed on \"*\" (right for actions without resource types)")
+	return []string{"*"}, ""
+}
+
+// resourceFromParameters builds the target ARN from the request
+// parameters of the services whose parameters name it.
+func resourceFromParameters(r *Record) string {
+	if len(r.RequestParameters) == 0 || string(r.RequestParameters) == "null" {
+		return ""
+	}
+	var p map[string]any
+	if err := json.Unmarshal(r.RequestParameters, &p); err != nil {
+		return ""
+	}
+	str := func(k string) string {
+		if v, ok := p[k].(string); ok {
+			return v
+		}
+		return ""
+	}
+	partition := "aws"
+	if strings.HasPrefix(r.AWSRegion, "cn-") {
+		partition = "aws-cn"
+	} else if strings.HasPrefix(r.AWSRegion, "us-gov-") {
+		partition = "aws-us-gov"
+	}
+	acct := r.RecipientAccountID
+	if acct == "" {
+		acct = r.UserIdentity.AccountID
+	}
+	regional := func(svc, res string) string {
+		return "arn:" + partition + ":" + svc + ":" + r.AWSRegion + ":" + acct + ":" + res
+	}
+	isARN := func(s string) bool { return strings.HasPrefix(s, "arn:") }
+	svc, _, _ := strings.Cut(r.EventSource, ".")
+	switch svc {
+	case "s3":
+		b := str("bucketName")
+		if b == "" {
+			return ""
+		}
+		if k := str("key"); k != "" {
+			return "arn:" + partition + ":s3:::" + b + "/" + k
+		}
+		return "arn:" + partition + ":s3:::" + b
+	case "sts":
+		return str("roleArn")
+	case "sns":
+		if t := str("topicArn"); t != "" {
+			return t
+		}
+		return str("targetArn")
+	case "sqs":
+		if q := str("queueUrl"); q != "" {
+			if u, err := url.Parse(q); err == nil {
+				parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+				if len(parts) == 2 {
+					return "arn:" + partition + ":sqs:" + r.AWSRegion + ":" + parts[0] + ":" + parts[1]
+				}
+			}
+		}
+	case "kms":
+		k := str("keyId")
+		switch {
+		case isARN(k):
+			return k
+		case strings.HasPrefix(k, "alias/"):
+			return regional("kms", k)
+		case k != "":
+			return regional("kms", "key/"+k)
+		}
+	case "secretsmanager":
+		s := str("secretId")
+		if isARN(s) {
+			return s
+		}
+		if s != "" {
+			// A secret's ARN ends in a random suffix that the name does
+			// not carry; the wildcard stands for it.
+			return regional("secretsmanager", "secret:"+s+"-??????")
+		}
+	case "lambda":
+		f := str("functionName")
+		if isARN(f) {
+			return f
+		}
+		if f != "" {
+			return regional("lambda", "function:"+f)
+		}
+	case "dynamodb":
+		if t := str("tableName"); t != "" {
+			return regional("dynamodb", "table/"+t)
+		}
+	case "iam":
+		switch {
+		case str("policyArn") != "":
+			return str("policyArn")
+		case str("roleName") != "":
+			return "arn:" + partition + ":iam::" + acct + ":role/" + str("roleName")
+		case str("userName") != "":
+			return "arn:" + partition + ":iam::" + acct + ":user/" + str("userName")
+		case str("groupName") != "":
+			return "arn:" + partition + ":iam::" + acct + ":group/" + str("groupName")
+		}
+	case "ec2":
+		if id := str("instanceId"); id != "" {
+			return regional("ec2", "instance/"+id)
+		}
+	case "logs":
+		if g := str("logGroupName"); g != "" {
+			return regional("logs", "log-group:"+g)
+		}
+	case "ssm":
+		if n := str("name"); n != "" && r.EventName == "GetParameter" {
+			return regional("ssm", "parameter/"+strings.TrimPrefix(n, "/"))
+		}
+	}
+	return ""
+}

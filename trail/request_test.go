@@ -1,0 +1,119 @@
+package trail
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func readOne(t *testing.T, raw string) *Record {
+	t.Helper()
+	var got *Record
+	_, err := Read(context.Background(), []string{"-"}, Options{Stdin: strings.NewReader(raw), Serial: true}, func(r *Record) error {
+		got = r.Clone()
+		return nil
+	})
+	if err != nil || got == nil {
+		t.Fatalf("read: %v", err)
+	}
+	return got
+}
+
+func ctxValue(t *testing.T, rp *Replay, key string) string {
+	t.Helper()
+	v, ok := rp.Requests[0].Context.Get(key)
+	if !ok {
+		return "<absent>"
+	}
+	return strings.Join(v, ",")
+}
+
+// Each rule of the record -> request mapping (CloudTrail record contents
+// and userIdentity pages; global condition keys page).
+func TestToReplay(t *testing.T) {
+	s3ViaVPCE := `{"eventVersion":"1.09","eventTime":"2024-03-01T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject",
+	 "awsRegion":"eu-west-1","sourceIPAddress":"10.0.1.5","userAgent":"aws-sdk-go-v2","errorCode":"AccessDenied",
+	 "userIdentity":{"type":"AssumedRole","principalId":"AROAEXAMPLE:fn","arn":"arn:aws:sts::111122223333:assumed-role/config-reader/fn",
+	   "accountId":"111122223333","accessKeyId":"ASIAEXAMPLE","sessionContext":{"attributes":{"mfaAuthenticated":"false","creationDate":"2024-03-01T09:00:00Z"},
+	   "sessionIssuer":{"type":"Role","arn":"arn:aws:iam::111122223333:role/service-role/config-reader","accountId":"111122223333","userName":"config-reader"}}},
+	 "requestParameters":{"bucketName":"cfg","key":"app/settings.json"},"vpcEndpointId":"vpce-0123","tlsDetails":{"tlsVersion":"TLSv1.3"},
+	 "eventID":"e1","recipientAccountId":"444455556666"}`
+	rp := ToReplay(readOne(t, s3ViaVPCE), RequestOptions{Actions: func(src, name string) []string { return []string{"s3:GetObject"} }})
+	if len(rp.Requests) != 1 {
+		t.Fatalf("%+v", rp)
+	}
+	r := rp.Requests[0]
+	if r.Principal != "arn:aws:sts::111122223333:assumed-role/config-reader/fn" || r.Action != "s3:GetObject" || r.Resource != "arn:aws:s3:::cfg/app/settings.json" {
+		t.Fatalf("request %+v", r)
+	}
+	for key, want := range map[string]string{
+		"aws:SourceVpce": "vpce-0123", "aws:SourceIp": "<absent>", "aws:RequestedRegion": "eu-west-1",
+		"aws:CurrentTime": "2024-03-01T10:00:00Z", "aws:EpochTime": "1709287200", "aws:MultiFactorAuthPresent": "false",
+		"aws:TokenIssueTime": "2024-03-01T09:00:00Z", "aws:PrincipalArn": "arn:aws:iam::111122223333:role/service-role/config-reader",
+		"aws:PrincipalAccount": "111122223333", "aws:userid": "AROAEXAMPLE:fn", "aws:SecureTransport": "true", "aws:UserAgent": "aws-sdk-go-v2",
+		"aws:username": "<absent>",
+	} {
+		if got := ctxValue(t, rp, key); got != want {
+			t.Errorf("%s = %q, want %q", key, got, want)
+		}
+	}
+	if !strings.Contains(strings.Join(rp.Unknown, " "), "aws:PrincipalTag/*") {
+		t.Errorf("unknown keys %v", rp.Unknown)
+	}
+
+	userAssume := `{"eventTime":"2023-07-10T11:54:42Z","eventSource":"sts.amazonaws.com","eventName":"AssumeRole","awsRegion":"us-east-1",
+	 "sourceIPAddress":"203.0.113.9","errorCode":"AccessDenied","eventID":"e2",
+	 "errorMessage":"User: arn:aws:iam::123837392027:user/bert-jan is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123837392027:role/r",
+	 "userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLE","arn":"arn:aws:iam::123837392027:user/bert-jan","accountId":"123837392027","accessKeyId":"AKIAEXAMPLE","userName":"bert-jan"},
+	 "requestParameters":null}`
+	rp = ToReplay(readOne(t, userAssume), RequestOptions{})
+	r = rp.Requests[0]
+	if r.Action != "sts:AssumeRole" || r.Resource != "arn:aws:iam::123837392027:role/r" {
+		t.Fatalf("denied AssumeRole: resource from the message: %+v", r)
+	}
+	for key, want := range map[string]string{"aws:SourceIp": "203.0.113.9", "aws:username": "bert-jan",
+		"aws:MultiFactorAuthPresent": "<absent>", "aws:SecureTransport": "<absent>"} {
+		if got := ctxValue(t, rp, key); got != want {
+			t.Errorf("%s = %q, want %q (long-term keys carry no MFA state)", key, got, want)
+		}
+	}
+
+	service := `{"eventTime":"2024-01-01T00:00:00Z","eventSource":"sqs.amazonaws.com","eventName":"SendMessage","awsRegion":"eu-west-1",
+	 "sourceIPAddress":"s3.amazonaws.com","eventID":"e3","errorCode":"AccessDenied",
+	 "userIdentity":{"type":"AWSService","invokedBy":"s3.amazonaws.com"},
+	 "requestParameters":{"queueUrl":"https://sqs.eu-west-1.amazonaws.com/111122223333/config-events"}}`
+	rp = ToReplay(readOne(t, service), RequestOptions{})
+	r = rp.Requests[0]
+	if r.Principal != "s3.amazonaws.com" || r.Resource != "arn:aws:sqs:eu-west-1:111122223333:config-events" || ctxValue(t, rp, "aws:SourceIp") != "<absent>" {
+		t.Fatalf("service principal: %+v %v", r, rp.Notes)
+	}
+
+	anon := `{"eventTime":"2024-01-01T00:00:00Z","eventSource":"s3.amazonaws.com","eventName":"ListObjects","awsRegion":"us-east-1","eventID":"e4",
+	 "sourceIPAddress":"198.51.100.1","userIdentity":{"type":"AWSAccount","principalId":"","accountId":"anonymous"},
+	 "requestParameters":{"bucketName":"public-b"},"errorCode":"AccessDenied"}`
+	rp = ToReplay(readOne(t, anon), RequestOptions{})
+	if rp.Requests[0].Principal != "anonymous" || rp.Requests[0].Resource != "arn:aws:s3:::public-b" {
+		t.Fatalf("anonymous: %+v", rp.Requests[0])
+	}
+}
+
+// Every denied record of the shared samples rebuilds into at least one
+// request with a principal and an action.
+func TestToReplaySharedSamples(t *testing.T) {
+	n := 0
+	_, err := Read(context.Background(), []string{filepath.Join("..", "..", "shared", "data", "cloudtrail")}, Options{Filter: Filter{DeniedOnly: true}, Serial: true}, func(r *Record) error {
+		rp := ToReplay(r, RequestOptions{})
+		if len(rp.Requests) == 0 || rp.Requests[0].Action == "" || rp.Requests[0].Principal == "" {
+			t.Errorf("%s#%d: %+v", r.Path, r.Index, rp)
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 111 {
+		t.Fatalf("%d denied records, want 111", n)
+	}
+}
