@@ -56,6 +56,11 @@ type Document struct {
 	// Name says what the document is, for people: "inline policy s3-read
 	// of role app", "SCP p-region", "bucket policy of arn:aws:s3:::cfg".
 	Name string
+	// ID names the document as results do (spec/explain.md): a managed
+	// policy's or SCP's ARN or id, OWNER_ARN#name for an inline policy, the
+	// resource's ARN for a resource-based or trust policy. Set when the
+	// environment is finished; "" for documents built alone.
+	ID string
 
 	parsed parsedPolicy
 }

@@ -215,7 +215,49 @@ func (e *Environment) Finish() error {
 		}
 	}
 	sort.Strings(e.Missing)
+	e.assignIDs()
 	return nil
+}
+
+// assignIDs names every document the way diagnoses and check results name
+// policies (spec/explain.md): managed policies, SCPs and RCPs by ARN or id,
+// inline policies as OWNER_ARN#policy-name, and resource-based policies
+// (trust policies included) by the ARN of the resource they are attached to.
+func (e *Environment) assignIDs() {
+	set := func(d *Document, id string) {
+		if d != nil && d.ID == "" {
+			d.ID = id
+		}
+	}
+	for _, a := range e.Accounts {
+		for _, u := range a.Users {
+			for _, ip := range u.InlinePolicies {
+				set(ip.Document, u.ARN+"#"+ip.Name)
+			}
+		}
+		for _, g := range a.Groups {
+			for _, ip := range g.InlinePolicies {
+				set(ip.Document, g.ARN+"#"+ip.Name)
+			}
+		}
+		for _, r := range a.Roles {
+			for _, ip := range r.InlinePolicies {
+				set(ip.Document, r.ARN+"#"+ip.Name)
+			}
+			set(r.Trust, r.ARN)
+		}
+	}
+	for arn, m := range e.ManagedPolicies {
+		set(m.Document, arn)
+	}
+	for arn, r := range e.Resources {
+		set(r.Policy, arn)
+	}
+	if e.Organization != nil {
+		for id, p := range e.Organization.Policies {
+			set(p.Document, id)
+		}
+	}
 }
 
 // policyPathOf returns the path of a managed policy from its ARN's resource

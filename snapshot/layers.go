@@ -190,7 +190,11 @@ func (e *Environment) compiled(d *Document, typ policy.Type) (*eval.Policy, erro
 	if err != nil {
 		return nil, &DocumentError{Document: d, Err: err}
 	}
-	cp := eval.Compile(d.Name, p)
+	name := d.ID
+	if name == "" {
+		name = d.Name
+	}
+	cp := eval.Compile(name, p)
 	e.cc.mu.Lock()
 	if e.cc.m == nil {
 		e.cc.m = map[compileKey]*eval.Policy{}
