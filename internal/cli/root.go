@@ -36,6 +36,7 @@ var commands = []func(Streams) *cobra.Command{
 	newCheckCmd,
 	newSimulateCmd,
 	newExplainCmd,
+	newDiagnoseCmd,
 	newActionsCmd,
 	newLintCmd,
 	newTrailCmd,
