@@ -26,6 +26,7 @@ import (
 var trailCommands = []func(Streams) *cobra.Command{
 	newTrailDeniedCmd,
 	newTrailQueryCmd, newTrailIngestCmd,
+	newTrailDiagnoseCmd,
 }
 
 func newTrailCmd(s Streams) *cobra.Command {
