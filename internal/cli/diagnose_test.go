@@ -159,3 +159,12 @@ func TestDiagnoseNotAnAccessDenied(t *testing.T) {
 		t.Fatalf("exit %d (%s), want 2", code, stderr)
 	}
 }
+
+// Eventual consistency: the role was created a minute before the denied
+// call, and the replay allows it; that candidate comes first.
+func TestDiagnoseEventualConsistency(t *testing.T) {
+	out := runDiagnoseJSON(t, 4, "--event", "testdata/diagnose/just-created-event.json")
+	if out.Decision != "allow" || len(out.Candidates) == 0 || !strings.Contains(out.Candidates[0], "eventual consistency") {
+		t.Fatalf("%+v", out.Candidates)
+	}
+}
