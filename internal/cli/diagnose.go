@@ -35,6 +35,9 @@ type diagnoseOptions struct {
 	ResourceAccount string
 	CompareEnv      string
 	ComparePrin     string
+	// text is the input already read (by explain --env), when haveText.
+	text     string
+	haveText bool
 }
 
 func newDiagnoseCmd(s Streams) *cobra.Command {
@@ -93,20 +96,40 @@ func runDiagnose(s Streams, o *diagnoseOptions) error {
 	if o.Output != "text" && o.Output != "json" {
 		return fmt.Errorf("unknown --output %q (want text or json)", o.Output)
 	}
-	if o.Env == "" {
-		return errors.New("--env is required: the environment to replay the request in")
-	}
-	req, res, err := o.buildRequest(s)
+	res, err := computeDiagnosis(s, o)
 	if err != nil {
 		return err
 	}
-	if req == nil { // not an access-denied error
+	if res == nil { // not an access-denied error
 		fmt.Fprintln(s.Out, "the input is not an access-denied error; nothing to diagnose")
 		return silentExit(3)
 	}
+	if err := renderDiagnose(s.Out, o.Output, res); err != nil {
+		return err
+	}
+	if res.RootCause == nil {
+		return silentExit(4)
+	}
+	return nil
+}
+
+// computeDiagnosis rebuilds the request from the input, replays it in the
+// environment and diagnoses it. It returns nil (and no error) when the
+// input is not an access-denied error.
+func computeDiagnosis(s Streams, o *diagnoseOptions) (*diagnoseResult, error) {
+	if o.Env == "" {
+		return nil, errors.New("--env is required: the environment to replay the request in")
+	}
+	req, res, err := o.buildRequest(s)
+	if err != nil {
+		return nil, err
+	}
+	if req == nil {
+		return nil, nil
+	}
 	overrides, err := parseContextFlags(o.Context)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, k := range overrides.Keys() {
 		v, _ := overrides.Get(k)
@@ -114,11 +137,11 @@ func runDiagnose(s Streams, o *diagnoseOptions) error {
 	}
 	env, err := snapshot.LoadFile(o.Env, snapshot.Options{})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	layers, err := env.Layers(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	principalARN := ""
 	if v, ok := req.Context.Get("aws:PrincipalArn"); ok && len(v) == 1 {
@@ -147,17 +170,11 @@ func runDiagnose(s Streams, o *diagnoseOptions) error {
 	if o.CompareEnv != "" {
 		fs, err := o.compare(req, layers)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		rep.Findings = append(rep.Findings, fs...)
 	}
-	if err := renderDiagnose(s.Out, o.Output, res); err != nil {
-		return err
-	}
-	if rep.RootCause == nil {
-		return silentExit(4)
-	}
-	return nil
+	return res, nil
 }
 
 // buildRequest turns the input into the request to replay. It returns a
@@ -172,9 +189,13 @@ func (o *diagnoseOptions) buildRequest(s Streams) (*eval.Request, *diagnoseResul
 		res.Input = &inputSummary{Kind: "request"}
 		return req, res, nil
 	}
-	name, text, err := readExplainInput(s, explainOptions{File: o.File, Message: o.Message})
-	if err != nil {
-		return nil, nil, err
+	name, text := "input", o.text
+	if !o.haveText {
+		var err error
+		name, text, err = readExplainInput(s, explainOptions{File: o.File, Message: o.Message})
+		if err != nil {
+			return nil, nil, err
+		}
 	}
 	if rec := firstDeniedRecord(text); rec != nil {
 		return o.fromRecord(rec, res)

@@ -168,3 +168,26 @@ func TestDiagnoseEventualConsistency(t *testing.T) {
 		t.Fatalf("%+v", out.Candidates)
 	}
 }
+
+// explain --env goes on to replay the request (spec/explain.md); the
+// contract's fields keep their order and "diagnosis" extends them.
+func TestExplainWithEnvironment(t *testing.T) {
+	stdout, stderr, code := runCLI(t, "explain", "--env", "../../examples/env", "-o", "json",
+		"User: arn:aws:sts::111122223333:assumed-role/developer/alice is not authorized to perform: iam:CreateRole on resource: arn:aws:iam::111122223333:role/app/new-role because no permissions boundary allows the iam:CreateRole action")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var out struct {
+		PolicyType string       `json:"policy_type"`
+		Diagnosis  diagnoseJSON `json:"diagnosis"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.PolicyType != "boundary" || out.Diagnosis.RootCause == nil || out.Diagnosis.RootCause.Layer != "boundary" {
+		t.Fatalf("%+v", out)
+	}
+	if !strings.HasPrefix(strings.TrimSpace(stdout), "{\n  \"recognized\"") {
+		t.Fatalf("the contract's fields come first:\n%s", stdout[:80])
+	}
+}

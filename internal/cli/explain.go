@@ -17,6 +17,7 @@ import (
 
 	"github.com/iamwhy/iamwhy/denial"
 	"github.com/iamwhy/iamwhy/denial/awsdecode"
+	"github.com/iamwhy/iamwhy/diagnose"
 )
 
 // explainOptions are the typed flags of `iamwhy explain`.
@@ -25,6 +26,9 @@ type explainOptions struct {
 	File    string
 	Decode  bool
 	Message string // the MESSAGE arguments, joined; "" or "-" reads stdin
+	// Env, when set, replays the request there and names the root cause.
+	Env     string
+	Context []string
 }
 
 // explainDeps are what explain needs from outside; tests replace them.
@@ -72,6 +76,8 @@ but is not one, 2 when explain could not run.`,
 	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().StringVarP(&o.File, "file", "f", "", "read the error from this file (gzip is read too)")
 	cmd.Flags().BoolVar(&o.Decode, "decode", false, "decode an encoded authorization failure message through AWS STS (uses your AWS credentials)")
+	cmd.Flags().StringVar(&o.Env, "env", "", "also replay the request in this environment and name the root cause (as iamwhy diagnose)")
+	cmd.Flags().StringArrayVar(&o.Context, "context", nil, "with --env: request context KEY=VALUE (repeatable)")
 	return cmd
 }
 
@@ -101,17 +107,39 @@ func runExplain(ctx context.Context, s Streams, deps explainDeps, o explainOptio
 			}
 		}
 	}
+	// With an environment, go on to replay the request and name the root
+	// cause (spec/explain.md), as diagnose does.
+	var diag *diagnoseResult
+	if o.Env != "" && d.Recognized {
+		diag, err = computeDiagnosis(s, &diagnoseOptions{Env: o.Env, Context: o.Context, Output: o.Output, text: input, haveText: true})
+		if err != nil {
+			return err
+		}
+	}
 	switch o.Output {
 	case "json":
 		enc := json.NewEncoder(s.Out)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false) // next steps hold <placeholders> and quotes
-		if err := enc.Encode(d); err != nil {
+		var v any = d
+		if diag != nil {
+			v = struct {
+				*denial.Denial
+				Diagnosis *diagnose.Report `json:"diagnosis"`
+			}{d, diag.Report}
+		}
+		if err := enc.Encode(v); err != nil {
 			return err
 		}
 	default:
 		if err := renderDenialText(s.Out, d); err != nil {
 			return err
+		}
+		if diag != nil {
+			fmt.Fprintln(s.Out, "\nReplayed in the environment:")
+			if err := renderDiagnose(s.Out, "text", diag); err != nil {
+				return err
+			}
 		}
 	}
 	if !d.Recognized {
