@@ -1,0 +1,455 @@
+package access
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/iamwhy/iamwhy/eval"
+	"github.com/iamwhy/iamwhy/policy"
+	"github.com/iamwhy/iamwhy/snapshot"
+)
+
+// Status is the answer for one principal.
+type Status string
+
+const (
+	// Allowed: the request as given (its context and what the
+	// environment knows) is allowed.
+	Allowed Status = "allowed"
+	// AllowedIf: the request is allowed when the listed conditions hold:
+	// WhoCan decided it again with a value satisfying each and it was
+	// allowed.
+	AllowedIf Status = "allowed-if"
+	// Denied: denied, and no condition on a key the request lacks can
+	// change that (as far as WhoCan could find values for them).
+	Denied Status = "denied"
+	// Unknown: the environment lacks something the decision needs (a
+	// policy that was not collected); Gaps says what. Not a deny.
+	Unknown Status = "unknown"
+	// Undetermined: the engine could not decide (Reason says why).
+	Undetermined Status = "undetermined"
+)
+
+// Query is a who-can question.
+type Query struct {
+	Action   string
+	Resource string
+	// Context holds the keys the caller gives; the environment adds the
+	// keys it knows per principal. Nil is an empty context.
+	Context *eval.Context
+	// Workers bounds the concurrent decisions; 0 is GOMAXPROCS.
+	Workers int
+}
+
+// Answer is one principal's result.
+type Answer struct {
+	Principal string `json:"principal"`
+	// Kind is "user", "role" (the role's sessions), "root" or "service".
+	Kind    string `json:"kind,omitempty"`
+	Account string `json:"account,omitempty"`
+	Status  Status `json:"status"`
+	// Decision is the engine's outcome for the request as given.
+	Decision string `json:"decision"`
+	// DecidedBy is the layer that decided (for AllowedIf, the decision
+	// with the witnesses).
+	DecidedBy string `json:"decided_by"`
+	Policy    string `json:"policy,omitempty"`
+	Statement string `json:"statement,omitempty"`
+	// Conditions must hold for an AllowedIf answer: conditions of the
+	// statements that allow whose keys the request lacks, and, negated,
+	// conditions of Deny statements that matched only because it lacks
+	// them.
+	Conditions []Condition `json:"conditions,omitempty"`
+	// Witness is the context values WhoCan supplied to check the
+	// conditions (key -> values).
+	Witness map[string][]string `json:"witness,omitempty"`
+	// Unless lists conditions of Deny statements on keys the request
+	// lacks: if the request carries values that meet one, it is denied.
+	Unless []Condition `json:"unless,omitempty"`
+	// Gaps say what the environment lacks (Status Unknown).
+	Gaps   []string `json:"gaps,omitempty"`
+	Reason string   `json:"reason,omitempty"`
+}
+
+// WhoCanResult is the answer to a Query: one Answer per principal
+// considered, in a stable order (accounts, then users, roles, root;
+// service principals last).
+type WhoCanResult struct {
+	Action     string   `json:"action"`
+	Resource   string   `json:"resource"`
+	Principals int      `json:"principals"`
+	Answers    []Answer `json:"answers"`
+}
+
+// Count returns how many answers have the status.
+func (r *WhoCanResult) Count(s Status) int {
+	n := 0
+	for i := range r.Answers {
+		if r.Answers[i].Status == s {
+			n++
+		}
+	}
+	return n
+}
+
+// candidate is one principal to ask about.
+type candidate struct {
+	arn, kind, account string
+}
+
+// Principals lists every principal WhoCan considers for a request on
+// resource: each account's users and roles (a role ARN stands for its
+// sessions), the root user of each account the environment knows, and the
+// service principals named in the resource's policy.
+func Principals(env *snapshot.Environment, resource string) []string {
+	cs := candidates(env, resource)
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.arn
+	}
+	return out
+}
+
+func candidates(env *snapshot.Environment, resource string) []candidate {
+	var out []candidate
+	ids := make([]string, 0, len(env.Accounts))
+	for id := range env.Accounts {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		a := env.Accounts[id]
+		for _, u := range a.Users {
+			out = append(out, candidate{u.ARN, "user", id})
+		}
+		for _, r := range a.Roles {
+			out = append(out, candidate{r.ARN, "role", id})
+		}
+	}
+	for _, id := range env.AccountIDs() {
+		out = append(out, candidate{"arn:aws:iam::" + id + ":root", "root", id})
+	}
+	for _, s := range servicePrincipals(env, resource) {
+		out = append(out, candidate{s, "service", ""})
+	}
+	return out
+}
+
+// servicePrincipals returns the service principals a resource's policy
+// names, sorted.
+func servicePrincipals(env *snapshot.Environment, resource string) []string {
+	if resource == "*" || resource == "" {
+		return nil
+	}
+	lk, err := env.Resource(resource)
+	if err != nil || lk.Policy == nil {
+		return nil
+	}
+	typ := policy.TypeResource
+	if lk.Role != nil {
+		typ = policy.TypeTrust
+	}
+	doc, err := lk.Policy.Policy(typ)
+	if err != nil {
+		return nil
+	}
+	set := map[string]bool{}
+	for i := range doc.Statements {
+		pr := doc.Statements[i].Principal
+		if pr.Not {
+			continue
+		}
+		for _, e := range pr.Entries {
+			if e.Kind == policy.PrincipalService && e.Value != "*" {
+				set[e.Value] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(set))
+	for s := range set {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// WhoCan decides q for every principal of the environment (see
+// Principals), concurrently, and returns every answer, denied ones
+// included; callers filter on Status.
+func WhoCan(env *snapshot.Environment, q Query) (*WhoCanResult, error) {
+	if q.Action == "" || q.Resource == "" {
+		return nil, errors.New("who-can needs an action and a resource")
+	}
+	cs := candidates(env, q.Resource)
+	res := &WhoCanResult{Action: q.Action, Resource: q.Resource, Principals: len(cs), Answers: make([]Answer, len(cs))}
+	workers := q.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	if workers > len(cs) {
+		workers = len(cs)
+	}
+	var wg sync.WaitGroup
+	next := make(chan int, workers)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				res.Answers[i] = Ask(env, cs[i].arn, q.Action, q.Resource, q.Context)
+				res.Answers[i].Kind, res.Answers[i].Account = cs[i].kind, cs[i].account
+			}
+		}()
+	}
+	for i := range cs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return res, nil
+}
+
+// maxRounds bounds the witness search: each round satisfies the conditions
+// of one statement (an Allow to satisfy or a Deny to escape).
+const maxRounds = 6
+
+// Ask decides one principal's request and, when it is denied only for
+// conditions on keys the request lacks, looks for values that allow it.
+func Ask(env *snapshot.Environment, principal, action, resource string, ctx *eval.Context) Answer {
+	a := Answer{Principal: principal}
+	if ctx == nil {
+		ctx = &eval.Context{}
+	}
+	req := &eval.Request{Principal: principal, Action: action, Resource: resource, Context: ctx.Clone()}
+	layers, err := env.Layers(req)
+	if err != nil {
+		a.Status, a.Decision, a.DecidedBy = Unknown, "unknown", "none"
+		a.Gaps = []string{err.Error()}
+		return a
+	}
+	return decideWithConditions(req, layers, resourceGaps(env, principal, action, resource), true)
+}
+
+// decideWithConditions decides req, and when it is denied looks for the
+// conditions on absent keys that would allow it (see Ask). unless adds the
+// Deny conditions of the final trace to an allowed answer.
+func decideWithConditions(req *eval.Request, layers *eval.Layers, gaps []string, unless bool) Answer {
+	a := Answer{Principal: req.Principal}
+	d := eval.Decide(req, layers)
+	a.Decision = d.Outcome.String()
+	if d.Outcome == eval.Allow && !unless {
+		// The fast path: an allowed request needs no trace.
+		a.Status, a.DecidedBy = Allowed, string(d.Layer)
+		if d.Policy != nil {
+			a.Policy, a.Statement = d.Policy.Name, d.StatementSid()
+		}
+		return withGaps(a, d, gaps)
+	}
+	if d.Outcome == eval.Undetermined {
+		a.Status, a.DecidedBy, a.Reason = Undetermined, string(d.Layer), d.Reason
+		return a
+	}
+	given := req.Context // the request as given, filled by the environment
+	work := &eval.Request{Principal: req.Principal, Action: req.Action, Resource: req.Resource,
+		ResourceAccount: req.ResourceAccount, Context: given.Clone()}
+	var conds []Condition
+	witness := map[string][]string{}
+	for round := 0; ; round++ {
+		dd, tr := eval.Explain(work, layers)
+		if dd.Outcome == eval.Allow {
+			a.DecidedBy, a.Policy, a.Statement = string(dd.Layer), "", ""
+			if dd.Policy != nil {
+				a.Policy, a.Statement = dd.Policy.Name, dd.StatementSid()
+			}
+			if unless {
+				a.Unless = unlessConditions(tr, given)
+			}
+			if len(conds) == 0 {
+				a.Status = Allowed
+			} else {
+				a.Status, a.Conditions, a.Witness = AllowedIf, conds, witness
+			}
+			break
+		}
+		if round == 0 {
+			a.DecidedBy = string(dd.Layer)
+			if dd.Policy != nil {
+				a.Policy, a.Statement = dd.Policy.Name, dd.StatementSid()
+			}
+			a.Reason = dd.Reason
+		}
+		var next []Condition
+		if round < maxRounds && dd.Outcome != eval.Undetermined {
+			next = escape(dd, tr, given, work.Context)
+		}
+		if len(next) == 0 {
+			a.Status = Denied
+			break
+		}
+		for _, c := range next {
+			v, _ := witnessValue(c)
+			witness[c.Key] = []string{v}
+			setWitness(work.Context, c, v)
+		}
+		conds = append(conds, next...)
+	}
+	return withGaps(a, d, gaps)
+}
+
+// withGaps makes an answer unknown when the environment lacks a policy
+// that could change it: a policy that was not collected could allow or
+// deny, whatever the layers at hand say; only an explicit deny stands.
+func withGaps(a Answer, d eval.Decision, gaps []string) Answer {
+	if len(gaps) > 0 && d.Outcome != eval.ExplicitDeny {
+		a.Status, a.Gaps = Unknown, gaps
+	}
+	return a
+}
+
+func resourceGaps(env *snapshot.Environment, principal, action, resource string) []string {
+	acct := ""
+	if p, err := env.Principal(principal); err == nil {
+		acct = p.Account
+	}
+	if eval.ParsePrincipal(principal).Type == eval.PrincipalService {
+		// A service principal has no account: a resource whose policy was
+		// not collected may grant it anything.
+		if lk, err := env.Resource(resource); err == nil && !lk.Known && resource != "*" {
+			return []string{"the policy of " + lk.PolicyARN + " was not collected"}
+		}
+		return nil
+	}
+	return env.ResourceGaps(acct, action, resource)
+}
+
+func witnessValue(c Condition) (string, bool) {
+	if c.Negated {
+		return falsifying(c.Operator, c.Values)
+	}
+	return satisfying(c.Operator, c.Values)
+}
+
+func setWitness(ctx *eval.Context, c Condition, v string) {
+	if parseOperator(c.Operator).set != "" {
+		ctx.SetMulti(c.Key, v)
+		return
+	}
+	ctx.Set(c.Key, v)
+}
+
+// escape returns the conditions that, once met, lift the denial dd: for an
+// explicit deny, one condition of the deciding Deny statement that held
+// only because its key is absent; for an implicit deny, every failed
+// condition of the nearest Allow statement in the layer that failed, when
+// all of them failed only because their keys are absent. Keys already
+// given or witnessed are facts and are not changed. Nil when nothing can
+// be done.
+func escape(dd eval.Decision, tr *eval.Trace, given, work *eval.Context) []Condition {
+	absent := func(key string) bool { return !given.Has(key) && !work.Has(key) }
+	if dd.Outcome == eval.ExplicitDeny {
+		if dd.Policy == nil || dd.Policy.Doc == nil || dd.Statement < 0 || dd.Statement >= len(dd.Policy.Doc.Statements) {
+			return nil
+		}
+		st := &dd.Policy.Doc.Statements[dd.Statement]
+		for _, c := range st.Conditions {
+			vals := valueTexts(c.Values)
+			if !absent(c.Key) {
+				continue
+			}
+			if _, ok := falsifying(c.Operator, vals); ok {
+				return []Condition{{Operator: c.Operator, Key: c.Key, Values: vals, Negated: true,
+					Policy: dd.Policy.Name, Statement: st.Label(), Layer: string(dd.Layer)}}
+			}
+		}
+		return nil
+	}
+	var best []Condition
+	for _, lt := range tr.Layers {
+		if lt.Layer != dd.Layer || (dd.Level >= 0 && lt.Level != dd.Level) {
+			continue
+		}
+		for _, st := range lt.Statements {
+			if st.Effect != "Allow" || st.Result == "match" || len(st.Failed) == 0 {
+				continue
+			}
+			var cs []Condition
+			ok := true
+			for _, f := range st.Failed {
+				if f.Element != "condition" || len(f.Actual) > 0 || !absent(f.Key) {
+					ok = false
+					break
+				}
+				c := Condition{Operator: f.Operator, Key: f.Key, Values: f.Expected, Policy: st.Policy, Statement: labelOf(st), Layer: string(lt.Layer)}
+				if _, can := satisfying(c.Operator, c.Values); !can {
+					ok = false
+					break
+				}
+				cs = append(cs, c)
+			}
+			if ok && (best == nil || len(cs) < len(best)) {
+				best = cs
+			}
+		}
+	}
+	return best
+}
+
+// unlessConditions lists the Deny statements of the final trace that failed
+// only on conditions whose keys the request lacks: a request carrying
+// matching values would be denied.
+func unlessConditions(tr *eval.Trace, given *eval.Context) []Condition {
+	var out []Condition
+	for _, lt := range tr.Layers {
+		for _, st := range lt.Statements {
+			if st.Effect != "Deny" || st.Result == "match" || len(st.Failed) == 0 {
+				continue
+			}
+			var cs []Condition
+			for _, f := range st.Failed {
+				if f.Element != "condition" || len(f.Actual) > 0 || given.Has(f.Key) {
+					cs = nil
+					break
+				}
+				cs = append(cs, Condition{Operator: f.Operator, Key: f.Key, Values: f.Expected, Policy: st.Policy, Statement: labelOf(st), Layer: string(lt.Layer)})
+			}
+			out = append(out, cs...)
+		}
+	}
+	return out
+}
+
+func labelOf(st eval.StatementTrace) string {
+	if st.Sid != "" {
+		return st.Sid
+	}
+	return fmt.Sprint(st.Index)
+}
+
+func valueTexts(vs []policy.Value) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = v.Text
+	}
+	return out
+}
+
+// Summary renders "allowed", "allowed if: ..." or the status, for people.
+func (a *Answer) Summary() string {
+	switch a.Status {
+	case AllowedIf:
+		parts := make([]string, len(a.Conditions))
+		for i, c := range a.Conditions {
+			parts[i] = c.String()
+		}
+		return "allowed if: " + strings.Join(parts, " AND ")
+	case Unknown:
+		return "unknown: " + strings.Join(a.Gaps, "; ")
+	case Undetermined:
+		return "undetermined: " + a.Reason
+	}
+	return string(a.Status)
+}
