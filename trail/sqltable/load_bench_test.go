@@ -3,6 +3,7 @@ package sqltable
 import (
 	"context"
 	"fmt"
+	"github.com/iamwhy/iamwhy/trail/sqltable/schema"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -90,7 +91,7 @@ func BenchmarkIngest(b *testing.B) {
 func BenchmarkReadJSON(b *testing.B) {
 	dir, size := benchSet(b)
 	glob := quoteString(filepath.Join(dir, "**", "*.json.gz"))
-	records := "STRUCT(" + awsFields(columns) + ")[]"
+	records := "STRUCT(" + awsFields(schema.Columns) + ")[]"
 	for _, bc := range []struct{ name, sql string }{
 		{"explicit", "INSERT INTO " + TableName + " SELECT " + castToTable("r") +
 			" FROM (SELECT unnest(Records) AS r FROM read_json(" + glob +
@@ -132,19 +133,19 @@ func awsName(n string) string {
 
 // awsFields is the DuckDB struct body with CloudTrail's key names (and
 // ARN for resources' arn).
-func awsFields(fs []field) string {
+func awsFields(fs []schema.Field) string {
 	var parts []string
 	for _, f := range fs {
-		name := awsName(f.name)
-		if f.name == "arn" && len(fs) == 3 && fs[2].name == "type" {
+		name := awsName(f.Name)
+		if f.Name == "arn" && len(fs) == 3 && fs[2].Name == "type" {
 			name = "ARN"
 		}
-		t := f.typeIn(duckDB)
-		switch f.kind {
-		case kindStruct:
-			t = "STRUCT(" + awsFields(f.fields) + ")"
-		case kindStructList:
-			t = "STRUCT(" + awsFields(f.fields) + ")[]"
+		t := f.DuckDBType()
+		switch f.Kind {
+		case schema.Struct:
+			t = "STRUCT(" + awsFields(f.Fields) + ")"
+		case schema.StructList:
+			t = "STRUCT(" + awsFields(f.Fields) + ")[]"
 		}
 		parts = append(parts, quoteIdent(name)+" "+t)
 	}
@@ -154,8 +155,8 @@ func awsFields(fs []field) string {
 // castToTable selects r's fields as the table's columns, in order.
 func castToTable(r string) string {
 	var parts []string
-	for _, f := range columns {
-		parts = append(parts, r+"."+quoteIdent(awsName(f.name))+"::"+f.typeIn(duckDB))
+	for _, f := range schema.Columns {
+		parts = append(parts, r+"."+quoteIdent(awsName(f.Name))+"::"+f.DuckDBType())
 	}
 	return strings.Join(parts, ", ")
 }
