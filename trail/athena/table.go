@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/iamwhy/iamwhy/trail/sqltable"
+	"github.com/iamwhy/iamwhy/trail/sqltable/schema"
 )
 
 // TableOptions describe where a trail delivers its logs, for CreateTableSQL.
@@ -65,7 +65,7 @@ var (
 func CreateTableSQL(o TableOptions) (string, error) {
 	table := o.Table
 	if table == "" {
-		table = sqltable.TableName
+		table = schema.TableName
 	}
 	if !tableRE.MatchString(table) {
 		return "", fmt.Errorf("table name %q: use lower-case letters, digits and _", table)
@@ -116,7 +116,7 @@ func CreateTableSQL(o TableOptions) (string, error) {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "CREATE EXTERNAL TABLE IF NOT EXISTS `%s` (\n", table)
-	b.WriteString(sqltable.AthenaColumns())
+	b.WriteString(schema.HiveColumns())
 	b.WriteString(`
 )
 PARTITIONED BY (

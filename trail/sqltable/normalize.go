@@ -3,6 +3,7 @@ package sqltable
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/iamwhy/iamwhy/trail/sqltable/schema"
 	"strings"
 	"unicode/utf8"
 )
@@ -53,7 +54,7 @@ func (n *normalizer) normalize(dst, rec []byte) ([]byte, error) {
 	if n.i >= len(n.src) || n.src[n.i] != '{' {
 		return dst, n.errf("a record must be a JSON object")
 	}
-	if err := n.object(columns, columnIndex, 0); err != nil {
+	if err := n.object(schema.Columns, schema.ColumnIndex, 0); err != nil {
 		return dst, err
 	}
 	n.ws()
@@ -81,7 +82,7 @@ func (n *normalizer) ws() {
 // object reads the object at n.i, writing the keys that name one of fields
 // (found through index) and their values; fields nil means a map, whose
 // keys are kept as they are.
-func (n *normalizer) object(fields []field, index map[string]int, depth int) error {
+func (n *normalizer) object(fields []schema.Field, index map[string]int, depth int) error {
 	if depth > maxDepth {
 		return n.errf("JSON nested deeper than %d levels", maxDepth)
 	}
@@ -130,7 +131,7 @@ func (n *normalizer) object(fields []field, index map[string]int, depth int) err
 			}
 			first = false
 			n.out = append(n.out, '"')
-			n.out = append(n.out, f.name...)
+			n.out = append(n.out, f.Name...)
 			n.out = append(n.out, '"', ':')
 			if err := n.typed(f, depth+1); err != nil {
 				return err
@@ -175,7 +176,7 @@ func (n *normalizer) next(closer byte, writeComma bool) (done bool, err error) {
 }
 
 // typed writes the value at n.i for field f.
-func (n *normalizer) typed(f field, depth int) error {
+func (n *normalizer) typed(f schema.Field, depth int) error {
 	if n.i >= len(n.src) {
 		return n.errf("expected a value")
 	}
@@ -183,16 +184,16 @@ func (n *normalizer) typed(f field, depth int) error {
 	if c == 'n' {
 		return n.value(depth)
 	}
-	switch f.kind {
-	case kindStruct:
+	switch f.Kind {
+	case schema.Struct:
 		if c == '{' {
-			return n.object(f.fields, f.index, depth)
+			return n.object(f.Fields, f.Index, depth)
 		}
-	case kindStringMap:
+	case schema.StringMap:
 		if c == '{' {
 			return n.object(nil, nil, depth)
 		}
-	case kindStructList:
+	case schema.StructList:
 		if c == '[' {
 			return n.structList(f, depth)
 		}
@@ -204,7 +205,7 @@ func (n *normalizer) typed(f field, depth int) error {
 	return n.skipValue(depth)
 }
 
-func (n *normalizer) structList(list field, depth int) error {
+func (n *normalizer) structList(list schema.Field, depth int) error {
 	if depth > maxDepth {
 		return n.errf("JSON nested deeper than %d levels", maxDepth)
 	}
@@ -221,7 +222,7 @@ func (n *normalizer) structList(list field, depth int) error {
 		if !first {
 			n.out = append(n.out, ',')
 		}
-		if err := n.typed(field{kind: kindStruct, fields: list.fields, index: list.index}, depth+1); err != nil {
+		if err := n.typed(schema.Field{Kind: schema.Struct, Fields: list.Fields, Index: list.Index}, depth+1); err != nil {
 			return err
 		}
 		if done, err := n.next(']', false); done || err != nil {
@@ -483,15 +484,15 @@ func (n *normalizer) endOfScalar() error {
 
 // lookupField finds the field a key names, ignoring case. key is a string
 // token with its quotes.
-func lookupField(fields []field, index map[string]int, key []byte) (field, int, bool) {
+func lookupField(fields []schema.Field, index map[string]int, key []byte) (schema.Field, int, bool) {
 	if fields == nil {
-		return field{}, 0, false
+		return schema.Field{}, 0, false
 	}
 	raw := key[1 : len(key)-1]
 	if isPlainASCII(raw) {
 		var buf [32]byte // longer than any column name
 		if len(raw) > len(buf) {
-			return field{}, 0, false
+			return schema.Field{}, 0, false
 		}
 		b := buf[:len(raw)]
 		for i, c := range raw {
@@ -503,18 +504,18 @@ func lookupField(fields []field, index map[string]int, key []byte) (field, int, 
 		if i, ok := index[string(b)]; ok {
 			return fields[i], i, true
 		}
-		return field{}, 0, false
+		return schema.Field{}, 0, false
 	}
 	// Escapes or non-ASCII: decode, then lower-case with Unicode rules
 	// (the SerDe lower-cases keys with Java's String.toLowerCase).
 	var name string
 	if err := json.Unmarshal(key, &name); err != nil {
-		return field{}, 0, false
+		return schema.Field{}, 0, false
 	}
 	if i, ok := index[strings.ToLower(name)]; ok {
 		return fields[i], i, true
 	}
-	return field{}, 0, false
+	return schema.Field{}, 0, false
 }
 
 func isPlainASCII(b []byte) bool {
