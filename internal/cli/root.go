@@ -35,6 +35,8 @@ var commands = []func(Streams) *cobra.Command{
 	newCollectCmd,
 	newCheckCmd,
 	newSimulateCmd,
+	newWhoCanCmd,
+	newCanCmd,
 	newExplainCmd,
 	newDiagnoseCmd,
 	newActionsCmd,

@@ -2,13 +2,16 @@ package cli
 
 import (
 	"encoding/json"
+
 	"fmt"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"io"
 	"os"
 	"strings"
 
 	"github.com/iamwhy/iamwhy/eval"
 	"github.com/iamwhy/iamwhy/policy"
+	"github.com/iamwhy/iamwhy/snapshot"
 	"github.com/spf13/cobra"
 )
 
@@ -29,12 +32,22 @@ type simulateOptions struct {
 	ManagementAccount string
 	Context           []string
 	Output            string
+	// Env is the environment (snapshot) directory or file: every layer
+	// then comes from it.
+	Env string
+	// VerifyWithAWS also asks AWS's policy simulator.
+	VerifyWithAWS bool
+	Profile       string
+	Region        string
+	// httpClient replaces the SDK's HTTP client (tests answer with
+	// recorded responses).
+	httpClient aws.HTTPClient
 }
 
 func newSimulateCmd(s Streams) *cobra.Command {
 	o := &simulateOptions{}
 	cmd := &cobra.Command{
-		Use:   "simulate --principal ARN --action A [--resource R] [--policy FILE ...] [layers...]",
+		Use:   "simulate --principal ARN --action A [--resource R] [--policy FILE ...] [layers...] | --env DIR --principal ARN --action A --resource R",
 		Short: "Simulate a request against policies of every layer and show which statement decided",
 		Long: `simulate decides one or more requests (each action x resource) offline, with every layer AWS
 evaluates: identity policies (--policy), the resource policy (--resource-policy; a role trust
@@ -43,10 +56,28 @@ session policies, SCPs and RCPs (one --scp/--rcp flag per organisation level, ro
 comma-separated list of files), and a VPC endpoint policy. Policy arguments are file paths,
 file:// paths, or inline JSON.
 
+With --env DIR (an environment: see docs/environment.md), every layer comes from the snapshot
+instead, in the manner of aws iam simulate-principal-policy but with resource policies for every
+principal type, SCPs, RCPs and boundaries: the principal's identity policies and boundary, the
+SCPs of its account, the resource's policy, the RCPs of the resource's account, and the VPC
+endpoint policy named by aws:SourceVpce; --session-policy adds session policies. An assumed-role
+session ARN resolves to its role. The environment also fills the context keys it knows
+(aws:PrincipalArn, aws:PrincipalTag/*, aws:PrincipalOrgID, aws:ResourceAccount, ...). A principal
+the environment does not hold is an error (exit 2); a resource policy the decision needs but the
+snapshot lacks makes the answer "undetermined", with the gap named, never a deny.
+
+--verify-with-aws also asks AWS's simulator (iam:SimulatePrincipalPolicy with --env, else
+iam:SimulateCustomPolicy) with the default credentials (or --profile) and reports, per action
+and resource, whether it agrees, explaining a difference by what AWS's simulator does not model.
+
 Context keys: --context KEY=VALUE (repeat a key, or write KEY=[v1,v2], for a multivalued key).`,
 		Example: `  iamwhy simulate --principal arn:aws:sts::111122223333:assumed-role/app/fn \
     --action s3:GetObject --resource arn:aws:s3:::cfg/settings.json \
-    --policy file://app.json --context aws:RequestedRegion=eu-west-1`,
+    --policy file://app.json --context aws:RequestedRegion=eu-west-1
+  iamwhy simulate --env examples/env \
+    --principal arn:aws:sts::111122223333:assumed-role/config-reader/config-loader \
+    --action s3:GetObject --resource arn:aws:s3:::example-data-config/app/settings.json \
+    --context aws:RequestedRegion=eu-west-1 --context aws:SecureTransport=true`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runSimulate(s, o)
@@ -68,23 +99,34 @@ Context keys: --context KEY=VALUE (repeat a key, or write KEY=[v1,v2], for a mul
 	f.StringVar(&o.ManagementAccount, "management-account", "", "the organisation's management account (SCPs/RCPs do not restrict it)")
 	f.StringArrayVar(&o.Context, "context", nil, "context entry KEY=VALUE or KEY=[V1,V2] (repeatable)")
 	f.StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
+	f.StringVar(&o.Env, "env", "", "environment directory or file: resolve every layer from this snapshot")
+	f.BoolVar(&o.VerifyWithAWS, "verify-with-aws", false, "also ask AWS's policy simulator (needs AWS credentials) and compare")
+	f.StringVar(&o.Profile, "profile", "", "AWS profile for --verify-with-aws")
+	f.StringVar(&o.Region, "region", "", "AWS region for --verify-with-aws (IAM is global; default from the profile, else us-east-1)")
 	return cmd
 }
 
 // SimulationResult is one decided request, as `simulate --output json`
 // prints it.
 type SimulationResult struct {
-	Principal   string      `json:"principal"`
-	Action      string      `json:"action"`
-	Resource    string      `json:"resource"`
-	Decision    string      `json:"decision"`
-	DecidedBy   string      `json:"decided_by"`
-	Policy      string      `json:"policy,omitempty"`
-	Statement   string      `json:"statement,omitempty"`
-	Location    string      `json:"location,omitempty"`
-	Reason      string      `json:"reason,omitempty"`
-	Explanation string      `json:"explanation"`
-	Trace       *eval.Trace `json:"trace"`
+	Principal   string `json:"principal"`
+	Action      string `json:"action"`
+	Resource    string `json:"resource"`
+	Decision    string `json:"decision"`
+	DecidedBy   string `json:"decided_by"`
+	Policy      string `json:"policy,omitempty"`
+	Statement   string `json:"statement,omitempty"`
+	Location    string `json:"location,omitempty"`
+	Reason      string `json:"reason,omitempty"`
+	Explanation string `json:"explanation"`
+	// Gaps name what the environment lacks for this request (--env); when
+	// one could change the decision, Decision is "undetermined" and
+	// DecisionWithoutGaps is the engine's answer on the layers at hand.
+	Gaps                []string    `json:"gaps,omitempty"`
+	DecisionWithoutGaps string      `json:"decision_without_gaps,omitempty"`
+	Trace               *eval.Trace `json:"trace"`
+	// AWS is AWS's simulator's answer (--verify-with-aws).
+	AWS *awsComparison `json:"aws,omitempty"`
 }
 
 func runSimulate(s Streams, o *simulateOptions) error {
@@ -104,22 +146,57 @@ func runSimulate(s Streams, o *simulateOptions) error {
 	if err != nil {
 		return err
 	}
-	var results []SimulationResult
-	for _, action := range o.Actions {
-		layers, err := o.layers(action)
-		if err != nil {
+	var env *snapshot.Environment
+	if o.Env != "" {
+		if err := o.envModeFlags(); err != nil {
 			return err
+		}
+		if env, err = snapshot.LoadFile(o.Env, snapshot.Options{}); err != nil {
+			return err
+		}
+	}
+	var results []SimulationResult
+	var requests []*eval.Request
+	for _, action := range o.Actions {
+		var layers *eval.Layers
+		if env == nil {
+			if layers, err = o.layers(action); err != nil {
+				return err
+			}
 		}
 		for _, resource := range o.Resources {
 			req := &eval.Request{Principal: o.Principal, Action: action, Resource: resource, ResourceAccount: o.ResourceAccount, Context: ctx.Clone()}
-			req.FillPrincipalContext("")
-			d, tr := eval.ExplainWith(req, layers, eval.Options{Reference: catalogReference()})
+			l := layers
+			var gaps []string
+			if env != nil {
+				if l, gaps, err = o.envLayers(env, req); err != nil {
+					return err
+				}
+			} else {
+				req.FillPrincipalContext("")
+			}
+			d, tr := eval.ExplainWith(req, l, eval.Options{Reference: catalogReference()})
 			r := SimulationResult{Principal: o.Principal, Action: action, Resource: resource, Decision: d.Outcome.String(),
 				DecidedBy: string(d.Layer), Reason: d.Reason, Explanation: eval.Describe(req, d, tr), Trace: tr}
 			if d.Policy != nil {
 				r.Policy, r.Statement, r.Location = d.Policy.Name, d.StatementSid(), d.Location()
 			}
+			if len(gaps) > 0 {
+				r.Gaps = gaps
+				// Only an explicit deny stands whatever the missing
+				// policy says: a resource policy cannot override it.
+				if d.Outcome != eval.ExplicitDeny {
+					r.DecisionWithoutGaps, r.Decision = r.Decision, eval.Undetermined.String()
+					r.Reason = "the environment lacks a policy this decision needs; with the policies at hand it would be " + r.DecisionWithoutGaps
+				}
+			}
 			results = append(results, r)
+			requests = append(requests, req)
+		}
+	}
+	if o.VerifyWithAWS {
+		if err := o.verifyWithAWS(env, results, requests); err != nil {
+			return err
 		}
 	}
 	if o.Output == "json" {
@@ -135,7 +212,10 @@ func runSimulate(s Streams, o *simulateOptions) error {
 
 func renderSimulationText(w io.Writer, r *SimulationResult) {
 	fmt.Fprintf(w, "%s on %s by %s\n  => %s", r.Action, r.Resource, r.Principal, strings.ToUpper(r.Decision))
-	if r.DecidedBy != "none" {
+	switch {
+	case r.DecisionWithoutGaps != "":
+		fmt.Fprintf(w, " (the environment is incomplete; the policies at hand give %s)", strings.ToUpper(r.DecisionWithoutGaps))
+	case r.DecidedBy != "none":
 		fmt.Fprintf(w, " (decided by %s)", r.DecidedBy)
 	}
 	fmt.Fprintln(w)
@@ -149,6 +229,10 @@ func renderSimulationText(w io.Writer, r *SimulationResult) {
 	if r.Reason != "" {
 		fmt.Fprintf(w, "  %s\n", r.Reason)
 	}
+	for _, g := range r.Gaps {
+		fmt.Fprintf(w, "  gap: %s\n", g)
+	}
+	renderAWSComparison(w, r.AWS)
 	tr := r.Trace
 	for _, wn := range tr.Warnings {
 		fmt.Fprintf(w, "  warning: %s\n", wn)
@@ -317,4 +401,40 @@ func parseContextFlags(entries []string) (*eval.Context, error) {
 		}
 	}
 	return ctx, nil
+}
+
+// envModeFlags rejects the custom-mode layer flags with --env: the
+// environment decides every layer but session policies.
+func (o *simulateOptions) envModeFlags() error {
+	for name, set := range map[string]bool{
+		"--policy": len(o.Identity) > 0, "--resource-policy": o.ResourcePolicy != "", "--boundary": o.Boundary != "",
+		"--scp": len(o.SCPLevels) > 0, "--rcp": len(o.RCPLevels) > 0, "--vpc-endpoint-policy": o.VPCEndpoint != "",
+		"--management-account": o.ManagementAccount != "",
+	} {
+		if set {
+			return fmt.Errorf("%s cannot be used with --env: the environment gives that layer (only --session-policy adds to it)", name)
+		}
+	}
+	return nil
+}
+
+// envLayers resolves the request's layers from the environment, adds the
+// session policies, and names what the environment lacks for it.
+func (o *simulateOptions) envLayers(env *snapshot.Environment, req *eval.Request) (*eval.Layers, []string, error) {
+	l, err := env.Layers(req)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", o.Env, err)
+	}
+	for _, p := range o.Session {
+		cp, err := loadPolicyArg(p, policy.TypeSession)
+		if err != nil {
+			return nil, nil, err
+		}
+		l.Session = append(l.Session, cp)
+	}
+	acct := ""
+	if p, err := env.Principal(req.Principal); err == nil {
+		acct = p.Account
+	}
+	return l, env.ResourceGaps(acct, req.Action, req.Resource), nil
 }
