@@ -30,7 +30,9 @@ const (
 	// Unknown: the environment lacks something the decision needs (a
 	// policy that was not collected); Gaps says what. Not a deny.
 	Unknown Status = "unknown"
-	// Undetermined: the engine could not decide (Reason says why).
+	// Undetermined: the engine could not decide, or the request is
+	// allowed only under conditions WhoCan cannot check with a value of
+	// its own (a policy variable, a ForAllValues set); Reason says which.
 	Undetermined Status = "undetermined"
 )
 
@@ -282,9 +284,17 @@ func decideWithConditions(req *eval.Request, layers *eval.Layers, gaps []string,
 			}
 			a.Reason = dd.Reason
 		}
-		var next []Condition
+		var next, unchecked []Condition
 		if round < maxRounds && dd.Outcome != eval.Undetermined {
-			next = escape(dd, tr, given, work.Context)
+			next, unchecked = escape(dd, tr, given, work.Context)
+		}
+		if len(next) == 0 && len(unchecked) > 0 {
+			// The request may be allowed when conditions hold for which
+			// no value can be written down from the policy alone (a
+			// policy variable, a ForAllValues set): not a deny.
+			a.Status, a.Conditions, a.Witness = Undetermined, append(conds, unchecked...), witness
+			a.Reason = "allowed only if conditions hold that iamwhy cannot check with a value of its own: " + conditionList(unchecked)
+			break
 		}
 		if len(next) == 0 {
 			a.Status = Denied
@@ -347,12 +357,13 @@ func setWitness(ctx *eval.Context, c Condition, v string) {
 // condition of the nearest Allow statement in the layer that failed, when
 // all of them failed only because their keys are absent. Keys already
 // given or witnessed are facts and are not changed. Nil when nothing can
-// be done.
-func escape(dd eval.Decision, tr *eval.Trace, given, work *eval.Context) []Condition {
+// be done. unchecked are the conditions that would lift the denial but
+// for which no value can be written down from the condition alone.
+func escape(dd eval.Decision, tr *eval.Trace, given, work *eval.Context) (next, unchecked []Condition) {
 	absent := func(key string) bool { return !given.Has(key) && !work.Has(key) }
 	if dd.Outcome == eval.ExplicitDeny {
 		if dd.Policy == nil || dd.Policy.Doc == nil || dd.Statement < 0 || dd.Statement >= len(dd.Policy.Doc.Statements) {
-			return nil
+			return nil, nil
 		}
 		st := &dd.Policy.Doc.Statements[dd.Statement]
 		for _, c := range st.Conditions {
@@ -360,12 +371,16 @@ func escape(dd eval.Decision, tr *eval.Trace, given, work *eval.Context) []Condi
 			if !absent(c.Key) {
 				continue
 			}
+			cond := Condition{Operator: c.Operator, Key: c.Key, Values: vals, Negated: true,
+				Policy: dd.Policy.Name, Statement: st.Label(), Layer: string(dd.Layer)}
 			if _, ok := falsifying(c.Operator, vals); ok {
-				return []Condition{{Operator: c.Operator, Key: c.Key, Values: vals, Negated: true,
-					Policy: dd.Policy.Name, Statement: st.Label(), Layer: string(dd.Layer)}}
+				return []Condition{cond}, nil
+			}
+			if unchecked == nil {
+				unchecked = []Condition{cond}
 			}
 		}
-		return nil
+		return nil, unchecked
 	}
 	var best []Condition
 	for _, lt := range tr.Layers {
@@ -377,7 +392,7 @@ func escape(dd eval.Decision, tr *eval.Trace, given, work *eval.Context) []Condi
 				continue
 			}
 			var cs []Condition
-			ok := true
+			ok, witnessable := true, true
 			for _, f := range st.Failed {
 				if f.Element != "condition" || len(f.Actual) > 0 || !absent(f.Key) {
 					ok = false
@@ -385,17 +400,30 @@ func escape(dd eval.Decision, tr *eval.Trace, given, work *eval.Context) []Condi
 				}
 				c := Condition{Operator: f.Operator, Key: f.Key, Values: f.Expected, Policy: st.Policy, Statement: labelOf(st), Layer: string(lt.Layer)}
 				if _, can := satisfying(c.Operator, c.Values); !can {
-					ok = false
-					break
+					witnessable = false
 				}
 				cs = append(cs, c)
 			}
-			if ok && (best == nil || len(cs) < len(best)) {
+			switch {
+			case !ok:
+			case !witnessable:
+				if unchecked == nil {
+					unchecked = cs
+				}
+			case best == nil || len(cs) < len(best):
 				best = cs
 			}
 		}
 	}
-	return best
+	return best, unchecked
+}
+
+func conditionList(cs []Condition) string {
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = c.String()
+	}
+	return strings.Join(parts, " AND ")
 }
 
 // unlessConditions lists the Deny statements of the final trace that failed
@@ -441,11 +469,7 @@ func valueTexts(vs []policy.Value) []string {
 func (a *Answer) Summary() string {
 	switch a.Status {
 	case AllowedIf:
-		parts := make([]string, len(a.Conditions))
-		for i, c := range a.Conditions {
-			parts[i] = c.String()
-		}
-		return "allowed if: " + strings.Join(parts, " AND ")
+		return "allowed if: " + conditionList(a.Conditions)
 	case Unknown:
 		return "unknown: " + strings.Join(a.Gaps, "; ")
 	case Undetermined:

@@ -195,3 +195,32 @@ func TestWitnessValues(t *testing.T) {
 		}
 	}
 }
+
+// TestWhoCanConditionKinds: a condition on a policy variable cannot be
+// satisfied by a value of WhoCan's own (undetermined, not denied); an
+// Allow's condition on an absent key is a condition to hold; a Deny with a
+// negated IfExists operator matches when the key is absent, and is lifted
+// by the listed value.
+func TestWhoCanConditionKinds(t *testing.T) {
+	env, err := snapshot.LoadFile("testdata/env", snapshot.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const bob = "arn:aws:iam::123456789012:user/bob"
+	tests := []struct {
+		rule, action, resource string
+		status                 Status
+		summary                string
+	}{
+		{"a policy variable in a condition value: undetermined", "s3:ListBucket", "arn:aws:s3:::home", Undetermined, "undetermined: allowed only if conditions hold that iamwhy cannot check with a value of its own: StringLike s3:prefix [${aws:username}/*]"},
+		{"an Allow's condition on an absent key must hold", "s3:GetObject", "arn:aws:s3:::home/a", AllowedIf, "allowed if: StringEquals aws:SourceVpc [vpc-0123]"},
+		{"StringNotEqualsIfExists on an absent key denies; the listed value lifts it", "s3:PutObject", "arn:aws:s3:::home/a", AllowedIf, "allowed if: StringEquals aws:SourceVpc [vpc-0123]"},
+		{"no statement at all: denied", "s3:DeleteObject", "arn:aws:s3:::home/a", Denied, "denied"},
+	}
+	for _, tt := range tests {
+		a := Ask(env, bob, tt.action, tt.resource, nil)
+		if a.Status != tt.status || a.Summary() != tt.summary {
+			t.Errorf("%s: %s %q, want %s %q", tt.rule, a.Status, a.Summary(), tt.status, tt.summary)
+		}
+	}
+}
