@@ -78,6 +78,10 @@ func parseCasesParallel(parts [][]byte, startLines []int) ([]*yaml.Node, error) 
 		go func(i int) {
 			defer wg.Done()
 			defer func() { <-sem }()
+			if items, ok := parseFastYAML(string(parts[i]), startLines[i]); ok {
+				out[i] = items
+				return
+			}
 			var n yaml.Node
 			if err := yaml.Unmarshal(parts[i], &n); err != nil {
 				errs[i] = err

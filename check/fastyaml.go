@@ -1,0 +1,400 @@
+package check
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+// fastYAML parses the plain subset of YAML that check files are written in
+// (block mappings and sequences, flow [..] and {..}, plain and simply
+// quoted scalars, comments) into the same yaml.Node tree as yaml.v3, several
+// times faster. On anything outside the subset (anchors, aliases, tags,
+// block scalars, multi-line scalars, escapes it does not know, tabs) it
+// gives up and the caller uses yaml.v3, so the subset never changes what a
+// file means. TestFastYAMLMatchesYAMLv3 checks the trees are equal.
+type fastYAML struct {
+	src       string
+	lines     []string
+	lineNo    int // index into lines of the current line
+	firstLine int // line number of lines[0] in the file
+}
+
+type bail struct{}
+
+// parseFastYAML parses a chunk that is a block sequence (the items of
+// "cases:"), with firstLine the chunk's first line in the file. ok is false
+// when the chunk is outside the subset.
+func parseFastYAML(src string, firstLine int) (items []*yaml.Node, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, isBail := r.(bail); !isBail {
+				panic(r)
+			}
+			items, ok = nil, false
+		}
+	}()
+	if !printable(src) {
+		return nil, false
+	}
+	p := &fastYAML{src: src, lines: strings.Split(src, "\n"), firstLine: firstLine}
+	p.skipBlank()
+	if p.lineNo >= len(p.lines) {
+		return nil, false
+	}
+	indent := indentOf(p.lines[p.lineNo])
+	seq := p.blockSequence(indent)
+	p.skipBlank()
+	if p.lineNo < len(p.lines) {
+		return nil, false
+	}
+	return seq.Content, true
+}
+
+// printable reports whether src is valid UTF-8 made of characters YAML
+// allows in plain documents, without tabs or carriage returns (which the
+// subset leaves to yaml.v3).
+func printable(src string) bool {
+	if !utf8.ValidString(src) {
+		return false
+	}
+	for _, r := range src {
+		switch {
+		case r == '\n':
+		case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f, r == 0xfeff, r >= 0xfffe:
+			return false
+		}
+	}
+	return true
+}
+
+func indentOf(l string) int {
+	return len(l) - len(strings.TrimLeft(l, " "))
+}
+
+// skipBlank moves past empty and comment-only lines.
+func (p *fastYAML) skipBlank() {
+	for p.lineNo < len(p.lines) {
+		t := strings.TrimSpace(p.lines[p.lineNo])
+		if t != "" && !strings.HasPrefix(t, "#") {
+			return
+		}
+		p.lineNo++
+	}
+}
+
+func (p *fastYAML) line() int { return p.firstLine + p.lineNo }
+
+func (p *fastYAML) blockSequence(indent int) *yaml.Node {
+	seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: p.line(), Column: indent + 1}
+	for {
+		p.skipBlank()
+		if p.lineNo >= len(p.lines) {
+			return seq
+		}
+		l := p.lines[p.lineNo]
+		in := indentOf(l)
+		if in < indent {
+			return seq
+		}
+		if in > indent || !strings.HasPrefix(l[in:], "- ") && l[in:] != "-" {
+			panic(bail{})
+		}
+		// "- key: value" opens a mapping whose keys sit at in+2.
+		rest := l[in+1:]
+		content := strings.TrimLeft(rest, " ")
+		col := in + 1 + (len(rest) - len(content)) // 0-based column of the content
+		if content == "" || content[0] == '#' {
+			panic(bail{})
+		}
+		if isMappingEntry(content) {
+			p.lines[p.lineNo] = strings.Repeat(" ", col) + content
+			seq.Content = append(seq.Content, p.blockMapping(col))
+			continue
+		}
+		seq.Content = append(seq.Content, p.inlineValue(content, col))
+		p.lineNo++
+	}
+}
+
+// isMappingEntry reports whether a line's content is "key: ..." with a
+// plain key.
+func isMappingEntry(s string) bool {
+	if s == "" || !plainStart(s) {
+		return false
+	}
+	i := strings.Index(s, ": ")
+	if i < 0 {
+		return strings.HasSuffix(s, ":") && !strings.Contains(s, " #")
+	}
+	return !strings.Contains(s[:i], " #")
+}
+
+func (p *fastYAML) blockMapping(indent int) *yaml.Node {
+	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: p.line(), Column: indent + 1}
+	for {
+		p.skipBlank()
+		if p.lineNo >= len(p.lines) {
+			return m
+		}
+		l := p.lines[p.lineNo]
+		in := indentOf(l)
+		if in < indent {
+			return m
+		}
+		if in > indent {
+			panic(bail{})
+		}
+		content := l[in:]
+		if !isMappingEntry(content) {
+			panic(bail{})
+		}
+		var key, rest string
+		if i := strings.Index(content, ": "); i >= 0 {
+			key, rest = content[:i], content[i+2:]
+		} else {
+			key, rest = strings.TrimSuffix(content, ":"), ""
+		}
+		if key == "" || strings.ContainsAny(key, "[]{},\"'#") || !plainStart(key) || strings.TrimSpace(key) != key {
+			panic(bail{})
+		}
+		kn := scalarNode(key, false, p.line(), in+1)
+		valText := strings.TrimLeft(rest, " ")
+		valCol := in + len(key) + 2 + (len(rest) - len(valText))
+		if valText == "" || strings.HasPrefix(valText, "#") {
+			// A nested block, or null.
+			p.lineNo++
+			p.skipBlank()
+			var v *yaml.Node
+			if p.lineNo < len(p.lines) {
+				nl := p.lines[p.lineNo]
+				ni := indentOf(nl)
+				switch {
+				case ni > indent && isMappingEntry(nl[ni:]):
+					v = p.blockMapping(ni)
+				case ni >= indent && (strings.HasPrefix(nl[ni:], "- ") || nl[ni:] == "-"):
+					v = p.blockSequence(ni)
+				}
+			}
+			if v == nil {
+				v = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: kn.Line, Column: in + len(key) + 2}
+			}
+			m.Content = append(m.Content, kn, v)
+			continue
+		}
+		m.Content = append(m.Content, kn, p.inlineValue(valText, valCol))
+		p.lineNo++
+	}
+}
+
+// inlineValue parses a value that stands on the current line: a flow
+// collection or a scalar, then nothing but a comment.
+func (p *fastYAML) inlineValue(s string, col int) *yaml.Node {
+	f := &flow{s: s, line: p.line(), col0: col}
+	v := f.value(false)
+	f.space()
+	if f.i < len(f.s) && f.s[f.i] != '#' {
+		panic(bail{})
+	}
+	return v
+}
+
+// flow parses one line's flow content.
+type flow struct {
+	s    string
+	i    int
+	line int
+	col0 int // 0-based column of s[0]
+}
+
+func (f *flow) space() {
+	for f.i < len(f.s) && f.s[f.i] == ' ' {
+		f.i++
+	}
+}
+
+func (f *flow) value(inFlow bool) *yaml.Node {
+	f.space()
+	if f.i >= len(f.s) {
+		panic(bail{})
+	}
+	col := f.col0 + f.i + 1
+	switch f.s[f.i] {
+	case '[':
+		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle, Line: f.line, Column: col}
+		f.i++
+		f.space()
+		if f.i < len(f.s) && f.s[f.i] == ']' {
+			f.i++
+			return n
+		}
+		for {
+			n.Content = append(n.Content, f.value(true))
+			f.space()
+			if f.i >= len(f.s) {
+				panic(bail{})
+			}
+			if f.s[f.i] == ']' {
+				f.i++
+				return n
+			}
+			if f.s[f.i] != ',' {
+				panic(bail{})
+			}
+			f.i++
+		}
+	case '{':
+		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: yaml.FlowStyle, Line: f.line, Column: col}
+		f.i++
+		f.space()
+		if f.i < len(f.s) && f.s[f.i] == '}' {
+			f.i++
+			return n
+		}
+		for {
+			f.space()
+			kcol := f.col0 + f.i + 1
+			k := f.plainUntil(":")
+			if k == "" || !plainStart(k) || f.i+1 >= len(f.s) || f.s[f.i] != ':' || f.s[f.i+1] != ' ' {
+				panic(bail{})
+			}
+			f.i++
+			n.Content = append(n.Content, scalarNode(k, false, f.line, kcol), f.value(true))
+			f.space()
+			if f.i >= len(f.s) {
+				panic(bail{})
+			}
+			if f.s[f.i] == '}' {
+				f.i++
+				return n
+			}
+			if f.s[f.i] != ',' {
+				panic(bail{})
+			}
+			f.i++
+		}
+	case '"':
+		end := strings.IndexByte(f.s[f.i+1:], '"')
+		if end < 0 {
+			panic(bail{})
+		}
+		raw := f.s[f.i+1 : f.i+1+end]
+		if strings.ContainsRune(raw, '\\') {
+			panic(bail{})
+		}
+		f.i += end + 2
+		n := scalarNode(raw, true, f.line, col)
+		n.Style = yaml.DoubleQuotedStyle
+		return n
+	case '\'':
+		end := strings.IndexByte(f.s[f.i+1:], '\'')
+		if end < 0 || (f.i+2+end < len(f.s) && f.s[f.i+2+end] == '\'') {
+			panic(bail{}) // '' escapes: leave to yaml.v3
+		}
+		raw := f.s[f.i+1 : f.i+1+end]
+		f.i += end + 2
+		n := scalarNode(raw, true, f.line, col)
+		n.Style = yaml.SingleQuotedStyle
+		return n
+	case ']', '}', ',', '#', ':', '?', '-', '&', '*', '!', '|', '>', '%', '@', '`':
+		if f.s[f.i] == '-' && f.i+1 < len(f.s) && f.s[f.i+1] != ' ' {
+			break // a plain scalar such as -1
+		}
+		panic(bail{})
+	}
+	stop := ""
+	if inFlow {
+		stop = ",]}"
+	}
+	v := f.plainUntil(stop)
+	if v == "" {
+		panic(bail{})
+	}
+	return scalarNode(v, false, f.line, col)
+}
+
+// plainUntil reads a plain scalar up to one of stop, " #", ": " or the
+// line's end, and trims trailing spaces.
+func (f *flow) plainUntil(stop string) string {
+	start := f.i
+	for f.i < len(f.s) {
+		c := f.s[f.i]
+		if c != ':' && strings.IndexByte(stop, c) >= 0 {
+			break
+		}
+		if c == '#' && f.i > start && f.s[f.i-1] == ' ' {
+			break
+		}
+		if c == ':' && (f.i+1 == len(f.s) || f.s[f.i+1] == ' ') {
+			if stop == ":" {
+				break
+			}
+			panic(bail{}) // "a: b" inside a value
+		}
+		if stop != "" && stop != ":" && (c == '[' || c == '{') {
+			panic(bail{})
+		}
+		f.i++
+	}
+	return strings.TrimRight(f.s[start:f.i], " ")
+}
+
+// plainStart reports whether s may start a plain scalar: not with an
+// indicator character (YAML 1.2, 7.3.3).
+func plainStart(s string) bool {
+	switch s[0] {
+	case '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`', ' ':
+		return false
+	}
+	return true
+}
+
+// scalarNode resolves a scalar's tag as yaml.v3 does for the core schema.
+func scalarNode(v string, quoted bool, line, col int) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.ScalarNode, Value: v, Line: line, Column: col}
+	if quoted {
+		n.Tag = "!!str"
+		return n
+	}
+	n.Tag = resolvePlain(v)
+	return n
+}
+
+func resolvePlain(v string) string {
+	switch v {
+	case "", "~", "null", "Null", "NULL":
+		return "!!null"
+	case "true", "True", "TRUE", "false", "False", "FALSE":
+		return "!!bool"
+	case ".inf", ".Inf", ".INF", "+.inf", "-.inf", ".nan", ".NaN", ".NAN":
+		return "!!float"
+	}
+	if c := v[0]; (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' {
+		if _, err := strconv.ParseInt(strings.ReplaceAll(v, "_", ""), 0, 64); err == nil && !strings.Contains(v, "_") {
+			return "!!int"
+		}
+		if _, err := strconv.ParseFloat(v, 64); err == nil && !strings.ContainsAny(v, "xXpP_") {
+			return "!!float"
+		}
+		// Dates, times, huge integers and other forms yaml.v3 resolves
+		// itself: leave to it.
+		if strings.Count(v, "-") >= 2 || strings.Contains(v, ":") {
+			panic(bail{})
+		}
+		if isDigitsOnly(v) {
+			panic(bail{}) // an integer too large for int64
+		}
+	}
+	return "!!str"
+}
+
+func isDigitsOnly(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}

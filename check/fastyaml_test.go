@@ -1,0 +1,120 @@
+package check
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+// sameTree compares what the check-file loader reads of a node: kind, tag,
+// value, position and children (not comments or styles).
+func sameTree(a, b *yaml.Node, path string) error {
+	if a.Kind != b.Kind || a.Tag != b.Tag || a.Value != b.Value || a.Line != b.Line || a.Column != b.Column || len(a.Content) != len(b.Content) {
+		return fmt.Errorf("%s: fast %v %q %q @%d:%d (%d children), yaml.v3 %v %q %q @%d:%d (%d children)", path,
+			a.Kind, a.Tag, a.Value, a.Line, a.Column, len(a.Content), b.Kind, b.Tag, b.Value, b.Line, b.Column, len(b.Content))
+	}
+	for i := range a.Content {
+		if err := sameTree(a.Content[i], b.Content[i], fmt.Sprintf("%s/%d", path, i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkAgainstYAMLv3 parses the cases list of src both ways; when the fast
+// parser accepts it, the trees must be equal.
+func checkAgainstYAMLv3(t *testing.T, name, src string) (accepted bool) {
+	t.Helper()
+	head, parts, lines, ok := splitCases([]byte(src), 3)
+	if !ok {
+		return false
+	}
+	_ = head
+	accepted = true
+	for i, part := range parts {
+		fast, ok := parseFastYAML(string(part), lines[i])
+		if !ok {
+			accepted = false
+			continue
+		}
+		var n yaml.Node
+		if err := yaml.Unmarshal(part, &n); err != nil {
+			t.Fatalf("%s: fast parser accepted what yaml.v3 rejects: %v\n%s", name, err, part)
+		}
+		shiftLines(n.Content[0], lines[i]-1)
+		want := n.Content[0].Content
+		if len(fast) != len(want) {
+			t.Fatalf("%s: %d items, yaml.v3 %d", name, len(fast), len(want))
+		}
+		for j := range fast {
+			if err := sameTree(fast[j], want[j], name); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return accepted
+}
+
+func TestFastYAMLMatchesYAMLv3(t *testing.T) {
+	files, _ := filepath.Glob("../internal/cli/testdata/check/*.yaml")
+	files = append(files, "../examples/checks/guides.yaml", "../examples/checks/environment.yaml")
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkAgainstYAMLv3(t, f, string(data))
+	}
+	big, err := os.ReadFile(writeBigCheckFile(t, 500))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !checkAgainstYAMLv3(t, "generated", string(big)) {
+		t.Fatal("the generated file is in the fast subset and must be accepted")
+	}
+	// Shapes the subset must leave to yaml.v3.
+	for _, src := range []string{
+		"x: 1\ncases:\n  - name: &a n\n    expect: allow\n",
+		"x: 1\ncases:\n  - name: |\n      block\n    expect: allow\n",
+		"x: 1\ncases:\n  - name: \"esc\\n\"\n    expect: allow\n",
+		"x: 1\ncases:\n  - name: it''s\n    expect: allow\n",
+		"x: 1\ncases:\n  - name: a\n      continued\n    expect: allow\n",
+		"x: 1\ncases:\n  - when: 2024-01-01\n",
+	} {
+		checkAgainstYAMLv3(t, "edge", src)
+	}
+}
+
+func FuzzFastYAML(f *testing.F) {
+	f.Add("  - name: a\n    action: [s3:GetObject, 's3:Put*']\n    context: {aws:SourceIp: \"1.2.3.4\"}\n    expect: allow\n")
+	f.Add("  - name: b # comment\n    layers:\n      identity:\n        - p\n      scp: [[a], [b, c]]\n    expect: deny\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		if strings.ContainsAny(s, "\x00") {
+			return
+		}
+		fast, ok := parseFastYAML(s, 1)
+		if !ok {
+			return
+		}
+		var n yaml.Node
+		if err := yaml.Unmarshal([]byte(s), &n); err != nil {
+			t.Fatalf("fast parser accepted what yaml.v3 rejects: %v\n%q", err, s)
+		}
+		if len(n.Content) == 0 || n.Content[0].Kind != yaml.SequenceNode {
+			t.Fatalf("fast parser accepted a non-sequence: %q", s)
+		}
+		want := n.Content[0].Content
+		if len(fast) != len(want) {
+			t.Fatalf("%d items, yaml.v3 %d: %q", len(fast), len(want), s)
+		}
+		for j := range fast {
+			if err := sameTree(fast[j], want[j], "fuzz"); err != nil {
+				t.Fatalf("%v\n%q", err, s)
+			}
+		}
+	})
+}
