@@ -72,6 +72,11 @@ type Answer struct {
 	// Unless lists conditions of Deny statements on keys the request
 	// lacks: if the request carries values that meet one, it is denied.
 	Unless []Condition `json:"unless,omitempty"`
+	// IfPresent lists the conditions of the granting statement whose keys
+	// the request lacks: they held because the key is absent (IfExists,
+	// negated operators, ForAllValues); a request carrying the key must
+	// meet them, or another statement must allow it.
+	IfPresent []Condition `json:"if_present,omitempty"`
 	// Gaps say what the environment lacks (Status Unknown).
 	Gaps   []string `json:"gaps,omitempty"`
 	Reason string   `json:"reason,omitempty"`
@@ -269,6 +274,7 @@ func decideWithConditions(req *eval.Request, layers *eval.Layers, gaps []string,
 			}
 			if unless {
 				a.Unless = unlessConditions(tr, given)
+				a.IfPresent = vacuousConditions(dd, work.Context)
 			}
 			if len(conds) == 0 {
 				a.Status = Allowed
@@ -416,6 +422,23 @@ func escape(dd eval.Decision, tr *eval.Trace, given, work *eval.Context) (next, 
 		}
 	}
 	return best, unchecked
+}
+
+// vacuousConditions are the conditions of the deciding Allow statement on
+// keys absent from ctx.
+func vacuousConditions(dd eval.Decision, ctx *eval.Context) []Condition {
+	if dd.Policy == nil || dd.Policy.Doc == nil || dd.Statement < 0 || dd.Statement >= len(dd.Policy.Doc.Statements) {
+		return nil
+	}
+	st := &dd.Policy.Doc.Statements[dd.Statement]
+	var out []Condition
+	for _, c := range st.Conditions {
+		if !ctx.Has(c.Key) {
+			out = append(out, Condition{Operator: c.Operator, Key: c.Key, Values: valueTexts(c.Values),
+				Policy: dd.Policy.Name, Statement: st.Label(), Layer: string(dd.Layer)})
+		}
+	}
+	return out
 }
 
 func conditionList(cs []Condition) string {

@@ -224,3 +224,17 @@ func TestWhoCanConditionKinds(t *testing.T) {
 		}
 	}
 }
+
+// TestWhoCanIfPresent: a ForAllValues condition holds when the key is
+// absent; the answer is allowed, and says what a request carrying the key
+// must meet.
+func TestWhoCanIfPresent(t *testing.T) {
+	env, err := snapshot.LoadFile("testdata/env", snapshot.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := Ask(env, "arn:aws:iam::123456789012:user/bob", "s3:PutObjectTagging", "arn:aws:s3:::home/a", nil)
+	if a.Status != Allowed || len(a.IfPresent) != 1 || a.IfPresent[0].String() != "ForAllValues:StringEquals aws:TagKeys [team]" {
+		t.Errorf("%s, if present %v", a.Summary(), a.IfPresent)
+	}
+}

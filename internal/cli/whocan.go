@@ -134,6 +134,9 @@ func renderWhoCanText(w io.Writer, all, shown *access.WhoCanResult) {
 		if (a.Status == access.Allowed || a.Status == access.AllowedIf) && a.Policy != "" {
 			fmt.Fprintf(w, "  granted by %s statement %s of %s\n", a.DecidedBy, a.Statement, a.Policy)
 		}
+		for _, c := range a.IfPresent {
+			fmt.Fprintf(w, "  when the request carries %s: %s must hold\n", c.Key, c.String())
+		}
 		for _, c := range a.Unless {
 			fmt.Fprintf(w, "  unless %s (%s statement %s of %s)\n", c.String(), c.Layer, c.Statement, c.Policy)
 		}
