@@ -160,6 +160,8 @@ func (r *Runner) runOne(f *File, c *Case, action, resource string, multi bool, e
 			req.Context.Set(ce.Key, ce.Values...)
 		}
 	}
+	// Values written by hand take their key type's canonical form.
+	eval.NormalizeContext(req.Context, r.Reference)
 	var layers *eval.Layers
 	var err error
 	if envLayers == nil {

@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -212,4 +213,65 @@ func operatorFamily(op baseOp) string {
 		return "ARN"
 	}
 	return "other"
+}
+
+// NormalizeContext puts context values in the form AWS gives a key of
+// their type, as the service reference types it: Bool keys "true"/"false",
+// Date keys an ISO 8601 UTC time (epoch seconds stay as given for
+// aws:EpochTime, a Numeric key), IPAddress keys the canonical address,
+// Numeric keys the shortest decimal. A request built by hand ("True",
+// "2024-01-01T01:00:00+01:00") then meets string operators as the real
+// request would. Values that do not parse are left alone (ExplainWith warns
+// about them). It returns what it changed, for the trace.
+func NormalizeContext(c *Context, ref Reference) []string {
+	if c == nil || ref == nil {
+		return nil
+	}
+	var changes []string
+	for lk, e := range c.m {
+		typ, ok := ref.KeyTypeName(e.name)
+		if !ok {
+			continue
+		}
+		elem := strings.TrimPrefix(typ, "ArrayOf")
+		changed := false
+		vals := append([]string(nil), e.values...)
+		for i, v := range vals {
+			n := canonicalValue(elem, v)
+			if n != v {
+				changes = append(changes, fmt.Sprintf("context %s: %q read as %s %q", e.name, v, elem, n))
+				vals[i], changed = n, true
+			}
+		}
+		if changed {
+			e.values = vals
+			c.m[lk] = e
+		}
+	}
+	return changes
+}
+
+func canonicalValue(typ, v string) string {
+	switch typ {
+	case "Bool":
+		if strings.EqualFold(v, "true") {
+			return "true"
+		}
+		if strings.EqualFold(v, "false") {
+			return "false"
+		}
+	case "Date":
+		if t, ok := parseDate(v); ok && !isDigits(strings.TrimSpace(v)) {
+			return t.UTC().Format("2006-01-02T15:04:05Z")
+		}
+	case "IPAddress":
+		if p, ok := parseCIDR(v); ok && !strings.Contains(v, "/") {
+			return p.Addr().String()
+		}
+	case "Numeric":
+		if f, ok := parseNumber(v); ok {
+			return strconv.FormatFloat(f, 'f', -1, 64)
+		}
+	}
+	return v
 }

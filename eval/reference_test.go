@@ -63,3 +63,39 @@ func TestExplainWithReferenceWarnings(t *testing.T) {
 		t.Fatalf("context type: %q", tr.Warnings)
 	}
 }
+
+// Context values written by hand are read in their key type's canonical
+// form, so string operators meet them as they would meet AWS's.
+func TestNormalizeContext(t *testing.T) {
+	ctx := &Context{}
+	ctx.Set("aws:MultiFactorAuthPresent", "True")
+	ctx.Set("aws:CurrentTime", "2024-01-01T01:00:00+01:00")
+	ctx.Set("aws:SourceIp", "2001:DB8:0:0:0:0:0:1")
+	ctx.Set("s3:max-keys", "010")
+	ctx.Set("aws:username", "Bob")
+	ref := fakeReference2{}
+	changes := NormalizeContext(ctx, ref)
+	for k, want := range map[string]string{"aws:MultiFactorAuthPresent": "true", "aws:CurrentTime": "2024-01-01T00:00:00Z",
+		"aws:SourceIp": "2001:db8::1", "s3:max-keys": "10", "aws:username": "Bob"} {
+		if v, _ := ctx.Get(k); v[0] != want {
+			t.Errorf("%s = %q, want %q", k, v[0], want)
+		}
+	}
+	if len(changes) != 4 {
+		t.Fatalf("changes %v", changes)
+	}
+	pol := mustPolicy(t, "p", policy.TypeIdentity, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*",
+		"Condition":{"StringEquals":{"aws:MultiFactorAuthPresent":"true"}}}]}`)
+	req := &Request{Principal: "arn:aws:iam::111122223333:user/u", Action: "s3:GetObject", Resource: "*", Context: ctx}
+	if d := Decide(req, &Layers{Identity: []*Policy{pol}}); d.Outcome != Allow {
+		t.Fatalf("StringEquals on the Bool key after normalising: %v", d.Outcome)
+	}
+}
+
+type fakeReference2 struct{ fakeReference }
+
+func (fakeReference2) KeyTypeName(k string) (string, bool) {
+	t, ok := map[string]string{"aws:currenttime": "Date", "s3:max-keys": "Numeric", "aws:sourceip": "IPAddress",
+		"aws:multifactorauthpresent": "Bool", "aws:username": "String"}[strings.ToLower(k)]
+	return t, ok
+}

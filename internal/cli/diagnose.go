@@ -135,6 +135,7 @@ func computeDiagnosis(s Streams, o *diagnoseOptions) (*diagnoseResult, error) {
 		v, _ := overrides.Get(k)
 		req.Context.Set(k, v...)
 	}
+	res.ReplayNote = append(res.ReplayNote, eval.NormalizeContext(req.Context, catalogReference())...)
 	env, err := snapshot.LoadFile(o.Env, snapshot.Options{})
 	if err != nil {
 		return nil, err
