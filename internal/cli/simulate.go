@@ -146,6 +146,9 @@ func runSimulate(s Streams, o *simulateOptions) error {
 	if err != nil {
 		return err
 	}
+	// Values take their key type's canonical form ("True" -> "true"), as
+	// AWS gives them; the trace notes what changed.
+	normalized := eval.NormalizeContext(ctx, catalogReference())
 	var env *snapshot.Environment
 	if o.Env != "" {
 		if err := o.envModeFlags(); err != nil {
@@ -176,6 +179,7 @@ func runSimulate(s Streams, o *simulateOptions) error {
 				req.FillPrincipalContext("")
 			}
 			d, tr := eval.ExplainWith(req, l, eval.Options{Reference: catalogReference()})
+			tr.Notes = append(tr.Notes, normalized...)
 			r := SimulationResult{Principal: o.Principal, Action: action, Resource: resource, Decision: d.Outcome.String(),
 				DecidedBy: string(d.Layer), Reason: d.Reason, Explanation: eval.Describe(req, d, tr), Trace: tr}
 			if d.Policy != nil {

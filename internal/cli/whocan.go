@@ -173,6 +173,7 @@ func loadEnvQuery(envPath, output string, context []string) (*snapshot.Environme
 	if err != nil {
 		return nil, nil, err
 	}
+	eval.NormalizeContext(ctx, catalogReference())
 	env, err := snapshot.LoadFile(envPath, snapshot.Options{})
 	if err != nil {
 		return nil, nil, err
