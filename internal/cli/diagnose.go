@@ -23,7 +23,7 @@ import (
 
 // diagnoseOptions are the typed flags of `iamwhy diagnose` (spec/explain.md).
 type diagnoseOptions struct {
-	Env             string
+	envFlags
 	Event           string
 	File            string
 	Message         string
@@ -60,7 +60,7 @@ are listed); 3 the input is not an access-denied error; 2 diagnose could not run
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Env, "env", "", "environment file or directory (required)")
+	o.envFlags.register(cmd, "the environment to replay the request in (required)")
 	f.StringVar(&o.Event, "event", "", "a CloudTrail record, or a file of records whose first denied one is taken")
 	f.StringVar(&o.File, "file", "", "read the access-denied message from this file")
 	f.StringArrayVar(&o.Context, "context", nil, "add or override a request context key: KEY=VALUE or KEY=[V1,V2] (repeatable)")
@@ -117,7 +117,7 @@ func runDiagnose(s Streams, o *diagnoseOptions) error {
 // environment and diagnoses it. It returns nil (and no error) when the
 // input is not an access-denied error.
 func computeDiagnosis(s Streams, o *diagnoseOptions) (*diagnoseResult, error) {
-	if o.Env == "" {
+	if !o.envFlags.given() {
 		return nil, errors.New("--env is required: the environment to replay the request in")
 	}
 	req, res, err := o.buildRequest(s)
@@ -136,7 +136,7 @@ func computeDiagnosis(s Streams, o *diagnoseOptions) (*diagnoseResult, error) {
 		req.Context.Set(k, v...)
 	}
 	res.ReplayNote = append(res.ReplayNote, eval.NormalizeContext(req.Context, catalogReference())...)
-	env, err := snapshot.LoadFile(o.Env, snapshot.Options{})
+	env, err := o.envFlags.load()
 	if err != nil {
 		return nil, err
 	}

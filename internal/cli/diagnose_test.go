@@ -191,3 +191,21 @@ func TestExplainWithEnvironment(t *testing.T) {
 		t.Fatalf("the contract's fields come first:\n%s", stdout[:80])
 	}
 }
+
+// The environment can also be given as the three keys of a check file's
+// environment block (spec/explain.md: "--env or the flags of iamwhy
+// check's environment").
+func TestDiagnoseEnvironmentFlags(t *testing.T) {
+	stdout, stderr, code := runCLI(t, "diagnose", "-o", "json",
+		"--authorization-details", "../../examples/env/accounts/111122223333/authorization-details.json",
+		"--organization", "../../examples/env/organization.yaml",
+		"--principal", "arn:aws:sts::111122223333:assumed-role/developer/alice", "--action", "iam:CreateRole",
+		"--resource", "arn:aws:iam::111122223333:role/app/new-role", "--context", "aws:RequestedRegion=us-east-1")
+	if code != 0 || !strings.Contains(stdout, `"layer": "boundary"`) {
+		t.Fatalf("exit %d %s\n%s", code, stderr, stdout)
+	}
+	_, stderr, code = runCLI(t, "diagnose", "--env", "../../examples/env", "--organization", "x.yaml", "--principal", "arn:aws:iam::111122223333:user/alice", "--action", "s3:GetObject")
+	if code != 2 || !strings.Contains(stderr, "not both") {
+		t.Fatalf("exit %d %s", code, stderr)
+	}
+}

@@ -26,8 +26,9 @@ type explainOptions struct {
 	File    string
 	Decode  bool
 	Message string // the MESSAGE arguments, joined; "" or "-" reads stdin
-	// Env, when set, replays the request there and names the root cause.
-	Env     string
+	// The environment, when given, replays the request there and names
+	// the root cause.
+	envFlags
 	Context []string
 }
 
@@ -76,7 +77,7 @@ but is not one, 2 when explain could not run.`,
 	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().StringVarP(&o.File, "file", "f", "", "read the error from this file (gzip is read too)")
 	cmd.Flags().BoolVar(&o.Decode, "decode", false, "decode an encoded authorization failure message through AWS STS (uses your AWS credentials)")
-	cmd.Flags().StringVar(&o.Env, "env", "", "also replay the request in this environment and name the root cause (as iamwhy diagnose)")
+	o.envFlags.register(cmd, "also replay the request in this environment and name the root cause (as iamwhy diagnose)")
 	cmd.Flags().StringArrayVar(&o.Context, "context", nil, "with --env: request context KEY=VALUE (repeatable)")
 	return cmd
 }
@@ -110,8 +111,8 @@ func runExplain(ctx context.Context, s Streams, deps explainDeps, o explainOptio
 	// With an environment, go on to replay the request and name the root
 	// cause (spec/explain.md), as diagnose does.
 	var diag *diagnoseResult
-	if o.Env != "" && d.Recognized {
-		diag, err = computeDiagnosis(s, &diagnoseOptions{Env: o.Env, Context: o.Context, Output: o.Output, text: input, haveText: true})
+	if o.envFlags.given() && d.Recognized {
+		diag, err = computeDiagnosis(s, &diagnoseOptions{envFlags: o.envFlags, Context: o.Context, Output: o.Output, text: input, haveText: true})
 		if err != nil {
 			return err
 		}

@@ -20,8 +20,8 @@ import (
 
 // trailDiagnoseOptions are the flags of `iamwhy trail diagnose`.
 type trailDiagnoseOptions struct {
-	Paths  []string
-	Env    string
+	Paths []string
+	envFlags
 	Output string
 	Filter trailFilterFlags
 }
@@ -44,7 +44,7 @@ Exit status: 0; 1 when some inputs could not be read; 2 when the command could n
 			return runTrailDiagnose(cmd.Context(), s, o)
 		},
 	}
-	cmd.Flags().StringVar(&o.Env, "env", "", "environment file or directory (required)")
+	o.envFlags.register(cmd, "the environment to replay the events in (required)")
 	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
 	o.Filter.register(cmd)
 	return cmd
@@ -80,13 +80,13 @@ func runTrailDiagnose(ctx context.Context, s Streams, o trailDiagnoseOptions) er
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if o.Env == "" {
+	if !o.envFlags.given() {
 		return fmt.Errorf("--env is required: the environment to replay the events in")
 	}
 	if o.Output != "text" && o.Output != "json" {
 		return fmt.Errorf("--output %q: want text or json", o.Output)
 	}
-	env, err := snapshot.LoadFile(o.Env, snapshot.Options{})
+	env, err := o.envFlags.load()
 	if err != nil {
 		return err
 	}
