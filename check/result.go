@@ -19,7 +19,7 @@ func fillResult(res *Result, d *eval.Decision, tr *eval.Trace) {
 		res.Statement = d.StatementSid()
 		res.Location = d.Location()
 	}
-	res.Explanation = eval.Describe(nil, *d, tr)
+	res.Explanation = eval.Describe(*d, tr)
 	if tr != nil && len(tr.Warnings) > 0 {
 		res.Warnings = tr.Warnings
 		res.Explanation += "; warnings: " + strings.Join(tr.Warnings, "; ")

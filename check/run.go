@@ -222,7 +222,7 @@ func (r *Runner) customLayers(f *File, c *Case, req *eval.Request) (*eval.Layers
 		l.Identity = append(l.Identity, get(ref, policy.TypeIdentity))
 	}
 	resType := policy.TypeResource
-	if isAssumeAction(req.Action) {
+	if eval.AuthorizedByTrustPolicy(req.Action) {
 		resType = policy.TypeTrust
 	}
 	l.Resource = get(cl.Resource, resType)
@@ -253,14 +253,6 @@ func (r *Runner) customLayers(f *File, c *Case, req *eval.Request) (*eval.Layers
 		return nil, err
 	}
 	return l, nil
-}
-
-func isAssumeAction(a string) bool {
-	switch strings.ToLower(a) {
-	case "sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity", "sts:tagsession", "sts:setsourceidentity", "sts:setcontext":
-		return true
-	}
-	return false
 }
 
 // compile parses and compiles a policy reference for a policy type, once.

@@ -162,7 +162,7 @@ func allowFix(req *eval.Request, cur *eval.Layers, d *eval.Decision, opts Option
 		}
 		st.Principal = policy.Principals{Present: true, Entries: []policy.PrincipalEntry{{Kind: kind, Value: who}}}
 		switch {
-		case strings.HasPrefix(strings.ToLower(req.Action), "sts:"):
+		case eval.AuthorizedByTrustPolicy(req.Action):
 			ptype = policy.TypeTrust
 			st.Resource = policy.List{}
 		case strings.HasPrefix(strings.ToLower(req.Action), "kms:"):
@@ -271,7 +271,7 @@ func denyExceptionFix(req *eval.Request, cur *eval.Layers, d *eval.Decision, opt
 	}
 	ptype := map[eval.Layer]policy.Type{eval.LayerIdentity: policy.TypeIdentity, eval.LayerResource: policy.TypeResource,
 		eval.LayerBoundary: policy.TypeBoundary, eval.LayerSession: policy.TypeSession, eval.LayerVPCEndpoint: policy.TypeVPCEndpoint}[d.Layer]
-	if d.Layer == eval.LayerResource && strings.HasPrefix(strings.ToLower(req.Action), "sts:") {
+	if d.Layer == eval.LayerResource && eval.AuthorizedByTrustPolicy(req.Action) {
 		ptype = policy.TypeTrust
 	}
 	np, raw, err := recompile(base.Name, doc, ptype)

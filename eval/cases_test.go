@@ -313,7 +313,7 @@ func runCase(t *testing.T, file string, cf *caseFile, compiled map[string]*Polic
 	if c.KnownGap != "" {
 		t.Skipf("known gap: %s (%s)", c.KnownGap, strings.Join(problems, "; "))
 	}
-	t.Errorf("%s\nrule: %s\ndoc: %s\n%s\ntrace: %s", strings.Join(problems, "; "), c.Rule, c.Doc, Describe(req, d, tr), dumpTrace(tr))
+	t.Errorf("%s\nrule: %s\ndoc: %s\n%s\ntrace: %s", strings.Join(problems, "; "), c.Rule, c.Doc, Describe(d, tr), dumpTrace(tr))
 }
 
 func findNearMiss(tr *Trace, w *nearMissWant) string {

@@ -269,6 +269,13 @@ func (s *statement) matchPrincipal(p *Principal, userID string, hasBoundary bool
 // label shows the statement as "Sid" or its index.
 func (s *statement) label() string { return s.src.Label() }
 
+// AuthorizedByTrustPolicy reports whether the action is one a role's trust
+// policy authorises (the request's resource is then the role, and its
+// resource-based policy is the trust policy): sts:AssumeRole and its
+// siblings, sts:TagSession, sts:SetSourceIdentity, sts:SetContext.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html
+func AuthorizedByTrustPolicy(action string) bool { return isSTSAssumeAction(action) }
+
 func isSTSAssumeAction(action string) bool {
 	for _, a := range stsAssumeActions {
 		if equalFold(a, action) {

@@ -25,7 +25,7 @@ func (d *Decision) Location() string {
 // Describe explains a decision in one paragraph: what decided, and for an
 // implicit deny the near misses of the layer that failed (which element or
 // condition did not match, with the expected and actual values).
-func Describe(req *Request, d Decision, tr *Trace) string {
+func Describe(d Decision, tr *Trace) string {
 	var b strings.Builder
 	switch d.Outcome {
 	case Allow:

@@ -187,7 +187,7 @@ func FuzzDecide(f *testing.F) {
 			if d.Outcome != e.Outcome || d.Layer != e.Layer {
 				t.Fatalf("Decide %v/%v, Explain %v/%v", d.Outcome, d.Layer, e.Outcome, e.Layer)
 			}
-			_ = Describe(req, e, tr)
+			_ = Describe(e, tr)
 			_ = e.Location()
 		}
 	})

@@ -101,7 +101,7 @@ func (e *Environment) Layers(req *eval.Request) (*eval.Layers, error) {
 			setIfAbsent("aws:ResourceOrgID", id)
 		}
 		lk, err := e.Resource(req.Resource)
-		if err == nil && lk.Policy != nil && (lk.Role == nil || roleAssumption(req.Action)) {
+		if err == nil && lk.Policy != nil && (lk.Role == nil || eval.AuthorizedByTrustPolicy(req.Action)) {
 			typ := policy.TypeResource
 			if lk.Role != nil {
 				typ = policy.TypeTrust
@@ -141,7 +141,7 @@ func (e *Environment) ResourceGaps(principalAccount, action, resource string) []
 	}
 	switch resourceTypeOf(lk.PolicyARN) {
 	case "iam:role":
-		if !roleAssumption(action) {
+		if !eval.AuthorizedByTrustPolicy(action) {
 			return nil
 		}
 		return []string{"role " + lk.PolicyARN + " is not in the environment; its trust policy must allow " + action}
@@ -155,17 +155,6 @@ func (e *Environment) ResourceGaps(principalAccount, action, resource string) []
 		return []string{"the resource policy of " + lk.PolicyARN + " (account " + lk.Account + ") was not collected; a cross-account request needs it to allow"}
 	}
 	return nil
-}
-
-// roleAssumption reports whether action is one a role's trust policy
-// authorises.
-// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html
-func roleAssumption(action string) bool {
-	switch strings.ToLower(action) {
-	case "sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity", "sts:tagsession", "sts:setsourceidentity", "sts:setcontext":
-		return true
-	}
-	return false
 }
 
 type compileKey struct {

@@ -181,7 +181,7 @@ func runSimulate(s Streams, o *simulateOptions) error {
 			d, tr := eval.ExplainWith(req, l, eval.Options{Reference: catalogReference()})
 			tr.Notes = append(tr.Notes, normalized...)
 			r := SimulationResult{Principal: o.Principal, Action: action, Resource: resource, Decision: d.Outcome.String(),
-				DecidedBy: string(d.Layer), Reason: d.Reason, Explanation: eval.Describe(req, d, tr), Trace: tr}
+				DecidedBy: string(d.Layer), Reason: d.Reason, Explanation: eval.Describe(d, tr), Trace: tr}
 			if d.Policy != nil {
 				r.Policy, r.Statement, r.Location = d.Policy.Name, d.StatementSid(), d.Location()
 			}
@@ -298,7 +298,7 @@ func (o *simulateOptions) layers(action string) (*eval.Layers, error) {
 	var err error
 	if o.ResourcePolicy != "" {
 		t := policy.TypeResource
-		if strings.HasPrefix(strings.ToLower(action), "sts:assumerole") {
+		if eval.AuthorizedByTrustPolicy(action) {
 			t = policy.TypeTrust
 		}
 		if l.Resource, err = loadPolicyArg(o.ResourcePolicy, t); err != nil {
