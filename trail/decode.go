@@ -18,6 +18,9 @@ type recordDecoder struct {
 	// field is left empty and the record still delivered, as Athena's
 	// table shows such a value as NULL.
 	err error
+	// rawOnly decodes only the members that identify a record and its
+	// shape (Options.RawOnly).
+	rawOnly bool
 }
 
 func (d *recordDecoder) setErr(err error) {
@@ -83,6 +86,9 @@ func (d *recordDecoder) decodeDepth(raw []byte, r *Record, depth int) error {
 			break
 		}
 		key := lowerKey(keyBuf[:0], k)
+		if d.rawOnly && !identifying(key) {
+			continue
+		}
 		switch string(key) {
 		case "eventversion":
 			r.EventVersion = d.str(v, "eventVersion", true)
@@ -164,6 +170,17 @@ func (d *recordDecoder) decodeDepth(raw []byte, r *Record, depth int) error {
 	}
 	r.Time = parseEventTime(r.EventTime)
 	return nil
+}
+
+// identifying reports whether a lower-cased key is one of the members
+// decoded in raw-only mode: those that say whether a value is a record,
+// which shape it has, and its eventID for the duplicate filter.
+func identifying(key []byte) bool {
+	switch string(key) {
+	case "eventid", "eventtime", "eventsource", "eventname", "cloudtrailevent", "detail-type", "detail":
+		return true
+	}
+	return false
 }
 
 // decodeEmbedded decodes a record held as a JSON string (lookup-events'

@@ -38,6 +38,14 @@ type Options struct {
 	// KeepDuplicates turns off removal of records whose eventID was
 	// already seen.
 	KeepDuplicates bool
+	// RawOnly, for callers that only need each record's JSON (Raw), skips
+	// decoding the fields Read does not need itself: the Record passed to
+	// fn has Raw, EventID, EventTime, Time, EventSource and EventName set
+	// and every other field empty. Shapes, duplicates, problems and Stats
+	// are as without it, except that FieldErrors and their problems are
+	// reported for those fields only. It is ignored when Filter selects
+	// anything, since the filter may need any field.
+	RawOnly bool
 	// Progress, when set, is called about five times a second and once at
 	// the end from a single goroutine with the input bytes read so far
 	// (compressed, as stored) and the total known so far (it grows while
@@ -265,6 +273,7 @@ func Read(ctx context.Context, paths []string, opts Options, fn func(*Record) er
 				return fn(r)
 			}
 			fd := newFileDecoder(st, maxProblems, deliver)
+			fd.dec.rawOnly = opts.RawOnly && !filt.any
 			if filt.needsError() {
 				fd.skip = lacksErrorCode
 			}

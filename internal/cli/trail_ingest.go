@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/iamwhy/iamwhy/trail"
 	"github.com/iamwhy/iamwhy/trail/sqltable"
@@ -123,15 +124,35 @@ func loadTrail(ctx context.Context, s Streams, db *sqltable.DB, paths []string) 
 	if err != nil {
 		return false, err
 	}
-	var refused []string
-	rs, rerr := trail.Read(ctx, paths, trail.Options{Stdin: s.In}, func(r *trail.Record) error {
-		err := l.Add(r.Raw)
+	var (
+		mu         sync.Mutex
+		refused    []string
+		mismatches []string
+		mismatched int
+	)
+	// RawOnly: the table is made from Raw, so Read decodes only what it
+	// needs itself (the eventID for duplicates and the record's shape);
+	// values of the wrong JSON type are found and placed here instead.
+	rs, rerr := trail.Read(ctx, paths, trail.Options{Stdin: s.In, RawOnly: true}, func(r *trail.Record) error {
+		notes, err := l.AddNoting(r.Raw)
+		if len(notes) > 0 {
+			mu.Lock()
+			mismatched++
+			for _, n := range notes {
+				if len(mismatches) < 10 {
+					mismatches = append(mismatches, fmt.Sprintf("%s: record %d: %s", r.Path, r.Index, n))
+				}
+			}
+			mu.Unlock()
+		}
 		var re *sqltable.RecordError
 		if errors.As(err, &re) {
 			// Rare: Read has already checked the JSON. Keep a few to show.
+			mu.Lock()
 			if len(refused) < 10 {
 				refused = append(refused, fmt.Sprintf("%s: record %d: %v", r.Path, r.Index, err))
 			}
+			mu.Unlock()
 			return nil
 		}
 		return err
@@ -145,6 +166,9 @@ func loadTrail(ctx context.Context, s Streams, db *sqltable.DB, paths []string) 
 	}
 	for _, r := range refused {
 		fmt.Fprintln(s.Err, "iamwhy: trail: refused:", r)
+	}
+	for _, m := range mismatches {
+		fmt.Fprintln(s.Err, "iamwhy: trail:", m)
 	}
 	fmt.Fprintf(s.Err, "iamwhy: %d files read (%d skipped, %d failed), %d records (%d unreadable, %d duplicates); %d rows inserted",
 		rs.Files, rs.FilesSkipped, rs.FilesFailed, rs.Records, rs.RecordsFailed, rs.Duplicates, ls.Inserted)
@@ -167,7 +191,7 @@ func loadTrail(ctx context.Context, s Streams, db *sqltable.DB, paths []string) 
 	if rerr != nil {
 		return false, rerr
 	}
-	complete = len(rs.Problems) == 0 && rs.ProblemsOmitted == 0 && ls.Rejected == 0
+	complete = len(rs.Problems) == 0 && rs.ProblemsOmitted == 0 && ls.Rejected == 0 && mismatched == 0
 	return complete, lerr
 }
 

@@ -77,7 +77,7 @@ func BenchmarkIngest(b *testing.B) {
 		if err != nil {
 			return err
 		}
-		st, err := trail.Read(ctx, []string{dir}, trail.Options{}, func(r *trail.Record) error { return l.Add(r.Raw) })
+		st, err := trail.Read(ctx, []string{dir}, trail.Options{RawOnly: true}, func(r *trail.Record) error { return l.Add(r.Raw) })
 		if err != nil {
 			return err
 		}
@@ -267,3 +267,89 @@ func cpuTime() time.Duration {
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkIngestVsReadJSON compares, on the same files and into a
+// DuckDB database file (checkpointed on Close, as `iamwhy trail ingest
+// --db` does), what `trail ingest` does (trail.Read in RawOnly mode
+// feeding a Loader through AddNoting, as internal/cli does) with DuckDB's
+// own read_json given the schema (spelled with CloudTrail's key names:
+// read_json matches keys case-sensitively, so it cannot honour the
+// contract's case-insensitive matching; it is the reference, not an
+// alternative). Run with -count N to interleave the two on a shared
+// machine. Over the default 24 MB set it always runs; IAMWHY_BENCH_DIR
+// points it at a larger one.
+func BenchmarkIngestVsReadJSON(b *testing.B) {
+	dir, size := benchSet(b)
+	glob := quoteString(filepath.Join(dir, "**", "*.json.gz"))
+	records := "STRUCT(" + awsFields(schema.Columns) + ")[]"
+	readJSON := "INSERT INTO " + TableName + " SELECT " + castToTable("r") +
+		" FROM (SELECT unnest(Records) AS r FROM read_json(" + glob +
+		", format = 'auto', maximum_object_size = 1073741824, columns = {Records: " + quoteString(records) + "}))"
+	b.Run("ingest", func(b *testing.B) {
+		benchFileDB(b, size, func(ctx context.Context, db *DB) (int64, error) {
+			l, err := db.NewLoader(ctx, LoaderOptions{TempDir: os.Getenv("IAMWHY_STAGE_DIR")})
+			if err != nil {
+				return 0, err
+			}
+			st, err := trail.Read(ctx, []string{dir}, trail.Options{RawOnly: true}, func(r *trail.Record) error {
+				_, err := l.AddNoting(r.Raw)
+				return err
+			})
+			if err != nil {
+				l.Close()
+				return 0, err
+			}
+			ls, err := l.Close()
+			if err == nil && ls.Inserted != st.Delivered() {
+				err = fmt.Errorf("inserted %d of %d", ls.Inserted, st.Delivered())
+			}
+			return ls.Inserted, err
+		})
+	})
+	b.Run("read_json", func(b *testing.B) {
+		benchFileDB(b, size, func(ctx context.Context, db *DB) (int64, error) {
+			res, err := db.sql.ExecContext(ctx, readJSON)
+			if err != nil {
+				return 0, err
+			}
+			return res.RowsAffected()
+		})
+	})
+}
+
+// benchFileDB runs fn once per iteration on a new database file, closed
+// (written) within the timing; fn returns the rows it inserted, checked to
+// be the same for every iteration and sub-benchmark.
+func benchFileDB(b *testing.B, size int64, fn func(context.Context, *DB) (int64, error)) {
+	ctx := context.Background()
+	b.SetBytes(size)
+	defer reportCPU(b, size)()
+	for b.Loop() {
+		path := filepath.Join(b.TempDir(), "t.duckdb")
+		db, err := Open(ctx, path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, err := fn(ctx, db)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := db.Close(); err != nil {
+			b.Fatal(err)
+		}
+		if n == 0 {
+			b.Fatal("no rows inserted")
+		}
+		benchRowsMu.Lock()
+		if benchRows != 0 && benchRows != n {
+			b.Errorf("%d rows inserted, another run inserted %d", n, benchRows)
+		}
+		benchRows = n
+		benchRowsMu.Unlock()
+	}
+}
+
+var (
+	benchRowsMu sync.Mutex
+	benchRows   int64
+)

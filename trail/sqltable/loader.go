@@ -93,15 +93,35 @@ func (d *DB) NewLoader(ctx context.Context, opts LoaderOptions) (*Loader, error)
 // the load. Add is safe for concurrent use; normalisation runs in the
 // caller's goroutine.
 func (l *Loader) Add(rec []byte) error {
+	_, err := l.add(rec, nil)
+	return err
+}
+
+// AddNoting is Add, also returning a description of each value of rec
+// that was set to NULL because its JSON type does not fit its column
+// (counted in LoadStats.Mismatched), so that the caller can report it with
+// the record's place. The record is staged all the same.
+func (l *Loader) AddNoting(rec []byte) (mismatches []string, err error) {
+	return l.add(rec, &mismatches)
+}
+
+func (l *Loader) add(rec []byte, notes *[]string) ([]string, error) {
 	n := l.pool.Get().(*normalizer)
+	n.notes = notes
 	out, err := n.normalize(n.out[:0], rec)
+	n.notes = nil
+	var noted []string
+	if notes != nil {
+		noted = *notes
+	}
 	if err != nil {
 		n.out = out
+		n.mismatched, n.duplicates, n.replaced = 0, 0, 0
 		l.pool.Put(n)
 		l.mu.Lock()
 		l.stats.Rejected++
 		l.mu.Unlock()
-		return err
+		return nil, err
 	}
 	out = append(out, '\n')
 	n.out = out
@@ -116,16 +136,16 @@ func (l *Loader) Add(rec []byte) error {
 	l.stats.InvalidUTF8 += int64(n.replaced)
 	n.mismatched, n.duplicates, n.replaced = 0, 0, 0
 	if l.err != nil {
-		return l.err
+		return noted, l.err
 	}
 	if l.file == nil {
 		if l.err = l.newBatch(); l.err != nil {
-			return l.err
+			return noted, l.err
 		}
 	}
 	if _, err := l.w.Write(out); err != nil {
 		l.err = fmt.Errorf("stage records: %w", err)
-		return l.err
+		return noted, l.err
 	}
 	l.stats.Records++
 	l.lines++
@@ -134,7 +154,7 @@ func (l *Loader) Add(rec []byte) error {
 	if l.size >= l.opts.BatchBytes {
 		l.err = l.startFlush()
 	}
-	return l.err
+	return noted, l.err
 }
 
 func (l *Loader) newBatch() error {

@@ -2,6 +2,7 @@ package sqltable
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -149,4 +150,47 @@ func FuzzNormalize(f *testing.F) {
 			t.Fatalf("output spans lines: %q", out)
 		}
 	})
+}
+
+// TestAddNoting checks that a value of the wrong JSON type in a struct or
+// list position is described (field, byte offset, types) for the caller
+// to place, and that the record is staged all the same.
+func TestAddNoting(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	l, err := db.NewLoader(ctx, LoaderOptions{TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		rule, rec string
+		want      []string
+	}{
+		{"well-typed record: no note", `{"eventID":"a","userIdentity":{"type":"IAMUser"}}`, nil},
+		{"string where a struct belongs", `{"eventID":"b","userIdentity":"oops"}`,
+			[]string{"byte 30: useridentity: expected an object, got a JSON string (set to NULL)"}},
+		{"number where a list belongs, and a nested struct mismatch", `{"eventID":"c","resources":7,"tlsDetails":[1]}`,
+			[]string{"byte 27: resources: expected an array, got a JSON number (set to NULL)",
+				"byte 42: tlsdetails: expected an object, got a JSON array (set to NULL)"}},
+	}
+	for _, tc := range tests {
+		got, err := l.AddNoting([]byte(tc.rec))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.rule, err)
+		}
+		if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+			t.Errorf("%s: notes %q, want %q", tc.rule, got, tc.want)
+		}
+	}
+	st, err := l.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Inserted != 3 || st.Mismatched != 3 {
+		t.Errorf("stats %+v, want 3 inserted, 3 mismatched", st)
+	}
 }
