@@ -212,3 +212,14 @@ func TestReplayAllowedListsCandidates(t *testing.T) {
 		t.Fatalf("candidates: %v", rep.Candidates)
 	}
 }
+
+func TestRootCauseJSONPolicyNull(t *testing.T) {
+	b, _ := json.Marshal(RootCause{Layer: "identity", Summary: "s"})
+	if string(b) != `{"layer":"identity","policy":null,"statement":null,"condition":null,"summary":"s"}` {
+		t.Fatal(string(b))
+	}
+	b, _ = json.Marshal(&RootCause{Layer: "resource", Policy: "arn:aws:s3:::b", Summary: "s"})
+	if !strings.Contains(string(b), `"policy":"arn:aws:s3:::b"`) {
+		t.Fatal(string(b))
+	}
+}

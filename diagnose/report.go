@@ -91,3 +91,20 @@ func requestView(req *eval.Request, resAcct string) RequestView {
 	}
 	return rv
 }
+
+// MarshalJSON writes an empty Policy as null: an implicit deny by a layer
+// with no policy to blame (no identity policy at all, say) names none.
+func (rc RootCause) MarshalJSON() ([]byte, error) {
+	var policy *string
+	if rc.Policy != "" {
+		policy = &rc.Policy
+	}
+	return json.Marshal(struct {
+		Layer     string         `json:"layer"`
+		Policy    *string        `json:"policy"`
+		Statement *string        `json:"statement"`
+		Condition *ConditionView `json:"condition"`
+		Summary   string         `json:"summary"`
+		Location  string         `json:"location,omitempty"`
+	}{rc.Layer, policy, rc.Statement, rc.Condition, rc.Summary, rc.Location})
+}
