@@ -287,7 +287,8 @@ func BenchmarkIngestVsReadJSON(b *testing.B) {
 		", format = 'auto', maximum_object_size = 1073741824, columns = {Records: " + quoteString(records) + "}))"
 	b.Run("ingest", func(b *testing.B) {
 		benchFileDB(b, size, func(ctx context.Context, db *DB) (int64, error) {
-			l, err := db.NewLoader(ctx, LoaderOptions{TempDir: os.Getenv("IAMWHY_STAGE_DIR")})
+			batch, _ := strconv.ParseInt(os.Getenv("IAMWHY_BATCH_BYTES"), 10, 64)
+			l, err := db.NewLoader(ctx, LoaderOptions{TempDir: os.Getenv("IAMWHY_STAGE_DIR"), BatchBytes: batch})
 			if err != nil {
 				return 0, err
 			}

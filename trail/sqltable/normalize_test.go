@@ -194,3 +194,40 @@ func TestAddNoting(t *testing.T) {
 		t.Errorf("stats %+v, want 3 inserted, 3 mismatched", st)
 	}
 }
+
+// TestLoaderRestoresThreads checks that the Loader's single insert thread
+// (LoaderOptions.InsertThreads) does not outlive it: queries after the
+// load get DuckDB's thread setting back.
+func TestLoaderRestoresThreads(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	threads := func() (n int64) {
+		if err := db.sql.QueryRowContext(ctx, "SELECT current_setting('threads')").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if _, err := db.sql.ExecContext(ctx, "SET threads = 3"); err != nil {
+		t.Fatal(err)
+	}
+	l, err := db.NewLoader(ctx, LoaderOptions{TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := threads(); n != 1 {
+		t.Errorf("threads while loading = %d, want 1", n)
+	}
+	if err := l.Add([]byte(`{"eventID":"x"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := l.Close(); err != nil || st.Inserted != 1 {
+		t.Fatalf("Close: %+v, %v", st, err)
+	}
+	if n := threads(); n != 3 {
+		t.Errorf("threads after Close = %d, want 3 restored", n)
+	}
+}
