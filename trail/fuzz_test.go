@@ -112,6 +112,20 @@ func FuzzDecode(f *testing.F) {
 			if delivered != st.Records {
 				t.Fatalf("delivered %d, counted %d", delivered, st.Records)
 			}
+			// RawOnly (Options.RawOnly) delivers the same records.
+			rst := &Stats{}
+			var raws [][]byte
+			rfd := newFileDecoder(rst, 100, func(r *Record) error {
+				raws = append(raws, append([]byte(nil), r.Raw...))
+				return nil
+			})
+			rfd.dec.rawOnly = true
+			if err := rfd.decodeFile("fuzz", bytes.NewReader(in)); err != nil {
+				t.Fatalf("decodeFile (raw only): %v", err)
+			}
+			if rst.Records != st.Records || rst.RecordsFailed != st.RecordsFailed || int64(len(raws)) != delivered {
+				t.Fatalf("raw only: %d records (%d failed), full decode: %d (%d failed)", rst.Records, rst.RecordsFailed, st.Records, st.RecordsFailed)
+			}
 			if json.Valid(b) && (st.FilesFailed > 0 || st.LinesSkipped > 0) {
 				t.Fatalf("valid JSON reported as malformed: %v", st.Problems)
 			}
