@@ -11,18 +11,8 @@ import (
 // it accepts 10 and true). Statement order and element order follow AWS's
 // documentation (Sid, Effect, Principal, Action, Resource, Condition).
 func (p *Policy) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	first := true
-	field := func(name string, v any) {
-		if !first {
-			b.WriteByte(',')
-		}
-		first = false
-		writeJSON(&b, name)
-		b.WriteByte(':')
-		writeJSON(&b, v)
-	}
+	var o objectWriter
+	field := o.field
 	if p.Version != "" {
 		field("Version", p.Version)
 	}
@@ -34,8 +24,33 @@ func (p *Policy) MarshalJSON() ([]byte, error) {
 		stmts[i] = p.Statements[i].marshal()
 	}
 	field("Statement", stmts)
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return o.bytes(), nil
+}
+
+// objectWriter writes a JSON object field by field, in the order given.
+type objectWriter struct {
+	b bytes.Buffer
+	n int
+}
+
+func (o *objectWriter) field(name string, v any) {
+	if o.n == 0 {
+		o.b.WriteByte('{')
+	} else {
+		o.b.WriteByte(',')
+	}
+	o.n++
+	writeJSON(&o.b, name)
+	o.b.WriteByte(':')
+	writeJSON(&o.b, v)
+}
+
+func (o *objectWriter) bytes() []byte {
+	if o.n == 0 {
+		o.b.WriteByte('{')
+	}
+	o.b.WriteByte('}')
+	return o.b.Bytes()
 }
 
 func writeJSON(b *bytes.Buffer, v any) {
@@ -46,18 +61,8 @@ func writeJSON(b *bytes.Buffer, v any) {
 }
 
 func (s *Statement) marshal() json.RawMessage {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	first := true
-	field := func(name string, v any) {
-		if !first {
-			b.WriteByte(',')
-		}
-		first = false
-		writeJSON(&b, name)
-		b.WriteByte(':')
-		writeJSON(&b, v)
-	}
+	var o objectWriter
+	field := o.field
 	if s.Sid != "" {
 		field("Sid", s.Sid)
 	}
@@ -114,8 +119,7 @@ func (s *Statement) marshal() json.RawMessage {
 		}
 		field("Condition", orderedObject(ops))
 	}
-	b.WriteByte('}')
-	return b.Bytes()
+	return o.bytes()
 }
 
 type kv struct {
