@@ -201,6 +201,10 @@ func (d *recordDecoder) decodeEmbedded(v []byte, r *Record) error {
 	return d.decodeDepth(d.embedded[:end], r, 1)
 }
 
+// JSONKind names the kind of JSON value that starts with byte c, for
+// messages about a value of the wrong type.
+func JSONKind(c byte) string { return kindOf(c) }
+
 func kindOf(c byte) string {
 	switch c {
 	case '{':

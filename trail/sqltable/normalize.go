@@ -3,9 +3,11 @@ package sqltable
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/iamwhy/iamwhy/trail/sqltable/schema"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/iamwhy/iamwhy/trail"
+	"github.com/iamwhy/iamwhy/trail/sqltable/schema"
 )
 
 // maxDepth bounds JSON nesting so that a hostile record cannot exhaust the
@@ -210,7 +212,7 @@ func (n *normalizer) typed(name string, k schema.Kind, sub *fieldTable, depth in
 		if k == schema.StructList {
 			want = "an array"
 		}
-		*n.notes = append(*n.notes, fmt.Sprintf("byte %d: %s: expected %s, got a JSON %s (set to NULL)", n.i, name, want, jsonKind(c)))
+		*n.notes = append(*n.notes, fmt.Sprintf("byte %d: %s: expected %s, got a JSON %s (set to NULL)", n.i, name, want, trail.JSONKind(c)))
 	}
 	n.out = append(n.out, "null"...)
 	return n.skipValue(depth)
@@ -350,19 +352,6 @@ func (n *normalizer) stringValue(depth int) error {
 // maxNotes bounds the mismatches described per record.
 const maxNotes = 8
 
-func jsonKind(c byte) string {
-	switch c {
-	case '{':
-		return "object"
-	case '[':
-		return "array"
-	case '"':
-		return "string"
-	case 't', 'f':
-		return "boolean"
-	}
-	return "number"
-}
 
 // skipValue validates and passes over a value without writing it.
 func (n *normalizer) skipValue(depth int) error {
