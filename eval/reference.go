@@ -117,29 +117,28 @@ func valueFitsType(typ, v string) bool {
 	return true
 }
 
-// operatorKeyTypes lists the key types each operator family is meant for.
+// familyKeyTypes lists the key types each operator family is meant for.
+// ARN operators on String keys are not a mismatch: AWS's own managed
+// policies compare String keys holding ARNs (kms:EncryptionContext:...)
+// with ArnLike, and lint accepts it too.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+var familyKeyTypes = map[string][]string{
+	"string": {"String", "ARN"}, "numeric": {"Numeric"}, "date": {"Date"}, "boolean": {"Bool"},
+	"binary": {"Binary"}, "IP address": {"IPAddress"}, "ARN": {"ARN", "String"},
+}
+
 func operatorFits(op baseOp, keyType string) bool {
-	t := strings.TrimPrefix(keyType, "ArrayOf")
-	switch op.positive() {
-	case opStringEquals, opStringEqualsIgnoreCase, opStringLike:
-		return t == "String" || t == "ARN"
-	case opNumericEquals, opNumericLessThan, opNumericLessThanEquals, opNumericGreaterThan, opNumericGreaterThanEquals:
-		return t == "Numeric"
-	case opDateEquals, opDateLessThan, opDateLessThanEquals, opDateGreaterThan, opDateGreaterThanEquals:
-		return t == "Date"
-	case opBool:
-		return t == "Bool"
-	case opBinaryEquals:
-		return t == "Binary"
-	case opIPAddress:
-		return t == "IPAddress"
-	case opArnEquals, opArnLike:
-		// AWS's own managed policies compare String keys holding ARNs
-		// (kms:EncryptionContext:...) with ArnLike; lint accepts it too.
-		return t == "ARN" || t == "String"
+	types, ok := familyKeyTypes[operatorFamily(op)]
+	if !ok {
+		return true
 	}
-	return true
+	t := strings.TrimPrefix(keyType, "ArrayOf")
+	for _, want := range types {
+		if t == want {
+			return true
+		}
+	}
+	return false
 }
 
 // conditionTypeWarnings checks the conditions of the statements that

@@ -99,3 +99,23 @@ func (fakeReference2) KeyTypeName(k string) (string, bool) {
 		"aws:multifactorauthpresent": "Bool", "aws:username": "String"}[strings.ToLower(k)]
 	return t, ok
 }
+
+// Which key types each operator family accepts without a warning.
+func TestOperatorFits(t *testing.T) {
+	for _, tc := range []struct {
+		op   baseOp
+		key  string
+		fits bool
+	}{
+		{opStringEquals, "String", true}, {opStringLike, "ARN", true}, {opStringEquals, "Date", false},
+		{opNumericLessThan, "Numeric", true}, {opNumericLessThan, "String", false},
+		{opDateGreaterThan, "ArrayOfDate", true}, {opBool, "Bool", true}, {opBool, "String", false},
+		{opNotIPAddress, "IPAddress", true}, {opIPAddress, "String", false},
+		{opArnLike, "ARN", true}, {opArnNotLike, "String", true}, {opArnEquals, "Numeric", false},
+		{opBinaryEquals, "Binary", true}, {opNull, "Date", true},
+	} {
+		if got := operatorFits(tc.op, tc.key); got != tc.fits {
+			t.Errorf("operator %d on a %s key: fits %v, want %v", tc.op, tc.key, got, tc.fits)
+		}
+	}
+}
