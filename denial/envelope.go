@@ -9,7 +9,11 @@ import (
 // and sometimes the service), and reads the message. It reports whether
 // the text is an access-denied error.
 func parseText(text string, d *Denial) bool {
-	line := unwrapLines(text)
+	return parseLine(unwrapLines(text), d)
+}
+
+// parseLine reads one repaired, unwrapped line of text.
+func parseLine(line string, d *Denial) bool {
 	msg, code := unwrapEnvelope(line, d)
 	if code != "" && d.ErrorCode == nil {
 		d.ErrorCode = strp(normalizeCode(code))
@@ -18,7 +22,93 @@ func parseText(text string, d *Denial) bool {
 	if d.ErrorCode != nil && isAccessDeniedCode(*d.ErrorCode) {
 		recognized = true
 	}
+	if !recognized && forbiddenStatus(line, msg, d) {
+		recognized = true
+	}
+	if d.ErrorCode != nil && strings.EqualFold(*d.ErrorCode, "VpceAccessDenied") && d.PolicyType == "" {
+		// The code itself names the layer: a VPC endpoint policy.
+		d.PolicyType = PolicyVPCEndpoint
+	}
+	if d.Operation == nil {
+		if op := sdkStackOperation(line); op != "" {
+			d.Operation = strp(op)
+		}
+	}
 	return recognized
+}
+
+// forbiddenStatus recognises a 403 that carries no error body: S3 answers
+// HEAD requests (HeadObject, HeadBucket) with a status only
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html),
+// which the SDKs print as "(403) ... : Forbidden" (boto), "Forbidden:
+// null" (JavaScript v2), "null (Service: S3, Status Code: 403, ...)"
+// (Java v2), "Service returned error code 403: Forbidden" (Kotlin) or
+// "(403) Forbidden" (.NET). The status is then the only evidence; the
+// code stays what the SDK printed.
+func forbiddenStatus(line, msg string, d *Denial) bool {
+	m := strings.TrimSpace(strings.TrimRight(msg, "."))
+	lm := asciiLower(m)
+	code := ""
+	if d.ErrorCode != nil {
+		code = *d.ErrorCode
+	}
+	switch {
+	case code == "403" && (lm == "forbidden" || lm == ""):
+		return true
+	case code == "" && (lm == "forbidden" || lm == "forbidden: null" || lm == "null" || lm == "") && status403(line):
+		d.ErrorCode = strp("Forbidden")
+		if lm == "null" || lm == "" {
+			d.ErrorCode = nil
+		}
+		return true
+	}
+	lower := asciiLower(line)
+	for _, p := range []string{"service returned error code 403", "http 403 forbidden", "(403) forbidden", "403 forbidden"} {
+		if strings.Contains(lower, p) && (code == "" || code == "403" || strings.EqualFold(code, "forbidden")) {
+			if d.ErrorCode == nil {
+				d.ErrorCode = strp("Forbidden")
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// status403 reports whether an SDK's details name HTTP status 403.
+func status403(line string) bool {
+	lower := asciiLower(line)
+	return strings.Contains(lower, "status code: 403") || strings.Contains(lower, "statuscode: 403") ||
+		strings.Contains(lower, "statuscode: 403,") || strings.Contains(lower, "status: 403")
+}
+
+// sdkStackOperation finds the API operation in an SDK's stack trace or
+// class names when the error text names none: Kotlin's
+// "HeadObjectOperationDeserializer", Java v2's "DefaultS3Client.headObject(".
+func sdkStackOperation(line string) string {
+	if i := strings.Index(line, "OperationDeserializer"); i > 0 {
+		j := i
+		for j > 0 && isAlnum(line[j-1]) {
+			j--
+		}
+		if op := line[j:i]; op != "" && op[0] >= 'A' && op[0] <= 'Z' {
+			return op
+		}
+	}
+	if i := strings.Index(line, "Client."); i > 0 && strings.Contains(line[:i], "Default") {
+		rest := line[i+len("Client."):]
+		j := 0
+		for j < len(rest) && isAlnum(rest[j]) {
+			j++
+		}
+		if j > 0 && j < len(rest) && rest[j] == '(' && rest[0] >= 'a' && rest[0] <= 'z' {
+			return strings.ToUpper(rest[:1]) + rest[1:j]
+		}
+	}
+	return ""
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // unwrapEnvelope finds the error wrapper in one unwrapped line and returns

@@ -17,6 +17,9 @@ func nextSteps(d *Denial) []string {
 	if d.AuthorizationID != nil {
 		s.add(fmt.Sprintf("Fetch AWS's own evaluation of this request: `aws iam-toolbox get-request-authorization-details --authorization-id %s` (Access Troubleshooter, preview; kept at least 24 hours).", *d.AuthorizationID))
 	}
+	if d.AccessKeyID != "" {
+		s.add(fmt.Sprintf("The message names access key %s: `aws sts get-access-key-info --access-key-id %s` tells its account, and `aws iam get-access-key-last-used --access-key-id %s` (in that account) its user; check that these are the credentials you meant to use.", d.AccessKeyID, d.AccessKeyID, d.AccessKeyID))
+	}
 	if strings.Contains(strings.ToLower(d.Message), "iam user access not activated") {
 		s.add("IAM users and roles cannot use Billing and Cost Management until the account's root user activates \"IAM user and role access to Billing information\" (Account settings page of the console); after that, identity-based policies decide as usual.")
 	}
