@@ -286,6 +286,12 @@ func parseErrorBody(m map[string]any, d *Denial) bool {
 		}
 	}
 	d.Format = "json-body"
+	// Lambda's errorType is the exception class: the code only when it is
+	// an access-denied one (KMSAccessDeniedException), not boto's
+	// ClientError around the real code.
+	if et := str(m, "errorType"); code == "" && isAccessDeniedCode(normalizeCode(et)) {
+		code = et
+	}
 	if code != "" {
 		d.ErrorCode = strp(normalizeCode(code))
 	}

@@ -29,12 +29,37 @@ func parseLine(line string, d *Denial) bool {
 		// The code itself names the layer: a VPC endpoint policy.
 		d.PolicyType = PolicyVPCEndpoint
 	}
-	if d.Operation == nil {
+	if recognized && d.Operation == nil {
 		if op := sdkStackOperation(line); op != "" {
 			d.Operation = strp(op)
 		}
 	}
+	if recognized && d.Service == nil {
+		if p := sdkClassService(line); p != "" {
+			d.Service = strp(p)
+		}
+	}
 	return recognized
+}
+
+// sdkClassService finds the service in an SDK's package names:
+// "software.amazon.awssdk.services.s3." (Java v2),
+// "com.amazonaws.services.s3." (Java v1), "aws.sdk.kotlin.services.s3."
+// (Kotlin). Only service IDs serviceIDPrefix knows are accepted.
+func sdkClassService(line string) string {
+	for _, pkg := range []string{"software.amazon.awssdk.services.", "com.amazonaws.services.", "aws.sdk.kotlin.services."} {
+		i := strings.Index(line, pkg)
+		if i < 0 {
+			continue
+		}
+		rest := line[i+len(pkg):]
+		if j := strings.IndexByte(rest, '.'); j > 0 {
+			if p, ok := serviceIDPrefix(rest[:j]); ok {
+				return p
+			}
+		}
+	}
+	return ""
 }
 
 // forbiddenStatus recognises a 403 that carries no error body: S3 answers
@@ -170,6 +195,59 @@ func unwrapEnvelope(line string, d *Denial) (msg, code string) {
 		}
 	}
 
+	// JavaScript SDK v2 error objects as util.inspect prints them:
+	// "{ [AccessDenied: Access Denied] message: 'Access Denied', code:
+	// 'AccessDenied', ..., statusCode: 403, ... }".
+	if c, ok := quotedField(line, "code: '"); ok && isCodeToken(c) {
+		d.Format = "js-sdk-v2"
+		if m, ok := quotedField(line, "message: '"); ok {
+			return m, c
+		}
+		return "", c
+	}
+
+	// The AWS SDK for Java v1 before 1.9: "Status Code: 403, AWS Service:
+	// Amazon S3, AWS Request ID: ..., AWS Error Code: AccessDenied, AWS
+	// Error Message: Access Denied".
+	if i := strings.Index(line, "AWS Error Code: "); i >= 0 {
+		c := strings.TrimRight(nextToken(line[i+len("AWS Error Code: "):]), ",;")
+		if j := strings.Index(line, "AWS Service: "); j >= 0 {
+			svc := line[j+len("AWS Service: "):]
+			if k := strings.IndexByte(svc, ','); k >= 0 {
+				svc = svc[:k]
+			}
+			if p, ok := serviceIDPrefix(svc); ok {
+				d.Service = strp(p)
+			}
+		}
+		msg := ""
+		if j := strings.Index(line, "AWS Error Message: "); j >= 0 {
+			msg = line[j+len("AWS Error Message: "):]
+			if k := strings.IndexAny(msg, "\"'"); k >= 0 {
+				msg = msg[:k]
+			}
+		}
+		d.Format = "java-sdk-v1"
+		return strings.TrimSpace(msg), c
+	}
+
+	// Swift and other SDKs print the response header naming the code.
+	if i := strings.Index(line, "x-amzn-ErrorType: "); i >= 0 {
+		c := nextToken(line[i+len("x-amzn-ErrorType: "):])
+		if k := strings.IndexByte(c, ':'); k >= 0 {
+			c = c[:k]
+		}
+		c = strings.TrimRight(c, ",;")
+		if isCodeToken(c) {
+			d.Format = "http-header"
+			msg := line
+			if m, ok := quotedField(line, "message: Optional(\""); ok {
+				msg = m
+			}
+			return msg, c
+		}
+	}
+
 	// AWS SDK for Java v1 and v2.
 	if i := strings.LastIndex(line, " (Service: "); i >= 0 {
 		details := line[i+len(" (Service: "):]
@@ -221,6 +299,22 @@ func unwrapEnvelope(line string, d *Denial) (msg, code string) {
 		}
 	}
 	return line, ""
+}
+
+// quotedField returns the text after key up to the closing quote that key
+// opened (its last character).
+func quotedField(line, key string) (string, bool) {
+	i := strings.Index(line, key)
+	if i < 0 {
+		return "", false
+	}
+	q := key[len(key)-1]
+	rest := line[i+len(key):]
+	j := strings.IndexByte(rest, q)
+	if j < 0 {
+		return "", false
+	}
+	return rest[:j], true
 }
 
 // isCodeToken reports whether s looks like an AWS error code or exception

@@ -69,7 +69,7 @@ func unwrapLines(text string) string {
 func joinLines(lines []pasteLine) string {
 	var b strings.Builder
 	for i, l := range lines {
-		if i > 0 {
+		if i > 0 && !lines[i-1].hardWrap {
 			b.WriteString(wrapJoin(lines[i-1].text, l.text))
 		}
 		b.WriteString(l.text)

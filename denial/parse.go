@@ -35,7 +35,7 @@ func Parse(text string, opts Options) (*Denial, error) {
 			// text names a principal or an action (a broken CloudTrail
 			// file that merely contains "AccessDenied" is an error).
 			d2, ok := parseTextInput(trimmed, opts)
-			if ok && (d2.Principal != nil || d2.Action != nil) {
+			if ok && (d2.Principal != nil || d2.Action != nil || d2.ErrorCode != nil || !looksLikeJSON(trimmed)) {
 				d2.Note = "input is not valid JSON (" + err.Error() + "); read as text"
 				return d2, nil
 			}
@@ -184,4 +184,15 @@ func serviceHint(d *Denial) string {
 		return "s3"
 	}
 	return ""
+}
+
+// looksLikeJSON reports whether text that failed to decode was meant to
+// be JSON (a truncated CloudTrail file), rather than text that starts
+// with a bracket ("[ERROR] ...", "{ [AccessDenied: ...] message: ...").
+func looksLikeJSON(text string) bool {
+	if _, p, _ := stripLogPrefix(text); p {
+		return false
+	}
+	rest := strings.TrimLeft(text[1:], " \t\r\n")
+	return rest == "" || rest[0] == '"' || rest[0] == '{' || rest[0] == '[' || rest[0] == ']' || rest[0] == '}'
 }

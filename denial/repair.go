@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Text copied from a terminal, a log viewer or a chat rarely reaches us as
@@ -16,9 +17,17 @@ import (
 // pasteLine is one line of the paste with its decoration removed.
 type pasteLine struct {
 	text string
+	// hardWrap is true when the line ends where a terminal of fixed
+	// width broke it (it is as long as the paste's wrap width and its
+	// last character is not a space): the next line continues the same
+	// token.
+	hardWrap bool
 	// prefixed is true when a log prefix (timestamp, level, request ID)
-	// was removed: such a line starts a new log record.
+	// was removed: such a line starts a new log record, unless the text
+	// after the prefix is indented (a logger that prefixes every line of
+	// a multi-line record).
 	prefixed bool
+	indented bool
 }
 
 // logPrefix matches one element of a log line's prefix: an ISO 8601 or
@@ -34,31 +43,38 @@ var logPrefix = regexp.MustCompile(`^(?:` +
 	`|level=(?:error|warn|fatal)` +
 	`|fatal error:` + // aws s3 cp
 	`|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}` + // Lambda request ID
-	`)\s*`)
+	`|[a-z]+\[[\w.-]+\]:` + // Heroku's app[web.1]:
+	`)`)
 
 // stripLogPrefix removes the log decoration at the start of a line and
 // reports whether there was any (Terraform's box characters and quote
-// markers do not count: they decorate continuation lines too).
-func stripLogPrefix(line string) (string, bool) {
-	prefixed := false
+// markers do not count: they decorate continuation lines too), and
+// whether the text after a log prefix was indented: loggers that prefix
+// every line of a multi-line record (Heroku, CloudWatch, logcat) keep
+// the record's own indentation after the prefix.
+func stripLogPrefix(line string) (text string, prefixed, indented bool) {
+	isDecor := func(r rune) bool {
+		return r == '│' || r == '╷' || r == '╵' || r == '>' || r == '|'
+	}
 	for i := 0; i < 8; i++ {
-		line = strings.TrimLeftFunc(line, func(r rune) bool {
-			return unicode.IsSpace(r) || r == '│' || r == '╷' || r == '╵' || r == '>' || r == '|'
-		})
+		trimmed := strings.TrimLeftFunc(line, func(r rune) bool { return unicode.IsSpace(r) || isDecor(r) })
+		if prefixed {
+			// Indentation (or a box character) right after the prefix.
+			lead := line[:len(line)-len(trimmed)]
+			if strings.Count(lead, " ")+2*strings.Count(lead, "\t") >= 3 || strings.ContainsRune(lead, '│') {
+				indented = true
+			}
+		}
+		line = trimmed
 		loc := logPrefix.FindStringIndex(line)
 		if loc == nil || loc[1] == 0 {
 			break
 		}
-		// A bare level word is a prefix only when something follows.
-		if loc[1] >= len(line) {
-			line = ""
-			prefixed = true
-			break
-		}
 		line = line[loc[1]:]
 		prefixed = true
+		indented = false
 	}
-	return line, prefixed
+	return line, prefixed, indented
 }
 
 // repairLines splits a paste into lines and removes from each what the
@@ -81,14 +97,16 @@ func repairLines(text string) []pasteLine {
 		text = text[:i] + "\n" + text[i:]
 	}
 	raw := strings.Split(text, "\n")
+	width := wrapWidth(raw)
 	out := make([]pasteLine, 0, len(raw))
 	for _, l := range raw {
+		hard := width > 0 && utf8.RuneCountInString(l) == width && !unicode.IsSpace(rune(l[len(l)-1]))
 		l = strings.TrimRightFunc(l, unicode.IsSpace)
-		s, p := stripLogPrefix(l)
+		s, p, ind := stripLogPrefix(l)
 		if s == "" {
 			continue
 		}
-		out = append(out, pasteLine{text: s, prefixed: p})
+		out = append(out, pasteLine{text: s, prefixed: p, indented: ind, hardWrap: hard})
 	}
 	if len(out) == 1 {
 		out[0].text = stripEnclosing(out[0].text)
@@ -103,6 +121,26 @@ func repairLines(text string) []pasteLine {
 		}
 	}
 	return out
+}
+
+// wrapWidth finds the width at which a terminal hard-wrapped the paste:
+// the length (60 columns or more) that at least two lines have exactly
+// and no line exceeds. 0 when there is none.
+func wrapWidth(lines []string) int {
+	longest, count := 0, 0
+	for _, l := range lines {
+		n := utf8.RuneCountInString(strings.TrimRight(l, "\r"))
+		switch {
+		case n > longest:
+			longest, count = n, 1
+		case n == longest:
+			count++
+		}
+	}
+	if longest < 60 || count < 2 {
+		return 0
+	}
+	return longest
 }
 
 // enclosingPairs are the quotes and brackets people put around a pasted

@@ -32,7 +32,10 @@ var errorStarts = []string{
 
 // startsError reports whether a repaired line begins a new error.
 func startsError(l pasteLine) bool {
-	if l.prefixed {
+	if continuesRecord(l.text) {
+		return false
+	}
+	if l.prefixed && !l.indented {
 		return true
 	}
 	for _, p := range errorStarts {
@@ -40,7 +43,7 @@ func startsError(l pasteLine) bool {
 			return true
 		}
 	}
-	if strings.Contains(l.text, "An error occurred (") {
+	if strings.Contains(l.text, "An error occurred (") || strings.Contains(l.text, "User: arn:") {
 		return true
 	}
 	// "CODE: message" (JS SDK, Go SDK v1, Terraform).
@@ -50,20 +53,46 @@ func startsError(l pasteLine) bool {
 	return false
 }
 
-// splitSegments cuts the lines of a paste where a new error starts. A
-// line that ends with a colon introduces what follows ("Error getting
-// object head:", "...when calling the GetObject operation:"), so the next
-// line stays with it.
+// continuesRecord reports whether a line continues the one before: a
+// stack frame, a field of a printed object ("code: 'AccessDenied',"),
+// closing brackets.
+func continuesRecord(t string) bool {
+	if strings.HasPrefix(t, "at ") || strings.HasPrefix(t, "}") || strings.HasPrefix(t, "]") || strings.HasPrefix(t, "File \"") {
+		return true
+	}
+	i := 0
+	for i < len(t) && (t[i] >= 'a' && t[i] <= 'z' || t[i] >= 'A' && t[i] <= 'Z' && i > 0 || t[i] >= '0' && t[i] <= '9' && i > 0) {
+		i++
+	}
+	if i == 0 || i >= len(t) || t[i] != ':' || t[0] < 'a' || t[0] > 'z' {
+		return false
+	}
+	switch t[:i] {
+	case "error", "fatal", "warning", "https", "http":
+		return false
+	}
+	return true
+}
+
+// splitSegments cuts the lines of a paste where a new error starts,
+// except after a line that the next one continues (continuedFrom).
 func splitSegments(lines []pasteLine) []segment {
 	var segs []segment
 	for i, l := range lines {
-		if len(segs) == 0 || startsError(l) && !strings.HasSuffix(lines[i-1].text, ":") {
+		if len(segs) == 0 || startsError(l) && !continuedFrom(lines[i-1]) {
 			segs = append(segs, segment{})
 		}
 		last := &segs[len(segs)-1]
 		last.lines = append(last.lines, l)
 	}
 	return segs
+}
+
+// continuedFrom reports whether the line after prev continues it: prev
+// introduces it (ends with a colon), is cut mid-list (a comma), or was
+// hard-wrapped by a terminal.
+func continuedFrom(prev pasteLine) bool {
+	return prev.hardWrap || strings.HasSuffix(prev.text, ":") || strings.HasSuffix(prev.text, ",")
 }
 
 // parseSegment reads one error candidate: an XML or JSON body when the
@@ -97,8 +126,21 @@ func parseSeveral(lines []pasteLine) []*Denial {
 		return nil
 	}
 	var found []*Denial
-	for _, s := range segs {
+	var carry []pasteLine
+	for i, s := range segs {
+		carried := len(carry) > 0
+		if carried {
+			s.lines = append(carry, s.lines...)
+			carry = nil
+		}
 		d, ok := parseSegment(s.text())
+		if ok && !carried && d.Message == "" && d.Principal == nil && d.Action == nil && i+1 < len(segs) {
+			// A wrapper whose message was cut off by a line break
+			// ("...when calling the GetObject" / "operation: User: ...")
+			// belongs to the next segment.
+			carry = s.lines
+			continue
+		}
 		if !ok {
 			continue
 		}
@@ -117,7 +159,11 @@ func parseSeveral(lines []pasteLine) []*Denial {
 func distinct(ds []*Denial) []*Denial {
 	var out []*Denial
 	for i, d := range ds {
-		if isBare(d) {
+		if statusOnly(d) {
+			if i+1 < len(ds) && !statusOnly(ds[i+1]) || i > 0 && !statusOnly(ds[i-1]) {
+				continue
+			}
+		} else if isBare(d) {
 			if i+1 < len(ds) && !isBare(ds[i+1]) || i > 0 && !isBare(ds[i-1]) && sameCall(ds[i-1], d) {
 				continue
 			}
@@ -156,6 +202,19 @@ func detail(d *Denial) int {
 		n++
 	}
 	return n
+}
+
+// statusOnly reports whether d is a status line and nothing else ("403
+// Forbidden", "BotoServerError: 403 Forbidden"): the summary of the error
+// body printed next to it.
+func statusOnly(d *Denial) bool {
+	if !isBare(d) {
+		return false
+	}
+	m := strings.ToLower(strings.TrimSpace(d.Message))
+	m = strings.TrimPrefix(m, "403")
+	m = strings.TrimSpace(strings.TrimRight(m, "."))
+	return m == "" || m == "forbidden" || m == "null" || m == "access denied"
 }
 
 // isBare reports whether d names nothing but its code or status.
