@@ -1,5 +1,7 @@
 package eval
 
+import "github.com/iamwhy/iamwhy/arn"
+
 // keys is the request context as the engine reads it: the keys the caller
 // gave, then the keys AWS sets from the principal itself (aws:PrincipalArn,
 // aws:PrincipalAccount, aws:PrincipalType, aws:username,
@@ -79,7 +81,7 @@ func (k *keys) derive(ctx *Context, p *Principal) {
 		set(keyPrincipalArn, p.ARN)
 		set(keyPrincipalType, "FederatedUser")
 	case PrincipalRoot:
-		if isAccountID(p.ARN) {
+		if arn.IsAccountID(p.ARN) {
 			// Built on use, like a session's role ARN.
 			k.has[keyPrincipalArn], k.roleARN = true, true
 		} else {

@@ -2,6 +2,8 @@ package eval
 
 import (
 	"strings"
+
+	"github.com/iamwhy/iamwhy/arn"
 )
 
 // Request is one request to decide: who asks to do what on which resource,
@@ -30,7 +32,7 @@ func (r *Request) resourceAccount(p *Principal) string {
 	if r.ResourceAccount != "" {
 		return r.ResourceAccount
 	}
-	if a := arnAccount(r.Resource); a != "" {
+	if a := arn.Account(r.Resource); a != "" {
 		return a
 	}
 	return p.Account

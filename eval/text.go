@@ -18,18 +18,3 @@ func (o *Outcome) UnmarshalText(b []byte) error {
 	}
 	return fmt.Errorf("unknown outcome %q (want allow, implicit-deny, explicit-deny or undetermined)", b)
 }
-
-// MarshalText returns the principal type's name (user, role, assumed-role,
-// federated-user, root, service, anonymous, federated, unknown).
-func (t PrincipalType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
-
-// UnmarshalText reads a principal type's name.
-func (t *PrincipalType) UnmarshalText(b []byte) error {
-	for i, n := range principalTypeNames {
-		if n == string(b) {
-			*t = PrincipalType(i)
-			return nil
-		}
-	}
-	return fmt.Errorf("unknown principal type %q", b)
-}
