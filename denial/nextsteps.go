@@ -3,6 +3,8 @@ package denial
 import (
 	"fmt"
 	"strings"
+
+	"github.com/iamwhy/iamwhy/arn"
 )
 
 // nextSteps lists concrete checks, most decisive first, for what d says.
@@ -446,10 +448,9 @@ func policyPrincipal(d *Denial) string {
 		return "the caller"
 	}
 	if d.PrincipalType == PrincipalAssumedRole {
-		role, ok := roleOfSession(*d.Principal)
-		if ok && d.Account != nil {
-			p, _, _, _, _, _ := arnParts(*d.Principal)
-			return fmt.Sprintf("the role arn:%s:iam::%s:role/%s, not the session ARN %s (if the role has a path, take its ARN from `aws iam get-role --role-name %s --query Role.Arn`)", p, *d.Account, role, *d.Principal, role)
+		role, _ := roleOfSession(*d.Principal)
+		if roleARN, ok := arn.SessionRoleARN(*d.Principal); ok && d.Account != nil {
+			return fmt.Sprintf("the role %s, not the session ARN %s (if the role has a path, take its ARN from `aws iam get-role --role-name %s --query Role.Arn`)", roleARN, *d.Principal, role)
 		}
 	}
 	return *d.Principal

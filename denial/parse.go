@@ -83,9 +83,6 @@ func finish(d *Denial, recognized bool, opts Options) *Denial {
 	for _, o := range d.Others {
 		finish(o, true, opts)
 	}
-	if d.PrincipalType == "" {
-		d.PrincipalType = PrincipalUnknown
-	}
 	if d.Deny == "" {
 		d.Deny = DenyUnknown
 	}
