@@ -35,6 +35,15 @@ type Layers struct {
 	// ManagementAccount is the organisation's management account: SCPs
 	// do not restrict its principals, RCPs do not restrict its resources.
 	ManagementAccount string
+	// S3 holds the S3 settings of the target bucket (Block Public Access,
+	// Object Ownership, ACLs); nil: not modelled (s3.go).
+	S3 *S3
+	// AccessPoint is the S3 access point the request goes through; nil:
+	// none (accesspoint.go).
+	AccessPoint *AccessPoint
+	// KMSGrants are the grants on the target KMS key; nil: none
+	// (kmsgrant.go).
+	KMSGrants []KMSGrant
 }
 
 // Decide evaluates req against the layers as AWS does and returns the
@@ -76,6 +85,9 @@ type evaluator struct {
 	svcBit uint64
 	res    requestResource
 	buf    [256]byte
+	// aclGranted: an S3 ACL grant allowed (or may allow) in the resource
+	// layer, which then counts as given even without a policy.
+	aclGranted bool
 }
 
 // layerResult summarises one layer (or one organisation level).
@@ -97,6 +109,10 @@ func (ev *evaluator) note(s string) {
 }
 
 func (ev *evaluator) decide(req *Request, l *Layers) Decision {
+	if l.AccessPoint != nil {
+		return ev.decideAccessPoint(req, l)
+	}
+	ev.aclGranted = false
 	ev.req = req
 	ev.svc = actionService(req.Action)
 	ev.svcBit = serviceBit(ev.svc)
@@ -112,6 +128,10 @@ func (ev *evaluator) decide(req *Request, l *Layers) Decision {
 	}
 	ev.hasBoundary = l.Boundary != nil
 	resAcct := req.resourceAccount(p)
+	bucketOwner := resAcct
+	if l.S3 != nil {
+		resAcct = l.S3.objectOwner(&ev.res, resAcct)
+	}
 	cross := p.Account != "" && resAcct != "" && p.Account != resAcct
 	if ev.trace != nil {
 		ev.trace.Principal = *p
@@ -272,6 +292,22 @@ func (ev *evaluator) decide(req *Request, l *Layers) Decision {
 		}
 	}
 
+	// S3's own settings and KMS grants (s3.go, kmsgrant.go).
+	if l.S3 != nil {
+		if d, stop := ev.s3Gate(l, &res, bucketOwner, resAcct); stop {
+			return d
+		}
+	}
+	if l.KMSGrants != nil {
+		d, ok, unknown := ev.kmsGrantDecision(l.KMSGrants)
+		if ok {
+			return d
+		}
+		if unknown != "" && res.allow != triTrue {
+			return undetermined(unknown)
+		}
+	}
+
 	// 5. Resource-based and identity-based policies.
 	strict := strictResourceKind(req.Action, req.Resource)
 	if strict != "" && l.Resource == nil {
@@ -282,7 +318,7 @@ func (ev *evaluator) decide(req *Request, l *Layers) Decision {
 		// Service principals, anonymous callers and federation providers
 		// have no identity-based policies: only the resource policy can
 		// allow them.
-		if l.Resource == nil {
+		if l.Resource == nil && !ev.aclGranted {
 			return implicitDeny(LayerResource, "no resource-based policy allows a "+p.Type.String()+" principal")
 		}
 		if d, stop := requireAllow(LayerResource, -1, &res, "no resource-based policy allows the action"); stop {
@@ -305,7 +341,7 @@ func (ev *evaluator) decide(req *Request, l *Layers) Decision {
 		// across accounts the resource policy must.
 		// https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policies-root
 		if cross || strict != "" {
-			if l.Resource == nil {
+			if l.Resource == nil && !ev.aclGranted {
 				return implicitDeny(LayerResource, "no resource-based policy allows the cross-account request")
 			}
 			if d, stop := requireAllow(LayerResource, -1, &res, "the resource-based policy does not allow the root user"); stop {
@@ -372,7 +408,7 @@ func (ev *evaluator) decide(req *Request, l *Layers) Decision {
 		// identity-based policies.
 		// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
 		ev.note("cross-account request: the resource-based policy and the caller's identity-based policies must both allow")
-		if l.Resource == nil {
+		if l.Resource == nil && !ev.aclGranted {
 			return implicitDeny(LayerResource, "no resource-based policy allows the cross-account request")
 		}
 		if d, stop := requireAllow(LayerResource, -1, &res, "no resource-based policy allows the cross-account request"); stop {
