@@ -10,7 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/iamwhy/iamwhy/eval"
-	"github.com/iamwhy/iamwhy/snapshot"
+	"github.com/iamwhy/iamwhy/snapshot/settings"
 )
 
 // The layer keys for S3 and KMS settings (docs/check-s3-kms.md). Each takes
@@ -39,8 +39,8 @@ type CaseS3 struct {
 	BucketBlockPublicAccess  *eval.BlockPublicAccess
 	ObjectOwnership          eval.ObjectOwnership
 	ownershipGiven           bool
-	bucketACL, objectACL     *snapshot.ACLRecord
-	requestACL               *snapshot.ACLRecord
+	bucketACL, objectACL     *settings.ACLRecord
+	requestACL               *settings.ACLRecord
 	canonicalIDs             map[string]string
 	// RequestPolicy is the policy a PutBucketPolicy or
 	// PutAccessPointPolicy request puts.
@@ -82,7 +82,7 @@ func (f *File) readS3KMSLayer(l *CaseLayers, key string, v *yaml.Node) error {
 	s := l.S3KMS
 	switch key {
 	case "block_public_access", "account_block_public_access":
-		var b snapshot.BlockPublicAccess
+		var b settings.BlockPublicAccess
 		if err := decodeStrict(v, &b); err != nil {
 			return err
 		}
@@ -95,13 +95,13 @@ func (f *File) readS3KMSLayer(l *CaseLayers, key string, v *yaml.Node) error {
 		if v.Kind != yaml.ScalarNode {
 			return errors.New("want BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter")
 		}
-		o, err := snapshot.ObjectOwnershipValue(v.Value)
+		o, err := settings.ObjectOwnershipValue(v.Value)
 		if err != nil {
 			return err
 		}
 		s.ObjectOwnership, s.ownershipGiven = o, true
 	case "bucket_acl", "object_acl", "request_acl":
-		var r snapshot.ACLRecord
+		var r settings.ACLRecord
 		if err := decodeStrict(v, &r); err != nil {
 			return err
 		}
@@ -133,7 +133,7 @@ func (f *File) readS3KMSLayer(l *CaseLayers, key string, v *yaml.Node) error {
 			BucketAccount     string                      `json:"bucket_account"`
 			NetworkOrigin     string                      `json:"network_origin"`
 			VpcID             string                      `json:"vpc_id"`
-			BlockPublicAccess *snapshot.BlockPublicAccess `json:"block_public_access"`
+			BlockPublicAccess *settings.BlockPublicAccess `json:"block_public_access"`
 			Policy            json.RawMessage             `json:"policy"`
 		}
 		// The policy is a reference (name, path or inline document):
@@ -175,12 +175,12 @@ func (f *File) readS3KMSLayer(l *CaseLayers, key string, v *yaml.Node) error {
 		}
 		s.AccessPoint = apc
 	case "kms_grants":
-		var grants []snapshot.GrantRecord
+		var grants []settings.GrantRecord
 		if v.Kind == yaml.MappingNode {
 			var out struct {
-				Grants    []snapshot.GrantRecord `json:"Grants"`
-				Truncated bool                   `json:"Truncated"`
-				NextMarker string                `json:"NextMarker"`
+				Grants     []settings.GrantRecord `json:"Grants"`
+				Truncated  bool                   `json:"Truncated"`
+				NextMarker string                 `json:"NextMarker"`
 			}
 			if err := decodeStrict(v, &out); err != nil {
 				return err

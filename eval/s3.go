@@ -1,6 +1,8 @@
 package eval
 
 import (
+	"strings"
+
 	"github.com/iamwhy/iamwhy/policy"
 )
 
@@ -25,6 +27,10 @@ type S3 struct {
 	// control lists; they count only when ObjectOwnership enables ACLs.
 	BucketACL *ACL
 	ObjectACL *ACL
+	// ObjectOwnerUnknown says the object's ACL, and so its owner, is not
+	// known while ACLs are enabled: another account may own the object,
+	// and then only its ACL grants access.
+	ObjectOwnerUnknown bool
 	// NewPolicy is the policy a PutBucketPolicy or PutAccessPointPolicy
 	// request carries (BlockPublicPolicy judges it).
 	NewPolicy *policy.Policy
@@ -156,6 +162,10 @@ func (ev *evaluator) s3Gate(l *Layers, res *layerResult, bucketOwner, objectOwne
 		}
 	}
 
+	if s.ObjectOwnerUnknown && s.ObjectOwnership.ACLsEnabled() && isS3ObjectARN(ev.req.Resource) && objectOwnerMatters(act) {
+		return undetermined("ACLs are enabled on the bucket (Object Ownership " + string(s.ObjectOwnership) + ") and the object's ACL was not collected: another account may own the object, and then only the object's ACL grants access"), true
+	}
+
 	// RestrictPublicBuckets: "restricts access to an access point or bucket
 	// with a public policy to only AWS service principals and authorized
 	// users within the bucket owner's account"; it blocks every
@@ -179,6 +189,15 @@ func (ev *evaluator) s3Gate(l *Layers, res *layerResult, bucketOwner, objectOwne
 		ev.note("ACLs are disabled on the bucket (Object Ownership BucketOwnerEnforced): its ACL grants nothing")
 	}
 	return Decision{}, false
+}
+
+// objectOwnerMatters: object operations the object owner authorises
+// (reading the object, its ACL and its attributes), as opposed to writes
+// that the bucket's WRITE permission governs.
+func objectOwnerMatters(action string) bool {
+	a := strings.ToLower(action)
+	return strings.HasPrefix(a, "s3:getobject") || strings.HasPrefix(a, "s3:putobjectacl") || strings.HasPrefix(a, "s3:putobjectversionacl") ||
+		strings.HasPrefix(a, "s3:putobjecttagging") || a == "s3:restoreobject"
 }
 
 func firstPublicReason(doc *policy.Policy) string {

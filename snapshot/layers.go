@@ -119,6 +119,9 @@ func (e *Environment) Layers(req *eval.Request) (*eval.Layers, error) {
 			}
 		}
 	}
+	if err := e.s3KMSLayers(req, l, resAccount); err != nil {
+		return nil, err
+	}
 	if v, ok := ctx.Get("aws:SourceVpce"); ok && len(v) == 1 {
 		if r, ok := e.VPCEndpoint(v[0]); ok && r.Policy != nil {
 			var err error

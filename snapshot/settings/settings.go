@@ -1,4 +1,9 @@
-package snapshot
+// Package settings holds the S3 and KMS access settings that environment
+// records and check files carry, in the shapes the AWS CLI prints them, so
+// that an output can be pasted as it is: get-bucket-acl / get-object-acl
+// (ACLRecord), list-grants (GrantRecord), get-public-access-block
+// (BlockPublicAccess), and their conversion for the engine.
+package settings
 
 import (
 	"encoding/json"
@@ -7,10 +12,16 @@ import (
 	"github.com/iamwhy/iamwhy/eval"
 )
 
-// The S3 and KMS settings that environment records and check files carry,
-// in the shapes the AWS CLI prints them, so that an output can be pasted
-// as it is: get-bucket-acl / get-object-acl (ACLRecord), list-grants
-// (GrantRecord), get-public-access-block (BlockPublicAccess).
+// BlockPublicAccess is an S3 Block Public Access configuration
+// (PublicAccessBlockConfiguration), at the account, bucket or access point
+// level.
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
+type BlockPublicAccess struct {
+	BlockPublicAcls       bool `json:"BlockPublicAcls"`
+	IgnorePublicAcls      bool `json:"IgnorePublicAcls"`
+	BlockPublicPolicy     bool `json:"BlockPublicPolicy"`
+	RestrictPublicBuckets bool `json:"RestrictPublicBuckets"`
+}
 
 // ACLRecord is an S3 access control list as get-bucket-acl and
 // get-object-acl print it. Owner.Account and Grantee.Account are
