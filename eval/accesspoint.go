@@ -1,6 +1,10 @@
 package eval
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/iamwhy/iamwhy/arn"
+)
 
 // AccessPoint is an S3 access point that a request goes through (its
 // resource is the access point ARN, or ARN/object/KEY for an object).
@@ -35,7 +39,7 @@ func (ap *AccessPoint) objectKey(resource string) (key string, isObject, ok bool
 	return "", false, false
 }
 
-func (ap *AccessPoint) account() string { return arnAccount(ap.ARN) }
+func (ap *AccessPoint) account() string { return arn.Account(ap.ARN) }
 
 // decideAccessPoint decides a request made through an access point. AWS
 // authorises it twice: against the access point (its policy, with the
@@ -116,10 +120,7 @@ func (ev *evaluator) decideAccessPoint(req *Request, l *Layers) Decision {
 	}
 
 	// The bucket check.
-	partition := "aws"
-	if parts, ok := arnParts(ap.ARN); ok {
-		partition = parts[0]
-	}
+	partition := arn.Partition(ap.ARN)
 	bucketReq := *req
 	bucketReq.Context = ctx
 	bucketReq.Resource = "arn:" + partition + ":s3:::" + ap.Bucket

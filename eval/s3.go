@@ -3,6 +3,7 @@ package eval
 import (
 	"strings"
 
+	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/policy"
 )
 
@@ -105,16 +106,8 @@ func (s *S3) objectOwner(res *requestResource, bucketOwner string) string {
 
 // isS3ObjectARN: arn:PARTITION:s3:::bucket/key.
 func isS3ObjectARN(s string) bool {
-	parts, ok := arnParts(s)
-	if !ok || parts[1] != "s3" || parts[2] != "" || parts[3] != "" {
-		return false
-	}
-	for i := 0; i < len(parts[4]); i++ {
-		if parts[4][i] == '/' {
-			return i > 0
-		}
-	}
-	return false
+	_, object, ok := arn.S3Bucket(s)
+	return ok && object
 }
 
 // s3Gate applies the S3 settings after the explicit denies: Block Public

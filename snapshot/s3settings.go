@@ -8,6 +8,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/eval"
 	"github.com/iamwhy/iamwhy/policy"
 	"github.com/iamwhy/iamwhy/snapshot/settings"
@@ -103,7 +104,7 @@ func (r *Resource) setSettingYAML(key string, v *yaml.Node) error {
 }
 
 // checkSettings says which settings fit which resource.
-func (r *Resource) checkSettings(a ARN) error {
+func (r *Resource) checkSettings(a arn.ARN) error {
 	typ := resourceTypeOf(r.ARN)
 	accessPoint := a.Service == "s3" && strings.HasPrefix(a.Resource, "accesspoint/")
 	bad := func(key, what string) error {
@@ -131,7 +132,7 @@ func (r *Resource) checkSettings(a ARN) error {
 // addAccountRecord indexes a record with an account and no ARN: the
 // account's S3 settings.
 func (e *Environment) addAccountRecord(r *Resource) error {
-	if !isAccountID(r.Account) {
+	if !arn.IsAccountID(r.Account) {
 		return fmt.Errorf("%s: account %q is not a 12-digit account id", r.Source, r.Account)
 	}
 	if r.Policy != nil || r.ObjectOwnership != "" || r.ACL != nil || r.Grants != nil || r.Bucket != "" || r.NetworkOrigin != "" || r.VpcID != "" {
@@ -169,7 +170,7 @@ func (e *Environment) CanonicalAccount(id string) (string, bool) {
 // Ownership and ACLs, the access point the request goes through (whose
 // bucket's policy then is the resource policy), and a KMS key's grants.
 func (e *Environment) s3KMSLayers(req *eval.Request, l *eval.Layers, resAccount string) error {
-	a, ok := ParseARN(req.Resource)
+	a, ok := arn.Parse(req.Resource)
 	if !ok {
 		return nil
 	}
