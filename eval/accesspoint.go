@@ -52,7 +52,10 @@ func (ap *AccessPoint) account() string { return arn.Account(ap.ARN) }
 // s3:AccessPointNetworkOrigin are set from the access point unless given.
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-vpc.html
-func (ev *evaluator) decideAccessPoint(req *Request, l *Layers) Decision {
+//
+// Each check runs in an evaluator of its own; both write to trace.
+func decideAccessPoint(trace *Trace, req *Request, l *Layers) Decision {
+	ev := &evaluator{trace: trace}
 	ap := l.AccessPoint
 	key, isObject, ok := ap.objectKey(req.Resource)
 	inner := *l
@@ -60,6 +63,10 @@ func (ev *evaluator) decideAccessPoint(req *Request, l *Layers) Decision {
 	if !ok {
 		ev.note("the resource is not under access point " + ap.ARN + "; its settings do not apply")
 		return ev.decide(req, &inner)
+	}
+	sub := func(r *Request, layers *Layers) Decision {
+		e := evaluator{trace: trace}
+		return e.decide(r, layers)
 	}
 	if ap.Bucket == "" {
 		return undetermined("the bucket behind access point " + ap.ARN + " is not known")
@@ -111,7 +118,7 @@ func (ev *evaluator) decideAccessPoint(req *Request, l *Layers) Decision {
 		apLayers.S3 = &s
 	}
 	ev.note("request through access point " + ap.ARN + ": first the access point policy, then the bucket policy of " + ap.Bucket)
-	d := ev.decide(&apReq, &apLayers)
+	d := sub(&apReq, &apLayers)
 	if d.Outcome != Allow || manage {
 		if d.Outcome != Allow && (d.Reason == "" || d.Layer == LayerResource) {
 			d.Reason = "access point " + ap.ARN + ": " + firstNonEmpty(d.Reason, "its policy does not allow the request")
@@ -131,7 +138,7 @@ func (ev *evaluator) decideAccessPoint(req *Request, l *Layers) Decision {
 	if bucketReq.ResourceAccount == "" {
 		bucketReq.ResourceAccount = ap.account()
 	}
-	db := ev.decide(&bucketReq, &inner)
+	db := sub(&bucketReq, &inner)
 	if db.Outcome != Allow {
 		if db.Layer == LayerResource {
 			db.Reason = "bucket " + ap.Bucket + " behind access point " + ap.ARN + ": " + firstNonEmpty(db.Reason, "the bucket policy does not allow the request or delegate to the access point")

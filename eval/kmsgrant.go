@@ -152,13 +152,13 @@ func (ev *evaluator) grantConstraintsHold(g *KMSGrant, op string) (string, bool)
 		return "", true
 	}
 	req := map[string]string{}
-	if ev.ctx != nil {
-		for _, k := range ev.ctx.Keys() {
+	if ctx := ev.keys.ctx; ctx != nil {
+		for _, k := range ctx.Keys() {
 			lk := strings.ToLower(k)
 			if !strings.HasPrefix(lk, kmsContextPrefix) {
 				continue
 			}
-			e, _ := ev.ctx.lookup(lk)
+			e, _ := ctx.lookup(lk)
 			if len(e.values) != 1 {
 				return "encryption context key " + k + " has more than one value", false
 			}

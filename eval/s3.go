@@ -115,7 +115,9 @@ func isS3ObjectARN(s string) bool {
 // bucket with ACLs disabled, RestrictPublicBuckets on the bucket policy's
 // grants, an object owned by another account, and ACL grants. It may
 // change res (the resource layer's result); stop means d decides.
-func (ev *evaluator) s3Gate(l *Layers, res *layerResult, bucketOwner, objectOwner string) (d Decision, stop bool) {
+func (ev *evaluator) s3Gate() (d Decision, stop bool) {
+	l, res := ev.l, &ev.resource
+	bucketOwner, objectOwner := ev.req.resourceAccount(&ev.p), ev.sc.resAcct
 	s := l.S3
 	act := ev.req.Action
 	bpa := mergeBlockPublicAccess(s.AccountBlockPublicAccess, s.BucketBlockPublicAccess)
@@ -177,7 +179,9 @@ func (ev *evaluator) s3Gate(l *Layers, res *layerResult, bucketOwner, objectOwne
 	}
 
 	if s.ObjectOwnership.ACLsEnabled() {
-		ev.aclGrants(s, &bpa, res)
+		if ev.aclGrants(s, &bpa, res) {
+			ev.sc.resource = true // an ACL is a resource-based permission
+		}
 	} else if s.BucketACL != nil || s.ObjectACL != nil {
 		ev.note("ACLs are disabled on the bucket (Object Ownership BucketOwnerEnforced): its ACL grants nothing")
 	}
@@ -191,6 +195,28 @@ func objectOwnerMatters(action string) bool {
 	a := strings.ToLower(action)
 	return strings.HasPrefix(a, "s3:getobject") || strings.HasPrefix(a, "s3:putobjectacl") || strings.HasPrefix(a, "s3:putobjectversionacl") ||
 		strings.HasPrefix(a, "s3:putobjecttagging") || a == "s3:restoreobject"
+}
+
+// s3AndKMSGates applies S3's own settings and KMS grants, after the
+// explicit denies and the organisation and endpoint gates, before the
+// resource-based and identity-based policies are combined.
+func (ev *evaluator) s3AndKMSGates() (Decision, bool) {
+	l := ev.l
+	if l.S3 != nil {
+		if d, stop := ev.s3Gate(); stop {
+			return d, true
+		}
+	}
+	if l.KMSGrants != nil {
+		d, ok, unknown := ev.kmsGrantDecision(l.KMSGrants)
+		if ok {
+			return d, true
+		}
+		if unknown != "" && ev.resource.allow != triTrue {
+			return undetermined(unknown), true
+		}
+	}
+	return Decision{}, false
 }
 
 func firstPublicReason(doc *policy.Policy) string {

@@ -96,7 +96,8 @@ func aclCovers(table map[string][]string, perm, action string) bool {
 // on a bucket and any objects that it contains".
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-options
-func (ev *evaluator) aclGrants(s *S3, bpa *BlockPublicAccess, res *layerResult) {
+// It reports whether an ACL grant allows (or may allow).
+func (ev *evaluator) aclGrants(s *S3, bpa *BlockPublicAccess, res *layerResult) (granted bool) {
 	act := ev.req.Action
 	check := func(acl *ACL, table map[string][]string, what string) {
 		if acl == nil {
@@ -115,7 +116,7 @@ func (ev *evaluator) aclGrants(s *S3, bpa *BlockPublicAccess, res *layerResult) 
 			if unknown {
 				if res.allow == triFalse {
 					res.allow, res.reason = triUnknown, "the "+what+" grants "+g.Permission+" to canonical user "+g.CanonicalID+", whose account is not known"
-					ev.aclGranted = true
+					granted = true
 				}
 				continue
 			}
@@ -125,7 +126,7 @@ func (ev *evaluator) aclGrants(s *S3, bpa *BlockPublicAccess, res *layerResult) 
 			if res.allow != triTrue || m > res.allowMatch {
 				ev.note("the " + what + " grants " + g.Permission + " to " + aclGranteeName(g))
 				res.allow, res.allowPol, res.allowIdx, res.allowMatch = triTrue, nil, -1, m
-				ev.aclGranted = true
+				granted = true
 			}
 		}
 	}
@@ -133,6 +134,7 @@ func (ev *evaluator) aclGrants(s *S3, bpa *BlockPublicAccess, res *layerResult) 
 		check(s.ObjectACL, objectACLActions, "object ACL")
 	}
 	check(s.BucketACL, bucketACLActions, "bucket ACL")
+	return granted
 }
 
 func aclGranteeName(g *ACLGrant) string {
@@ -203,7 +205,7 @@ var grantHeaderKeys = [...]string{"s3:x-amz-grant-read", "s3:x-amz-grant-write",
 func (ev *evaluator) requestACL(s *S3) (public, carries, known bool) {
 	known = true
 	given := false
-	if e, ok := ev.ctx.lookup("s3:x-amz-acl"); ok {
+	if e, ok := ev.keys.lookup("s3:x-amz-acl"); ok {
 		given = true
 		for _, v := range e.values {
 			for _, c := range publicCannedACLs {
@@ -217,7 +219,7 @@ func (ev *evaluator) requestACL(s *S3) (public, carries, known bool) {
 		}
 	}
 	for _, k := range grantHeaderKeys {
-		if e, ok := ev.ctx.lookup(k); ok {
+		if e, ok := ev.keys.lookup(k); ok {
 			given, carries = true, true
 			for _, v := range e.values {
 				if strings.Contains(v, "/groups/global/AllUsers") || strings.Contains(v, "/groups/global/AuthenticatedUsers") {
