@@ -79,7 +79,7 @@ func runCollect(ctx context.Context, s Streams, o collectOptions) error {
 	}
 	sum, err := collect.Collect(ctx, opts)
 	if s.IsTerminal {
-		fmt.Fprint(s.Err, "\r\033[K")
+		fmt.Fprint(s.term(), "\r\033[K")
 	}
 	if err != nil {
 		return err
@@ -104,5 +104,5 @@ func drawProgress(s Streams, p collect.Progress) {
 	if p.Total > 0 {
 		filled = width * p.Done / p.Total
 	}
-	fmt.Fprintf(s.Err, "\r\033[K[%s%s] %d/%d %s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), p.Done, p.Total, p.Task)
+	fmt.Fprintf(s.term(), "\r\033[K[%s%s] %d/%d %s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), p.Done, p.Total, escapeText(p.Task))
 }

@@ -4,8 +4,12 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -63,12 +67,31 @@ func NewRoot(s Streams) *cobra.Command {
 
 // Main runs the CLI and returns the process exit status: the command's
 // ExitError code, 2 for any other error (the command could not run), else 0.
+//
+// Everything written to Out and Err is escaped (escape.go): most of what
+// iamwhy prints comes from logs, policies and messages it was given.
+// SIGINT and SIGTERM cancel the command's context: commands stop, remove
+// their temporary files and say what was kept.
 func Main(args []string, s Streams) int {
+	out, errw := newEscapingWriter(s.Out), newEscapingWriter(s.Err)
+	defer out.Flush()
+	defer errw.Flush()
+	if s.Term == nil {
+		s.Term = s.Err
+	}
+	s.Out, s.Err = out, errw
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	root := NewRoot(s)
 	root.SetArgs(args)
-	err := root.Execute()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
+	}
+	if ctx.Err() != nil {
+		// Interrupted: 130, as shells report a command stopped by SIGINT.
+		fmt.Fprintln(s.Err, "iamwhy: interrupted:", err)
+		return 130
 	}
 	var ee *ExitError
 	if errors.As(err, &ee) {

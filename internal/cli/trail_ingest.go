@@ -158,12 +158,7 @@ func loadTrail(ctx context.Context, s Streams, db *sqltable.DB, paths []string) 
 		return err
 	})
 	ls, lerr := l.Close()
-	for _, p := range rs.Problems {
-		fmt.Fprintln(s.Err, "iamwhy: trail:", p)
-	}
-	if rs.ProblemsOmitted > 0 {
-		fmt.Fprintf(s.Err, "iamwhy: trail: %d more problems not shown\n", rs.ProblemsOmitted)
-	}
+	printTrailProblems(s, &rs)
 	for _, r := range refused {
 		fmt.Fprintln(s.Err, "iamwhy: trail: refused:", r)
 	}
@@ -190,6 +185,9 @@ func loadTrail(ctx context.Context, s Streams, db *sqltable.DB, paths []string) 
 	fmt.Fprintln(s.Err)
 	if rerr != nil {
 		return false, rerr
+	}
+	if rs.NoInput() {
+		return false, noInputError(&rs)
 	}
 	complete = len(rs.Problems) == 0 && rs.ProblemsOmitted == 0 && ls.Rejected == 0 && mismatched == 0
 	return complete, lerr
