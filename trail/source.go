@@ -53,7 +53,9 @@ func (l *lister) list(ctx context.Context, paths []string, out chan<- input) {
 		case p == "-":
 			l.total.Store(-1)
 			r := l.opts.stdinReader()
-			out <- input{path: "-", open: func(context.Context) (io.ReadCloser, error) { return io.NopCloser(r), nil }}
+			out <- input{path: "-", open: func(ctx context.Context) (io.ReadCloser, error) {
+				return io.NopCloser(&ctxReader{ctx: ctx, r: r}), nil
+			}}
 		case strings.HasPrefix(p, "s3://"):
 			l.listS3(ctx, p, out)
 		default:
@@ -213,4 +215,41 @@ func deliveryTime(p string) (time.Time, bool) {
 	// The name has minutes: the file may hold events up to the end of
 	// that minute.
 	return t.Add(time.Minute + clockSkew), true
+}
+
+// ctxReader gives way to ctx while a read blocks: standard input may be a
+// pipe or a terminal that sends nothing for ever, and an interrupted
+// command must still stop. The abandoned read ends with the process.
+type ctxReader struct {
+	ctx     context.Context
+	r       io.Reader
+	buf []byte
+}
+
+type ctxRead struct {
+	n   int
+	err error
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	if cap(c.buf) < len(p) {
+		c.buf = make([]byte, len(p))
+	}
+	buf := c.buf[:len(p)]
+	ch := make(chan ctxRead, 1)
+	go func() {
+		n, err := c.r.Read(buf)
+		ch <- ctxRead{n, err}
+	}()
+	select {
+	case res := <-ch:
+		copy(p, buf[:res.n])
+		return res.n, res.err
+	case <-c.ctx.Done():
+		c.buf = nil // still being written by the abandoned read
+		return 0, c.ctx.Err()
+	}
 }

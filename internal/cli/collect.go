@@ -82,6 +82,11 @@ func runCollect(ctx context.Context, s Streams, o collectOptions) error {
 		fmt.Fprint(s.term(), "\r\033[K")
 	}
 	if err != nil {
+		if ctx.Err() != nil {
+			// Collect writes beside the output and moves it into place
+			// only when complete.
+			return fmt.Errorf("%w: %s was left as it was; the partial collection was removed", err, o.Out)
+		}
 		return err
 	}
 	fmt.Fprintf(s.Out, "wrote %s: %d account(s), %d users, %d groups, %d roles, %d managed policies, %d resources",

@@ -67,6 +67,9 @@ func runTrailIngest(ctx context.Context, s Streams, o trailIngestOptions) error 
 		complete, err := loadTrail(ctx, s, db, o.Paths)
 		if err != nil {
 			db.Close()
+			if ctx.Err() != nil {
+				return fmt.Errorf("%w: nothing was added to %s (the load is one transaction, rolled back); its staging files were removed", err, o.DB)
+			}
 			return err
 		}
 		if err := db.Close(); err != nil {
@@ -84,13 +87,22 @@ func runTrailIngest(ctx context.Context, s Streams, o trailIngestOptions) error 
 		}
 		complete, err := loadTrail(ctx, s, db, o.Paths)
 		if err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("%w: %s was left as it was; staging files were removed", err, o.DB)
+			}
 			return err
 		}
 		// Write beside the target and rename, so a failure leaves the
 		// previous file whole.
 		tmp := o.DB + ".tmp"
+		if err := db.Lockdown(ctx, tmp); err != nil {
+			return err
+		}
 		if err := db.ExportParquet(ctx, tmp); err != nil {
 			os.Remove(tmp)
+			if ctx.Err() != nil {
+				return fmt.Errorf("%w: %s was left as it was; the partial copy was removed", err, o.DB)
+			}
 			return err
 		}
 		if err := os.Rename(tmp, o.DB); err != nil {
