@@ -69,6 +69,10 @@ func NewRoot(s Streams) *cobra.Command {
 	for _, c := range commands {
 		root.AddCommand(c(s))
 	}
+	// mcp runs this command tree for each tool call, so it is added here
+	// rather than listed in commands (whose initialisation would then
+	// depend on itself).
+	root.AddCommand(newMCPCmd(s))
 	return root
 }
 
@@ -80,6 +84,14 @@ func NewRoot(s Streams) *cobra.Command {
 // SIGINT and SIGTERM cancel the command's context: commands stop, remove
 // their temporary files and say what was kept.
 func Main(args []string, s Streams) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return MainContext(ctx, args, s)
+}
+
+// MainContext is Main under a context: a command stops when ctx ends.
+// Out and Err are escaped as in Main.
+func MainContext(ctx context.Context, args []string, s Streams) int {
 	out, errw := newEscapingWriter(s.Out), newEscapingWriter(s.Err)
 	defer out.Flush()
 	defer errw.Flush()
@@ -87,8 +99,6 @@ func Main(args []string, s Streams) int {
 		s.Term = s.Err
 	}
 	s.Out, s.Err = out, errw
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	root := NewRoot(s)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
