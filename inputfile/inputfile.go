@@ -93,6 +93,10 @@ func Open(path string) (*os.File, error) {
 	// reading blocks until a writer comes.
 	fi, err := os.Stat(path)
 	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			pe.Op = "open" // what the caller asked for
+		}
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {

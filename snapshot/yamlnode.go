@@ -33,7 +33,8 @@ func parseYAML(data []byte, path string) (*yaml.Node, error) {
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, fmt.Errorf("%s: empty file", path)
 	}
-	if err := yamldoc.Check(doc.Content[0]); err != nil {
+	// Duplicate keys are refused by mappingPairs, with what the mapping is.
+	if err := yamldoc.CheckAliases(doc.Content[0]); err != nil {
 		return nil, fmt.Errorf("%s:%w", path, err)
 	}
 	return resolveAlias(doc.Content[0]), nil

@@ -221,8 +221,8 @@ func deliveryTime(p string) (time.Time, bool) {
 // pipe or a terminal that sends nothing for ever, and an interrupted
 // command must still stop. The abandoned read ends with the process.
 type ctxReader struct {
-	ctx     context.Context
-	r       io.Reader
+	ctx context.Context
+	r   io.Reader
 	buf []byte
 }
 

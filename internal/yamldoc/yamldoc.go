@@ -113,7 +113,7 @@ func CheckAliases(n *yaml.Node) error {
 		return total
 	}
 	if size(n, 0) > MaxExpanded {
-		return &Error{Line: n.Line, Col: n.Column, Msg: fmt.Sprintf("YAML aliases expand the document past %d MiB: refused", MaxExpanded>>20)}
+		return &Error{Line: n.Line, Col: n.Column, Msg: fmt.Sprintf("YAML aliases make the document larger than %d MiB once expanded: refused", MaxExpanded>>20)}
 	}
 	return nil
 }
