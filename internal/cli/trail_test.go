@@ -14,7 +14,7 @@ import (
 var updateTrailGolden = flag.Bool("update-trail", false, "rewrite the trail command golden files")
 
 const (
-	trailShared = "../../../shared/data/cloudtrail"
+	trailShared = "../../testdata/cloudtrail"
 	trailShapes = "../../trail/testdata/shapes"
 )
 
