@@ -11,7 +11,7 @@ import (
 )
 
 // sharedCloudTrail is the project's bundled CloudTrail samples (see
-// testdata/cloudtrail/README.md at the repository root).
+// testdata/README.md at the repository root).
 const sharedCloudTrail = "../testdata/cloudtrail"
 
 // TestEventActionsOnRealRecords maps every (eventSource, eventName) of the

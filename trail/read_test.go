@@ -49,7 +49,7 @@ func countDenied(recs []*Record) int {
 }
 
 // TestSharedData checks the record and denial counts of the real samples
-// documented in testdata/cloudtrail/README.md.
+// documented in testdata/README.md.
 func TestSharedData(t *testing.T) {
 	for _, tc := range []struct {
 		name            string

@@ -149,11 +149,20 @@ func computeDiagnosis(s Streams, o *diagnoseOptions) (*diagnoseResult, error) {
 	if v, ok := req.Context.Get("aws:PrincipalArn"); ok && len(v) == 1 {
 		principalARN = v[0]
 	}
-	rep := diagnose.Diagnose(req, layers, diagnose.Options{
+	dopts := diagnose.Options{
 		Actions:        catalogServiceActions,
 		PrincipalARN:   principalARN,
 		ResourceTarget: resourcePolicyTarget(req.Resource),
-	})
+	}
+	var rep *diagnose.Report
+	if res.Input != nil && res.Input.Kind == "message" {
+		// A message carries no request context: the keys it cannot
+		// carry are unknown, and its deny kind and policy type are
+		// evidence (spec/explain.md, diagnose).
+		rep = diagnose.DiagnoseMessage(req, layers, diagnose.Evidence{Deny: res.Input.Deny, PolicyType: res.Input.PolicyType}, dopts)
+	} else {
+		rep = diagnose.Diagnose(req, layers, dopts)
+	}
 	_, tr := eval.ExplainWith(req, layers, eval.Options{Reference: catalog.Default()})
 	res.Report = rep
 	res.Warnings = append(res.Warnings, tr.Warnings...)
@@ -480,6 +489,9 @@ func renderDiagnose(w io.Writer, format string, res *diagnoseResult) error {
 	}
 	if len(r.MissingKeys) > 0 {
 		fmt.Fprintf(&b, "\nThe decision depends on context keys the input does not give: %s (add them with --context)\n", strings.Join(r.MissingKeys, ", "))
+	}
+	if mc := r.MessageCheck; mc != nil && mc.Note != "" {
+		fmt.Fprintf(&b, "\nAgainst the message: %s\n", mc.Note)
 	}
 	if len(r.Candidates) > 0 {
 		b.WriteString("\nThe replay does not reproduce the denial. Candidates, most likely first:\n")

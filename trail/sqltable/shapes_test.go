@@ -15,7 +15,7 @@ import (
 )
 
 // sharedData is the project's real CloudTrail samples (see
-// testdata/cloudtrail/README.md at the repository root).
+// testdata/README.md at the repository root).
 const sharedData = "../../testdata/cloudtrail"
 
 // loadPaths reads paths with trail.Read into a new table and returns the
