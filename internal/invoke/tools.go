@@ -98,6 +98,12 @@ type (
 	generateArgs    struct {
 		Principal string `json:"principal" jsonschema:"a role ARN (all its sessions), an IAM user ARN or a session ARN"`
 	}
+	trustArgs struct {
+		Account      string `json:"account,omitempty" jsonschema:"only edges into or out of this account"`
+		Principal    string `json:"principal,omitempty" jsonschema:"only edges from or to this principal"`
+		ExternalOnly bool   `json:"external_only,omitempty" jsonschema:"only edges from outside the organisation"`
+		Depth        int    `json:"depth,omitempty" jsonschema:"how long a role chain to follow (default 3)"`
+	}
 	accessDiffArgs struct {
 		Old        any    `json:"old" jsonschema:"the policy as it is (a JSON object, or its JSON text)"`
 		New        any    `json:"new" jsonschema:"the policy as proposed"`
@@ -289,6 +295,31 @@ var tools = []*Tool{
 				return err
 			}
 			c.args = append([]string{"generate", "--output", "json", "--principal", in.Principal, "--"}, c.cfg.Trails...)
+			return nil
+		}),
+	define("trust", "Cross-account trust",
+		"Every edge by which a principal of one account, or from outside the organisation, reaches a role or "+
+			"resource of another, each re-checked by the engine. Returns `iamwhy trust --output json`.",
+		func(c *call, in *trustArgs) error {
+			if err := c.needEnv(); err != nil {
+				return err
+			}
+			c.args = append([]string{"trust", "--output", "json"}, c.cfg.EnvArgs...)
+			if in.Account != "" {
+				c.args = append(c.args, "--account", in.Account)
+			}
+			if in.Principal != "" {
+				c.args = append(c.args, "--principal", in.Principal)
+			}
+			if in.ExternalOnly {
+				c.args = append(c.args, "--external-only")
+			}
+			if in.Depth < 0 {
+				return fmt.Errorf("depth %d: want 1 or more", in.Depth)
+			}
+			if in.Depth > 0 {
+				c.args = append(c.args, "--depth", fmt.Sprint(in.Depth))
+			}
 			return nil
 		}),
 	define("access_diff", "New access between two policies",
