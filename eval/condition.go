@@ -162,6 +162,7 @@ type condition struct {
 	unknown  string // why the operator is not understood; "" when it is
 	lkey     string
 	values   []condValue
+	texts    []string // the values as written, for traces (read-only)
 }
 
 func compileCondition(c *policy.Condition, varsEnabled bool) condition {
@@ -193,6 +194,7 @@ func compileCondition(c *policy.Condition, varsEnabled bool) condition {
 	for _, v := range c.Values {
 		cc.values = append(cc.values, compileCondValue(op, v.Text, varsEnabled))
 	}
+	cc.texts = condValues(&cc)
 	return cc
 }
 
