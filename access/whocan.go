@@ -391,7 +391,7 @@ func witnessValue(c Condition) (string, bool) {
 }
 
 func setWitness(ctx *eval.Context, c Condition, v string) {
-	if parseOperator(c.Operator).set != "" {
+	if o, _ := policy.ParseConditionOperator(c.Operator); o.Set != policy.SetNone {
 		ctx.SetMulti(c.Key, v)
 		return
 	}
