@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/policy"
 )
 
@@ -677,7 +678,7 @@ func (ev *evaluator) selfAssume() bool {
 	if !ok || parts[3] != ev.p.Account {
 		return false
 	}
-	_, name := splitPathName(parts[4][len("role"):])
+	_, name := arn.PathName(parts[4])
 	return name == ev.p.Name
 }
 

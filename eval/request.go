@@ -2,6 +2,8 @@ package eval
 
 import (
 	"strings"
+
+	"github.com/iamwhy/iamwhy/arn"
 )
 
 // Request is one request to decide: who asks to do what on which resource,
@@ -30,7 +32,7 @@ func (r *Request) resourceAccount(p *Principal) string {
 	if r.ResourceAccount != "" {
 		return r.ResourceAccount
 	}
-	if a := arnAccount(r.Resource); a != "" {
+	if a := arn.Account(r.Resource); a != "" {
 		return a
 	}
 	return p.Account
@@ -73,11 +75,11 @@ func (r *Request) FillPrincipalContext(roleARN string) {
 		setIfAbsent("aws:PrincipalArn", r.Principal)
 		setIfAbsent("aws:PrincipalType", "FederatedUser")
 	case PrincipalRoot:
-		arn := r.Principal
-		if isAccountID(arn) {
-			arn = "arn:aws:iam::" + arn + ":root"
+		root := r.Principal
+		if arn.IsAccountID(root) {
+			root = "arn:aws:iam::" + root + ":root"
 		}
-		setIfAbsent("aws:PrincipalArn", arn)
+		setIfAbsent("aws:PrincipalArn", root)
 		setIfAbsent("aws:PrincipalType", "Account")
 	case PrincipalService:
 		setIfAbsent("aws:PrincipalIsAWSService", "true")
