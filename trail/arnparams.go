@@ -3,6 +3,8 @@ package trail
 import (
 	"encoding/json"
 	"strings"
+
+	"github.com/iamwhy/iamwhy/arn"
 )
 
 // resourcesFromParameters builds the ARNs a call names in its request
@@ -26,7 +28,7 @@ func resourcesFromParameters(r *Record) []string {
 		}
 		return ""
 	}
-	partition := partitionOf(r.AWSRegion)
+	partition := arn.PartitionOfRegion(r.AWSRegion)
 	acct := r.Account()
 	regional := func(svc, res string) string {
 		return "arn:" + partition + ":" + svc + ":" + r.AWSRegion + ":" + acct + ":" + res
@@ -96,19 +98,19 @@ func resourcesFromParameters(r *Record) []string {
 		if f == "" {
 			return nil
 		}
-		var arn string
+		var fn string
 		switch {
 		case strings.HasPrefix(f, "arn:"):
-			arn = f
+			fn = f
 		case strings.Contains(f, ":function:"):
-			arn = "arn:" + partition + ":lambda:" + r.AWSRegion + ":" + f
+			fn = "arn:" + partition + ":lambda:" + r.AWSRegion + ":" + f
 		default:
-			arn = regional("lambda", "function:"+f)
+			fn = regional("lambda", "function:"+f)
 		}
-		if q := str("qualifier"); q != "" && strings.Count(arn, ":") == 6 {
-			arn += ":" + q
+		if q := str("qualifier"); q != "" && strings.Count(fn, ":") == 6 {
+			fn += ":" + q
 		}
-		add(arn)
+		add(fn)
 	case "events":
 		if n := str("name"); n != "" {
 			bus := str("eventBusName")
@@ -224,8 +226,10 @@ func resourcesFromResponse(r *Record) []string {
 	}
 	svc, _, _ := strings.Cut(r.EventSource, ".")
 	for _, k := range []string{"functionArn", "topicArn", "stateMachineArn", "arn", "ARN", "secretArn"} {
-		if v, ok := p[k].(string); ok && strings.HasPrefix(v, "arn:") && strings.Split(v, ":")[2] == svc {
-			return []string{v}
+		if v, ok := p[k].(string); ok {
+			if a, ok := arn.Parse(v); ok && a.Service == svc {
+				return []string{v}
+			}
 		}
 	}
 	return nil
@@ -264,15 +268,4 @@ func lastPart(s, prefix string) string {
 		return s[i+1+len(prefix):]
 	}
 	return s
-}
-
-// partitionOf names the partition of a region.
-func partitionOf(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/iamwhy/iamwhy/analyze"
+	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/eval"
 	"github.com/iamwhy/iamwhy/policy"
 )
@@ -252,7 +253,7 @@ func (g *Generator) verify(res *Result) error {
 		req.ResourceAccount = g.account
 		v.Requests++
 		l := layers
-		if strings.HasPrefix(req.Resource, "arn:") && strings.Split(req.Resource, ":")[2] == "kms" {
+		if a, ok := arn.Parse(req.Resource); ok && a.Service == "kms" {
 			// AWS KMS requires the key policy to allow every call; the
 			// replay assumes the default key policy, which lets IAM
 			// policies grant access to the key.
