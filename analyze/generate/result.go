@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/iamwhy/iamwhy/analyze"
-	"github.com/iamwhy/iamwhy/arn"
+	"github.com/iamwhy/iamwhy/analyze/internal/identityreplay"
 	"github.com/iamwhy/iamwhy/eval"
 	"github.com/iamwhy/iamwhy/policy"
 )
@@ -227,12 +227,11 @@ func (g *Generator) verify(res *Result) error {
 		}
 		compiled = append(compiled, p)
 	}
-	layers := &eval.Layers{Identity: compiled}
-	keyPolicy, err := eval.ParseAndCompile("default key policy", []byte(`{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+g.account+`:root"},"Action":"kms:*","Resource":"*"}]}`), policy.TypeResource)
+	rp, err := identityreplay.New(g.account)
 	if err != nil {
 		return err
 	}
-	kmsCalls := 0
+
 	keysSorted := make([]grantKey, 0, len(g.grants))
 	for k := range g.grants {
 		keysSorted = append(keysSorted, k)
@@ -249,21 +248,9 @@ func (g *Generator) verify(res *Result) error {
 	})
 	for _, k := range keysSorted {
 		gr := g.grants[k]
-		req := *gr.req
-		req.ResourceAccount = g.account
+		req := gr.req
 		v.Requests++
-		l := layers
-		if a, ok := arn.Parse(req.Resource); ok && a.Service == "kms" {
-			// AWS KMS requires the key policy to allow every call; the
-			// replay assumes the default key policy, which lets IAM
-			// policies grant access to the key.
-			// https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
-			kl := *layers
-			kl.Resource = keyPolicy
-			l = &kl
-			kmsCalls++
-		}
-		d := eval.Decide(&req, l)
+		d := rp.Decide(req, compiled)
 		if d.Outcome == eval.Allow {
 			v.Allowed++
 		} else if len(problems) < 20 {
@@ -271,8 +258,8 @@ func (g *Generator) verify(res *Result) error {
 		}
 	}
 	v.Replayed = g.replayable
-	if kmsCalls > 0 {
-		res.Notes = append(res.Notes, fmt.Sprintf("%d AWS KMS requests were replayed with the key's default key policy, which lets IAM policies grant access; a key policy that does not will still deny them", kmsCalls))
+	if rp.KMSRequests > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d AWS KMS requests were replayed with the key's default key policy, which lets IAM policies grant access; a key policy that does not will still deny them", rp.KMSRequests))
 	}
 	v.Verified = len(problems) == 0
 	if v.Verified {
