@@ -115,6 +115,21 @@ func LoadFile(path string) (*File, error) {
 // Parse reads a check file from data; path names it in errors and anchors
 // relative paths.
 func Parse(path string, data []byte) (*File, error) {
+	if looksLikeJSON(data) {
+		root, err := parseJSONDocument(data)
+		if err == nil {
+			return interpret(path, root, nil)
+		}
+		// A file named .json is JSON: report its error as such. Other
+		// files starting with "{" may be YAML flow style.
+		if strings.HasSuffix(strings.ToLower(path), ".json") {
+			var je *jsonError
+			if errors.As(err, &je) {
+				return nil, &FileError{Path: path, Pos: policy.Pos{Line: je.Line, Col: je.Col}, Msg: "not valid JSON: " + je.Msg}
+			}
+			return nil, &FileError{Path: path, Msg: "not valid JSON: " + err.Error()}
+		}
+	}
 	if len(data) >= parallelParseMin && runtime.GOMAXPROCS(0) > 1 {
 		if head, parts, lines, ok := splitCases(data, 4*runtime.GOMAXPROCS(0)); ok {
 			if items, err := parseCasesParallel(parts, lines); err == nil {
@@ -137,7 +152,12 @@ func parse(path string, data []byte, items []*yaml.Node) (*File, error) {
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, &FileError{Path: path, Msg: "empty check file"}
 	}
-	root := doc.Content[0]
+	return interpret(path, doc.Content[0], items)
+}
+
+// interpret reads the document's root node; items, when not nil, are the
+// already parsed case nodes.
+func interpret(path string, root *yaml.Node, items []*yaml.Node) (*File, error) {
 	if root.Kind != yaml.MappingNode {
 		return nil, &FileError{Path: path, Pos: nodePos(root), Msg: "a check file must be a mapping with version, policies, environment and cases"}
 	}
