@@ -108,14 +108,16 @@ func BenchmarkCheckRealistic(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			path := filepath.Join(dir, name)
 			for i := 0; i < b.N; i++ {
-				f, err := LoadFile(path)
+				src, err := Open(path)
 				if err != nil {
 					b.Fatal(err)
 				}
-				rep := &Report{}
-				(&Runner{}).Run(f, rep)
-				if rep.Summary.Failed != 1000 {
-					b.Fatalf("%d failed, want 1000", rep.Summary.Failed)
+				var sum Summary
+				if err := (&Runner{}).RunSource(src, func(r *Result) error { sum.Add(r); return nil }); err != nil {
+					b.Fatal(err)
+				}
+				if sum.Failed != 1000 {
+					b.Fatalf("%d failed, want 1000", sum.Failed)
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/20_000, "µs/case")

@@ -123,11 +123,7 @@ func Parse(path string, data []byte) (*File, error) {
 		// A file named .json is JSON: report its error as such. Other
 		// files starting with "{" may be YAML flow style.
 		if strings.HasSuffix(strings.ToLower(path), ".json") {
-			var je *jsonError
-			if errors.As(err, &je) {
-				return nil, &FileError{Path: path, Pos: policy.Pos{Line: je.Line, Col: je.Col}, Msg: "not valid JSON: " + je.Msg}
-			}
-			return nil, &FileError{Path: path, Msg: "not valid JSON: " + err.Error()}
+			return nil, jsonFileError(path, err)
 		}
 	}
 	if len(data) >= parallelParseMin && runtime.GOMAXPROCS(0) > 1 {

@@ -8,6 +8,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/iamwhy/iamwhy/policy"
 	"gopkg.in/yaml.v3"
 )
 
@@ -557,4 +558,11 @@ func looksLikeJSON(data []byte) bool {
 	return false
 }
 
-var errJSONNotObject = errors.New("a check file must be a mapping with version, policies, environment and cases")
+// jsonFileError is a JSON reader's error as a FileError at its position.
+func jsonFileError(path string, err error) error {
+	var je *jsonError
+	if errors.As(err, &je) {
+		return &FileError{Path: path, Pos: policy.Pos{Line: je.Line, Col: je.Col}, Msg: "not valid JSON: " + je.Msg}
+	}
+	return &FileError{Path: path, Msg: "not valid JSON: " + err.Error()}
+}
