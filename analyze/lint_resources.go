@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/catalog"
 	"github.com/iamwhy/iamwhy/policy"
 )
@@ -33,8 +34,8 @@ func isARNShaped(s string) bool {
 	if strings.HasPrefix(s, "${") {
 		return true
 	}
-	parts := strings.SplitN(s, ":", 6)
-	return len(parts) == 6 && parts[0] == "arn" && parts[1] != "" && parts[2] != ""
+	_, ok := arn.Parse(s)
+	return ok
 }
 
 // actionResourceMismatch warns when a listed action works on none of the

@@ -42,6 +42,7 @@ const jsonMaxDepth = 200
 type jsonError struct {
 	Line, Col int
 	Msg       string
+	Dup       bool // a duplicate key: valid JSON syntax, refused by the check-file rule
 }
 
 func (e *jsonError) Error() string {
@@ -435,7 +436,8 @@ func (p *jsonReader) objectWith(take func(key *yaml.Node) bool) *yaml.Node {
 		k.Kind, k.Tag, k.Style = yaml.ScalarNode, "!!str", yaml.DoubleQuotedStyle
 		k.Value = p.str()
 		if first := seenKey(n, k, &keys); first != nil {
-			panic(&jsonError{Line: k.Line, Col: k.Column, Msg: fmt.Sprintf("duplicate key %q (first at line %d, column %d)", k.Value, first.Line, first.Column)})
+			// The message of yamldoc, the rule for YAML check files.
+			panic(&jsonError{Line: k.Line, Col: k.Column, Dup: true, Msg: fmt.Sprintf("key %q given twice (first at %d:%d)", k.Value, first.Line, first.Column)})
 		}
 		if p.skipSpace() != ':' {
 			p.fail("want ':' after a key")
@@ -562,7 +564,11 @@ func looksLikeJSON(data []byte) bool {
 func jsonFileError(path string, err error) error {
 	var je *jsonError
 	if errors.As(err, &je) {
-		return &FileError{Path: path, Pos: policy.Pos{Line: je.Line, Col: je.Col}, Msg: "not valid JSON: " + je.Msg}
+		msg := "not valid JSON: " + je.Msg
+		if je.Dup {
+			msg = je.Msg
+		}
+		return &FileError{Path: path, Pos: policy.Pos{Line: je.Line, Col: je.Col}, Msg: msg}
 	}
 	return &FileError{Path: path, Msg: "not valid JSON: " + err.Error()}
 }

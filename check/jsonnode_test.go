@@ -41,8 +41,8 @@ func TestJSONReaderMatchesYAMLv3(t *testing.T) {
 // key given twice in one object names both places.
 func TestJSONReaderErrors(t *testing.T) {
 	for _, tc := range []struct{ src, want string }{
-		{"{\"version\": 1,\n \"version\": 2}", `line 2, column 2: duplicate key "version" (first at line 1, column 2)`},
-		{"{\"cases\": [\n  {\"name\": \"a\", \"name\": \"b\"}]}", `line 2, column 17: duplicate key "name" (first at line 2, column 4)`},
+		{"{\"version\": 1,\n \"version\": 2}", `line 2, column 2: key "version" given twice (first at 1:2)`},
+		{"{\"cases\": [\n  {\"name\": \"a\", \"name\": \"b\"}]}", `line 2, column 17: key "name" given twice (first at 2:4)`},
 		{"{\"a\": 1,}", "line 1, column 9: want a quoted key"},
 		{"{\"a\": tru}", "line 1, column 7: invalid literal (want true)"},
 		{"{\"a\": 01}", `line 1, column 7: invalid number "01"`},
@@ -76,7 +76,7 @@ func TestJSONReaderDuplicateInLargeObject(t *testing.T) {
 		b.WriteString(`"k` + strings.Repeat("x", i) + `": 1, `)
 	}
 	b.WriteString(`"kxxx": 2}`)
-	if _, err := parseJSONDocument([]byte(b.String())); err == nil || !strings.Contains(err.Error(), `duplicate key "kxxx"`) {
+	if _, err := parseJSONDocument([]byte(b.String())); err == nil || !strings.Contains(err.Error(), `key "kxxx" given twice`) {
 		t.Fatalf("got %v", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/iamwhy/iamwhy/internal/yamldoc"
 	"github.com/iamwhy/iamwhy/policy"
 	"gopkg.in/yaml.v3"
 )
@@ -338,6 +339,19 @@ func openYAMLStream(path string) (*Source, bool, error) {
 // parseItems parses a chunk of whole block-sequence items starting at line
 // firstLine of the file.
 func parseItems(path string, chunk []byte, firstLine int) ([]*yaml.Node, error) {
+	items, err := parseItemsNodes(path, chunk, firstLine)
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range items {
+		if err := yamldoc.Check(it); err != nil {
+			return nil, yamlFileError(path, err)
+		}
+	}
+	return items, nil
+}
+
+func parseItemsNodes(path string, chunk []byte, firstLine int) ([]*yaml.Node, error) {
 	if items, ok := parseFastYAML(string(chunk), firstLine); ok {
 		return items, nil
 	}
