@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/policy"
 )
 
@@ -119,25 +120,19 @@ func narrowed(s *policy.Statement) bool {
 func (l *linter) redundantPrincipals(si *stmtInfo) {
 	roles := map[string]bool{}
 	for _, e := range si.s.Principal.Entries {
-		if e.Kind == policy.PrincipalAWS && strings.Contains(e.Value, ":role/") {
-			parts := strings.SplitN(e.Value, ":", 6)
-			if len(parts) == 6 {
-				name := parts[5][strings.LastIndexByte(parts[5], '/')+1:]
-				roles[parts[4]+"/"+name] = true
-			}
+		if e.Kind == policy.PrincipalAWS && arn.PrincipalKindOf(e.Value) == arn.PrincipalRole {
+			a, _ := arn.Split(e.Value)
+			_, name := arn.PathName(a.Resource)
+			roles[a.Account+"/"+name] = true
 		}
 	}
 	for _, e := range si.s.Principal.Entries {
-		if e.Kind != policy.PrincipalAWS || !strings.Contains(e.Value, ":assumed-role/") {
+		if e.Kind != policy.PrincipalAWS {
 			continue
 		}
-		parts := strings.SplitN(e.Value, ":", 6)
-		if len(parts) != 6 {
-			continue
-		}
-		rest := strings.Split(strings.TrimPrefix(parts[5], "assumed-role/"), "/")
-		if len(rest) >= 1 && roles[parts[4]+"/"+rest[0]] {
-			l.addS(si, "REDUNDANT_PRINCIPAL_IN_ROLE_TRUST_POLICY", e.Pos, "the assumed-role principal %s is redundant with its parent role %s: remove the assumed-role principal", e.Value, rest[0])
+		role, _, ok := arn.SessionRole(e.Value)
+		if ok && roles[arn.Account(e.Value)+"/"+role] {
+			l.addS(si, "REDUNDANT_PRINCIPAL_IN_ROLE_TRUST_POLICY", e.Pos, "the assumed-role principal %s is redundant with its parent role %s: remove the assumed-role principal", e.Value, role)
 		}
 	}
 }

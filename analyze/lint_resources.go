@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/catalog"
 	"github.com/iamwhy/iamwhy/policy"
 )
@@ -53,12 +54,12 @@ func (l *linter) arn(si *stmtInfo, v policy.Value, elem string) {
 		l.addS(si, "INVALID_ARN_PREFIX", v.Pos, "%s %q: add the required prefix (arn) to the resource ARN, or use \"*\"", elem, text)
 		return
 	}
-	parts := strings.SplitN(text, ":", 6)
-	if len(parts) < 6 {
+	a, ok := arn.Split(text)
+	if !ok {
 		l.addS(si, "MISSING_ARN_FIELD", v.Pos, "%s %q: resource ARNs must include at least 6 fields in the following structure: arn:partition:service:region:account:resource", elem, text)
 		return
 	}
-	partition, service, region, account := parts[1], parts[2], parts[3], parts[4]
+	partition, service, region, account := a.Partition, a.Service, a.Region, a.Account
 	if literal(partition) && !knownPartition(partition) {
 		l.addS(si, "INVALID_PARTITION", v.Pos, "the resource ARN %s for the service %s does not support the partition %q: use the supported values: %s", text, service, partition, strings.Join(partitionNames(), ", "))
 	}
@@ -70,11 +71,11 @@ func (l *linter) arn(si *stmtInfo, v policy.Value, elem string) {
 		l.addS(si, "INVALID_ARN_REGION", v.Pos, "the Region %q in %s is not valid for this resource: update the resource ARN to include a supported Region", region, text)
 		region = "us-east-1"
 	}
-	if literal(account) && account != "" && account != "aws" && !isAccountID(account) {
+	if literal(account) && account != "" && account != "aws" && !arn.IsAccountID(account) {
 		l.addS(si, "INVALID_ARN_ACCOUNT", v.Pos, "the resource ARN account ID %q in %s is not valid: provide a 12-digit account ID", account, text)
 		account = "111122223333"
 	}
-	if !l.knownARNService(service) || strings.Contains(parts[5], "${") {
+	if !l.knownARNService(service) || strings.Contains(a.Resource, "${") {
 		return
 	}
 	// Whether the service's ARN formats take a Region and an account is
@@ -82,7 +83,7 @@ func (l *linter) arn(si *stmtInfo, v policy.Value, elem string) {
 	// a format only without its Region has a Region the service does
 	// not allow.
 	fits := func(region, account string) bool {
-		return len(l.c.ResourceTypesForARN("arn:"+partitionFor(partition)+":"+service+":"+region+":"+account+":"+parts[5])) > 0
+		return len(l.c.ResourceTypesForARN("arn:"+partitionFor(partition)+":"+service+":"+region+":"+account+":"+a.Resource)) > 0
 	}
 	if fits(region, account) {
 		return
@@ -134,18 +135,6 @@ func (l *linter) knownARNService(service string) bool {
 		m = set
 	}
 	return m.(map[string]bool)[service]
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // globMatch matches IAM's resource wildcards (* any run, ? one

@@ -3,6 +3,8 @@ package analyze
 import (
 	"slices"
 	"strings"
+
+	"github.com/iamwhy/iamwhy/arn"
 )
 
 // resourceRule is what the resource policy of one resource type may hold:
@@ -86,11 +88,11 @@ func (l *linter) resourceTypeChecks(si *stmtInfo) {
 		}
 	}
 	for _, v := range s.Resource.Values {
-		parts := strings.SplitN(v.Text, ":", 6)
-		if v.Text == "*" || len(parts) < 3 || strings.ContainsAny(parts[2], "*?$") {
+		a, ok := arn.Split(v.Text)
+		if !ok || strings.ContainsAny(a.Service, "*?$") {
 			continue
 		}
-		if !slices.Contains(r.arnServices, strings.ToLower(parts[2])) {
+		if !slices.Contains(r.arnServices, strings.ToLower(a.Service)) {
 			l.addS(si, "UNSUPPORTED_RESOURCE_ARN_IN_POLICY", v.Pos, "the resource ARN %s is not supported for the resource-based policy attached to the resource type %s", v.Text, r.name)
 		}
 	}

@@ -78,6 +78,10 @@ const (
 	ExpectDeny         Expectation = "deny"
 	ExpectImplicitDeny Expectation = "implicit-deny"
 	ExpectExplicitDeny Expectation = "explicit-deny"
+	// ExpectUndetermined passes only on an undetermined decision (a
+	// policy that matters was not collected, a rule the engine does not
+	// model); every other expectation fails on one.
+	ExpectUndetermined Expectation = "undetermined"
 )
 
 // FileError is a problem that stops a check file from running at all
@@ -269,10 +273,10 @@ func (f *File) readCase(n *yaml.Node) (*Case, error) {
 		c.ManagementAccount = v.Value
 	}
 	switch e := Expectation(fields["expect"].Value); e {
-	case ExpectAllow, ExpectDeny, ExpectImplicitDeny, ExpectExplicitDeny:
+	case ExpectAllow, ExpectDeny, ExpectImplicitDeny, ExpectExplicitDeny, ExpectUndetermined:
 		c.Expect = e
 	default:
-		return nil, fe(fields["expect"], "expect must be allow, deny, implicit-deny or explicit-deny, not %q", fields["expect"].Value)
+		return nil, fe(fields["expect"], "expect must be allow, deny, implicit-deny, explicit-deny or undetermined, not %q", fields["expect"].Value)
 	}
 	if v := fields["context"]; v != nil && v.Tag != "!!null" {
 		if v.Kind != yaml.MappingNode {

@@ -3,34 +3,23 @@ package denial
 import (
 	"net/url"
 	"strings"
+
+	"github.com/iamwhy/iamwhy/arn"
 )
 
 // arnParts splits an ARN into partition, service, region, account and
-// resource; ok is false when s is not arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE.
-// See https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html.
+// resource; ok is false when s is not arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE
+// with a resource (a message that cuts an ARN short does not name one).
 func arnParts(s string) (partition, service, region, account, resource string, ok bool) {
-	if !strings.HasPrefix(s, "arn:") {
+	a, ok := arn.Parse(s)
+	if !ok || a.Resource == "" {
 		return "", "", "", "", "", false
 	}
-	f := strings.SplitN(s, ":", 6)
-	if len(f) != 6 || f[1] == "" || f[2] == "" || f[5] == "" {
-		return "", "", "", "", "", false
-	}
-	return f[1], f[2], f[3], f[4], f[5], true
+	return a.Partition, a.Service, a.Region, a.Account, a.Resource, true
 }
 
 // isAccountID reports whether s is a 12-digit AWS account ID.
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+func isAccountID(s string) bool { return arn.IsAccountID(s) }
 
 // validPrincipalARN reports whether s is a whole ARN (messages sometimes
 // carry redacted or cut ones such as "arn:aws:sts::123456789012:...").
@@ -39,31 +28,24 @@ func validPrincipalARN(s string) bool {
 	return ok && !strings.Contains(res, "...") && !strings.Contains(s, "***")
 }
 
-// principalTypeOf classifies a principal ARN
-// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns).
-func principalTypeOf(arn string) PrincipalType {
-	_, service, _, _, res, ok := arnParts(arn)
-	if !ok {
+// principalTypeOf classifies a principal ARN by its form; an identity
+// provider's ARN, which never makes a request itself, is unknown.
+func principalTypeOf(s string) PrincipalType {
+	if _, _, _, _, _, ok := arnParts(s); !ok {
 		return PrincipalUnknown
 	}
-	switch {
-	case service == "iam" && res == "root":
-		return PrincipalRoot
-	case service == "iam" && strings.HasPrefix(res, "user/"):
-		return PrincipalUser
-	case service == "iam" && strings.HasPrefix(res, "role/"):
-		return PrincipalRole
-	case service == "sts" && strings.HasPrefix(res, "assumed-role/"):
-		return PrincipalAssumedRole
-	case service == "sts" && strings.HasPrefix(res, "federated-user/"):
-		return PrincipalFederatedUser
+	if k := arn.PrincipalKindOf(s); k != arn.PrincipalFederatedProvider {
+		return k
 	}
 	return PrincipalUnknown
 }
 
 // accountOf returns the account field of an ARN when it is an account ID.
-func accountOf(arn string) *string {
-	if _, _, _, acct, _, ok := arnParts(arn); ok && isAccountID(acct) {
+func accountOf(s string) *string {
+	if _, _, _, _, _, ok := arnParts(s); !ok {
+		return nil
+	}
+	if acct, ok := arn.AccountID(s); ok {
 		return strp(acct)
 	}
 	return nil
@@ -72,21 +54,14 @@ func accountOf(arn string) *string {
 // roleOfSession returns the role name of an assumed-role session ARN
 // (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION). The session ARN does
 // not carry the role's path.
-func roleOfSession(arn string) (name string, ok bool) {
-	_, service, _, _, res, ok := arnParts(arn)
-	if !ok || service != "sts" || !strings.HasPrefix(res, "assumed-role/") {
-		return "", false
-	}
-	parts := strings.Split(res, "/")
-	if len(parts) < 2 || parts[1] == "" {
-		return "", false
-	}
-	return parts[1], true
+func roleOfSession(s string) (name string, ok bool) {
+	role, _, ok := arn.SessionRole(s)
+	return role, ok
 }
 
 // nameAfter returns the last path element of an IAM user or role ARN.
-func nameAfter(arn string) string {
-	_, _, _, _, res, ok := arnParts(arn)
+func nameAfter(s string) string {
+	_, _, _, _, res, ok := arnParts(s)
 	if !ok {
 		return ""
 	}

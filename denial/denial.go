@@ -20,6 +20,8 @@
 // in Options.
 package denial
 
+import "github.com/iamwhy/iamwhy/arn"
+
 // DenyKind says whether the message reports an explicit deny (a Deny
 // statement matched) or an implicit one (no statement allowed).
 type DenyKind string
@@ -44,18 +46,23 @@ const (
 	PolicyUnknown     PolicyType = "unknown"
 )
 
-// PrincipalType classifies the denied principal by the form of its ARN.
-type PrincipalType string
+// PrincipalType classifies the denied principal by the form of its ARN; it
+// is the module's one principal-kind type, owned by package arn, and its
+// JSON form is the kind's name ("assumed-role"). A denial never reports
+// the "federated" kind (an identity provider is not a caller): such ARNs
+// are PrincipalUnknown here.
+type PrincipalType = arn.PrincipalKind
 
+// The principal types a denial reports.
 const (
-	PrincipalUser          PrincipalType = "user"
-	PrincipalRole          PrincipalType = "role"
-	PrincipalAssumedRole   PrincipalType = "assumed-role"
-	PrincipalFederatedUser PrincipalType = "federated-user"
-	PrincipalRoot          PrincipalType = "root"
-	PrincipalAnonymous     PrincipalType = "anonymous"
-	PrincipalService       PrincipalType = "service"
-	PrincipalUnknown       PrincipalType = "unknown"
+	PrincipalUser          = arn.PrincipalUser
+	PrincipalRole          = arn.PrincipalRole
+	PrincipalAssumedRole   = arn.PrincipalAssumedRole
+	PrincipalFederatedUser = arn.PrincipalFederatedUser
+	PrincipalRoot          = arn.PrincipalRoot
+	PrincipalAnonymous     = arn.PrincipalAnonymous
+	PrincipalService       = arn.PrincipalService
+	PrincipalUnknown       = arn.PrincipalUnknown
 )
 
 // Denial is what an access-denied error says. Its JSON form is the

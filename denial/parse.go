@@ -59,9 +59,6 @@ func Parse(text string, opts Options) (*Denial, error) {
 // and writes the next steps.
 func finish(d *Denial, recognized bool, opts Options) *Denial {
 	d.Recognized = recognized
-	if d.PrincipalType == "" {
-		d.PrincipalType = PrincipalUnknown
-	}
 	if d.Deny == "" {
 		d.Deny = DenyUnknown
 	}

@@ -3,42 +3,21 @@ package eval
 import (
 	"bytes"
 	"strings"
+
+	"github.com/iamwhy/iamwhy/arn"
 )
 
-// arnParts splits an ARN at its first five colons into partition, service,
-// region, account and resource. The resource part may itself contain colons.
-// ok is false when s has fewer than five colons or does not start with
-// "arn:".
-// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+// arnParts is arn.Split as the five fields the matcher compares.
 func arnParts(s string) (parts [5]string, ok bool) {
-	if !strings.HasPrefix(s, "arn:") {
-		return parts, false
-	}
-	rest := s[4:]
-	for i := 0; i < 4; i++ {
-		j := strings.IndexByte(rest, ':')
-		if j < 0 {
-			return parts, false
-		}
-		parts[i] = rest[:j]
-		rest = rest[j+1:]
-	}
-	parts[4] = rest
-	return parts, true
-}
-
-// arnAccount returns the account field of an ARN, "" when it has none.
-func arnAccount(s string) string {
-	p, ok := arnParts(s)
-	if !ok {
-		return ""
-	}
-	return p[3]
+	a, ok := arn.Split(s)
+	return [5]string{a.Partition, a.Service, a.Region, a.Account, a.Resource}, ok
 }
 
 // ARNAccount returns the account ID field of an ARN ("" for ARNs without
 // one, such as S3 buckets, or for strings that are not ARNs).
-func ARNAccount(arn string) string { return arnAccount(arn) }
+//
+// Deprecated: use arn.Account.
+func ARNAccount(s string) string { return arn.Account(s) }
 
 // arnPattern is a compiled Resource entry or ArnLike value: either the
 // single wildcard, or the five ARN fields, each an encoded glob.

@@ -2,58 +2,41 @@ package eval
 
 import (
 	"strings"
+
+	"github.com/iamwhy/iamwhy/arn"
 )
 
-// PrincipalType classifies the caller of a request.
-type PrincipalType int
+// PrincipalType classifies the caller of a request; it is the one
+// principal-kind type of the module, owned by package arn.
+type PrincipalType = arn.PrincipalKind
 
+// The kinds of caller; see arn.PrincipalKind.
 const (
-	PrincipalUnknown PrincipalType = iota
-	// PrincipalUser is an IAM user (arn:aws:iam::A:user/NAME).
-	PrincipalUser
-	// PrincipalRole is an IAM role named directly; it is evaluated as a
-	// session of that role whose session name is unknown.
-	PrincipalRole
-	// PrincipalAssumedRole is a role session (arn:aws:sts::A:assumed-role/R/S).
-	PrincipalAssumedRole
-	// PrincipalFederatedUser is a GetFederationToken session
-	// (arn:aws:sts::A:federated-user/NAME).
-	PrincipalFederatedUser
-	// PrincipalRoot is the account root user (arn:aws:iam::A:root, or a
-	// bare account ID).
-	PrincipalRoot
-	// PrincipalService is an AWS service principal (lambda.amazonaws.com).
-	PrincipalService
-	// PrincipalAnonymous is an unsigned request.
-	PrincipalAnonymous
-	// PrincipalFederatedProvider is a web identity or SAML provider asking
-	// for sts:AssumeRoleWithWebIdentity / AssumeRoleWithSAML.
-	PrincipalFederatedProvider
+	PrincipalUnknown           = arn.PrincipalUnknown
+	PrincipalUser              = arn.PrincipalUser
+	PrincipalRole              = arn.PrincipalRole
+	PrincipalAssumedRole       = arn.PrincipalAssumedRole
+	PrincipalFederatedUser     = arn.PrincipalFederatedUser
+	PrincipalRoot              = arn.PrincipalRoot
+	PrincipalService           = arn.PrincipalService
+	PrincipalAnonymous         = arn.PrincipalAnonymous
+	PrincipalFederatedProvider = arn.PrincipalFederatedProvider
 )
-
-var principalTypeNames = [...]string{"unknown", "user", "role", "assumed-role", "federated-user", "root", "service", "anonymous", "federated"}
-
-func (t PrincipalType) String() string {
-	if int(t) < len(principalTypeNames) {
-		return principalTypeNames[t]
-	}
-	return "unknown"
-}
 
 // Principal is a parsed request principal. Parsing takes substrings of the
 // ARN and does not allocate.
 type Principal struct {
-	Type      PrincipalType
-	ARN       string // as given
-	Partition string
-	Account   string
+	Type      PrincipalType `json:"type"`
+	ARN       string        `json:"arn"` // as given
+	Partition string        `json:"partition"`
+	Account   string        `json:"account"`
 	// Name is the user name, role name, federated user name or service
 	// name; for a session, the role name.
-	Name string
+	Name string `json:"name"`
 	// Path is the user or role path ("/" when the ARN has none). A
 	// session ARN does not carry its role's path.
-	Path    string
-	Session string // session name of an assumed-role session
+	Path    string `json:"path"`
+	Session string `json:"session"` // session name of an assumed-role session
 }
 
 // ParsePrincipal classifies a request principal: an IAM user, role or
@@ -67,7 +50,7 @@ func ParsePrincipal(s string) Principal {
 		p.Type = PrincipalAnonymous
 		p.Account = "anonymous"
 		return p
-	case isAccountID(s):
+	case arn.IsAccountID(s):
 		p.Type = PrincipalRoot
 		p.Account = s
 		p.Partition = "aws"
@@ -84,59 +67,23 @@ func ParsePrincipal(s string) Principal {
 		}
 		return p
 	}
-	parts, ok := arnParts(s)
+	a, ok := arn.Split(s)
 	if !ok {
 		return p
 	}
-	p.Partition, p.Account = parts[0], parts[3]
-	res := parts[4]
-	switch parts[1] {
-	case "iam":
-		switch {
-		case res == "root":
-			p.Type = PrincipalRoot
-		case strings.HasPrefix(res, "user/"):
-			p.Type = PrincipalUser
-			p.Path, p.Name = splitPathName(res[len("user"):])
-		case strings.HasPrefix(res, "role/"):
-			p.Type = PrincipalRole
-			p.Path, p.Name = splitPathName(res[len("role"):])
-		case strings.HasPrefix(res, "oidc-provider/"), strings.HasPrefix(res, "saml-provider/"):
-			p.Type = PrincipalFederatedProvider
-			p.Name = s
-		}
-	case "sts":
-		switch {
-		case strings.HasPrefix(res, "assumed-role/"):
-			rest := res[len("assumed-role/"):]
-			if i := strings.IndexByte(rest, '/'); i > 0 {
-				p.Type = PrincipalAssumedRole
-				p.Name, p.Session = rest[:i], rest[i+1:]
-			}
-		case strings.HasPrefix(res, "federated-user/"):
-			p.Type = PrincipalFederatedUser
-			p.Name = res[len("federated-user/"):]
-		}
+	p.Partition, p.Account = a.Partition, a.Account
+	p.Type = arn.PrincipalKindOf(s)
+	switch p.Type {
+	case PrincipalUser, PrincipalRole:
+		p.Path, p.Name = arn.PathName(a.Resource)
+	case PrincipalAssumedRole:
+		p.Name, p.Session, _ = arn.SessionRole(s)
+	case PrincipalFederatedUser:
+		p.Name = a.Resource[len("federated-user/"):]
+	case PrincipalFederatedProvider:
+		p.Name = s
 	}
 	return p
-}
-
-// splitPathName splits "/path/to/name" into ("/path/to/", "name").
-func splitPathName(s string) (path, name string) {
-	i := strings.LastIndexByte(s, '/')
-	return s[:i+1], s[i+1:]
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < 12; i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // The web identity providers that appear in trust policies as Federated
@@ -183,6 +130,19 @@ func (m principalMatch) String() string {
 		return "principal"
 	}
 	return "none"
+}
+
+// exported is the match as the trace names it.
+func (m principalMatch) exported() PrincipalMatch {
+	switch m {
+	case matchAccount:
+		return PrincipalMatchAccount
+	case matchRole:
+		return PrincipalMatchRole
+	case matchDirect:
+		return PrincipalMatchDirect
+	}
+	return PrincipalMatchNone
 }
 
 type principalEntryKind int
@@ -232,7 +192,7 @@ func compilePrincipalEntry(kind string, v string) principalEntry {
 	if strings.ContainsAny(v, "*?") {
 		return e
 	}
-	if isAccountID(v) {
+	if arn.IsAccountID(v) {
 		e.kind, e.account, e.partition = peAccount, v, ""
 		return e
 	}

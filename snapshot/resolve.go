@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/iamwhy/iamwhy/arn"
 )
 
 // The questions the evaluation engine asks an environment. Answers
@@ -20,38 +22,19 @@ var ErrNotFound = errors.New("not found in the environment")
 // identity policies to look up.
 var ErrNotIAMPrincipal = errors.New("not an IAM principal ARN")
 
-// PrincipalKind is what kind of caller an ARN names.
-type PrincipalKind uint8
+// PrincipalKind is what kind of caller an ARN names; package arn owns the
+// kinds. Principal returns users, roles, role sessions, root users and
+// federated users.
+type PrincipalKind = arn.PrincipalKind
 
+// The kinds of caller an environment resolves.
 const (
-	PrincipalUser PrincipalKind = iota + 1
-	// PrincipalRole: a role ARN given as the caller, taken as a session
-	// of that role.
-	PrincipalRole
-	// PrincipalAssumedRole: arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION.
-	PrincipalAssumedRole
-	// PrincipalRoot: arn:aws:iam::ACCOUNT:root.
-	PrincipalRoot
-	// PrincipalFederatedUser: arn:aws:sts::ACCOUNT:federated-user/NAME, a
-	// GetFederationToken session of an IAM user.
-	PrincipalFederatedUser
+	PrincipalUser          = arn.PrincipalUser
+	PrincipalRole          = arn.PrincipalRole
+	PrincipalAssumedRole   = arn.PrincipalAssumedRole
+	PrincipalRoot          = arn.PrincipalRoot
+	PrincipalFederatedUser = arn.PrincipalFederatedUser
 )
-
-func (k PrincipalKind) String() string {
-	switch k {
-	case PrincipalUser:
-		return "user"
-	case PrincipalRole:
-		return "role"
-	case PrincipalAssumedRole:
-		return "assumed-role"
-	case PrincipalRoot:
-		return "root"
-	case PrincipalFederatedUser:
-		return "federated-user"
-	}
-	return "unknown"
-}
 
 // IdentityPolicy is one identity-based policy that applies to a principal.
 type IdentityPolicy struct {
@@ -190,17 +173,17 @@ func (e *Environment) Principal(arn string) (*Principal, error) {
 		return p, nil
 	case a.Service == "sts" && strings.HasPrefix(a.Resource, "assumed-role/"):
 		p.Kind = PrincipalAssumedRole
-		parts := strings.SplitN(a.Resource, "/", 3)
-		if len(parts) != 3 || parts[1] == "" || parts[2] == "" {
+		role, session, ok := sessionRole(arn)
+		if !ok || session == "" {
 			return nil, fmt.Errorf("%s: an assumed-role ARN is arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION: %w", arn, ErrNotIAMPrincipal)
 		}
-		p.SessionName = parts[2]
+		p.SessionName = session
 		var r *Role
 		if acct != nil {
-			r = acct.rolesByName[parts[1]]
+			r = acct.rolesByName[role]
 		}
 		if r == nil {
-			return nil, notFound("no role " + parts[1])
+			return nil, notFound("no role " + role)
 		}
 		e.fillRole(p, r)
 		return p, nil
@@ -307,11 +290,11 @@ func (e *Environment) Role(arn string) (*Role, bool) {
 	}
 	name := lastSegment(a.Resource)
 	if a.Service == "sts" && strings.HasPrefix(a.Resource, "assumed-role/") {
-		parts := strings.SplitN(a.Resource, "/", 3)
-		if len(parts) < 2 {
+		role, _, ok := sessionRole(arn)
+		if !ok {
 			return nil, false
 		}
-		name = parts[1]
+		name = role
 	} else if a.Service != "iam" || !strings.HasPrefix(a.Resource, "role/") {
 		return nil, false
 	}
@@ -429,10 +412,8 @@ func (e *Environment) Resource(arn string) (ResourceLookup, error) {
 			l.Known, l.Policy, l.Role = true, r.Trust, r
 		}
 		return l, nil
-	case a.Service == "s3" && a.Account == "" && a.Region == "":
-		if i := strings.IndexByte(a.Resource, '/'); i >= 0 {
-			l.PolicyARN = "arn:" + a.Partition + ":s3:::" + a.Resource[:i]
-		}
+	default:
+		l.PolicyARN = policyResource(arn)
 	}
 	if r := e.Resources[l.PolicyARN]; r != nil {
 		l.Known, l.Account, l.Policy, l.BlockPublicAccess = true, r.Account, r.Policy, r.BlockPublicAccess

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/eval"
 )
 
@@ -196,12 +197,7 @@ func resourceFromParameters(r *Record) string {
 		}
 		return ""
 	}
-	partition := "aws"
-	if strings.HasPrefix(r.AWSRegion, "cn-") {
-		partition = "aws-cn"
-	} else if strings.HasPrefix(r.AWSRegion, "us-gov-") {
-		partition = "aws-us-gov"
-	}
+	partition := arn.PartitionOfRegion(r.AWSRegion)
 	acct := r.RecipientAccountID
 	if acct == "" {
 		acct = r.UserIdentity.AccountID

@@ -224,7 +224,7 @@ func renderDenialText(w io.Writer, d *denial.Denial) error {
 		principal = *d.Principal
 		var extra []string
 		if d.PrincipalType != denial.PrincipalUnknown {
-			extra = append(extra, string(d.PrincipalType))
+			extra = append(extra, d.PrincipalType.String())
 		}
 		if d.Account != nil {
 			extra = append(extra, "account "+*d.Account)

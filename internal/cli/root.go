@@ -4,6 +4,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -58,15 +59,24 @@ func NewRoot(s Streams) *cobra.Command {
 	for _, c := range commands {
 		root.AddCommand(c(s))
 	}
+	// mcp runs this command tree for each tool call, so it is added here
+	// rather than listed in commands (whose initialisation would then
+	// depend on itself).
+	root.AddCommand(newMCPCmd(s))
 	return root
 }
 
 // Main runs the CLI and returns the process exit status: the command's
 // ExitError code, 2 for any other error (the command could not run), else 0.
 func Main(args []string, s Streams) int {
+	return MainContext(context.Background(), args, s)
+}
+
+// MainContext is Main under a context: a command stops when ctx ends.
+func MainContext(ctx context.Context, args []string, s Streams) int {
 	root := NewRoot(s)
 	root.SetArgs(args)
-	err := root.Execute()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
 	}

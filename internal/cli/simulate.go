@@ -186,12 +186,14 @@ func runSimulate(s Streams, o *simulateOptions) error {
 				r.Policy, r.Statement, r.Location = d.Policy.Name, d.StatementSid(), d.Location()
 			}
 			if len(gaps) > 0 {
+				// The engine decided what the missing policy can
+				// change (eval.UnknownLayer); say what the policies at
+				// hand alone would give.
 				r.Gaps = gaps
-				// Only an explicit deny stands whatever the missing
-				// policy says: a resource policy cannot override it.
-				if d.Outcome != eval.ExplicitDeny {
-					r.DecisionWithoutGaps, r.Decision = r.Decision, eval.Undetermined.String()
-					r.Reason = "the environment lacks a policy this decision needs; with the policies at hand it would be " + r.DecisionWithoutGaps
+				if d.Outcome == eval.Undetermined && len(l.Unknown) > 0 {
+					known := *l
+					known.Unknown = nil
+					r.DecisionWithoutGaps = eval.Decide(req, &known).Outcome.String()
 				}
 			}
 			results = append(results, r)

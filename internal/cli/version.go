@@ -13,12 +13,17 @@ func newVersionCmd(s Streams) *cobra.Command {
 		Short: "Print the iamwhy version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			v := "(devel)"
-			if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-				v = bi.Main.Version
-			}
-			fmt.Fprintln(s.Out, "iamwhy", v)
+			fmt.Fprintln(s.Out, "iamwhy", moduleVersion())
 			return nil
 		},
 	}
+}
+
+// moduleVersion is the version of the iamwhy module this binary was built
+// from, "(devel)" for a build from a checkout.
+func moduleVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
 }

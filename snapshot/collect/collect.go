@@ -22,7 +22,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -31,6 +30,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+
+	"github.com/iamwhy/iamwhy/arn"
 )
 
 // Options configure a collection.
@@ -179,15 +180,7 @@ func (c *collector) assumed(acct string) aws.Config {
 	return cfg
 }
 
-func (c *collector) partition() string {
-	switch {
-	case strings.HasPrefix(c.cfg.Region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(c.cfg.Region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
-}
+func (c *collector) partition() string { return arn.PartitionOfRegion(c.cfg.Region) }
 
 type collector struct {
 	opts Options

@@ -352,7 +352,6 @@ func (n *normalizer) stringValue(depth int) error {
 // maxNotes bounds the mismatches described per record.
 const maxNotes = 8
 
-
 // skipValue validates and passes over a value without writing it.
 func (n *normalizer) skipValue(depth int) error {
 	mark := len(n.out)

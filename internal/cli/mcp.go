@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+
+	"github.com/iamwhy/iamwhy/mcp"
+	"github.com/iamwhy/iamwhy/snapshot"
+)
+
+// mcpOptions are the typed flags of `iamwhy mcp`.
+type mcpOptions struct {
+	Env      string
+	Trails   []string
+	AllowAWS bool
+}
+
+func newMCPCmd(s Streams) *cobra.Command {
+	o := &mcpOptions{}
+	cmd := &cobra.Command{
+		Use:   "mcp [--env DIR] [--trail PATH]... [--allow-aws]",
+		Short: "Serve iamwhy's tools to agents over the Model Context Protocol (stdio)",
+		Long: `mcp runs a Model Context Protocol server on standard input and output (JSON-RPC 2.0,
+one message per line) for agents and editors. Its tools are explain, diagnose, simulate,
+who_can, can, lint, trail_denied, generate and access_diff; each returns the JSON the
+matching iamwhy command prints with --output json. Every tool is read-only, and none calls
+AWS unless --allow-aws is given. See docs/mcp.md for registering it with MCP clients.`,
+		Example: `  iamwhy mcp --env examples/env --trail examples/trail
+  # in an MCP client's configuration: {"command": "iamwhy", "args": ["mcp", "--env", "/path/to/env"]}`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runMCP(cmd.Context(), s, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Env, "env", "", "the environment that diagnose, simulate, who_can and can use")
+	f.StringArrayVar(&o.Trails, "trail", nil, "CloudTrail input for trail_denied and generate (repeatable)")
+	f.BoolVar(&o.AllowAWS, "allow-aws", false, "let tools call AWS (an s3:// trail); off by default")
+	return cmd
+}
+
+func runMCP(ctx context.Context, s Streams, o *mcpOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	cfg := mcp.Config{Trails: o.Trails, AllowAWS: o.AllowAWS, Run: inProcess, Version: moduleVersion()}
+	if o.Env != "" {
+		// Load once now, so that a bad environment stops the server at start
+		// instead of failing every call.
+		if _, err := snapshot.LoadFile(o.Env, snapshot.Options{}); err != nil {
+			return err
+		}
+		cfg.EnvArgs = []string{"--env", o.Env}
+	}
+	return mcp.Serve(ctx, cfg, io.NopCloser(s.In), writeCloser{s.Out})
+}
+
+// inProcess runs one iamwhy command line in this process, on buffers: the
+// MCP server's tools answer with exactly what the command prints.
+func inProcess(ctx context.Context, args []string, stdin []byte) (stdout, stderr []byte, code int) {
+	var out, errb bytes.Buffer
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(&errb, "iamwhy: internal error: %v\n%s", r, debug.Stack())
+			stdout, stderr, code = nil, errb.Bytes(), 2
+		}
+	}()
+	code = MainContext(ctx, args, Streams{In: bytes.NewReader(stdin), Out: &out, Err: &errb})
+	return out.Bytes(), errb.Bytes(), code
+}
+
+// writeCloser lets the transport close its writer without closing the
+// process's standard output.
+type writeCloser struct{ io.Writer }
+
+func (writeCloser) Close() error { return nil }
