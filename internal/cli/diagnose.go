@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/iamwhy/iamwhy/inputfile"
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -261,7 +261,7 @@ func firstDeniedRecord(text string) *trail.Record {
 }
 
 func (o *diagnoseOptions) requestFromEvent(res *diagnoseResult) (*eval.Request, *diagnoseResult, error) {
-	data, err := os.ReadFile(o.Event)
+	data, err := inputfile.Read(o.Event)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -2,11 +2,11 @@ package cli
 
 import (
 	"encoding/json"
+	"github.com/iamwhy/iamwhy/inputfile"
 
 	"fmt"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/iamwhy/iamwhy/eval"
@@ -362,7 +362,7 @@ func loadPolicyArg(arg string, t policy.Type) (*eval.Policy, error) {
 		return eval.ParseAndCompile("inline", []byte(arg), t)
 	}
 	path := strings.TrimPrefix(arg, "file://")
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path)
 	if err != nil {
 		return nil, err
 	}
