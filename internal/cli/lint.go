@@ -7,9 +7,7 @@ import (
 	"github.com/iamwhy/iamwhy/inputfile"
 	"io"
 	"runtime/debug"
-	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/iamwhy/iamwhy/analyze"
 	"github.com/iamwhy/iamwhy/catalog"
@@ -185,9 +183,9 @@ func renderLintText(w io.Writer, results []*analyze.Result) error {
 			if f.Line > 0 {
 				where = fmt.Sprintf("%s:%d:%d", r.Source, f.Line, f.Col)
 			}
-			fmt.Fprintf(w, "%s: %s %s: %s\n", where, f.Severity, f.IssueCode, escapeText(f.Message))
+			fmt.Fprintf(w, "%s: %s %s: %s\n", where, f.Severity, f.IssueCode, f.Message)
 			if f.Statement != "" {
-				fmt.Fprintf(w, "    statement %s; see %s\n", escapeText(f.Statement), f.LearnMoreLink)
+				fmt.Fprintf(w, "    statement %s; see %s\n", f.Statement, f.LearnMoreLink)
 			} else {
 				fmt.Fprintf(w, "    see %s\n", f.LearnMoreLink)
 			}
@@ -210,23 +208,4 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-// escapeText keeps terminal control sequences in policy text (a Sid, an
-// action) from reaching the terminal: control characters are written as
-// Go escapes.
-func escapeText(s string) string {
-	if !strings.ContainsFunc(s, unicode.IsControl) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
