@@ -3,6 +3,8 @@ package catalog
 import (
 	"slices"
 	"strings"
+
+	"github.com/iamwhy/iamwhy/arn"
 )
 
 // arnFormat is one ARN format of a resource type, split the way ARNs are
@@ -32,30 +34,31 @@ func (c *Catalog) buildARNIndex() {
 func (c *Catalog) indexResourceType(rt *ResourceType) {
 	seen := map[string]bool{}
 	for _, f := range rt.ARNFormats {
-		parts := strings.SplitN(f, ":", 6)
-		if len(parts) != 6 || parts[0] != "arn" {
+		a, ok := arn.Split(f)
+		if !ok {
 			continue
 		}
+		head := headOf(a)
 		var af arnFormat
 		for i := 0; i < 4; i++ {
-			p := parts[i+1]
+			p := head[i]
 			if strings.HasPrefix(p, "${") && strings.HasSuffix(p, "}") {
 				af.headVar[i] = true
 			} else {
 				af.head[i] = p
 			}
 		}
-		af.resource = parseTemplate(parts[5], false)
+		af.resource = parseTemplate(a.Resource, false)
 		for i := 0; i < 4; i++ {
 			// A variable field may be empty in a policy value: resources
 			// AWS owns have no account ("arn:aws:ssm:*::parameter/aws/...").
 			if af.headVar[i] {
 				af.headTokens[i] = []int{tokStar}
 			} else {
-				af.headTokens[i] = formatTokens(parts[i+1])
+				af.headTokens[i] = formatTokens(head[i])
 			}
 		}
-		af.resTokens = formatTokens(parts[5])
+		af.resTokens = formatTokens(a.Resource)
 		rt.formats = append(rt.formats, af)
 		svc := af.head[1]
 		if af.headVar[1] || seen[svc] {
@@ -74,19 +77,20 @@ func (c *Catalog) indexResourceType(rt *ResourceType) {
 // follow the ARN's own service's (sts:role after iam:role). Ambiguous ARNs (a Lambda function's alias and
 // version look alike) return each candidate. The result is nil for a
 // malformed ARN or one no format fits.
-func (c *Catalog) ResourceTypesForARN(arn string) []*ResourceType {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" {
+func (c *Catalog) ResourceTypesForARN(s string) []*ResourceType {
+	a, ok := arn.Split(s)
+	if !ok {
 		return nil
 	}
+	head := headOf(a)
 	c.arnOnce.Do(c.buildARNIndex)
 	best := -1
 	var out []*ResourceType
-	for _, rt := range c.arnIndex[parts[2]] {
+	for _, rt := range c.arnIndex[a.Service] {
 		score := -1
 		for i := range rt.formats {
 			f := &rt.formats[i]
-			if !f.matchHead(parts[1:5]) || !f.resource.match(parts[5]) {
+			if !f.matchHead(head[:]) || !f.resource.match(a.Resource) {
 				continue
 			}
 			if f.resource.literal > score {
@@ -104,10 +108,16 @@ func (c *Catalog) ResourceTypesForARN(arn string) []*ResourceType {
 	}
 	// The service the ARN names first: an IAM role is iam's "role" before
 	// it is sts's (AssumeRole) or ec2's.
-	slices.SortStableFunc(out, func(a, b *ResourceType) int {
-		return boolRank(a.Service.Prefix != parts[2]) - boolRank(b.Service.Prefix != parts[2])
+	slices.SortStableFunc(out, func(x, y *ResourceType) int {
+		return boolRank(x.Service.Prefix != a.Service) - boolRank(y.Service.Prefix != a.Service)
 	})
 	return out
+}
+
+// headOf lists an ARN's partition, service, region and account, the
+// fields a format fixes or leaves to a variable.
+func headOf(a arn.ARN) [4]string {
+	return [4]string{a.Partition, a.Service, a.Region, a.Account}
 }
 
 func boolRank(b bool) int {
@@ -177,16 +187,17 @@ func (c *Catalog) ActionMayApplyTo(action, pattern string) (may, known bool) {
 	if pattern == "*" {
 		return true, true
 	}
-	pf := strings.SplitN(pattern, ":", 6)
-	if len(pf) != 6 {
+	pa, ok := arn.Split(pattern)
+	if !ok {
 		return false, false
 	}
+	fields := headOf(pa)
 	c.arnOnce.Do(c.buildARNIndex)
 	var head [4][]int
 	for i := range head {
-		head[i] = globTokens(pf[i+1])
+		head[i] = globTokens(fields[i])
 	}
-	res := globTokens(pf[5])
+	res := globTokens(pa.Resource)
 	for _, r := range a.Resources {
 		for i := range r.Type.formats {
 			f := &r.Type.formats[i]

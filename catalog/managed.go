@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/catalog/internal/catdata"
 )
 
@@ -104,11 +105,11 @@ func (c *Catalog) findManaged(arnOrName string) (*catdata.ManagedPolicy, bool) {
 	name, path := arnOrName, ""
 	if strings.HasPrefix(arnOrName, "arn:") {
 		// arn:PARTITION:iam::aws:policy/PATH/NAME
-		parts := strings.SplitN(arnOrName, ":", 6)
-		if len(parts) != 6 || parts[2] != "iam" || parts[3] != "" || parts[4] != "aws" || !strings.HasPrefix(parts[5], "policy/") {
+		a, ok := arn.Split(arnOrName)
+		if !ok || a.Service != "iam" || a.Region != "" || a.Account != "aws" || !strings.HasPrefix(a.Resource, "policy/") {
 			return nil, false
 		}
-		res := parts[5][len("policy/"):]
+		res := a.Resource[len("policy/"):]
 		i := strings.LastIndexByte(res, '/')
 		path, name = res[:i+1], res[i+1:]
 	}

@@ -8,11 +8,12 @@ package check
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 
+	"github.com/iamwhy/iamwhy/inputfile"
+	"github.com/iamwhy/iamwhy/internal/yamldoc"
 	"github.com/iamwhy/iamwhy/policy"
 	"gopkg.in/yaml.v3"
 )
@@ -68,6 +69,8 @@ type CaseLayers struct {
 	SCP         [][]*PolicyRef
 	RCP         [][]*PolicyRef
 	VPCEndpoint *PolicyRef
+	// S3KMS holds the S3 and KMS settings (s3kmslayers.go); nil: none.
+	S3KMS *CaseS3
 }
 
 // Expectation is the decision a case expects.
@@ -78,6 +81,10 @@ const (
 	ExpectDeny         Expectation = "deny"
 	ExpectImplicitDeny Expectation = "implicit-deny"
 	ExpectExplicitDeny Expectation = "explicit-deny"
+	// ExpectUndetermined passes only on an undetermined decision (a
+	// policy that matters was not collected, a rule the engine does not
+	// model); every other expectation fails on one.
+	ExpectUndetermined Expectation = "undetermined"
 )
 
 // FileError is a problem that stops a check file from running at all
@@ -105,7 +112,7 @@ func nodePos(n *yaml.Node) policy.Pos { return policy.Pos{Line: n.Line, Col: n.C
 
 // LoadFile reads and validates a check file.
 func LoadFile(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path)
 	if err != nil {
 		return nil, &FileError{Path: path, Msg: err.Error()}
 	}
@@ -115,6 +122,18 @@ func LoadFile(path string) (*File, error) {
 // Parse reads a check file from data; path names it in errors and anchors
 // relative paths.
 func Parse(path string, data []byte) (*File, error) {
+	if looksLikeJSON(data) {
+		root, err := parseJSONDocument(data)
+		if err == nil {
+			return interpret(path, root, nil)
+		}
+		// A file named .json is JSON: report its error as such. Other
+		// files starting with "{" may be YAML flow style.
+		var je *jsonError
+		if strings.HasSuffix(strings.ToLower(path), ".json") || errors.As(err, &je) && je.Dup {
+			return nil, jsonFileError(path, err)
+		}
+	}
 	if len(data) >= parallelParseMin && runtime.GOMAXPROCS(0) > 1 {
 		if head, parts, lines, ok := splitCases(data, 4*runtime.GOMAXPROCS(0)); ok {
 			if items, err := parseCasesParallel(parts, lines); err == nil {
@@ -137,7 +156,24 @@ func parse(path string, data []byte, items []*yaml.Node) (*File, error) {
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, &FileError{Path: path, Msg: "empty check file"}
 	}
-	root := doc.Content[0]
+	// Every parser of check files (yaml.v3 and the fast subset parser)
+	// produces yaml.v3 nodes, and the one rule for duplicate keys and
+	// alias expansion is applied to those nodes.
+	if err := yamldoc.Check(doc.Content[0]); err != nil {
+		return nil, yamlFileError(path, err)
+	}
+	for _, it := range items {
+		if err := yamldoc.Check(it); err != nil {
+			return nil, yamlFileError(path, err)
+		}
+	}
+	return interpret(path, doc.Content[0], items)
+}
+
+// interpret reads the document's root node; items, when not nil, are the
+// already parsed case nodes. Both readers (YAML and JSON) have refused
+// duplicate keys in the tree by then.
+func interpret(path string, root *yaml.Node, items []*yaml.Node) (*File, error) {
 	if root.Kind != yaml.MappingNode {
 		return nil, &FileError{Path: path, Pos: nodePos(root), Msg: "a check file must be a mapping with version, policies, environment and cases"}
 	}
@@ -173,6 +209,9 @@ func parse(path string, data []byte, items []*yaml.Node) (*File, error) {
 	if cases.Kind != yaml.SequenceNode {
 		return nil, &FileError{Path: path, Pos: nodePos(cases), Msg: "cases must be a list"}
 	}
+	if len(cases.Content) == 0 {
+		return nil, &FileError{Path: path, Pos: nodePos(cases), Msg: "no cases: a check file without cases checks nothing"}
+	}
 	seen := map[string]policy.Pos{}
 	for _, cn := range cases.Content {
 		c, err := f.readCase(cn)
@@ -186,6 +225,15 @@ func parse(path string, data []byte, items []*yaml.Node) (*File, error) {
 		f.Cases = append(f.Cases, c)
 	}
 	return f, nil
+}
+
+// yamlFileError places a yamldoc error in the check file.
+func yamlFileError(path string, err error) error {
+	var ye *yamldoc.Error
+	if errors.As(err, &ye) {
+		return &FileError{Path: path, Pos: policy.Pos{Line: ye.Line, Col: ye.Col}, Msg: ye.Msg}
+	}
+	return &FileError{Path: path, Msg: err.Error()}
 }
 
 func yamlErrorPos(err error) policy.Pos {
@@ -269,17 +317,24 @@ func (f *File) readCase(n *yaml.Node) (*Case, error) {
 		c.ManagementAccount = v.Value
 	}
 	switch e := Expectation(fields["expect"].Value); e {
-	case ExpectAllow, ExpectDeny, ExpectImplicitDeny, ExpectExplicitDeny:
+	case ExpectAllow, ExpectDeny, ExpectImplicitDeny, ExpectExplicitDeny, ExpectUndetermined:
 		c.Expect = e
 	default:
-		return nil, fe(fields["expect"], "expect must be allow, deny, implicit-deny or explicit-deny, not %q", fields["expect"].Value)
+		return nil, fe(fields["expect"], "expect must be allow, deny, implicit-deny, explicit-deny or undetermined, not %q", fields["expect"].Value)
 	}
 	if v := fields["context"]; v != nil && v.Tag != "!!null" {
 		if v.Kind != yaml.MappingNode {
 			return nil, fe(v, "context must be a mapping from key to value or list of values")
 		}
+		keys := map[string]*yaml.Node{}
 		for i := 0; i+1 < len(v.Content); i += 2 {
 			k, val := v.Content[i], v.Content[i+1]
+			// Context key names are case-insensitive, so aws:SourceIp and
+			// aws:sourceip are the same key given twice.
+			if prev, dup := keys[strings.ToLower(k.Value)]; dup {
+				return nil, fe(k, "context key %q given twice (first as %q at %d:%d)", k.Value, prev.Value, prev.Line, prev.Column)
+			}
+			keys[strings.ToLower(k.Value)] = k
 			ce := ContextEntry{Key: k.Value}
 			switch val.Kind {
 			case yaml.SequenceNode:
@@ -340,8 +395,17 @@ func (f *File) readLayers(c *Case, n *yaml.Node) (*CaseLayers, error) {
 	l := &CaseLayers{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
+		if s3KMSLayerKeys[k.Value] {
+			if v.Tag == "!!null" {
+				continue
+			}
+			if err := f.readS3KMSLayer(l, k.Value, v); err != nil {
+				return nil, fe(v, "%s: %v", k.Value, err)
+			}
+			continue
+		}
 		if !layerKeys[k.Value] {
-			return nil, fe(k, "unknown layer %q (want identity, resource, boundary, session, scp, rcp, vpc_endpoint)", k.Value)
+			return nil, fe(k, "unknown layer %q (want identity, resource, boundary, session, scp, rcp, vpc_endpoint, or an S3/KMS setting: block_public_access, account_block_public_access, object_ownership, bucket_acl, object_acl, canonical_ids, request_policy, request_acl, access_point, kms_grants)", k.Value)
 		}
 		if v.Tag == "!!null" {
 			continue
@@ -391,6 +455,9 @@ func (f *File) readLayers(c *Case, n *yaml.Node) (*CaseLayers, error) {
 		if err != nil {
 			return nil, fe(v, "%s: %v", k.Value, err)
 		}
+	}
+	if err := l.S3KMS.finish(); err != nil {
+		return nil, fe(n, "%v", err)
 	}
 	return l, nil
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/eval"
 )
 
@@ -76,13 +77,12 @@ func one(p *eval.Policy) []*eval.Policy {
 // policyKey compares policies across accounts: the name without account
 // IDs (arn:aws:iam::111:policy/x and ...::222:policy/x are the same policy).
 func policyKey(p *eval.Policy) string {
-	name := p.Name
-	parts := strings.SplitN(name, ":", 6)
-	if len(parts) == 6 {
-		parts[4] = ""
-		name = strings.Join(parts, ":")
+	a, ok := arn.Split(p.Name)
+	if !ok {
+		return p.Name
 	}
-	return name
+	a.Account = ""
+	return a.String()
 }
 
 func docText(p *eval.Policy) string {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/eval"
 	"github.com/iamwhy/iamwhy/policy"
 )
@@ -408,8 +409,8 @@ func probeResources(r string) []string {
 	out := []string{r}
 	if i := strings.LastIndexByte(r, '/'); i >= 0 {
 		out = append(out, r[:i+1]+"iamwhy-probe-other")
-		if strings.HasPrefix(r, "arn:aws:s3:::") {
-			out = append(out, r[:strings.IndexByte(r, '/')])
+		if _, object, ok := arn.S3Bucket(r); ok && object {
+			out = append(out, arn.PolicyResource(r))
 		}
 	} else if r != "*" {
 		out = append(out, r+"-iamwhy-probe-other")
@@ -423,23 +424,7 @@ func probeResources(r string) []string {
 // sameResourcePolicy reports whether one resource-based policy governs both
 // resources: a bucket policy covers the bucket and all its objects; other
 // policies (key, queue, topic, trust, secret) only their own resource.
-func sameResourcePolicy(a, b string) bool {
-	if a == b {
-		return true
-	}
-	const s3 = "arn:aws:s3:::"
-	if strings.HasPrefix(a, s3) && strings.HasPrefix(b, s3) {
-		bucket := func(r string) string {
-			r = r[len(s3):]
-			if i := strings.IndexByte(r, '/'); i >= 0 {
-				return r[:i]
-			}
-			return r
-		}
-		return bucket(a) == bucket(b)
-	}
-	return false
-}
+func sameResourcePolicy(a, b string) bool { return arn.SamePolicy(a, b) }
 
 func withoutResource(l *eval.Layers) *eval.Layers {
 	n := *l

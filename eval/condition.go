@@ -13,131 +13,49 @@ import (
 )
 
 // baseOp is a condition operator without its ForAllValues/ForAnyValue
-// qualifier and IfExists suffix.
+// qualifier and IfExists suffix; package policy owns the operators and
+// their facts (family, negation, variables, wildcards).
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
-type baseOp int
+type baseOp = policy.OperatorBase
 
+// The operators by their short names here.
 const (
-	opUnknown baseOp = iota
-	opStringEquals
-	opStringNotEquals
-	opStringEqualsIgnoreCase
-	opStringNotEqualsIgnoreCase
-	opStringLike
-	opStringNotLike
-	opNumericEquals
-	opNumericNotEquals
-	opNumericLessThan
-	opNumericLessThanEquals
-	opNumericGreaterThan
-	opNumericGreaterThanEquals
-	opDateEquals
-	opDateNotEquals
-	opDateLessThan
-	opDateLessThanEquals
-	opDateGreaterThan
-	opDateGreaterThanEquals
-	opBool
-	opBinaryEquals
-	opIPAddress
-	opNotIPAddress
-	opArnEquals
-	opArnLike
-	opArnNotEquals
-	opArnNotLike
-	opNull
+	opUnknown                   = policy.OpUnknown
+	opStringEquals              = policy.OpStringEquals
+	opStringNotEquals           = policy.OpStringNotEquals
+	opStringEqualsIgnoreCase    = policy.OpStringEqualsIgnoreCase
+	opStringNotEqualsIgnoreCase = policy.OpStringNotEqualsIgnoreCase
+	opStringLike                = policy.OpStringLike
+	opStringNotLike             = policy.OpStringNotLike
+	opNumericEquals             = policy.OpNumericEquals
+	opNumericNotEquals          = policy.OpNumericNotEquals
+	opNumericLessThan           = policy.OpNumericLessThan
+	opNumericLessThanEquals     = policy.OpNumericLessThanEquals
+	opNumericGreaterThan        = policy.OpNumericGreaterThan
+	opNumericGreaterThanEquals  = policy.OpNumericGreaterThanEquals
+	opDateEquals                = policy.OpDateEquals
+	opDateNotEquals             = policy.OpDateNotEquals
+	opDateLessThan              = policy.OpDateLessThan
+	opDateLessThanEquals        = policy.OpDateLessThanEquals
+	opDateGreaterThan           = policy.OpDateGreaterThan
+	opDateGreaterThanEquals     = policy.OpDateGreaterThanEquals
+	opBool                      = policy.OpBool
+	opBinaryEquals              = policy.OpBinaryEquals
+	opIPAddress                 = policy.OpIPAddress
+	opNotIPAddress              = policy.OpNotIPAddress
+	opArnEquals                 = policy.OpArnEquals
+	opArnLike                   = policy.OpArnLike
+	opArnNotEquals              = policy.OpArnNotEquals
+	opArnNotLike                = policy.OpArnNotLike
+	opNull                      = policy.OpNull
 )
 
-var baseOpNames = map[string]baseOp{
-	"stringequals":              opStringEquals,
-	"stringnotequals":           opStringNotEquals,
-	"stringequalsignorecase":    opStringEqualsIgnoreCase,
-	"stringnotequalsignorecase": opStringNotEqualsIgnoreCase,
-	"stringlike":                opStringLike,
-	"stringnotlike":             opStringNotLike,
-	"numericequals":             opNumericEquals,
-	"numericnotequals":          opNumericNotEquals,
-	"numericlessthan":           opNumericLessThan,
-	"numericlessthanequals":     opNumericLessThanEquals,
-	"numericgreaterthan":        opNumericGreaterThan,
-	"numericgreaterthanequals":  opNumericGreaterThanEquals,
-	"dateequals":                opDateEquals,
-	"datenotequals":             opDateNotEquals,
-	"datelessthan":              opDateLessThan,
-	"datelessthanequals":        opDateLessThanEquals,
-	"dategreaterthan":           opDateGreaterThan,
-	"dategreaterthanequals":     opDateGreaterThanEquals,
-	"bool":                      opBool,
-	"binaryequals":              opBinaryEquals,
-	"ipaddress":                 opIPAddress,
-	"notipaddress":              opNotIPAddress,
-	"arnequals":                 opArnEquals,
-	"arnlike":                   opArnLike,
-	"arnnotequals":              opArnNotEquals,
-	"arnnotlike":                opArnNotLike,
-	"null":                      opNull,
-}
-
-// negated operators hold when no policy value matches, and hold when the key
-// is absent.
-func (o baseOp) negated() bool {
-	switch o {
-	case opStringNotEquals, opStringNotEqualsIgnoreCase, opStringNotLike, opNumericNotEquals,
-		opDateNotEquals, opNotIPAddress, opArnNotEquals, opArnNotLike:
-		return true
-	}
-	return false
-}
-
-// positive returns the operator whose "some value matches" test the
-// negated operator inverts.
-func (o baseOp) positive() baseOp {
-	switch o {
-	case opStringNotEquals:
-		return opStringEquals
-	case opStringNotEqualsIgnoreCase:
-		return opStringEqualsIgnoreCase
-	case opStringNotLike:
-		return opStringLike
-	case opNumericNotEquals:
-		return opNumericEquals
-	case opDateNotEquals:
-		return opDateEquals
-	case opNotIPAddress:
-		return opIPAddress
-	case opArnNotEquals:
-		return opArnEquals
-	case opArnNotLike:
-		return opArnLike
-	}
-	return o
-}
-
-// variablesAllowed: only string and ARN operators substitute policy
-// variables; for the others "${" is literal text.
-// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-wheretouse
-func (o baseOp) variablesAllowed() bool {
-	switch o.positive() {
-	case opStringEquals, opStringEqualsIgnoreCase, opStringLike, opArnEquals, opArnLike:
-		return true
-	}
-	return false
-}
-
-func (o baseOp) wildcards() bool {
-	switch o.positive() {
-	case opStringLike, opArnEquals, opArnLike:
-		return true
-	}
-	return false
-}
-
-type setQualifier int
+type setQualifier = policy.SetQualifier
 
 const (
-	setNone setQualifier = iota
-	setForAllValues
-	setForAnyValue
+	setNone         = policy.SetNone
+	setForAllValues = policy.ForAllValues
+	setForAnyValue  = policy.ForAnyValue
 )
 
 // condValue is one policy value of a condition, pre-parsed for its operator.
@@ -162,37 +80,21 @@ type condition struct {
 	unknown  string // why the operator is not understood; "" when it is
 	lkey     string
 	values   []condValue
+	texts    []string // the values as written, for traces (read-only)
 }
 
 func compileCondition(c *policy.Condition, varsEnabled bool) condition {
 	cc := condition{src: c, lkey: strings.ToLower(c.Key)}
-	name := c.Operator
-	if i := strings.IndexByte(name, ':'); i >= 0 {
-		switch strings.ToLower(name[:i]) {
-		case "forallvalues":
-			cc.set = setForAllValues
-		case "foranyvalue":
-			cc.set = setForAnyValue
-		default:
-			cc.unknown = "unknown condition set operator " + strconvQuote(name[:i])
-			return cc
-		}
-		name = name[i+1:]
-	}
-	lname := strings.ToLower(name)
-	if strings.HasSuffix(lname, "ifexists") && lname != "ifexists" {
-		cc.ifExists = true
-		lname = strings.TrimSuffix(lname, "ifexists")
-	}
-	op, ok := baseOpNames[lname]
-	if !ok || (op == opNull && cc.ifExists) {
-		cc.unknown = "unknown condition operator " + strconvQuote(c.Operator)
+	op, err := c.ParsedOperator()
+	if err != nil {
+		cc.unknown = err.Error()
 		return cc
 	}
-	cc.op = op
+	cc.op, cc.set, cc.ifExists = op.Base, op.Set, op.IfExists
 	for _, v := range c.Values {
-		cc.values = append(cc.values, compileCondValue(op, v.Text, varsEnabled))
+		cc.values = append(cc.values, compileCondValue(cc.op, v.Text, varsEnabled))
 	}
+	cc.texts = condValues(&cc)
 	return cc
 }
 
@@ -200,10 +102,10 @@ func strconvQuote(s string) string { return strconv.Quote(s) }
 
 func compileCondValue(op baseOp, raw string, varsEnabled bool) condValue {
 	cv := condValue{raw: raw, ok: true}
-	if varsEnabled && op.variablesAllowed() {
-		cv.tmpl = parseTemplate(raw, op.wildcards())
+	if varsEnabled && op.VariablesAllowed() {
+		cv.tmpl = parseTemplate(raw, op.Wildcards())
 	}
-	switch op.positive() {
+	switch op.Positive() {
 	case opStringLike:
 		cv.enc = encodeWildcards(raw)
 	case opArnEquals, opArnLike:
@@ -216,12 +118,21 @@ func compileCondValue(op baseOp, raw string, varsEnabled bool) condValue {
 	case opIPAddress:
 		cv.ip, cv.ok = parseCIDR(raw)
 	case opBinaryEquals:
-		b, err := base64.StdEncoding.DecodeString(raw)
-		cv.bin, cv.ok = b, err == nil
+		cv.bin, cv.ok = decodeBase64(raw)
 	case opBool, opNull:
 		cv.ok = strings.EqualFold(raw, "true") || strings.EqualFold(raw, "false")
 	}
 	return cv
+}
+
+// decodeBase64 reads standard base64, with or without its padding.
+func decodeBase64(s string) ([]byte, bool) {
+	s = strings.TrimSpace(s)
+	if b, err := base64.StdEncoding.DecodeString(s); err == nil {
+		return b, true
+	}
+	b, err := base64.RawStdEncoding.DecodeString(s)
+	return b, err == nil
 }
 
 func parseNumber(s string) (float64, bool) {
@@ -308,15 +219,24 @@ type condOutcome struct {
 	reason string
 }
 
-// eval evaluates the condition against the context. buf is scratch space
-// for variable substitution.
+// eval evaluates the condition against the request's keys. buf is
+// scratch space for variable substitution.
 //
-// Absent keys: a bare operator is false, except negated operators (true)
-// and Null; IfExists makes an absent key true; ForAllValues is true and
-// ForAnyValue false on an absent or empty key.
+// Absent keys: the set qualifier's rule comes first (ForAllValues is true
+// and ForAnyValue false on an absent or empty key, with or without
+// IfExists); then IfExists makes an absent key true; a bare operator is
+// false, except negated operators (true) and Null.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IfExists
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
-func (c *condition) eval(ctx *Context, buf []byte) condOutcome {
+//
+// A multivalued key (given as a list) under an operator without a set
+// qualifier: AWS says such keys "require a condition set operator" and
+// documents no result without one. The engine applies one rule whatever
+// the number of values: a set is not a single value, so the condition does
+// not match, for negated operators too (as the anchor simulator,
+// cloud-copilot/iam-simulate, does). A single-valued key with one value is
+// compared as usual.
+func (c *condition) eval(ctx *keys, buf []byte) condOutcome {
 	if c.unknown != "" {
 		return condOutcome{triUnknown, c.unknown}
 	}
@@ -336,24 +256,30 @@ func (c *condition) eval(ctx *Context, buf []byte) condOutcome {
 	}
 	if !present {
 		switch {
-		case c.ifExists:
-			return condOutcome{triTrue, ""}
 		case c.set == setForAllValues:
 			return condOutcome{triTrue, ""}
 		case c.set == setForAnyValue:
 			return condOutcome{triFalse, "key absent"}
-		case c.op.negated():
+		case c.ifExists:
+			return condOutcome{triTrue, ""}
+		case c.op.Negated():
 			return condOutcome{triTrue, ""}
 		}
 		return condOutcome{triFalse, "key absent"}
 	}
 	switch c.set {
 	case setForAllValues:
+		res := triTrue
 		for _, rv := range e.values {
-			r := c.single(rv, ctx, buf)
-			if r != triTrue {
-				return condOutcome{r, "a request value does not match"}
+			switch c.single(rv, ctx, buf) {
+			case triFalse:
+				return condOutcome{triFalse, "a request value does not match"}
+			case triUnknown:
+				res = triUnknown
 			}
+		}
+		if res == triUnknown {
+			return condOutcome{res, c.unknownValueReason()}
 		}
 		return condOutcome{triTrue, ""}
 	case setForAnyValue:
@@ -366,23 +292,40 @@ func (c *condition) eval(ctx *Context, buf []byte) condOutcome {
 				res = triUnknown
 			}
 		}
+		if res == triUnknown {
+			return condOutcome{res, c.unknownValueReason()}
+		}
 		return condOutcome{res, "no request value matches"}
 	}
-	if len(e.values) > 1 || e.multi {
-		if len(e.values) == 1 {
-			return condOutcome{c.single(e.values[0], ctx, buf), ""}
-		}
-		// AWS requires ForAllValues or ForAnyValue for a key with several
-		// values and does not document the result without one.
-		return condOutcome{triUnknown, "the key has several values and the operator has no ForAllValues/ForAnyValue qualifier (AWS does not document this case)"}
+	if e.multi {
+		return condOutcome{triFalse, "the key is multivalued and the operator has no ForAllValues/ForAnyValue qualifier: a set never equals a single value"}
 	}
-	return condOutcome{c.single(e.values[0], ctx, buf), ""}
+	r := c.single(e.values[0], ctx, buf)
+	if r == triUnknown {
+		return condOutcome{r, c.unknownValueReason()}
+	}
+	return condOutcome{r, ""}
+}
+
+// unknownValueReason says why comparing a value was unknown: a policy
+// value that does not parse as the operator's type, or a Binary request
+// value that is not base64.
+func (c *condition) unknownValueReason() string {
+	for i := range c.values {
+		if !c.values[i].ok {
+			return "policy value " + strconvQuote(c.values[i].raw) + " of " + c.src.Operator + " is not a valid " + operatorFamily(c.op) + " value"
+		}
+	}
+	if c.op == opBinaryEquals {
+		return "the request value of " + c.src.Key + " is not base64 text (Binary context values are given as base64, as AWS carries them)"
+	}
+	return "a value could not be compared"
 }
 
 // single tests one request value: for a positive operator, whether any
 // policy value matches; for a negated one, whether none does.
-func (c *condition) single(rv string, ctx *Context, buf []byte) tri {
-	pos := c.op.positive()
+func (c *condition) single(rv string, ctx *keys, buf []byte) tri {
+	pos := c.op.Positive()
 	any := triFalse
 	if pos == opIPAddress {
 		// Parse the request's address once, not once per policy value.
@@ -401,7 +344,7 @@ func (c *condition) single(rv string, ctx *Context, buf []byte) tri {
 			any = orTri(any, c.matchValue(pos, &c.values[i], rv, ctx, buf))
 		}
 	}
-	if c.op.negated() {
+	if c.op.Negated() {
 		return any.not()
 	}
 	return any
@@ -427,7 +370,7 @@ func ipContains(block netip.Prefix, a netip.Addr) bool {
 	return block.Contains(a)
 }
 
-func (c *condition) matchValue(op baseOp, v *condValue, rv string, ctx *Context, buf []byte) tri {
+func (c *condition) matchValue(op baseOp, v *condValue, rv string, ctx *keys, buf []byte) tri {
 	if !v.ok {
 		// A value of the wrong type cannot be stored in AWS (the policy is
 		// rejected); say we do not know rather than guess.
@@ -462,9 +405,14 @@ func (c *condition) matchValue(op baseOp, v *condValue, rv string, ctx *Context,
 	case opBool:
 		return boolTri(strings.EqualFold(v.raw, rv))
 	case opBinaryEquals:
-		b, err := base64.StdEncoding.DecodeString(rv)
-		if err != nil {
-			return boolTri(string(v.bin) == rv)
+		// Binary keys travel as base64 text; both sides are decoded and
+		// their bytes compared, so different spellings of the same bytes
+		// (padding omitted) are equal. A request value that is not base64
+		// cannot be compared.
+		// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_BinaryEquals
+		b, ok := decodeBase64(rv)
+		if !ok {
+			return triUnknown
 		}
 		return boolTri(bytes.Equal(b, v.bin))
 	case opIPAddress:

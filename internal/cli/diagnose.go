@@ -5,14 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/iamwhy/iamwhy/inputfile"
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/catalog"
 	"github.com/iamwhy/iamwhy/denial"
 	"github.com/iamwhy/iamwhy/diagnose"
@@ -260,7 +261,7 @@ func firstDeniedRecord(text string) *trail.Record {
 }
 
 func (o *diagnoseOptions) requestFromEvent(res *diagnoseResult) (*eval.Request, *diagnoseResult, error) {
-	data, err := os.ReadFile(o.Event)
+	data, err := inputfile.Read(o.Event)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -315,15 +316,7 @@ func (o *diagnoseOptions) fromRecord(rec *trail.Record, res *diagnoseResult) (*e
 
 // resourcePolicyTarget names the resource a resource-based policy is
 // attached to: an S3 object's bucket, else the resource itself.
-func resourcePolicyTarget(resource string) string {
-	const s3 = "arn:aws:s3:::"
-	if strings.HasPrefix(resource, s3) {
-		if i := strings.IndexByte(resource[len(s3):], '/'); i >= 0 {
-			return resource[:len(s3)+i]
-		}
-	}
-	return resource
-}
+func resourcePolicyTarget(resource string) string { return arn.PolicyResource(resource) }
 
 // recentChangeCandidate reports a role or user created shortly before the
 // request (IAM is eventually consistent).

@@ -7,8 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/iamwhy/iamwhy/inputfile"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -39,10 +39,6 @@ type explainDeps struct {
 	// newSTS builds the STS client used by --decode.
 	newSTS func(ctx context.Context) (awsdecode.API, error)
 }
-
-// maxExplainInput bounds what explain reads (a CloudTrail file is the
-// largest input it expects).
-const maxExplainInput = 256 << 20
 
 func newExplainCmd(s Streams) *cobra.Command {
 	return newExplainCmdWith(s, explainDeps{newSTS: defaultSTS, parseOptions: catalogDenialOptions()})
@@ -168,7 +164,7 @@ func readExplainInput(s Streams, o explainOptions) (string, string, error) {
 	case o.File != "" && o.Message != "":
 		return "", "", errors.New("give the error either as MESSAGE or with --file, not both")
 	case o.File != "":
-		f, err := os.Open(o.File)
+		f, err := inputfile.Open(o.File)
 		if err != nil {
 			return "", "", err
 		}
@@ -179,21 +175,20 @@ func readExplainInput(s Streams, o explainOptions) (string, string, error) {
 	default:
 		r = s.In
 	}
-	b, err := io.ReadAll(io.LimitReader(r, maxExplainInput+1))
+	b, err := inputfile.ReadAllFrom(r, name)
 	if err != nil {
-		return "", "", fmt.Errorf("%s: %w", name, err)
-	}
-	if len(b) > maxExplainInput {
-		return "", "", fmt.Errorf("%s: input larger than %d MiB", name, maxExplainInput>>20)
+		return "", "", err
 	}
 	if len(b) > 2 && b[0] == 0x1f && b[1] == 0x8b {
 		zr, err := gzip.NewReader(bytes.NewReader(b))
 		if err != nil {
 			return "", "", fmt.Errorf("%s: %w", name, err)
 		}
-		b, err = io.ReadAll(io.LimitReader(zr, maxExplainInput+1))
+		// Over the limit once decompressed is an error, never a
+		// silently truncated input.
+		b, err = inputfile.ReadAllFrom(zr, name+" (decompressed)")
 		if err != nil {
-			return "", "", fmt.Errorf("%s: %w", name, err)
+			return "", "", err
 		}
 	}
 	return name, string(b), nil
@@ -210,11 +205,17 @@ func renderDenialText(w io.Writer, d *denial.Denial) error {
 		if d.Message != "" {
 			fmt.Fprintf(&b, "  message         %s\n", shorten(d.Message, 300))
 		}
-		if d.Note != "" {
+		if d.Reason != nil {
+			fmt.Fprintf(&b, "  what it is      %s\n", *d.Reason)
+		}
+		if d.Note != "" && (d.Reason == nil || *d.Reason != d.Note) {
 			fmt.Fprintf(&b, "  note            %s\n", d.Note)
 		}
 		_, err := io.WriteString(w, b.String())
 		return err
+	}
+	if len(d.Others) > 0 {
+		fmt.Fprintf(&b, "The input holds %d distinct access-denied errors; each is read on its own.\n\nError 1 of %d\n", 1+len(d.Others), 1+len(d.Others))
 	}
 	fmt.Fprintf(&b, "Access denied: %s\n", denialHeadline(d))
 	field := func(label, value string) { fmt.Fprintf(&b, "  %-15s %s\n", label, value) }
@@ -284,8 +285,18 @@ func renderDenialText(w io.Writer, d *denial.Denial) error {
 			fmt.Fprintf(&b, "  %d. %s\n", i+1, s)
 		}
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+	for i, o := range d.Others {
+		if _, err := fmt.Fprintf(w, "\nError %d of %d\n", i+2, 1+len(d.Others)); err != nil {
+			return err
+		}
+		if err := renderDenialText(w, o); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // denialHeadline says in one line what the message reports.

@@ -3,13 +3,14 @@ package cli
 import (
 	"context"
 	"fmt"
+	"github.com/iamwhy/iamwhy/inputfile"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/iamwhy/iamwhy/access/awssim"
+	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/eval"
 	"github.com/iamwhy/iamwhy/snapshot"
 )
@@ -180,16 +181,16 @@ func (o *simulateOptions) awsInput(env *snapshot.Environment, action string, req
 		}
 		in.ResourceOwner = o.ResourceAccount
 		if in.ResourceOwner == "" {
-			in.ResourceOwner = eval.ARNAccount(req.Resource)
+			in.ResourceOwner = arn.Account(req.Resource)
 		}
 	}
 	return in, "", nil
 }
 
 // roleOfSession is the role ARN of an assumed-role session ARN.
-func roleOfSession(arn string) string {
-	p := eval.ParsePrincipal(arn)
-	return "arn:" + p.Partition + ":iam::" + p.Account + ":role/" + p.Name
+func roleOfSession(s string) string {
+	r, _ := arn.SessionRoleARN(s)
+	return r
 }
 
 func policyTexts(args []string) ([]string, error) {
@@ -209,7 +210,7 @@ func policyText(arg string) (string, error) {
 	if strings.HasPrefix(strings.TrimSpace(arg), "{") {
 		return arg, nil
 	}
-	data, err := os.ReadFile(strings.TrimPrefix(arg, "file://"))
+	data, err := inputfile.Read(strings.TrimPrefix(arg, "file://"))
 	return string(data), err
 }
 
