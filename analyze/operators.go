@@ -2,10 +2,10 @@ package analyze
 
 import (
 	"encoding/base64"
-	"net/netip"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/iamwhy/iamwhy/policy"
 )
 
 // opFamily is the kind of value a condition operator compares.
@@ -32,57 +32,35 @@ type operator struct {
 	family   opFamily
 	negated  bool
 	ifExists bool
+	like     bool   // StringLike, StringNotLike, ArnLike, ArnNotLike
 	set      string // "", "ForAllValues" or "ForAnyValue"
 }
 
-// operatorFamilies maps the base operator names (lower case) to their
-// family; the negated forms are marked by name.
-var operatorFamilies = map[string]opFamily{
-	"stringequals": famString, "stringnotequals": famString,
-	"stringequalsignorecase": famString, "stringnotequalsignorecase": famString,
-	"stringlike": famString, "stringnotlike": famString,
-	"numericequals": famNumeric, "numericnotequals": famNumeric,
-	"numericlessthan": famNumeric, "numericlessthanequals": famNumeric,
-	"numericgreaterthan": famNumeric, "numericgreaterthanequals": famNumeric,
-	"dateequals": famDate, "datenotequals": famDate,
-	"datelessthan": famDate, "datelessthanequals": famDate,
-	"dategreaterthan": famDate, "dategreaterthanequals": famDate,
-	"bool":         famBool,
-	"binaryequals": famBinary,
-	"ipaddress":    famIP, "notipaddress": famIP,
-	"arnequals": famARN, "arnlike": famARN, "arnnotequals": famARN, "arnnotlike": famARN,
-	"null": famNull,
+// familyOf maps policy's operator families to lint's.
+var familyOf = map[policy.OperatorFamily]opFamily{
+	policy.FamilyString: famString, policy.FamilyNumeric: famNumeric, policy.FamilyDate: famDate,
+	policy.FamilyBool: famBool, policy.FamilyBinary: famBinary, policy.FamilyIPAddress: famIP,
+	policy.FamilyARN: famARN, policy.FamilyNull: famNull,
 }
 
 // parseOperator splits "ForAnyValue:StringLikeIfExists" into its parts.
 // The ForAllValues/ForAnyValue qualifiers and the IfExists suffix are the
-// only modifiers; Null takes neither IfExists nor a set qualifier
-// ("the Null condition operator cannot be used with IfExists").
+// only modifiers. Null with IfExists or a qualifier parses (the checks
+// report them: "the Null condition operator cannot be used with
+// IfExists").
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
 func parseOperator(op string) (operator, bool) {
-	var o operator
-	name := op
-	if set, rest, ok := strings.Cut(op, ":"); ok {
-		switch strings.ToLower(set) {
-		case "forallvalues":
-			o.set = "ForAllValues"
-		case "foranyvalue":
-			o.set = "ForAnyValue"
-		default:
-			return o, false
-		}
-		name = rest
+	// Package policy owns the operators; its error for Null with IfExists
+	// still returns the parts, which lint reports itself.
+	po, err := policy.ParseConditionOperator(op)
+	if err != nil && po.Base != policy.OpNull {
+		return operator{}, false
 	}
-	l := strings.ToLower(name)
-	if base, ok := strings.CutSuffix(l, "ifexists"); ok && base != "" {
-		o.ifExists = true
-		l = base
+	o := operator{family: familyOf[po.Family()], negated: po.Negated(), ifExists: po.IfExists, set: po.Set.String()}
+	switch po.Base.Positive() {
+	case policy.OpStringLike, policy.OpArnLike:
+		o.like = true
 	}
-	fam, ok := operatorFamilies[l]
-	if !ok || (fam == famNull && (o.ifExists || o.set != "")) {
-		return o, false
-	}
-	o.family = fam
-	o.negated = strings.Contains(l, "not")
 	return o, true
 }
 
@@ -111,34 +89,10 @@ func (f opFamily) fitsKeyType(elem string) bool {
 	return true
 }
 
-// validValue reports whether a condition value is of the operator's type
-// (what is "not valid" the message says). Values holding a policy
-// variable are accepted: their type is known only at request time.
-func (f opFamily) validValue(v string) (ok bool, want string) {
-	if strings.Contains(v, "${") {
-		return true, ""
-	}
-	switch f {
-	case famNumeric:
-		_, err := strconv.ParseFloat(v, 64)
-		return err == nil, "a number"
-	case famDate:
-		return validDate(v), "a date (ISO 8601 such as 2026-01-31T12:00:00Z, or epoch seconds)"
-	case famBool, famNull:
-		return strings.EqualFold(v, "true") || strings.EqualFold(v, "false"), "true or false"
-	case famBinary:
-		_, err := base64.StdEncoding.DecodeString(v)
-		return err == nil, "base64-encoded binary"
-	case famIP:
-		if _, err := netip.ParsePrefix(v); err == nil {
-			return true, ""
-		}
-		_, err := netip.ParseAddr(v)
-		return err == nil, "an IP address or CIDR block"
-	case famARN:
-		return v == "*" || strings.Count(v, ":") >= 5 && strings.HasPrefix(strings.ToLower(v), "arn:"), "an ARN (arn:partition:service:region:account:resource)"
-	}
-	return true, ""
+// validBase64 reports whether a BinaryEquals value is base64.
+func validBase64(v string) bool {
+	_, err := base64.StdEncoding.DecodeString(v)
+	return err == nil
 }
 
 // validDate accepts the ISO 8601 forms AWS documents for date conditions
