@@ -235,6 +235,11 @@ func Can(env *snapshot.Environment, cat *catalog.Catalog, q CanQuery) (*CanResul
 		r := &resolved{layers: l, ctx: req.Context, err: err}
 		if q.Resource != "" {
 			r.gaps = env.ResourceGaps(p.Account, answers[i].Action, k.resource)
+		} else if l != nil {
+			// The approximation without --resource decides on a
+			// pattern of the service's resources, which has no policy
+			// of its own to be missing.
+			l.Unknown = nil
 		}
 		cache[k] = r
 	}

@@ -258,7 +258,7 @@ func decideWithConditions(req *eval.Request, layers *eval.Layers, gaps []string,
 	}
 	if d.Outcome == eval.Undetermined {
 		a.Status, a.DecidedBy, a.Reason = Undetermined, string(d.Layer), d.Reason
-		return a
+		return withGaps(a, d, gaps)
 	}
 	given := req.Context // the request as given, filled by the environment
 	work := &eval.Request{Principal: req.Principal, Action: req.Action, Resource: req.Resource,
@@ -316,11 +316,13 @@ func decideWithConditions(req *eval.Request, layers *eval.Layers, gaps []string,
 	return withGaps(a, d, gaps)
 }
 
-// withGaps makes an answer unknown when the environment lacks a policy
-// that could change it: a policy that was not collected could allow or
-// deny, whatever the layers at hand say; only an explicit deny stands.
+// withGaps reports what the environment lacks. The engine has already
+// decided what a policy that was not collected can change
+// (eval.UnknownLayer): the answer is unknown only when the decision is
+// undetermined; a deny that holds whatever the missing policy says stays
+// a deny.
 func withGaps(a Answer, d eval.Decision, gaps []string) Answer {
-	if len(gaps) > 0 && d.Outcome != eval.ExplicitDeny {
+	if len(gaps) > 0 && d.Outcome == eval.Undetermined {
 		a.Status, a.Gaps = Unknown, gaps
 	}
 	return a

@@ -8,11 +8,12 @@ package check
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 
+	"github.com/iamwhy/iamwhy/inputfile"
+	"github.com/iamwhy/iamwhy/internal/yamldoc"
 	"github.com/iamwhy/iamwhy/policy"
 	"gopkg.in/yaml.v3"
 )
@@ -78,6 +79,10 @@ const (
 	ExpectDeny         Expectation = "deny"
 	ExpectImplicitDeny Expectation = "implicit-deny"
 	ExpectExplicitDeny Expectation = "explicit-deny"
+	// ExpectUndetermined passes only on an undetermined decision (a
+	// policy that matters was not collected, a rule the engine does not
+	// model); every other expectation fails on one.
+	ExpectUndetermined Expectation = "undetermined"
 )
 
 // FileError is a problem that stops a check file from running at all
@@ -105,7 +110,7 @@ func nodePos(n *yaml.Node) policy.Pos { return policy.Pos{Line: n.Line, Col: n.C
 
 // LoadFile reads and validates a check file.
 func LoadFile(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path)
 	if err != nil {
 		return nil, &FileError{Path: path, Msg: err.Error()}
 	}
@@ -138,6 +143,17 @@ func parse(path string, data []byte, items []*yaml.Node) (*File, error) {
 		return nil, &FileError{Path: path, Msg: "empty check file"}
 	}
 	root := doc.Content[0]
+	// Every parser of check files (yaml.v3 and the fast subset parser)
+	// produces yaml.v3 nodes, and the one rule for duplicate keys and
+	// alias expansion is applied to those nodes.
+	if err := yamldoc.Check(root); err != nil {
+		return nil, yamlFileError(path, err)
+	}
+	for _, it := range items {
+		if err := yamldoc.Check(it); err != nil {
+			return nil, yamlFileError(path, err)
+		}
+	}
 	if root.Kind != yaml.MappingNode {
 		return nil, &FileError{Path: path, Pos: nodePos(root), Msg: "a check file must be a mapping with version, policies, environment and cases"}
 	}
@@ -173,6 +189,9 @@ func parse(path string, data []byte, items []*yaml.Node) (*File, error) {
 	if cases.Kind != yaml.SequenceNode {
 		return nil, &FileError{Path: path, Pos: nodePos(cases), Msg: "cases must be a list"}
 	}
+	if len(cases.Content) == 0 {
+		return nil, &FileError{Path: path, Pos: nodePos(cases), Msg: "no cases: a check file without cases checks nothing"}
+	}
 	seen := map[string]policy.Pos{}
 	for _, cn := range cases.Content {
 		c, err := f.readCase(cn)
@@ -186,6 +205,15 @@ func parse(path string, data []byte, items []*yaml.Node) (*File, error) {
 		f.Cases = append(f.Cases, c)
 	}
 	return f, nil
+}
+
+// yamlFileError places a yamldoc error in the check file.
+func yamlFileError(path string, err error) error {
+	var ye *yamldoc.Error
+	if errors.As(err, &ye) {
+		return &FileError{Path: path, Pos: policy.Pos{Line: ye.Line, Col: ye.Col}, Msg: ye.Msg}
+	}
+	return &FileError{Path: path, Msg: err.Error()}
 }
 
 func yamlErrorPos(err error) policy.Pos {
@@ -269,17 +297,24 @@ func (f *File) readCase(n *yaml.Node) (*Case, error) {
 		c.ManagementAccount = v.Value
 	}
 	switch e := Expectation(fields["expect"].Value); e {
-	case ExpectAllow, ExpectDeny, ExpectImplicitDeny, ExpectExplicitDeny:
+	case ExpectAllow, ExpectDeny, ExpectImplicitDeny, ExpectExplicitDeny, ExpectUndetermined:
 		c.Expect = e
 	default:
-		return nil, fe(fields["expect"], "expect must be allow, deny, implicit-deny or explicit-deny, not %q", fields["expect"].Value)
+		return nil, fe(fields["expect"], "expect must be allow, deny, implicit-deny, explicit-deny or undetermined, not %q", fields["expect"].Value)
 	}
 	if v := fields["context"]; v != nil && v.Tag != "!!null" {
 		if v.Kind != yaml.MappingNode {
 			return nil, fe(v, "context must be a mapping from key to value or list of values")
 		}
+		keys := map[string]*yaml.Node{}
 		for i := 0; i+1 < len(v.Content); i += 2 {
 			k, val := v.Content[i], v.Content[i+1]
+			// Context key names are case-insensitive, so aws:SourceIp and
+			// aws:sourceip are the same key given twice.
+			if prev, dup := keys[strings.ToLower(k.Value)]; dup {
+				return nil, fe(k, "context key %q given twice (first as %q at %d:%d)", k.Value, prev.Value, prev.Line, prev.Column)
+			}
+			keys[strings.ToLower(k.Value)] = k
 			ce := ContextEntry{Key: k.Value}
 			switch val.Kind {
 			case yaml.SequenceNode:

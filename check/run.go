@@ -2,13 +2,14 @@ package check
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
 
 	"github.com/iamwhy/iamwhy/eval"
+	"github.com/iamwhy/iamwhy/inputfile"
+	"github.com/iamwhy/iamwhy/internal/yamldoc"
 	"github.com/iamwhy/iamwhy/policy"
 	"gopkg.in/yaml.v3"
 )
@@ -184,7 +185,9 @@ func (r *Runner) runOne(f *File, c *Case, action, resource string, multi bool, e
 		d, tr := eval.ExplainWith(req, layers, eval.Options{Reference: r.Reference})
 		fillResult(&res, &d, tr)
 	}
-	res.Pass = res.Error == nil && matches(c.Expect, res.Decision)
+	// An undetermined decision (its reason in Error) passes only a case
+	// that expects it.
+	res.Pass = matches(c.Expect, res.Decision) && (res.Error == nil || c.Expect == ExpectUndetermined)
 	return res
 }
 
@@ -280,7 +283,7 @@ func loadPolicy(f *File, ref *PolicyRef, t policy.Type) (*eval.Policy, error) {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(f.Dir, path)
 	}
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path)
 	if err != nil {
 		return nil, fmt.Errorf("policy %q: %w", ref.Name, err)
 	}
@@ -288,6 +291,9 @@ func loadPolicy(f *File, ref *PolicyRef, t policy.Type) (*eval.Policy, error) {
 		var n yaml.Node
 		if err := yaml.Unmarshal(data, &n); err != nil || len(n.Content) == 0 {
 			return nil, fmt.Errorf("%s: not valid YAML: %v", path, err)
+		}
+		if err := yamldoc.Check(n.Content[0]); err != nil {
+			return nil, fmt.Errorf("%s:%w", path, err)
 		}
 		doc, err := parseYAMLPolicy(n.Content[0], policy.Options{Type: t, Source: path})
 		if err != nil {

@@ -96,7 +96,7 @@ func missingKeys(tr *eval.Trace) []string {
 func bestNearMiss(tr *eval.Trace, layer eval.Layer, level int) *eval.StatementTrace {
 	var best *eval.StatementTrace
 	score := func(st *eval.StatementTrace) int {
-		elems := map[string]int{}
+		elems := map[eval.Element]int{}
 		for _, f := range st.Failed {
 			elems[f.Element]++
 		}

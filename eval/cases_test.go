@@ -39,7 +39,8 @@ import (
 //	    resource_account: "444455556666"
 //	    context: {key: value, multi: [a, b]}                 # a list makes the key multivalued
 //	    no_derived_context: true                             # do not fill aws:PrincipalArn etc.
-//	    layers: {identity: [..], resource: .., boundary: .., session: [..], scp: [[..]], rcp: [[..]], vpc_endpoint: ..}
+//	    layers: {identity: [..], resource: .., boundary: .., session: [..], scp: [[..]], rcp: [[..]], vpc_endpoint: ..,
+//	             unknown: {resource: why}}                   # layers that exist but whose policy is not known
 //	    management_account: "111122223333"
 //	    expect: allow | implicit-deny | explicit-deny | undetermined
 //	    decided_by: identity | resource | boundary | session | scp | rcp | vpc_endpoint | none
@@ -87,6 +88,9 @@ type caseLayers struct {
 	SCP         [][]yaml.Node `yaml:"scp"`
 	RCP         [][]yaml.Node `yaml:"rcp"`
 	VPCEndpoint yaml.Node     `yaml:"vpc_endpoint"`
+	// Unknown names layers that exist but whose policy is not known,
+	// with the reason: {resource: "the queue policy was not collected"}.
+	Unknown map[string]string `yaml:"unknown"`
 	// scpGiven and rcpGiven distinguish "scp: []" (an organisation with
 	// no levels listed) from an absent layer (no organisation).
 	scpGiven bool
@@ -100,7 +104,7 @@ func (l *caseLayers) UnmarshalYAML(n *yaml.Node) error {
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		switch n.Content[i].Value {
-		case "identity", "resource", "boundary", "session", "vpc_endpoint":
+		case "identity", "resource", "boundary", "session", "vpc_endpoint", "unknown":
 		default:
 			return fmt.Errorf("line %d: unknown layer %q", n.Content[i].Line, n.Content[i].Value)
 		case "scp":
@@ -280,6 +284,9 @@ func runCase(t *testing.T, file string, cf *caseFile, compiled map[string]*Polic
 	l.RCP = levels(c.Layers.rcpGiven, c.Layers.RCP, policy.TypeRCP)
 	l.VPCEndpoint = get(&c.Layers.VPCEndpoint, policy.TypeVPCEndpoint, "vpc_endpoint")
 	l.ManagementAccount = c.Management
+	for layer, why := range c.Layers.Unknown {
+		l.Unknown = append(l.Unknown, UnknownLayer{Layer: Layer(layer), Reason: why})
+	}
 
 	d, tr := Explain(req, &l)
 	// Decide (no trace) must agree with Explain.
@@ -325,7 +332,7 @@ func findNearMiss(tr *Trace, w *nearMissWant) string {
 		for _, st := range lt.Statements {
 			for _, m := range st.Failed {
 				seen = append(seen, m.String())
-				if w.Element != "" && m.Element != w.Element {
+				if w.Element != "" && string(m.Element) != w.Element {
 					continue
 				}
 				if w.Key != "" && m.Key != w.Key {

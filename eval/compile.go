@@ -54,6 +54,9 @@ type resourcePattern struct {
 	raw  string
 	pat  arnPattern
 	tmpl *template
+	// outside names the ARN field (region, account, ...) that holds a
+	// policy variable; such an entry's meaning is not documented.
+	outside string
 }
 
 // Compile prepares a parsed document for evaluation under name.
@@ -78,6 +81,9 @@ func Compile(name string, doc *policy.Policy) *Policy {
 			rp := resourcePattern{raw: r.Text}
 			if vars {
 				rp.tmpl = parseTemplate(r.Text, true)
+				if field, ok := policy.VariableOutsideResourcePart(r.Text); ok && rp.tmpl != nil {
+					rp.outside = field
+				}
 			}
 			if rp.tmpl == nil {
 				rp.pat = compileARNPattern(encodeWildcards(r.Text))
@@ -204,21 +210,22 @@ func literalServices(vals []policy.Value) []string {
 
 // matchResource reports whether Resource (or NotResource) covers the
 // resource. A statement without either (trust policies) applies to the
-// resource it is attached to.
+// resource it is attached to. It is unknown when only an entry with a
+// policy variable outside the ARN's resource part could cover it.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notresource.html
-func (s *statement) matchResource(resource string, ctx *Context, buf []byte) bool {
+func (s *statement) matchResource(resource string, k *keys, buf []byte) tri {
 	rr := newRequestResource(resource)
-	return s.matchResourceIn(&rr, ctx, buf)
+	return s.matchResourceIn(&rr, k, buf)
 }
 
 // matchResourceIn is matchResource with the request's resource already split
 // into its ARN fields (Decide does it once per request).
-func (s *statement) matchResourceIn(rr *requestResource, ctx *Context, buf []byte) bool {
+func (s *statement) matchResourceIn(rr *requestResource, k *keys, buf []byte) tri {
 	if !s.hasResource {
-		return true
+		return triTrue
 	}
-	hit := false
+	hit, unknown := false, false
 	for i := range s.resources {
 		r := &s.resources[i]
 		if r.tmpl == nil {
@@ -228,7 +235,11 @@ func (s *statement) matchResourceIn(rr *requestResource, ctx *Context, buf []byt
 			}
 			continue
 		}
-		out, ok := r.tmpl.resolve(ctx, buf)
+		if r.outside != "" {
+			unknown = true
+			continue
+		}
+		out, ok := r.tmpl.resolve(k, buf)
 		if !ok {
 			continue // an unresolved variable matches nothing
 		}
@@ -237,7 +248,20 @@ func (s *statement) matchResourceIn(rr *requestResource, ctx *Context, buf []byt
 			break
 		}
 	}
-	return hit != s.notResource
+	if !hit && unknown {
+		return triUnknown
+	}
+	return boolTri(hit != s.notResource)
+}
+
+// outsideVariableReason explains an unknown resource match.
+func (s *statement) outsideVariableReason() string {
+	for i := range s.resources {
+		if r := &s.resources[i]; r.outside != "" {
+			return "Resource " + strconvQuote(r.raw) + " has a policy variable in its " + r.outside + " field; AWS documents variables only in the resource part of an ARN"
+		}
+	}
+	return ""
 }
 
 // matchPrincipal says how the statement's Principal names the caller. For
@@ -246,6 +270,19 @@ func (s *statement) matchResourceIn(rr *requestResource, ctx *Context, buf []byt
 // element (identity policies, SCPs) applies to the caller: matchDirect.
 func (s *statement) matchPrincipal(p *Principal, userID string, hasBoundary bool) principalMatch {
 	if !s.hasPrincipal {
+		return matchDirect
+	}
+	if s.notPrincipal && !s.deny {
+		// Allow with NotPrincipal: AWS no longer supports it, but the
+		// only meaning it documented is "every principal except those
+		// named"; a caller named by any entry (itself, its role or its
+		// account) is excluded. The decision carries a warning.
+		// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+		for i := range s.principals {
+			if s.principals[i].match(p, userID) != matchNone {
+				return matchNone
+			}
+		}
 		return matchDirect
 	}
 	if s.notPrincipal {

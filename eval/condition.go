@@ -216,12 +216,21 @@ func compileCondValue(op baseOp, raw string, varsEnabled bool) condValue {
 	case opIPAddress:
 		cv.ip, cv.ok = parseCIDR(raw)
 	case opBinaryEquals:
-		b, err := base64.StdEncoding.DecodeString(raw)
-		cv.bin, cv.ok = b, err == nil
+		cv.bin, cv.ok = decodeBase64(raw)
 	case opBool, opNull:
 		cv.ok = strings.EqualFold(raw, "true") || strings.EqualFold(raw, "false")
 	}
 	return cv
+}
+
+// decodeBase64 reads standard base64, with or without its padding.
+func decodeBase64(s string) ([]byte, bool) {
+	s = strings.TrimSpace(s)
+	if b, err := base64.StdEncoding.DecodeString(s); err == nil {
+		return b, true
+	}
+	b, err := base64.RawStdEncoding.DecodeString(s)
+	return b, err == nil
 }
 
 func parseNumber(s string) (float64, bool) {
@@ -308,15 +317,24 @@ type condOutcome struct {
 	reason string
 }
 
-// eval evaluates the condition against the context. buf is scratch space
-// for variable substitution.
+// eval evaluates the condition against the request's keys. buf is
+// scratch space for variable substitution.
 //
-// Absent keys: a bare operator is false, except negated operators (true)
-// and Null; IfExists makes an absent key true; ForAllValues is true and
-// ForAnyValue false on an absent or empty key.
+// Absent keys: the set qualifier's rule comes first (ForAllValues is true
+// and ForAnyValue false on an absent or empty key, with or without
+// IfExists); then IfExists makes an absent key true; a bare operator is
+// false, except negated operators (true) and Null.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IfExists
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
-func (c *condition) eval(ctx *Context, buf []byte) condOutcome {
+//
+// A multivalued key (given as a list) under an operator without a set
+// qualifier: AWS says such keys "require a condition set operator" and
+// documents no result without one. The engine applies one rule whatever
+// the number of values: a set is not a single value, so the condition does
+// not match, for negated operators too (as the anchor simulator,
+// cloud-copilot/iam-simulate, does). A single-valued key with one value is
+// compared as usual.
+func (c *condition) eval(ctx *keys, buf []byte) condOutcome {
 	if c.unknown != "" {
 		return condOutcome{triUnknown, c.unknown}
 	}
@@ -336,12 +354,12 @@ func (c *condition) eval(ctx *Context, buf []byte) condOutcome {
 	}
 	if !present {
 		switch {
-		case c.ifExists:
-			return condOutcome{triTrue, ""}
 		case c.set == setForAllValues:
 			return condOutcome{triTrue, ""}
 		case c.set == setForAnyValue:
 			return condOutcome{triFalse, "key absent"}
+		case c.ifExists:
+			return condOutcome{triTrue, ""}
 		case c.op.negated():
 			return condOutcome{triTrue, ""}
 		}
@@ -349,11 +367,17 @@ func (c *condition) eval(ctx *Context, buf []byte) condOutcome {
 	}
 	switch c.set {
 	case setForAllValues:
+		res := triTrue
 		for _, rv := range e.values {
-			r := c.single(rv, ctx, buf)
-			if r != triTrue {
-				return condOutcome{r, "a request value does not match"}
+			switch c.single(rv, ctx, buf) {
+			case triFalse:
+				return condOutcome{triFalse, "a request value does not match"}
+			case triUnknown:
+				res = triUnknown
 			}
+		}
+		if res == triUnknown {
+			return condOutcome{res, c.unknownValueReason()}
 		}
 		return condOutcome{triTrue, ""}
 	case setForAnyValue:
@@ -366,22 +390,39 @@ func (c *condition) eval(ctx *Context, buf []byte) condOutcome {
 				res = triUnknown
 			}
 		}
+		if res == triUnknown {
+			return condOutcome{res, c.unknownValueReason()}
+		}
 		return condOutcome{res, "no request value matches"}
 	}
-	if len(e.values) > 1 || e.multi {
-		if len(e.values) == 1 {
-			return condOutcome{c.single(e.values[0], ctx, buf), ""}
-		}
-		// AWS requires ForAllValues or ForAnyValue for a key with several
-		// values and does not document the result without one.
-		return condOutcome{triUnknown, "the key has several values and the operator has no ForAllValues/ForAnyValue qualifier (AWS does not document this case)"}
+	if e.multi {
+		return condOutcome{triFalse, "the key is multivalued and the operator has no ForAllValues/ForAnyValue qualifier: a set never equals a single value"}
 	}
-	return condOutcome{c.single(e.values[0], ctx, buf), ""}
+	r := c.single(e.values[0], ctx, buf)
+	if r == triUnknown {
+		return condOutcome{r, c.unknownValueReason()}
+	}
+	return condOutcome{r, ""}
+}
+
+// unknownValueReason says why comparing a value was unknown: a policy
+// value that does not parse as the operator's type, or a Binary request
+// value that is not base64.
+func (c *condition) unknownValueReason() string {
+	for i := range c.values {
+		if !c.values[i].ok {
+			return "policy value " + strconvQuote(c.values[i].raw) + " of " + c.src.Operator + " is not a valid " + operatorFamily(c.op) + " value"
+		}
+	}
+	if c.op == opBinaryEquals {
+		return "the request value of " + c.src.Key + " is not base64 text (Binary context values are given as base64, as AWS carries them)"
+	}
+	return "a value could not be compared"
 }
 
 // single tests one request value: for a positive operator, whether any
 // policy value matches; for a negated one, whether none does.
-func (c *condition) single(rv string, ctx *Context, buf []byte) tri {
+func (c *condition) single(rv string, ctx *keys, buf []byte) tri {
 	pos := c.op.positive()
 	any := triFalse
 	if pos == opIPAddress {
@@ -427,7 +468,7 @@ func ipContains(block netip.Prefix, a netip.Addr) bool {
 	return block.Contains(a)
 }
 
-func (c *condition) matchValue(op baseOp, v *condValue, rv string, ctx *Context, buf []byte) tri {
+func (c *condition) matchValue(op baseOp, v *condValue, rv string, ctx *keys, buf []byte) tri {
 	if !v.ok {
 		// A value of the wrong type cannot be stored in AWS (the policy is
 		// rejected); say we do not know rather than guess.
@@ -462,9 +503,14 @@ func (c *condition) matchValue(op baseOp, v *condValue, rv string, ctx *Context,
 	case opBool:
 		return boolTri(strings.EqualFold(v.raw, rv))
 	case opBinaryEquals:
-		b, err := base64.StdEncoding.DecodeString(rv)
-		if err != nil {
-			return boolTri(string(v.bin) == rv)
+		// Binary keys travel as base64 text; both sides are decoded and
+		// their bytes compared, so different spellings of the same bytes
+		// (padding omitted) are equal. A request value that is not base64
+		// cannot be compared.
+		// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_BinaryEquals
+		b, ok := decodeBase64(rv)
+		if !ok {
+			return triUnknown
 		}
 		return boolTri(bytes.Equal(b, v.bin))
 	case opIPAddress:

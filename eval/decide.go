@@ -1,53 +1,19 @@
 package eval
 
-import (
-	"github.com/iamwhy/iamwhy/arn"
-	"github.com/iamwhy/iamwhy/policy"
-)
-
-// Layers are the policies that apply to one request, by layer. A nil
-// field (or nil slice) means the layer does not exist for this request:
-// no boundary, no session policy, an account outside any organisation.
-type Layers struct {
-	// Identity holds the caller's identity-based policies: inline and
-	// managed, and for an IAM user its groups' policies.
-	Identity []*Policy
-	// Resource is the resource-based policy of the target: a bucket
-	// policy, a KMS key policy, a role trust policy for sts:AssumeRole,
-	// a queue or topic policy.
-	Resource *Policy
-	// Boundary is the permissions boundary of the caller's user or role.
-	Boundary *Policy
-	// Session holds the session policies passed when the session was
-	// created; nil when none were passed.
-	Session []*Policy
-	// SCP holds the service control policies on the path from the
-	// organisation root down to the caller's account, one slice per
-	// level, root first. Nil: the caller's account has no SCPs.
-	SCP [][]*Policy
-	// RCP holds the customer's resource control policies on the path down
-	// to the resource's account, one slice per level. AWS's managed
-	// RCPFullAWSAccess is always in force at every level and need not be
-	// listed. Nil: no RCPs apply.
-	RCP [][]*Policy
-	// VPCEndpoint is the policy of the VPC endpoint the request went
-	// through, if any.
-	VPCEndpoint *Policy
-	// ManagementAccount is the organisation's management account: SCPs
-	// do not restrict its principals, RCPs do not restrict its resources.
-	ManagementAccount string
-}
-
 // Decide evaluates req against the layers as AWS does and returns the
-// decision. It does not allocate for policies without policy variables, and
-// is safe for concurrent use.
+// decision. It derives the context keys that follow from the principal
+// (aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType, ...) when
+// req.Context lacks them, never changes req, does not allocate for
+// policies without policy variables, and is safe for concurrent use.
 //
 // The order follows "Policy evaluation logic" in the IAM User Guide:
 // an explicit Deny in any layer wins; then RCPs and SCPs (every level must
 // allow); then, in one account, a resource-based policy that names the
 // caller may allow on its own, else the identity-based policies must allow
 // and the permissions boundary and session policies must too; across
-// accounts both the resource's and the caller's side must allow.
+// accounts both the resource's and the caller's side must allow. Layers
+// whose policy is not known (Layers.Unknown) follow the rule of
+// UnknownLayer.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
 func Decide(req *Request, l *Layers) Decision {
@@ -61,12 +27,18 @@ func Decide(req *Request, l *Layers) Decision {
 func Explain(req *Request, l *Layers) (Decision, *Trace) {
 	ev := evaluator{trace: &Trace{}}
 	d := ev.decide(req, l)
+	if d.Warning != "" {
+		ev.trace.Warnings = append(ev.trace.Warnings, d.Warning)
+	}
 	return d, ev.trace
 }
 
+// evaluator holds one decision's state. Decide keeps it on the stack: it
+// must hold no pointer to itself (which would move it to the heap).
 type evaluator struct {
 	req         *Request
-	ctx         *Context
+	l           *Layers
+	keys        keys
 	p           Principal
 	userID      string
 	hasBoundary bool
@@ -77,6 +49,39 @@ type evaluator struct {
 	svcBit uint64
 	res    requestResource
 	buf    [256]byte
+
+	sc scope
+
+	// Results of the layers that govern the request. Up to eight
+	// organisation levels live in the arrays; deeper trees use the
+	// slices.
+	rcp, scp         [8]layerResult
+	rcpMore, scpMore []layerResult
+	rcpN, scpN       int
+	vpce, resource   layerResult
+	identity         layerResult
+	boundary         layerResult
+	session          layerResult
+
+	// unknownWhy is the reason of the first layer that governs the
+	// request and whose policy is not known; scpUnknown and rcpUnknown
+	// say the organisation chains are.
+	unknownWhy             string
+	scpUnknown, rcpUnknown bool
+}
+
+// scope is which layers govern the request, and the facts about the
+// caller that decide it.
+type scope struct {
+	iam       bool // an IAM user, role or session
+	isSession bool
+	slr       bool
+	cross     bool
+	resAcct   string
+	strict    string // the resource policy that must allow ("KMS key policy", "role trust policy"), or ""
+
+	scp, rcp, identity, boundary, session bool
+	resource                              bool // a resource policy exists (known or not)
 }
 
 // layerResult summarises one layer (or one organisation level).
@@ -85,10 +90,12 @@ type layerResult struct {
 	allowPol   *Policy
 	allowIdx   int
 	allowMatch principalMatch // strongest principal match among matching Allows
-	deny       tri
-	denyPol    *Policy
-	denyIdx    int
-	reason     string // why a statement's result is unknown
+	// allowNotPrincipal: the deciding Allow uses NotPrincipal (legacy).
+	allowNotPrincipal bool
+	deny              tri
+	denyPol           *Policy
+	denyIdx           int
+	reason            string // why a statement's result is unknown
 }
 
 func (ev *evaluator) note(s string) {
@@ -97,305 +104,501 @@ func (ev *evaluator) note(s string) {
 	}
 }
 
+// decide runs the phases of AWS's evaluation in order.
 func (ev *evaluator) decide(req *Request, l *Layers) Decision {
-	ev.req = req
+	ev.begin(req, l)
+	if d, ok := ev.needsNoPermission(); ok {
+		return d
+	}
+	if ev.p.Type == PrincipalUnknown {
+		return undetermined("cannot tell what kind of principal " + quote(req.Principal) + " is (want an IAM user, role, assumed-role session, federated user or root ARN, a service principal, or anonymous)")
+	}
+	ev.scopeLayers()
+	ev.evaluateLayers()
+	return ev.withUnknown(ev.combine())
+}
+
+// begin prepares the request: its service, its resource split into ARN
+// fields, the principal and the context keys that follow from it.
+func (ev *evaluator) begin(req *Request, l *Layers) {
+	ev.req, ev.l = req, l
 	ev.svc = actionService(req.Action)
 	ev.svcBit = serviceBit(ev.svc)
 	ev.res = newRequestResource(req.Resource)
-	ev.ctx = req.Context
-	if ev.ctx == nil {
-		ev.ctx = &Context{}
-	}
 	ev.p = ParsePrincipal(req.Principal)
-	p := &ev.p
-	if e, ok := ev.ctx.lookup("aws:userid"); ok && len(e.values) == 1 {
+	ev.keys.derive(req.Context, &ev.p)
+	if e, ok := req.Context.lookup("aws:userid"); ok && len(e.values) == 1 {
 		ev.userID = e.values[0]
 	}
-	ev.hasBoundary = l.Boundary != nil
-	resAcct := req.resourceAccount(p)
-	cross := p.Account != "" && resAcct != "" && p.Account != resAcct
-	if ev.trace != nil {
-		ev.trace.Principal = *p
-		ev.trace.ResourceAccount = resAcct
-		ev.trace.CrossAccount = cross
-	}
-	if p.Type == PrincipalUnknown {
-		return undetermined("cannot tell what kind of principal " + quote(req.Principal) + " is (want an IAM user, role, assumed-role session, federated user or root ARN, a service principal, or anonymous)")
-	}
+	ev.hasBoundary = l.Boundary != nil || l.unknown(LayerBoundary) != ""
+}
 
-	iamPrincipal := false
+// combine applies the evaluation order to the layers' results.
+func (ev *evaluator) combine() Decision {
+	if d, stop := ev.explicitDenies(); stop {
+		return d
+	}
+	if d, stop := ev.organizationGates(); stop {
+		return d
+	}
+	if d, stop := ev.endpointGate(); stop {
+		return d
+	}
+	return ev.resourceAndIdentity()
+}
+
+// needsNoPermission decides the calls that no policy controls.
+func (ev *evaluator) needsNoPermission() (Decision, bool) {
+	switch {
+	case equalFold(ev.req.Action, "sts:GetCallerIdentity"):
+		// "No permissions are required to perform this operation. If an
+		// administrator attaches a policy to your identity that explicitly
+		// denies access to the sts:GetCallerIdentity action, you can
+		// still perform this operation."
+		// https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
+		switch ev.p.Type {
+		case PrincipalUser, PrincipalRole, PrincipalAssumedRole, PrincipalFederatedUser, PrincipalRoot:
+			ev.note("sts:GetCallerIdentity needs no permission: no policy, SCP included, can deny it")
+			return Decision{Outcome: Allow, Layer: LayerNone, Statement: -1, Level: -1,
+				Reason: "sts:GetCallerIdentity needs no permission and cannot be denied by any policy"}, true
+		}
+	case equalFold(ev.req.Action, "sts:GetSessionToken"):
+		// "No permissions are required for a user to get a session token
+		// ... You cannot use policies to control authentication
+		// operations." Only IAM users and the root user can call it.
+		// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_getsessiontoken.html
+		// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html
+		switch ev.p.Type {
+		case PrincipalUser, PrincipalRoot:
+			ev.note("sts:GetSessionToken needs no permission: policies do not control authentication operations")
+			return Decision{Outcome: Allow, Layer: LayerNone, Statement: -1, Level: -1,
+				Reason: "sts:GetSessionToken needs no permission: policies cannot control authentication operations"}, true
+		case PrincipalRole, PrincipalAssumedRole, PrincipalFederatedUser:
+			return implicitDeny(LayerNone, "sts:GetSessionToken must be called with the credentials of an IAM user or the root user, not with temporary credentials"), true
+		}
+	}
+	return Decision{}, false
+}
+
+// scopeLayers finds which layers govern the request.
+func (ev *evaluator) scopeLayers() {
+	l, p, req := ev.l, &ev.p, ev.req
+	sc := &ev.sc
 	switch p.Type {
 	case PrincipalUser, PrincipalRole, PrincipalAssumedRole, PrincipalFederatedUser:
-		iamPrincipal = true
+		sc.iam = true
 	}
-	isSession := p.Type == PrincipalRole || p.Type == PrincipalAssumedRole || p.Type == PrincipalFederatedUser
-	slr := ev.isServiceLinkedRole()
+	sc.isSession = p.Type == PrincipalRole || p.Type == PrincipalAssumedRole || p.Type == PrincipalFederatedUser
+	sc.slr = ev.isServiceLinkedRole()
+	sc.resAcct = req.resourceAccount(p)
+	sc.cross = p.Account != "" && sc.resAcct != "" && p.Account != sc.resAcct
+	if ev.trace != nil {
+		ev.trace.Principal = *p
+		ev.trace.ResourceAccount = sc.resAcct
+		ev.trace.CrossAccount = sc.cross
+	}
 
-	// Which layers govern this request.
-	scpApplies := l.SCP != nil && (iamPrincipal || p.Type == PrincipalRoot)
+	scpUnknown := l.unknown(LayerSCP) != ""
+	scpExists := l.SCP != nil || scpUnknown
+	sc.scp = scpExists && (sc.iam || p.Type == PrincipalRoot)
 	switch {
-	case l.SCP == nil:
-	case !scpApplies:
+	case !scpExists:
+	case !sc.scp:
 		ev.note("SCPs do not apply: they govern only IAM users, roles and the root user of member accounts")
 	case l.ManagementAccount != "" && p.Account == l.ManagementAccount:
-		scpApplies = false
+		sc.scp = false
 		ev.note("SCPs do not apply: the principal is in the management account")
-	case slr:
-		scpApplies = false
+	case sc.slr:
+		sc.scp = false
 		ev.note("SCPs do not apply: service-linked roles are exempt")
 	}
-	rcpApplies := l.RCP != nil
+	rcpUnknown := l.unknown(LayerRCP) != ""
+	rcpExists := l.RCP != nil || rcpUnknown
+	sc.rcp = rcpExists
 	switch {
-	case l.RCP == nil:
-	case l.ManagementAccount != "" && resAcct == l.ManagementAccount:
-		rcpApplies = false
+	case !rcpExists:
+	case l.ManagementAccount != "" && sc.resAcct == l.ManagementAccount:
+		sc.rcp = false
 		ev.note("RCPs do not apply: the resource is in the management account")
-	case slr:
-		rcpApplies = false
+	case sc.slr:
+		sc.rcp = false
 		ev.note("RCPs do not apply: calls by service-linked roles are exempt")
 	case equalFold(req.Action, "kms:RetireGrant"):
 		// "The kms:RetireGrant permission is not effective in an RCP,
 		// even if the Action element specifies an asterisk."
 		// https://docs.aws.amazon.com/kms/latest/developerguide/resource-control-policies.html
-		rcpApplies = false
+		sc.rcp = false
 		ev.note("RCPs do not apply to kms:RetireGrant")
 	case !rcpSupported(req.Action):
-		rcpApplies = false
+		sc.rcp = false
 		ev.note("RCPs do not apply: " + actionService(req.Action) + " is not a service that supports RCPs")
 	}
-	identityApplies := iamPrincipal
-	if !identityApplies && len(l.Identity) > 0 {
+	sc.identity = sc.iam
+	if !sc.identity && (len(l.Identity) > 0 || l.unknown(LayerIdentity) != "") {
 		ev.note("identity-based policies do not apply to a " + p.Type.String() + " principal")
 	}
-	boundaryApplies := iamPrincipal && l.Boundary != nil
-	sessionApplies := isSession && l.Session != nil
-	if l.Session != nil && !isSession {
+	sc.boundary = sc.iam && ev.hasBoundary
+	sessionExists := l.Session != nil || l.unknown(LayerSession) != ""
+	sc.session = sc.isSession && sessionExists
+	if sessionExists && !sc.isSession {
 		ev.note("session policies do not apply: the principal is not a role or federated user session")
 	}
+	sc.strict = strictResourceKind(req.Action, req.Resource)
+	sc.resource = l.Resource != nil || l.unknown(LayerResource) != "" || sc.strict != ""
+}
 
-	// Evaluate every applicable layer once; each pass finds both its
-	// Allows and its Denies.
-	var rcp, scp [8]layerResult
-	rcpN, scpN := 0, 0
-	var rcpLevels, scpLevels []layerResult
-	if rcpApplies {
-		rcpLevels = rcp[:0]
-		if len(l.RCP) > len(rcp) {
-			rcpLevels = make([]layerResult, 0, len(l.RCP))
+// evaluateLayers evaluates every layer that governs the request once;
+// each pass finds both its Allows and its Denies. A layer whose policy is
+// not known gets the most it could allow (see UnknownLayer).
+func (ev *evaluator) evaluateLayers() {
+	l, sc := ev.l, &ev.sc
+	if sc.rcp {
+		if len(l.RCP) > len(ev.rcp) {
+			ev.rcpMore = make([]layerResult, len(l.RCP))
 		}
 		for i, lvl := range l.RCP {
-			rcpLevels = append(rcpLevels, ev.evalLayer(LayerRCP, i, lvl))
+			*ev.rcpLevel(i) = ev.evalLayer(LayerRCP, i, lvl)
 		}
-		rcpN = len(rcpLevels)
+		ev.rcpN = len(l.RCP)
+		if why := l.unknown(LayerRCP); why != "" {
+			ev.rcpUnknown = true
+			ev.unknownLayer(LayerRCP, why)
+		}
 	}
-	if scpApplies {
-		scpLevels = scp[:0]
-		if len(l.SCP) > len(scp) {
-			scpLevels = make([]layerResult, 0, len(l.SCP))
+	if sc.scp {
+		if len(l.SCP) > len(ev.scp) {
+			ev.scpMore = make([]layerResult, len(l.SCP))
 		}
 		for i, lvl := range l.SCP {
-			scpLevels = append(scpLevels, ev.evalLayer(LayerSCP, i, lvl))
+			*ev.scpLevel(i) = ev.evalLayer(LayerSCP, i, lvl)
 		}
-		scpN = len(scpLevels)
+		ev.scpN = len(l.SCP)
+		if why := l.unknown(LayerSCP); why != "" {
+			ev.scpUnknown = true
+			ev.unknownLayer(LayerSCP, why)
+		}
 	}
-	var vpce, res, id, bnd, ses layerResult
 	if l.VPCEndpoint != nil {
-		vpce = ev.evalOne(LayerVPCEndpoint, l.VPCEndpoint)
+		ev.vpce = ev.evalOne(LayerVPCEndpoint, l.VPCEndpoint)
+	}
+	if why := l.unknown(LayerVPCEndpoint); why != "" {
+		ev.vpce.assumeBestCase()
+		ev.unknownLayer(LayerVPCEndpoint, why)
 	}
 	if l.Resource != nil {
-		res = ev.evalOne(LayerResource, l.Resource)
+		ev.resource = ev.evalOne(LayerResource, l.Resource)
 	}
-	if identityApplies {
-		id = ev.evalLayer(LayerIdentity, -1, l.Identity)
+	why := l.unknown(LayerResource)
+	if why == "" && l.Resource == nil && sc.strict != "" {
+		why = "the " + sc.strict + " must allow this request, and none was given"
 	}
-	if boundaryApplies {
-		bnd = ev.evalOne(LayerBoundary, l.Boundary)
+	if why != "" {
+		ev.resource.assumeBestCase()
+		ev.unknownLayer(LayerResource, why)
 	}
-	if sessionApplies {
-		ses = ev.evalLayer(LayerSession, -1, l.Session)
+	if sc.identity {
+		ev.identity = ev.evalLayer(LayerIdentity, -1, l.Identity)
+		if why := l.unknown(LayerIdentity); why != "" {
+			ev.identity.assumeBestCase()
+			ev.unknownLayer(LayerIdentity, why)
+		}
 	}
+	if sc.boundary {
+		if l.Boundary != nil {
+			ev.boundary = ev.evalOne(LayerBoundary, l.Boundary)
+		}
+		if why := l.unknown(LayerBoundary); why != "" {
+			ev.boundary.assumeBestCase()
+			ev.unknownLayer(LayerBoundary, why)
+		}
+	}
+	if sc.session {
+		ev.session = ev.evalLayer(LayerSession, -1, l.Session)
+		if why := l.unknown(LayerSession); why != "" {
+			ev.session.assumeBestCase()
+			ev.unknownLayer(LayerSession, why)
+		}
+	}
+}
 
-	// 1. An explicit deny in any layer decides.
-	for i := 0; i < rcpN; i++ {
-		if rcpLevels[i].deny == triTrue {
-			return explicitDeny(LayerRCP, i, &rcpLevels[i])
-		}
+// assumeBestCase makes the layer allow as strongly as a policy can (a
+// statement naming the caller directly), keeping the Denies found in its
+// known policies.
+func (r *layerResult) assumeBestCase() {
+	r.allow, r.allowPol, r.allowIdx, r.allowMatch, r.allowNotPrincipal = triTrue, nil, -1, matchDirect, false
+	if r.deny == triFalse {
+		r.denyIdx = -1
 	}
-	for i := 0; i < scpN; i++ {
-		if scpLevels[i].deny == triTrue {
-			return explicitDeny(LayerSCP, i, &scpLevels[i])
-		}
-	}
-	// The layers and their results are kept in two arrays: a struct
-	// holding both would let escape analysis move the results to the heap
-	// (the Layer string flows into the returned Decision).
-	accountLayers := [...]Layer{LayerVPCEndpoint, LayerResource, LayerIdentity, LayerBoundary, LayerSession}
-	accountResults := [...]*layerResult{&vpce, &res, &id, &bnd, &ses}
-	for i, r := range accountResults {
-		if r.deny == triTrue {
-			return explicitDeny(accountLayers[i], -1, r)
-		}
-	}
-	for i := 0; i < rcpN; i++ {
-		if rcpLevels[i].deny == triUnknown {
-			return undetermined("a Deny statement in an RCP could not be evaluated: " + rcpLevels[i].reason)
-		}
-	}
-	for i := 0; i < scpN; i++ {
-		if scpLevels[i].deny == triUnknown {
-			return undetermined("a Deny statement in an SCP could not be evaluated: " + scpLevels[i].reason)
-		}
-	}
-	for i, r := range accountResults {
-		if r.deny == triUnknown {
-			return undetermined("a Deny statement in the " + string(accountLayers[i]) + " layer could not be evaluated: " + r.reason)
-		}
-	}
+}
 
-	// 2. RCPs: AWS's RCPFullAWSAccess allows everything at every level
-	// and cannot be detached, so RCPs only ever deny.
-	// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html
+// unknownLayer records a governing layer whose policy is not known.
+func (ev *evaluator) unknownLayer(layer Layer, why string) {
+	if ev.unknownWhy == "" {
+		ev.unknownWhy = why
+	}
+	if ev.trace != nil {
+		ev.trace.Layers = append(ev.trace.Layers, LayerTrace{Layer: layer, Level: -1, Applies: true,
+			Note: "the policy is not known: " + why, Allowed: AnswerUnknown, Denied: AnswerUnknown})
+	}
+}
 
-	// 3. SCPs: every level from the root down must allow.
-	// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_inheritance_auth.html
-	for i := 0; i < scpN; i++ {
-		if d, stop := requireAllow(LayerSCP, i, &scpLevels[i], "no service control policy allows the action"); stop {
-			return d
+// withUnknown applies the rule of UnknownLayer to the decision reached
+// with the unknown layers at their best case.
+func (ev *evaluator) withUnknown(d Decision) Decision {
+	if ev.unknownWhy == "" || d.Outcome == ExplicitDeny || d.Outcome == ImplicitDeny {
+		if ev.unknownWhy != "" {
+			ev.note("denied whatever the policy that is not known says (" + ev.unknownWhy + ")")
+		}
+		return d
+	}
+	if d.Outcome == Undetermined {
+		return undetermined(d.Reason + "; and " + ev.unknownWhy)
+	}
+	return undetermined(ev.unknownWhy + ": it could deny the request or fail to allow it, and nothing else denies it")
+}
+
+func (ev *evaluator) rcpLevel(i int) *layerResult {
+	if ev.rcpMore != nil {
+		return &ev.rcpMore[i]
+	}
+	return &ev.rcp[i]
+}
+
+func (ev *evaluator) scpLevel(i int) *layerResult {
+	if ev.scpMore != nil {
+		return &ev.scpMore[i]
+	}
+	return &ev.scp[i]
+}
+
+// explicitDenies: an explicit deny in any layer decides; a Deny that could
+// not be evaluated leaves the answer open.
+func (ev *evaluator) explicitDenies() (Decision, bool) {
+	for i := 0; i < ev.rcpN; i++ {
+		if r := ev.rcpLevel(i); r.deny == triTrue {
+			return explicitDeny(LayerRCP, i, r), true
 		}
 	}
-
-	// 4. The VPC endpoint policy is a gate of its own: it "does not
-	// override or replace" the other policies, and must allow.
-	// https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
-	if l.VPCEndpoint != nil {
-		if d, stop := requireAllow(LayerVPCEndpoint, -1, &vpce, "no VPC endpoint policy allows the action"); stop {
-			return d
+	for i := 0; i < ev.scpN; i++ {
+		if r := ev.scpLevel(i); r.deny == triTrue {
+			return explicitDeny(LayerSCP, i, r), true
 		}
 	}
-
-	// 5. Resource-based and identity-based policies.
-	strict := strictResourceKind(req.Action, req.Resource)
-	if strict != "" && l.Resource == nil {
-		return undetermined("the " + strict + " must allow this request, and none was given")
+	for i := range accountLayers {
+		if r := ev.accountResult(i); r.deny == triTrue {
+			return explicitDeny(accountLayers[i], -1, r), true
+		}
 	}
+	for i := 0; i < ev.rcpN; i++ {
+		if r := ev.rcpLevel(i); r.deny == triUnknown {
+			return undetermined("a Deny statement in an RCP could not be evaluated: " + r.reason), true
+		}
+	}
+	for i := 0; i < ev.scpN; i++ {
+		if r := ev.scpLevel(i); r.deny == triUnknown {
+			return undetermined("a Deny statement in an SCP could not be evaluated: " + r.reason), true
+		}
+	}
+	for i := range accountLayers {
+		if r := ev.accountResult(i); r.deny == triUnknown {
+			return undetermined("a Deny statement in the " + string(accountLayers[i]) + " layer could not be evaluated: " + r.reason), true
+		}
+	}
+	return Decision{}, false
+}
 
-	if !iamPrincipal && p.Type != PrincipalRoot {
+// accountLayers are the layers of one account, in the order their denies
+// are reported.
+var accountLayers = [...]Layer{LayerVPCEndpoint, LayerResource, LayerIdentity, LayerBoundary, LayerSession}
+
+func (ev *evaluator) accountResult(i int) *layerResult {
+	switch accountLayers[i] {
+	case LayerVPCEndpoint:
+		return &ev.vpce
+	case LayerResource:
+		return &ev.resource
+	case LayerIdentity:
+		return &ev.identity
+	case LayerBoundary:
+		return &ev.boundary
+	}
+	return &ev.session
+}
+
+// organizationGates: RCPs only ever deny (AWS's RCPFullAWSAccess allows
+// everything at every level and cannot be detached); every SCP level from
+// the root down must allow.
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_inheritance_auth.html
+func (ev *evaluator) organizationGates() (Decision, bool) {
+	if ev.scpUnknown {
+		return Decision{}, false
+	}
+	for i := 0; i < ev.scpN; i++ {
+		if d, stop := requireAllow(LayerSCP, i, ev.scpLevel(i), "no service control policy allows the action"); stop {
+			return d, true
+		}
+	}
+	return Decision{}, false
+}
+
+// endpointGate: the VPC endpoint policy "does not override or replace"
+// the other policies, and must allow.
+// https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
+func (ev *evaluator) endpointGate() (Decision, bool) {
+	if ev.l.VPCEndpoint == nil && ev.l.unknown(LayerVPCEndpoint) == "" {
+		return Decision{}, false
+	}
+	return requireAllow(LayerVPCEndpoint, -1, &ev.vpce, "no VPC endpoint policy allows the action")
+}
+
+// resourceAndIdentity combines the resource-based policy with the caller's
+// identity-based policies, boundary and session policies.
+func (ev *evaluator) resourceAndIdentity() Decision {
+	sc, p, req := &ev.sc, &ev.p, ev.req
+	res := &ev.resource
+	if !sc.iam && p.Type != PrincipalRoot {
 		// Service principals, anonymous callers and federation providers
 		// have no identity-based policies: only the resource policy can
 		// allow them.
-		if l.Resource == nil {
+		if !sc.resource {
 			return implicitDeny(LayerResource, "no resource-based policy allows a "+p.Type.String()+" principal")
 		}
-		if d, stop := requireAllow(LayerResource, -1, &res, "no resource-based policy allows the action"); stop {
+		if d, stop := requireAllow(LayerResource, -1, res, "no resource-based policy allows the action"); stop {
 			return d
 		}
-		return allowBy(LayerResource, &res)
+		return allowBy(LayerResource, res)
 	}
-
 	if p.Type == PrincipalRoot {
-		// STS refuses AssumeRole called with root user credentials ("Roles
-		// may not be assumed by root accounts"), whatever the trust policy
-		// says: "You must use credentials for an IAM user or an IAM role".
-		// https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
-		if equalFold(req.Action, "sts:AssumeRole") {
-			return implicitDeny(LayerNone, "the root user cannot call sts:AssumeRole: STS requires the credentials of an IAM user or role")
-		}
-		// The root user is not governed by identity-based policies: in its
-		// own account it may do what no Deny, SCP or RCP forbids, but a KMS
-		// key policy or a role trust policy must still allow it, and
-		// across accounts the resource policy must.
-		// https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policies-root
-		if cross || strict != "" {
-			if l.Resource == nil {
-				return implicitDeny(LayerResource, "no resource-based policy allows the cross-account request")
-			}
-			if d, stop := requireAllow(LayerResource, -1, &res, "the resource-based policy does not allow the root user"); stop {
-				return d
-			}
-			return allowBy(LayerResource, &res)
-		}
-		if res.allow == triTrue {
-			return allowBy(LayerResource, &res)
-		}
-		ev.note("the root user's own account: identity-based permissions are implicit")
-		return Decision{Outcome: Allow, Layer: LayerIdentity, Statement: -1, Level: -1, Reason: "the root user may do anything in its own account that nothing denies"}
+		return ev.rootUser()
 	}
-
-	if cross && equalFold(actionService(req.Action), "kms") && !kmsCrossAccountAction(req.Action) {
+	if sc.cross && equalFold(ev.svc, "kms") && !kmsCrossAccountAction(req.Action) {
 		// Only some KMS operations can be used on a key in another
 		// account; for the rest no policy can grant access.
 		// https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html
 		return implicitDeny(LayerResource, req.Action+" cannot be used on a KMS key in another account")
 	}
-	if strict == "role trust policy" && ev.selfAssume() && res.allow == triTrue && res.allowMatch == matchAccount {
-		// Since 2022 a role may assume itself only when its trust policy
-		// names the role explicitly; trusting the account is not enough.
-		// https://aws.amazon.com/blogs/security/announcing-an-update-to-iam-role-trust-policy-behavior/
-		return implicitDeny(LayerResource, "a role assuming itself needs a trust policy statement that names the role, not only its account")
+	// A role session assuming its own role is an ordinary AssumeRole:
+	// "specify the role ARN or AWS account ARN as a principal in the role
+	// trust policy"; with the account, the identity side must allow.
+	// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html
+	if sc.strict == "role trust policy" && ev.selfAssume() {
+		ev.note("a role assuming itself: its trust policy must name the role or its account")
 	}
 
 	resourceUnknown := false
-	if !cross {
-		switch {
-		case res.allow == triTrue && res.allowMatch == matchDirect:
-			// A grant to the user, the session itself or everyone: not
-			// limited by an implicit deny in identity policies, the
-			// boundary or session policies.
-			ev.note("the resource-based policy names the caller directly: identity-based policies, the boundary and session policies are not needed")
-			return allowBy(LayerResource, &res)
-		case res.allow == triTrue && res.allowMatch == matchRole:
-			// A grant to the role ARN: identity policies are not needed,
-			// but the boundary and session policies still limit it.
-			// https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session
-			ev.note("the resource-based policy names the caller's role: the boundary and session policies still apply")
-			if boundaryApplies {
-				if d, stop := requireAllow(LayerBoundary, -1, &bnd, "the permissions boundary does not allow the action"); stop {
-					return d
-				}
-			}
-			if d, stop := ev.sessionGate(p, sessionApplies, &ses); stop {
-				return d
-			}
-			return allowBy(LayerResource, &res)
-		case res.allow == triTrue && res.allowMatch == matchAccount:
-			ev.note("the resource-based policy names the caller's account: it delegates to the account's identity-based policies")
-		case strict != "":
-			if res.allow == triUnknown {
-				return undetermined("the " + strict + " could not be evaluated: " + res.reason)
-			}
-			return implicitDeny(LayerResource, "the "+strict+" does not allow the caller, directly or through its account")
-		case res.allow == triUnknown:
-			resourceUnknown = true
+	if !sc.cross {
+		d, done, unknown := ev.sameAccountResource()
+		if done {
+			return d
 		}
+		resourceUnknown = unknown
 	} else {
 		// Across accounts, the resource's account must allow through the
 		// resource-based policy, and the caller's account through its
 		// identity-based policies.
 		// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
 		ev.note("cross-account request: the resource-based policy and the caller's identity-based policies must both allow")
-		if l.Resource == nil {
+		if !sc.resource {
 			return implicitDeny(LayerResource, "no resource-based policy allows the cross-account request")
 		}
-		if d, stop := requireAllow(LayerResource, -1, &res, "no resource-based policy allows the cross-account request"); stop {
+		if d, stop := requireAllow(LayerResource, -1, res, "no resource-based policy allows the cross-account request"); stop {
 			return d
 		}
 	}
+	return ev.identityPath(resourceUnknown)
+}
 
+// sameAccountResource applies a resource-based policy in the caller's own
+// account: a grant that names the caller (or its role) may allow without
+// the identity-based policies. done says the decision is final; unknown
+// that the resource policy's answer could not be evaluated.
+func (ev *evaluator) sameAccountResource() (d Decision, done, unknown bool) {
+	sc, res, p := &ev.sc, &ev.resource, &ev.p
+	switch {
+	case res.allow == triTrue && res.allowMatch == matchDirect:
+		// A grant to the user, the session itself or everyone: not
+		// limited by an implicit deny in identity policies, the
+		// boundary or session policies.
+		ev.note("the resource-based policy names the caller directly: identity-based policies, the boundary and session policies are not needed")
+		return allowBy(LayerResource, res), true, false
+	case res.allow == triTrue && res.allowMatch == matchRole:
+		// A grant to the role ARN: identity policies are not needed,
+		// but the boundary and session policies still limit it.
+		// https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session
+		ev.note("the resource-based policy names the caller's role: the boundary and session policies still apply")
+		if sc.boundary {
+			if d, stop := requireAllow(LayerBoundary, -1, &ev.boundary, "the permissions boundary does not allow the action"); stop {
+				return d, true, false
+			}
+		}
+		if d, stop := ev.sessionGate(p, sc.session, &ev.session); stop {
+			return d, true, false
+		}
+		return allowBy(LayerResource, res), true, false
+	case res.allow == triTrue && res.allowMatch == matchAccount:
+		ev.note("the resource-based policy names the caller's account: it delegates to the account's identity-based policies")
+	case sc.strict != "":
+		if res.allow == triUnknown {
+			return undetermined("the " + sc.strict + " could not be evaluated: " + res.reason), true, false
+		}
+		return implicitDeny(LayerResource, "the "+sc.strict+" does not allow the caller, directly or through its account"), true, false
+	case res.allow == triUnknown:
+		return Decision{}, false, true
+	}
+	return Decision{}, false, false
+}
+
+// identityPath: the identity-based policies must allow, then the
+// permissions boundary and the session policies.
+func (ev *evaluator) identityPath(resourceUnknown bool) Decision {
+	id := &ev.identity
 	if id.allow != triTrue {
 		if id.allow == triUnknown || resourceUnknown {
-			return undetermined("whether a policy allows could not be evaluated: " + firstNonEmpty(id.reason, res.reason))
+			return undetermined("whether a policy allows could not be evaluated: " + firstNonEmpty(id.reason, ev.resource.reason))
 		}
 		return implicitDeny(LayerIdentity, "no identity-based policy allows the action")
 	}
-	if boundaryApplies {
-		if d, stop := requireAllow(LayerBoundary, -1, &bnd, "the permissions boundary does not allow the action"); stop {
+	if ev.sc.boundary {
+		if d, stop := requireAllow(LayerBoundary, -1, &ev.boundary, "the permissions boundary does not allow the action"); stop {
 			return d
 		}
 	}
-	if d, stop := ev.sessionGate(p, sessionApplies, &ses); stop {
+	if d, stop := ev.sessionGate(&ev.p, ev.sc.session, &ev.session); stop {
 		return d
 	}
-	return allowBy(LayerIdentity, &id)
+	return allowBy(LayerIdentity, id)
+}
+
+// rootUser decides for the account's root user.
+func (ev *evaluator) rootUser() Decision {
+	sc, res, req := &ev.sc, &ev.resource, ev.req
+	// STS refuses AssumeRole called with root user credentials ("Roles
+	// may not be assumed by root accounts"), whatever the trust policy
+	// says: "You must use credentials for an IAM user or an IAM role".
+	// https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+	if equalFold(req.Action, "sts:AssumeRole") {
+		return implicitDeny(LayerNone, "the root user cannot call sts:AssumeRole: STS requires the credentials of an IAM user or role")
+	}
+	// The root user is not governed by identity-based policies: in its
+	// own account it may do what no Deny, SCP or RCP forbids, but a KMS
+	// key policy or a role trust policy must still allow it, and
+	// across accounts the resource policy must.
+	// https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policies-root
+	if sc.cross || sc.strict != "" {
+		if !sc.resource {
+			return implicitDeny(LayerResource, "no resource-based policy allows the cross-account request")
+		}
+		if d, stop := requireAllow(LayerResource, -1, res, "the resource-based policy does not allow the root user"); stop {
+			return d
+		}
+		return allowBy(LayerResource, res)
+	}
+	if res.allow == triTrue {
+		return allowBy(LayerResource, res)
+	}
+	ev.note("the root user's own account: identity-based permissions are implicit")
+	return Decision{Outcome: Allow, Layer: LayerIdentity, Statement: -1, Level: -1, Reason: "the root user may do anything in its own account that nothing denies"}
 }
 
 // sessionGate applies session policies: a role session with none passed
@@ -412,14 +615,16 @@ func (ev *evaluator) sessionGate(p *Principal, applies bool, ses *layerResult) (
 	return Decision{}, false
 }
 
-// isServiceLinkedRole tells from the principal ARN, or aws:PrincipalArn,
-// whether the caller is a service-linked role.
+// isServiceLinkedRole tells from the principal ARN, or aws:PrincipalArn as
+// the caller gave it, whether the caller is a service-linked role. (A role
+// ARN derived from a session ARN has path "/": never a service-linked
+// role's.)
 func (ev *evaluator) isServiceLinkedRole() bool {
 	if ev.p.Type == PrincipalRole && IsServiceLinkedRole(ev.p.ARN) {
 		return true
 	}
 	if ev.p.Type == PrincipalRole || ev.p.Type == PrincipalAssumedRole {
-		if e, ok := ev.ctx.lookup("aws:principalarn"); ok && len(e.values) == 1 {
+		if e, ok := ev.req.Context.lookup("aws:principalarn"); ok && len(e.values) == 1 {
 			return IsServiceLinkedRole(e.values[0])
 		}
 	}
@@ -447,8 +652,20 @@ func implicitDeny(layer Layer, why string) Decision {
 }
 
 func allowBy(layer Layer, r *layerResult) Decision {
-	return Decision{Outcome: Allow, Layer: layer, Policy: r.allowPol, Statement: r.allowIdx, Level: -1}
+	d := Decision{Outcome: Allow, Layer: layer, Policy: r.allowPol, Statement: r.allowIdx, Level: -1}
+	if r.allowNotPrincipal {
+		d.Warning = warnAllowNotPrincipal
+	}
+	return d
 }
+
+// warnAllowNotPrincipal is attached to a decision allowed by a statement
+// with Effect Allow and NotPrincipal: AWS no longer supports the form
+// (it rejects new policies using it) but older policies carry it; it is
+// evaluated with the only meaning AWS documented, "every principal except
+// those named".
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+const warnAllowNotPrincipal = "allowed by a statement with Effect \"Allow\" and NotPrincipal, which AWS no longer supports; it was evaluated as AWS once documented it: every principal except those named"
 
 func undetermined(why string) Decision {
 	return Decision{Outcome: Undetermined, Layer: LayerNone, Statement: -1, Level: -1, Reason: why}
@@ -463,240 +680,4 @@ func firstNonEmpty(a ...string) string {
 		}
 	}
 	return ""
-}
-
-func (ev *evaluator) evalOne(layer Layer, p *Policy) layerResult {
-	ps := [1]*Policy{p}
-	return ev.evalLayer(layer, -1, ps[:])
-}
-
-// evalLayer evaluates every statement of the layer's policies.
-func (ev *evaluator) evalLayer(layer Layer, level int, pols []*Policy) layerResult {
-	r := layerResult{allowIdx: -1, denyIdx: -1}
-	var lt *LayerTrace
-	if ev.trace != nil {
-		ev.trace.Layers = append(ev.trace.Layers, LayerTrace{Layer: layer, Level: level, Applies: true})
-		lt = &ev.trace.Layers[len(ev.trace.Layers)-1]
-		if len(pols) == 0 {
-			lt.Note = "no policies at this level"
-		}
-	}
-	for _, pol := range pols {
-		if pol == nil {
-			continue
-		}
-		if lt == nil && pol.services != nil && (pol.svcMask&ev.svcBit == 0 || !serviceIn(pol.services, ev.svc)) {
-			continue // no statement names the request's service
-		}
-		for i := range pol.stmts {
-			s := &pol.stmts[i]
-			res, pm, why := ev.evalStatement(s, lt, pol)
-			if res == triFalse {
-				continue
-			}
-			if s.deny {
-				if res == triTrue && r.deny != triTrue {
-					r.deny, r.denyPol, r.denyIdx = triTrue, pol, i
-				} else if res == triUnknown && r.deny == triFalse {
-					r.deny, r.reason = triUnknown, why
-				}
-				continue
-			}
-			switch {
-			case res == triTrue && (r.allow != triTrue || pm > r.allowMatch):
-				r.allow, r.allowPol, r.allowIdx, r.allowMatch = triTrue, pol, i, pm
-			case res == triUnknown && r.allow == triFalse:
-				r.allow, r.reason = triUnknown, why
-			}
-		}
-	}
-	if lt != nil {
-		lt.Allowed, lt.Denied = r.allow.word(), r.deny.word()
-	}
-	return r
-}
-
-func (t tri) word() string {
-	switch t {
-	case triTrue:
-		return "yes"
-	case triUnknown:
-		return "unknown"
-	}
-	return "no"
-}
-
-// evalStatement matches one statement. Without a trace it stops at the
-// first element that fails; with one it checks every element so that a
-// near miss shows all that failed.
-func (ev *evaluator) evalStatement(s *statement, lt *LayerTrace, pol *Policy) (tri, principalMatch, string) {
-	req := ev.req
-	if lt == nil {
-		if !s.matchActionIn(req.Action, ev.svc, ev.svcBit) || !s.matchResourceIn(&ev.res, ev.ctx, ev.buf[:]) {
-			return triFalse, matchNone, ""
-		}
-		pm := s.matchPrincipal(&ev.p, ev.userID, ev.hasBoundary)
-		if pm == matchNone {
-			return triFalse, matchNone, ""
-		}
-		res, why := triTrue, ""
-		for i := range s.conds {
-			o := s.conds[i].eval(ev.ctx, ev.buf[:])
-			if o.result == triFalse {
-				return triFalse, matchNone, ""
-			}
-			if o.result == triUnknown {
-				res, why = triUnknown, o.reason
-			}
-		}
-		return res, pm, why
-	}
-
-	st := StatementTrace{Policy: pol.Name, Sid: s.src.Sid, Index: s.src.Index, Effect: string(s.src.Effect), Pos: s.src.Pos}
-	if pol.Doc != nil {
-		st.Source = pol.Doc.Source
-	}
-	actionOK := s.matchActionIn(req.Action, ev.svc, ev.svcBit)
-	if !actionOK {
-		st.Failed = append(st.Failed, Mismatch{Element: "action", Expected: valuesOf(s.src.Action.Values), Actual: []string{req.Action},
-			Reason: notWord(s.notAction) + "Action does not cover the action", Pos: s.src.Action.Pos})
-	}
-	if !s.matchResourceIn(&ev.res, ev.ctx, ev.buf[:]) {
-		st.Failed = append(st.Failed, Mismatch{Element: "resource", Expected: ev.resourceValues(s), Actual: []string{req.Resource},
-			Reason: notWord(s.notResource) + "Resource does not cover the resource", Pos: s.src.Resource.Pos})
-	}
-	pm := s.matchPrincipal(&ev.p, ev.userID, ev.hasBoundary)
-	if pm == matchNone {
-		st.Failed = append(st.Failed, Mismatch{Element: "principal", Expected: principalValues(s), Actual: []string{req.Principal},
-			Reason: notWord(s.notPrincipal) + "Principal does not name the caller", Pos: s.src.Principal.Pos})
-	}
-	condRes, why := triTrue, ""
-	for i := range s.conds {
-		c := &s.conds[i]
-		o := c.eval(ev.ctx, ev.buf[:])
-		switch o.result {
-		case triTrue:
-			continue
-		case triFalse:
-			condRes = triFalse
-		case triUnknown:
-			if condRes == triTrue {
-				condRes, why = triUnknown, o.reason
-			}
-		}
-		actual, _ := ev.ctx.lookup(c.lkey)
-		reason := o.reason
-		if reason == "" {
-			reason = "condition not met"
-		}
-		st.Failed = append(st.Failed, Mismatch{Element: "condition", Operator: c.src.Operator, Key: c.src.Key,
-			Expected: condValues(c), Actual: actual.values, Reason: reason, Pos: c.src.KeyPos})
-	}
-	if pm != matchNone && s.hasPrincipal && !s.notPrincipal {
-		st.PrincipalMatch = pm.String()
-	}
-	final := triFalse
-	if actionOK && pm != matchNone && (len(st.Failed) == 0 || st.Failed[0].Element == "condition") {
-		final = condRes
-	}
-	st.Result = final.resultWord()
-	// Keep matches, unknowns and near misses: statements whose action
-	// matched, or whose only failure is the action.
-	if final != triFalse || actionOK || len(st.Failed) == 1 {
-		lt.Statements = append(lt.Statements, st)
-	}
-	if final == triFalse {
-		return triFalse, matchNone, ""
-	}
-	return final, pm, why
-}
-
-func notWord(not bool) string {
-	if not {
-		return "Not"
-	}
-	return ""
-}
-
-func (ev *evaluator) resourceValues(s *statement) []string {
-	out := make([]string, 0, len(s.resources))
-	for i := range s.resources {
-		r := &s.resources[i]
-		if r.tmpl != nil {
-			if v, ok := r.tmpl.resolve(ev.ctx, nil); ok {
-				out = append(out, r.raw+" => "+decodeWildcards(string(v)))
-				continue
-			}
-			out = append(out, r.raw+" (a variable has no value)")
-			continue
-		}
-		out = append(out, r.raw)
-	}
-	return out
-}
-
-func valuesOf(vs []policy.Value) []string {
-	out := make([]string, len(vs))
-	for i, v := range vs {
-		out[i] = v.Text
-	}
-	return out
-}
-
-func (t tri) resultWord() string {
-	switch t {
-	case triTrue:
-		return "match"
-	case triUnknown:
-		return "unknown"
-	}
-	return "no-match"
-}
-
-func principalValues(s *statement) []string {
-	out := make([]string, 0, len(s.principals))
-	for _, e := range s.principals {
-		out = append(out, e.raw)
-	}
-	return out
-}
-
-func condValues(c *condition) []string {
-	out := make([]string, 0, len(c.values))
-	for _, v := range c.values {
-		out = append(out, v.raw)
-	}
-	return out
-}
-
-// selfAssume reports whether a role session asks to assume its own role.
-func (ev *evaluator) selfAssume() bool {
-	if ev.p.Type != PrincipalAssumedRole && ev.p.Type != PrincipalRole {
-		return false
-	}
-	parts, ok := arnParts(ev.req.Resource)
-	if !ok || parts[3] != ev.p.Account {
-		return false
-	}
-	_, name := arn.PathName(parts[4])
-	return name == ev.p.Name
-}
-
-// kmsCrossAccountActions can be used on a KMS key in another account.
-// https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html
-var kmsCrossAccountActions = [...]string{
-	"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyPair",
-	"kms:GenerateDataKeyPairWithoutPlaintext", "kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateMac",
-	"kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:Sign", "kms:Verify", "kms:VerifyMac", "kms:DeriveSharedSecret",
-	"kms:CreateGrant", "kms:DescribeKey", "kms:GetKeyRotationStatus", "kms:GetPublicKey",
-	"kms:ListGrants", "kms:RetireGrant", "kms:RevokeGrant",
-}
-
-func kmsCrossAccountAction(action string) bool {
-	for _, a := range kmsCrossAccountActions {
-		if equalFold(a, action) {
-			return true
-		}
-	}
-	return false
 }

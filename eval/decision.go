@@ -62,6 +62,10 @@ type Decision struct {
 	// Reason explains an Undetermined outcome, or adds the rule that
 	// decided (e.g. "KMS key policy does not allow the caller").
 	Reason string
+	// Warning is a caveat about how the decision was reached, e.g. that
+	// the deciding Allow uses NotPrincipal, a form AWS no longer
+	// supports; "" when there is none.
+	Warning string
 }
 
 // StatementSid returns the deciding statement's Sid, or its 0-based index

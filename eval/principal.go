@@ -26,17 +26,17 @@ const (
 // Principal is a parsed request principal. Parsing takes substrings of the
 // ARN and does not allocate.
 type Principal struct {
-	Type      PrincipalType
-	ARN       string // as given
-	Partition string
-	Account   string
+	Type      PrincipalType `json:"type"`
+	ARN       string        `json:"arn"` // as given
+	Partition string        `json:"partition"`
+	Account   string        `json:"account"`
 	// Name is the user name, role name, federated user name or service
 	// name; for a session, the role name.
-	Name string
+	Name string `json:"name"`
 	// Path is the user or role path ("/" when the ARN has none). A
 	// session ARN does not carry its role's path.
-	Path    string
-	Session string // session name of an assumed-role session
+	Path    string `json:"path"`
+	Session string `json:"session"` // session name of an assumed-role session
 }
 
 // ParsePrincipal classifies a request principal: an IAM user, role or
@@ -130,6 +130,19 @@ func (m principalMatch) String() string {
 		return "principal"
 	}
 	return "none"
+}
+
+// exported is the match as the trace names it.
+func (m principalMatch) exported() PrincipalMatch {
+	switch m {
+	case matchAccount:
+		return PrincipalMatchAccount
+	case matchRole:
+		return PrincipalMatchRole
+	case matchDirect:
+		return PrincipalMatchDirect
+	}
+	return PrincipalMatchNone
 }
 
 type principalEntryKind int

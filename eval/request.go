@@ -38,12 +38,16 @@ func (r *Request) resourceAccount(p *Principal) string {
 	return p.Account
 }
 
-// FillPrincipalContext adds the context keys that follow from the
+// FillPrincipalContext adds to the context the keys that follow from the
 // principal, as AWS sets them, unless the context already has them:
-// aws:PrincipalArn (for a role session, roleARN when given, else the role
-// ARN built from the session ARN), aws:PrincipalAccount, aws:PrincipalType
-// ("Anonymous" for unsigned requests),
-// aws:username (IAM users) and aws:PrincipalIsAWSService.
+// aws:PrincipalArn (for a role session roleARN when given, else the role
+// ARN built from the session ARN, with path "/"), aws:PrincipalAccount,
+// aws:PrincipalType ("Anonymous" for unsigned requests), aws:username (IAM
+// users), aws:PrincipalIsAWSService and aws:PrincipalServiceName.
+//
+// Decide derives the same keys itself when the context lacks them, so
+// calling this is needed only to see them in the context, or to give a
+// session's real role ARN (with its path) as aws:PrincipalArn.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
 func (r *Request) FillPrincipalContext(roleARN string) {
 	if r.Context == nil {
@@ -51,51 +55,18 @@ func (r *Request) FillPrincipalContext(roleARN string) {
 	}
 	c := r.Context
 	p := ParsePrincipal(r.Principal)
-	setIfAbsent := func(k string, v string) {
-		if v != "" && !c.Has(k) {
-			c.Set(k, v)
-		}
+	var k keys
+	k.derive(nil, &p)
+	if roleARN != "" && (p.Type == PrincipalRole || p.Type == PrincipalAssumedRole) {
+		k.vals[keyPrincipalArn], k.has[keyPrincipalArn], k.roleARN = roleARN, true, false
 	}
-	switch p.Type {
-	case PrincipalUser:
-		setIfAbsent("aws:PrincipalArn", r.Principal)
-		setIfAbsent("aws:PrincipalType", "User")
-		setIfAbsent("aws:username", p.Name)
-	case PrincipalRole, PrincipalAssumedRole:
-		if roleARN == "" {
-			if p.Type == PrincipalRole {
-				roleARN = r.Principal
-			} else {
-				roleARN = "arn:" + p.Partition + ":iam::" + p.Account + ":role/" + p.Name
-			}
+	for i := range derivedKeyNames {
+		if !k.has[i] || c.Has(derivedKeyDisplay[i]) {
+			continue
 		}
-		setIfAbsent("aws:PrincipalArn", roleARN)
-		setIfAbsent("aws:PrincipalType", "AssumedRole")
-	case PrincipalFederatedUser:
-		setIfAbsent("aws:PrincipalArn", r.Principal)
-		setIfAbsent("aws:PrincipalType", "FederatedUser")
-	case PrincipalRoot:
-		root := r.Principal
-		if arn.IsAccountID(root) {
-			root = "arn:aws:iam::" + root + ":root"
-		}
-		setIfAbsent("aws:PrincipalArn", root)
-		setIfAbsent("aws:PrincipalType", "Account")
-	case PrincipalService:
-		setIfAbsent("aws:PrincipalIsAWSService", "true")
-		setIfAbsent("aws:PrincipalServiceName", p.Name)
-		return
-	case PrincipalAnonymous:
-		// An unsigned request's aws:PrincipalType is "Anonymous"; keys
-		// present only for signed requests stay absent.
-		// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable
-		setIfAbsent("aws:PrincipalType", "Anonymous")
-		return
-	case PrincipalFederatedProvider, PrincipalUnknown:
-		return
+		e, _ := k.lookup(derivedKeyNames[i])
+		c.Set(derivedKeyDisplay[i], e.values[0])
 	}
-	setIfAbsent("aws:PrincipalAccount", p.Account)
-	setIfAbsent("aws:PrincipalIsAWSService", "false")
 }
 
 // actionService returns the service prefix of "service:Action", lower-cased

@@ -85,12 +85,12 @@ func parseTemplate(s string, wild bool) *template {
 	return t
 }
 
-// resolve substitutes the variables from ctx into buf. ok is false when a
+// resolve substitutes the variables from the request's keys into buf. ok is false when a
 // variable has no value and no default, or names a multivalued key (only
 // single-valued keys can be variables): the entry then matches nothing, so
 // positive operators fail and negated ones hold.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-no-value
-func (t *template) resolve(ctx *Context, buf []byte) (out []byte, ok bool) {
+func (t *template) resolve(k *keys, buf []byte) (out []byte, ok bool) {
 	out = buf[:0]
 	for i := range t.parts {
 		p := &t.parts[i]
@@ -98,7 +98,7 @@ func (t *template) resolve(ctx *Context, buf []byte) (out []byte, ok bool) {
 			out = append(out, p.lit...)
 			continue
 		}
-		e, present := ctx.lookup(p.key)
+		e, present := k.lookup(p.key)
 		switch {
 		case present && len(e.values) == 1 && !e.multi:
 			out = append(out, e.values[0]...)

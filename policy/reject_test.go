@@ -133,7 +133,7 @@ var rejectCases = []rejectCase{
 	// --- Resource-based policies.
 	{"Principal is required in resource-based policies", pagePrincipal, TypeResource, `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`, []string{"1:14 statement 0 has no Principal, which a resource-based policy requires"}},
 	{"Resource is required in resource-based policies", pageResource, TypeResource, `{"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:*"}}`, []string{"1:14 statement 0 has neither Resource nor NotResource, which a resource-based policy requires"}},
-	{"NotPrincipal must be used with Deny", pageNotPrinc, TypeResource, `{"Statement":{"Effect":"Allow","NotPrincipal":{"AWS":"1"},"Action":"s3:*","Resource":"*"}}`, []string{`1:32 NotPrincipal must be used with Effect "Deny"`}},
+	{"NotPrincipal must be used with Deny (trust policy)", pageNotPrinc, TypeTrust, `{"Statement":{"Effect":"Allow","NotPrincipal":{"AWS":"1"},"Action":"sts:AssumeRole"}}`, []string{`1:32 NotPrincipal is not supported in a role trust policy`}},
 
 	// --- Role trust policies.
 	{"Principal is required in trust policies", pagePrincipal, TypeTrust, `{"Statement":{"Effect":"Allow","Action":"sts:AssumeRole"}}`, []string{"1:14 statement 0 has no Principal, which a role trust policy requires"}},

@@ -277,10 +277,13 @@ func (v *validator) principal(s *Statement, at func(Pos) Pos) {
 		switch {
 		case !r.notPrincipal:
 			v.errorf(at(pr.Pos), "NotPrincipal is not supported in %s", typeLong(v.t))
-		case v.t != TypeAny && s.Effect == Allow:
-			// TypeAny checks only the grammar: older documents
-			// used NotPrincipal with Allow, which AWS once
-			// accepted and now documents as unsupported.
+		case v.t != TypeAny && v.t != TypeResource && s.Effect == Allow:
+			// TypeAny checks only the grammar. Resource-based
+			// policies stored before AWS stopped accepting it
+			// still carry Allow with NotPrincipal: they are read
+			// (the engine evaluates them with the meaning AWS
+			// documented and warns); lint reports the form.
+			// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
 			v.errorf(at(pr.Pos), "NotPrincipal must be used with Effect \"Deny\"; with \"Allow\" it is not supported")
 		}
 		return

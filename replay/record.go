@@ -3,10 +3,10 @@ package replay
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/iamwhy/iamwhy/denial"
+	"github.com/iamwhy/iamwhy/inputfile"
 	"github.com/iamwhy/iamwhy/trail"
 )
 
@@ -35,12 +35,15 @@ func FirstDenied(text string) *trail.Record {
 // of a CloudTrail file. ErrNotAccessDenied is returned when the file's
 // records hold none; an error when no record could be read.
 func FromEventFile(ctx context.Context, path string, g Given, opts Options) (*Request, error) {
-	fi, err := os.Stat(path)
+	// Only a regular file within the input size limit, as every input.
+	f, err := inputfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
+	fi, err := f.Stat()
+	f.Close()
+	if err != nil {
+		return nil, err
 	}
 	var rec *trail.Record
 	st, err := trail.Read(ctx, []string{path}, trail.Options{Serial: true}, func(r *trail.Record) error {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/iamwhy/iamwhy/inputfile"
 )
 
 const kmsMessage = "User: arn:aws:sts::111122223333:assumed-role/config-reader/config-loader is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab because no resource-based policy allows the kms:Decrypt action"
@@ -92,7 +94,7 @@ func TestFromEventFile(t *testing.T) {
 		t.Fatalf("%+v", r.Request)
 	}
 	dir := t.TempDir()
-	if _, err := FromEventFile(context.Background(), dir, Given{}, DefaultOptions()); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+	if _, err := FromEventFile(context.Background(), dir, Given{}, DefaultOptions()); !errors.Is(err, inputfile.ErrNotRegular) {
 		t.Fatalf("a directory: %v", err)
 	}
 	junk := filepath.Join(dir, "junk.json")

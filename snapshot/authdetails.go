@@ -6,8 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/iamwhy/iamwhy/inputfile"
 	"io"
-	"os"
 	"strconv"
 	"time"
 )
@@ -94,7 +94,7 @@ type adPolicy struct {
 // AddAuthorizationDetailsFile reads one `aws iam get-account-authorization-details`
 // output file (or several pages of it concatenated).
 func (e *Environment) AddAuthorizationDetailsFile(path string) error {
-	f, err := os.Open(path)
+	f, err := inputfile.Open(path)
 	if err != nil {
 		return err
 	}

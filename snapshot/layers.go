@@ -27,8 +27,10 @@ import (
 //
 // A principal the environment does not hold, or whose policies it knows
 // only in part (Principal.Gaps), is an error: the decision would be a guess.
-// A resource without a record has no resource-based policy here;
-// ResourceGaps says when that matters.
+// A resource without a record has no resource-based policy here, unless
+// ResourceGaps says its policy matters and was not collected: the layer is
+// then listed in Layers.Unknown with that reason, and eval decides what
+// the missing policy can change (an explicit deny still stands).
 func (e *Environment) Layers(req *eval.Request) (*eval.Layers, error) {
 	if req.Context == nil {
 		req.Context = &eval.Context{}
@@ -118,6 +120,9 @@ func (e *Environment) Layers(req *eval.Request) (*eval.Layers, error) {
 				return nil, err
 			}
 		}
+	}
+	if gaps := e.ResourceGaps(principalAccount, req.Action, req.Resource); len(gaps) > 0 && l.Resource == nil {
+		l.Unknown = append(l.Unknown, eval.UnknownLayer{Layer: eval.LayerResource, Reason: strings.Join(gaps, "; ")})
 	}
 	if v, ok := ctx.Get("aws:SourceVpce"); ok && len(v) == 1 {
 		if r, ok := e.VPCEndpoint(v[0]); ok && r.Policy != nil {

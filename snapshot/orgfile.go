@@ -2,7 +2,7 @@ package snapshot
 
 import (
 	"fmt"
-	"os"
+	"github.com/iamwhy/iamwhy/inputfile"
 	"path/filepath"
 	"strings"
 
@@ -305,7 +305,7 @@ func documentFromNode(n *yaml.Node, file, dir, name string) (*Document, error) {
 // loadDocumentFile reads a policy document from its own file: JSON as is
 // (positions map to the file), YAML converted.
 func loadDocumentFile(path, name string) (*Document, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path)
 	if err != nil {
 		return nil, err
 	}

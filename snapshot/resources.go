@@ -3,6 +3,7 @@ package snapshot
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/iamwhy/iamwhy/inputfile"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -60,7 +61,7 @@ func (e *Environment) AddResourcePolicies(path string) error {
 }
 
 func (e *Environment) addResourceFile(path string) error {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path)
 	if err != nil {
 		return err
 	}

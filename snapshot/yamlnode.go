@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
+	"github.com/iamwhy/iamwhy/inputfile"
+	"github.com/iamwhy/iamwhy/internal/yamldoc"
 	"strconv"
 	"strings"
 
@@ -17,7 +18,7 @@ import (
 
 // readYAMLFile parses path into its document node.
 func readYAMLFile(path string) (*yaml.Node, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path)
 	if err != nil {
 		return nil, err
 	}
@@ -31,6 +32,10 @@ func parseYAML(data []byte, path string) (*yaml.Node, error) {
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, fmt.Errorf("%s: empty file", path)
+	}
+	// Duplicate keys are refused by mappingPairs, with what the mapping is.
+	if err := yamldoc.CheckAliases(doc.Content[0]); err != nil {
+		return nil, fmt.Errorf("%s:%w", path, err)
 	}
 	return resolveAlias(doc.Content[0]), nil
 }

@@ -75,7 +75,11 @@ func (fd *fileDecoder) decodeFile(path string, r io.Reader) error {
 	}
 	fd.s.reset(in)
 	err := fd.top()
-	fd.stats.TextBytes += fd.s.base + int64(len(fd.s.buf))
+	text := fd.s.base + int64(len(fd.s.buf))
+	fd.stats.TextBytes += text
+	if text == 0 && !fd.fileFailed {
+		fd.stats.EmptyFiles++
+	}
 	if err != nil {
 		var stop *errStop
 		if errors.As(err, &stop) {
@@ -105,6 +109,7 @@ func (fd *fileDecoder) top() error {
 			continue
 		}
 		first = false
+		s.keep = s.pos // where this value starts
 		var err error
 		inContainer := false
 		switch c {
@@ -124,7 +129,8 @@ func (fd *fileDecoder) top() error {
 		if errors.As(err, &stop) {
 			return err
 		}
-		if s.err != nil && !errors.Is(err, errTooLarge) {
+		tooLarge := errors.Is(s.err, errTooLarge) || errors.Is(err, errTooLarge)
+		if s.err != nil && !tooLarge {
 			fd.readProblem()
 			return nil
 		}
@@ -132,15 +138,29 @@ func (fd *fileDecoder) top() error {
 		if !errors.As(err, &pe) {
 			pe = &posError{msg: err.Error()}
 		}
+		if tooLarge {
+			pe.msg = errTooLarge.Error()
+		}
 		if inContainer {
 			fd.fileProblem(pe.line, pe.col, errors.New(pe.msg))
+			if tooLarge {
+				return nil // the rest of the container cannot be found again
+			}
 		} else {
-			// A malformed top-level value (a JSON-lines line) is a record.
+			// A malformed top-level value (a JSON-lines line) is a record,
+			// placed where it starts. Reading resumes on the line after
+			// that start, not after the place the parser gave up: a
+			// truncated line runs into the next one, which is a record
+			// of its own.
 			fd.index++
-			fd.recordProblem(pe.line, pe.col, errors.New(pe.msg))
-		}
-		if errors.Is(err, errTooLarge) {
-			return nil
+			line, col := s.lineCol(s.keep)
+			msg := pe.msg
+			if pe.line != line || pe.col != col {
+				msg = fmt.Sprintf("%s (at %d:%d)", pe.msg, pe.line, pe.col)
+			}
+			fd.recordProblem(line, col, errors.New(msg))
+			s.err = nil // a value too large is passed over line by line
+			s.pos = s.keep
 		}
 		from, _ := s.lineCol(s.pos)
 		found, skipped := s.skipToLine()

@@ -76,6 +76,20 @@ func (c *compiledFilter) match(r *Record) bool {
 	if !c.any {
 		return true
 	}
+	return c.matchExceptTime(r) && c.inTimeRange(r)
+}
+
+func (c *compiledFilter) inTimeRange(r *Record) bool {
+	f := c.f
+	if !f.Since.IsZero() || !f.Until.IsZero() {
+		if r.Time.IsZero() || (!f.Since.IsZero() && r.Time.Before(f.Since)) || (!f.Until.IsZero() && !r.Time.Before(f.Until)) {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *compiledFilter) matchExceptTime(r *Record) bool {
 	f := c.f
 	if f.DeniedOnly && !IsAccessDenied(r.ErrorCode) {
 		return false
@@ -89,15 +103,22 @@ func (c *compiledFilter) match(r *Record) bool {
 		!(r.UserIdentity.SessionContext.SessionIssuer.ARN != "" && matchAny(c.principals, r.UserIdentity.SessionContext.SessionIssuer.ARN)) {
 		return false
 	}
-	if !f.Since.IsZero() || !f.Until.IsZero() {
-		if r.Time.IsZero() || (!f.Since.IsZero() && r.Time.Before(f.Since)) || (!f.Until.IsZero() && !r.Time.Before(f.Until)) {
-			return false
-		}
-	}
 	if f.Match != nil && !f.Match(r) {
 		return false
 	}
 	return true
+}
+
+// unreadableTime reports whether a record that failed the filter failed it
+// only because its eventTime cannot be read as a time while a time bound is
+// set: such a record is not known to be outside the range, so Read counts
+// and reports it instead of dropping it silently.
+func (c *compiledFilter) unreadableTime(r *Record) bool {
+	f := c.f
+	if (f.Since.IsZero() && f.Until.IsZero()) || !r.Time.IsZero() {
+		return false
+	}
+	return c.matchExceptTime(r)
 }
 
 // needsError reports whether only records with an errorCode can pass.

@@ -74,8 +74,14 @@ type Stats struct {
 	FieldErrors   int64 // records delivered with a field of the wrong JSON type left empty (each also a Problem)
 	Duplicates    int64
 	Filtered      int64
-	Bytes         int64 // input bytes read, as stored (compressed)
-	TextBytes     int64 // JSON text decoded (after decompression)
+	// FilteredBadTime counts the Filtered records that failed only a time
+	// bound (Since, Until) because their eventTime is not a time; each is
+	// also a Problem.
+	FilteredBadTime int64
+	// EmptyFiles counts inputs that were read and held no bytes at all.
+	EmptyFiles int64
+	Bytes      int64 // input bytes read, as stored (compressed)
+	TextBytes  int64 // JSON text decoded (after decompression)
 	// LinesSkipped counts lines passed over to find the next record after
 	// a syntax error (JSON lines resume at the next line starting with {
 	// or [); each run is also a Problem.
@@ -87,6 +93,13 @@ type Stats struct {
 	Problems []Problem
 	// ProblemsOmitted counts problems left out of Problems.
 	ProblemsOmitted int64
+}
+
+// NoInput reports that nothing could be read: no input was opened and read
+// (every path was missing, unreadable or skipped, or a directory held no
+// log files), so an empty result says nothing about the logs.
+func (s *Stats) NoInput() bool {
+	return s.Records == 0 && s.RecordsFailed == 0 && s.Files-s.FilesFailed <= 0
 }
 
 // Delivered is the number of records passed to the callback.
@@ -141,6 +154,8 @@ func (s *Stats) merge(o *Stats) {
 	s.FieldErrors += o.FieldErrors
 	s.Duplicates += o.Duplicates
 	s.Filtered += o.Filtered
+	s.FilteredBadTime += o.FilteredBadTime
+	s.EmptyFiles += o.EmptyFiles
 	s.Bytes += o.Bytes
 	s.TextBytes += o.TextBytes
 	s.LinesSkipped += o.LinesSkipped
@@ -264,6 +279,11 @@ func Read(ctx context.Context, paths []string, opts Options, fn func(*Record) er
 				}
 				if !filt.match(r) {
 					st.Filtered++
+					if filt.unreadableTime(r) {
+						st.FilteredBadTime++
+						st.addProblem(maxProblems, Problem{Path: r.Path, Record: r.Index,
+							Message: fmt.Sprintf("eventTime %q is not a time: the record is left out of the time range", r.EventTime)})
+					}
 					return nil
 				}
 				if seen != nil && !seen.add(r.EventID) {

@@ -227,7 +227,7 @@ func TestBadInputs(t *testing.T) {
 			[]string{":3:57: invalid character '}' in literal true (expecting 'e')",
 				":4:1: skipped 1 line(s) not starting with { or [ after the error"}},
 		{"JSON lines resume after a bad line", "testdata/bad/lines-one-bad.jsonl", 2, 1, 0, 1,
-			[]string{":2:56: record 1: invalid character '}' looking for beginning of object key string",
+			[]string{":2:1: record 1: invalid character '}' looking for beginning of object key string (at 2:56)",
 				":3:1: skipped 1 line(s) not starting with { or [ after the error"}},
 		{"values that are not records; a wrong-typed field is left empty", "testdata/bad/not-records.json", 2, 2, 0, 0,
 			[]string{":1:1226: record 1: not a CloudTrail record: a JSON string, not an object",

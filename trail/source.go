@@ -2,6 +2,7 @@ package trail
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/iamwhy/iamwhy/inputfile"
 )
 
 // input is one file, S3 object or standard input to decode.
@@ -35,6 +38,10 @@ const (
 	SkipInsight = "Insights file"
 	SkipNotJSON = "not named .json, .json.gz, .jsonl or .ndjson"
 	SkipBefore  = "delivered before the time range (by its name)"
+	// SkipSpecial is a directory entry that is not a regular file (a FIFO,
+	// socket or device, or a link to one): reading it could block or never
+	// end.
+	SkipSpecial = "not a regular file"
 )
 
 func (l *lister) list(ctx context.Context, paths []string, out chan<- input) {
@@ -46,7 +53,9 @@ func (l *lister) list(ctx context.Context, paths []string, out chan<- input) {
 		case p == "-":
 			l.total.Store(-1)
 			r := l.opts.stdinReader()
-			out <- input{path: "-", open: func(context.Context) (io.ReadCloser, error) { return io.NopCloser(r), nil }}
+			out <- input{path: "-", open: func(ctx context.Context) (io.ReadCloser, error) {
+				return io.NopCloser(&ctxReader{ctx: ctx, r: r}), nil
+			}}
 		case strings.HasPrefix(p, "s3://"):
 			l.listS3(ctx, p, out)
 		default:
@@ -74,6 +83,13 @@ func (l *lister) listLocal(ctx context.Context, root string, out chan<- input) {
 		return
 	}
 	if !fi.IsDir() {
+		// A device or socket never ends or blocks; a named pipe given
+		// explicitly is read (process substitution, <(zcat ...), passes
+		// one).
+		if !fi.Mode().IsRegular() && fi.Mode()&fs.ModeNamedPipe == 0 {
+			l.fail(root, fmt.Errorf("not a regular file (%s)", inputfile.Kind(fi.Mode())))
+			return
+		}
 		// A file named explicitly is read whatever its name, except digest
 		// and Insights files.
 		if reason := skipReason(root, false); reason != "" {
@@ -101,16 +117,23 @@ func (l *lister) listLocal(ctx context.Context, root string, out chan<- input) {
 			}
 			return nil
 		}
-		if !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
-			return nil
-		}
 		if reason := l.skipReason(p, true); reason != "" {
 			l.stats.skip(reason)
 			return nil
 		}
-		if info, err := d.Info(); err == nil {
-			l.addTotal(info.Size())
+		// The walk does not follow links: a link is read when it leads to
+		// a regular file.
+		info, err := os.Stat(p)
+		if err != nil {
+			l.fail(p, err)
+			return nil
 		}
+		if !info.Mode().IsRegular() {
+			l.stats.skip(SkipSpecial)
+			l.stats.addProblem(l.maxProblems, Problem{Path: p, Record: -1, Message: "skipped: not a regular file (" + inputfile.Kind(info.Mode()) + ")"})
+			return nil
+		}
+		l.addTotal(info.Size())
 		select {
 		case out <- fileInput(p):
 		case <-ctx.Done():
@@ -192,4 +215,41 @@ func deliveryTime(p string) (time.Time, bool) {
 	// The name has minutes: the file may hold events up to the end of
 	// that minute.
 	return t.Add(time.Minute + clockSkew), true
+}
+
+// ctxReader gives way to ctx while a read blocks: standard input may be a
+// pipe or a terminal that sends nothing for ever, and an interrupted
+// command must still stop. The abandoned read ends with the process.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+	buf []byte
+}
+
+type ctxRead struct {
+	n   int
+	err error
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	if cap(c.buf) < len(p) {
+		c.buf = make([]byte, len(p))
+	}
+	buf := c.buf[:len(p)]
+	ch := make(chan ctxRead, 1)
+	go func() {
+		n, err := c.r.Read(buf)
+		ch <- ctxRead{n, err}
+	}()
+	select {
+	case res := <-ch:
+		copy(p, buf[:res.n])
+		return res.n, res.err
+	case <-c.ctx.Done():
+		c.buf = nil // still being written by the abandoned read
+		return 0, c.ctx.Err()
+	}
 }

@@ -79,9 +79,14 @@ func runCollect(ctx context.Context, s Streams, o collectOptions) error {
 	}
 	sum, err := collect.Collect(ctx, opts)
 	if s.IsTerminal {
-		fmt.Fprint(s.Err, "\r\033[K")
+		fmt.Fprint(s.term(), "\r\033[K")
 	}
 	if err != nil {
+		if ctx.Err() != nil {
+			// Collect writes beside the output and moves it into place
+			// only when complete.
+			return fmt.Errorf("%w: %s was left as it was; the partial collection was removed", err, o.Out)
+		}
 		return err
 	}
 	fmt.Fprintf(s.Out, "wrote %s: %d account(s), %d users, %d groups, %d roles, %d managed policies, %d resources",
@@ -104,5 +109,5 @@ func drawProgress(s Streams, p collect.Progress) {
 	if p.Total > 0 {
 		filled = width * p.Done / p.Total
 	}
-	fmt.Fprintf(s.Err, "\r\033[K[%s%s] %d/%d %s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), p.Done, p.Total, p.Task)
+	fmt.Fprintf(s.term(), "\r\033[K[%s%s] %d/%d %s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), p.Done, p.Total, escapeText(p.Task))
 }

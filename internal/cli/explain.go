@@ -7,8 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/iamwhy/iamwhy/inputfile"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -39,10 +39,6 @@ type explainDeps struct {
 	// newSTS builds the STS client used by --decode.
 	newSTS func(ctx context.Context) (awsdecode.API, error)
 }
-
-// maxExplainInput bounds what explain reads (a CloudTrail file is the
-// largest input it expects).
-const maxExplainInput = 256 << 20
 
 func newExplainCmd(s Streams) *cobra.Command {
 	return newExplainCmdWith(s, explainDeps{newSTS: defaultSTS, parseOptions: catalogDenialOptions()})
@@ -168,7 +164,7 @@ func readExplainInput(s Streams, o explainOptions) (string, string, error) {
 	case o.File != "" && o.Message != "":
 		return "", "", errors.New("give the error either as MESSAGE or with --file, not both")
 	case o.File != "":
-		f, err := os.Open(o.File)
+		f, err := inputfile.Open(o.File)
 		if err != nil {
 			return "", "", err
 		}
@@ -179,21 +175,20 @@ func readExplainInput(s Streams, o explainOptions) (string, string, error) {
 	default:
 		r = s.In
 	}
-	b, err := io.ReadAll(io.LimitReader(r, maxExplainInput+1))
+	b, err := inputfile.ReadAllFrom(r, name)
 	if err != nil {
-		return "", "", fmt.Errorf("%s: %w", name, err)
-	}
-	if len(b) > maxExplainInput {
-		return "", "", fmt.Errorf("%s: input larger than %d MiB", name, maxExplainInput>>20)
+		return "", "", err
 	}
 	if len(b) > 2 && b[0] == 0x1f && b[1] == 0x8b {
 		zr, err := gzip.NewReader(bytes.NewReader(b))
 		if err != nil {
 			return "", "", fmt.Errorf("%s: %w", name, err)
 		}
-		b, err = io.ReadAll(io.LimitReader(zr, maxExplainInput+1))
+		// Over the limit once decompressed is an error, never a
+		// silently truncated input.
+		b, err = inputfile.ReadAllFrom(zr, name+" (decompressed)")
 		if err != nil {
-			return "", "", fmt.Errorf("%s: %w", name, err)
+			return "", "", err
 		}
 	}
 	return name, string(b), nil

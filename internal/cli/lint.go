@@ -4,8 +4,8 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"github.com/iamwhy/iamwhy/inputfile"
 	"io"
-	"os"
 	"runtime/debug"
 	"strings"
 
@@ -123,7 +123,7 @@ func runLint(s Streams, opts *lintOptions) error {
 // document of an AWS managed policy named by ARN.
 func readPolicyFile(s Streams, c *catalog.Catalog, name string) ([]byte, error) {
 	if name == "-" {
-		return io.ReadAll(s.In)
+		return inputfile.ReadAllFrom(s.In, "standard input")
 	}
 	if strings.HasPrefix(name, "arn:") {
 		doc, _, ok := c.ManagedPolicy(name)
@@ -132,7 +132,7 @@ func readPolicyFile(s Streams, c *catalog.Catalog, name string) ([]byte, error) 
 		}
 		return doc, nil
 	}
-	return os.ReadFile(name)
+	return inputfile.Read(name)
 }
 
 func toolVersion() string {

@@ -7,8 +7,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/iamwhy/iamwhy/inputfile"
 )
 
 // ExitError carries a command's exit status. Commands return it when the
@@ -53,6 +60,9 @@ func NewRoot(s Streams) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	var maxFile fileSize
+	root.PersistentFlags().Var(&maxFile, "max-file-size", fmt.Sprintf("largest input file read whole (policies, check files, environments, events, messages), e.g. 256MiB (default %s); CloudTrail logs are streamed and not limited", inputfile.Size(inputfile.DefaultLimit)))
+	root.PersistentPreRun = func(*cobra.Command, []string) { inputfile.SetLimit(int64(maxFile)) }
 	root.SetIn(s.In)
 	root.SetOut(s.Out)
 	root.SetErr(s.Err)
@@ -68,17 +78,37 @@ func NewRoot(s Streams) *cobra.Command {
 
 // Main runs the CLI and returns the process exit status: the command's
 // ExitError code, 2 for any other error (the command could not run), else 0.
+//
+// Everything written to Out and Err is escaped (escape.go): most of what
+// iamwhy prints comes from logs, policies and messages it was given.
+// SIGINT and SIGTERM cancel the command's context: commands stop, remove
+// their temporary files and say what was kept.
 func Main(args []string, s Streams) int {
-	return MainContext(context.Background(), args, s)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return MainContext(ctx, args, s)
 }
 
 // MainContext is Main under a context: a command stops when ctx ends.
+// Out and Err are escaped as in Main.
 func MainContext(ctx context.Context, args []string, s Streams) int {
+	out, errw := newEscapingWriter(s.Out), newEscapingWriter(s.Err)
+	defer out.Flush()
+	defer errw.Flush()
+	if s.Term == nil {
+		s.Term = s.Err
+	}
+	s.Out, s.Err = out, errw
 	root := NewRoot(s)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
+	}
+	if ctx.Err() != nil {
+		// Interrupted: 130, as shells report a command stopped by SIGINT.
+		fmt.Fprintln(s.Err, "iamwhy: interrupted:", err)
+		return 130
 	}
 	var ee *ExitError
 	if errors.As(err, &ee) {
@@ -89,4 +119,37 @@ func MainContext(ctx context.Context, args []string, s Streams) int {
 	}
 	fmt.Fprintln(s.Err, "iamwhy:", err)
 	return 2
+}
+
+// fileSize is a --max-file-size value: bytes, or a number with a unit
+// (KB, MB, GB, KiB, MiB, GiB; K, M, G are the binary units).
+type fileSize int64
+
+func (f *fileSize) String() string {
+	if *f == 0 {
+		return ""
+	}
+	return inputfile.Size(int64(*f))
+}
+
+func (f *fileSize) Type() string { return "size" }
+
+func (f *fileSize) Set(v string) error {
+	s := strings.TrimSpace(v)
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
+		if rest, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, mult = strings.TrimSpace(rest), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/mult {
+		return fmt.Errorf("%q: want a positive size such as 256MiB", v)
+	}
+	*f = fileSize(n * mult)
+	return nil
 }

@@ -2,11 +2,11 @@ package cli
 
 import (
 	"encoding/json"
+	"github.com/iamwhy/iamwhy/inputfile"
 
 	"fmt"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/iamwhy/iamwhy/eval"
@@ -186,12 +186,14 @@ func runSimulate(s Streams, o *simulateOptions) error {
 				r.Policy, r.Statement, r.Location = d.Policy.Name, d.StatementSid(), d.Location()
 			}
 			if len(gaps) > 0 {
+				// The engine decided what the missing policy can
+				// change (eval.UnknownLayer); say what the policies at
+				// hand alone would give.
 				r.Gaps = gaps
-				// Only an explicit deny stands whatever the missing
-				// policy says: a resource policy cannot override it.
-				if d.Outcome != eval.ExplicitDeny {
-					r.DecisionWithoutGaps, r.Decision = r.Decision, eval.Undetermined.String()
-					r.Reason = "the environment lacks a policy this decision needs; with the policies at hand it would be " + r.DecisionWithoutGaps
+				if d.Outcome == eval.Undetermined && len(l.Unknown) > 0 {
+					known := *l
+					known.Unknown = nil
+					r.DecisionWithoutGaps = eval.Decide(req, &known).Outcome.String()
 				}
 			}
 			results = append(results, r)
@@ -360,7 +362,7 @@ func loadPolicyArg(arg string, t policy.Type) (*eval.Policy, error) {
 		return eval.ParseAndCompile("inline", []byte(arg), t)
 	}
 	path := strings.TrimPrefix(arg, "file://")
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path)
 	if err != nil {
 		return nil, err
 	}

@@ -3,8 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"github.com/iamwhy/iamwhy/inputfile"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -210,7 +210,7 @@ func policyText(arg string) (string, error) {
 	if strings.HasPrefix(strings.TrimSpace(arg), "{") {
 		return arg, nil
 	}
-	data, err := os.ReadFile(strings.TrimPrefix(arg, "file://"))
+	data, err := inputfile.Read(strings.TrimPrefix(arg, "file://"))
 	return string(data), err
 }
 

@@ -14,6 +14,18 @@ type Streams struct {
 	// IsTerminal reports whether Err is a terminal (progress bars are
 	// drawn only then).
 	IsTerminal bool
+	// Term is standard error as it is, for the progress bars iamwhy draws
+	// itself with terminal escapes; Main escapes everything written to Out
+	// and Err (escape.go). Nil means Err.
+	Term io.Writer
+}
+
+// term is where progress bars are drawn.
+func (s Streams) term() io.Writer {
+	if s.Term != nil {
+		return s.Term
+	}
+	return s.Err
 }
 
 // StdStreams returns the process's standard streams.

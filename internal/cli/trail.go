@@ -100,7 +100,7 @@ func (f *trailFilterFlags) progress(s Streams) *progressBar {
 	if !s.IsTerminal || f.NoProgress {
 		return nil
 	}
-	return newProgressBar(s.Err)
+	return newProgressBar(s.term())
 }
 
 // parseTimeFlag reads an RFC 3339 time, a date (UTC midnight), a date
@@ -248,6 +248,10 @@ func runTrailDenied(ctx context.Context, s Streams, o trailDeniedOptions) error 
 	if err != nil {
 		return err
 	}
+	if d.Stats.NoInput() {
+		printTrailProblems(s, &d.Stats)
+		return noInputError(&d.Stats)
+	}
 	switch o.Output {
 	case "json":
 		err = renderDeniedJSON(s.Out, d)
@@ -262,16 +266,28 @@ func runTrailDenied(ctx context.Context, s Streams, o trailDeniedOptions) error 
 	if err != nil {
 		return err
 	}
-	for _, p := range d.Stats.Problems {
-		fmt.Fprintln(s.Err, "iamwhy: trail:", p)
-	}
-	if d.Stats.ProblemsOmitted > 0 {
-		fmt.Fprintf(s.Err, "iamwhy: trail: %d more problems not shown\n", d.Stats.ProblemsOmitted)
-	}
+	printTrailProblems(s, &d.Stats)
 	if len(d.Stats.Problems) > 0 || d.Stats.ProblemsOmitted > 0 {
 		return silentExit(1)
 	}
 	return nil
+}
+
+// printTrailProblems lists on standard error what Read could not read.
+func printTrailProblems(s Streams, st *trail.Stats) {
+	for _, p := range st.Problems {
+		fmt.Fprintln(s.Err, "iamwhy: trail:", p)
+	}
+	if st.ProblemsOmitted > 0 {
+		fmt.Fprintf(s.Err, "iamwhy: trail: %d more problems not shown\n", st.ProblemsOmitted)
+	}
+}
+
+// noInputError is the error (exit status 2) of a trail command none of
+// whose inputs could be read: an empty answer would say nothing about the
+// logs.
+func noInputError(st *trail.Stats) error {
+	return fmt.Errorf("no input could be read (%s)", readSummary(st))
 }
 
 // readSummary is one line on what was read.
@@ -284,9 +300,16 @@ func readSummary(st *trail.Stats) string {
 		}
 		skipped = ": " + strings.Join(parts, ", ")
 	}
-	return fmt.Sprintf("read %d files (%s, %s of JSON), skipped %d%s, failed %d; %d records, %d unreadable, %d duplicates removed",
+	out := fmt.Sprintf("read %d files (%s, %s of JSON), skipped %d%s, failed %d; %d records, %d unreadable, %d duplicates removed",
 		st.Files, humanBytes(st.Bytes), humanBytes(st.TextBytes), st.FilesSkipped, skipped, st.FilesFailed,
 		st.Records, st.RecordsFailed, st.Duplicates)
+	if st.EmptyFiles > 0 {
+		out += fmt.Sprintf("; %d empty files", st.EmptyFiles)
+	}
+	if st.FilteredBadTime > 0 {
+		out += fmt.Sprintf("; %d records left out of the time range because their eventTime is not a time", st.FilteredBadTime)
+	}
+	return out
 }
 
 func sortedStatKeys(m map[string]int64) []string {
@@ -340,6 +363,8 @@ type deniedStatsJSON struct {
 	RecordsFailed   int64            `json:"recordsFailed"`
 	FieldErrors     int64            `json:"fieldErrors"`
 	Duplicates      int64            `json:"duplicates"`
+	FilteredBadTime int64            `json:"filteredBadTime"`
+	EmptyFiles      int64            `json:"emptyFiles"`
 	LinesSkipped    int64            `json:"linesSkipped"`
 	Bytes           int64            `json:"bytes"`
 	TextBytes       int64            `json:"textBytes"`
@@ -368,7 +393,7 @@ func renderDeniedJSON(w io.Writer, d *trail.Denials) error {
 		Histogram: deniedHistogramJSON{Start: timePtr(d.Histogram.Start), Counts: d.Histogram.Counts},
 		Stats: deniedStatsJSON{
 			Files: d.Stats.Files, FilesSkipped: d.Stats.FilesSkipped, Skipped: d.Stats.Skipped, FilesFailed: d.Stats.FilesFailed,
-			Records: d.Stats.Records, RecordsFailed: d.Stats.RecordsFailed, FieldErrors: d.Stats.FieldErrors, Duplicates: d.Stats.Duplicates, LinesSkipped: d.Stats.LinesSkipped,
+			Records: d.Stats.Records, RecordsFailed: d.Stats.RecordsFailed, FieldErrors: d.Stats.FieldErrors, Duplicates: d.Stats.Duplicates, FilteredBadTime: d.Stats.FilteredBadTime, EmptyFiles: d.Stats.EmptyFiles, LinesSkipped: d.Stats.LinesSkipped,
 			Bytes: d.Stats.Bytes, TextBytes: d.Stats.TextBytes, Problems: d.Stats.Problems, ProblemsOmitted: d.Stats.ProblemsOmitted,
 		},
 	}

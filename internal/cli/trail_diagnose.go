@@ -78,7 +78,25 @@ func runTrailDiagnose(ctx context.Context, s Streams, o trailDiagnoseOptions) er
 	if err != nil {
 		return err
 	}
-	sort.Slice(records, func(i, j int) bool { return records[i].EventTime < records[j].EventTime })
+	if st.NoInput() {
+		printTrailProblems(s, &st)
+		return noInputError(&st)
+	}
+	// Workers deliver records in any order: sort on a total order so the
+	// groups, their lists and examples are the same from run to run.
+	sort.Slice(records, func(i, j int) bool {
+		a, b := records[i], records[j]
+		if a.EventTime != b.EventTime {
+			return a.EventTime < b.EventTime
+		}
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		if a.Index != b.Index {
+			return a.Index < b.Index
+		}
+		return a.EventID < b.EventID
+	})
 	out := diagnoseRecords(env, records)
 	out.Stats = st
 	if o.Output == "json" {

@@ -67,6 +67,9 @@ func runTrailIngest(ctx context.Context, s Streams, o trailIngestOptions) error 
 		complete, err := loadTrail(ctx, s, db, o.Paths)
 		if err != nil {
 			db.Close()
+			if ctx.Err() != nil {
+				return fmt.Errorf("%w: nothing was added to %s (the load is one transaction, rolled back); its staging files were removed", err, o.DB)
+			}
 			return err
 		}
 		if err := db.Close(); err != nil {
@@ -84,13 +87,22 @@ func runTrailIngest(ctx context.Context, s Streams, o trailIngestOptions) error 
 		}
 		complete, err := loadTrail(ctx, s, db, o.Paths)
 		if err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("%w: %s was left as it was; staging files were removed", err, o.DB)
+			}
 			return err
 		}
 		// Write beside the target and rename, so a failure leaves the
 		// previous file whole.
 		tmp := o.DB + ".tmp"
+		if err := db.Lockdown(ctx, tmp); err != nil {
+			return err
+		}
 		if err := db.ExportParquet(ctx, tmp); err != nil {
 			os.Remove(tmp)
+			if ctx.Err() != nil {
+				return fmt.Errorf("%w: %s was left as it was; the partial copy was removed", err, o.DB)
+			}
 			return err
 		}
 		if err := os.Rename(tmp, o.DB); err != nil {
@@ -158,12 +170,7 @@ func loadTrail(ctx context.Context, s Streams, db *sqltable.DB, paths []string) 
 		return err
 	})
 	ls, lerr := l.Close()
-	for _, p := range rs.Problems {
-		fmt.Fprintln(s.Err, "iamwhy: trail:", p)
-	}
-	if rs.ProblemsOmitted > 0 {
-		fmt.Fprintf(s.Err, "iamwhy: trail: %d more problems not shown\n", rs.ProblemsOmitted)
-	}
+	printTrailProblems(s, &rs)
 	for _, r := range refused {
 		fmt.Fprintln(s.Err, "iamwhy: trail: refused:", r)
 	}
@@ -190,6 +197,9 @@ func loadTrail(ctx context.Context, s Streams, db *sqltable.DB, paths []string) 
 	fmt.Fprintln(s.Err)
 	if rerr != nil {
 		return false, rerr
+	}
+	if rs.NoInput() {
+		return false, noInputError(&rs)
 	}
 	complete = len(rs.Problems) == 0 && rs.ProblemsOmitted == 0 && ls.Rejected == 0 && mismatched == 0
 	return complete, lerr

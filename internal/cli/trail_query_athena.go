@@ -21,6 +21,7 @@ type athenaQueryOptions struct {
 	Workgroup      string
 	OutputLocation string
 	CreateTable    bool
+	AllowDDL       bool
 	Table          athena.TableOptions
 }
 
@@ -31,6 +32,7 @@ func addAthenaQueryFlags(cmd *cobra.Command, o *athenaQueryOptions) {
 	f.StringVar(&o.Catalog, "catalog", "", "Athena data catalog (default: AwsDataCatalog)")
 	f.StringVar(&o.Workgroup, "workgroup", "", "Athena workgroup (default: primary)")
 	f.StringVar(&o.OutputLocation, "output-location", "", "s3:// URI for Athena's query results (default: the workgroup's)")
+	f.BoolVar(&o.AllowDDL, "allow-ddl", false, "send --sql to Athena even when it is not a read (SELECT, WITH, SHOW, DESCRIBE): DROP, CREATE, INSERT, UNLOAD, ...")
 	f.BoolVar(&o.CreateTable, "create-table", false, "create the cloudtrail_logs table with partition projection first (needs --bucket)")
 	f.StringVar(&o.Table.Bucket, "bucket", "", "with --create-table: the trail's S3 bucket")
 	f.StringVar(&o.Table.Prefix, "prefix", "", "with --create-table: the trail's S3 key prefix, if any")
@@ -62,15 +64,25 @@ func runAthenaQuery(ctx context.Context, s Streams, sql string, o athenaQueryOpt
 	if err != nil {
 		return err
 	}
-	c := athena.New(api, athena.Config{
-		Database: o.Database, Catalog: o.Catalog, Workgroup: o.Workgroup, OutputLocation: o.OutputLocation,
-	})
+	cfg := athena.Config{
+		Database: o.Database, Catalog: o.Catalog, Workgroup: o.Workgroup, OutputLocation: o.OutputLocation, AllowDDL: o.AllowDDL,
+	}
+	c := athena.New(api, cfg)
+	if sql != "" && !o.AllowDDL {
+		// Refused before anything is sent, the table creation included.
+		if err := athena.CheckReadOnly(sql); err != nil {
+			return fmt.Errorf("--sql: %w", err)
+		}
+	}
 	if o.CreateTable {
 		ddl, err := athena.CreateTableSQL(o.Table)
 		if err != nil {
 			return err
 		}
-		res, err := c.Execute(ctx, ddl)
+		// iamwhy's own CREATE EXTERNAL TABLE, asked for by --create-table.
+		ddlCfg := cfg
+		ddlCfg.AllowDDL = true
+		res, err := athena.New(api, ddlCfg).Execute(ctx, ddl)
 		if err != nil {
 			return fmt.Errorf("create table: %w", err)
 		}
@@ -91,7 +103,7 @@ func runAthenaQuery(ctx context.Context, s Streams, sql string, o athenaQueryOpt
 	if err := render(s.Out, athenaResult{res}); err != nil {
 		return err
 	}
-	fmt.Fprintf(s.Err, "iamwhy: athena: query %s scanned %.1f MB in %s\n",
+	fmt.Fprintf(s.Err, "iamwhy: athena: query %s scanned %.1f MB in %s; Athena keeps its results in the output location (iamwhy does not delete them)\n",
 		res.QueryExecutionID(), float64(res.Scanned)/1e6, res.Elapsed)
 	return nil
 }

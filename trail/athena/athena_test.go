@@ -190,7 +190,7 @@ func TestExecuteStartError(t *testing.T) {
 		[]byte(`{"__type":"InvalidRequestException","Message":"line 1:8: mismatched input","AthenaErrorCode":"INVALID_INPUT"}`), 0o644)
 	rp := &replay{t: t, dir: dir}
 	api := sdk.New(sdk.Options{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("AKID", "s", ""), HTTPClient: rp, RetryMaxAttempts: 1})
-	_, err := New(api, Config{}).Execute(context.Background(), "SELEC 1")
+	_, err := New(api, Config{}).Execute(context.Background(), "SELECT 1 FRM")
 	if err == nil || !strings.Contains(err.Error(), "InvalidRequestException") || !strings.Contains(err.Error(), "mismatched input") {
 		t.Errorf("got %v", err)
 	}

@@ -46,6 +46,9 @@ type Config struct {
 	// PageSize is the number of rows per GetQueryResults call; 0 means
 	// 1000, the API's maximum.
 	PageSize int32
+	// AllowDDL lets Execute send statements other than SELECT, WITH, SHOW
+	// and DESCRIBE (readonly.go).
+	AllowDDL bool
 }
 
 // Client runs queries in Athena.
@@ -103,6 +106,11 @@ func (e *QueryError) Error() string {
 // whose rows are fetched page by page as they are read. When ctx ends
 // while the query runs, the query is stopped.
 func (c *Client) Execute(ctx context.Context, sql string) (*Result, error) {
+	if !c.cfg.AllowDDL {
+		if err := CheckReadOnly(sql); err != nil {
+			return nil, err
+		}
+	}
 	in := &sdk.StartQueryExecutionInput{QueryString: aws.String(sql)}
 	if c.cfg.Database != "" || c.cfg.Catalog != "" {
 		in.QueryExecutionContext = &types.QueryExecutionContext{}

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 
 	"github.com/duckdb/duckdb-go/v2"
 )
@@ -29,6 +30,10 @@ type DB struct {
 	sql       *sql.DB
 	connector *duckdb.Connector
 	readOnly  bool
+	tempDir   string   // private spill and staging directory (lockdown.go)
+	allowed   []string // files SQL may still read after Lockdown
+	lockMu    sync.Mutex
+	locked    bool
 }
 
 // Open opens the DuckDB database file at path, creating it and the
@@ -59,6 +64,7 @@ func OpenSaved(ctx context.Context, path string) (*DB, error) {
 		if err != nil {
 			return nil, err
 		}
+		d.allowed = []string{path}
 		q := "CREATE VIEW " + TableName + " AS SELECT * FROM read_parquet(" + quoteString(path) + ")"
 		if _, err := d.sql.ExecContext(ctx, q); err != nil {
 			d.Close()
@@ -120,6 +126,10 @@ func open(path string, readOnly bool) (*DB, error) {
 		d.Close()
 		return nil, err
 	}
+	if err := d.newTempDir(context.Background()); err != nil {
+		d.Close()
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -134,11 +144,17 @@ func displayPath(path string) string {
 // wrap.
 func (d *DB) SQL() *sql.DB { return d.sql }
 
-// Close closes the database, writing a file-backed one to disk.
+// Close closes the database, writing a file-backed one to disk, and
+// removes its temporary directory.
 func (d *DB) Close() error {
 	err := d.sql.Close()
 	if cerr := d.connector.Close(); err == nil {
 		err = cerr
+	}
+	if d.tempDir != "" {
+		if rerr := os.RemoveAll(d.tempDir); err == nil {
+			err = rerr
+		}
 	}
 	return err
 }

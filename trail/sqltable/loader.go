@@ -44,7 +44,8 @@ type LoaderOptions struct {
 	// batch took about 1.5 times the CPU time of a single thread for
 	// hardly less wall time, CPU the normaliser then lacks.
 	InsertThreads int
-	// TempDir holds the staging files; "" means os.TempDir().
+	// TempDir holds the staging files; "" means the DB's private
+	// temporary directory (DB.TempDir).
 	TempDir string
 }
 
@@ -88,6 +89,14 @@ type Loader struct {
 func (d *DB) NewLoader(ctx context.Context, opts LoaderOptions) (*Loader, error) {
 	if d.readOnly {
 		return nil, fmt.Errorf("the database is open read-only")
+	}
+	if d.Locked() {
+		return nil, fmt.Errorf("the database is locked down: load before the first query")
+	}
+	if opts.TempDir == "" {
+		// Staging files hold CloudTrail data: in the DB's private
+		// directory, removed by Close even after an interruption.
+		opts.TempDir = d.tempDir
 	}
 	if opts.BatchBytes <= 0 {
 		opts.BatchBytes = 64 << 20

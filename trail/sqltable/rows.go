@@ -30,6 +30,10 @@ type Rows struct {
 
 // Query runs one SQL statement against the database.
 func (d *DB) Query(ctx context.Context, query string) (*Rows, error) {
+	// Untrusted SQL runs only in a locked-down database (lockdown.go).
+	if err := d.Lockdown(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := d.sql.QueryContext(ctx, query)
 	if err != nil {
 		return nil, err
