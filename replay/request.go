@@ -70,13 +70,7 @@ func DefaultOptions() Options {
 				}
 				return "", false
 			},
-			OperationAction: func(service, operation string) (string, bool) {
-				actions, m := c.EventActions(service+".amazonaws.com", operation)
-				if m.Kind == catalog.EventUnknown || len(actions) != 1 {
-					return "", false
-				}
-				return actions[0], true
-			},
+			OperationAction: c.OperationAction,
 		},
 		EventActions: func(source, name string) []string {
 			a, _ := c.EventActions(source, name)
