@@ -51,6 +51,7 @@ var commands = []func(Streams) *cobra.Command{
 	newLintCmd,
 	newTrailCmd,
 	newGenerateCmd,
+	newUnusedCmd,
 }
 
 // NewRoot builds the command tree on the given streams.
