@@ -126,7 +126,7 @@ func (ev *evaluator) evalStatement(s *statement, lt *LayerTrace, pol *Policy) (t
 				ev.mismatches = make([]Mismatch, 0, k)
 				n = 0
 			}
-			st.Failed = ev.mismatches[n:n:n+k]
+			st.Failed = ev.mismatches[n : n : n+k]
 		}
 	}
 	actionOK := s.matchActionIn(req.Action, ev.svc, ev.svcBit)
