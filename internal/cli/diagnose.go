@@ -281,6 +281,11 @@ func (o *diagnoseOptions) requestFromEvent(res *diagnoseResult) (*eval.Request, 
 		}
 		return nil, res, nil
 	}
+	// Fields of the wrong JSON type were left empty by the reader: the
+	// replay runs without them, and says so.
+	for _, p := range st.Problems {
+		res.Warnings = append(res.Warnings, "not used from the event: "+p.String())
+	}
 	return o.fromRecord(rec, res)
 }
 
