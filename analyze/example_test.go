@@ -16,7 +16,7 @@ func ExampleLint() {
 }`)
 	res := analyze.Lint(doc, analyze.LintOptions{Type: policy.TypeIdentity, Source: "app.json"})
 	for _, f := range res.Findings {
-		fmt.Printf("%s:%d:%d %s %s\n", res.Source, f.Line, f.Col, f.Severity, f.Code)
+		fmt.Printf("%s:%d:%d %s %s\n", res.Source, f.Line, f.Col, f.Severity, f.IssueCode)
 	}
 	// Output: app.json:4:52 SECURITY_WARNING PASS_ROLE_WITH_STAR_IN_RESOURCE
 }

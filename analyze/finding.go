@@ -9,8 +9,6 @@ package analyze
 import (
 	"fmt"
 	"strings"
-
-	"github.com/iamwhy/iamwhy/policy"
 )
 
 // Severity orders findings as Access Analyzer does: ERROR (the policy
@@ -50,30 +48,28 @@ func ParseSeverity(s string) (Severity, error) {
 // MarshalText spells the severity as Access Analyzer does.
 func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
-// Rule is one lint check.
-type Rule struct {
-	// Code identifies the check, e.g. "PASS_ROLE_WITH_STAR_IN_RESOURCE".
-	Code     string
-	Severity Severity
-	// Title says in a line what the check finds.
-	Title string
-	// Doc is the AWS documentation page the check rests on.
-	Doc string
-}
-
-// Finding is one problem Lint found.
+// Finding is one problem Lint found, in the terms of Access Analyzer's
+// ValidatePolicyFinding
+// (https://docs.aws.amazon.com/access-analyzer/latest/APIReference/API_ValidatePolicyFinding.html).
 type Finding struct {
-	Code     string   `json:"code"`
-	Severity Severity `json:"severity"`
-	Message  string   `json:"message"`
-	// Line and Col locate the element (1-based); 0 when the whole
-	// document is concerned and no position is known.
+	Severity  Severity `json:"severity"`
+	IssueCode string   `json:"issue_code"`
+	// LearnMoreLink is the page documenting the check.
+	LearnMoreLink string `json:"learn_more_link"`
+	Message       string `json:"message"`
+	// Line and Col locate the element (1-based, columns in bytes); 0 when
+	// the whole document is concerned and no position is known.
 	Line int `json:"line"`
 	Col  int `json:"col"`
 	// Statement is the statement's label (Sid or index), "" for
 	// document-level findings.
-	Statement string `json:"statement,omitempty"`
-	Doc       string `json:"doc"`
+	Statement string `json:"statement"`
+	// Path is the location path of the element concerned (empty for the
+	// whole document, nil for documents not read by Lint).
+	Path []PathElement `json:"path"`
+	// Span is the element's extent as Access Analyzer counts positions;
+	// nil when unknown.
+	Span *Span `json:"span"`
 }
 
 // Result is the lint result of one document.
@@ -106,5 +102,3 @@ func (r *Result) Has(sev []Severity) bool {
 	}
 	return false
 }
-
-func pos(p policy.Pos) (int, int) { return p.Line, p.Col }

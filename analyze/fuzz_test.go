@@ -13,7 +13,7 @@ func FuzzLint(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, typ uint8) {
 		res := Lint(data, LintOptions{Type: policy.Type(typ % 9), Source: "fuzz"})
 		for _, fd := range res.Findings {
-			if _, ok := RuleFor(fd.Code); !ok || fd.Message == "" {
+			if _, ok := CheckFor(fd.IssueCode); !ok || fd.Message == "" {
 				t.Fatalf("finding %+v", fd)
 			}
 		}

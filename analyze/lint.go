@@ -2,7 +2,6 @@ package analyze
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -15,68 +14,109 @@ import (
 type LintOptions struct {
 	// Type is the policy type the document is used as; it decides which
 	// elements are allowed and which checks apply (principal checks to
-	// resource and trust policies, ...). policy.TypeAny checks grammar only
-	// for elements.
+	// resource and trust policies, ...). policy.TypeAny applies every
+	// check that does not depend on the type.
 	Type policy.Type
+	// ResourceType narrows a resource policy to the resource it is
+	// attached to, as Access Analyzer's validatePolicyResourceType does
+	// ("AWS::S3::Bucket", "AWS::KMS::Key", ...): it enables the checks
+	// of actions, ARNs and condition keys the resource supports, and the
+	// resource's size quota. Empty for none.
+	ResourceType string
 	// Source names the document in findings.
 	Source string
 	// Catalog is the service reference; nil means catalog.Default().
 	Catalog *catalog.Catalog
 }
 
-// Lint validates a policy document. Grammar errors end the analysis (the
-// rest needs a parsed document); everything else is reported together,
-// sorted by position.
+// Lint validates a policy document as IAM Access Analyzer's ValidatePolicy
+// does, offline, and with iamwhy's own checks. A document that is not
+// JSON gets one JSON_SYNTAX_ERROR finding; otherwise every problem is
+// reported, sorted by position.
 func Lint(data []byte, opts LintOptions) *Result {
-	res := &Result{Source: opts.Source, Type: opts.Type.String(), Findings: []Finding{}}
-	p, err := policy.Parse(data, policy.Options{Type: policy.TypeAny, Source: opts.Source})
-	if err != nil {
-		var list policy.ErrorList
-		if errors.As(err, &list) {
-			for _, e := range list {
-				res.add("POLICY_SYNTAX", e.Pos, "", "%s", e.Msg)
-			}
-		} else {
-			res.add("POLICY_SYNTAX", policy.Pos{}, "", "%v", err)
-		}
+	res := newResult(opts)
+	d, serr := readDocument(data)
+	l := newLinter(opts, res)
+	if serr != nil {
+		l.doc = &document{data: data, lines: newLineIndex(data), spans: map[int]*jnode{}}
+		l.add("JSON_SYNTAX_ERROR", l.doc.pos(serr.off), "", "fix the JSON syntax error at index %d: %s", serr.off, serr.msg)
 		return res.finish()
 	}
-	res = LintPolicy(p, opts)
-	emptyConditions(data, res, p.Statements)
+	l.doc = d
+	p := l.build(d.root)
+	if p == nil {
+		return res.finish()
+	}
+	l.sizeQuota(data)
+	l.lint(p)
 	return res.finish()
 }
 
-// LintPolicy lints a document already parsed (with any type). Empty
-// Condition blocks, which the parsed model does not record, are found only
-// by Lint.
+// LintPolicy lints a document already parsed. Checks of the document's
+// text (JSON types, empty lists and objects, duplicate keys, size) need
+// Lint; findings have no location path.
 func LintPolicy(p *policy.Policy, opts LintOptions) *Result {
-	res := &Result{Source: opts.Source, Type: opts.Type.String(), Findings: []Finding{}}
-	if res.Source == "" {
-		res.Source = p.Source
+	if opts.Source == "" {
+		opts.Source = p.Source
 	}
-	for _, e := range p.Validate(opts.Type) {
-		res.add("POLICY_TYPE_ELEMENT", e.Pos, "", "%s", e.Msg)
-	}
+	res := newResult(opts)
+	l := newLinter(opts, res)
+	l.lint(p)
+	return res.finish()
+}
+
+func newResult(opts LintOptions) *Result {
+	return &Result{Source: opts.Source, Type: opts.Type.String(), Findings: []Finding{}}
+}
+
+func newLinter(opts LintOptions, res *Result) *linter {
 	c := opts.Catalog
 	if c == nil {
 		c = catalog.Default()
 	}
-	l := &linter{c: c, t: opts.Type, res: res}
-	stmts := make([]*stmtInfo, len(p.Statements))
-	for i := range p.Statements {
-		stmts[i] = l.statement(&p.Statements[i])
-	}
-	l.redundantStatements(stmts)
-	return res.finish()
+	return &linter{c: c, t: opts.Type, resourceType: opts.ResourceType, res: res}
 }
 
-func (r *Result) add(code string, p policy.Pos, stmt string, format string, args ...any) {
-	rule := ruleIndex[code]
-	line, col := pos(p)
-	r.Findings = append(r.Findings, Finding{
-		Code: code, Severity: rule.Severity, Message: fmt.Sprintf(format, args...),
-		Line: line, Col: col, Statement: stmt, Doc: rule.Doc,
-	})
+type linter struct {
+	c            *catalog.Catalog
+	t            policy.Type
+	resourceType string
+	res          *Result
+	doc          *document // nil for LintPolicy
+	p            *policy.Policy
+	stmtNodes    []*jnode
+}
+
+// add records a finding of the check with the code, when the check
+// applies to the policy type.
+func (l *linter) add(code string, p policy.Pos, stmt string, format string, args ...any) {
+	c, ok := checkIndex[code]
+	if !ok {
+		panic("analyze: finding of an unknown check " + code)
+	}
+	if !c.Types.Has(l.t) {
+		return
+	}
+	f := Finding{
+		Severity: c.Severity, IssueCode: code, LearnMoreLink: c.LearnMoreLink,
+		Message: fmt.Sprintf(format, args...), Line: p.Line, Col: p.Col, Statement: stmt,
+	}
+	if l.doc != nil {
+		f.Path = []PathElement{}
+		if p.IsValid() {
+			off := l.doc.offset(p)
+			if n := l.doc.spans[off]; n != nil {
+				if n.path != nil {
+					f.Path = n.path
+				}
+				f.Span = &Span{Start: l.doc.position(n.start), End: l.doc.position(n.end)}
+			} else {
+				at := l.doc.position(off)
+				f.Span = &Span{Start: at, End: at}
+			}
+		}
+	}
+	l.res.Findings = append(l.res.Findings, f)
 }
 
 func (r *Result) finish() *Result {
@@ -96,12 +136,6 @@ func (r *Result) finish() *Result {
 	return r
 }
 
-type linter struct {
-	c   *catalog.Catalog
-	t   policy.Type
-	res *Result
-}
-
 // stmtInfo is what the statement checks learned, kept for the checks
 // across statements.
 type stmtInfo struct {
@@ -113,83 +147,148 @@ type stmtInfo struct {
 	allKnown bool
 }
 
-func (l *linter) statement(s *policy.Statement) *stmtInfo {
+func (l *linter) lint(p *policy.Policy) {
+	l.p = p
+	l.typeRules(p)
+	l.variableVersion(p)
+	stmts := make([]*stmtInfo, len(p.Statements))
+	for i := range p.Statements {
+		stmts[i] = l.statement2(&p.Statements[i])
+	}
+	l.sids(p)
+	l.redundantStatements(stmts)
+	l.privilegeEscalation(stmts)
+}
+
+func (l *linter) statement2(s *policy.Statement) *stmtInfo {
 	si := &stmtInfo{s: s, label: s.Label(), allKnown: true}
 	l.actions(si)
 	l.resources(si)
 	l.conditions(si)
-	// SCPs and RCPs grant nothing (they bound what other policies grant),
-	// so the checks of what an Allow grants do not apply to them.
-	// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
-	if s.Effect == policy.Allow && l.t != policy.TypeSCP && l.t != policy.TypeRCP {
+	l.principalChecks(si)
+	l.passRoleAndSLR(si)
+	l.tagKeySupport(si)
+	l.resourceTypeChecks(si)
+	if s.Effect == policy.Allow {
 		l.allowChecks(si)
-		l.principalChecks(si)
 	}
 	return si
 }
 
-func (l *linter) add(si *stmtInfo, code string, p policy.Pos, format string, args ...any) {
-	l.res.add(code, p, si.label, format, args...)
+func (l *linter) addS(si *stmtInfo, code string, p policy.Pos, format string, args ...any) {
+	if !p.IsValid() {
+		p = si.s.Pos
+	}
+	l.add(code, p, si.label, format, args...)
 }
 
-// actions resolves each Action/NotAction value against the catalog.
-// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
-func (l *linter) actions(si *stmtInfo) {
-	s := si.s
-	si.actions = make([][]*catalog.Action, len(s.Action.Values))
-	for i, v := range s.Action.Values {
-		text := v.Text
-		for _, w := range s.Action.Values[:i] {
-			if strings.EqualFold(w.Text, text) {
-				l.add(si, "DUPLICATE_ACTION", v.Pos, "%s is listed twice in %s (first at %s)", text, elementName(s.Action, "Action"), w.Pos)
-				break
+// typeRules are the elements each policy type requires or forbids.
+// Sources: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+// (Principal: not in identity-based policies, required in resource-based
+// ones, of which a role trust policy is one),
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+// (identity-based policies need Resource; trust policies have none),
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_syntax.html
+// (SCPs), https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html
+// (RCPs).
+func (l *linter) typeRules(p *policy.Policy) {
+	for i := range p.Statements {
+		s := &p.Statements[i]
+		label := s.Label()
+		at := func(q policy.Pos) policy.Pos {
+			if q.IsValid() {
+				return q
 			}
+			return s.Pos
 		}
-		if text == "*" {
-			si.actions[i] = l.c.MatchActions("*")
-			continue
-		}
-		prefix, name, ok := strings.Cut(text, ":")
-		if !ok || prefix == "" || name == "" {
-			si.allKnown = false
-			l.add(si, "UNKNOWN_ACTION", v.Pos, "%q is not an action: want service:ActionName", text)
-			continue
-		}
-		if !strings.ContainsAny(prefix, "*?") {
-			if _, known := l.c.Service(prefix); !known {
-				si.allKnown = false
-				l.add(si, "UNKNOWN_SERVICE", v.Pos, "%q: no service has the prefix %q", text, prefix)
-				continue
+		pr := s.Principal
+		switch l.t {
+		case policy.TypeIdentity, policy.TypeBoundary, policy.TypeSession:
+			if pr.Present {
+				l.add("UNSUPPORTED_PRINCIPAL", at(pr.Pos), label, "the policy type %s does not support the %s element: remove it (an identity-based policy applies to the identity it is attached to)", l.t, elementNameP(pr))
 			}
-		}
-		matched := l.c.MatchActions(text)
-		if len(matched) == 0 {
-			si.allKnown = false
-			if strings.ContainsAny(text, "*?") {
-				l.add(si, "UNKNOWN_ACTION", v.Pos, "%s matches no action of the service reference", text)
-			} else {
-				l.add(si, "UNKNOWN_ACTION", v.Pos, "%s is not an action of %s", text, prefix)
+			if !s.Resource.Present {
+				l.add("MISSING_RESOURCE", s.Pos, label, "add a Resource or NotResource element to the policy statement: identity-based policies need one")
 			}
-			continue
+		case policy.TypeSCP:
+			if pr.Present {
+				l.add("SCP_SYNTAX_ERROR_PRINCIPAL", at(pr.Pos), label, "SCPs do not support specifying principals: remove the %s element (aws:PrincipalArn in a condition names principals)", elementNameP(pr))
+			}
+			if s.Resource.Not {
+				l.add("SCP_SYNTAX_ERROR_NOTRESOURCE", at(s.Resource.Pos), label, "SCPs do not support the NotResource element: update the policy to use Resource instead")
+			}
+			if s.Effect == policy.Allow {
+				if len(s.Conditions) > 0 {
+					l.add("SCP_SYNTAX_ERROR_ALLOW_CONDITION", at(s.Conditions[0].OperatorPos), label, "SCPs do not support the Condition element with effect Allow: update the element Condition or the effect")
+				}
+				if s.Action.Not {
+					l.add("SCP_SYNTAX_ERROR_ALLOW_NOTACTION", at(s.Action.Pos), label, "SCPs do not support NotAction with effect Allow: update the element NotAction or the effect")
+				}
+				if s.Resource.Present && !s.Resource.Not && !(len(s.Resource.Values) == 1 && s.Resource.Values[0].Text == "*") {
+					l.add("SCP_SYNTAX_ERROR_ALLOW_RESOURCE", at(s.Resource.Pos), label, "SCPs do not support Resource with effect Allow other than \"*\": update the element Resource or the effect")
+				}
+			}
+		case policy.TypeTrust:
+			if !pr.Present {
+				l.add("MISSING_PRINCIPAL", s.Pos, label, "add a Principal element to the policy statement: a role trust policy names who may assume the role")
+			}
+			if pr.Not {
+				l.add("ROLE_TRUST_POLICY_SYNTAX_ERROR_NOTPRINCIPAL", at(pr.Pos), label, "role trust policies do not support NotPrincipal: update the policy to use a Principal element instead")
+			}
+			if s.Resource.Present {
+				l.add("ROLE_TRUST_POLICY_SYNTAX_ERROR_RESOURCE", at(s.Resource.Pos), label, "role trust policies apply to the role that they are attached to: you cannot specify a resource; remove the %s element", elementName(s.Resource, "Resource"))
+			}
+		case policy.TypeResource, policy.TypeVPCEndpoint:
+			if !pr.Present {
+				l.add("MISSING_PRINCIPAL", s.Pos, label, "add a Principal element to the policy statement: resource-based policies must name who they apply to")
+			}
+			if l.t == policy.TypeResource && !s.Resource.Present {
+				l.add("MISSING_RESOURCE", s.Pos, label, "add a Resource or NotResource element to the policy statement")
+			}
+			if pr.Not && s.Effect == policy.Allow {
+				l.add("ALLOW_WITH_NOT_PRINCIPAL", at(pr.Pos), label, "using Allow with NotPrincipal can be overly permissive (it allows everyone not listed, anonymous callers included): we recommend that you use Principal instead")
+			}
+		case policy.TypeRCP:
+			l.rcpRules(s, at)
 		}
-		si.actions[i] = matched
 	}
-	// An action another value's wildcard already covers.
-	for i, v := range s.Action.Values {
-		if strings.ContainsAny(v.Text, "*?") || si.actions[i] == nil {
-			continue
-		}
-		for j, w := range s.Action.Values {
-			if j != i && strings.ContainsAny(w.Text, "*?") && catalog.WildcardMatch(w.Text, si.actions[i][0].FullName) {
-				l.add(si, "REDUNDANT_ACTION", v.Pos, "%s is already covered by %s in the same statement", v.Text, w.Text)
-				break
-			}
+}
+
+// rcpRules: "Each statement must contain the Principal element. You can
+// only specify "*"", Resource or NotResource is required, no NotAction or
+// NotPrincipal, Allow only in the AWS managed RCPFullAWSAccess, and "You
+// cannot use "*" in the Action element of a customer managed RCP".
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html
+func (l *linter) rcpRules(s *policy.Statement, at func(policy.Pos) policy.Pos) {
+	label := s.Label()
+	pr := s.Principal
+	if !pr.Present {
+		l.add("MISSING_PRINCIPAL", s.Pos, label, "add a Principal element to the policy statement: every RCP statement needs \"Principal\": \"*\"")
+	} else if pr.Not || !pr.Wildcard {
+		l.add("RCP_SYNTAX_ERROR", at(pr.Pos), label, "an RCP's principal can only be \"Principal\": \"*\": restrict principals with condition keys such as aws:PrincipalArn")
+	}
+	if !s.Resource.Present {
+		l.add("MISSING_RESOURCE", s.Pos, label, "add a Resource or NotResource element to the policy statement: RCPs need one")
+	}
+	if s.Action.Not {
+		l.add("RCP_SYNTAX_ERROR", at(s.Action.Pos), label, "RCPs do not support NotAction: list the actions")
+	}
+	full := pr.Wildcard && isStarList(s.Action) && isStarList(s.Resource) && len(s.Conditions) == 0
+	if full {
+		return
+	}
+	if s.Effect == policy.Allow {
+		l.add("RCP_SYNTAX_ERROR", at(s.EffectPos), label, "an RCP statement must have Effect Deny: Allow is only supported in the AWS managed RCPFullAWSAccess policy")
+	}
+	for _, a := range s.Action.Values {
+		if a.Text == "*" && !s.Action.Not {
+			l.add("RCP_SYNTAX_ERROR", a.Pos, label, "a customer managed RCP cannot use \"*\" as an action: name the service, as in \"s3:*\"")
 		}
 	}
-	if !s.Action.Not {
-		l.collapsible(si)
-		l.actionResourceMismatch(si)
-	}
+}
+
+func isStarList(list policy.List) bool {
+	return list.Present && !list.Not && len(list.Values) == 1 && list.Values[0].Text == "*"
 }
 
 func elementName(list policy.List, base string) string {
@@ -199,81 +298,84 @@ func elementName(list policy.List, base string) string {
 	return base
 }
 
-// collapsible suggests a wildcard where the statement lists exactly the
-// actions it would match: all of a service's actions (service:*), or all
-// of a service's actions with one verb (service:Get*). The suggestion
-// names the trade-off: a wildcard also matches actions AWS adds later.
-func (l *linter) collapsible(si *stmtInfo) {
-	listed := map[string]map[string]bool{} // prefix -> lower-case full names
-	first := map[string]policy.Pos{}
-	for i, v := range si.s.Action.Values {
-		if strings.ContainsAny(v.Text, "*?") || si.actions[i] == nil {
-			continue
-		}
-		a := si.actions[i][0]
-		p := a.Service.Prefix
-		if listed[p] == nil {
-			listed[p] = map[string]bool{}
-			first[p] = v.Pos
-		}
-		listed[p][strings.ToLower(a.FullName)] = true
+func elementNameP(pr policy.Principals) string {
+	if pr.Not {
+		return "NotPrincipal"
 	}
-	for prefix, set := range listed {
-		if len(set) < 3 {
+	return "Principal"
+}
+
+// sids: "In IAM, the Sid value must be unique within a JSON policy" and
+// supports "ASCII uppercase letters (A-Z), lowercase letters (a-z), and
+// numbers (0-9)"; services with resource policies differ (S3 and KMS
+// accept spaces), and recommend unique Sids.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html
+func (l *linter) sids(p *policy.Policy) {
+	seen := map[string]bool{}
+	for i := range p.Statements {
+		s := &p.Statements[i]
+		if !s.SidPos.IsValid() {
 			continue
 		}
-		if svc, _ := l.c.Service(prefix); len(svc.Actions) == len(set) {
-			l.add(si, "COLLAPSIBLE_ACTIONS", first[prefix], "the statement lists all %d %s actions: %s:* says the same (and also matches actions AWS adds later)", len(set), prefix, prefix)
+		if s.Sid == "" {
+			l.add("EMPTY_SID_VALUE", s.SidPos, s.Label(), "add a value to the empty string in the Sid element (or remove the element)")
 			continue
 		}
-		verbs := map[string]int{}
-		for name := range set {
-			verbs[leadingVerb(name[len(prefix)+1:])]++
-		}
-		for _, verb := range sortedKeys(verbs) {
-			if verb == "" || verbs[verb] < 3 {
-				continue
+		for _, c := range []byte(s.Sid) {
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+				l.add("UNSUPPORTED_SID", s.SidPos, s.Label(), "the Sid %q has characters outside [a-z, A-Z, 0-9]: update the characters in the Sid element to use only those", s.Sid)
+				break
 			}
-			pattern := prefix + ":" + verb + "*"
-			matched := l.c.MatchActions(pattern)
-			if len(matched) < 3 || !allIn(matched, set) {
-				continue
-			}
-			l.add(si, "COLLAPSIBLE_ACTIONS", first[prefix], "the statement lists all %d actions %s matches: the wildcard says the same (and also matches actions AWS adds later)", len(matched), canonicalPattern(matched[0], verb))
+		}
+		if seen[s.Sid] {
+			l.add("UNIQUE_SIDS_REQUIRED", s.SidPos, s.Label(), "the Sid %q is used by another statement: duplicate statement IDs are not supported for this policy type; update the Sid value", s.Sid)
+			l.add("UNIQUE_SIDS_RECOMMENDED", s.SidPos, s.Label(), "the Sid %q is used by another statement: we recommend that you use statement IDs that are unique to your policy", s.Sid)
+		}
+		seen[s.Sid] = true
+	}
+}
+
+// Size quotas. Identity policies: managed policies hold 6,144 characters
+// and AWS does not count white space; role trust policies 2,048 by
+// default (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html);
+// SCPs and RCPs 5,120 characters
+// (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html).
+// Resource policies depend on the service: S3 bucket policies 20 KB, KMS
+// key policies 32 KB; without a resource type the 20 KB of the common
+// services (S3, SQS, SNS, Secrets Manager) applies.
+func (l *linter) sizeQuota(data []byte) {
+	all := len([]rune(string(data)))
+	nonSpace := 0
+	for _, r := range string(data) {
+		if r != ' ' && r != '\t' && r != '\n' && r != '\r' {
+			nonSpace++
 		}
 	}
-}
-
-// leadingVerb is the lower-case leading word of an action name
-// ("getobject" -> "get" is not knowable from lower case, so the verbs are
-// the common ones AWS uses).
-func leadingVerb(lowerName string) string {
-	for _, v := range [...]string{"describe", "get", "list", "put", "delete", "create", "update", "tag", "untag"} {
-		if strings.HasPrefix(lowerName, v) {
-			return v
+	p := policy.Pos{Line: 1, Col: 1}
+	switch l.t {
+	case policy.TypeIdentity, policy.TypeBoundary:
+		if nonSpace > 6144 {
+			l.add("POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA", p, "", "the %d characters in the identity policy, excluding whitespace, exceed the 6144 character maximum for managed policies: we recommend that you use multiple granular policies", nonSpace)
+		}
+	case policy.TypeTrust:
+		if nonSpace > 2048 {
+			l.add("POLICY_SIZE_EXCEEDS_ROLE_TRUST_POLICY_QUOTA", p, "", "the %d characters in the role trust policy, excluding whitespace, exceed the 2048 character default maximum: request a quota increase, or ignore this warning if the quota was raised", nonSpace)
+		}
+	case policy.TypeSCP:
+		if all > 5120 {
+			l.add("POLICY_SIZE_EXCEEDS_SCP_QUOTA", p, "", "the %d characters in the service control policy (SCP) exceed the 5120 character maximum for SCPs: we recommend that you use multiple granular policies", all)
+		}
+	case policy.TypeRCP:
+		if all > 5120 {
+			l.add("POLICY_SIZE_EXCEEDS_RCP_QUOTA", p, "", "the %d characters in the resource control policy (RCP) exceed the 5120 character maximum for RCPs", all)
+		}
+	case policy.TypeResource:
+		quota := 20480
+		if rt, ok := resourceTypeRules[strings.ToLower(l.resourceType)]; ok && rt.sizeQuota > 0 {
+			quota = rt.sizeQuota
+		}
+		if all > quota {
+			l.add("POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA", p, "", "the %d characters in the resource policy exceed the %d character maximum for resource policies: we recommend that you use multiple granular policies", all, quota)
 		}
 	}
-	return ""
-}
-
-func canonicalPattern(a *catalog.Action, verb string) string {
-	return a.FullName[:len(a.Service.Prefix)+1+len(verb)] + "*"
-}
-
-func allIn(as []*catalog.Action, set map[string]bool) bool {
-	for _, a := range as {
-		if !set[strings.ToLower(a.FullName)] {
-			return false
-		}
-	}
-	return true
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

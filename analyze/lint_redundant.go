@@ -8,30 +8,88 @@ import (
 	"github.com/iamwhy/iamwhy/policy"
 )
 
-// redundantStatements warns about a statement that another statement of
-// the same effect already covers: same principals, every action and
-// resource of it matched by the other, and the other unconditional. Under
-// the evaluation logic one matching Allow (or Deny) is as good as two, so
-// the covered statement changes nothing.
+// maxCoverComparisons bounds the statements one statement is compared
+// with: the candidates come from an index (statements naming the same
+// action or resource, or a wildcard), so only a document of thousands of
+// near-identical wildcard statements reaches it.
+const maxCoverComparisons = 512
+
+// redundantStatements suggests removing a statement that another
+// statement of the same effect already covers: same principals, every
+// action and resource of it matched by the other, and the other
+// unconditional. Under the evaluation logic one matching Allow (or Deny)
+// is as good as two, so the covered statement changes nothing.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+//
+// Candidates are found through an index of the unconditional statements
+// by action and by resource, so the check is linear in the number of
+// statements for documents of the usual kind.
 func (l *linter) redundantStatements(stmts []*stmtInfo) {
+	byAction := map[string][]int{}
+	byResource := map[string][]int{}
+	var wildAction, starResource []int
+	for j, b := range stmts {
+		s := b.s
+		if len(s.Conditions) > 0 || s.Action.Not || s.Resource.Not {
+			continue
+		}
+		wild := false
+		for _, v := range s.Action.Values {
+			if strings.ContainsAny(v.Text, "*?") {
+				wild = true
+			} else {
+				byAction[strings.ToLower(v.Text)] = append(byAction[strings.ToLower(v.Text)], j)
+			}
+		}
+		if wild {
+			wildAction = append(wildAction, j)
+		}
+		star := false
+		for _, v := range s.Resource.Values {
+			if v.Text == "*" {
+				star = true
+			} else {
+				byResource[v.Text] = append(byResource[v.Text], j)
+			}
+		}
+		if star || !s.Resource.Present {
+			starResource = append(starResource, j)
+		}
+	}
 	for i, a := range stmts {
-		for j, b := range stmts {
-			if i == j || !covers(b.s, a.s) {
+		s := a.s
+		if len(s.Action.Values) == 0 || s.Action.Not || s.Resource.Not {
+			continue
+		}
+		cands := append(append([]int(nil), byAction[strings.ToLower(s.Action.Values[0].Text)]...), wildAction...)
+		if len(s.Resource.Values) > 0 {
+			alt := append(append([]int(nil), byResource[s.Resource.Values[0].Text]...), starResource...)
+			if len(alt) < len(cands) {
+				cands = alt
+			}
+		}
+		slices.Sort(cands)
+		cands = slices.Compact(cands)
+		if len(cands) > maxCoverComparisons {
+			cands = cands[:maxCoverComparisons]
+		}
+		for _, j := range cands {
+			b := stmts[j]
+			if i == j || !covers2(b.s, a.s) {
 				continue
 			}
 			// Identical statements cover each other: report the later.
-			if covers(a.s, b.s) && i < j {
+			if covers2(a.s, b.s) && i < j {
 				continue
 			}
-			l.add(a, "REDUNDANT_STATEMENT", a.s.Pos, "statement %s already %s everything this statement does (it is unconditional and covers its actions and resources)", b.label, verbFor(b.s.Effect))
+			l.addS(a, "REDUNDANT_STATEMENT", s.Pos, "the statement is redundant: statement %s already %s everything this statement does (it is unconditional and covers its actions and resources); remove the redundant statement", b.label, verbFor(b.s.Effect))
 			break
 		}
 	}
 }
 
-// covers reports whether statement b matches every request a matches.
-func covers(b, a *policy.Statement) bool {
+// covers2 reports whether statement b matches every request a matches.
+func covers2(b, a *policy.Statement) bool {
 	if a.Effect != b.Effect || len(b.Conditions) > 0 || a.Action.Not || b.Action.Not || a.Resource.Not || b.Resource.Not {
 		return false
 	}
@@ -55,10 +113,10 @@ func covers(b, a *policy.Statement) bool {
 }
 
 // patternCovers: every string pattern a matches, pattern b matches too.
-// For actions this is decided exactly when a has no wildcard (b must match
-// a's text, as the catalog matches action names); for resources only "*"
-// and equal text count, since matching ARN patterns is the engine's
-// business and a conservative answer only misses a warning.
+// For actions this is decided exactly when a has no wildcard (b must
+// match a's text, as the catalog matches action names); for resources a
+// literal a is matched against b, and otherwise only "*" and equal text
+// count, since a conservative answer only misses a suggestion.
 func patternCovers(b, a string, action bool) bool {
 	if b == "*" {
 		return true
@@ -68,6 +126,9 @@ func patternCovers(b, a string, action bool) bool {
 			return catalog.WildcardMatch(b, a)
 		}
 		return strings.EqualFold(a, b)
+	}
+	if !strings.ContainsAny(a, "*?") {
+		return globMatch(b, a)
 	}
 	return a == b
 }

@@ -3,26 +3,39 @@ package analyze
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/iamwhy/iamwhy/policy"
 )
 
-// TestLintRules runs each rule's failing and passing example from
-// testdata/lint/CODE/: fail.json must produce a finding with the code (at
-// a known position), pass.json must not. Every rule has a directory.
-func TestLintRules(t *testing.T) {
-	for _, rule := range Rules {
-		t.Run(rule.Code, func(t *testing.T) {
-			dir := filepath.Join("testdata", "lint", rule.Code)
-			typeName, err := os.ReadFile(filepath.Join(dir, "type"))
-			if err != nil {
-				t.Fatalf("rule without examples: %v", err)
+// TestChecks runs each check's failing and passing example from
+// testdata/checks/CODE/: fail.json must produce a finding with the code
+// (complete: position, severity, link, path), pass.json must not. Every
+// check has a directory unless it is marked as not possible offline.
+func TestChecks(t *testing.T) {
+	for _, c := range Checks {
+		t.Run(c.IssueCode, func(t *testing.T) {
+			dir := filepath.Join("testdata", "checks", c.IssueCode)
+			typeLine, err := os.ReadFile(filepath.Join(dir, "type"))
+			if c.NotOffline != "" {
+				if err == nil {
+					t.Errorf("examples for a check marked as not offline (%s)", c.NotOffline)
+				}
+				return
 			}
-			typ, err := policy.ParseType(strings.TrimSpace(string(typeName)))
+			if err != nil {
+				t.Fatalf("check without examples: %v", err)
+			}
+			fields := strings.Fields(string(typeLine))
+			typ, err := policy.ParseType(fields[0])
 			if err != nil {
 				t.Fatal(err)
+			}
+			opts := LintOptions{Type: typ}
+			if len(fields) > 1 {
+				opts.ResourceType = fields[1]
 			}
 			for _, tc := range []struct {
 				file string
@@ -32,30 +45,71 @@ func TestLintRules(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				res := Lint(data, LintOptions{Type: typ, Source: tc.file})
+				opts.Source = tc.file
+				res := Lint(data, opts)
 				var found *Finding
 				for i := range res.Findings {
-					if res.Findings[i].Code == rule.Code {
+					if res.Findings[i].IssueCode == c.IssueCode {
 						found = &res.Findings[i]
 					}
 				}
 				switch {
 				case tc.want && found == nil:
-					t.Errorf("%s: no %s finding; got %+v", tc.file, rule.Code, res.Findings)
+					t.Errorf("%s: no %s finding; got %+v", tc.file, c.IssueCode, res.Findings)
 				case !tc.want && found != nil:
-					t.Errorf("%s: unexpected %s finding: %s", tc.file, rule.Code, found.Message)
+					t.Errorf("%s: unexpected %s finding: %s", tc.file, c.IssueCode, found.Message)
 				case found != nil:
-					if found.Line <= 0 || found.Col <= 0 || found.Severity != rule.Severity || found.Doc == "" || found.Message == "" {
+					if found.Line <= 0 || found.Col <= 0 || found.Severity != c.Severity || found.LearnMoreLink != c.LearnMoreLink || found.Message == "" || found.Path == nil || found.Span == nil || found.Span.Start.Line != found.Line {
 						t.Errorf("%s: incomplete finding %+v", tc.file, *found)
 					}
 				}
 			}
 		})
 	}
-	dirs, _ := filepath.Glob(filepath.Join("testdata", "lint", "*"))
+	dirs, _ := filepath.Glob(filepath.Join("testdata", "checks", "*"))
 	for _, d := range dirs {
-		if _, ok := RuleFor(filepath.Base(d)); !ok {
-			t.Errorf("%s: examples for no rule", d)
+		if _, ok := CheckFor(filepath.Base(d)); !ok {
+			t.Errorf("%s: examples for no check", d)
+		}
+	}
+}
+
+// TestChecksTable: the table holds every check of Access Analyzer's
+// reference once, with the anchor the issue code comes from, and every
+// issue code the source reports is in the table.
+func TestChecksTable(t *testing.T) {
+	seen := map[string]bool{}
+	aa := 0
+	for _, c := range Checks {
+		if seen[c.IssueCode] {
+			t.Errorf("%s twice", c.IssueCode)
+		}
+		seen[c.IssueCode] = true
+		if c.AccessAnalyzer {
+			aa++
+			anchor := c.LearnMoreLink[strings.IndexByte(c.LearnMoreLink, '#')+1:]
+			if want := "access-analyzer-reference-policy-checks-" + strings.ToLower(map[Severity]string{SeverityError: "error", SeverityWarning: "general-warning", SeveritySecurityWarning: "security-warning", SeveritySuggestion: "suggestion"}[c.Severity]) + "-" + strings.ReplaceAll(strings.ToLower(c.IssueCode), "_", "-"); anchor != want {
+				t.Errorf("%s: anchor %s, want %s", c.IssueCode, anchor, want)
+			}
+		}
+		if c.Types == 0 {
+			t.Errorf("%s applies to no policy type", c.IssueCode)
+		}
+	}
+	if aa != 136 {
+		t.Errorf("%d Access Analyzer checks, the reference documents 136", aa)
+	}
+	files, _ := filepath.Glob("*.go")
+	code := regexp.MustCompile(`\b(?:add|addS)\([^"]*"([A-Z][A-Z0-9_]+)"`)
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, _ := os.ReadFile(f)
+		for _, m := range code.FindAllSubmatch(src, -1) {
+			if !seen[string(m[1])] {
+				t.Errorf("%s reports %s, which is not in the table", f, m[1])
+			}
 		}
 	}
 }
@@ -84,13 +138,38 @@ func TestLintCleanPolicies(t *testing.T) {
 		{"org-only bucket", policy.TypeResource, `{"Version":"2012-10-17","Statement":[
 			{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*",
 			 "Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123def4"}}}]}`},
+		// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html
+		{"GitHub OIDC trust", policy.TypeTrust, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+			"Principal":{"Federated":"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},
+			"Action":"sts:AssumeRoleWithWebIdentity",
+			"Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"},
+			 "StringLike":{"token.actions.githubusercontent.com:sub":"repo:octo-org/octo-repo:ref:refs/heads/octo-branch"}}}]}`},
+		// https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
+		{"EKS IRSA trust", policy.TypeTrust, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+			"Principal":{"Federated":"arn:aws:iam::111122223333:oidc-provider/oidc.eks.region-code.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"},
+			"Action":"sts:AssumeRoleWithWebIdentity",
+			"Condition":{"StringEquals":{"oidc.eks.region-code.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:sub":"system:serviceaccount:default:my-service-account",
+			 "oidc.eks.region-code.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:aud":"sts.amazonaws.com"}}}]}`},
+		// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_saml.html
+		{"SAML trust", policy.TypeTrust, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+			"Principal":{"Federated":"arn:aws:iam::111122223333:saml-provider/ExampleOrgSSOProvider"},
+			"Action":"sts:AssumeRoleWithSAML",
+			"Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}]}`},
+		// https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html
+		{"aws:Referer bucket policy", policy.TypeResource, `{"Version":"2012-10-17","Statement":[{"Sid":"AllowGetRequestsReferer",
+			"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":["s3:GetObject","s3:GetObjectVersion"],
+			"Resource":"arn:aws:s3:::amzn-s3-demo-bucket/*",
+			"Condition":{"StringLike":{"aws:Referer":["http://www.example.com/*","http://example.com/*"]}}}]}`},
+		{"deny without MFA", policy.TypeIdentity, `{"Version":"2012-10-17","Statement":[{"Sid":"DenyWithoutMFA","Effect":"Deny",
+			"NotAction":["iam:ChangePassword","sts:GetSessionToken"],"Resource":"*",
+			"Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}]}`},
 	}
 	for _, d := range docs {
 		t.Run(d.name, func(t *testing.T) {
 			res := Lint([]byte(d.doc), LintOptions{Type: d.typ, Source: d.name})
 			for _, f := range res.Findings {
 				if f.Severity != SeveritySuggestion {
-					t.Errorf("%s %s at %d:%d: %s", f.Severity, f.Code, f.Line, f.Col, f.Message)
+					t.Errorf("%s %s at %d:%d: %s", f.Severity, f.IssueCode, f.Line, f.Col, f.Message)
 				}
 			}
 		})

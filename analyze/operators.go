@@ -2,7 +2,6 @@ package analyze
 
 import (
 	"encoding/base64"
-	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +31,7 @@ type operator struct {
 	family   opFamily
 	negated  bool
 	ifExists bool
+	like     bool   // StringLike, StringNotLike, ArnLike, ArnNotLike
 	set      string // "", "ForAllValues" or "ForAnyValue"
 }
 
@@ -56,8 +56,10 @@ var operatorFamilies = map[string]opFamily{
 
 // parseOperator splits "ForAnyValue:StringLikeIfExists" into its parts.
 // The ForAllValues/ForAnyValue qualifiers and the IfExists suffix are the
-// only modifiers; Null takes neither IfExists nor a set qualifier
-// ("the Null condition operator cannot be used with IfExists").
+// only modifiers. Null with IfExists or a qualifier parses (the checks
+// report them: "the Null condition operator cannot be used with
+// IfExists").
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
 func parseOperator(op string) (operator, bool) {
 	var o operator
 	name := op
@@ -78,11 +80,12 @@ func parseOperator(op string) (operator, bool) {
 		l = base
 	}
 	fam, ok := operatorFamilies[l]
-	if !ok || (fam == famNull && (o.ifExists || o.set != "")) {
+	if !ok {
 		return o, false
 	}
 	o.family = fam
 	o.negated = strings.Contains(l, "not")
+	o.like = strings.HasSuffix(l, "like")
 	return o, true
 }
 
@@ -111,34 +114,10 @@ func (f opFamily) fitsKeyType(elem string) bool {
 	return true
 }
 
-// validValue reports whether a condition value is of the operator's type
-// (what is "not valid" the message says). Values holding a policy
-// variable are accepted: their type is known only at request time.
-func (f opFamily) validValue(v string) (ok bool, want string) {
-	if strings.Contains(v, "${") {
-		return true, ""
-	}
-	switch f {
-	case famNumeric:
-		_, err := strconv.ParseFloat(v, 64)
-		return err == nil, "a number"
-	case famDate:
-		return validDate(v), "a date (ISO 8601 such as 2026-01-31T12:00:00Z, or epoch seconds)"
-	case famBool, famNull:
-		return strings.EqualFold(v, "true") || strings.EqualFold(v, "false"), "true or false"
-	case famBinary:
-		_, err := base64.StdEncoding.DecodeString(v)
-		return err == nil, "base64-encoded binary"
-	case famIP:
-		if _, err := netip.ParsePrefix(v); err == nil {
-			return true, ""
-		}
-		_, err := netip.ParseAddr(v)
-		return err == nil, "an IP address or CIDR block"
-	case famARN:
-		return v == "*" || strings.Count(v, ":") >= 5 && strings.HasPrefix(strings.ToLower(v), "arn:"), "an ARN (arn:partition:service:region:account:resource)"
-	}
-	return true, ""
+// validBase64 reports whether a BinaryEquals value is base64.
+func validBase64(v string) bool {
+	_, err := base64.StdEncoding.DecodeString(v)
+	return err == nil
 }
 
 // validDate accepts the ISO 8601 forms AWS documents for date conditions

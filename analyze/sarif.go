@@ -92,9 +92,9 @@ func sarifLevel(s Severity) string {
 func WriteSARIF(w io.Writer, results []*Result, toolVersion string) error {
 	driver := sarifDriver{Name: "iamwhy", InformationURI: "https://github.com/iamwhy/iamwhy", Version: toolVersion}
 	index := map[string]int{}
-	for i, r := range Rules {
-		index[r.Code] = i
-		rule := sarifRule{ID: r.Code, ShortDescription: sarifText{r.Title}, HelpURI: r.Doc,
+	for i, r := range Checks {
+		index[r.IssueCode] = i
+		rule := sarifRule{ID: r.IssueCode, ShortDescription: sarifText{r.Title}, HelpURI: r.LearnMoreLink,
 			DefaultConfiguration: sarifConfig{sarifLevel(r.Severity)}}
 		if r.Severity == SeveritySecurityWarning {
 			rule.Properties = map[string]any{"security-severity": "7.5", "tags": []string{"security"}}
@@ -113,7 +113,7 @@ func WriteSARIF(w io.Writer, results []*Result, toolVersion string) error {
 				loc.PhysicalLocation.Region = &sarifRegion{StartLine: f.Line, StartColumn: f.Col}
 			}
 			run.Results = append(run.Results, sarifResult{
-				RuleID: f.Code, RuleIndex: index[f.Code], Level: sarifLevel(f.Severity),
+				RuleID: f.IssueCode, RuleIndex: index[f.IssueCode], Level: sarifLevel(f.Severity),
 				Message: sarifText{f.Message}, Locations: []sarifLocation{loc},
 			})
 		}

@@ -45,7 +45,7 @@ func TestWriteSARIF(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
 		t.Fatal(err)
 	}
-	if log.Version != "2.1.0" || len(log.Runs) != 1 || len(log.Runs[0].Tool.Driver.Rules) != len(Rules) {
+	if log.Version != "2.1.0" || len(log.Runs) != 1 || len(log.Runs[0].Tool.Driver.Rules) != len(Checks) {
 		t.Fatalf("log %+v", log)
 	}
 	run := log.Runs[0]
@@ -63,7 +63,7 @@ func TestWriteSARIF(t *testing.T) {
 		}
 		levels[r.RuleID] = r.Level
 	}
-	if levels["UNKNOWN_ACTION"] != "error" || levels["PASS_ROLE_WITH_STAR_IN_RESOURCE"] != "warning" {
+	if levels["INVALID_ACTION"] != "error" || levels["PASS_ROLE_WITH_STAR_IN_RESOURCE"] != "warning" {
 		t.Errorf("levels %v", levels)
 	}
 }

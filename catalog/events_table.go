@@ -20,6 +20,8 @@ const (
 	docCallerID      = "https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html"
 	docSessionToken  = "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_getsessiontoken.html"
 	docSignin        = "https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html"
+	docStorageLens   = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage_lens_iam_permissions.html"
+	docEC2Events     = "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/monitor-with-cloudtrail.html"
 	docSecretsEvents = "https://docs.aws.amazon.com/secretsmanager/latest/userguide/cloudtrail_log_entries.html"
 )
 
@@ -106,6 +108,11 @@ var eventExceptions = []eventRule{
 	s3("PutBucketIntelligentTieringConfiguration", s3ConfigNote, "s3:PutIntelligentTieringConfiguration"),
 	s3("DeleteBucketIntelligentTieringConfiguration", s3DeleteNote, "s3:PutIntelligentTieringConfiguration"),
 	s3("ListBucketIntelligentTieringConfigurations", s3ListCfgNote, "s3:GetIntelligentTieringConfiguration"),
+	// The S3 console reads a Storage Lens dashboard's data through an
+	// internal call that s3:GetStorageLensDashboard authorises
+	// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage_lens_iam_permissions.html).
+	{source: "s3", event: "GetStorageLensDashboardDataInternal", actions: []string{"s3:GetStorageLensDashboard"}, kind: EventException,
+		note: "the console's Storage Lens dashboard data call is authorised by s3:GetStorageLensDashboard", doc: docStorageLens},
 
 	// AWS Lambda: Invoke is authorised by lambda:InvokeFunction.
 	// (Versioned event names such as "GetFunction20150331v2" are handled
@@ -123,6 +130,11 @@ var eventExceptions = []eventRule{
 		note: "AWS KMS logs automatic key rotation as RotateKey; no caller", doc: docKMSEvents},
 	{source: "kms", event: "DeleteExpiredKeyMaterial", kind: EventNotAPICall,
 		note: "AWS KMS deletes expired imported key material itself", doc: docKMSEvents},
+
+	// Amazon EC2 logs, as a service event, the volume it creates in the
+	// account a snapshot was shared with; no caller is authorised.
+	{source: "ec2", event: "SharedSnapshotVolumeCreated", kind: EventNotAPICall,
+		note: "a service event: EC2 records a volume created from a shared snapshot; no caller", doc: docEC2Events},
 
 	// AWS STS calls that no policy controls.
 	{source: "sts", event: "GetCallerIdentity", kind: EventNoPermission,

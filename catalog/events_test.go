@@ -42,7 +42,9 @@ func TestEventActions(t *testing.T) {
 		{"API Gateway management by method", "apigateway.amazonaws.com", "GetRestApis", []string{"apigateway:GET"}, EventException},
 		{"API Gateway update is PATCH", "apigateway.amazonaws.com", "UpdateStage", []string{"apigateway:PATCH"}, EventException},
 		{"API Gateway named action wins", "apigateway.amazonaws.com", "GetPortal", []string{"apigateway:GetPortal"}, EventDerived},
-		{"unknown event reported", "s3.amazonaws.com", "GetStorageLensDashboardDataInternal", []string{"s3:GetStorageLensDashboardDataInternal"}, EventUnknown},
+		{"unknown event reported", "s3.amazonaws.com", "GetNoSuchThingInternal", []string{"s3:GetNoSuchThingInternal"}, EventUnknown},
+		{"S3 console Storage Lens call", "s3.amazonaws.com", "GetStorageLensDashboardDataInternal", []string{"s3:GetStorageLensDashboard"}, EventException},
+		{"EC2 shared snapshot service event", "ec2.amazonaws.com", "SharedSnapshotVolumeCreated", nil, EventNotAPICall},
 		{"unknown service reported", "nosuch.amazonaws.com", "DoThing", []string{"nosuch:DoThing"}, EventUnknown},
 	}
 	for _, tt := range tests {
@@ -105,6 +107,31 @@ func TestEventExceptionTable(t *testing.T) {
 				if d, ok := c.Action(r.source + ":" + r.event); ok && len(r.actions) == 1 && d.FullName == r.actions[0] {
 					t.Errorf("row is not an exception: derivation gives %s too", d.FullName)
 				}
+			}
+		})
+	}
+}
+
+// ScopeResources keeps, per action, the ARNs of the resource types it is
+// authorised on.
+func TestScopeResources(t *testing.T) {
+	c := Default()
+	obj, bucket := "arn:aws:s3:::b/k", "arn:aws:s3:::b"
+	tests := []struct {
+		rule, action string
+		arns, want   []string
+	}{
+		{"object action keeps the object", "s3:GetObject", []string{obj, bucket}, []string{obj}},
+		{"bucket action keeps the bucket", "s3:ListBucket", []string{obj, bucket}, []string{bucket}},
+		{"an action without resource types is on *", "s3:ListAllMyBuckets", []string{bucket}, []string{"*"}},
+		{"no ARN of the action's types: *", "s3:GetObject", []string{bucket}, []string{"*"}},
+		{"Lambda version ARN for a function action", "lambda:InvokeFunction", []string{"arn:aws:lambda:eu-west-1:111122223333:function:f:3"}, []string{"arn:aws:lambda:eu-west-1:111122223333:function:f:3"}},
+		{"unknown action keeps all", "nosuch:Thing", []string{obj}, []string{obj}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rule, func(t *testing.T) {
+			if got := c.ScopeResources(tt.action, tt.arns); !slices.Equal(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
 			}
 		})
 	}

@@ -69,6 +69,8 @@ type CaseLayers struct {
 	SCP         [][]*PolicyRef
 	RCP         [][]*PolicyRef
 	VPCEndpoint *PolicyRef
+	// S3KMS holds the S3 and KMS settings (s3kmslayers.go); nil: none.
+	S3KMS *CaseS3
 }
 
 // Expectation is the decision a case expects.
@@ -375,8 +377,17 @@ func (f *File) readLayers(c *Case, n *yaml.Node) (*CaseLayers, error) {
 	l := &CaseLayers{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
+		if s3KMSLayerKeys[k.Value] {
+			if v.Tag == "!!null" {
+				continue
+			}
+			if err := f.readS3KMSLayer(l, k.Value, v); err != nil {
+				return nil, fe(v, "%s: %v", k.Value, err)
+			}
+			continue
+		}
 		if !layerKeys[k.Value] {
-			return nil, fe(k, "unknown layer %q (want identity, resource, boundary, session, scp, rcp, vpc_endpoint)", k.Value)
+			return nil, fe(k, "unknown layer %q (want identity, resource, boundary, session, scp, rcp, vpc_endpoint, or an S3/KMS setting: block_public_access, account_block_public_access, object_ownership, bucket_acl, object_acl, canonical_ids, request_policy, request_acl, access_point, kms_grants)", k.Value)
 		}
 		if v.Tag == "!!null" {
 			continue
@@ -426,6 +437,9 @@ func (f *File) readLayers(c *Case, n *yaml.Node) (*CaseLayers, error) {
 		if err != nil {
 			return nil, fe(v, "%s: %v", k.Value, err)
 		}
+	}
+	if err := l.S3KMS.finish(); err != nil {
+		return nil, fe(n, "%v", err)
 	}
 	return l, nil
 }

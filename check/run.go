@@ -255,6 +255,9 @@ func (r *Runner) customLayers(f *File, c *Case, req *eval.Request) (*eval.Layers
 	if err != nil {
 		return nil, err
 	}
+	if err := cl.S3KMS.layers(l, func(ref *PolicyRef) (*eval.Policy, error) { return r.compile(f, ref, policy.TypeResource) }); err != nil {
+		return nil, err
+	}
 	return l, nil
 }
 

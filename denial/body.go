@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -23,12 +24,65 @@ func parseJSON(text string, d *Denial) (bool, error) {
 	if err := dec.Decode(&v); err != nil {
 		return false, jsonError(text, err)
 	}
+	if dec.More() {
+		// Several JSON values: JSON lines, one log record or error body
+		// per line.
+		return parseJSONLines(text, v, dec, d)
+	}
+	return parseJSONValue(v, d, 0)
+}
+
+// maxJSONDepth bounds how deep parseJSONValue follows JSON held in
+// string fields (a body inside a log record inside a Lambda error).
+const maxJSONDepth = 4
+
+// parseJSONLines reads a stream of JSON values; each is read as one
+// input, and the distinct access-denied errors among them are kept.
+func parseJSONLines(text string, first any, dec *json.Decoder, d *Denial) (bool, error) {
+	vals := []any{first}
+	for dec.More() && len(vals) <= maxErrors*10 {
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return false, jsonError(text, err)
+		}
+		vals = append(vals, v)
+	}
+	var found []*Denial
+	for _, v := range vals {
+		p := &Denial{}
+		if ok, err := parseJSONValue(v, p, 0); err == nil && ok {
+			found = append(found, p)
+		}
+	}
+	found = distinct(found)
+	if len(found) == 0 {
+		d.Format = "json-lines"
+		d.Note = fmt.Sprintf("read %d JSON values, none is an access-denied error", len(vals))
+		return false, nil
+	}
+	*d = *found[0]
+	d.Others = found[1:]
+	return true, nil
+}
+
+// parseJSONValue reads one decoded JSON value.
+func parseJSONValue(v any, d *Denial, depth int) (bool, error) {
 	switch t := v.(type) {
 	case []any:
 		return parseCloudTrailList(t, "array", d), nil
 	case map[string]any:
 		if recs, ok := t["Records"].([]any); ok {
 			return parseCloudTrailList(recs, "Records", d), nil
+		}
+		if evs, ok := t["Events"].([]any); ok {
+			// `aws cloudtrail lookup-events` output: each event holds
+			// its record as the JSON string CloudTrailEvent
+			// (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_Event.html).
+			return parseCloudTrailList(lookupEventRecords(evs), "Events", d), nil
+		}
+		if det, ok := t["detail"].(map[string]any); ok && isCloudTrailRecord(det) {
+			// An EventBridge event carrying a CloudTrail record.
+			return parseCloudTrail(det, d), nil
 		}
 		if s, ok := t["DecodedMessage"].(string); ok {
 			return parseDecodedString(s, d)
@@ -40,10 +94,131 @@ func parseJSON(text string, d *Denial) (bool, error) {
 		if isCloudTrailRecord(t) {
 			return parseCloudTrail(t, d), nil
 		}
-		return parseErrorBody(t, d), nil
+		if parseErrorBody(t, d) {
+			return true, nil
+		}
+		return parseAnyField(t, d, depth)
+	case string:
+		if depth < maxJSONDepth {
+			return parseStringValue(t, d, depth+1)
+		}
 	}
 	d.Format = "json"
 	return false, nil
+}
+
+// lookupEventRecords decodes the CloudTrailEvent strings of lookup-events
+// output; an event without one is kept as it is (and skipped later, as it
+// is no record).
+func lookupEventRecords(evs []any) []any {
+	out := make([]any, 0, len(evs))
+	for _, e := range evs {
+		m, ok := e.(map[string]any)
+		if !ok {
+			out = append(out, e)
+			continue
+		}
+		if s, ok := m["CloudTrailEvent"].(string); ok {
+			dec := json.NewDecoder(strings.NewReader(s))
+			dec.UseNumber()
+			var rec map[string]any
+			if dec.Decode(&rec) == nil {
+				out = append(out, rec)
+				continue
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// parseStringValue reads a JSON string value as a paste of its own: JSON
+// held in a string (an error body logged as a string) or text.
+func parseStringValue(s string, d *Denial, depth int) (bool, error) {
+	t := strings.TrimSpace(s)
+	if t == "" {
+		return false, nil
+	}
+	if t[0] == '{' || t[0] == '[' {
+		dec := json.NewDecoder(strings.NewReader(t))
+		dec.UseNumber()
+		var v any
+		if dec.Decode(&v) == nil {
+			return parseJSONValue(v, d, depth)
+		}
+	}
+	p, ok := parseSegment(unwrapLines(t))
+	*d = *p
+	return ok, nil
+}
+
+// parseAnyField finds the access-denied message in a JSON object whose
+// shape is not a known error body: a structured log record ({"level":
+// "error", "err": "..."}), an application's error response. Fields are
+// read in key order, those whose name says error or message first; each
+// distinct error found is kept.
+func parseAnyField(m map[string]any, d *Denial, depth int) (bool, error) {
+	if depth >= maxJSONDepth {
+		return false, nil
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.SliceStable(keys, func(i, j int) bool {
+		pi, pj := fieldRank(keys[i]), fieldRank(keys[j])
+		if pi != pj {
+			return pi < pj
+		}
+		return keys[i] < keys[j]
+	})
+	var found []*Denial
+	for _, k := range keys {
+		p := &Denial{}
+		var ok bool
+		switch v := m[k].(type) {
+		case string:
+			ok, _ = parseStringValue(v, p, depth+1)
+		case map[string]any:
+			ok, _ = parseJSONValue(v, p, depth+1)
+		case []any:
+			for _, e := range v {
+				q := &Denial{}
+				if r, _ := parseJSONValue(e, q, depth+1); r {
+					found = append(found, q)
+				}
+			}
+		}
+		if ok {
+			found = append(found, p)
+		}
+		if len(found) > maxErrors {
+			break
+		}
+	}
+	found = distinct(found)
+	if len(found) == 0 {
+		return false, nil
+	}
+	format := "json-field"
+	*d = *found[0]
+	d.Format = format + "+" + d.Format
+	d.Others = append(d.Others, found[1:]...)
+	return true, nil
+}
+
+// fieldRank orders JSON field names: error and message fields first.
+func fieldRank(k string) int {
+	lk := strings.ToLower(k)
+	switch {
+	case strings.Contains(lk, "message") || lk == "msg":
+		return 0
+	case strings.Contains(lk, "err") || strings.Contains(lk, "exception") || strings.Contains(lk, "cause") || strings.Contains(lk, "reason"):
+		return 1
+	case strings.Contains(lk, "detail") || strings.Contains(lk, "body") || strings.Contains(lk, "log") || strings.Contains(lk, "output"):
+		return 2
+	}
+	return 3
 }
 
 // jsonError turns a decoding error into one naming line and column.
@@ -111,6 +286,12 @@ func parseErrorBody(m map[string]any, d *Denial) bool {
 		}
 	}
 	d.Format = "json-body"
+	// Lambda's errorType is the exception class: the code only when it is
+	// an access-denied one (KMSAccessDeniedException), not boto's
+	// ClientError around the real code.
+	if et := str(m, "errorType"); code == "" && isAccessDeniedCode(normalizeCode(et)) {
+		code = et
+	}
 	if code != "" {
 		d.ErrorCode = strp(normalizeCode(code))
 	}

@@ -95,6 +95,11 @@ type Denial struct {
 	// such as an S3 Block Public Access setting or KMS's key lookup failure.
 	Reason *string `json:"reason"`
 
+	// Others are the further distinct errors of a paste that holds
+	// several, each read on its own (fields are never merged across
+	// errors); empty for a single error.
+	Others []*Denial `json:"others"`
+
 	// Via is the policy type a chained message says the deny passed
 	// through ("... in a VPC endpoint policy transitively through a
 	// service control policy" names vpc_endpoint here and scp in
@@ -114,6 +119,8 @@ type Denial struct {
 	EncodedMessage string `json:"-"`
 	// Decoded holds what a decoded authorization message added.
 	Decoded *DecodedMessage `json:"-"`
+	// AccessKeyID is the access key ID the message names, if any.
+	AccessKeyID string `json:"-"`
 	// Message is the access-denied message itself, unwrapped from the SDK
 	// or CLI text around it and with line wrapping undone.
 	Message string `json:"-"`
@@ -153,8 +160,11 @@ type Options struct {
 	ActionCanonicalizer func(action string) (string, bool)
 	// OperationAction maps an IAM service prefix and an API operation
 	// (from an SDK wrapper or a CloudTrail record) to the IAM action it
-	// authorizes, for inputs whose message names no action. Without it,
-	// Action stays nil for such inputs.
+	// authorizes, for inputs whose message names no action. service is ""
+	// when the input names only the operation (the AWS CLI's "when calling
+	// the HeadObject operation"): the hook answers then only when the
+	// operation belongs to one service. Without it, Action stays nil for
+	// such inputs.
 	OperationAction func(service, operation string) (string, bool)
 }
 

@@ -9,7 +9,11 @@ import (
 // and sometimes the service), and reads the message. It reports whether
 // the text is an access-denied error.
 func parseText(text string, d *Denial) bool {
-	line := unwrapLines(text)
+	return parseLine(unwrapLines(text), d)
+}
+
+// parseLine reads one repaired, unwrapped line of text.
+func parseLine(line string, d *Denial) bool {
 	msg, code := unwrapEnvelope(line, d)
 	if code != "" && d.ErrorCode == nil {
 		d.ErrorCode = strp(normalizeCode(code))
@@ -18,7 +22,118 @@ func parseText(text string, d *Denial) bool {
 	if d.ErrorCode != nil && isAccessDeniedCode(*d.ErrorCode) {
 		recognized = true
 	}
+	if !recognized && forbiddenStatus(line, msg, d) {
+		recognized = true
+	}
+	if d.ErrorCode != nil && strings.EqualFold(*d.ErrorCode, "VpceAccessDenied") && d.PolicyType == "" {
+		// The code itself names the layer: a VPC endpoint policy.
+		d.PolicyType = PolicyVPCEndpoint
+	}
+	if recognized && d.Operation == nil {
+		if op := sdkStackOperation(line); op != "" {
+			d.Operation = strp(op)
+		}
+	}
+	if recognized && d.Service == nil {
+		if p := sdkClassService(line); p != "" {
+			d.Service = strp(p)
+		}
+	}
 	return recognized
+}
+
+// sdkClassService finds the service in an SDK's package names:
+// "software.amazon.awssdk.services.s3." (Java v2),
+// "com.amazonaws.services.s3." (Java v1), "aws.sdk.kotlin.services.s3."
+// (Kotlin). Only service IDs serviceIDPrefix knows are accepted.
+func sdkClassService(line string) string {
+	for _, pkg := range []string{"software.amazon.awssdk.services.", "com.amazonaws.services.", "aws.sdk.kotlin.services."} {
+		i := strings.Index(line, pkg)
+		if i < 0 {
+			continue
+		}
+		rest := line[i+len(pkg):]
+		if j := strings.IndexByte(rest, '.'); j > 0 {
+			if p, ok := serviceIDPrefix(rest[:j]); ok {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
+// forbiddenStatus recognises a 403 that carries no error body: S3 answers
+// HEAD requests (HeadObject, HeadBucket) with a status only
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html),
+// which the SDKs print as "(403) ... : Forbidden" (boto), "Forbidden:
+// null" (JavaScript v2), "null (Service: S3, Status Code: 403, ...)"
+// (Java v2), "Service returned error code 403: Forbidden" (Kotlin) or
+// "(403) Forbidden" (.NET). The status is then the only evidence; the
+// code stays what the SDK printed.
+func forbiddenStatus(line, msg string, d *Denial) bool {
+	m := strings.TrimSpace(strings.TrimRight(msg, "."))
+	lm := asciiLower(m)
+	code := ""
+	if d.ErrorCode != nil {
+		code = *d.ErrorCode
+	}
+	switch {
+	case code == "403" && (lm == "forbidden" || lm == ""):
+		return true
+	case code == "" && (lm == "forbidden" || lm == "forbidden: null" || lm == "null" || lm == "") && status403(line):
+		d.ErrorCode = strp("Forbidden")
+		if lm == "null" || lm == "" {
+			d.ErrorCode = nil
+		}
+		return true
+	}
+	lower := asciiLower(line)
+	for _, p := range []string{"service returned error code 403", "http 403 forbidden", "(403) forbidden", "403 forbidden"} {
+		if strings.Contains(lower, p) && (code == "" || code == "403" || strings.EqualFold(code, "forbidden")) {
+			if d.ErrorCode == nil {
+				d.ErrorCode = strp("Forbidden")
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// status403 reports whether an SDK's details name HTTP status 403.
+func status403(line string) bool {
+	lower := asciiLower(line)
+	return strings.Contains(lower, "status code: 403") || strings.Contains(lower, "statuscode: 403") ||
+		strings.Contains(lower, "statuscode: 403,") || strings.Contains(lower, "status: 403")
+}
+
+// sdkStackOperation finds the API operation in an SDK's stack trace or
+// class names when the error text names none: Kotlin's
+// "HeadObjectOperationDeserializer", Java v2's "DefaultS3Client.headObject(".
+func sdkStackOperation(line string) string {
+	if i := strings.Index(line, "OperationDeserializer"); i > 0 {
+		j := i
+		for j > 0 && isAlnum(line[j-1]) {
+			j--
+		}
+		if op := line[j:i]; op != "" && op[0] >= 'A' && op[0] <= 'Z' {
+			return op
+		}
+	}
+	if i := strings.Index(line, "Client."); i > 0 && strings.Contains(line[:i], "Default") {
+		rest := line[i+len("Client."):]
+		j := 0
+		for j < len(rest) && isAlnum(rest[j]) {
+			j++
+		}
+		if j > 0 && j < len(rest) && rest[j] == '(' && rest[0] >= 'a' && rest[0] <= 'z' {
+			return strings.ToUpper(rest[:1]) + rest[1:j]
+		}
+	}
+	return ""
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // unwrapEnvelope finds the error wrapper in one unwrapped line and returns
@@ -80,6 +195,59 @@ func unwrapEnvelope(line string, d *Denial) (msg, code string) {
 		}
 	}
 
+	// JavaScript SDK v2 error objects as util.inspect prints them:
+	// "{ [AccessDenied: Access Denied] message: 'Access Denied', code:
+	// 'AccessDenied', ..., statusCode: 403, ... }".
+	if c, ok := quotedField(line, "code: '"); ok && isCodeToken(c) {
+		d.Format = "js-sdk-v2"
+		if m, ok := quotedField(line, "message: '"); ok {
+			return m, c
+		}
+		return "", c
+	}
+
+	// The AWS SDK for Java v1 before 1.9: "Status Code: 403, AWS Service:
+	// Amazon S3, AWS Request ID: ..., AWS Error Code: AccessDenied, AWS
+	// Error Message: Access Denied".
+	if i := strings.Index(line, "AWS Error Code: "); i >= 0 {
+		c := strings.TrimRight(nextToken(line[i+len("AWS Error Code: "):]), ",;")
+		if j := strings.Index(line, "AWS Service: "); j >= 0 {
+			svc := line[j+len("AWS Service: "):]
+			if k := strings.IndexByte(svc, ','); k >= 0 {
+				svc = svc[:k]
+			}
+			if p, ok := serviceIDPrefix(svc); ok {
+				d.Service = strp(p)
+			}
+		}
+		msg := ""
+		if j := strings.Index(line, "AWS Error Message: "); j >= 0 {
+			msg = line[j+len("AWS Error Message: "):]
+			if k := strings.IndexAny(msg, "\"'"); k >= 0 {
+				msg = msg[:k]
+			}
+		}
+		d.Format = "java-sdk-v1"
+		return strings.TrimSpace(msg), c
+	}
+
+	// Swift and other SDKs print the response header naming the code.
+	if i := strings.Index(line, "x-amzn-ErrorType: "); i >= 0 {
+		c := nextToken(line[i+len("x-amzn-ErrorType: "):])
+		if k := strings.IndexByte(c, ':'); k >= 0 {
+			c = c[:k]
+		}
+		c = strings.TrimRight(c, ",;")
+		if isCodeToken(c) {
+			d.Format = "http-header"
+			msg := line
+			if m, ok := quotedField(line, "message: Optional(\""); ok {
+				msg = m
+			}
+			return msg, c
+		}
+	}
+
 	// AWS SDK for Java v1 and v2.
 	if i := strings.LastIndex(line, " (Service: "); i >= 0 {
 		details := line[i+len(" (Service: "):]
@@ -131,6 +299,22 @@ func unwrapEnvelope(line string, d *Denial) (msg, code string) {
 		}
 	}
 	return line, ""
+}
+
+// quotedField returns the text after key up to the closing quote that key
+// opened (its last character).
+func quotedField(line, key string) (string, bool) {
+	i := strings.Index(line, key)
+	if i < 0 {
+		return "", false
+	}
+	q := key[len(key)-1]
+	rest := line[i+len(key):]
+	j := strings.IndexByte(rest, q)
+	if j < 0 {
+		return "", false
+	}
+	return rest[:j], true
 }
 
 // isCodeToken reports whether s looks like an AWS error code or exception

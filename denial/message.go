@@ -57,32 +57,22 @@ func phraseAt(s string) (PolicyType, int) {
 	return PolicyUnknown, 0
 }
 
-// unwrapLines undoes line wrapping and terminal decoration: it strips
-// Terraform's box characters and quote markers from line starts, joins the
-// lines with single spaces, and joins without a space where a line ends
-// inside an ARN at a ':' or '/' (consoles and docs wrap long ARNs there).
+// unwrapLines undoes line wrapping and terminal decoration: it repairs the
+// paste (repairLines: log prefixes, Terraform's box characters, escaped
+// quotes) and joins its lines, without a space where the break cut an
+// ARN, an action or a word (wrapJoin), with one elsewhere.
 func unwrapLines(text string) string {
+	return joinLines(repairLines(text))
+}
+
+// joinLines joins repaired lines into one line of text.
+func joinLines(lines []pasteLine) string {
 	var b strings.Builder
-	b.Grow(len(text))
-	lines := strings.Split(text, "\n")
-	for _, line := range lines {
-		line = strings.TrimRightFunc(line, unicode.IsSpace)
-		line = strings.TrimLeftFunc(line, func(r rune) bool {
-			return unicode.IsSpace(r) || r == '│' || r == '╷' || r == '╵' || r == '>'
-		})
-		if line == "" {
-			continue
+	for i, l := range lines {
+		if i > 0 && !lines[i-1].hardWrap {
+			b.WriteString(wrapJoin(lines[i-1].text, l.text))
 		}
-		if b.Len() > 0 {
-			prev := b.String()
-			last := prev[strings.LastIndexByte(prev, ' ')+1:]
-			last = strings.TrimLeft(last, "\"'(")
-			end := prev[len(prev)-1]
-			if !(strings.HasPrefix(last, "arn:") && (end == ':' || end == '/')) {
-				b.WriteByte(' ')
-			}
-		}
-		b.WriteString(line)
+		b.WriteString(l.text)
 	}
 	return collapseSpaces(b.String())
 }
@@ -222,6 +212,10 @@ func parseMessage(msg string, d *Denial) bool {
 
 	parseKMSCiphertext(lower, d)
 	parseAccessToResource(msg, lower, d)
+	parseAccessKey(msg, lower, d)
+	if parseNotAllowedToExecute(msg, lower, d) || parseNotAuthorizedToAccess(msg, lower, d) {
+		return true
+	}
 
 	// EC2 prefixes the enhanced message with its own sentence ("You are
 	// not authorized to perform this operation. User: ... is not
@@ -294,7 +288,7 @@ func resourceAt(s string) (string, int) {
 	// legacy messages): it runs to the reason clause or the sentence end.
 	lower := asciiLower(s)
 	end := len(s)
-	for _, stop := range []string{" because ", " with an explicit deny", " with an implicit deny", ". "} {
+	for _, stop := range []string{" because ", " with an explicit deny", " with an implicit deny", ". ", " with access key", " (access key", " access key "} {
 		if i := strings.Index(lower, stop); i >= 0 && i < end {
 			end = i
 		}
@@ -472,6 +466,121 @@ func parseAccessToResource(msg, lower string, d *Denial) {
 		return
 	}
 	d.Resource = strp(res)
+}
+
+// parseNotAllowedToExecute reads the bracketed form CodePipeline, CodeStar
+// and CodeBuild print: "Principal [ARN] is not allowed to execute
+// [ACTION] on [the] resource [ARN]".
+func parseNotAllowedToExecute(msg, lower string, d *Denial) bool {
+	i := strings.Index(lower, "is not allowed to execute")
+	if i < 0 {
+		return false
+	}
+	if p, ok := bracketed(msg[:i], true); ok {
+		parsePrincipal(p, d)
+	}
+	rest := msg[i+len("is not allowed to execute"):]
+	if a, ok := bracketed(rest, false); ok {
+		for _, tok := range strings.FieldsFunc(a, func(r rune) bool { return r == ',' || r == ' ' }) {
+			if isActionToken(tok) {
+				d.Action = strp(tok)
+				break
+			}
+		}
+	}
+	restLower := asciiLower(rest)
+	if j := strings.Index(restLower, "resource"); j >= 0 {
+		if r, ok := bracketed(rest[j:], false); ok && r != "" {
+			d.Resource = strp(r)
+		}
+	}
+	parseReason(rest, restLower, d)
+	return true
+}
+
+// bracketed returns the text inside the first (or, with last, the last)
+// [...] of s.
+func bracketed(s string, last bool) (string, bool) {
+	var i int
+	if last {
+		i = strings.LastIndexByte(s, '[')
+	} else {
+		i = strings.IndexByte(s, '[')
+	}
+	if i < 0 {
+		return "", false
+	}
+	j := strings.IndexByte(s[i:], ']')
+	if j < 0 {
+		return "", false
+	}
+	return strings.TrimSpace(s[i+1 : i+j]), true
+}
+
+// parseNotAuthorizedToAccess reads the forms that name no action: API
+// Gateway's and Amazon Location's "User: ARN is not authorized to access
+// this resource [with an explicit deny]" and IoT's and AppSync's "Not
+// authorized to access resource ARN".
+func parseNotAuthorizedToAccess(msg, lower string, d *Denial) bool {
+	const phrase = "not authorized to access"
+	i := strings.Index(lower, phrase)
+	if i < 0 || strings.Contains(lower, "not authorized to perform") {
+		return false
+	}
+	before := msg[:i]
+	if strings.HasSuffix(strings.TrimSpace(asciiLower(before)), " is") || strings.HasSuffix(strings.TrimSpace(asciiLower(before)), " are") {
+		parsePrincipal(before, d)
+	}
+	rest := strings.TrimLeft(msg[i+len(phrase):], " ")
+	restLower := asciiLower(rest)
+	switch {
+	case strings.HasPrefix(restLower, "this resource"):
+		rest, restLower = rest[len("this resource"):], restLower[len("this resource"):]
+	case strings.HasPrefix(restLower, "resource"):
+		rest = strings.TrimLeft(strings.TrimPrefix(rest[len("resource"):], ":"), " ")
+		res, n := resourceAt(rest)
+		if strings.HasPrefix(res, "arn:") || res == "*" {
+			d.Resource = strp(res)
+		}
+		rest = rest[n:]
+		restLower = asciiLower(rest)
+	}
+	parseReason(rest, restLower, d)
+	return true
+}
+
+// parseAccessKey notes the access key ID a message names ("... with
+// access key AKIA..."): it identifies the caller's credentials, not a
+// principal ARN, so it goes to Note (`aws sts get-access-key-info` tells
+// its account).
+func parseAccessKey(msg, lower string, d *Denial) {
+	i := strings.Index(lower, "access key ")
+	if i < 0 {
+		return
+	}
+	rest := msg[i+len("access key "):]
+	for _, skip := range []string{"ID ", "id ", "Id ", "ID: ", "id: "} {
+		rest = strings.TrimPrefix(rest, skip)
+	}
+	tok := trimTokenEnd(nextToken(strings.TrimLeft(rest, ": ")))
+	if isAccessKeyID(tok) {
+		d.AccessKeyID = tok
+	}
+}
+
+// isAccessKeyID reports whether s has the form of an access key ID: AKIA
+// (long-term) or ASIA (temporary) and 16 more upper-case letters or digits
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids).
+func isAccessKeyID(s string) bool {
+	if len(s) != 20 || !(strings.HasPrefix(s, "AKIA") || strings.HasPrefix(s, "ASIA")) {
+		return false
+	}
+	for i := 4; i < len(s); i++ {
+		if c := s[i]; !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // asciiLower lower-cases ASCII letters only, so that byte offsets found in

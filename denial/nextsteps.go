@@ -3,6 +3,8 @@ package denial
 import (
 	"fmt"
 	"strings"
+
+	"github.com/iamwhy/iamwhy/arn"
 )
 
 // nextSteps lists concrete checks, most decisive first, for what d says.
@@ -16,6 +18,12 @@ func nextSteps(d *Denial) []string {
 	}
 	if d.AuthorizationID != nil {
 		s.add(fmt.Sprintf("Fetch AWS's own evaluation of this request: `aws iam-toolbox get-request-authorization-details --authorization-id %s` (Access Troubleshooter, preview; kept at least 24 hours).", *d.AuthorizationID))
+	}
+	if bodiless403(d) {
+		s.add("A 403 without an error body (S3 answers HEAD requests such as HeadObject and HeadBucket so) does not say why: repeat the call as a GET (`aws s3api get-object --bucket <bucket> --key <key> /dev/null`, or `aws s3api list-objects-v2 --bucket <bucket> --max-items 1`) to get S3's error code and message; a wrong signature, a skewed clock or expired credentials answer 403 too.")
+	}
+	if d.AccessKeyID != "" {
+		s.add(fmt.Sprintf("The message names access key %s: `aws sts get-access-key-info --access-key-id %s` tells its account, and `aws iam get-access-key-last-used --access-key-id %s` (in that account) its user; check that these are the credentials you meant to use.", d.AccessKeyID, d.AccessKeyID, d.AccessKeyID))
 	}
 	if strings.Contains(strings.ToLower(d.Message), "iam user access not activated") {
 		s.add("IAM users and roles cannot use Billing and Cost Management until the account's root user activates \"IAM user and role access to Billing information\" (Account settings page of the console); after that, identity-based policies decide as usual.")
@@ -214,7 +222,7 @@ func (s *steps) resourcePolicyCommand() string {
 		if role == "" {
 			role = "<role>"
 		}
-		return fmt.Sprintf("the trust policy of role %s: `aws iam get-role --role-name %s --query Role.AssumeRolePolicyDocument` (its Principal must name %s, or its account, and any Condition such as sts:ExternalId or aws:PrincipalOrgID must hold)", role, role, deref(d.Principal, "the caller"))
+		return fmt.Sprintf("the trust policy of role %s: `aws iam get-role --role-name %s --query Role.AssumeRolePolicyDocument` (its Principal must name %s, or its account, and any Condition such as sts:ExternalId or aws:PrincipalOrgID must hold)", role, role, policyPrincipal(d))
 	case svc == "s3":
 		bucket := "<bucket>"
 		if _, _, _, _, r, ok := arnParts(res); ok {
@@ -259,7 +267,7 @@ func (s *steps) resourcePolicy() {
 		s.kms(false)
 		return
 	}
-	s.add(fmt.Sprintf("No resource-based policy allows %s: open %s and add an Allow for %s.", s.action(), s.resourcePolicyCommand(), deref(d.Principal, "the caller")))
+	s.add(fmt.Sprintf("No resource-based policy allows %s: open %s and add an Allow for %s.", s.action(), s.resourcePolicyCommand(), policyPrincipal(d)))
 	if d.CrossAccount == nil || !*d.CrossAccount {
 		s.add("A resource-based policy is required when the caller is in another account; within one account an identity-based Allow is enough for most services (not for KMS keys and role trust, whose policies must always allow).")
 	}
@@ -365,7 +373,7 @@ func (s *steps) kms(ciphertext bool) {
 	if ciphertext {
 		s.add("KMS could not use the key of this ciphertext: the key does not exist, is in another Region, or the caller may not use it. Find the key (CloudTrail's kms Decrypt event names it; for S3 `aws s3api head-object` shows SSEKMSKeyId) and check it with `aws kms describe-key --key-id <key-arn>` (state Enabled, same Region).")
 	}
-	s.add(fmt.Sprintf("The KMS key policy must allow %s for %s: `aws kms get-key-policy --key-id <key-arn> --policy-name default`; unless the key policy delegates to the account (\"Principal\": {\"AWS\": \"arn:aws:iam::ACCOUNT:root\"}), IAM policies alone do not grant key use. Also check grants (`aws kms list-grants --key-id <key-arn>`) and kms:ViaService / kms:EncryptionContext conditions.", kmsActionHint(d), deref(d.Principal, "the caller")))
+	s.add(fmt.Sprintf("The KMS key policy must allow %s for %s: `aws kms get-key-policy --key-id <key-arn> --policy-name default`; unless the key policy delegates to the account (\"Principal\": {\"AWS\": \"arn:aws:iam::ACCOUNT:root\"}), IAM policies alone do not grant key use. Also check grants (`aws kms list-grants --key-id <key-arn>`) and kms:ViaService / kms:EncryptionContext conditions.", kmsActionHint(d), policyPrincipal(d)))
 	if d.Operation != nil || (d.Service != nil && *d.Service == "s3") {
 		s.add("With S3 SSE-KMS the caller needs kms:Decrypt to read objects and kms:GenerateDataKey to write them (both for multipart uploads), in its own policies and in the key policy; an AWS managed key (aws/s3) cannot be shared across accounts.")
 	}
@@ -428,4 +436,32 @@ func s3Generic(d *Denial) bool {
 		return false
 	}
 	return d.Principal == nil && d.Action == nil && strings.EqualFold(strings.TrimRight(strings.TrimSpace(d.Message), "."), "access denied")
+}
+
+// policyPrincipal is how to name the caller in a resource-based policy
+// (bucket, key, queue, trust policy). A session's ARN changes with every
+// session name, so the policy names the role: its ARN is
+// arn:aws:iam::ACCOUNT:role/PATH/NAME, and the session ARN does not carry
+// the path ("IAM JSON policy elements: Principal", role sessions).
+func policyPrincipal(d *Denial) string {
+	if d.Principal == nil {
+		return "the caller"
+	}
+	if d.PrincipalType == PrincipalAssumedRole {
+		role, _ := roleOfSession(*d.Principal)
+		if roleARN, ok := arn.SessionRoleARN(*d.Principal); ok && d.Account != nil {
+			return fmt.Sprintf("the role %s, not the session ARN %s (if the role has a path, take its ARN from `aws iam get-role --role-name %s --query Role.Arn`)", roleARN, *d.Principal, role)
+		}
+	}
+	return *d.Principal
+}
+
+// bodiless403 reports whether d is a 403 whose response carried no error
+// body: only the status (boto's "(403) ... Forbidden", an SDK's Forbidden).
+func bodiless403(d *Denial) bool {
+	if d.Principal != nil || d.ErrorCode != nil && *d.ErrorCode != "403" && !strings.EqualFold(*d.ErrorCode, "Forbidden") {
+		return false
+	}
+	m := strings.ToLower(strings.TrimSpace(d.Message))
+	return m == "" || m == "forbidden" || m == "null" || m == "forbidden: null"
 }

@@ -34,10 +34,10 @@ func Parse(text string, opts Options) (*Denial, error) {
 			// JSON; read it as text before giving up, but only when the
 			// text names a principal or an action (a broken CloudTrail
 			// file that merely contains "AccessDenied" is an error).
-			d2 := &Denial{}
-			if parseText(trimmed, d2) && (d2.Principal != nil || d2.Action != nil) {
+			d2, ok := parseTextInput(trimmed, opts)
+			if ok && (d2.Principal != nil || d2.Action != nil || d2.ErrorCode != nil || !looksLikeJSON(trimmed)) {
 				d2.Note = "input is not valid JSON (" + err.Error() + "); read as text"
-				return finish(d2, true, opts), nil
+				return d2, nil
 			}
 			return nil, err
 		}
@@ -45,13 +45,31 @@ func Parse(text string, opts Options) (*Denial, error) {
 		var ok bool
 		recognized, ok = parseXML(trimmed, d)
 		if !ok {
-			*d = Denial{}
-			recognized = parseText(trimmed, d)
+			d, _ = parseTextInput(trimmed, opts)
+			return d, nil
 		}
 	default:
-		recognized = parseText(trimmed, d)
+		d, _ = parseTextInput(trimmed, opts)
+		return d, nil
 	}
 	return finish(d, recognized, opts), nil
+}
+
+// parseTextInput reads a paste that is not one JSON or XML document: it
+// repairs it, reads each error it holds when it holds several, and
+// otherwise reads it whole.
+func parseTextInput(text string, opts Options) (*Denial, bool) {
+	lines := repairLines(text)
+	found := parseSeveral(lines)
+	switch {
+	case len(found) >= 2:
+		found[0].Others = found[1:]
+		return finish(found[0], true, opts), true
+	case len(found) == 1:
+		return finish(found[0], true, opts), true
+	}
+	d, recognized := parseSegment(joinLines(lines))
+	return finish(d, recognized, opts), recognized
 }
 
 // finish canonicalises what was read, derives the fields that follow from
@@ -59,6 +77,12 @@ func Parse(text string, opts Options) (*Denial, error) {
 // and writes the next steps.
 func finish(d *Denial, recognized bool, opts Options) *Denial {
 	d.Recognized = recognized
+	if d.Others == nil {
+		d.Others = []*Denial{}
+	}
+	for _, o := range d.Others {
+		finish(o, true, opts)
+	}
 	if d.Deny == "" {
 		d.Deny = DenyUnknown
 	}
@@ -80,6 +104,8 @@ func finish(d *Denial, recognized bool, opts Options) *Denial {
 			PolicyType:    PolicyUnknown,
 			Via:           PolicyUnknown,
 			NextSteps:     []string{},
+			Others:        []*Denial{},
+			Reason:        notDeniedReason(d),
 			Message:       d.Message,
 			Format:        d.Format,
 			Note:          d.Note,
@@ -97,9 +123,15 @@ func finish(d *Denial, recognized bool, opts Options) *Denial {
 		}
 		d.Action = strp(act)
 		d.Service = strp(act[:strings.IndexByte(act, ':')])
-	} else if d.Operation != nil && d.Service != nil && opts.OperationAction != nil {
-		if act, ok := opts.OperationAction(*d.Service, *d.Operation); ok && isActionToken(act) {
+	} else if d.Operation != nil && opts.OperationAction != nil {
+		// With no service named (the AWS CLI's "when calling the
+		// HeadObject operation"), OperationAction gets "" and answers
+		// only when one service has the operation.
+		if act, ok := opts.OperationAction(serviceHint(d), *d.Operation); ok && isActionToken(act) {
 			d.Action = strp(act)
+			if d.Service == nil {
+				d.Service = strp(act[:strings.IndexByte(act, ':')])
+			}
 		}
 	}
 	if d.CrossAccount == nil && d.Account != nil && d.Resource != nil {
@@ -109,20 +141,6 @@ func finish(d *Denial, recognized bool, opts Options) *Denial {
 	}
 	d.NextSteps = nextSteps(d)
 	return d
-}
-
-// accessDeniedCodes are the error codes AWS services use for an
-// authorization failure, lower-cased.
-var accessDeniedCodes = map[string]bool{
-	"accessdenied":                true,
-	"accessdeniedexception":       true,
-	"unauthorizedoperation":       true,
-	"authorizationerror":          true,
-	"authorizationerrorexception": true,
-	"unauthorizedaccess":          true,
-	"unauthorizedaccessexception": true,
-	"kmsaccessdeniedexception":    true,
-	"kms.accessdeniedexception":   true,
 }
 
 // normalizeCode strips the decorations error codes come with: a JSON
@@ -142,7 +160,36 @@ func normalizeCode(code string) string {
 	return code
 }
 
-// isAccessDeniedCode reports whether an error code means access denied.
-func isAccessDeniedCode(code string) bool {
-	return accessDeniedCodes[strings.ToLower(code)]
+// serviceHint is the service an input's code or wording belongs to when
+// it names none: EC2 alone answers UnauthorizedOperation, SNS alone
+// AuthorizationError, and S3's generic answer is exactly "Access Denied"
+// with code AccessDenied, or a bodiless 403 (Troubleshoot access denied
+// (403 Forbidden) errors in Amazon S3).
+func serviceHint(d *Denial) string {
+	if d.Service != nil {
+		return *d.Service
+	}
+	code := strings.ToLower(deref(d.ErrorCode, ""))
+	switch code {
+	case "unauthorizedoperation":
+		return "ec2"
+	case "authorizationerror":
+		return "sns"
+	}
+	msg := strings.TrimRight(strings.TrimSpace(d.Message), ".")
+	if (code == "accessdenied" || code == "vpceaccessdenied") && msg == "Access Denied" {
+		return "s3"
+	}
+	return ""
+}
+
+// looksLikeJSON reports whether text that failed to decode was meant to
+// be JSON (a truncated CloudTrail file), rather than text that starts
+// with a bracket ("[ERROR] ...", "{ [AccessDenied: ...] message: ...").
+func looksLikeJSON(text string) bool {
+	if _, p, _ := stripLogPrefix(text); p {
+		return false
+	}
+	rest := strings.TrimLeft(text[1:], " \t\r\n")
+	return rest == "" || rest[0] == '"' || rest[0] == '{' || rest[0] == '[' || rest[0] == ']' || rest[0] == '}'
 }

@@ -106,6 +106,9 @@ func (ev *evaluator) note(s string) {
 
 // decide runs the phases of AWS's evaluation in order.
 func (ev *evaluator) decide(req *Request, l *Layers) Decision {
+	if l.AccessPoint != nil {
+		return decideAccessPoint(ev.trace, req, l)
+	}
 	ev.begin(req, l)
 	if d, ok := ev.needsNoPermission(); ok {
 		return d
@@ -142,6 +145,9 @@ func (ev *evaluator) combine() Decision {
 		return d
 	}
 	if d, stop := ev.endpointGate(); stop {
+		return d
+	}
+	if d, stop := ev.s3AndKMSGates(); stop {
 		return d
 	}
 	return ev.resourceAndIdentity()
@@ -191,6 +197,9 @@ func (ev *evaluator) scopeLayers() {
 	sc.isSession = p.Type == PrincipalRole || p.Type == PrincipalAssumedRole || p.Type == PrincipalFederatedUser
 	sc.slr = ev.isServiceLinkedRole()
 	sc.resAcct = req.resourceAccount(p)
+	if l.S3 != nil {
+		sc.resAcct = l.S3.objectOwner(&ev.res, sc.resAcct)
+	}
 	sc.cross = p.Account != "" && sc.resAcct != "" && p.Account != sc.resAcct
 	if ev.trace != nil {
 		ev.trace.Principal = *p

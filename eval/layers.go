@@ -33,6 +33,15 @@ type Layers struct {
 	// ManagementAccount is the organisation's management account: SCPs
 	// do not restrict its principals, RCPs do not restrict its resources.
 	ManagementAccount string
+	// S3 holds the S3 settings of the target bucket (Block Public Access,
+	// Object Ownership, ACLs); nil: not modelled (s3.go).
+	S3 *S3
+	// AccessPoint is the S3 access point the request goes through; nil:
+	// none (accesspoint.go).
+	AccessPoint *AccessPoint
+	// KMSGrants are the grants on the target KMS key; nil: none
+	// (kmsgrant.go).
+	KMSGrants []KMSGrant
 	// Unknown lists the layers that exist for this request but whose
 	// policies are not known: a bucket or queue policy that was not
 	// collected, a role's trust policy that could not be read. See

@@ -83,7 +83,10 @@ type Environment struct {
 	Organization *Organization
 	// Resources by ARN.
 	Resources map[string]*Resource
-	Stats     Stats
+	// S3Accounts holds accounts' S3 settings (account-level Block Public
+	// Access, canonical user ID), from records without an arn.
+	S3Accounts map[string]*S3Account
+	Stats      Stats
 	// Missing lists the managed policies (including permissions
 	// boundaries) that are attached to an entity but whose document is
 	// neither in the files nor known to the resolver. A principal that
@@ -94,13 +97,14 @@ type Environment struct {
 	// node without an SCP).
 	Warnings []string
 
-	opts     Options
-	users    map[string]*User     // by ARN
-	roles    map[string]*Role     // by ARN
-	vpce     map[string]*Resource // by endpoint id
-	missing  map[string]bool
-	finished bool
-	cc       compileCache
+	opts      Options
+	users     map[string]*User     // by ARN
+	roles     map[string]*Role     // by ARN
+	vpce      map[string]*Resource // by endpoint id
+	canonical map[string]string    // S3 canonical user ID -> account
+	missing   map[string]bool
+	finished  bool
+	cc        compileCache
 }
 
 // New returns an empty environment.

@@ -121,7 +121,12 @@ func (e *Environment) Layers(req *eval.Request) (*eval.Layers, error) {
 			}
 		}
 	}
-	if gaps := e.ResourceGaps(principalAccount, req.Action, req.Resource); len(gaps) > 0 && l.Resource == nil {
+	if err := e.s3KMSLayers(req, l, resAccount); err != nil {
+		return nil, err
+	}
+	// An access point request found its access point and bucket records
+	// (s3KMSLayers); the access point ARN itself has no record to miss.
+	if gaps := e.ResourceGaps(principalAccount, req.Action, req.Resource); len(gaps) > 0 && l.Resource == nil && l.AccessPoint == nil {
 		l.Unknown = append(l.Unknown, eval.UnknownLayer{Layer: eval.LayerResource, Reason: strings.Join(gaps, "; ")})
 	}
 	if v, ok := ctx.Get("aws:SourceVpce"); ok && len(v) == 1 {

@@ -1,6 +1,11 @@
 package snapshot
 
-import "time"
+import (
+	"time"
+
+	"github.com/iamwhy/iamwhy/eval"
+	"github.com/iamwhy/iamwhy/snapshot/settings"
+)
 
 // Tag is a key/value tag on a user or role.
 type Tag struct {
@@ -138,12 +143,7 @@ func (a *Account) Role(name string) (*Role, bool) { r, ok := a.rolesByName[name]
 
 // BlockPublicAccess is an S3 Block Public Access configuration.
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
-type BlockPublicAccess struct {
-	BlockPublicAcls       bool `json:"BlockPublicAcls"`
-	IgnorePublicAcls      bool `json:"IgnorePublicAcls"`
-	BlockPublicPolicy     bool `json:"BlockPublicPolicy"`
-	RestrictPublicBuckets bool `json:"RestrictPublicBuckets"`
-}
+type BlockPublicAccess = settings.BlockPublicAccess
 
 // Resource is a resource that a resource-policy record describes: its ARN,
 // the owning account and its resource-based policy (nil when the record
@@ -152,9 +152,23 @@ type Resource struct {
 	ARN     string
 	Account string
 	Policy  *Document
-	// BlockPublicAccess is the bucket's configuration, nil when not
-	// recorded.
+	// BlockPublicAccess is the bucket's (or access point's)
+	// configuration, nil when not recorded.
 	BlockPublicAccess *BlockPublicAccess
+	// ObjectOwnership is a bucket's Object Ownership ("" when not
+	// recorded: BucketOwnerEnforced, the default).
+	ObjectOwnership eval.ObjectOwnership
+	// ACL is a bucket's or object's ACL, nil when not recorded.
+	ACL *settings.ACLRecord
+	// Grants are a KMS key's grants; nil when not collected, empty when
+	// it has none.
+	Grants []settings.GrantRecord
+	// Bucket, NetworkOrigin and VpcID describe an S3 access point.
+	Bucket        string
+	NetworkOrigin string
+	VpcID         string
+	// CanonicalID is set only on account records (S3Accounts).
+	CanonicalID string
 	// Source is file:line:col of the record.
 	Source string
 }

@@ -138,6 +138,10 @@ func (e *Environment) AddResourceRecords(data []byte, source string) error {
 			Policy  json.RawMessage `json:"policy"`
 			BPA     json.RawMessage `json:"block_public_access"`
 		}
+		var settings map[string]json.RawMessage
+		if err := json.Unmarshal(rec, &settings); err != nil {
+			return fmt.Errorf("%s: %s", where, describeJSONError(err))
+		}
 		if err := json.Unmarshal(rec, &fields); err != nil {
 			return fmt.Errorf("%s: %s", where, describeJSONError(err))
 		}
@@ -153,11 +157,21 @@ func (e *Environment) AddResourceRecords(data []byte, source string) error {
 			switch m.key {
 			case "arn", "account", "policy", "block_public_access":
 			default:
-				l, c := lineCol(data, m.off)
-				return fmt.Errorf("%s:%d:%d: unknown key %q in a resource-policy record (want arn, account, policy, block_public_access)", source, l, c, m.key)
+				if !resourceSettingKeys[m.key] {
+					l, c := lineCol(data, m.off)
+					return fmt.Errorf("%s:%d:%d: unknown key %q in a resource-policy record (want %s)", source, l, c, m.key, resourceRecordKeys)
+				}
 			}
 		}
 		r := &Resource{Source: where}
+		for _, m := range members[i] {
+			if resourceSettingKeys[m.key] {
+				if err := r.setSetting(m.key, settings[m.key]); err != nil {
+					l, c := lineCol(data, m.off)
+					return fmt.Errorf("%s:%d:%d: %v", source, l, c, err)
+				}
+			}
+		}
 		if err := jsonStringField(fields.ARN, &r.ARN); err != nil {
 			l, c := at("arn")
 			return fmt.Errorf("%s:%d:%d: arn: %v", source, l, c, err)
@@ -259,7 +273,12 @@ func (e *Environment) addResourceYAML(data []byte, source string) error {
 				}
 				r.BlockPublicAccess = &bpa
 			default:
-				return nodeErrorf(source, k, "unknown key %q in a resource-policy record (want arn, account, policy, block_public_access)", k.Value)
+				if !resourceSettingKeys[k.Value] {
+					return nodeErrorf(source, k, "unknown key %q in a resource-policy record (want %s)", k.Value, resourceRecordKeys)
+				}
+				if err := r.setSettingYAML(k.Value, v); err != nil {
+					return nodeErrorf(source, v, "%v", err)
+				}
 			}
 		}
 		if err := e.addResource(r); err != nil {
@@ -271,6 +290,9 @@ func (e *Environment) addResourceYAML(data []byte, source string) error {
 
 // addResource validates a record and indexes it.
 func (e *Environment) addResource(r *Resource) error {
+	if r.ARN == "" && r.Account != "" {
+		return e.addAccountRecord(r)
+	}
 	a, ok := ParseARN(r.ARN)
 	if !ok {
 		return fmt.Errorf("%s: arn %q is not an ARN", r.Source, r.ARN)
@@ -288,7 +310,14 @@ func (e *Environment) addResource(r *Resource) error {
 		return fmt.Errorf("%s: %s: account %s differs from the ARN's account %s", r.Source, r.ARN, r.Account, a.Account)
 	}
 	if r.BlockPublicAccess != nil && a.Service != "s3" {
-		return fmt.Errorf("%s: %s: block_public_access applies to S3 buckets only", r.Source, r.ARN)
+		return fmt.Errorf("%s: %s: block_public_access applies to S3 buckets and access points only", r.Source, r.ARN)
+	}
+	if err := r.checkSettings(a); err != nil {
+		return err
+	}
+	if r.ACL != nil && r.ACL.Owner != nil && r.ACL.Owner.ID != "" && resourceTypeOf(r.ARN) == "s3:bucket" {
+		// A bucket ACL's owner is the bucket owner's canonical user.
+		e.noteCanonicalID(r.ACL.Owner.ID, r.Account)
 	}
 	if r.Policy != nil {
 		r.Policy.Name = resourcePolicyName(r.ARN)

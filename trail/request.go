@@ -18,6 +18,15 @@ type RequestOptions struct {
 	// Actions maps an event to the IAM action(s) its call needs
 	// (catalog.EventActions); nil means ActionOf.
 	Actions func(eventSource, eventName string) []string
+	// Resources, when set, picks among the ARNs a record names those
+	// each action is authorised on (catalog.ScopeResources): an S3
+	// object call is authorised on the object, not on its bucket too,
+	// and an action without resource types on "*". Nil keeps every ARN
+	// for every action.
+	Resources func(action string, arns []string) []string
+	// PassRole adds an iam:PassRole request, with iam:PassedToService,
+	// for each role the call passes to a service (PassedRoles).
+	PassRole bool
 }
 
 // Replay is a record rebuilt as the requests AWS authorised: one per IAM
@@ -115,8 +124,21 @@ func ToReplay(r *Record, opts RequestOptions) *Replay {
 	sort.Strings(rp.Unknown)
 
 	for _, a := range actions {
-		for _, res := range resources {
+		scoped := resources
+		if opts.Resources != nil {
+			scoped = opts.Resources(a, resources)
+		}
+		for _, res := range scoped {
 			req := &eval.Request{Principal: principal, Action: a, Resource: res, ResourceAccount: resAccount, Context: ctx.Clone()}
+			req.FillPrincipalContext(roleARN)
+			rp.Requests = append(rp.Requests, req)
+		}
+	}
+	if opts.PassRole {
+		for _, pr := range PassedRoles(r) {
+			c := ctx.Clone()
+			c.Set("iam:PassedToService", pr.Service)
+			req := &eval.Request{Principal: principal, Action: "iam:PassRole", Resource: pr.Role, Context: c}
 			req.FillPrincipalContext(roleARN)
 			rp.Requests = append(rp.Requests, req)
 		}
@@ -173,6 +195,12 @@ func replayResources(r *Record, rp *Replay) ([]string, string) {
 	}
 	if arn := resourceFromParameters(r); arn != "" {
 		return []string{arn}, ""
+	}
+	if arns := resourcesFromParameters(r); len(arns) > 0 {
+		return arns, ""
+	}
+	if arns := resourcesFromResponse(r); len(arns) > 0 {
+		return arns, ""
 	}
 	if res := ResourceOf(r); res != "" {
 		return []string{res}, ""

@@ -24,13 +24,7 @@ func catalogDenialOptions() denial.Options {
 			}
 			return "", false
 		},
-		OperationAction: func(service, operation string) (string, bool) {
-			actions, m := c.EventActions(service+".amazonaws.com", operation)
-			if m.Kind == catalog.EventUnknown || len(actions) != 1 {
-				return "", false
-			}
-			return actions[0], true
-		},
+		OperationAction: c.OperationAction,
 	}
 }
 

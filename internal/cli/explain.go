@@ -205,11 +205,17 @@ func renderDenialText(w io.Writer, d *denial.Denial) error {
 		if d.Message != "" {
 			fmt.Fprintf(&b, "  message         %s\n", shorten(d.Message, 300))
 		}
-		if d.Note != "" {
+		if d.Reason != nil {
+			fmt.Fprintf(&b, "  what it is      %s\n", *d.Reason)
+		}
+		if d.Note != "" && (d.Reason == nil || *d.Reason != d.Note) {
 			fmt.Fprintf(&b, "  note            %s\n", d.Note)
 		}
 		_, err := io.WriteString(w, b.String())
 		return err
+	}
+	if len(d.Others) > 0 {
+		fmt.Fprintf(&b, "The input holds %d distinct access-denied errors; each is read on its own.\n\nError 1 of %d\n", 1+len(d.Others), 1+len(d.Others))
 	}
 	fmt.Fprintf(&b, "Access denied: %s\n", denialHeadline(d))
 	field := func(label, value string) { fmt.Fprintf(&b, "  %-15s %s\n", label, value) }
@@ -279,8 +285,18 @@ func renderDenialText(w io.Writer, d *denial.Denial) error {
 			fmt.Fprintf(&b, "  %d. %s\n", i+1, s)
 		}
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+	for i, o := range d.Others {
+		if _, err := fmt.Fprintf(w, "\nError %d of %d\n", i+2, 1+len(d.Others)); err != nil {
+			return err
+		}
+		if err := renderDenialText(w, o); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // denialHeadline says in one line what the message reports.

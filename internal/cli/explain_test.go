@@ -106,7 +106,7 @@ func TestExplainJSONContract(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := "recognized error_code service principal principal_type account action resource deny policy_type policy_arn cross_account encoded next_steps operation authorization_id reason"
+	want := "recognized error_code service principal principal_type account action resource deny policy_type policy_arn cross_account encoded next_steps operation authorization_id reason others"
 	if got := strings.Join(keys, " "); got != want {
 		t.Errorf("keys\n got %s\nwant %s", got, want)
 	}

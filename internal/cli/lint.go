@@ -17,10 +17,13 @@ import (
 
 // lintOptions are the typed flags of `iamwhy lint`.
 type lintOptions struct {
-	Files  []string
-	Type   policy.Type
-	Output string
-	FailOn []analyze.Severity
+	Files        []string
+	Type         policy.Type
+	ResourceType string
+	Output       string
+	// FailOn is the lowest severity that makes the exit status 1; nil
+	// for never.
+	FailOn *analyze.Severity
 }
 
 func newLintCmd(s Streams) *cobra.Command {
@@ -29,20 +32,25 @@ func newLintCmd(s Streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "lint FILE...",
 		Short: "Validate policy documents (errors, security warnings, warnings, suggestions)",
-		Long: `Validate IAM policy documents in the manner of IAM Access Analyzer's policy
-validation: grammar and policy-type errors, unknown services, actions and condition keys,
-malformed ARNs, wrong condition operators and values (ERROR); grants broader than
-intended (SECURITY_WARNING); parts that can never apply (WARNING); simplifications
-(SUGGESTION). Each finding has a code, a line:column and the AWS page it rests on.
+		Long: `Validate IAM policy documents offline with the checks of IAM Access Analyzer's
+policy validation (its policy check reference: errors, general warnings, security
+warnings, suggestions), at the severities and with the issue codes Access Analyzer gives,
+plus iamwhy's own checks (privilege escalation, impossible MFA conditions, actions that
+fit none of the resources). Each finding has a severity, an issue code, a line:column,
+the location path and the page documenting the check.
 "-" reads a document from standard input; an AWS managed policy's ARN lints its embedded
-default version.
+default version. --output access-analyzer prints what
+"aws accessanalyzer validate-policy" prints, one JSON object per document.
 
-Exit status: 0 when no finding has a --fail-on severity, 1 when one has, 2 when a file
-cannot be read or a flag is wrong.`,
+Exit status: 0 when no finding is at or above --fail-on (default security_warning), 1
+when one is, 2 when a file cannot be read or a flag is wrong. A document that is not
+JSON is an ERROR finding (JSON_SYNTAX_ERROR), not exit 2.`,
 		Example: `  iamwhy lint policy.json
   iamwhy lint --policy-type trust trust.json
   iamwhy lint --policy-type resource --output sarif bucket-policy.json > lint.sarif
-  iamwhy lint --fail-on error,security-warning,warning *.json`,
+  iamwhy lint --policy-type resource --resource-type AWS::S3::Bucket bucket-policy.json
+  iamwhy lint --output access-analyzer policy.json
+  iamwhy lint --fail-on warning *.json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Files = args
@@ -54,33 +62,48 @@ cannot be read or a flag is wrong.`,
 			if opts.FailOn, err = parseFailOn(failOn); err != nil {
 				return err
 			}
+			if opts.ResourceType != "" {
+				if !analyze.KnownResourceType(opts.ResourceType) {
+					return fmt.Errorf("--resource-type %q: want one of %s", opts.ResourceType, strings.Join(analyze.ResourceTypes(), ", "))
+				}
+				if t != policy.TypeResource && !cmd.Flags().Changed("policy-type") {
+					opts.Type = policy.TypeResource
+				}
+			}
 			return runLint(s, opts)
 		},
 	}
 	cmd.Flags().StringVar(&typeName, "policy-type", "identity", "how the documents are used: identity, resource, trust, boundary, session, scp, rcp or vpc_endpoint")
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text, json or sarif")
-	cmd.Flags().StringVar(&failOn, "fail-on", "error,security-warning", "severities that make the exit status 1 (comma-separated), or none")
+	cmd.Flags().StringVar(&opts.ResourceType, "resource-type", "", "the resource a resource policy is attached to (AWS::S3::Bucket, AWS::KMS::Key, ...): enables the checks of its actions, ARNs, keys and size")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text, json, sarif or access-analyzer")
+	cmd.Flags().StringVar(&failOn, "fail-on", "security_warning", "the lowest severity that makes the exit status 1 (error, security_warning, warning, suggestion), or none")
 	return cmd
 }
 
-func parseFailOn(s string) ([]analyze.Severity, error) {
+// parseFailOn reads the lowest failing severity. A comma-separated list
+// (the earlier form) means its lowest member.
+func parseFailOn(s string) (*analyze.Severity, error) {
 	if strings.EqualFold(strings.TrimSpace(s), "none") {
 		return nil, nil
 	}
-	var out []analyze.Severity
+	var low *analyze.Severity
 	for _, part := range strings.Split(s, ",") {
 		sev, err := analyze.ParseSeverity(part)
 		if err != nil {
 			return nil, fmt.Errorf("--fail-on: %w", err)
 		}
-		out = append(out, sev)
+		if low == nil || sev < *low {
+			low = &sev
+		}
 	}
-	return out, nil
+	return low, nil
 }
 
 func runLint(s Streams, opts *lintOptions) error {
-	if opts.Output != "text" && opts.Output != "json" && opts.Output != "sarif" {
-		return fmt.Errorf("--output %q: want text, json or sarif", opts.Output)
+	switch opts.Output {
+	case "text", "json", "sarif", "access-analyzer":
+	default:
+		return fmt.Errorf("--output %q: want text, json, sarif or access-analyzer", opts.Output)
 	}
 	c := catalog.Default()
 	var results []*analyze.Result
@@ -89,7 +112,7 @@ func runLint(s Streams, opts *lintOptions) error {
 		if err != nil {
 			return err
 		}
-		results = append(results, analyze.Lint(data, analyze.LintOptions{Type: opts.Type, Source: f, Catalog: c}))
+		results = append(results, analyze.Lint(data, analyze.LintOptions{Type: opts.Type, ResourceType: opts.ResourceType, Source: f, Catalog: c}))
 	}
 	w := bufio.NewWriter(s.Out)
 	var err error
@@ -98,8 +121,15 @@ func runLint(s Streams, opts *lintOptions) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		err = enc.Encode(struct {
-			Results []*analyze.Result `json:"results"`
-		}{results})
+			FormatVersion int               `json:"format_version"`
+			Results       []*analyze.Result `json:"results"`
+		}{1, results})
+	case "access-analyzer":
+		for _, r := range results {
+			if err = analyze.WriteAccessAnalyzer(w, r); err != nil {
+				break
+			}
+		}
 	case "sarif":
 		err = analyze.WriteSARIF(w, results, toolVersion())
 	default:
@@ -111,9 +141,13 @@ func runLint(s Streams, opts *lintOptions) error {
 	if err != nil {
 		return err
 	}
-	for _, r := range results {
-		if r.Has(opts.FailOn) {
-			return silentExit(1)
+	if opts.FailOn != nil {
+		for _, r := range results {
+			for _, f := range r.Findings {
+				if f.Severity >= *opts.FailOn {
+					return silentExit(1)
+				}
+			}
 		}
 	}
 	return nil
@@ -149,11 +183,11 @@ func renderLintText(w io.Writer, results []*analyze.Result) error {
 			if f.Line > 0 {
 				where = fmt.Sprintf("%s:%d:%d", r.Source, f.Line, f.Col)
 			}
-			fmt.Fprintf(w, "%s: %s %s: %s\n", where, f.Severity, f.Code, f.Message)
+			fmt.Fprintf(w, "%s: %s %s: %s\n", where, f.Severity, f.IssueCode, f.Message)
 			if f.Statement != "" {
-				fmt.Fprintf(w, "    statement %s; see %s\n", f.Statement, f.Doc)
+				fmt.Fprintf(w, "    statement %s; see %s\n", f.Statement, f.LearnMoreLink)
 			} else {
-				fmt.Fprintf(w, "    see %s\n", f.Doc)
+				fmt.Fprintf(w, "    see %s\n", f.LearnMoreLink)
 			}
 		}
 		if len(r.Findings) == 0 {

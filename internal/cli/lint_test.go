@@ -22,6 +22,9 @@ func TestLintCommand(t *testing.T) {
 		{"--fail-on none never fails", []string{"lint", "--fail-on", "none", "testdata/lint/mixed.json"}, "mixed.txt", 0},
 		{"AWS managed policy by ARN", []string{"lint", "arn:aws:iam::aws:policy/AdministratorAccess"}, "admin.txt", 1},
 		{"policy type changes the rules", []string{"lint", "--policy-type", "trust", "testdata/lint/clean.json"}, "clean-as-trust.txt", 1},
+		{"access-analyzer output", []string{"lint", "-o", "access-analyzer", "testdata/lint/mixed.json", "testdata/lint/clean.json"}, "mixed.aa.jsonl", 1},
+		{"resource type", []string{"lint", "--resource-type", "AWS::S3::Bucket", "testdata/lint/bucket.json"}, "bucket.txt", 1},
+		{"not JSON is a finding", []string{"lint", "-o", "json", "testdata/lint/broken.json"}, "broken.out.json", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.rule, func(t *testing.T) {
@@ -51,6 +54,7 @@ func TestLintCommandStdinAndErrors(t *testing.T) {
 		{"bad policy type", []string{"lint", "--policy-type", "admin", "testdata/lint/clean.json"}, "--policy-type"},
 		{"bad fail-on", []string{"lint", "--fail-on", "fatal", "testdata/lint/clean.json"}, "--fail-on"},
 		{"bad output", []string{"lint", "-o", "xml", "testdata/lint/clean.json"}, "--output"},
+		{"bad resource type", []string{"lint", "--resource-type", "AWS::Nope::Thing", "testdata/lint/clean.json"}, "--resource-type"},
 		{"no file", []string{"lint"}, "arg"},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {

@@ -50,6 +50,7 @@ var commands = []func(Streams) *cobra.Command{
 	newActionsCmd,
 	newLintCmd,
 	newTrailCmd,
+	newGenerateCmd,
 }
 
 // NewRoot builds the command tree on the given streams.

@@ -1,0 +1,282 @@
+// Package generate writes the least-privilege identity policy for what a
+// principal actually did, from its CloudTrail records: every action it
+// was authorised for, on the resources it named, and nothing else that can
+// be avoided. Records are counted (Generator.Add, or AddAggregate for
+// rows an SQL engine such as Athena aggregated), then Generator.Result
+// builds the policy, replays every counted call against it through the
+// engine (each must be allowed) and lints it (no ERROR, no
+// SECURITY_WARNING) before it is returned.
+//
+// Events map to actions through the catalog's CloudTrail table, records
+// to requests through trail.ToReplay (the rebuilding diagnose uses), so
+// the policy grants what AWS authorised: an S3 object call on the object
+// ARN, an action without resource types on "*", iam:PassRole on the roles
+// a call passed, with iam:PassedToService.
+package generate
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/iamwhy/iamwhy/catalog"
+	"github.com/iamwhy/iamwhy/eval"
+	"github.com/iamwhy/iamwhy/trail"
+)
+
+// Options say what to generate.
+type Options struct {
+	// Principal is a role ARN (every session of the role counts), an IAM
+	// user ARN, or an assumed-role session ARN (that session only).
+	Principal string
+	// IncludeDenied counts the principal's access-denied calls too, so
+	// the policy grants what it tried and was refused.
+	IncludeDenied bool
+	// AllowWildcards lets a statement name "service:Verb*" when every
+	// action that pattern matches is granted anyway (it grants nothing
+	// more); without it actions are listed one by one.
+	AllowWildcards bool
+	// GroupResources replaces the ARNs of a statement by their longest
+	// common prefix plus "*" when that prefix reaches into the resource
+	// part of the ARN; without it ARNs are listed as seen.
+	GroupResources bool
+	// MaxPolicyChars is the size, in characters without whitespace, each
+	// document must fit; 0 means 6,144, IAM's quota for a managed policy
+	// (inline role policies may total 10,240, inline user policies 2,048).
+	// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+	MaxPolicyChars int
+	// Catalog is the service reference; nil means catalog.Default().
+	Catalog *catalog.Catalog
+}
+
+// DefaultMaxPolicyChars is IAM's managed policy size quota.
+const DefaultMaxPolicyChars = 6144
+
+// maxNotCovered bounds the events listed in Result.NotCovered; the count
+// stays exact.
+const maxNotCovered = 10000
+
+// principalKind is what Options.Principal names.
+type principalKind int
+
+const (
+	kindRole principalKind = iota
+	kindUser
+	kindSession
+)
+
+var (
+	roleARNRE    = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}):role/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$`)
+	userARNRE    = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}):user/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$`)
+	sessionARNRE = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):sts::([0-9]{12}):assumed-role/([\w+=,.@-]+)/([\w+=,.@-]+)$`)
+)
+
+// Generator counts a principal's calls. Add and AddAggregate are safe for
+// concurrent use.
+type Generator struct {
+	o       Options
+	c       *catalog.Catalog
+	kind    principalKind
+	account string
+	name    string // role or user name
+
+	mu           sync.Mutex
+	ofPrincipal  int64
+	counted      int64
+	deniedSkip   int64
+	invokedBy    int64
+	replayable   int64            // counted calls rebuilt into requests
+	noPermission map[string]int64 // "source:event" -> count
+	notAPICall   map[string]int64
+	from, to     time.Time
+	grants       map[grantKey]*grant
+	notCovered   []NotCovered
+	notCoveredN  int64
+	unscoped     map[string]bool // actions with resource types granted on "*"
+}
+
+// grantKey is one thing the policy must allow.
+type grantKey struct {
+	action, resource, passedTo string
+}
+
+type grant struct {
+	req    *eval.Request // the first request, for the replay
+	events int64
+}
+
+// New checks the principal and returns an empty Generator.
+func New(o Options) (*Generator, error) {
+	g := &Generator{o: o, c: o.Catalog, noPermission: map[string]int64{}, notAPICall: map[string]int64{},
+		grants: map[grantKey]*grant{}, unscoped: map[string]bool{}}
+	if g.c == nil {
+		g.c = catalog.Default()
+	}
+	if g.o.MaxPolicyChars <= 0 {
+		g.o.MaxPolicyChars = DefaultMaxPolicyChars
+	}
+	switch {
+	case roleARNRE.MatchString(o.Principal):
+		m := roleARNRE.FindStringSubmatch(o.Principal)
+		g.kind, g.account, g.name = kindRole, m[2], m[3]
+	case userARNRE.MatchString(o.Principal):
+		m := userARNRE.FindStringSubmatch(o.Principal)
+		g.kind, g.account, g.name = kindUser, m[2], m[3]
+	case sessionARNRE.MatchString(o.Principal):
+		m := sessionARNRE.FindStringSubmatch(o.Principal)
+		g.kind, g.account, g.name = kindSession, m[2], m[3]
+	default:
+		return nil, fmt.Errorf("principal %q: want a role ARN (arn:aws:iam::ACCOUNT:role/NAME), a user ARN (arn:aws:iam::ACCOUNT:user/NAME) or a role session ARN (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION)", o.Principal)
+	}
+	return g, nil
+}
+
+// Account is the principal's account.
+func (g *Generator) Account() string { return g.account }
+
+// Matches reports whether a record is a call of the principal: for a role,
+// any of its sessions (the session issuer is the role; role names are
+// unique in an account whatever their path); for a user or a session, that
+// identity. It is safe for concurrent use (trail.Filter.Match).
+func (g *Generator) Matches(r *trail.Record) bool {
+	u := &r.UserIdentity
+	switch g.kind {
+	case kindRole:
+		if u.Type != "AssumedRole" {
+			return false
+		}
+		iss := u.SessionContext.SessionIssuer.ARN
+		if iss != "" {
+			m := roleARNRE.FindStringSubmatch(iss)
+			return m != nil && m[2] == g.account && strings.EqualFold(m[3], g.name)
+		}
+		m := sessionARNRE.FindStringSubmatch(u.ARN)
+		return m != nil && m[2] == g.account && strings.EqualFold(m[3], g.name)
+	case kindUser:
+		return u.Type == "IAMUser" && u.ARN == g.o.Principal
+	default:
+		return u.Type == "AssumedRole" && u.ARN == g.o.Principal
+	}
+}
+
+// Add counts one record; records of other principals are ignored.
+func (g *Generator) Add(r *trail.Record) {
+	if !g.Matches(r) {
+		return
+	}
+	g.add(r, 1, r.Time, r.Time)
+}
+
+// AddAggregate counts n calls that share everything Add looks at (an
+// aggregated row: same event, error, request parameters and resources),
+// the first at first and the last at last. r stands for all of them.
+func (g *Generator) AddAggregate(r *trail.Record, n int64, first, last time.Time) {
+	if n <= 0 || !g.Matches(r) {
+		return
+	}
+	g.add(r, n, first, last)
+}
+
+func (g *Generator) add(r *trail.Record, n int64, first, last time.Time) {
+	actions, m := g.c.EventActions(r.EventSource, r.EventName)
+	var rp *trail.Replay
+	if m.Kind == catalog.EventDerived || m.Kind == catalog.EventException {
+		actions = refineActions(g.c, r, actions)
+		rp = trail.ToReplay(r, trail.RequestOptions{
+			Actions:   func(string, string) []string { return actions },
+			Resources: g.c.ScopeResources,
+			PassRole:  true,
+		})
+	}
+
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.ofPrincipal += n
+	if r.EventType == "AwsServiceEvent" {
+		g.notAPICall[r.EventSource+" "+r.EventName] += n
+		return
+	}
+	if trail.IsAccessDenied(r.ErrorCode) && !g.o.IncludeDenied {
+		g.deniedSkip += n
+		return
+	}
+	g.counted += n
+	if !first.IsZero() && (g.from.IsZero() || first.Before(g.from)) {
+		g.from = first
+	}
+	if last.After(g.to) {
+		g.to = last
+	}
+	if r.UserIdentity.InvokedBy != "" {
+		g.invokedBy += n
+	}
+	switch m.Kind {
+	case catalog.EventNoPermission:
+		g.noPermission[r.EventSource+" "+r.EventName] += n
+		return
+	case catalog.EventNotAPICall:
+		g.notAPICall[r.EventSource+" "+r.EventName] += n
+		return
+	case catalog.EventUnknown:
+		g.notCoveredN += n
+		if len(g.notCovered) < maxNotCovered {
+			g.notCovered = append(g.notCovered, NotCovered{EventID: r.EventID, EventSource: r.EventSource,
+				EventName: r.EventName, Count: n, Reason: "maps to no IAM action: " + m.Note})
+		}
+		return
+	}
+	g.replayable += n
+	for _, req := range rp.Requests {
+		k := grantKey{action: req.Action, resource: req.Resource}
+		if req.Action == "iam:PassRole" {
+			if v, ok := req.Context.Get("iam:PassedToService"); ok && len(v) == 1 {
+				k.passedTo = v[0]
+			}
+		}
+		gr := g.grants[k]
+		if gr == nil {
+			gr = &grant{req: req}
+			g.grants[k] = gr
+		}
+		gr.events += n
+		if req.Resource == "*" {
+			if a, ok := g.c.Action(req.Action); ok && len(a.Resources) > 0 {
+				g.unscoped[req.Action] = true
+			}
+		}
+	}
+}
+
+// s3VersionActions are the S3 actions a request on an object version
+// (a versionId request parameter) needs instead of the unversioned one.
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html
+var s3VersionActions = map[string]string{
+	"s3:GetObject":           "s3:GetObjectVersion",
+	"s3:DeleteObject":        "s3:DeleteObjectVersion",
+	"s3:GetObjectAcl":        "s3:GetObjectVersionAcl",
+	"s3:PutObjectAcl":        "s3:PutObjectVersionAcl",
+	"s3:GetObjectTagging":    "s3:GetObjectVersionTagging",
+	"s3:PutObjectTagging":    "s3:PutObjectVersionTagging",
+	"s3:DeleteObjectTagging": "s3:DeleteObjectVersionTagging",
+	"s3:GetObjectAttributes": "s3:GetObjectVersionAttributes",
+}
+
+// refineActions applies what the request parameters change: S3 calls on
+// an object version need the version action.
+func refineActions(c *catalog.Catalog, r *trail.Record, actions []string) []string {
+	if r.EventSource != "s3.amazonaws.com" || !strings.Contains(string(r.RequestParameters), `"versionId"`) {
+		return actions
+	}
+	out := make([]string, len(actions))
+	for i, a := range actions {
+		out[i] = a
+		if v, ok := s3VersionActions[a]; ok {
+			if ca, ok := c.Action(v); ok {
+				out[i] = ca.FullName
+			}
+		}
+	}
+	return out
+}

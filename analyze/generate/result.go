@@ -1,0 +1,271 @@
+package generate
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/iamwhy/iamwhy/analyze"
+	"github.com/iamwhy/iamwhy/analyze/internal/identityreplay"
+	"github.com/iamwhy/iamwhy/eval"
+	"github.com/iamwhy/iamwhy/policy"
+)
+
+// Result is the generated policy and how it was found and checked. Its
+// JSON form is `iamwhy generate --output json`.
+type Result struct {
+	FormatVersion int    `json:"format_version"`
+	Principal     string `json:"principal"`
+	Window        Window `json:"window"`
+	Events        Events `json:"events"`
+	// Policy is the whole policy, one document; Policies the same
+	// statements packed into documents within MaxPolicyChars (one
+	// document when the policy fits).
+	Policy     *Document    `json:"policy"`
+	Policies   []*Document  `json:"policies"`
+	NotCovered []NotCovered `json:"not_covered"`
+	// NotCoveredOmitted counts not-covered events left out of the list
+	// (it holds at most 10,000).
+	NotCoveredOmitted int64        `json:"not_covered_omitted"`
+	Verification      Verification `json:"verification"`
+	Coverage          Coverage     `json:"coverage"`
+	Notes             []string     `json:"notes"`
+}
+
+// Window is the time of the first and last counted call (or the bounds
+// asked for), RFC 3339; null when there were none.
+type Window struct {
+	From *string `json:"from"`
+	To   *string `json:"to"`
+}
+
+// Events count what was read. Read is null when the engine does not say
+// (Athena returns only the principal's aggregated rows).
+type Events struct {
+	Read        *int64 `json:"read"`
+	OfPrincipal int64  `json:"of_principal"`
+	Counted     int64  `json:"counted"`
+	NotCovered  int64  `json:"not_covered"`
+}
+
+// NotCovered is a counted event the policy cannot express.
+type NotCovered struct {
+	EventID     string `json:"event_id"`
+	EventSource string `json:"event_source"`
+	EventName   string `json:"event_name"`
+	// Count is the number of calls the entry stands for (1, or more for
+	// a row aggregated by Athena).
+	Count  int64  `json:"count"`
+	Reason string `json:"reason"`
+}
+
+// Verification says how the policy was checked before it was returned.
+type Verification struct {
+	// Replayed is the number of counted calls replayed, Requests the
+	// distinct requests they rebuild into; Allowed how many of those the
+	// engine allowed with the generated policy as the only identity
+	// policy (all of them, or Result returns an error).
+	Replayed int64 `json:"replayed_events"`
+	Requests int   `json:"requests"`
+	Allowed  int   `json:"allowed"`
+	// Lint is the count of lint findings per severity over every
+	// document; ERROR and SECURITY_WARNING are zero or Result fails.
+	Lint     map[string]int    `json:"lint"`
+	Findings []analyze.Finding `json:"lint_findings"`
+	Verified bool              `json:"verified"`
+}
+
+// Coverage measures how much of what was done the policy states exactly.
+type Coverage struct {
+	// Actions is the number of distinct actions granted from records;
+	// ResourceCapable those the service reference gives resource types;
+	// Scoped those of them granted on ARNs only (never on "*").
+	Actions         int `json:"actions"`
+	ResourceCapable int `json:"resource_capable"`
+	Scoped          int `json:"scoped"`
+	// EventsMapped counts counted events that map to actions or need
+	// none (the rest are not covered).
+	EventsMapped int64 `json:"events_mapped"`
+}
+
+// VerificationError is returned by Result when the generated policy does
+// not allow a counted call or lints with an ERROR or SECURITY_WARNING;
+// the Result is returned with it, for the report.
+type VerificationError struct{ Problems []string }
+
+func (e *VerificationError) Error() string {
+	return "the generated policy failed verification: " + strings.Join(e.Problems, "; ")
+}
+
+// Result builds, verifies and returns the policy. read is the number of
+// records the reader decoded (nil when unknown); since and until are the
+// window asked for (zero when open).
+func (g *Generator) Result(read *int64, since, until time.Time) (*Result, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	res := &Result{FormatVersion: 1, Principal: g.o.Principal, NotCovered: g.notCovered, Notes: []string{}}
+	if res.NotCovered == nil {
+		res.NotCovered = []NotCovered{}
+	}
+	res.NotCoveredOmitted = g.notCoveredN - int64(len(g.notCovered))
+	res.Events = Events{Read: read, OfPrincipal: g.ofPrincipal, Counted: g.counted, NotCovered: g.notCoveredN}
+	from, to := g.from, g.to
+	if !since.IsZero() {
+		from = since
+	}
+	if !until.IsZero() {
+		to = until
+	}
+	if !from.IsZero() {
+		s := from.UTC().Format(time.RFC3339)
+		res.Window.From = &s
+	}
+	if !to.IsZero() {
+		s := to.UTC().Format(time.RFC3339)
+		res.Window.To = &s
+	}
+
+	stmts := g.statements(&res.Notes)
+	res.Policy = &Document{Version: "2012-10-17", Statement: stmts}
+	if res.Policy.Statement == nil {
+		res.Policy.Statement = []Statement{}
+	}
+	for _, part := range split(stmts, g.o.MaxPolicyChars) {
+		if part == nil {
+			part = []Statement{}
+		}
+		res.Policies = append(res.Policies, &Document{Version: "2012-10-17", Statement: part})
+	}
+	if len(res.Policies) > 1 {
+		res.Notes = append(res.Notes, fmt.Sprintf("the policy is %d characters, more than the %d IAM allows a managed policy: it is split into %d documents, each within the quota; attach them all",
+			res.Policy.chars(), g.o.MaxPolicyChars, len(res.Policies)))
+	}
+	if len(res.Policies) > 10 {
+		res.Notes = append(res.Notes, "more than 10 managed policies: IAM attaches at most 10 per role or user by default (20 with a quota increase)")
+	}
+	g.summaryNotes(&res.Notes)
+	res.Coverage = g.coverage()
+	err := g.verify(res)
+	return res, err
+}
+
+func (g *Generator) summaryNotes(notes *[]string) {
+	list := func(m map[string]int64) string {
+		var parts []string
+		for _, k := range sortedSet(boolSet(keys(m))) {
+			parts = append(parts, fmt.Sprintf("%s (%d)", k, m[k]))
+		}
+		return strings.Join(parts, ", ")
+	}
+	if len(g.noPermission) > 0 {
+		*notes = append(*notes, "calls that need no permission, counted and covered without a statement: "+list(g.noPermission))
+	}
+	if len(g.notAPICall) > 0 {
+		*notes = append(*notes, "events that are not API calls IAM authorises (sign-in, service events), covered without a statement: "+list(g.notAPICall))
+	}
+	if g.deniedSkip > 0 {
+		*notes = append(*notes, fmt.Sprintf("%d access-denied calls of the principal were not counted (give --include-denied to grant them)", g.deniedSkip))
+	}
+	if g.invokedBy > 0 {
+		*notes = append(*notes, fmt.Sprintf("%d calls were made on the principal's behalf by an AWS service (invokedBy, e.g. KMS calls by S3 carrying kms:ViaService); AWS authorises them with the principal's permissions, so they are granted", g.invokedBy))
+	}
+	if len(g.unscoped) > 0 {
+		*notes = append(*notes, "actions with resource types granted on \"*\" because their records name no resource: "+strings.Join(sortedSet(g.unscoped), ", "))
+	}
+	if g.notCoveredN > 0 {
+		*notes = append(*notes, fmt.Sprintf("%d counted events map to no IAM action and are listed in not_covered", g.notCoveredN))
+	}
+}
+
+func (g *Generator) coverage() Coverage {
+	var c Coverage
+	actions := map[string]bool{}
+	for k := range g.grants {
+		actions[k.action] = true
+	}
+	for a := range actions {
+		c.Actions++
+		if ca, ok := g.c.Action(a); ok && len(ca.Resources) > 0 {
+			c.ResourceCapable++
+			if !g.unscoped[a] {
+				c.Scoped++
+			}
+		}
+	}
+	c.EventsMapped = g.counted - g.notCoveredN
+	return c
+}
+
+// verify replays every distinct request against the documents (the only
+// identity policies, in the principal's own account so that no resource
+// policy is needed) and lints each document.
+func (g *Generator) verify(res *Result) error {
+	v := &res.Verification
+	v.Lint = map[string]int{}
+	v.Findings = []analyze.Finding{}
+	var problems []string
+	var compiled []*eval.Policy
+	for i, d := range res.Policies {
+		data, err := json.Marshal(d)
+		if err != nil {
+			return err
+		}
+		name := fmt.Sprintf("generated-%d", i+1)
+		lr := analyze.Lint(data, analyze.LintOptions{Type: policy.TypeIdentity, Source: name, Catalog: g.c})
+		for _, f := range lr.Findings {
+			v.Lint[f.Severity.String()]++
+			v.Findings = append(v.Findings, f)
+			if f.Severity == analyze.SeverityError || f.Severity == analyze.SeveritySecurityWarning {
+				problems = append(problems, fmt.Sprintf("%s: lint %s %s: %s", name, f.Severity, f.Code, f.Message))
+			}
+		}
+		p, err := eval.ParseAndCompile(name, data, policy.TypeIdentity)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		compiled = append(compiled, p)
+	}
+	rp, err := identityreplay.New(g.account)
+	if err != nil {
+		return err
+	}
+
+	keysSorted := make([]grantKey, 0, len(g.grants))
+	for k := range g.grants {
+		keysSorted = append(keysSorted, k)
+	}
+	sort.Slice(keysSorted, func(i, j int) bool {
+		a, b := keysSorted[i], keysSorted[j]
+		if a.action != b.action {
+			return a.action < b.action
+		}
+		if a.resource != b.resource {
+			return a.resource < b.resource
+		}
+		return a.passedTo < b.passedTo
+	})
+	for _, k := range keysSorted {
+		gr := g.grants[k]
+		req := gr.req
+		v.Requests++
+		d := rp.Decide(req, compiled)
+		if d.Outcome == eval.Allow {
+			v.Allowed++
+		} else if len(problems) < 20 {
+			problems = append(problems, fmt.Sprintf("replay of %s on %s is %s: %s", req.Action, req.Resource, d.Outcome, d.Reason))
+		}
+	}
+	v.Replayed = g.replayable
+	if rp.KMSRequests > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d AWS KMS requests were replayed with the key's default key policy, which lets IAM policies grant access; a key policy that does not will still deny them", rp.KMSRequests))
+	}
+	v.Verified = len(problems) == 0
+	if v.Verified {
+		res.Notes = append(res.Notes, fmt.Sprintf("verified: %d counted calls (%d distinct requests) replayed through the engine with this policy as the only identity policy are all allowed; the policy lints without ERROR or SECURITY_WARNING",
+			v.Replayed, v.Requests))
+		return nil
+	}
+	return &VerificationError{Problems: problems}
+}

@@ -1,0 +1,45 @@
+// Package identityreplay decides requests with identity policies alone, as
+// the analyses that write or trim identity policies need: the request is
+// taken to be in the principal's own account (so no resource-based policy
+// is needed to allow it), and AWS KMS keys are taken to have the default
+// key policy (which lets IAM policies grant access to the key; KMS always
+// requires the key policy to allow).
+// https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
+package identityreplay
+
+import (
+	"github.com/iamwhy/iamwhy/arn"
+	"github.com/iamwhy/iamwhy/eval"
+	"github.com/iamwhy/iamwhy/policy"
+)
+
+// Replayer decides requests of one account's principal.
+type Replayer struct {
+	account   string
+	keyPolicy *eval.Policy
+	// KMSRequests counts the requests decided with the assumed default
+	// key policy.
+	KMSRequests int
+}
+
+// New returns a Replayer for a principal of account.
+func New(account string) (*Replayer, error) {
+	kp, err := eval.ParseAndCompile("default key policy", []byte(`{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+account+`:root"},"Action":"kms:*","Resource":"*"}]}`), policy.TypeResource)
+	if err != nil {
+		return nil, err
+	}
+	return &Replayer{account: account, keyPolicy: kp}, nil
+}
+
+// Decide decides req (a copy is decided, with the resource in the
+// principal's account) with identity as the only identity policies.
+func (r *Replayer) Decide(req *eval.Request, identity []*eval.Policy) eval.Decision {
+	q := *req
+	q.ResourceAccount = r.account
+	l := &eval.Layers{Identity: identity}
+	if a, ok := arn.Parse(q.Resource); ok && a.Service == "kms" {
+		l.Resource = r.keyPolicy
+		r.KMSRequests++
+	}
+	return eval.Decide(&q, l)
+}

@@ -1,0 +1,207 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/iamwhy/iamwhy/analyze/generate"
+	"github.com/iamwhy/iamwhy/trail"
+	"github.com/iamwhy/iamwhy/trail/athena"
+)
+
+// generateOptions are the flags of `iamwhy generate`.
+type generateOptions struct {
+	Paths          []string
+	Principal      string
+	Since, Until   string
+	IncludeDenied  bool
+	AllowWildcards bool
+	GroupResources bool
+	MaxPolicySize  int
+	Engine         string
+	Output         string
+	Workers        int
+	NoProgress     bool
+	Athena         athenaQueryOptions
+	AthenaTable    string
+}
+
+func newGenerateCmd(s Streams) *cobra.Command {
+	var o generateOptions
+	cmd := &cobra.Command{
+		Use:   "generate --principal ARN PATH...",
+		Short: "Write the least-privilege policy for what a principal did, from CloudTrail",
+		Long: `Reads CloudTrail (every input 'iamwhy trail' reads, or Athena with --engine athena) and
+writes the identity policy that allows exactly the calls the principal made: each event
+mapped to its IAM action(s) through the service reference, on the resource ARNs the records
+name (only the resource types each action is authorised on), "*" only for actions without
+resource types, with the dependent actions the reference lists and iam:PassRole (limited by
+iam:PassedToService) for calls that passed a role. Before it is printed, every counted call
+is replayed through the engine against the policy (each must be allowed) and the policy is
+linted (no ERROR, no SECURITY_WARNING).
+
+--principal is a role ARN (every session of the role), an IAM user ARN, or a role session
+ARN (that session only). Events that map to no action are listed in not_covered (--output
+json), never dropped. A policy larger than IAM's 6,144-character managed policy quota is
+split into several documents (printed as a JSON array, and said on standard error).
+
+Output: policy (default: the document alone, for aws iam put-role-policy) or json.
+Exit status: 0; 1 when some inputs could not be read (the policy covers the rest); 3 when the
+policy failed verification (printed with the reasons); 2 when the command could not run.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if o.Engine == "athena" {
+				return cobra.NoArgs(cmd, args)
+			}
+			return cobra.MinimumNArgs(1)(cmd, args)
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Paths = args
+			return runGenerate(cmd.Context(), s, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Principal, "principal", "", "role, user or role session ARN (required)")
+	f.StringVar(&o.Since, "since", "", "only calls at or after this time (RFC 3339, YYYY-MM-DD, or a duration ago such as 90d)")
+	f.StringVar(&o.Until, "until", "", "only calls before this time (same forms as --since)")
+	f.BoolVar(&o.IncludeDenied, "include-denied", false, "also grant the principal's access-denied calls")
+	f.BoolVar(&o.AllowWildcards, "allow-wildcards", false, "write service:Verb* where every action it matches is granted anyway")
+	f.BoolVar(&o.GroupResources, "group-resources", false, "group a statement's ARNs into their longest common prefix plus *")
+	f.IntVar(&o.MaxPolicySize, "max-policy-size", generate.DefaultMaxPolicyChars, "characters (without whitespace) each document may have")
+	f.StringVar(&o.Engine, "engine", "local", "where the records are aggregated: local (read the inputs) or athena")
+	f.StringVarP(&o.Output, "output", "o", "policy", "output format: policy or json")
+	f.IntVar(&o.Workers, "workers", 0, "files decoded at once (default: the number of CPUs)")
+	f.BoolVar(&o.NoProgress, "no-progress", false, "do not draw the progress bar")
+	f.StringVar(&o.AthenaTable, "table", "cloudtrail_logs", "with --engine athena: the CloudTrail table")
+	addAthenaQueryFlags(cmd, &o.Athena)
+	return cmd
+}
+
+func runGenerate(ctx context.Context, s Streams, o generateOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if o.Output != "policy" && o.Output != "json" {
+		return fmt.Errorf("--output %q: want policy or json", o.Output)
+	}
+	err := generateRun(ctx, s, o)
+	if err != nil && o.Output == "json" {
+		var ee *ExitError
+		if !errors.As(err, &ee) {
+			writeJSONError(s.Out, err)
+			return silentExit(2)
+		}
+	}
+	return err
+}
+
+func generateRun(ctx context.Context, s Streams, o generateOptions) error {
+	if o.Principal == "" {
+		return errors.New("--principal is required: the role, user or session ARN whose calls the policy allows")
+	}
+	now := time.Now()
+	since, err := parseTimeFlag("--since", o.Since, now)
+	if err != nil {
+		return err
+	}
+	until, err := parseTimeFlag("--until", o.Until, now)
+	if err != nil {
+		return err
+	}
+	gopts := generate.Options{Principal: o.Principal, IncludeDenied: o.IncludeDenied, AllowWildcards: o.AllowWildcards,
+		GroupResources: o.GroupResources, MaxPolicyChars: o.MaxPolicySize}
+	var res *generate.Result
+	var st trail.Stats
+	switch o.Engine {
+	case "local":
+		if o.Workers < 0 {
+			return fmt.Errorf("--workers %d: must not be negative", o.Workers)
+		}
+		ro := trail.Options{Workers: o.Workers, Stdin: s.In}
+		ro.Filter.Since, ro.Filter.Until = since, until
+		flags := trailFilterFlags{NoProgress: o.NoProgress}
+		bar := flags.progress(s)
+		if bar != nil {
+			ro.Progress = bar.update
+		}
+		res, st, err = generate.FromTrail(ctx, o.Paths, ro, gopts)
+		if bar != nil {
+			bar.clear()
+		}
+	case "athena":
+		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		api, aerr := newAthenaAPI(ctx, o.Athena.Region)
+		if aerr != nil {
+			return aerr
+		}
+		c := athena.New(api, athena.Config{Database: o.Athena.Database, Catalog: o.Athena.Catalog,
+			Workgroup: o.Athena.Workgroup, OutputLocation: o.Athena.OutputLocation})
+		var rows *athena.Result
+		res, rows, err = generate.FromAthena(ctx, c, generate.AthenaQuery{Table: o.AthenaTable, Since: since, Until: until}, gopts)
+		if rows != nil {
+			fmt.Fprintf(s.Err, "iamwhy: athena: query %s scanned %.1f MB in %s\n", rows.QueryExecutionID(), float64(rows.Scanned)/1e6, rows.Elapsed)
+		}
+	default:
+		return fmt.Errorf("--engine %q: want local or athena", o.Engine)
+	}
+	var verr *generate.VerificationError
+	if err != nil && !errors.As(err, &verr) {
+		return err
+	}
+	if rerr := renderGenerate(s, o.Output, res); rerr != nil {
+		return rerr
+	}
+	if verr != nil {
+		fmt.Fprintln(s.Err, "iamwhy: generate:", verr)
+		return silentExit(3)
+	}
+	if len(res.Policies) > 1 {
+		fmt.Fprintf(s.Err, "iamwhy: generate: the policy is split into %d documents within IAM's size quota\n", len(res.Policies))
+	}
+	fmt.Fprintf(s.Err, "iamwhy: generate: verified: %d calls replayed (%d requests), all allowed; lint: no ERROR or SECURITY_WARNING; %d events not covered\n",
+		res.Verification.Replayed, res.Verification.Requests, res.Events.NotCovered)
+	return reportTrailProblems(s, &st)
+}
+
+func renderGenerate(s Streams, output string, res *generate.Result) error {
+	enc := json.NewEncoder(s.Out)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if output == "json" {
+		return enc.Encode(res)
+	}
+	if len(res.Policies) == 1 {
+		return enc.Encode(res.Policies[0])
+	}
+	return enc.Encode(res.Policies)
+}
+
+// reportTrailProblems lists the inputs that could not be read on standard
+// error and returns exit status 1 when there were any.
+func reportTrailProblems(s Streams, st *trail.Stats) error {
+	for _, p := range st.Problems {
+		fmt.Fprintln(s.Err, "iamwhy: trail:", p)
+	}
+	if st.ProblemsOmitted > 0 {
+		fmt.Fprintf(s.Err, "iamwhy: trail: %d more problems not shown\n", st.ProblemsOmitted)
+	}
+	if len(st.Problems) > 0 || st.ProblemsOmitted > 0 {
+		return silentExit(1)
+	}
+	return nil
+}
+
+// writeJSONError writes {"error": {"message": ...}} for --output json.
+func writeJSONError(w io.Writer, err error) {
+	b, _ := json.Marshal(map[string]any{"format_version": 1, "error": map[string]string{"message": err.Error()}})
+	fmt.Fprintf(w, "%s\n", b)
+}

@@ -1,0 +1,271 @@
+package trail
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/iamwhy/iamwhy/arn"
+)
+
+// resourcesFromParameters builds the ARNs a call names in its request
+// parameters for the services whose parameters name resources by name or
+// ID rather than by ARN, beyond resourceFromParameters' single target.
+// It may return several ARNs (an ECS call names a cluster and a service or
+// task); the caller keeps, per action, those the action is authorised on
+// (RequestOptions.Resources). The ARN formats are those of the Service
+// Authorization Reference's resource types for each service:
+// https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+func resourcesFromParameters(r *Record) []string {
+	var p map[string]any
+	if len(r.RequestParameters) > 0 && string(r.RequestParameters) != "null" {
+		if err := json.Unmarshal(r.RequestParameters, &p); err != nil {
+			return nil
+		}
+	}
+	str := func(k string) string {
+		if v, ok := p[k].(string); ok {
+			return v
+		}
+		return ""
+	}
+	partition := arn.PartitionOfRegion(r.AWSRegion)
+	acct := r.Account()
+	regional := func(svc, res string) string {
+		return "arn:" + partition + ":" + svc + ":" + r.AWSRegion + ":" + acct + ":" + res
+	}
+	var out []string
+	add := func(s string) {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	svc, _, _ := strings.Cut(r.EventSource, ".")
+	switch svc {
+	case "ecs":
+		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html
+		cluster := lastPart(str("cluster"), "cluster/")
+		if cluster == "" {
+			cluster = "default" // ECS calls without a cluster use the default cluster
+		}
+		// named adds an ID or name as the ARN of its type, or an ARN
+		// as given.
+		named := func(v, res string) {
+			switch {
+			case v == "":
+			case strings.HasPrefix(v, "arn:"):
+				add(v)
+			default:
+				add(regional("ecs", res+v))
+			}
+		}
+		if c := str("cluster"); strings.HasPrefix(c, "arn:") {
+			add(c)
+		} else {
+			add(regional("ecs", "cluster/"+cluster))
+		}
+		named(str("service"), "service/"+cluster+"/")
+		if td := str("taskDefinition"); td != "" && !strings.HasPrefix(td, "arn:") && !strings.Contains(td, ":") {
+			// A family without a revision means its latest revision.
+			named(td+":*", "task-definition/")
+		} else {
+			named(td, "task-definition/")
+		}
+		if fam := str("family"); fam != "" && r.EventName == "RegisterTaskDefinition" {
+			// A new revision of the family; its number is not known
+			// before the call, so every revision of the family.
+			named(fam+":*", "task-definition/")
+		}
+		named(str("task"), "task/"+cluster+"/")
+		for _, k := range listOf(p["tasks"]) {
+			named(k, "task/"+cluster+"/")
+		}
+		for _, v := range listOf(p["services"]) {
+			named(v, "service/"+cluster+"/")
+		}
+		for _, c := range listOf(p["clusters"]) {
+			named(c, "cluster/")
+		}
+		if ci := str("containerInstance"); ci != "" && !strings.HasPrefix(ci, "arn:") {
+			add(regional("ecs", "container-instance/"+cluster+"/"+ci))
+		}
+	case "lambda":
+		// Lambda's function names may be a name, a partial ARN
+		// (ACCOUNT:function:NAME) or a full ARN, with ":QUALIFIER" for a
+		// version or alias, or a Qualifier parameter. A call on a version
+		// or alias is authorised on the qualified ARN.
+		// https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html
+		f := str("functionName")
+		if f == "" {
+			return nil
+		}
+		var fn string
+		switch {
+		case strings.HasPrefix(f, "arn:"):
+			fn = f
+		case strings.Contains(f, ":function:"):
+			fn = "arn:" + partition + ":lambda:" + r.AWSRegion + ":" + f
+		default:
+			fn = regional("lambda", "function:"+f)
+		}
+		if q := str("qualifier"); q != "" && strings.Count(fn, ":") == 6 {
+			fn += ":" + q
+		}
+		add(fn)
+	case "events":
+		if n := str("name"); n != "" {
+			bus := str("eventBusName")
+			if bus == "" || bus == "default" {
+				add(regional("events", "rule/"+n))
+			} else if !strings.HasPrefix(bus, "arn:") {
+				add(regional("events", "rule/"+bus+"/"+n))
+			}
+		} else if rule := str("rule"); rule != "" {
+			add(regional("events", "rule/"+rule))
+		}
+	case "states":
+		add(str("stateMachineArn"))
+		add(str("executionArn"))
+		add(str("activityArn"))
+	case "cloudformation":
+		if s := str("stackName"); s != "" {
+			if strings.HasPrefix(s, "arn:") {
+				add(s)
+			} else {
+				// Stack ARNs end in a unique ID the name does not carry.
+				add(regional("cloudformation", "stack/"+s+"/*"))
+			}
+		}
+	case "ecr":
+		if n := str("repositoryName"); n != "" {
+			add(regional("ecr", "repository/"+n))
+		}
+	case "kinesis":
+		if a := str("streamARN"); a != "" {
+			add(a)
+		} else if n := str("streamName"); n != "" {
+			add(regional("kinesis", "stream/"+n))
+		}
+	case "ssm":
+		for _, n := range listOf(p["names"]) {
+			if strings.HasPrefix(n, "arn:") {
+				add(n)
+			} else {
+				add(regional("ssm", "parameter/"+strings.TrimPrefix(n, "/")))
+			}
+		}
+		if n := str("name"); n != "" && (r.EventName == "PutParameter" || r.EventName == "DeleteParameter" || r.EventName == "GetParameterHistory") {
+			add(regional("ssm", "parameter/"+strings.TrimPrefix(n, "/")))
+		}
+		if path := str("path"); path != "" && r.EventName == "GetParametersByPath" {
+			add(regional("ssm", "parameter/"+strings.Trim(path, "/")))
+		}
+	case "sqs":
+		if n := str("queueName"); n != "" {
+			add(regional("sqs", n))
+		}
+	case "sns":
+		if n := str("name"); n != "" && r.EventName == "CreateTopic" {
+			add(regional("sns", n))
+		}
+	case "secretsmanager":
+		if n := str("name"); n != "" && r.EventName == "CreateSecret" {
+			add(regional("secretsmanager", "secret:"+n+"-??????"))
+		}
+	case "logs":
+		if g := str("logGroupIdentifier"); g != "" {
+			if strings.HasPrefix(g, "arn:") {
+				add(g)
+			} else {
+				add(regional("logs", "log-group:"+g))
+			}
+		}
+	case "ec2":
+		for _, id := range instanceIDs(p) {
+			add(regional("ec2", "instance/"+id))
+		}
+	case "account":
+		// Account calls without an AccountId act on the caller's own
+		// account: arn:${Partition}:account::${Account}:account.
+		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsaccountmanagement.html
+		if str("AccountId") == "" {
+			add("arn:" + partition + ":account::" + acct + ":account")
+		}
+	case "s3":
+		// S3 Control calls name a Storage Lens configuration by ID.
+		if id := str("configId"); id != "" {
+			add(regional("s3", "storage-lens/"+id))
+		}
+		if a := str("configurationARN"); strings.HasPrefix(a, "arn:") {
+			add(a)
+		}
+	case "iam":
+		if n := str("instanceProfileName"); n != "" {
+			add("arn:" + partition + ":iam::" + acct + ":instance-profile/" + n)
+		}
+		// IAM calls on a user that name none act on the calling user
+		// ("If you do not specify a user name, IAM determines the user
+		// name implicitly based on the AWS access key ID signing the
+		// request", e.g. https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListMFADevices.html).
+		if str("userName") == "" && r.UserIdentity.Type == "IAMUser" && r.UserIdentity.ARN != "" {
+			add(r.UserIdentity.ARN)
+		}
+	}
+	return out
+}
+
+// resourcesFromResponse takes the ARNs a create call's response returns
+// for the resource it made (functionArn, topicArn, ...), when the request
+// named none.
+func resourcesFromResponse(r *Record) []string {
+	if len(r.ResponseElements) == 0 || string(r.ResponseElements) == "null" {
+		return nil
+	}
+	var p map[string]any
+	if err := json.Unmarshal(r.ResponseElements, &p); err != nil {
+		return nil
+	}
+	svc, _, _ := strings.Cut(r.EventSource, ".")
+	for _, k := range []string{"functionArn", "topicArn", "stateMachineArn", "arn", "ARN", "secretArn"} {
+		if v, ok := p[k].(string); ok {
+			if a, ok := arn.Parse(v); ok && a.Service == svc {
+				return []string{v}
+			}
+		}
+	}
+	return nil
+}
+
+// instanceIDs reads EC2's instancesSet {"items": [{"instanceId": ...}]}.
+func instanceIDs(p map[string]any) []string {
+	set, _ := p["instancesSet"].(map[string]any)
+	items, _ := set["items"].([]any)
+	var out []string
+	for _, it := range items {
+		if m, ok := it.(map[string]any); ok {
+			if id, ok := m["instanceId"].(string); ok && id != "" {
+				out = append(out, id)
+			}
+		}
+	}
+	return out
+}
+
+func listOf(v any) []string {
+	l, _ := v.([]any)
+	var out []string
+	for _, e := range l {
+		if s, ok := e.(string); ok && s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// lastPart returns the name in a name or an ARN whose resource part
+// starts with prefix ("cluster/NAME").
+func lastPart(s, prefix string) string {
+	if i := strings.Index(s, ":"+prefix); i >= 0 && strings.HasPrefix(s, "arn:") {
+		return s[i+1+len(prefix):]
+	}
+	return s
+}
