@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/iamwhy/iamwhy/check/internal/casegen"
 )
 
 // writeBigCheckFile writes a check file with n cases that refer to named
@@ -83,5 +85,42 @@ func TestBigCheckFileSmall(t *testing.T) {
 	(&Runner{}).Run(f, rep)
 	if rep.Summary.Cases != 300 || rep.Summary.Failed != 0 {
 		t.Fatalf("%+v %+v", rep.Summary, rep.Results[0])
+	}
+}
+
+// benchCases writes the realistic case set (casegen) once per benchmark.
+func benchCases(b *testing.B, n int) string {
+	b.Helper()
+	dir := b.TempDir()
+	if err := casegen.WriteAll(dir, n); err != nil {
+		b.Fatal(err)
+	}
+	return dir
+}
+
+// BenchmarkCheckRealistic loads and runs 20,000 realistic cases (casegen:
+// one in twenty fails and is explained) from the JSON and the YAML file.
+// The whole-process comparison with @cloud-copilot/iam-simulate on the same
+// cases is in docs/performance.md.
+func BenchmarkCheckRealistic(b *testing.B) {
+	dir := benchCases(b, 20_000)
+	for _, name := range []string{"cases.json", "cases.yaml"} {
+		b.Run(name, func(b *testing.B) {
+			path := filepath.Join(dir, name)
+			for i := 0; i < b.N; i++ {
+				src, err := Open(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var sum Summary
+				if err := (&Runner{}).RunSource(src, func(r *Result) error { sum.Add(r); return nil }); err != nil {
+					b.Fatal(err)
+				}
+				if sum.Failed != 1000 {
+					b.Fatalf("%d failed, want 1000", sum.Failed)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/20_000, "µs/case")
+		})
 	}
 }

@@ -122,6 +122,18 @@ func LoadFile(path string) (*File, error) {
 // Parse reads a check file from data; path names it in errors and anchors
 // relative paths.
 func Parse(path string, data []byte) (*File, error) {
+	if looksLikeJSON(data) {
+		root, err := parseJSONDocument(data)
+		if err == nil {
+			return interpret(path, root, nil)
+		}
+		// A file named .json is JSON: report its error as such. Other
+		// files starting with "{" may be YAML flow style.
+		var je *jsonError
+		if strings.HasSuffix(strings.ToLower(path), ".json") || errors.As(err, &je) && je.Dup {
+			return nil, jsonFileError(path, err)
+		}
+	}
 	if len(data) >= parallelParseMin && runtime.GOMAXPROCS(0) > 1 {
 		if head, parts, lines, ok := splitCases(data, 4*runtime.GOMAXPROCS(0)); ok {
 			if items, err := parseCasesParallel(parts, lines); err == nil {
@@ -144,11 +156,10 @@ func parse(path string, data []byte, items []*yaml.Node) (*File, error) {
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, &FileError{Path: path, Msg: "empty check file"}
 	}
-	root := doc.Content[0]
 	// Every parser of check files (yaml.v3 and the fast subset parser)
 	// produces yaml.v3 nodes, and the one rule for duplicate keys and
 	// alias expansion is applied to those nodes.
-	if err := yamldoc.Check(root); err != nil {
+	if err := yamldoc.Check(doc.Content[0]); err != nil {
 		return nil, yamlFileError(path, err)
 	}
 	for _, it := range items {
@@ -156,6 +167,13 @@ func parse(path string, data []byte, items []*yaml.Node) (*File, error) {
 			return nil, yamlFileError(path, err)
 		}
 	}
+	return interpret(path, doc.Content[0], items)
+}
+
+// interpret reads the document's root node; items, when not nil, are the
+// already parsed case nodes. Both readers (YAML and JSON) have refused
+// duplicate keys in the tree by then.
+func interpret(path string, root *yaml.Node, items []*yaml.Node) (*File, error) {
 	if root.Kind != yaml.MappingNode {
 		return nil, &FileError{Path: path, Pos: nodePos(root), Msg: "a check file must be a mapping with version, policies, environment and cases"}
 	}

@@ -6,7 +6,9 @@ import (
 	"github.com/iamwhy/iamwhy/eval"
 )
 
-func fillResult(res *Result, d *eval.Decision, tr *eval.Trace) {
+// fillResult fills res from a decision; explain says whether to describe
+// it (building the sentence is most of the cost of a passing case).
+func fillResult(res *Result, d *eval.Decision, tr *eval.Trace, explain bool) {
 	res.Decision = d.Outcome.String()
 	res.DecidedBy = string(d.Layer)
 	if d.Outcome == eval.Undetermined {
@@ -18,6 +20,9 @@ func fillResult(res *Result, d *eval.Decision, tr *eval.Trace) {
 		res.Policy = d.Policy.Name
 		res.Statement = d.StatementSid()
 		res.Location = d.Location()
+	}
+	if !explain {
+		return
 	}
 	res.Explanation = eval.Describe(*d, tr)
 	if tr != nil && len(tr.Warnings) > 0 {

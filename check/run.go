@@ -71,8 +71,11 @@ type Runner struct {
 	// Reference, when set, adds the service reference's warnings (unknown
 	// actions, mistyped condition values) to failing cases' explanations.
 	Reference eval.Reference
-	mu        sync.Mutex
-	cache     map[cacheKey]cached
+	// Brief leaves out the explanations of passing results, for outputs
+	// that show explanations of failures only.
+	Brief bool
+	mu    sync.Mutex
+	cache map[cacheKey]cached
 }
 
 type cacheKey struct {
@@ -88,18 +91,82 @@ type cached struct {
 // Run evaluates every case of f and appends the results to rep, in the
 // file's order. Cases run concurrently; policies compile once.
 func (r *Runner) Run(f *File, rep *Report) {
+	fr := r.newFileRun(f)
+	results := fr.run(f.Cases, nil)
+	for i := range results {
+		rep.Results = append(rep.Results, results[i])
+		rep.Summary.Add(&results[i])
+	}
+}
+
+// RunSource evaluates every case of an opened check file and hands each
+// result to emit in the file's order, reading the cases in batches so that
+// memory does not grow with their number. It stops at the first error of
+// emit or of the file (a FileError for a streamed file's later case).
+func (r *Runner) RunSource(s *Source, emit func(*Result) error) error {
+	fr := r.newFileRun(s.File)
+	var buf []Result
+	return s.Cases(runBatch, func(cases []*Case) error {
+		buf = fr.run(cases, buf[:0])
+		for i := range buf {
+			if err := emit(&buf[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// runBatch is how many cases are decided between two emits.
+const runBatch = 4096
+
+// Add counts a result.
+func (s *Summary) Add(res *Result) {
+	s.Cases++
+	if res.Pass {
+		s.Passed++
+	} else {
+		s.Failed++
+	}
+}
+
+// fileRun is the state of running one file: its environment, opened on
+// first use.
+type fileRun struct {
+	r       *Runner
+	f       *File
+	envOnce sync.Once
+	env     Environment
+	envErr  error
+}
+
+func (r *Runner) newFileRun(f *File) *fileRun {
 	r.mu.Lock()
 	if r.cache == nil {
 		r.cache = map[cacheKey]cached{}
 	}
 	r.mu.Unlock()
+	return &fileRun{r: r, f: f}
+}
+
+func (fr *fileRun) layers(req *eval.Request) (*eval.Layers, error) {
+	fr.envOnce.Do(func() { fr.env, fr.envErr = fr.r.openEnvironment(fr.f) })
+	if fr.envErr != nil {
+		return nil, fr.envErr
+	}
+	return fr.env.Layers(req)
+}
+
+// run decides cases concurrently and returns their results appended to
+// out, in order.
+func (fr *fileRun) run(cases []*Case, out []Result) []Result {
 	type job struct {
 		c                *Case
 		action, resource string
 		multi            bool
 	}
 	var jobs []job
-	for _, c := range f.Cases {
+	for _, c := range cases {
 		multi := len(c.Actions)*len(c.Resources) > 1
 		for _, action := range c.Actions {
 			for _, resource := range c.Resources {
@@ -107,11 +174,10 @@ func (r *Runner) Run(f *File, rep *Report) {
 			}
 		}
 	}
-	results := make([]Result, len(jobs))
-	var envOnce sync.Once
-	var env Environment
-	var envErr error
-	workers := runtime.GOMAXPROCS(0)
+	base := len(out)
+	out = append(out, make([]Result, len(jobs))...)
+	results := out[base:]
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(jobs)/64))
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -121,28 +187,14 @@ func (r *Runner) Run(f *File, rep *Report) {
 				j := jobs[i]
 				var layers func(*eval.Request) (*eval.Layers, error)
 				if j.c.Layers == nil {
-					layers = func(req *eval.Request) (*eval.Layers, error) {
-						envOnce.Do(func() { env, envErr = r.openEnvironment(f) })
-						if envErr != nil {
-							return nil, envErr
-						}
-						return env.Layers(req)
-					}
+					layers = fr.layers
 				}
-				results[i] = r.runOne(f, j.c, j.action, j.resource, j.multi, layers)
+				results[i] = fr.r.runOne(fr.f, j.c, j.action, j.resource, j.multi, layers)
 			}
 		}(w)
 	}
 	wg.Wait()
-	for _, res := range results {
-		rep.Results = append(rep.Results, res)
-		rep.Summary.Cases++
-		if res.Pass {
-			rep.Summary.Passed++
-		} else {
-			rep.Summary.Failed++
-		}
-	}
+	return out
 }
 
 // runOne decides one action x resource pair of a case. The full trace is
@@ -180,10 +232,10 @@ func (r *Runner) runOne(f *File, c *Case, action, resource string, multi bool, e
 	}
 	d := eval.Decide(req, layers)
 	if matches(c.Expect, d.Outcome.String()) {
-		fillResult(&res, &d, nil)
+		fillResult(&res, &d, nil, !r.Brief)
 	} else {
 		d, tr := eval.ExplainWith(req, layers, eval.Options{Reference: r.Reference})
-		fillResult(&res, &d, tr)
+		fillResult(&res, &d, tr, true)
 	}
 	// An undetermined decision (its reason in Error) passes only a case
 	// that expects it.

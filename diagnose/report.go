@@ -64,6 +64,9 @@ type Fix struct {
 	Layer    string          `json:"layer"`
 	Target   string          `json:"target"`
 	Document json.RawMessage `json:"document"`
+	// CurrentDocument is the policy as it is now, null when the fix
+	// creates a new one: with Document, the diff a reviewer reads.
+	CurrentDocument json.RawMessage `json:"current_document"`
 	// Verified is true only when re-simulation with the new document (and
 	// the fixes it Requires) allows the request.
 	Verified bool `json:"verified"`

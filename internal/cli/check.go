@@ -34,32 +34,48 @@ Exit status: 0 all cases pass; 1 at least one case fails; 2 the command could no
 }
 
 func runCheck(s Streams, o *checkOptions) error {
-	render, ok := checkRenderers[o.Output]
+	sink, ok := newCheckSink(s.Out, o.Output)
 	if !ok {
 		return fmt.Errorf("unknown --output %q (want text, json, junit or sarif)", o.Output)
 	}
-	files := make([]*check.File, 0, len(o.Files))
+	// Every file is opened (and, unless it is streamed, read whole) before
+	// any case runs, so an unreadable file stops the command before output.
+	sources := make([]*check.Source, 0, len(o.Files))
 	for _, path := range o.Files {
-		f, err := check.LoadFile(path)
+		src, err := check.Open(path)
 		if err != nil {
-			var fe *check.FileError
-			if errors.As(err, &fe) {
-				return &ExitError{Code: 2, Err: err}
-			}
-			return err
+			return checkFileError(err)
 		}
-		files = append(files, f)
+		sources = append(sources, src)
 	}
-	runner := &check.Runner{LoadEnvironment: loadCheckEnvironment, Reference: catalogReference()}
-	rep := &check.Report{Results: []check.Result{}}
-	for _, f := range files {
-		runner.Run(f, rep)
+	runner := &check.Runner{LoadEnvironment: loadCheckEnvironment, Reference: catalogReference(), Brief: checkBrief(o.Output)}
+	var sum check.Summary
+	emit := func(r *check.Result) error {
+		sum.Add(r)
+		return sink.result(r)
 	}
-	if err := render(s.Out, rep); err != nil {
+	for _, src := range sources {
+		if err := runner.RunSource(src, emit); err != nil {
+			if ferr := sink.finish(sum, err); ferr != nil {
+				return ferr
+			}
+			return checkFileError(err)
+		}
+	}
+	if err := sink.finish(sum, nil); err != nil {
 		return err
 	}
-	if rep.Summary.Failed > 0 {
+	if sum.Failed > 0 {
 		return silentExit(1)
 	}
 	return nil
+}
+
+// checkFileError gives a check file's error exit status 2.
+func checkFileError(err error) error {
+	var fe *check.FileError
+	if errors.As(err, &fe) {
+		return &ExitError{Code: 2, Err: err}
+	}
+	return err
 }
