@@ -11,7 +11,7 @@ import (
 // compared with (a number beyond float64, such as 1e400, an impossible
 // date, a bad CIDR, non-base64 binary) make the condition unknown, and the
 // reason names the value and the operator, in every layer and effect.
-func TestUndeterminedAlwaysHasAReason(t *testing.T) {
+func TestUndeterminedReasonInEveryLayerAndEffect(t *testing.T) {
 	for _, tc := range []struct{ op, key, value, ctx string }{
 		{"NumericLessThan", "s3:max-keys", "1e400", "5"},
 		{"NumericEquals", "s3:max-keys", "-1e400", "5"},
