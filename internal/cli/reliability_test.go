@@ -376,3 +376,21 @@ func waitFor(cond func() bool) bool {
 	}
 	return false
 }
+
+// Rule: diagnose --event says which fields of the event it could not use
+// (a wrong JSON type), as trail denied does.
+func TestReliabilityDiagnoseEventWrongTypedFields(t *testing.T) {
+	data, err := os.ReadFile("testdata/diagnose/region-denied-event.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(string(data), `"sourceIPAddress": "203.0.113.7"`, `"sourceIPAddress": {"bad": 1}`, 1)
+	if bad == string(data) {
+		t.Fatal("fixture changed: no sourceIPAddress to break")
+	}
+	p := write(t, t.TempDir(), "event.json", bad)
+	stdout, stderr, _ := runCLI(t, "diagnose", "--env", "../../examples/env", "-o", "json", "--event", p)
+	if !strings.Contains(stdout, "not used from the event") || !strings.Contains(stdout, "field sourceIPAddress: expected a string, got object") {
+		t.Fatalf("stdout %s\nstderr %s", stdout, stderr)
+	}
+}
