@@ -64,7 +64,7 @@ func runTrailIngest(ctx context.Context, s Streams, o trailIngestOptions) error 
 		if err != nil {
 			return err
 		}
-		complete, err := loadTrail(ctx, s, db, o.Paths)
+		complete, err := loadTrail(ctx, s, db, o.Paths, sqltable.LoaderOptions{})
 		if err != nil {
 			db.Close()
 			if ctx.Err() != nil {
@@ -85,7 +85,7 @@ func runTrailIngest(ctx context.Context, s Streams, o trailIngestOptions) error 
 		if err := loadParquet(ctx, db, o.DB); err != nil {
 			return err
 		}
-		complete, err := loadTrail(ctx, s, db, o.Paths)
+		complete, err := loadTrail(ctx, s, db, o.Paths, sqltable.LoaderOptions{})
 		if err != nil {
 			if ctx.Err() != nil {
 				return fmt.Errorf("%w: %s was left as it was; staging files were removed", err, o.DB)
@@ -131,8 +131,8 @@ func loadParquet(ctx context.Context, db *sqltable.DB, path string) error {
 // standard error what was read, skipped and refused. complete is false when
 // some input or record could not be read (the rest was loaded); commands
 // then finish their work and exit with status 1, as trail denied does.
-func loadTrail(ctx context.Context, s Streams, db *sqltable.DB, paths []string) (complete bool, err error) {
-	l, err := db.NewLoader(ctx, sqltable.LoaderOptions{})
+func loadTrail(ctx context.Context, s Streams, db *sqltable.DB, paths []string, opts sqltable.LoaderOptions) (complete bool, err error) {
+	l, err := db.NewLoader(ctx, opts)
 	if err != nil {
 		return false, err
 	}
