@@ -265,7 +265,7 @@ func Can(env *snapshot.Environment, cat *catalog.Catalog, q CanQuery) (*CanResul
 					continue
 				}
 				req := &eval.Request{Principal: q.Principal, Action: aa.Action, Resource: aa.Resource, Context: r.ctx.Clone()}
-				aa.Answer = decideWithConditions(req, r.layers, r.gaps, false)
+				aa.Answer = decideWithConditions(req, r.layers, r.gaps, false, impossibleKeys(env, req))
 			}
 		}()
 	}

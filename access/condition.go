@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/iamwhy/iamwhy/policy"
 )
 
 // Condition is one condition of a policy statement that must hold (or, in
@@ -38,59 +40,14 @@ func (c Condition) String() string {
 	}
 	// A condition that held only because its key was absent fails when
 	// the key is present with a value the positive operator accepts.
-	o := parseOperator(c.Operator)
-	if pos, ok := negatedOps[o.base]; ok && o.set == "" {
-		return positiveNames[pos] + " " + c.Key + vals
+	o, _ := policy.ParseConditionOperator(c.Operator)
+	if o.Negated() && o.Set == policy.SetNone {
+		return o.Base.Positive().String() + " " + c.Key + vals
 	}
-	if o.base == "null" {
+	if o.Base == policy.OpNull {
 		return "Null " + c.Key + " [false]"
 	}
 	return "not (" + c.Operator + " " + c.Key + vals + ")"
-}
-
-// positiveNames spells the positive operators as AWS does.
-var positiveNames = map[string]string{
-	"stringequals":           "StringEquals",
-	"stringequalsignorecase": "StringEqualsIgnoreCase",
-	"stringlike":             "StringLike",
-	"numericequals":          "NumericEquals",
-	"dateequals":             "DateEquals",
-	"ipaddress":              "IpAddress",
-	"arnequals":              "ArnEquals",
-	"arnlike":                "ArnLike",
-}
-
-// operator is a condition operator split into its parts.
-// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
-type operator struct {
-	base     string // lower-case, e.g. "stringnotequals"
-	set      string // "", "forallvalues", "foranyvalue"
-	ifExists bool
-}
-
-func parseOperator(op string) operator {
-	var o operator
-	l := strings.ToLower(op)
-	if i := strings.IndexByte(l, ':'); i >= 0 {
-		o.set, l = l[:i], l[i+1:]
-	}
-	if strings.HasSuffix(l, "ifexists") {
-		o.ifExists, l = true, strings.TrimSuffix(l, "ifexists")
-	}
-	o.base = l
-	return o
-}
-
-// negatedOps maps each negated operator to its positive form.
-var negatedOps = map[string]string{
-	"stringnotequals":           "stringequals",
-	"stringnotequalsignorecase": "stringequalsignorecase",
-	"stringnotlike":             "stringlike",
-	"numericnotequals":          "numericequals",
-	"datenotequals":             "dateequals",
-	"notipaddress":              "ipaddress",
-	"arnnotequals":              "arnequals",
-	"arnnotlike":                "arnlike",
 }
 
 // otherValue is a value chosen to differ from every policy value of a
@@ -105,52 +62,56 @@ const otherValue = "iamwhy-unlisted-value"
 // and a value outside the list for negated string operators. ok is false
 // for values with policy variables and operators it cannot satisfy alone.
 func satisfying(op string, values []string) (string, bool) {
-	o := parseOperator(op)
+	o, _ := policy.ParseConditionOperator(op)
+	return satisfyingBase(o.Base, values)
+}
+
+func satisfyingBase(b policy.OperatorBase, values []string) (string, bool) {
 	if len(values) == 0 {
 		return "", false
 	}
 	v := values[0]
-	if strings.Contains(v, "${") && o.base != "null" {
+	if strings.Contains(v, "${") && b != policy.OpNull {
 		return "", false
 	}
-	switch o.base {
-	case "stringequals", "stringequalsignorecase", "arnequals", "bool", "binaryequals", "numericequals",
-		"numericlessthanequals", "numericgreaterthanequals", "dateequals", "datelessthanequals", "dategreaterthanequals":
+	switch b {
+	case policy.OpStringEquals, policy.OpStringEqualsIgnoreCase, policy.OpArnEquals, policy.OpBool, policy.OpBinaryEquals, policy.OpNumericEquals,
+		policy.OpNumericLessThanEquals, policy.OpNumericGreaterThanEquals, policy.OpDateEquals, policy.OpDateLessThanEquals, policy.OpDateGreaterThanEquals:
 		return v, true
-	case "stringlike", "arnlike":
+	case policy.OpStringLike, policy.OpArnLike:
 		return strings.NewReplacer("*", "x", "?", "x").Replace(v), true
-	case "stringnotequals", "stringnotequalsignorecase", "stringnotlike", "arnnotequals", "arnnotlike":
+	case policy.OpStringNotEquals, policy.OpStringNotEqualsIgnoreCase, policy.OpStringNotLike, policy.OpArnNotEquals, policy.OpArnNotLike:
 		return otherValue, true
-	case "numericlessthan", "numericgreaterthan":
+	case policy.OpNumericLessThan, policy.OpNumericGreaterThan:
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
 			return "", false
 		}
-		if o.base == "numericlessthan" {
+		if b == policy.OpNumericLessThan {
 			f--
 		} else {
 			f++
 		}
 		return strconv.FormatFloat(f, 'f', -1, 64), true
-	case "datelessthan", "dategreaterthan":
+	case policy.OpDateLessThan, policy.OpDateGreaterThan:
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
 			return "", false
 		}
-		if o.base == "datelessthan" {
+		if b == policy.OpDateLessThan {
 			t = t.Add(-time.Second)
 		} else {
 			t = t.Add(time.Second)
 		}
 		return t.UTC().Format(time.RFC3339), true
-	case "ipaddress":
+	case policy.OpIPAddress:
 		if p, err := netip.ParsePrefix(v); err == nil {
 			return p.Masked().Addr().String(), true
 		}
 		if a, err := netip.ParseAddr(v); err == nil {
 			return a.String(), true
 		}
-	case "null":
+	case policy.OpNull:
 		if strings.EqualFold(v, "false") {
 			return "true", true
 		}
@@ -164,24 +125,24 @@ func satisfying(op string, values []string) (string, bool) {
 // "Null true", any value. ok is false when no such value can be written
 // down from the condition alone.
 func falsifying(op string, values []string) (string, bool) {
-	o := parseOperator(op)
+	o, _ := policy.ParseConditionOperator(op)
 	if len(values) == 0 {
 		return "", false
 	}
-	if pos, neg := negatedOps[o.base]; neg {
-		if o.set == "forallvalues" {
+	if o.Negated() {
+		if o.Set == policy.ForAllValues {
 			return "", false
 		}
-		return satisfying(pos, values)
+		return satisfyingBase(o.Base.Positive(), values)
 	}
-	if o.base == "null" && strings.EqualFold(values[0], "true") {
+	if o.Base == policy.OpNull && strings.EqualFold(values[0], "true") {
 		return "true", true
 	}
-	if o.ifExists {
-		switch o.base {
-		case "stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike":
+	if o.IfExists {
+		switch o.Base {
+		case policy.OpStringEquals, policy.OpStringEqualsIgnoreCase, policy.OpStringLike, policy.OpArnEquals, policy.OpArnLike:
 			return otherValue, true
-		case "bool":
+		case policy.OpBool:
 			if strings.EqualFold(values[0], "true") {
 				return "false", true
 			}

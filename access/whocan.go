@@ -238,13 +238,52 @@ func Ask(env *snapshot.Environment, principal, action, resource string, ctx *eva
 		a.Gaps = []string{err.Error()}
 		return a
 	}
-	return decideWithConditions(req, layers, resourceGaps(env, principal, action, resource), true)
+	return decideWithConditions(req, layers, resourceGaps(env, principal, action, resource), true, impossibleKeys(env, req))
+}
+
+// impossibleKeys are the context keys the request lacks and no real
+// request of this principal on this resource can carry, because the
+// environment knows the organisation: aws:PrincipalOrgID and
+// aws:PrincipalOrgPaths for a principal whose account is not in it (or
+// that is no IAM principal), aws:ResourceOrgID and aws:ResourceOrgPaths
+// for a resource whose account is not in it. AWS sets these keys only for
+// accounts that belong to an organisation, so a condition on them is not a
+// condition the caller could meet ("allowed if aws:PrincipalOrgID = o-..."
+// would be false for an account outside it).
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourceorgid
+func impossibleKeys(env *snapshot.Environment, req *eval.Request) map[string]bool {
+	if env.Organization == nil {
+		return nil
+	}
+	out := map[string]bool{}
+	p := eval.ParsePrincipal(req.Principal)
+	switch p.Type {
+	case eval.PrincipalUser, eval.PrincipalRole, eval.PrincipalAssumedRole, eval.PrincipalFederatedUser, eval.PrincipalRoot:
+		if _, in := env.AccountOrgID(p.Account); !in {
+			out["aws:principalorgid"], out["aws:principalorgpaths"] = true, true
+		}
+	default:
+		out["aws:principalorgid"], out["aws:principalorgpaths"] = true, true
+	}
+	resAcct := req.ResourceAccount
+	if resAcct == "" {
+		resAcct = p.Account
+	}
+	if req.Resource != "*" && resAcct != "" {
+		if _, in := env.AccountOrgID(resAcct); !in {
+			out["aws:resourceorgid"], out["aws:resourceorgpaths"] = true, true
+		}
+	}
+	return out
 }
 
 // decideWithConditions decides req, and when it is denied looks for the
 // conditions on absent keys that would allow it (see Ask). unless adds the
 // Deny conditions of the final trace to an allowed answer.
-func decideWithConditions(req *eval.Request, layers *eval.Layers, gaps []string, unless bool) Answer {
+// impossible holds the lower-cased keys no real request can carry (see
+// impossibleKeys): no witness is offered for them.
+func decideWithConditions(req *eval.Request, layers *eval.Layers, gaps []string, unless bool, impossible map[string]bool) Answer {
 	a := Answer{Principal: req.Principal}
 	d := eval.Decide(req, layers)
 	a.Decision = d.Outcome.String()
@@ -273,7 +312,7 @@ func decideWithConditions(req *eval.Request, layers *eval.Layers, gaps []string,
 				a.Policy, a.Statement = dd.Policy.Name, dd.StatementSid()
 			}
 			if unless {
-				a.Unless = unlessConditions(tr, given)
+				a.Unless = unlessConditions(tr, given, impossible)
 				a.IfPresent = vacuousConditions(dd, work.Context)
 			}
 			if len(conds) == 0 {
@@ -292,7 +331,7 @@ func decideWithConditions(req *eval.Request, layers *eval.Layers, gaps []string,
 		}
 		var next, unchecked []Condition
 		if round < maxRounds && dd.Outcome != eval.Undetermined {
-			next, unchecked = escape(dd, tr, given, work.Context)
+			next, unchecked = escape(dd, tr, given, work.Context, impossible)
 		}
 		if len(next) == 0 && len(unchecked) > 0 {
 			// The request may be allowed when conditions hold for which
@@ -352,7 +391,7 @@ func witnessValue(c Condition) (string, bool) {
 }
 
 func setWitness(ctx *eval.Context, c Condition, v string) {
-	if parseOperator(c.Operator).set != "" {
+	if o, _ := policy.ParseConditionOperator(c.Operator); o.Set != policy.SetNone {
 		ctx.SetMulti(c.Key, v)
 		return
 	}
@@ -367,8 +406,10 @@ func setWitness(ctx *eval.Context, c Condition, v string) {
 // given or witnessed are facts and are not changed. Nil when nothing can
 // be done. unchecked are the conditions that would lift the denial but
 // for which no value can be written down from the condition alone.
-func escape(dd eval.Decision, tr *eval.Trace, given, work *eval.Context) (next, unchecked []Condition) {
-	absent := func(key string) bool { return !given.Has(key) && !work.Has(key) }
+func escape(dd eval.Decision, tr *eval.Trace, given, work *eval.Context, impossible map[string]bool) (next, unchecked []Condition) {
+	absent := func(key string) bool {
+		return !given.Has(key) && !work.Has(key) && !impossible[strings.ToLower(key)]
+	}
 	if dd.Outcome == eval.ExplicitDeny {
 		if dd.Policy == nil || dd.Policy.Doc == nil || dd.Statement < 0 || dd.Statement >= len(dd.Policy.Doc.Statements) {
 			return nil, nil
@@ -454,7 +495,7 @@ func conditionList(cs []Condition) string {
 // unlessConditions lists the Deny statements of the final trace that failed
 // only on conditions whose keys the request lacks: a request carrying
 // matching values would be denied.
-func unlessConditions(tr *eval.Trace, given *eval.Context) []Condition {
+func unlessConditions(tr *eval.Trace, given *eval.Context, impossible map[string]bool) []Condition {
 	var out []Condition
 	for _, lt := range tr.Layers {
 		for _, st := range lt.Statements {
@@ -463,7 +504,7 @@ func unlessConditions(tr *eval.Trace, given *eval.Context) []Condition {
 			}
 			var cs []Condition
 			for _, f := range st.Failed {
-				if f.Element != "condition" || len(f.Actual) > 0 || given.Has(f.Key) {
+				if f.Element != "condition" || len(f.Actual) > 0 || given.Has(f.Key) || impossible[strings.ToLower(f.Key)] {
 					cs = nil
 					break
 				}

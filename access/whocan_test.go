@@ -238,3 +238,32 @@ func TestWhoCanIfPresent(t *testing.T) {
 		t.Errorf("%s, if present %v", a.Summary(), a.IfPresent)
 	}
 }
+
+// TestWhoCanImpossibleOrgCondition: "allowed if aws:PrincipalOrgID = o-..."
+// is never offered for a principal whose account is not in the
+// organisation (AWS sets the key only for member accounts), nor
+// aws:ResourceOrgID for a resource outside it; simulate denies both.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid
+func TestWhoCanImpossibleOrgCondition(t *testing.T) {
+	env, err := snapshot.LoadFile("testdata/orgenv", snapshot.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		rule, principal, resource string
+		want                      Status
+	}{
+		// Its identity policy asks for aws:ResourceOrgID, which the
+		// environment sets for the member bucket.
+		{"a member of the organisation is allowed by the org-wide grant", "arn:aws:iam::111122223333:user/inside", "arn:aws:s3:::shared/k", Allowed},
+		{"an account outside the organisation cannot meet aws:PrincipalOrgID", "arn:aws:iam::999988887777:user/outside", "arn:aws:s3:::shared/k", Denied},
+		{"a resource outside the organisation cannot meet aws:ResourceOrgID", "arn:aws:iam::111122223333:user/inside", "arn:aws:s3:::outside-bucket/k", Denied},
+	} {
+		t.Run(tt.rule, func(t *testing.T) {
+			a := Ask(env, tt.principal, "s3:GetObject", tt.resource, nil)
+			if a.Status != tt.want || len(a.Conditions) > 0 {
+				t.Errorf("%s: got %s, want %s without conditions", tt.principal, a.Summary(), tt.want)
+			}
+		})
+	}
+}

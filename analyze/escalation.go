@@ -48,11 +48,11 @@ var escalations = []escalation{
 }
 
 // privilegeEscalation warns when the Allow statements of an identity
-// policy together grant every action of a known escalation path. Each
-// action counts when some Allow statement's Action (or NotAction) block
-// reaches it, whatever its resources and conditions: the check says what
-// the policy makes possible, and a narrowing resource or condition is for
-// the reader to confirm.
+// policy together grant every action of a known escalation path. An
+// action counts when an Allow statement's Action (or NotAction) block
+// reaches it on resources named with a wildcard (or NotResource): the
+// paths work by choosing a more privileged role, user, group or policy,
+// which a statement naming its resources does not allow.
 func (l *linter) privilegeEscalation(stmts []*stmtInfo) {
 	if !checkIndex["PRIVILEGE_ESCALATION"].Types.Has(l.t) {
 		return
@@ -73,7 +73,7 @@ func (l *linter) privilegeEscalation(stmts []*stmtInfo) {
 		for _, a := range e.actions {
 			var by *stmtInfo
 			for _, si := range allows {
-				if grants(si.s, a) != "" {
+				if grants(si.s, a) != "" && wildResources(si.s) {
 					by = si
 					break
 				}
@@ -90,4 +90,18 @@ func (l *linter) privilegeEscalation(stmts []*stmtInfo) {
 			l.addS(first, "PRIVILEGE_ESCALATION", at, "the policy grants %s, the privilege-escalation path %s: a principal holding it can %s; restrict the resources (and add conditions) or remove an action", strings.Join(e.actions, " + "), e.name, e.how)
 		}
 	}
+}
+
+// wildResources: the statement's resources include a wildcard pattern or
+// are given by NotResource.
+func wildResources(s *policy.Statement) bool {
+	if s.Resource.Not {
+		return true
+	}
+	for _, v := range s.Resource.Values {
+		if strings.ContainsAny(v.Text, "*?") {
+			return true
+		}
+	}
+	return false
 }

@@ -48,6 +48,10 @@ type statement struct {
 	principals   []principalEntry
 
 	conds []condition
+
+	// The element values as written, for traces (shared by every trace:
+	// read-only). resourceTexts is nil when an entry has a variable.
+	actionTexts, principalTexts, resourceTexts []string
 }
 
 type resourcePattern struct {
@@ -100,6 +104,15 @@ func Compile(name string, doc *policy.Policy) *Policy {
 		}
 		for j := range s.Conditions {
 			cs.conds = append(cs.conds, compileCondition(&s.Conditions[j], vars))
+		}
+		cs.actionTexts = valuesOf(s.Action.Values)
+		cs.principalTexts = principalValues(&cs)
+		cs.resourceTexts = valuesOf(s.Resource.Values)
+		for _, r := range cs.resources {
+			if r.tmpl != nil {
+				cs.resourceTexts = nil
+				break
+			}
 		}
 		p.stmts[i] = cs
 	}

@@ -13,131 +13,49 @@ import (
 )
 
 // baseOp is a condition operator without its ForAllValues/ForAnyValue
-// qualifier and IfExists suffix.
+// qualifier and IfExists suffix; package policy owns the operators and
+// their facts (family, negation, variables, wildcards).
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
-type baseOp int
+type baseOp = policy.OperatorBase
 
+// The operators by their short names here.
 const (
-	opUnknown baseOp = iota
-	opStringEquals
-	opStringNotEquals
-	opStringEqualsIgnoreCase
-	opStringNotEqualsIgnoreCase
-	opStringLike
-	opStringNotLike
-	opNumericEquals
-	opNumericNotEquals
-	opNumericLessThan
-	opNumericLessThanEquals
-	opNumericGreaterThan
-	opNumericGreaterThanEquals
-	opDateEquals
-	opDateNotEquals
-	opDateLessThan
-	opDateLessThanEquals
-	opDateGreaterThan
-	opDateGreaterThanEquals
-	opBool
-	opBinaryEquals
-	opIPAddress
-	opNotIPAddress
-	opArnEquals
-	opArnLike
-	opArnNotEquals
-	opArnNotLike
-	opNull
+	opUnknown                   = policy.OpUnknown
+	opStringEquals              = policy.OpStringEquals
+	opStringNotEquals           = policy.OpStringNotEquals
+	opStringEqualsIgnoreCase    = policy.OpStringEqualsIgnoreCase
+	opStringNotEqualsIgnoreCase = policy.OpStringNotEqualsIgnoreCase
+	opStringLike                = policy.OpStringLike
+	opStringNotLike             = policy.OpStringNotLike
+	opNumericEquals             = policy.OpNumericEquals
+	opNumericNotEquals          = policy.OpNumericNotEquals
+	opNumericLessThan           = policy.OpNumericLessThan
+	opNumericLessThanEquals     = policy.OpNumericLessThanEquals
+	opNumericGreaterThan        = policy.OpNumericGreaterThan
+	opNumericGreaterThanEquals  = policy.OpNumericGreaterThanEquals
+	opDateEquals                = policy.OpDateEquals
+	opDateNotEquals             = policy.OpDateNotEquals
+	opDateLessThan              = policy.OpDateLessThan
+	opDateLessThanEquals        = policy.OpDateLessThanEquals
+	opDateGreaterThan           = policy.OpDateGreaterThan
+	opDateGreaterThanEquals     = policy.OpDateGreaterThanEquals
+	opBool                      = policy.OpBool
+	opBinaryEquals              = policy.OpBinaryEquals
+	opIPAddress                 = policy.OpIPAddress
+	opNotIPAddress              = policy.OpNotIPAddress
+	opArnEquals                 = policy.OpArnEquals
+	opArnLike                   = policy.OpArnLike
+	opArnNotEquals              = policy.OpArnNotEquals
+	opArnNotLike                = policy.OpArnNotLike
+	opNull                      = policy.OpNull
 )
 
-var baseOpNames = map[string]baseOp{
-	"stringequals":              opStringEquals,
-	"stringnotequals":           opStringNotEquals,
-	"stringequalsignorecase":    opStringEqualsIgnoreCase,
-	"stringnotequalsignorecase": opStringNotEqualsIgnoreCase,
-	"stringlike":                opStringLike,
-	"stringnotlike":             opStringNotLike,
-	"numericequals":             opNumericEquals,
-	"numericnotequals":          opNumericNotEquals,
-	"numericlessthan":           opNumericLessThan,
-	"numericlessthanequals":     opNumericLessThanEquals,
-	"numericgreaterthan":        opNumericGreaterThan,
-	"numericgreaterthanequals":  opNumericGreaterThanEquals,
-	"dateequals":                opDateEquals,
-	"datenotequals":             opDateNotEquals,
-	"datelessthan":              opDateLessThan,
-	"datelessthanequals":        opDateLessThanEquals,
-	"dategreaterthan":           opDateGreaterThan,
-	"dategreaterthanequals":     opDateGreaterThanEquals,
-	"bool":                      opBool,
-	"binaryequals":              opBinaryEquals,
-	"ipaddress":                 opIPAddress,
-	"notipaddress":              opNotIPAddress,
-	"arnequals":                 opArnEquals,
-	"arnlike":                   opArnLike,
-	"arnnotequals":              opArnNotEquals,
-	"arnnotlike":                opArnNotLike,
-	"null":                      opNull,
-}
-
-// negated operators hold when no policy value matches, and hold when the key
-// is absent.
-func (o baseOp) negated() bool {
-	switch o {
-	case opStringNotEquals, opStringNotEqualsIgnoreCase, opStringNotLike, opNumericNotEquals,
-		opDateNotEquals, opNotIPAddress, opArnNotEquals, opArnNotLike:
-		return true
-	}
-	return false
-}
-
-// positive returns the operator whose "some value matches" test the
-// negated operator inverts.
-func (o baseOp) positive() baseOp {
-	switch o {
-	case opStringNotEquals:
-		return opStringEquals
-	case opStringNotEqualsIgnoreCase:
-		return opStringEqualsIgnoreCase
-	case opStringNotLike:
-		return opStringLike
-	case opNumericNotEquals:
-		return opNumericEquals
-	case opDateNotEquals:
-		return opDateEquals
-	case opNotIPAddress:
-		return opIPAddress
-	case opArnNotEquals:
-		return opArnEquals
-	case opArnNotLike:
-		return opArnLike
-	}
-	return o
-}
-
-// variablesAllowed: only string and ARN operators substitute policy
-// variables; for the others "${" is literal text.
-// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-wheretouse
-func (o baseOp) variablesAllowed() bool {
-	switch o.positive() {
-	case opStringEquals, opStringEqualsIgnoreCase, opStringLike, opArnEquals, opArnLike:
-		return true
-	}
-	return false
-}
-
-func (o baseOp) wildcards() bool {
-	switch o.positive() {
-	case opStringLike, opArnEquals, opArnLike:
-		return true
-	}
-	return false
-}
-
-type setQualifier int
+type setQualifier = policy.SetQualifier
 
 const (
-	setNone setQualifier = iota
-	setForAllValues
-	setForAnyValue
+	setNone         = policy.SetNone
+	setForAllValues = policy.ForAllValues
+	setForAnyValue  = policy.ForAnyValue
 )
 
 // condValue is one policy value of a condition, pre-parsed for its operator.
@@ -162,37 +80,21 @@ type condition struct {
 	unknown  string // why the operator is not understood; "" when it is
 	lkey     string
 	values   []condValue
+	texts    []string // the values as written, for traces (read-only)
 }
 
 func compileCondition(c *policy.Condition, varsEnabled bool) condition {
 	cc := condition{src: c, lkey: strings.ToLower(c.Key)}
-	name := c.Operator
-	if i := strings.IndexByte(name, ':'); i >= 0 {
-		switch strings.ToLower(name[:i]) {
-		case "forallvalues":
-			cc.set = setForAllValues
-		case "foranyvalue":
-			cc.set = setForAnyValue
-		default:
-			cc.unknown = "unknown condition set operator " + strconvQuote(name[:i])
-			return cc
-		}
-		name = name[i+1:]
-	}
-	lname := strings.ToLower(name)
-	if strings.HasSuffix(lname, "ifexists") && lname != "ifexists" {
-		cc.ifExists = true
-		lname = strings.TrimSuffix(lname, "ifexists")
-	}
-	op, ok := baseOpNames[lname]
-	if !ok || (op == opNull && cc.ifExists) {
-		cc.unknown = "unknown condition operator " + strconvQuote(c.Operator)
+	op, err := c.ParsedOperator()
+	if err != nil {
+		cc.unknown = err.Error()
 		return cc
 	}
-	cc.op = op
+	cc.op, cc.set, cc.ifExists = op.Base, op.Set, op.IfExists
 	for _, v := range c.Values {
-		cc.values = append(cc.values, compileCondValue(op, v.Text, varsEnabled))
+		cc.values = append(cc.values, compileCondValue(cc.op, v.Text, varsEnabled))
 	}
+	cc.texts = condValues(&cc)
 	return cc
 }
 
@@ -200,10 +102,10 @@ func strconvQuote(s string) string { return strconv.Quote(s) }
 
 func compileCondValue(op baseOp, raw string, varsEnabled bool) condValue {
 	cv := condValue{raw: raw, ok: true}
-	if varsEnabled && op.variablesAllowed() {
-		cv.tmpl = parseTemplate(raw, op.wildcards())
+	if varsEnabled && op.VariablesAllowed() {
+		cv.tmpl = parseTemplate(raw, op.Wildcards())
 	}
-	switch op.positive() {
+	switch op.Positive() {
 	case opStringLike:
 		cv.enc = encodeWildcards(raw)
 	case opArnEquals, opArnLike:
@@ -360,7 +262,7 @@ func (c *condition) eval(ctx *keys, buf []byte) condOutcome {
 			return condOutcome{triFalse, "key absent"}
 		case c.ifExists:
 			return condOutcome{triTrue, ""}
-		case c.op.negated():
+		case c.op.Negated():
 			return condOutcome{triTrue, ""}
 		}
 		return condOutcome{triFalse, "key absent"}
@@ -423,7 +325,7 @@ func (c *condition) unknownValueReason() string {
 // single tests one request value: for a positive operator, whether any
 // policy value matches; for a negated one, whether none does.
 func (c *condition) single(rv string, ctx *keys, buf []byte) tri {
-	pos := c.op.positive()
+	pos := c.op.Positive()
 	any := triFalse
 	if pos == opIPAddress {
 		// Parse the request's address once, not once per policy value.
@@ -442,7 +344,7 @@ func (c *condition) single(rv string, ctx *keys, buf []byte) tri {
 			any = orTri(any, c.matchValue(pos, &c.values[i], rv, ctx, buf))
 		}
 	}
-	if c.op.negated() {
+	if c.op.Negated() {
 		return any.not()
 	}
 	return any

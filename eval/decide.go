@@ -43,6 +43,7 @@ type evaluator struct {
 	userID      string
 	hasBoundary bool
 	trace       *Trace
+	tr          traceValues
 	// svc and res are the request's action service and its resource split
 	// into ARN fields, computed once per decision.
 	svc    string
@@ -68,6 +69,12 @@ type evaluator struct {
 	// say the organisation chains are.
 	unknownWhy             string
 	scpUnknown, rcpUnknown bool
+}
+
+// traceValues are the request's values as traces show them, made once
+// per Explain and shared by its mismatches (read-only).
+type traceValues struct {
+	action, resource, principal []string
 }
 
 // scope is which layers govern the request, and the facts about the
@@ -125,6 +132,9 @@ func (ev *evaluator) decide(req *Request, l *Layers) Decision {
 // fields, the principal and the context keys that follow from it.
 func (ev *evaluator) begin(req *Request, l *Layers) {
 	ev.req, ev.l = req, l
+	if ev.trace != nil {
+		ev.tr = traceValues{action: []string{req.Action}, resource: []string{req.Resource}, principal: []string{req.Principal}}
+	}
 	ev.svc = actionService(req.Action)
 	ev.svcBit = serviceBit(ev.svc)
 	ev.res = newRequestResource(req.Resource)

@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"github.com/iamwhy/iamwhy/policy"
 	"strconv"
 	"strings"
 )
@@ -195,23 +196,12 @@ func conditionTypeWarnings(req *Request, l *Layers, ref Reference) []string {
 }
 
 func operatorFamily(op baseOp) string {
-	switch op.positive() {
-	case opStringEquals, opStringEqualsIgnoreCase, opStringLike:
-		return "string"
-	case opNumericEquals, opNumericLessThan, opNumericLessThanEquals, opNumericGreaterThan, opNumericGreaterThanEquals:
-		return "numeric"
-	case opDateEquals, opDateLessThan, opDateLessThanEquals, opDateGreaterThan, opDateGreaterThanEquals:
-		return "date"
-	case opBool:
-		return "boolean"
-	case opBinaryEquals:
-		return "binary"
-	case opIPAddress:
-		return "IP address"
-	case opArnEquals, opArnLike:
-		return "ARN"
+	switch f := op.Family(); f {
+	case policy.FamilyUnknown, policy.FamilyNull:
+		return "other"
+	default:
+		return f.String()
 	}
-	return "other"
 }
 
 // NormalizeContext puts context values in the form AWS gives a key of

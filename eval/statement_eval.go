@@ -20,6 +20,13 @@ func (ev *evaluator) evalLayer(layer Layer, level int, pols []*Policy) layerResu
 		if len(pols) == 0 {
 			lt.Note = "no policies at this level"
 		}
+		n := 0
+		for _, pol := range pols {
+			if pol != nil {
+				n += len(pol.stmts)
+			}
+		}
+		lt.Statements = make([]StatementTrace, 0, n)
 	}
 	for _, pol := range pols {
 		if pol == nil {
@@ -103,25 +110,35 @@ func (ev *evaluator) evalStatement(s *statement, lt *LayerTrace, pol *Policy) (t
 	if pol.Doc != nil {
 		st.Source = pol.Doc.Source
 	}
+	// At most one failure per element and condition: one allocation.
+	failed := func() {
+		if st.Failed == nil {
+			st.Failed = make([]Mismatch, 0, 3+len(s.conds))
+		}
+	}
 	actionOK := s.matchActionIn(req.Action, ev.svc, ev.svcBit)
 	if !actionOK {
-		st.Failed = append(st.Failed, Mismatch{Element: ElementAction, Expected: valuesOf(s.src.Action.Values), Actual: []string{req.Action},
+		failed()
+		st.Failed = append(st.Failed, Mismatch{Element: ElementAction, Expected: s.actionTexts, Actual: ev.tr.action,
 			Reason: notWord(s.notAction) + "Action does not cover the action", Pos: s.src.Action.Pos})
 	}
 	condRes, why := triTrue, ""
 	resOK := s.matchResourceIn(&ev.res, &ev.keys, ev.buf[:])
 	switch resOK {
 	case triFalse:
-		st.Failed = append(st.Failed, Mismatch{Element: ElementResource, Expected: ev.resourceValues(s), Actual: []string{req.Resource},
+		failed()
+		st.Failed = append(st.Failed, Mismatch{Element: ElementResource, Expected: ev.resourceValues(s), Actual: ev.tr.resource,
 			Reason: notWord(s.notResource) + "Resource does not cover the resource", Pos: s.src.Resource.Pos})
 	case triUnknown:
 		condRes, why = triUnknown, s.outsideVariableReason()
-		st.Failed = append(st.Failed, Mismatch{Element: ElementResource, Expected: ev.resourceValues(s), Actual: []string{req.Resource},
+		failed()
+		st.Failed = append(st.Failed, Mismatch{Element: ElementResource, Expected: ev.resourceValues(s), Actual: ev.tr.resource,
 			Reason: why, Pos: s.src.Resource.Pos})
 	}
 	pm := s.matchPrincipal(&ev.p, ev.userID, ev.hasBoundary)
 	if pm == matchNone {
-		st.Failed = append(st.Failed, Mismatch{Element: ElementPrincipal, Expected: principalValues(s), Actual: []string{req.Principal},
+		failed()
+		st.Failed = append(st.Failed, Mismatch{Element: ElementPrincipal, Expected: s.principalTexts, Actual: ev.tr.principal,
 			Reason: notWord(s.notPrincipal) + "Principal does not name the caller", Pos: s.src.Principal.Pos})
 	}
 	for i := range s.conds {
@@ -137,14 +154,22 @@ func (ev *evaluator) evalStatement(s *statement, lt *LayerTrace, pol *Policy) (t
 				condRes, why = triUnknown, o.reason
 			}
 		}
-		actual, _ := ev.keys.lookup(c.lkey)
 		reason := o.reason
 		if reason == "" {
 			reason = "condition not met"
 		}
-		// Copied: a derived value's slice points into the evaluator.
+		// The request's own values are shared; a derived value is
+		// copied (its slice points into the evaluator, which must not
+		// escape).
+		var vals []string
+		if e, ok := ev.req.Context.lookup(c.lkey); ok {
+			vals = e.values
+		} else if e, ok := ev.keys.lookup(c.lkey); ok {
+			vals = append([]string(nil), e.values...)
+		}
+		failed()
 		st.Failed = append(st.Failed, Mismatch{Element: ElementCondition, Operator: c.src.Operator, Key: c.src.Key,
-			Expected: condValues(c), Actual: append([]string(nil), actual.values...), Reason: reason, Pos: c.src.KeyPos})
+			Expected: c.texts, Actual: vals, Reason: reason, Pos: c.src.KeyPos})
 	}
 	if pm != matchNone && s.hasPrincipal && !s.notPrincipal {
 		st.PrincipalMatch = pm.exported()
@@ -173,6 +198,9 @@ func notWord(not bool) string {
 }
 
 func (ev *evaluator) resourceValues(s *statement) []string {
+	if s.resourceTexts != nil || len(s.resources) == 0 {
+		return s.resourceTexts
+	}
 	out := make([]string, 0, len(s.resources))
 	for i := range s.resources {
 		r := &s.resources[i]

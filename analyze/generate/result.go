@@ -218,7 +218,7 @@ func (g *Generator) verify(res *Result) error {
 			v.Lint[f.Severity.String()]++
 			v.Findings = append(v.Findings, f)
 			if f.Severity == analyze.SeverityError || f.Severity == analyze.SeveritySecurityWarning {
-				problems = append(problems, fmt.Sprintf("%s: lint %s %s: %s", name, f.Severity, f.Code, f.Message))
+				problems = append(problems, fmt.Sprintf("%s: lint %s %s: %s", name, f.Severity, f.IssueCode, f.Message))
 			}
 		}
 		p, err := eval.ParseAndCompile(name, data, policy.TypeIdentity)
