@@ -123,9 +123,13 @@ func LoadFile(path string) (*File, error) {
 // relative paths.
 func Parse(path string, data []byte) (*File, error) {
 	if looksLikeJSON(data) {
-		root, err := parseJSONDocument(data)
+		f, err := parseJSONCheck(path, data)
 		if err == nil {
-			return interpret(path, root, nil)
+			return f, nil
+		}
+		var fe *FileError
+		if errors.As(err, &fe) {
+			return nil, err
 		}
 		// A file named .json is JSON: report its error as such. Other
 		// files starting with "{" may be YAML flow style.
@@ -174,31 +178,9 @@ func parse(path string, data []byte, items []*yaml.Node) (*File, error) {
 // already parsed case nodes. Both readers (YAML and JSON) have refused
 // duplicate keys in the tree by then.
 func interpret(path string, root *yaml.Node, items []*yaml.Node) (*File, error) {
-	if root.Kind != yaml.MappingNode {
-		return nil, &FileError{Path: path, Pos: nodePos(root), Msg: "a check file must be a mapping with version, policies, environment and cases"}
-	}
-	f := &File{Path: path, Dir: filepath.Dir(path), Policies: map[string]*PolicyRef{}}
-	var cases *yaml.Node
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, v := root.Content[i], root.Content[i+1]
-		switch k.Value {
-		case "version":
-			if v.Value != "1" {
-				return nil, &FileError{Path: path, Pos: nodePos(v), Msg: fmt.Sprintf("unsupported version %q (this iamwhy reads version 1)", v.Value)}
-			}
-		case "policies":
-			if err := f.readPolicies(v); err != nil {
-				return nil, err
-			}
-		case "environment":
-			if v.Tag != "!!null" {
-				f.Environment = v
-			}
-		case "cases":
-			cases = v
-		default:
-			return nil, &FileError{Path: path, Pos: nodePos(k), Msg: fmt.Sprintf("unknown top-level key %q (want version, policies, environment, cases)", k.Value)}
-		}
+	f, cases, err := readHeader(path, root)
+	if err != nil {
+		return nil, err
 	}
 	if items != nil {
 		cases = &yaml.Node{Kind: yaml.SequenceNode, Content: items}
@@ -210,7 +192,7 @@ func interpret(path string, root *yaml.Node, items []*yaml.Node) (*File, error) 
 		return nil, &FileError{Path: path, Pos: nodePos(cases), Msg: "cases must be a list"}
 	}
 	if len(cases.Content) == 0 {
-		return nil, &FileError{Path: path, Pos: nodePos(cases), Msg: "no cases: a check file without cases checks nothing"}
+		return nil, errNoCases(path, nodePos(cases))
 	}
 	seen := map[string]policy.Pos{}
 	for _, cn := range cases.Content {
@@ -225,6 +207,42 @@ func interpret(path string, root *yaml.Node, items []*yaml.Node) (*File, error) 
 		f.Cases = append(f.Cases, c)
 	}
 	return f, nil
+}
+
+func errNoCases(path string, pos policy.Pos) error {
+	return &FileError{Path: path, Pos: pos, Msg: "no cases: a check file without cases checks nothing"}
+}
+
+// readHeader reads the root mapping's keys other than the cases, and
+// returns the cases node (nil when absent).
+func readHeader(path string, root *yaml.Node) (*File, *yaml.Node, error) {
+	if root.Kind != yaml.MappingNode {
+		return nil, nil, &FileError{Path: path, Pos: nodePos(root), Msg: "a check file must be a mapping with version, policies, environment and cases"}
+	}
+	f := &File{Path: path, Dir: filepath.Dir(path), Policies: map[string]*PolicyRef{}}
+	var cases *yaml.Node
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		switch k.Value {
+		case "version":
+			if v.Value != "1" {
+				return nil, nil, &FileError{Path: path, Pos: nodePos(v), Msg: fmt.Sprintf("unsupported version %q (this iamwhy reads version 1)", v.Value)}
+			}
+		case "policies":
+			if err := f.readPolicies(v); err != nil {
+				return nil, nil, err
+			}
+		case "environment":
+			if v.Tag != "!!null" {
+				f.Environment = v
+			}
+		case "cases":
+			cases = v
+		default:
+			return nil, nil, &FileError{Path: path, Pos: nodePos(k), Msg: fmt.Sprintf("unknown top-level key %q (want version, policies, environment, cases)", k.Value)}
+		}
+	}
+	return f, cases, nil
 }
 
 // yamlFileError places a yamldoc error in the check file.
