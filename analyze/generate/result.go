@@ -3,6 +3,7 @@ package generate
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/iamwhy/iamwhy/analyze/internal/window"
 	"sort"
 	"strings"
 	"time"
@@ -34,12 +35,9 @@ type Result struct {
 	Notes             []string     `json:"notes"`
 }
 
-// Window is the time of the first and last counted call (or the bounds
-// asked for), RFC 3339; null when there were none.
-type Window struct {
-	From *string `json:"from"`
-	To   *string `json:"to"`
-}
+// Window is the time of the first and last record counted, or the
+// bounds asked for (RFC 3339); null when unknown.
+type Window = window.Window
 
 // Events count what was read. Read is null when the engine does not say
 // (Athena returns only the principal's aggregated rows).
@@ -111,21 +109,7 @@ func (g *Generator) Result(read *int64, since, until time.Time) (*Result, error)
 	}
 	res.NotCoveredOmitted = g.notCoveredN - int64(len(g.notCovered))
 	res.Events = Events{Read: read, OfPrincipal: g.ofPrincipal, Counted: g.counted, NotCovered: g.notCoveredN}
-	from, to := g.from, g.to
-	if !since.IsZero() {
-		from = since
-	}
-	if !until.IsZero() {
-		to = until
-	}
-	if !from.IsZero() {
-		s := from.UTC().Format(time.RFC3339)
-		res.Window.From = &s
-	}
-	if !to.IsZero() {
-		s := to.UTC().Format(time.RFC3339)
-		res.Window.To = &s
-	}
+	res.Window = window.Of(g.from, g.to, since, until)
 
 	stmts := g.statements(&res.Notes)
 	res.Policy = &Document{Version: "2012-10-17", Statement: stmts}

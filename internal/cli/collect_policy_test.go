@@ -26,8 +26,9 @@ func TestCollectPolicyLintsAndSimulates(t *testing.T) {
 	principal := "arn:aws:sts::111122223333:assumed-role/iamwhy-collector/run"
 	reads := []string{"iam:GetAccountAuthorizationDetails", "organizations:DescribePolicy", "s3:GetBucketPolicy", "kms:GetKeyPolicy",
 		"sqs:GetQueueAttributes", "sns:GetTopicAttributes", "lambda:GetPolicy", "secretsmanager:GetResourcePolicy",
-		"ecr:GetRepositoryPolicy", "ec2:DescribeVpcEndpoints"}
-	writes := []string{"s3:PutBucketPolicy", "kms:Decrypt", "secretsmanager:GetSecretValue", "iam:PutRolePolicy", "sqs:SendMessage"}
+		"ecr:GetRepositoryPolicy", "ec2:DescribeVpcEndpoints", "s3:GetAccountPublicAccessBlock", "s3:GetBucketOwnershipControls",
+		"s3:GetBucketAcl", "s3:ListAccessPoints", "s3:GetAccessPoint", "s3:GetAccessPointPolicy", "kms:ListGrants"}
+	writes := []string{"s3:PutBucketPolicy", "s3:PutBucketAcl", "s3:PutAccessPointPolicy", "kms:CreateGrant", "kms:Decrypt", "secretsmanager:GetSecretValue", "iam:PutRolePolicy", "sqs:SendMessage"}
 	for _, tc := range []struct {
 		actions []string
 		want    string

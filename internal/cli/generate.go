@@ -92,15 +92,19 @@ func runGenerate(ctx context.Context, s Streams, o generateOptions) error {
 	if o.Output != "policy" && o.Output != "json" {
 		return fmt.Errorf("--output %q: want policy or json", o.Output)
 	}
-	err := generateRun(ctx, s, o)
-	if err != nil && o.Output == "json" {
-		var ee *ExitError
-		if !errors.As(err, &ee) {
-			writeJSONError(s.Out, err)
-			return silentExit(2)
-		}
+	return jsonErrors(s, o.Output == "json", generateRun(ctx, s, o))
+}
+
+// jsonErrors writes an error that stopped a command as {"error": ...} on
+// standard output when the output is JSON (exit status 2); errors that
+// carry their own exit status pass through.
+func jsonErrors(s Streams, asJSON bool, err error) error {
+	var ee *ExitError
+	if err == nil || !asJSON || errors.As(err, &ee) {
+		return err
 	}
-	return err
+	writeJSONError(s.Out, err)
+	return silentExit(2)
 }
 
 func generateRun(ctx context.Context, s Streams, o generateOptions) error {

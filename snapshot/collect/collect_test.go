@@ -126,6 +126,7 @@ func TestCollectWritesALoadableEnvironment(t *testing.T) {
 	if _, ok := env.VPCEndpoint("vpce-0123456789abcdef0"); !ok {
 		t.Error("VPC endpoint not found by id")
 	}
+	checkS3KMSSettings(t, env)
 	data, err := os.ReadFile(filepath.Join(out, "environment.yaml"))
 	if err != nil {
 		t.Fatal(err)

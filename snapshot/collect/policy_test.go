@@ -27,6 +27,8 @@ func TestCollectPolicyParses(t *testing.T) {
 		"sqs:ListQueues", "sqs:GetQueueAttributes", "sns:ListTopics", "sns:GetTopicAttributes", "lambda:ListFunctions",
 		"lambda:GetPolicy", "secretsmanager:ListSecrets", "secretsmanager:GetResourcePolicy", "ecr:DescribeRepositories",
 		"ecr:GetRepositoryPolicy", "ec2:DescribeVpcEndpoints", "sts:AssumeRole",
+		"s3:GetAccountPublicAccessBlock", "s3:GetBucketOwnershipControls", "s3:GetBucketAcl", "s3:ListAccessPoints",
+		"s3:GetAccessPoint", "s3:GetAccessPointPolicy", "kms:ListGrants",
 	}
 	have := map[string]bool{}
 	for _, s := range p.Statements {

@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/iamwhy/iamwhy/snapshot/settings"
 )
 
 // Resource-based policies, written as resource-policy records
@@ -30,6 +32,13 @@ type record struct {
 	Account string          `json:"account"`
 	Policy  json.RawMessage `json:"policy,omitempty"`
 	BPA     *bpaRecord      `json:"block_public_access,omitempty"`
+	// S3 and KMS settings (s3kms.go).
+	ObjectOwnership string                  `json:"object_ownership,omitempty"`
+	ACL             *settings.ACLRecord     `json:"acl,omitempty"`
+	Grants          *[]settings.GrantRecord `json:"grants,omitempty"`
+	Bucket          string                  `json:"bucket,omitempty"`
+	NetworkOrigin   string                  `json:"network_origin,omitempty"`
+	VpcID           string                  `json:"vpc_id,omitempty"`
 }
 
 type bpaRecord struct {
@@ -96,6 +105,22 @@ func (c *collector) writeRecord(service, region, name string, rec record) error 
 	return writeFile(p, append(data, '\n'))
 }
 
+// writeAccountRecord writes an account's S3 settings record.
+func (c *collector) writeAccountRecord(acct string, rec accountRecord) error {
+	p := filepath.Join(c.out, "resources", acct, "s3", "global", "_account.json")
+	c.mu.Lock()
+	if c.names == nil {
+		c.names = map[string]bool{}
+	}
+	c.names[p] = true
+	c.mu.Unlock()
+	data, err := json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFile(p, append(data, '\n'))
+}
+
 // accountTasks lists the tasks that collect one account.
 func (c *collector) accountTasks(acct string, cfg aws.Config) []task {
 	ts := []task{
@@ -111,7 +136,7 @@ func (c *collector) accountTasks(acct string, cfg aws.Config) []task {
 		fn      func(context.Context, aws.Config, string, string) error
 	}{
 		{"kms", c.kmsKeys}, {"sqs", c.sqsQueues}, {"sns", c.snsTopics}, {"lambda", c.lambdaFunctions},
-		{"secretsmanager", c.secrets}, {"ecr", c.ecrRepositories}, {"ec2", c.vpcEndpoints},
+		{"secretsmanager", c.secrets}, {"ecr", c.ecrRepositories}, {"ec2", c.vpcEndpoints}, {"s3control", c.accessPoints},
 	}
 	for _, region := range c.opts.Regions {
 		for _, r := range regional {
@@ -136,10 +161,14 @@ func (c *collector) s3Buckets(ctx context.Context, cfg aws.Config, acct string) 
 	it := c.items()
 	cl := s3.NewFromConfig(cfg)
 	p := s3.NewListBucketsPaginator(cl, &s3.ListBucketsInput{})
+	canonicalID := ""
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return it.wait(fmt.Errorf("ListBuckets: %w", err))
+		}
+		if page.Owner != nil && page.Owner.ID != nil {
+			canonicalID = *page.Owner.ID
 		}
 		for _, b := range page.Buckets {
 			it.run(func() error {
@@ -180,6 +209,7 @@ func (c *collector) s3Buckets(ctx context.Context, cfg aws.Config, acct string) 
 				default:
 					c.problem("s3", acct, region, fmt.Errorf("GetPublicAccessBlock %s: %w", name, err))
 				}
+				c.bucketSettings(ctx, rcl, acct, region, name, &rec)
 				if err := c.writeRecord("s3", region, name, rec); err != nil {
 					return err
 				}
@@ -187,7 +217,10 @@ func (c *collector) s3Buckets(ctx context.Context, cfg aws.Config, acct string) 
 			})
 		}
 	}
-	return it.wait(nil)
+	if err := it.wait(nil); err != nil {
+		return err
+	}
+	return c.s3Account(ctx, cfg, acct, canonicalID)
 }
 
 // kmsKeys: ListKeys, GetKeyPolicy (the "default" policy, the only name KMS
@@ -209,6 +242,11 @@ func (c *collector) kmsKeys(ctx context.Context, cfg aws.Config, acct, region st
 					return nil
 				}
 				rec := record{ARN: aws.ToString(k.KeyArn), Account: acct, Policy: policyValue(pol.Policy)}
+				if grants, err := c.keyGrants(ctx, cl, k.KeyId); err != nil {
+					c.problem("kms", acct, region, fmt.Errorf("ListGrants %s: %w", aws.ToString(k.KeyArn), err))
+				} else {
+					rec.Grants = &grants
+				}
 				if err := c.writeRecord("kms", region, aws.ToString(k.KeyId), rec); err != nil {
 					return err
 				}

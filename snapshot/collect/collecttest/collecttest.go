@@ -154,6 +154,21 @@ func route(req *http.Request, body []byte) (service, op, key string) {
 		}
 		return "lambda", "GetPolicy", fn
 	}
+	if i := strings.Index(host, ".s3-control."); i > 0 {
+		// S3 Control: ACCOUNT.s3-control.REGION.amazonaws.com/v20180820/...
+		p := strings.TrimPrefix(req.URL.Path, "/v20180820/")
+		switch {
+		case p == "configuration/publicAccessBlock":
+			return "s3control", "GetPublicAccessBlock", ""
+		case p == "accesspoint":
+			return "s3control", "ListAccessPoints", ""
+		case strings.HasPrefix(p, "accesspoint/") && strings.HasSuffix(p, "/policy"):
+			return "s3control", "GetAccessPointPolicy", strings.TrimSuffix(strings.TrimPrefix(p, "accesspoint/"), "/policy")
+		case strings.HasPrefix(p, "accesspoint/"):
+			return "s3control", "GetAccessPoint", strings.TrimPrefix(p, "accesspoint/")
+		}
+		return "s3control", "unknown", p
+	}
 	if strings.Contains(host, "s3.") {
 		bucket := ""
 		if i := strings.Index(host, ".s3."); i > 0 {
@@ -169,6 +184,10 @@ func route(req *http.Request, body []byte) (service, op, key string) {
 			return "s3", "GetPublicAccessBlock", bucket
 		case q.Has("location"):
 			return "s3", "GetBucketLocation", bucket
+		case q.Has("ownershipControls"):
+			return "s3", "GetBucketOwnershipControls", bucket
+		case q.Has("acl"):
+			return "s3", "GetBucketAcl", bucket
 		}
 		return "s3", "unknown", bucket
 	}

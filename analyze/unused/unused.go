@@ -1,0 +1,290 @@
+// Package unused finds, for each principal of an environment, the actions
+// its identity policies grant that it did not use: each granted action
+// (wildcards expanded per service with the service reference) is used (an
+// authorised call needed it within the trail's window), unused (no such
+// call, and the trail would have recorded one) or unknown (the trail
+// cannot tell: data events it does not hold, actions CloudTrail does not
+// log, an account it does not cover), with the reason. IAM's last-accessed
+// data (get-service-last-accessed-details) fills in for principals the
+// trail does not cover.
+//
+// For each policy that grants unused actions, a removal proposal: the
+// policy without them (for an AWS managed policy, the customer managed
+// policy to replace it), verified by re-simulating every used call (still
+// allowed) and every removed action (now denied) through the engine.
+package unused
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/iamwhy/iamwhy/arn"
+	"github.com/iamwhy/iamwhy/catalog"
+	"github.com/iamwhy/iamwhy/eval"
+	"github.com/iamwhy/iamwhy/policy"
+	"github.com/iamwhy/iamwhy/snapshot"
+	"github.com/iamwhy/iamwhy/trail"
+)
+
+// Options say what to analyse.
+type Options struct {
+	// Principals are the user and role ARNs to report; empty means every
+	// user and role of the environment.
+	Principals []string
+	// OwnerTag is the tag whose value names the principal's owner; ""
+	// means "owner".
+	OwnerTag string
+	// LastAccessed are IAM's last-accessed reports, each for one
+	// principal (ReadLastAccessed).
+	LastAccessed []*LastAccessed
+	// Catalog is the service reference; nil means catalog.Default().
+	Catalog *catalog.Catalog
+}
+
+// Analyzer collects the calls of an environment's principals from
+// CloudTrail records. Add is safe for concurrent use.
+type Analyzer struct {
+	o     Options
+	c     *catalog.Catalog
+	env   *snapshot.Environment
+	princ []*principalState
+	// byKey finds a principal from a record: "role:ACCOUNT:lowername" or
+	// "user:ARN".
+	byKey map[string]*principalState
+
+	mu         sync.Mutex
+	from, to   time.Time
+	records    int64
+	accounts   map[string]int64 // recipientAccountId -> records
+	dataSource map[string]int64 // eventSource -> data events
+	readEvents int64            // read-only management events
+}
+
+// principalState is one principal's grants and calls.
+type principalState struct {
+	arn     string
+	account string
+	p       *snapshot.Principal
+	owner   *string
+	// grants: action -> names of the granting policies.
+	grants map[string][]string
+	docs   []*policyDoc
+	// used: action -> last time an authorised call needed it.
+	used map[string]time.Time
+	// requests: distinct authorised requests, for re-simulation.
+	requests map[reqKey]*eval.Request
+	calls    int64
+	la       *LastAccessed
+	notes    []string
+}
+
+type reqKey struct{ action, resource, passedTo string }
+
+// policyDoc is one identity policy of a principal.
+type policyDoc struct {
+	name       string // as diagnose names policies: ARN or OWNER_ARN#name
+	awsManaged bool
+	doc        *policy.Policy
+	compiled   *eval.Policy
+	// stmtActions[i] are the actions statement i grants (nil for
+	// statements that grant nothing: Deny).
+	stmtActions []map[string]bool
+}
+
+// New prepares the principals of env.
+func New(env *snapshot.Environment, o Options) (*Analyzer, error) {
+	a := &Analyzer{o: o, c: o.Catalog, env: env, byKey: map[string]*principalState{},
+		accounts: map[string]int64{}, dataSource: map[string]int64{}}
+	if a.c == nil {
+		a.c = catalog.Default()
+	}
+	if a.o.OwnerTag == "" {
+		a.o.OwnerTag = "owner"
+	}
+	arns := o.Principals
+	if len(arns) == 0 {
+		for _, id := range env.AccountIDs() {
+			acct, ok := env.Accounts[id]
+			if !ok {
+				continue
+			}
+			for _, r := range acct.Roles {
+				arns = append(arns, r.ARN)
+			}
+			for _, u := range acct.Users {
+				arns = append(arns, u.ARN)
+			}
+		}
+	}
+	sort.Strings(arns)
+	las := map[string]*LastAccessed{}
+	for _, la := range o.LastAccessed {
+		las[la.Principal] = la
+	}
+	for _, p := range arns {
+		st, err := a.principal(p)
+		if err != nil {
+			return nil, err
+		}
+		if la, ok := las[p]; ok {
+			st.la = la
+			delete(las, p)
+		}
+		if a.byKey[st.key()] != nil {
+			continue // named twice
+		}
+		a.princ = append(a.princ, st)
+		a.byKey[st.key()] = st
+	}
+	for p := range las {
+		return nil, fmt.Errorf("--last-accessed for %s: not a principal being analysed", p)
+	}
+	return a, nil
+}
+
+func (st *principalState) key() string {
+	if st.p.Kind == snapshot.PrincipalUser {
+		return "user:" + st.arn
+	}
+	_, name := arn.PathName(strings.TrimPrefix(mustResource(st.arn), "role/"))
+	return "role:" + st.account + ":" + strings.ToLower(name)
+}
+
+func mustResource(s string) string {
+	a, _ := arn.Split(s)
+	return a.Resource
+}
+
+func (a *Analyzer) principal(p string) (*principalState, error) {
+	sp, err := a.env.Principal(p)
+	if err != nil {
+		return nil, fmt.Errorf("principal %s: %w", p, err)
+	}
+	if sp.Kind != snapshot.PrincipalUser && sp.Kind != snapshot.PrincipalRole {
+		return nil, fmt.Errorf("principal %s: give a user or role ARN (a %s is not analysed on its own)", p, sp.Kind)
+	}
+	st := &principalState{arn: sp.PrincipalARN(), account: sp.Account, p: sp, grants: map[string][]string{},
+		used: map[string]time.Time{}, requests: map[reqKey]*eval.Request{}}
+	for _, t := range sp.Tags {
+		if strings.EqualFold(t.Key, a.o.OwnerTag) {
+			v := t.Value
+			st.owner = &v
+		}
+	}
+	st.notes = append(st.notes, sp.Gaps...)
+	for _, ip := range sp.Policies {
+		if ip.Document == nil {
+			continue // listed in Gaps
+		}
+		d, err := a.policyDoc(st, ip)
+		if err != nil {
+			return nil, err
+		}
+		st.docs = append(st.docs, d)
+	}
+	a.expandGrants(st)
+	if sp.Boundary != nil {
+		st.notes = append(st.notes, "a permissions boundary is set: actions are those the identity policies grant; the boundary may deny some of them")
+	}
+	return st, nil
+}
+
+func (a *Analyzer) policyDoc(st *principalState, ip snapshot.IdentityPolicy) (*policyDoc, error) {
+	name := ip.Document.ID
+	if name == "" {
+		if ip.ARN != "" {
+			name = ip.ARN
+		} else {
+			owner := st.p.ARN
+			if ip.Group != "" {
+				owner = "arn:" + arn.Partition(st.arn) + ":iam::" + st.account + ":group/" + ip.Group
+			}
+			name = owner + "#" + ip.Name
+		}
+	}
+	doc, err := ip.Document.Policy(policy.TypeIdentity)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	d := &policyDoc{name: name, awsManaged: strings.Contains(ip.ARN, ":iam::aws:policy/"), doc: doc,
+		compiled: eval.Compile(name, doc)}
+	return d, nil
+}
+
+// Matches reports whether a record is a call of one of the principals.
+func (a *Analyzer) Matches(r *trail.Record) bool { return a.lookup(r) != nil }
+
+func (a *Analyzer) lookup(r *trail.Record) *principalState {
+	u := &r.UserIdentity
+	switch u.Type {
+	case "AssumedRole":
+		role := u.SessionContext.SessionIssuer.ARN
+		if role == "" {
+			role, _ = arn.SessionRoleARN(u.ARN)
+		}
+		if role == "" {
+			return nil
+		}
+		_, name := arn.PathName(strings.TrimPrefix(mustResource(role), "role/"))
+		return a.byKey["role:"+arn.Account(role)+":"+strings.ToLower(name)]
+	case "IAMUser":
+		return a.byKey["user:"+u.ARN]
+	}
+	return nil
+}
+
+// Add takes one record: what the trail covers (accounts, data events,
+// read events, the window), and, for a principal's authorised call, the
+// actions it used.
+func (a *Analyzer) Add(r *trail.Record) {
+	st := a.lookup(r)
+	var rp *trail.Replay
+	if st != nil && !trail.IsAccessDenied(r.ErrorCode) && r.EventType != "AwsServiceEvent" {
+		acts, m := a.c.EventActions(r.EventSource, r.EventName)
+		if m.Kind == catalog.EventDerived || m.Kind == catalog.EventException {
+			rp = trail.ToReplay(r, trail.RequestOptions{
+				Actions:   func(string, string) []string { return acts },
+				Resources: a.c.ScopeResources,
+				PassRole:  true,
+			})
+		}
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.records++
+	a.accounts[r.Account()]++
+	if r.EventCategory == "Data" {
+		a.dataSource[r.EventSource]++
+	} else if r.ReadOnly == "true" {
+		a.readEvents++
+	}
+	if !r.Time.IsZero() {
+		if a.from.IsZero() || r.Time.Before(a.from) {
+			a.from = r.Time
+		}
+		if r.Time.After(a.to) {
+			a.to = r.Time
+		}
+	}
+	if st == nil || rp == nil {
+		return
+	}
+	st.calls++
+	for _, req := range rp.Requests {
+		if t, ok := st.used[req.Action]; !ok || r.Time.After(t) {
+			st.used[req.Action] = r.Time
+		}
+		k := reqKey{action: req.Action, resource: req.Resource}
+		if req.Action == "iam:PassRole" {
+			if v, ok := req.Context.Get("iam:PassedToService"); ok && len(v) == 1 {
+				k.passedTo = v[0]
+			}
+		}
+		if st.requests[k] == nil {
+			st.requests[k] = req
+		}
+	}
+}

@@ -1,0 +1,209 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/iamwhy/iamwhy/analyze/unused"
+	"github.com/iamwhy/iamwhy/trail"
+)
+
+// unusedOptions are the flags of `iamwhy unused`.
+type unusedOptions struct {
+	Paths []string
+	envFlags
+	Principals   []string
+	Since, Until string
+	LastAccessed []string
+	OwnerTag     string
+	Output       string
+	Workers      int
+	NoProgress   bool
+}
+
+func newUnusedCmd(s Streams) *cobra.Command {
+	var o unusedOptions
+	cmd := &cobra.Command{
+		Use:   "unused --env ENV PATH...",
+		Short: "Report the permissions each principal was granted but did not use, with verified removals",
+		Long: `For every user and role of the environment (or those named with --principal), lists each
+action its identity policies grant (wildcards expanded per service with the service
+reference) as used (an authorised call in the trail needed it; with its last use), unused
+(no such call, and the trail would have recorded one) or unknown (the trail cannot tell:
+data events it does not hold, actions CloudTrail does not log, an account it does not
+cover; with the reason), with the policies that grant it and the principal's owner (the
+--owner-tag tag). For each policy granting unused actions it proposes the policy without
+them (for an AWS managed policy, the customer managed policy to replace it), verified by
+re-simulating every used call (still allowed) and every removed action (now denied).
+
+--last-accessed reads 'aws iam get-service-last-accessed-details' output, as FILE (the
+report's entity) or PRINCIPAL_ARN=FILE, for principals the trail does not cover.
+
+Exit status: 0; 1 when some inputs could not be read; 2 when the command could not run.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Paths = args
+			return runUnused(cmd.Context(), s, o)
+		},
+	}
+	o.envFlags.register(cmd, "the environment whose principals are reported (required)")
+	f := cmd.Flags()
+	f.StringArrayVar(&o.Principals, "principal", nil, "a user or role ARN to report (repeatable; default: every user and role)")
+	f.StringVar(&o.Since, "since", "", "only calls at or after this time (RFC 3339, YYYY-MM-DD, or a duration ago such as 90d)")
+	f.StringVar(&o.Until, "until", "", "only calls before this time (same forms as --since)")
+	f.StringArrayVar(&o.LastAccessed, "last-accessed", nil, "get-service-last-accessed-details output, FILE or PRINCIPAL_ARN=FILE (repeatable)")
+	f.StringVar(&o.OwnerTag, "owner-tag", "owner", "the tag whose value names a principal's owner")
+	f.StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
+	f.IntVar(&o.Workers, "workers", 0, "files decoded at once (default: the number of CPUs)")
+	f.BoolVar(&o.NoProgress, "no-progress", false, "do not draw the progress bar")
+	return cmd
+}
+
+func runUnused(ctx context.Context, s Streams, o unusedOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if o.Output != "text" && o.Output != "json" {
+		return fmt.Errorf("--output %q: want text or json", o.Output)
+	}
+	return jsonErrors(s, o.Output == "json", unusedRun(ctx, s, o))
+}
+
+func unusedRun(ctx context.Context, s Streams, o unusedOptions) error {
+	if !o.envFlags.given() {
+		return errors.New("--env is required: the environment whose principals are reported")
+	}
+	env, err := o.envFlags.load()
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	ro := trail.Options{Workers: o.Workers, Stdin: s.In}
+	if ro.Filter.Since, err = parseTimeFlag("--since", o.Since, now); err != nil {
+		return err
+	}
+	if ro.Filter.Until, err = parseTimeFlag("--until", o.Until, now); err != nil {
+		return err
+	}
+	if o.Workers < 0 {
+		return fmt.Errorf("--workers %d: must not be negative", o.Workers)
+	}
+	uo := unused.Options{Principals: o.Principals, OwnerTag: o.OwnerTag}
+	for _, spec := range o.LastAccessed {
+		la, err := unused.ReadLastAccessed(spec)
+		if err != nil {
+			return fmt.Errorf("--last-accessed: %w", err)
+		}
+		uo.LastAccessed = append(uo.LastAccessed, la)
+	}
+	flags := trailFilterFlags{NoProgress: o.NoProgress}
+	bar := flags.progress(s)
+	if bar != nil {
+		ro.Progress = bar.update
+	}
+	res, st, err := unused.FromTrail(ctx, env, o.Paths, ro, uo)
+	if bar != nil {
+		bar.clear()
+	}
+	if err != nil {
+		return err
+	}
+	if o.Output == "json" {
+		enc := json.NewEncoder(s.Out)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		err = enc.Encode(res)
+	} else {
+		err = renderUnusedText(s.Out, res)
+	}
+	if err != nil {
+		return err
+	}
+	return reportTrailProblems(s, &st)
+}
+
+func renderUnusedText(w io.Writer, res *unused.Result) error {
+	var b strings.Builder
+	from, to := "(none)", "(none)"
+	if res.Window.From != nil {
+		from = *res.Window.From
+	}
+	if res.Window.To != nil {
+		to = *res.Window.To
+	}
+	fmt.Fprintf(&b, "Trail window %s to %s: %d records, accounts %s; data events of %s; %d read-only events.\n",
+		from, to, res.Trail.Records, listOrNone(res.Trail.Accounts), listOrNone(res.Trail.DataEventSources), res.Trail.ReadEvents)
+	for _, n := range res.Notes {
+		fmt.Fprintf(&b, "note: %s\n", escapeText(n))
+	}
+	for _, p := range res.Principals {
+		owner := "no owner tag"
+		if p.Owner != nil {
+			owner = "owner " + escapeText(*p.Owner)
+		}
+		fmt.Fprintf(&b, "\n%s (%s, %s): %d calls; %d used, %d unused, %d unknown\n", p.Principal, p.Kind, owner, p.Calls,
+			p.Counts[unused.StatusUsed], p.Counts[unused.StatusUnused], p.Counts[unused.StatusUnknown])
+		byStatus := map[string][]string{}
+		for _, a := range p.Actions {
+			line := a.Action
+			switch {
+			case a.Status == unused.StatusUsed && a.LastUsed != nil:
+				line += " (last " + *a.LastUsed + ")"
+			case a.Status == unused.StatusUnknown && a.Reason != nil:
+				line += ": " + *a.Reason
+			}
+			byStatus[a.Status] = append(byStatus[a.Status], line)
+		}
+		for _, st := range []string{unused.StatusUnused, unused.StatusUnknown, unused.StatusUsed} {
+			list := byStatus[st]
+			if len(list) == 0 {
+				continue
+			}
+			fmt.Fprintf(&b, "  %s:\n", st)
+			for i, l := range list {
+				if i == 20 {
+					fmt.Fprintf(&b, "    ... and %d more (--output json lists all)\n", len(list)-20)
+					break
+				}
+				fmt.Fprintf(&b, "    %s\n", escapeText(l))
+			}
+		}
+		if rm := p.Removal; rm != nil {
+			fmt.Fprintf(&b, "  proposal (verified: %v; %d of %d used calls still allowed, %d of %d removed actions now denied):\n",
+				rm.Verified, rm.Checks.StillAllowed, rm.Checks.UsedCalls, rm.Checks.NowDenied, rm.Checks.RemovedActions)
+			for _, name := range sortedPolicyNames(rm.Removed) {
+				fmt.Fprintf(&b, "    %s: remove %s\n", escapeText(name), strings.Join(limit(rm.Removed[name], 8), ", "))
+				if r, ok := rm.Replaces[name]; ok {
+					fmt.Fprintf(&b, "      %s\n", r)
+				}
+			}
+			for _, pr := range rm.Problems {
+				fmt.Fprintf(&b, "    problem: %s\n", escapeText(pr))
+			}
+		}
+		for _, n := range p.Notes {
+			fmt.Fprintf(&b, "  note: %s\n", escapeText(n))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func sortedPolicyNames(m map[string][]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func listOrNone(l []string) string { return orNone(strings.Join(l, ", ")) }

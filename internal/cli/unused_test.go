@@ -1,0 +1,38 @@
+package cli
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestUnusedCommand(t *testing.T) {
+	env, trailFile := "../../analyze/unused/testdata/env", "../../analyze/generate/testdata/trail.json"
+	stdout, stderr, code := runCLI(t, "unused", "--env", env, trailFile)
+	if code != 0 || !strings.Contains(stdout, "owner payments-team") || !strings.Contains(stdout, "verified: true") {
+		t.Fatalf("exit %d: %s\n%s", code, stdout, stderr)
+	}
+	stdout, _, code = runCLI(t, "unused", "--env", env, "-o", "json", "--principal", "arn:aws:iam::111122223333:role/app",
+		"--last-accessed", "arn:aws:iam::111122223333:role/app=../../analyze/unused/testdata/last-accessed-idle.json", trailFile)
+	var res struct {
+		FormatVersion int `json:"format_version"`
+		Principals    []struct {
+			Principal string
+			Owner     *string
+			Actions   []map[string]any
+			Removal   map[string]any
+		}
+	}
+	if code != 0 || json.Unmarshal([]byte(stdout), &res) != nil || len(res.Principals) != 1 || res.FormatVersion != 1 {
+		t.Fatalf("exit %d: %s", code, stdout)
+	}
+	for _, k := range []string{"action", "status", "last_used", "granted_by", "reason"} {
+		if _, ok := res.Principals[0].Actions[0][k]; !ok {
+			t.Errorf("action lacks %s", k)
+		}
+	}
+	stdout, _, code = runCLI(t, "unused", "-o", "json", trailFile)
+	if code != 2 || !strings.Contains(stdout, `"error"`) {
+		t.Errorf("without --env: exit %d %s", code, stdout)
+	}
+}
