@@ -1,11 +1,7 @@
 package analyze
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"sort"
 	"strconv"
 	"unicode/utf8"
@@ -63,7 +59,24 @@ type jnode struct {
 	text       string // strings; numbers and booleans as written
 	members    []jmember
 	elems      []*jnode
-	path       []PathElement
+	// parent and step say where the node sits; path builds the location
+	// path from them when a finding needs it.
+	parent *jnode
+	step   PathElement
+}
+
+// path is the node's location path.
+func (n *jnode) path() []PathElement {
+	depth := 0
+	for m := n; m.parent != nil; m = m.parent {
+		depth++
+	}
+	out := make([]PathElement, depth)
+	for m := n; m.parent != nil; m = m.parent {
+		depth--
+		out[depth] = m.step
+	}
+	return out
 }
 
 type jmember struct {
@@ -77,14 +90,28 @@ type document struct {
 	data  []byte
 	lines lineIndex
 	root  *jnode
-	// spans maps the start offset of every key and value to the node
-	// concerned, so a finding at a position gets its path and span.
-	spans map[int]*jnode
+	// spans holds, in order of offset, the start of every key and value
+	// with the node concerned, so a finding at a position gets its path
+	// and span.
+	spans []spanEntry
+	// ascii and runeBlocks index character offsets (see runeOffset).
+	ascii      bool
+	runeBlocks []int
 }
 
-// maxDepth bounds the nesting a document may have: a policy needs five
-// levels; deeper input is refused rather than recursed into.
-const maxDepth = 64
+type spanEntry struct {
+	off int
+	n   *jnode
+}
+
+// at returns the node whose key or value starts at off, or nil.
+func (d *document) at(off int) *jnode {
+	i := sort.Search(len(d.spans), func(i int) bool { return d.spans[i].off >= off })
+	if i < len(d.spans) && d.spans[i].off == off {
+		return d.spans[i].n
+	}
+	return nil
+}
 
 type syntaxError struct {
 	off int
@@ -92,118 +119,65 @@ type syntaxError struct {
 }
 
 func readDocument(data []byte) (*document, *syntaxError) {
-	d := &document{data: data, lines: newLineIndex(data), spans: map[int]*jnode{}}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	r := &reader{dec: dec, d: d}
-	root, err := r.value(nil, 0)
+	d := &document{data: data, lines: newLineIndex(data)}
+	root, err := policy.ReadJSON(data)
 	if err != nil {
-		return nil, err
+		return nil, &syntaxError{off: d.offset(err.Pos), msg: err.Msg}
 	}
-	if _, terr := dec.Token(); terr != io.EOF {
-		return nil, &syntaxError{off: r.skip(int(dec.InputOffset())), msg: "unexpected text after the policy document"}
-	}
-	d.root = root
+	r := &reader{d: d}
+	d.root = r.node(root, nil, PathElement{})
 	return d, nil
 }
 
+// reader copies the parser's JSON tree into jnodes, which add what lint
+// needs: byte spans, the parent for location paths, and an index of
+// where every key and value starts.
 type reader struct {
-	dec *json.Decoder
-	d   *document
+	d     *document
+	arena []jnode
 }
 
-// skip returns the offset of the next token at or after off (past white
-// space and the separators encoding/json consumes silently).
-func (r *reader) skip(off int) int {
-	data := r.d.data
-	for off < len(data) {
-		switch data[off] {
-		case ' ', '\t', '\n', '\r', ',', ':':
-			off++
-		default:
-			return off
-		}
+func (r *reader) alloc() *jnode {
+	if len(r.arena) == cap(r.arena) {
+		r.arena = make([]jnode, 0, min(256, 2*cap(r.arena)+8))
 	}
-	return off
+	r.arena = append(r.arena, jnode{})
+	return &r.arena[len(r.arena)-1]
 }
 
-func (r *reader) fail(err error, at int) *syntaxError {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		off := int(se.Offset) - 1
-		if off < 0 {
-			off = 0
+func (r *reader) node(v policy.JSONNode, parent *jnode, step PathElement) *jnode {
+	n := r.alloc()
+	n.start, n.end, n.parent, n.step = r.d.offset(v.Pos()), v.End(), parent, step
+	r.d.spans = append(r.d.spans, spanEntry{n.start, n})
+	switch v.Kind() {
+	case policy.JSONObject:
+		n.kind = jObject
+		n.members = make([]jmember, v.Len())
+		for i := range n.members {
+			key, kp, val := v.Member(i)
+			at := len(r.d.spans)
+			ks := r.d.offset(kp)
+			r.d.spans = append(r.d.spans, spanEntry{off: ks})
+			c := r.node(val, n, PathElement{Value: key})
+			r.d.spans[at].n = c
+			n.members[i] = jmember{key: key, keyStart: ks, val: c}
 		}
-		return &syntaxError{off: off, msg: se.Error()}
-	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return &syntaxError{off: len(r.d.data), msg: "unexpected end of the document"}
-	}
-	return &syntaxError{off: at, msg: err.Error()}
-}
-
-func (r *reader) value(path []PathElement, depth int) (*jnode, *syntaxError) {
-	start := r.skip(int(r.dec.InputOffset()))
-	tok, err := r.dec.Token()
-	if err != nil {
-		return nil, r.fail(err, start)
-	}
-	if depth > maxDepth {
-		return nil, &syntaxError{off: start, msg: fmt.Sprintf("the document nests deeper than %d levels", maxDepth)}
-	}
-	n := &jnode{start: start, path: path}
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			n.kind = jObject
-			for r.dec.More() {
-				kstart := r.skip(int(r.dec.InputOffset()))
-				ktok, err := r.dec.Token()
-				if err != nil {
-					return nil, r.fail(err, kstart)
-				}
-				key, _ := ktok.(string)
-				v, serr := r.value(appendPath(path, PathElement{Value: key}), depth+1)
-				if serr != nil {
-					return nil, serr
-				}
-				n.members = append(n.members, jmember{key: key, keyStart: kstart, val: v})
-				r.d.spans[kstart] = v
-			}
-		case '[':
-			n.kind = jArray
-			for i := 0; r.dec.More(); i++ {
-				v, serr := r.value(appendPath(path, PathElement{Index: i, IsIndex: true}), depth+1)
-				if serr != nil {
-					return nil, serr
-				}
-				n.elems = append(n.elems, v)
-			}
+	case policy.JSONArray:
+		n.kind = jArray
+		n.elems = make([]*jnode, v.Len())
+		for i := range n.elems {
+			n.elems[i] = r.node(v.Elem(i), n, PathElement{Index: i, IsIndex: true})
 		}
-		if _, err := r.dec.Token(); err != nil {
-			return nil, r.fail(err, start)
-		}
-	case string:
-		n.kind, n.text = jString, t
-	case json.Number:
-		n.kind, n.text = jNumber, t.String()
-	case bool:
-		n.kind, n.text = jBool, strconv.FormatBool(t)
-	case nil:
+	case policy.JSONString:
+		n.kind, n.text = jString, v.Text()
+	case policy.JSONNumber:
+		n.kind, n.text = jNumber, v.Text()
+	case policy.JSONBool:
+		n.kind, n.text = jBool, v.Text()
+	default:
 		n.kind = jNull
 	}
-	n.end = int(r.dec.InputOffset())
-	r.d.spans[start] = n
-	return n, nil
-}
-
-// appendPath copies: paths of siblings must not share a backing array.
-func appendPath(path []PathElement, e PathElement) []PathElement {
-	out := make([]PathElement, len(path)+1)
-	copy(out, path)
-	out[len(path)] = e
-	return out
+	return n
 }
 
 func (n *jnode) get(key string) *jmember {
@@ -242,14 +216,44 @@ type Position struct {
 	Offset int `json:"offset"`
 }
 
-// position converts a byte offset.
+// position converts a byte offset. Counting characters is done from a
+// sparse index (the characters before every 4 KiB block), so a position
+// costs at most a block's scan however long the document or its lines.
 func (d *document) position(off int) Position {
 	if off > len(d.data) {
 		off = len(d.data)
 	}
 	p := d.lines.pos(int64(off))
 	lineStart := int(d.lines[p.Line-1])
-	return Position{Line: p.Line, Column: utf8.RuneCount(d.data[lineStart:off]), Offset: utf8.RuneCount(d.data[:off])}
+	return Position{Line: p.Line, Column: d.runeOffset(off) - d.runeOffset(lineStart), Offset: d.runeOffset(off)}
+}
+
+const runeBlock = 4096
+
+// runeOffset is the number of characters before the byte offset.
+func (d *document) runeOffset(off int) int {
+	if d.runeBlocks == nil {
+		d.ascii = true
+		for _, c := range d.data {
+			if c >= utf8.RuneSelf {
+				d.ascii = false
+				break
+			}
+		}
+		d.runeBlocks = []int{0}
+		if !d.ascii {
+			n := 0
+			for i := 0; i+runeBlock <= len(d.data); i += runeBlock {
+				n += utf8.RuneCount(d.data[i : i+runeBlock])
+				d.runeBlocks = append(d.runeBlocks, n)
+			}
+		}
+	}
+	if d.ascii {
+		return off
+	}
+	b := off / runeBlock
+	return d.runeBlocks[b] + utf8.RuneCount(d.data[b*runeBlock:off])
 }
 
 // lineIndex turns byte offsets into line:column (1-based, columns in

@@ -59,7 +59,7 @@ func (l *linter) privilegeEscalation(stmts []*stmtInfo) {
 	}
 	var allows []*stmtInfo
 	for _, si := range stmts {
-		if si.s.Effect == policy.Allow {
+		if si.s.Effect == policy.Allow && wildResources(si.s) {
 			allows = append(allows, si)
 		}
 	}
@@ -73,7 +73,7 @@ func (l *linter) privilegeEscalation(stmts []*stmtInfo) {
 		for _, a := range e.actions {
 			var by *stmtInfo
 			for _, si := range allows {
-				if grants(si.s, a) != "" && wildResources(si.s) {
+				if grants(si.s, a) != "" {
 					by = si
 					break
 				}

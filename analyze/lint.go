@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/iamwhy/iamwhy/catalog"
 	"github.com/iamwhy/iamwhy/policy"
@@ -38,8 +39,8 @@ func Lint(data []byte, opts LintOptions) *Result {
 	d, serr := readDocument(data)
 	l := newLinter(opts, res)
 	if serr != nil {
-		l.doc = &document{data: data, lines: newLineIndex(data), spans: map[int]*jnode{}}
-		l.add("JSON_SYNTAX_ERROR", l.doc.pos(serr.off), "", "fix the JSON syntax error at index %d: %s", serr.off, serr.msg)
+		l.doc = &document{data: data, lines: newLineIndex(data)}
+		l.add("JSON_SYNTAX_ERROR", l.doc.pos(serr.off), "", "fix the JSON syntax error at index %d line %d column %d: %s", serr.off, l.doc.pos(serr.off).Line, l.doc.pos(serr.off).Col, serr.msg)
 		return res.finish()
 	}
 	l.doc = d
@@ -85,6 +86,39 @@ type linter struct {
 	doc          *document // nil for LintPolicy
 	p            *policy.Policy
 	stmtNodes    []*jnode
+	// matched and keys cache catalog lookups: large documents repeat
+	// the same actions and keys statement after statement.
+	matched map[string][]*catalog.Action
+	keys    map[string]*catalog.ConditionKey
+}
+
+// matchActions is c.MatchActions, cached.
+func (l *linter) matchActions(pattern string) []*catalog.Action {
+	if as, ok := l.matched[pattern]; ok {
+		return as
+	}
+	if l.matched == nil {
+		l.matched = map[string][]*catalog.Action{}
+	}
+	as := l.c.MatchActions(pattern)
+	l.matched[pattern] = as
+	return as
+}
+
+// conditionKeyOf is c.ConditionKey, cached (nil for an unknown key).
+func (l *linter) conditionKeyOf(name string) (*catalog.ConditionKey, bool) {
+	if k, ok := l.keys[name]; ok {
+		return k, k != nil
+	}
+	if l.keys == nil {
+		l.keys = map[string]*catalog.ConditionKey{}
+	}
+	k, ok := l.c.ConditionKey(name)
+	if !ok {
+		k = nil
+	}
+	l.keys[name] = k
+	return k, ok
 }
 
 // add records a finding of the check with the code, when the check
@@ -105,10 +139,8 @@ func (l *linter) add(code string, p policy.Pos, stmt string, format string, args
 		f.Path = []PathElement{}
 		if p.IsValid() {
 			off := l.doc.offset(p)
-			if n := l.doc.spans[off]; n != nil {
-				if n.path != nil {
-					f.Path = n.path
-				}
+			if n := l.doc.at(off); n != nil {
+				f.Path = n.path()
 				f.Span = &Span{Start: l.doc.position(n.start), End: l.doc.position(n.end)}
 			} else {
 				at := l.doc.position(off)
@@ -344,11 +376,11 @@ func (l *linter) sids(p *policy.Policy) {
 // key policies 32 KB; without a resource type the 20 KB of the common
 // services (S3, SQS, SNS, Secrets Manager) applies.
 func (l *linter) sizeQuota(data []byte) {
-	all := len([]rune(string(data)))
-	nonSpace := 0
-	for _, r := range string(data) {
-		if r != ' ' && r != '\t' && r != '\n' && r != '\r' {
-			nonSpace++
+	all := utf8.RuneCount(data)
+	nonSpace := all
+	for _, c := range data {
+		if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+			nonSpace--
 		}
 	}
 	p := policy.Pos{Line: 1, Col: 1}

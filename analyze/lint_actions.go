@@ -28,7 +28,7 @@ func (l *linter) actions(si *stmtInfo) {
 			l.addS(si, "VARIABLE_UNSUPPORTED_IN_ELEMENT", v.Pos, "policy variables are supported in the Resource and Condition elements: remove the policy variable from %s %q", elem, text)
 		}
 		if text == "*" {
-			si.actions[i] = l.c.MatchActions("*")
+			si.actions[i] = l.matchActions("*")
 			continue
 		}
 		prefix, name, ok := strings.Cut(text, ":")
@@ -50,7 +50,7 @@ func (l *linter) actions(si *stmtInfo) {
 		if k := strings.IndexAny(name, "*?"); k >= 0 && (k != len(name)-1 || name[k] == '?') {
 			l.addS(si, "SCP_SYNTAX_ERROR_ACTION_WILDCARD", v.Pos, "SCP actions can include wildcards (*) only at the end of a string: update %s", text)
 		}
-		matched := l.c.MatchActions(text)
+		matched := l.matchActions(text)
 		if len(matched) == 0 {
 			si.allKnown = false
 			if strings.ContainsAny(text, "*?") {

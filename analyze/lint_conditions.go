@@ -147,7 +147,7 @@ func (l *linter) conditionKey(si *stmtInfo, cond *policy.Condition) (*catalog.Co
 			return nil, false
 		}
 	}
-	key, known := l.c.ConditionKey(name)
+	key, known := l.conditionKeyOf(name)
 	if known {
 		return key, true
 	}

@@ -189,7 +189,7 @@ func (l *linter) tagKeySupport(si *stmtInfo) {
 		if ok && (op.ifExists || op.family == famNull) {
 			continue
 		}
-		key, known := l.c.ConditionKey(c.Key)
+		key, known := l.conditionKeyOf(c.Key)
 		if !known {
 			continue
 		}

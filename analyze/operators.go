@@ -3,8 +3,9 @@ package analyze
 import (
 	"encoding/base64"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/iamwhy/iamwhy/policy"
 )
 
 // opFamily is the kind of value a condition operator compares.
@@ -35,23 +36,11 @@ type operator struct {
 	set      string // "", "ForAllValues" or "ForAnyValue"
 }
 
-// operatorFamilies maps the base operator names (lower case) to their
-// family; the negated forms are marked by name.
-var operatorFamilies = map[string]opFamily{
-	"stringequals": famString, "stringnotequals": famString,
-	"stringequalsignorecase": famString, "stringnotequalsignorecase": famString,
-	"stringlike": famString, "stringnotlike": famString,
-	"numericequals": famNumeric, "numericnotequals": famNumeric,
-	"numericlessthan": famNumeric, "numericlessthanequals": famNumeric,
-	"numericgreaterthan": famNumeric, "numericgreaterthanequals": famNumeric,
-	"dateequals": famDate, "datenotequals": famDate,
-	"datelessthan": famDate, "datelessthanequals": famDate,
-	"dategreaterthan": famDate, "dategreaterthanequals": famDate,
-	"bool":         famBool,
-	"binaryequals": famBinary,
-	"ipaddress":    famIP, "notipaddress": famIP,
-	"arnequals": famARN, "arnlike": famARN, "arnnotequals": famARN, "arnnotlike": famARN,
-	"null": famNull,
+// familyOf maps policy's operator families to lint's.
+var familyOf = map[policy.OperatorFamily]opFamily{
+	policy.FamilyString: famString, policy.FamilyNumeric: famNumeric, policy.FamilyDate: famDate,
+	policy.FamilyBool: famBool, policy.FamilyBinary: famBinary, policy.FamilyIPAddress: famIP,
+	policy.FamilyARN: famARN, policy.FamilyNull: famNull,
 }
 
 // parseOperator splits "ForAnyValue:StringLikeIfExists" into its parts.
@@ -61,31 +50,17 @@ var operatorFamilies = map[string]opFamily{
 // IfExists").
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
 func parseOperator(op string) (operator, bool) {
-	var o operator
-	name := op
-	if set, rest, ok := strings.Cut(op, ":"); ok {
-		switch strings.ToLower(set) {
-		case "forallvalues":
-			o.set = "ForAllValues"
-		case "foranyvalue":
-			o.set = "ForAnyValue"
-		default:
-			return o, false
-		}
-		name = rest
+	// Package policy owns the operators; its error for Null with IfExists
+	// still returns the parts, which lint reports itself.
+	po, err := policy.ParseConditionOperator(op)
+	if err != nil && po.Base != policy.OpNull {
+		return operator{}, false
 	}
-	l := strings.ToLower(name)
-	if base, ok := strings.CutSuffix(l, "ifexists"); ok && base != "" {
-		o.ifExists = true
-		l = base
+	o := operator{family: familyOf[po.Family()], negated: po.Negated(), ifExists: po.IfExists, set: po.Set.String()}
+	switch po.Base.Positive() {
+	case policy.OpStringLike, policy.OpArnLike:
+		o.like = true
 	}
-	fam, ok := operatorFamilies[l]
-	if !ok {
-		return o, false
-	}
-	o.family = fam
-	o.negated = strings.Contains(l, "not")
-	o.like = strings.HasSuffix(l, "like")
 	return o, true
 }
 

@@ -71,6 +71,11 @@ func PrincipalKindOf(s string) PrincipalKind {
 	if !ok {
 		return PrincipalUnknown
 	}
+	return a.PrincipalKind()
+}
+
+// PrincipalKind classifies an ARN already split (see PrincipalKindOf).
+func (a ARN) PrincipalKind() PrincipalKind {
 	res := a.Resource
 	switch a.Service {
 	case "iam":
@@ -87,7 +92,7 @@ func PrincipalKindOf(s string) PrincipalKind {
 	case "sts":
 		switch {
 		case strings.HasPrefix(res, "assumed-role/"):
-			if _, _, ok := SessionRole(s); ok {
+			if _, _, ok := a.SessionRole(); ok {
 				return PrincipalAssumedRole
 			}
 		case strings.HasPrefix(res, "federated-user/"):
@@ -105,7 +110,15 @@ func PrincipalKindOf(s string) PrincipalKind {
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
 func SessionRole(s string) (role, session string, ok bool) {
 	a, ok := Split(s)
-	if !ok || a.Service != "sts" || !strings.HasPrefix(a.Resource, "assumed-role/") {
+	if !ok {
+		return "", "", false
+	}
+	return a.SessionRole()
+}
+
+// SessionRole is SessionRole of an ARN already split.
+func (a ARN) SessionRole() (role, session string, ok bool) {
+	if a.Service != "sts" || !strings.HasPrefix(a.Resource, "assumed-role/") {
 		return "", "", false
 	}
 	rest := a.Resource[len("assumed-role/"):]

@@ -404,3 +404,17 @@ func pointers[T any](n int) []*T {
 	}
 	return ps
 }
+
+// ServiceActions lists every action of a service by its prefix ("s3"), in
+// the catalog's order; nil for an unknown service.
+func (c *Catalog) ServiceActions(prefix string) []string {
+	svc, ok := c.Service(prefix)
+	if !ok {
+		return nil
+	}
+	out := make([]string, 0, len(svc.Actions))
+	for _, a := range svc.Actions {
+		out = append(out, a.FullName)
+	}
+	return out
+}

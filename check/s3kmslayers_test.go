@@ -47,3 +47,28 @@ func TestS3KMSLayerErrors(t *testing.T) {
 		})
 	}
 }
+
+// FuzzS3KMSLayers: no S3 or KMS layer value makes parsing or running a case
+// panic, and every parse error names the file.
+func FuzzS3KMSLayers(f *testing.F) {
+	f.Add(`{block_public_access: {RestrictPublicBuckets: true}, resource: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: "*", Action: "s3:*", Resource: "*"}]}}`)
+	f.Add(`{object_ownership: ObjectWriter, bucket_acl: {Owner: {ID: x}, Grants: [{Grantee: {Type: CanonicalUser, ID: x}, Permission: READ}]}, canonical_ids: {x: "111122223333"}}`)
+	f.Add(`{access_point: {arn: "arn:aws:s3:us-west-2:111122223333:accesspoint/ap", bucket: b, network_origin: VPC, vpc_id: v, policy: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: "*", Action: "*", Resource: "*"}]}}}`)
+	f.Add(`{kms_grants: {Grants: [{GrantId: g, GranteePrincipal: anonymous, Operations: [Decrypt], Constraints: {EncryptionContextEquals: {a: b}}}]}}`)
+	f.Add(`{request_policy: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: "*", Action: "*", Resource: "*"}]}, account_block_public_access: {BlockPublicPolicy: true}}`)
+	f.Fuzz(func(t *testing.T, layers string) {
+		if strings.ContainsAny(layers, "\n\r") {
+			return
+		}
+		src := "version: 1\ncases:\n  - name: c\n    principal: anonymous\n    action: [s3:GetObject, s3:PutBucketPolicy, kms:Decrypt]\n" +
+			"    resource: [\"arn:aws:s3:::b/k\", \"arn:aws:s3:us-west-2:111122223333:accesspoint/ap/object/k\"]\n    layers: " + layers + "\n    expect: deny\n"
+		file, err := Parse("t.yaml", []byte(src))
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "t.yaml") {
+				t.Fatalf("error without the file name: %v", err)
+			}
+			return
+		}
+		(&Runner{}).Run(file, &Report{})
+	})
+}

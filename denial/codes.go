@@ -1,43 +1,14 @@
 package denial
 
-import "strings"
+import (
+	"strings"
 
-// accessDeniedCodes are the error codes AWS services use for an
-// authorization failure, lower-cased: AccessDenied (S3, STS, IAM and the
-// query protocol), AccessDeniedException (JSON protocols), EC2's
-// UnauthorizedOperation, SNS's AuthorizationError, S3's VpceAccessDenied
-// (a VPC endpoint policy), DMS's AccessDeniedFault, Organizations'
-// AccessDeniedForDependencyException, the REST services' Forbidden and
-// Unauthorized spellings, and the KMS exceptions Lambda reports
-// (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_Errors).
-// Forbidden is also what the SDKs report for a 403 with no body (S3's
-// HEAD requests).
-var accessDeniedCodes = map[string]bool{
-	"accessdenied":                       true,
-	"accessdeniedexception":              true,
-	"unauthorizedoperation":              true,
-	"authorizationerror":                 true,
-	"authorizationerrorexception":        true,
-	"unauthorizedaccess":                 true,
-	"unauthorizedaccessexception":        true,
-	"unauthorized":                       true,
-	"unauthorizedexception":              true,
-	"forbidden":                          true,
-	"forbiddenexception":                 true,
-	"vpceaccessdenied":                   true,
-	"accessdeniedfault":                  true,
-	"accessdeniedfordependencyexception": true,
-	"kmsaccessdeniedexception":           true,
-	"kms.accessdeniedexception":          true,
-}
+	"github.com/iamwhy/iamwhy/errorcode"
+)
 
-// isAccessDeniedCode reports whether an error code means access denied:
-// one of the codes above, or a service's own code ending in
-// AccessDeniedException (Lambda's EC2AccessDeniedException, CloudHSM's).
-func isAccessDeniedCode(code string) bool {
-	lc := strings.ToLower(code)
-	return accessDeniedCodes[lc] || strings.HasSuffix(lc, "accessdeniedexception")
-}
+// isAccessDeniedCode reports whether an error code means access denied;
+// package errorcode owns the list, which package trail uses too.
+func isAccessDeniedCode(code string) bool { return errorcode.IsAccessDenied(code) }
 
 // notDeniedHints say what an error that is not an authorization failure
 // is, for the errors people most often take for one (keys lower-cased).

@@ -3,9 +3,11 @@ package diagnose_test
 import (
 	"fmt"
 
+	"github.com/iamwhy/iamwhy/catalog"
 	"github.com/iamwhy/iamwhy/diagnose"
 	"github.com/iamwhy/iamwhy/eval"
 	"github.com/iamwhy/iamwhy/policy"
+	"github.com/iamwhy/iamwhy/snapshot"
 )
 
 // A Lambda role in one account reads an object in another account's bucket
@@ -29,4 +31,28 @@ func ExampleDiagnose() {
 	// Output:
 	// implicit-deny resource arn:aws:s3:::shared-cfg
 	// arn:aws:s3:::shared-cfg true
+}
+
+// Replay a denied request against an environment (a directory of AWS CLI
+// outputs, see docs/) and name the layer that denies it.
+func ExampleReplay() {
+	env, err := snapshot.LoadFile("../examples/env", snapshot.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	req := &eval.Request{
+		Principal: "arn:aws:sts::111122223333:assumed-role/developer/alice",
+		Action:    "iam:CreateRole",
+		Resource:  "arn:aws:iam::111122223333:role/app/new-role",
+		Context:   &eval.Context{},
+	}
+	req.Context.Set("aws:RequestedRegion", "us-east-1")
+	out, err := diagnose.Replay(env, req, diagnose.ReplayOptions{Reference: catalog.Default()})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(out.Report.Decision, out.Report.RootCause.Layer, out.Report.RootCause.Policy)
+	// Output: implicit-deny boundary arn:aws:iam::111122223333:policy/DeveloperBoundary
 }

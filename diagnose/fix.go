@@ -220,7 +220,7 @@ func allowFix(req *eval.Request, cur *eval.Layers, d *eval.Decision, opts Option
 	if err != nil {
 		return Fix{}, nil, false
 	}
-	fix.Target, fix.Document = target, raw
+	fix.Target, fix.Document, fix.CurrentDocument = target, raw, currentDocument(base)
 	fix.Patch = patchText(base, st)
 	switch d.Layer {
 	case eval.LayerIdentity:
@@ -294,7 +294,7 @@ func denyExceptionFix(req *eval.Request, cur *eval.Layers, d *eval.Decision, opt
 	default:
 		return Fix{}, nil, false
 	}
-	return Fix{Layer: string(d.Layer), Target: base.Name, Document: raw,
+	return Fix{Layer: string(d.Layer), Target: base.Name, Document: raw, CurrentDocument: currentDocument(base),
 		Description: fmt.Sprintf("exempt %s from Deny statement %s of %s with ArnNotEquals on aws:PrincipalArn; review first: a Deny is usually a deliberate guardrail", who, d.StatementSid(), base.Name),
 		Patch:       fmt.Sprintf("statement %s: add Condition ArnNotEquals {\"aws:PrincipalArn\": %q}", d.StatementSid(), who)}, next, true
 }
@@ -323,6 +323,19 @@ func recompile(name string, doc *policy.Policy, t policy.Type) (*eval.Policy, js
 		return nil, nil, err
 	}
 	return eval.Compile(name, parsed), raw, nil
+}
+
+// currentDocument is a policy's document as JSON, or JSON null when there
+// is none yet.
+func currentDocument(base *eval.Policy) json.RawMessage {
+	if base == nil || base.Doc == nil {
+		return json.RawMessage("null")
+	}
+	raw, err := json.Marshal(base.Doc)
+	if err != nil {
+		return json.RawMessage("null")
+	}
+	return raw
 }
 
 func patchText(base *eval.Policy, st policy.Statement) string {

@@ -1,8 +1,16 @@
 // Package diagnose replays a denied request through the decision engine,
 // names the root cause (the layer, the policy, the statement, the failed
 // condition), proposes the smallest policy change that makes the request
-// pass, and proves it by re-simulation. The output follows the contract in
-// spec/explain.md (`iamwhy diagnose`).
+// pass, and proves it by re-simulation. The output is the JSON of
+// `iamwhy diagnose --output json`.
+//
+// Diagnose works on a request and its layers; Replay takes them from an
+// environment (snapshot) and adds what only the environment can say: the
+// policies it lacks, a principal created moments before the request (IAM is
+// eventually consistent), the difference with a second environment.
+// GroupDenials does it for every access-denied event of a trail, grouped by
+// root cause. Package replay rebuilds the request from a message or a
+// CloudTrail record.
 package diagnose
 
 import (
@@ -64,6 +72,9 @@ type Fix struct {
 	Layer    string          `json:"layer"`
 	Target   string          `json:"target"`
 	Document json.RawMessage `json:"document"`
+	// CurrentDocument is the policy as it is now, null when the fix
+	// creates a new one: with Document, the diff a reviewer reads.
+	CurrentDocument json.RawMessage `json:"current_document"`
 	// Verified is true only when re-simulation with the new document (and
 	// the fixes it Requires) allows the request.
 	Verified bool `json:"verified"`

@@ -114,6 +114,9 @@ func decideAccessPoint(trace *Trace, req *Request, l *Layers) Decision {
 		if l.S3 != nil {
 			s.AccountBlockPublicAccess = l.S3.AccountBlockPublicAccess
 			s.NewPolicy, s.NewACL = l.S3.NewPolicy, l.S3.NewACL
+			// Whether ACLs are enabled is the bucket's setting; its ACLs
+			// themselves are judged in the bucket check.
+			s.ObjectOwnership = l.S3.ObjectOwnership
 		}
 		apLayers.S3 = &s
 	}

@@ -156,3 +156,25 @@ func TestDecideWithVariablesDoesNotAllocate(t *testing.T) {
 		t.Errorf("Decide with policy variables allocates %.0f times; want 0", n)
 	}
 }
+
+// BenchmarkDecideRealisticDerivedKeys is the realistic decision for a
+// request built without FillPrincipalContext: Decide derives the
+// principal's keys itself (building the session's role ARN, one
+// allocation, only when a policy reads aws:PrincipalArn).
+func BenchmarkDecideRealisticDerivedKeys(b *testing.B) {
+	req, l := realisticLayers(b, false)
+	bare := &Request{Principal: req.Principal, Action: req.Action, Resource: req.Resource, Context: &Context{}}
+	for _, k := range req.Context.Keys() {
+		if strings.HasPrefix(strings.ToLower(k), "aws:principal") && k != "aws:PrincipalTag/team" && k != "aws:PrincipalOrgID" {
+			continue
+		}
+		v, _ := req.Context.Get(k)
+		bare.Context.Set(k, v...)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if Decide(bare, l).Outcome != Allow {
+			b.Fatal("not allowed")
+		}
+	}
+}

@@ -44,6 +44,7 @@ type evaluator struct {
 	hasBoundary bool
 	trace       *Trace
 	tr          traceValues
+	mismatches  []Mismatch // backing array of the current layer's trace
 	// svc and res are the request's action service and its resource split
 	// into ARN fields, computed once per decision.
 	svc    string

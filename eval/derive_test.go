@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/iamwhy/iamwhy/policy"
@@ -75,5 +76,27 @@ func TestAllowNotPrincipalWarns(t *testing.T) {
 	}
 	if d := Decide(req, &Layers{Resource: bucket}); d.Warning == "" {
 		t.Errorf("Decide lost the warning")
+	}
+}
+
+// An undetermined decision always carries its reason: a Numeric policy
+// value out of range (1e400) cannot be compared, and says so.
+func TestUndeterminedAlwaysHasAReason(t *testing.T) {
+	for _, cond := range []string{
+		`{"NumericLessThan":{"s3:max-keys":"1e400"}}`,
+		`{"ForAnyValue:NumericLessThan":{"s3:max-keys":"1e400"}}`,
+		`{"ForAllValues:DateLessThan":{"aws:CurrentTime":"not a date"}}`,
+		`{"BinaryEquals":{"s3:ExistingObjectTag/b":"aGk="}}`,
+	} {
+		id := mustPolicy(t, "id", policy.TypeIdentity, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*","Condition":`+cond+`}]}`)
+		ctx := &Context{}
+		ctx.Set("s3:max-keys", "10")
+		ctx.Set("aws:CurrentTime", "2026-01-01T00:00:00Z")
+		ctx.Set("s3:ExistingObjectTag/b", "not base64!")
+		d := Decide(&Request{Principal: "arn:aws:iam::111122223333:user/alice", Action: "s3:ListBucket", Resource: "arn:aws:s3:::b", Context: ctx},
+			&Layers{Identity: []*Policy{id}})
+		if d.Outcome != Undetermined || d.Reason == "" || strings.HasSuffix(d.Reason, ": ") {
+			t.Errorf("%s: %v with reason %q", cond, d.Outcome, d.Reason)
+		}
 	}
 }

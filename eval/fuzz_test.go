@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"encoding/json"
 	"regexp"
 	"strings"
 	"testing"
@@ -175,8 +176,12 @@ func FuzzDecide(f *testing.F) {
 			ctx.SetMulti(key+"/multi", value, value+"2")
 		}
 		req := &Request{Principal: principal, Action: action, Resource: resource, Context: ctx}
+		bare := &Request{Principal: principal, Action: action, Resource: resource, Context: ctx.Clone()}
 		req.FillPrincipalContext("")
+		unknown := []UnknownLayer{{Layer: LayerResource, Reason: "not collected"}, {Layer: LayerSCP, Reason: "not collected"}}
 		for _, l := range []*Layers{
+			{Identity: []*Policy{p}, Unknown: unknown},
+			{Boundary: p, Unknown: []UnknownLayer{{Layer: LayerIdentity}, {Layer: LayerSession}, {Layer: LayerVPCEndpoint}, {Layer: LayerRCP}}},
 			{Identity: []*Policy{p}},
 			{Resource: p, Identity: []*Policy{p}, Boundary: p, Session: []*Policy{p}},
 			{SCP: [][]*Policy{{p}, {p}}, RCP: [][]*Policy{{p}}, VPCEndpoint: p, Resource: p, Identity: []*Policy{p}, ManagementAccount: "111122223333"},
@@ -188,6 +193,17 @@ func FuzzDecide(f *testing.F) {
 			}
 			_ = Describe(e, tr)
 			_ = e.Location()
+			if _, err := json.Marshal(tr); err != nil {
+				t.Fatalf("trace does not marshal: %v", err)
+			}
+			// Decide derives the principal's keys: a request without
+			// them is decided as the filled one.
+			if b := Decide(bare, l); b.Outcome != d.Outcome {
+				t.Fatalf("bare request %v (%s), filled %v (%s)", b.Outcome, b.Reason, d.Outcome, d.Reason)
+			}
+			if len(l.Unknown) > 0 && d.Outcome == Allow && d.Layer != LayerNone {
+				t.Fatalf("allowed by %v with an unknown layer", d.Layer)
+			}
 		}
 	})
 }

@@ -72,12 +72,13 @@ func ParsePrincipal(s string) Principal {
 		return p
 	}
 	p.Partition, p.Account = a.Partition, a.Account
-	p.Type = arn.PrincipalKindOf(s)
+	// One split: classify and take the names from its fields.
+	p.Type = a.PrincipalKind()
 	switch p.Type {
 	case PrincipalUser, PrincipalRole:
 		p.Path, p.Name = arn.PathName(a.Resource)
 	case PrincipalAssumedRole:
-		p.Name, p.Session, _ = arn.SessionRole(s)
+		p.Name, p.Session, _ = a.SessionRole()
 	case PrincipalFederatedUser:
 		p.Name = a.Resource[len("federated-user/"):]
 	case PrincipalFederatedProvider:

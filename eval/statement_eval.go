@@ -20,13 +20,19 @@ func (ev *evaluator) evalLayer(layer Layer, level int, pols []*Policy) layerResu
 		if len(pols) == 0 {
 			lt.Note = "no policies at this level"
 		}
-		n := 0
+		n, m := 0, 0
 		for _, pol := range pols {
 			if pol != nil {
 				n += len(pol.stmts)
+				for i := range pol.stmts {
+					m += maxMismatches(&pol.stmts[i])
+				}
 			}
 		}
 		lt.Statements = make([]StatementTrace, 0, n)
+		// The layer's mismatches share one backing array: one
+		// allocation per layer instead of one per failing statement.
+		ev.mismatches = make([]Mismatch, 0, m)
 	}
 	for _, pol := range pols {
 		if pol == nil {
@@ -110,10 +116,17 @@ func (ev *evaluator) evalStatement(s *statement, lt *LayerTrace, pol *Policy) (t
 	if pol.Doc != nil {
 		st.Source = pol.Doc.Source
 	}
-	// At most one failure per element and condition: one allocation.
+	// At most one failure per element and condition, taken from the
+	// layer's shared array (capped, so appends cannot reach the next
+	// statement's).
 	failed := func() {
 		if st.Failed == nil {
-			st.Failed = make([]Mismatch, 0, 3+len(s.conds))
+			n, k := len(ev.mismatches), maxMismatches(s)
+			if cap(ev.mismatches)-n < k {
+				ev.mismatches = make([]Mismatch, 0, k)
+				n = 0
+			}
+			st.Failed = ev.mismatches[n : n : n+k]
 		}
 	}
 	actionOK := s.matchActionIn(req.Action, ev.svc, ev.svcBit)
@@ -179,6 +192,10 @@ func (ev *evaluator) evalStatement(s *statement, lt *LayerTrace, pol *Policy) (t
 		final = condRes
 	}
 	st.Result = final.result()
+	if st.Failed != nil {
+		st.Failed = st.Failed[:len(st.Failed):len(st.Failed)]
+		ev.mismatches = ev.mismatches[:len(ev.mismatches)+len(st.Failed)]
+	}
 	// Keep matches, unknowns and near misses: statements whose action
 	// matched, or whose only failure is the action.
 	if final != triFalse || actionOK || len(st.Failed) == 1 {
@@ -189,6 +206,10 @@ func (ev *evaluator) evalStatement(s *statement, lt *LayerTrace, pol *Policy) (t
 	}
 	return final, pm, why
 }
+
+// maxMismatches bounds a statement's failures: action, resource,
+// principal, and each condition.
+func maxMismatches(s *statement) int { return 3 + len(s.conds) }
 
 func notWord(not bool) string {
 	if not {

@@ -47,6 +47,8 @@ func (k jsonKind) String() string {
 type jsonNode struct {
 	kind jsonKind
 	pos  Pos
+	// end is the offset just past the value's last byte.
+	end int
 	// text is the decoded string for strings and the literal JSON text
 	// for numbers and booleans ("10", "1.5e3", "true").
 	text    string
@@ -161,6 +163,14 @@ func (r *jsonReader) skipSpace() {
 }
 
 func (r *jsonReader) value(depth int) *jsonNode {
+	n := r.value0(depth)
+	if n != nil {
+		n.end = r.off
+	}
+	return n
+}
+
+func (r *jsonReader) value0(depth int) *jsonNode {
 	if depth > maxJSONDepth {
 		r.fail(r.pos(), fmt.Sprintf("JSON nested deeper than %d levels", maxJSONDepth))
 		return nil

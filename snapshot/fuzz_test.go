@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/iamwhy/iamwhy/eval"
 )
 
 // The fuzzers check that no input makes a loader panic or hang, and that
@@ -73,6 +75,12 @@ func FuzzResourceRecords(f *testing.F) {
 	f.Add([]byte(`{"arn": "arn:aws:s3:::b", "account": "111122223333", "policy": {"Statement": []}}`))
 	f.Add([]byte(`[{"arn": "arn:aws:sqs:eu-west-1:111122223333:q", "policy": "{\"Statement\":[]}"}]`))
 	f.Add([]byte(`{"arn": "arn:aws:s3:::b", "account": "111122223333", "block_public_access": {"RestrictPublicBuckets": true}}`))
+	f.Add([]byte(`[{"account": "111122223333", "block_public_access": {"IgnorePublicAcls": true}, "canonical_id": "abc"},
+		{"arn": "arn:aws:s3:::b", "account": "111122223333", "object_ownership": "ObjectWriter",
+		 "acl": {"Owner": {"ID": "abc"}, "Grants": [{"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}, "Permission": "READ"}]}},
+		{"arn": "arn:aws:s3:::b/k", "account": "111122223333", "acl": {"Owner": {"Account": "444455556666"}, "Grants": []}},
+		{"arn": "arn:aws:s3:eu-west-1:111122223333:accesspoint/ap", "bucket": "b", "network_origin": "VPC", "vpc_id": "vpc-1"},
+		{"arn": "arn:aws:kms:eu-west-1:111122223333:key/k", "grants": [{"GrantId": "g", "GranteePrincipal": "arn:aws:iam::111122223333:role/r", "Operations": ["Decrypt"], "Constraints": {"EncryptionContextEquals": {"a": "b"}}}]}]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		env := New(Options{})
 		if err := env.AddResourceRecords(data, "r.json"); err != nil {
@@ -84,6 +92,17 @@ func FuzzResourceRecords(f *testing.F) {
 		for arn := range env.Resources {
 			if l, err := env.Resource(arn); err != nil || !l.Known {
 				t.Fatalf("a loaded record is not found: %v %+v", err, l)
+			}
+			// The S3 and KMS settings resolve and decide without panicking.
+			for _, action := range []string{"s3:GetObject", "s3:ListBucket", "kms:Decrypt"} {
+				req := &eval.Request{Principal: "anonymous", Action: action, Resource: arn + "/object/k"}
+				if l, err := env.Layers(req); err == nil {
+					eval.Decide(req, l)
+				}
+				req = &eval.Request{Principal: "anonymous", Action: action, Resource: arn}
+				if l, err := env.Layers(req); err == nil {
+					eval.Decide(req, l)
+				}
 			}
 		}
 	})

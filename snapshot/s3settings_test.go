@@ -24,7 +24,7 @@ func TestS3KMSEnvironmentChecks(t *testing.T) {
 	}}
 	rep := &check.Report{}
 	r.Run(f, rep)
-	if len(rep.Results) < 16 {
+	if len(rep.Results) < 18 {
 		t.Fatalf("%d results", len(rep.Results))
 	}
 	for _, res := range rep.Results {

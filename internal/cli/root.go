@@ -71,10 +71,10 @@ func NewRoot(s Streams) *cobra.Command {
 	for _, c := range commands {
 		root.AddCommand(c(s))
 	}
-	// mcp runs this command tree for each tool call, so it is added here
+	// mcp and serve run this command tree for each call, so they are added here
 	// rather than listed in commands (whose initialisation would then
 	// depend on itself).
-	root.AddCommand(newMCPCmd(s))
+	root.AddCommand(newMCPCmd(s), newServeCmd(s))
 	return root
 }
 

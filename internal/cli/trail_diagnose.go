@@ -13,7 +13,7 @@ import (
 
 	"github.com/iamwhy/iamwhy/catalog"
 	"github.com/iamwhy/iamwhy/diagnose"
-	"github.com/iamwhy/iamwhy/eval"
+	"github.com/iamwhy/iamwhy/replay"
 	"github.com/iamwhy/iamwhy/snapshot"
 	"github.com/iamwhy/iamwhy/trail"
 )
@@ -48,32 +48,6 @@ Exit status: 0; 1 when some inputs could not be read; 2 when the command could n
 	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
 	o.Filter.register(cmd)
 	return cmd
-}
-
-// rootCauseGroup is the events that share one root cause.
-type rootCauseGroup struct {
-	Key        string              `json:"key"`
-	Decision   string              `json:"decision"`
-	RootCause  *diagnose.RootCause `json:"root_cause"`
-	Reason     string              `json:"reason,omitempty"` // for events not reproduced or not replayed
-	Count      int                 `json:"count"`
-	Principals []string            `json:"principals"`
-	Actions    []string            `json:"actions"`
-	Resources  []string            `json:"resources"`
-	EventIDs   []string            `json:"event_ids"`
-	First      string              `json:"first"`
-	Last       string              `json:"last"`
-	Fixes      []diagnose.Fix      `json:"fixes"`
-	Findings   []diagnose.Finding  `json:"findings"`
-	Candidates []string            `json:"candidates,omitempty"`
-	seen       map[string]bool     `json:"-"`
-}
-
-type trailDiagnosis struct {
-	Events   int               `json:"events"`
-	Distinct int               `json:"distinct_requests"`
-	Groups   []*rootCauseGroup `json:"groups"`
-	Stats    trail.Stats       `json:"stats"`
 }
 
 func runTrailDiagnose(ctx context.Context, s Streams, o trailDiagnoseOptions) error {
@@ -146,124 +120,14 @@ func runTrailDiagnose(ctx context.Context, s Streams, o trailDiagnoseOptions) er
 
 // diagnoseRecords replays each distinct request once and groups the events
 // by what decided.
-func diagnoseRecords(env *snapshot.Environment, records []*trail.Record) *trailDiagnosis {
-	actions := func(src, name string) []string {
-		a, _ := catalog.Default().EventActions(src, name)
-		return a
-	}
-	out := &trailDiagnosis{Events: len(records), Groups: []*rootCauseGroup{}}
-	groups := map[string]*rootCauseGroup{}
-	memo := map[string]*rootCauseGroup{}
-	add := func(g *rootCauseGroup, r *trail.Record, req *eval.Request) {
-		g.Count++
-		if g.seen == nil {
-			g.seen = map[string]bool{}
-		}
-		for _, v := range []struct {
-			list *[]string
-			val  string
-			kind string
-		}{{&g.Principals, req.Principal, "p"}, {&g.Actions, req.Action, "a"}, {&g.Resources, req.Resource, "r"}} {
-			if v.val != "" && !g.seen[v.kind+v.val] {
-				g.seen[v.kind+v.val] = true
-				*v.list = append(*v.list, v.val)
-			}
-		}
-		if len(g.EventIDs) < 20 {
-			g.EventIDs = append(g.EventIDs, r.EventID)
-		}
-		if g.First == "" || r.EventTime < g.First {
-			g.First = r.EventTime
-		}
-		if r.EventTime > g.Last {
-			g.Last = r.EventTime
-		}
-	}
-	group := func(key string, init func() *rootCauseGroup) *rootCauseGroup {
-		g, ok := groups[key]
-		if !ok {
-			g = init()
-			g.Key = key
-			groups[key] = g
-			out.Groups = append(out.Groups, g)
-		}
-		return g
-	}
-	for _, r := range records {
-		rp := trail.ToReplay(r, trail.RequestOptions{Actions: actions})
-		if len(rp.Requests) == 0 || rp.Requests[0].Principal == "" {
-			g := group("not replayed: no principal", func() *rootCauseGroup {
-				return &rootCauseGroup{Decision: "not-replayed", Reason: "the record names no IAM principal to replay"}
-			})
-			add(g, r, &eval.Request{})
-			continue
-		}
-		req := rp.Requests[0]
-		memoKey := requestKey(req)
-		if g, ok := memo[memoKey]; ok {
-			add(g, r, req)
-			continue
-		}
-		out.Distinct++
-		layers, err := env.Layers(req)
-		if err != nil {
-			reason := err.Error()
-			g := group("not replayed: "+reason, func() *rootCauseGroup {
-				return &rootCauseGroup{Decision: "not-replayed", Reason: reason}
-			})
-			memo[memoKey] = g
-			add(g, r, req)
-			continue
-		}
-		principalARN := ""
-		if v, ok := req.Context.Get("aws:PrincipalArn"); ok && len(v) == 1 {
-			principalARN = v[0]
-		}
-		rep := diagnose.Diagnose(req, layers, diagnose.Options{Actions: catalogServiceActions, PrincipalARN: principalARN, ResourceTarget: resourcePolicyTarget(req.Resource)})
-		var key string
-		var init func() *rootCauseGroup
-		if rc := rep.RootCause; rc != nil {
-			key = rep.Decision + "|" + rc.Layer + "|" + rc.Policy
-			if rc.Statement != nil {
-				key += "|" + *rc.Statement
-			}
-			if rc.Condition != nil {
-				key += "|" + rc.Condition.Operator + " " + rc.Condition.Key
-			}
-			init = func() *rootCauseGroup {
-				return &rootCauseGroup{Decision: rep.Decision, RootCause: rc, Fixes: rep.Fixes, Findings: rep.Findings}
-			}
-		} else {
-			key = "not reproduced: " + rep.Decision
-			init = func() *rootCauseGroup {
-				return &rootCauseGroup{Decision: rep.Decision, Reason: "the replay " + map[string]string{"allow": "allows the request", "undetermined": "cannot decide"}[rep.Decision], Candidates: rep.Candidates}
-			}
-		}
-		g := group(key, init)
-		memo[memoKey] = g
-		add(g, r, req)
-	}
-	sort.SliceStable(out.Groups, func(i, j int) bool { return out.Groups[i].Count > out.Groups[j].Count })
-	return out
+func diagnoseRecords(env *snapshot.Environment, records []*trail.Record) *diagnose.Denials {
+	return diagnose.GroupDenials(env, records, diagnose.DenialsOptions{
+		Options: diagnose.Options{Actions: catalog.Default().ServiceActions},
+		Request: trail.RequestOptions{Actions: replay.DefaultOptions().EventActions},
+	})
 }
 
-// requestKey identifies a request for memoisation: principal, action,
-// resource and context, without the per-call time.
-func requestKey(req *eval.Request) string {
-	var b strings.Builder
-	b.WriteString(req.Principal + "\x00" + req.Action + "\x00" + req.Resource + "\x00" + req.ResourceAccount)
-	for _, k := range req.Context.Keys() {
-		switch strings.ToLower(k) {
-		case "aws:currenttime", "aws:epochtime", "aws:tokenissuetime", "aws:useragent":
-			continue
-		}
-		v, _ := req.Context.Get(k)
-		b.WriteString("\x00" + strings.ToLower(k) + "=" + strings.Join(v, ","))
-	}
-	return b.String()
-}
-
-func renderTrailDiagnosis(w io.Writer, d *trailDiagnosis) error {
+func renderTrailDiagnosis(w io.Writer, d *diagnose.Denials) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d access-denied events (%d distinct requests) in %d groups by root cause.\n", d.Events, d.Distinct, len(d.Groups))
 	for i, g := range d.Groups {

@@ -1,31 +1,41 @@
-package mcp
+package invoke
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/google/jsonschema-go/jsonschema"
-	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
-// toolDef is one tool: what clients are told of it, and how a call's
+// Tool is one question: what clients are told of it, and how its
 // arguments become a command line.
-type toolDef struct {
-	name, title, description string
-	// schema is inferred from the tool's argument type.
-	schema func() (*jsonschema.Schema, error)
+type Tool struct {
+	// Name is the tool's name (explain, who_can, trail_denied, ...).
+	Name string
+	// Title and Description say what it answers, for people and agents.
+	Title, Description string
+	// Schema is the JSON Schema of its arguments, an object.
+	Schema *jsonschema.Schema
+
+	resolved *jsonschema.Resolved
 	// build decodes the arguments and fills the call's command line.
 	build func(c *call, raw json.RawMessage) error
 }
 
-// define makes a toolDef whose arguments are the JSON object In describes.
-func define[In any](name, title, description string, build func(c *call, in *In) error) toolDef {
-	return toolDef{
-		name: name, title: title, description: description,
-		schema: func() (*jsonschema.Schema, error) { return jsonschema.For[In](schemaOptions) },
+// define makes a Tool whose arguments are the JSON object In describes.
+func define[In any](name, title, description string, build func(c *call, in *In) error) *Tool {
+	schema, err := jsonschema.For[In](schemaOptions)
+	if err != nil {
+		panic(fmt.Sprintf("invoke: tool %s: %v", name, err)) // a programming error, caught by every test
+	}
+	resolved, err := schema.Resolve(nil)
+	if err != nil {
+		panic(fmt.Sprintf("invoke: tool %s: %v", name, err))
+	}
+	return &Tool{
+		Name: name, Title: title, Description: description, Schema: schema, resolved: resolved,
 		build: func(c *call, raw json.RawMessage) error {
 			in := new(In)
 			if len(bytes.TrimSpace(raw)) > 0 {
@@ -38,43 +48,6 @@ func define[In any](name, title, description string, build func(c *call, in *In)
 			return build(c, in)
 		},
 	}
-}
-
-// register adds t to s: its schema validates every call's arguments, and a
-// call that fails validation or cannot be turned into a command line is a
-// JSON-RPC invalid-params error naming what is wrong.
-func register(s *sdk.Server, cfg Config, t toolDef) error {
-	schema, err := t.schema()
-	if err != nil {
-		return fmt.Errorf("tool %s: %w", t.name, err)
-	}
-	resolved, err := schema.Resolve(nil)
-	if err != nil {
-		return fmt.Errorf("tool %s: %w", t.name, err)
-	}
-	no := false
-	s.AddTool(&sdk.Tool{
-		Name: t.name, Title: t.title, Description: t.description, InputSchema: schema,
-		Annotations: &sdk.ToolAnnotations{ReadOnlyHint: true, IdempotentHint: true, OpenWorldHint: &no, Title: t.title},
-	}, func(ctx context.Context, req *sdk.CallToolRequest) (*sdk.CallToolResult, error) {
-		raw := req.Params.Arguments
-		var instance any = map[string]any{}
-		if len(bytes.TrimSpace(raw)) > 0 {
-			if err := json.Unmarshal(raw, &instance); err != nil {
-				return nil, invalidParams("arguments: "+err.Error(), nil)
-			}
-		}
-		if err := resolved.Validate(instance); err != nil {
-			return nil, invalidParams(fmt.Sprintf("%s: arguments: %v", t.name, err), nil)
-		}
-		c := &call{cfg: cfg}
-		defer c.cleanup()
-		if err := t.build(c, raw); err != nil {
-			return nil, invalidParams(fmt.Sprintf("%s: %v", t.name, err), nil)
-		}
-		return c.run(ctx)
-	})
-	return nil
 }
 
 // The arguments of each tool.
@@ -125,6 +98,12 @@ type (
 	generateArgs    struct {
 		Principal string `json:"principal" jsonschema:"a role ARN (all its sessions), an IAM user ARN or a session ARN"`
 	}
+	trustArgs struct {
+		Account      string `json:"account,omitempty" jsonschema:"only edges into or out of this account"`
+		Principal    string `json:"principal,omitempty" jsonschema:"only edges from or to this principal"`
+		ExternalOnly bool   `json:"external_only,omitempty" jsonschema:"only edges from outside the organisation"`
+		Depth        int    `json:"depth,omitempty" jsonschema:"how long a role chain to follow (default 3)"`
+	}
 	accessDiffArgs struct {
 		Old        any    `json:"old" jsonschema:"the policy as it is (a JSON object, or its JSON text)"`
 		New        any    `json:"new" jsonschema:"the policy as proposed"`
@@ -138,8 +117,8 @@ var policyTypes = map[string]bool{
 	"scp": true, "rcp": true, "trust": true, "vpc_endpoint": true,
 }
 
-// tools are every tool the server offers, in the order tools/list gives.
-var tools = []toolDef{
+// tools are every tool, in the order they are listed.
+var tools = []*Tool{
 	define("explain", "Explain an access-denied error",
 		"Reads an AWS access-denied error as pasted and tells what it says: principal, action, resource, "+
 			"deny kind, policy type, and the next checks. Returns `iamwhy explain --output json`.",
@@ -316,6 +295,31 @@ var tools = []toolDef{
 				return err
 			}
 			c.args = append([]string{"generate", "--output", "json", "--principal", in.Principal, "--"}, c.cfg.Trails...)
+			return nil
+		}),
+	define("trust", "Cross-account trust",
+		"Every edge by which a principal of one account, or from outside the organisation, reaches a role or "+
+			"resource of another, each re-checked by the engine. Returns `iamwhy trust --output json`.",
+		func(c *call, in *trustArgs) error {
+			if err := c.needEnv(); err != nil {
+				return err
+			}
+			c.args = append([]string{"trust", "--output", "json"}, c.cfg.EnvArgs...)
+			if in.Account != "" {
+				c.args = append(c.args, "--account", in.Account)
+			}
+			if in.Principal != "" {
+				c.args = append(c.args, "--principal", in.Principal)
+			}
+			if in.ExternalOnly {
+				c.args = append(c.args, "--external-only")
+			}
+			if in.Depth < 0 {
+				return fmt.Errorf("depth %d: want 1 or more", in.Depth)
+			}
+			if in.Depth > 0 {
+				c.args = append(c.args, "--depth", fmt.Sprint(in.Depth))
+			}
 			return nil
 		}),
 	define("access_diff", "New access between two policies",

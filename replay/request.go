@@ -1,0 +1,93 @@
+package replay
+
+import (
+	"errors"
+
+	"github.com/iamwhy/iamwhy/catalog"
+	"github.com/iamwhy/iamwhy/denial"
+	"github.com/iamwhy/iamwhy/eval"
+)
+
+// ErrNotAccessDenied is returned when the input is read but is not an
+// access-denied error (nor a CloudTrail record of one): there is nothing to
+// replay.
+var ErrNotAccessDenied = errors.New("the input is not an access-denied error")
+
+// Request is a request rebuilt from the input, with what the rebuild could
+// not know.
+type Request struct {
+	// Request is the request to replay. Its Context holds what the input
+	// carries (a record's source IP, region, time...).
+	Request *eval.Request
+	// Source says what the request was rebuilt from.
+	Source *Source
+	// Unknown lists the context keys the input cannot carry but that
+	// policies often test (tags, organisation IDs).
+	Unknown []string
+	// Notes say what was assumed.
+	Notes []string
+}
+
+// Source says what a request was rebuilt from. Its JSON form is the
+// "input" object of `iamwhy diagnose --output json`.
+type Source struct {
+	Kind       string `json:"kind"` // "message", "event" or "request"
+	Deny       string `json:"deny,omitempty"`
+	PolicyType string `json:"policy_type,omitempty"`
+	EventID    string `json:"event_id,omitempty"`
+	EventTime  string `json:"event_time,omitempty"`
+}
+
+// Given are the parts of the request the user states explicitly. They fill
+// what a message does not name, and replace what a record names.
+type Given struct {
+	Principal       string
+	Action          string
+	Resource        string
+	ResourceAccount string
+}
+
+// Options give the parsers their reference data.
+type Options struct {
+	// Denial configures the message parser.
+	Denial denial.Options
+	// EventActions returns the IAM actions an API call needs (from the
+	// CloudTrail event source and name); nil or an empty answer: the
+	// action named like the event.
+	EventActions func(source, name string) []string
+}
+
+// DefaultOptions uses the IAM service reference embedded in package
+// catalog: canonical action names, the action an operation needs, and the
+// actions a CloudTrail event needs.
+func DefaultOptions() Options {
+	c := catalog.Default()
+	return Options{
+		Denial: denial.Options{
+			ActionCanonicalizer: func(action string) (string, bool) {
+				if a, ok := c.Action(action); ok {
+					return a.FullName, true
+				}
+				return "", false
+			},
+			OperationAction: c.OperationAction,
+		},
+		EventActions: func(source, name string) []string {
+			a, _ := c.EventActions(source, name)
+			return a
+		},
+	}
+}
+
+// FromGiven is the request stated explicitly (principal and action at
+// least); the resource defaults to "*".
+func FromGiven(g Given) *Request {
+	resource := g.Resource
+	if resource == "" {
+		resource = "*"
+	}
+	return &Request{
+		Request: &eval.Request{Principal: g.Principal, Action: g.Action, Resource: resource, ResourceAccount: g.ResourceAccount, Context: &eval.Context{}},
+		Source:  &Source{Kind: "request"},
+	}
+}
