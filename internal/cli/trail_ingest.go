@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/iamwhy/iamwhy/trail"
 	"github.com/iamwhy/iamwhy/trail/sqltable"
@@ -82,7 +81,7 @@ func runTrailIngest(ctx context.Context, s Streams, o trailIngestOptions) error 
 			return err
 		}
 		defer db.Close()
-		if err := loadParquet(ctx, db, o.DB); err != nil {
+		if err := db.LoadParquet(ctx, o.DB); err != nil {
 			return err
 		}
 		complete, err := loadTrail(ctx, s, db, o.Paths)
@@ -114,67 +113,22 @@ func runTrailIngest(ctx context.Context, s Streams, o trailIngestOptions) error 
 	}
 }
 
-// loadParquet copies the rows of an existing Parquet table file into db,
-// so that ingesting into it appends.
-func loadParquet(ctx context.Context, db *sqltable.DB, path string) error {
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	q := "INSERT INTO " + sqltable.TableName + " SELECT * FROM read_parquet('" + strings.ReplaceAll(path, "'", "''") + "')"
-	if _, err := db.SQL().ExecContext(ctx, q); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
-}
-
-// loadTrail reads the logs at paths into db's table and reports on
-// standard error what was read, skipped and refused. complete is false when
-// some input or record could not be read (the rest was loaded); commands
-// then finish their work and exit with status 1, as trail denied does.
+// loadTrail reads the logs at paths into db's table (sqltable.LoadTrail)
+// and reports on standard error what was read, skipped and refused.
+// complete is false when some input or record could not be read (the rest
+// was loaded); commands then finish their work and exit with status 1, as
+// trail denied does.
 func loadTrail(ctx context.Context, s Streams, db *sqltable.DB, paths []string) (complete bool, err error) {
-	l, err := db.NewLoader(ctx, sqltable.LoaderOptions{})
-	if err != nil {
+	in, err := db.LoadTrail(ctx, paths, trail.Options{Stdin: s.In})
+	if in == nil {
 		return false, err
 	}
-	var (
-		mu         sync.Mutex
-		refused    []string
-		mismatches []string
-		mismatched int
-	)
-	// RawOnly: the table is made from Raw, so Read decodes only what it
-	// needs itself (the eventID for duplicates and the record's shape);
-	// values of the wrong JSON type are found and placed here instead.
-	rs, rerr := trail.Read(ctx, paths, trail.Options{Stdin: s.In, RawOnly: true}, func(r *trail.Record) error {
-		notes, err := l.AddNoting(r.Raw)
-		if len(notes) > 0 {
-			mu.Lock()
-			mismatched++
-			for _, n := range notes {
-				if len(mismatches) < 10 {
-					mismatches = append(mismatches, fmt.Sprintf("%s: record %d: %s", r.Path, r.Index, n))
-				}
-			}
-			mu.Unlock()
-		}
-		var re *sqltable.RecordError
-		if errors.As(err, &re) {
-			// Rare: Read has already checked the JSON. Keep a few to show.
-			mu.Lock()
-			if len(refused) < 10 {
-				refused = append(refused, fmt.Sprintf("%s: record %d: %v", r.Path, r.Index, err))
-			}
-			mu.Unlock()
-			return nil
-		}
-		return err
-	})
-	ls, lerr := l.Close()
-	printTrailProblems(s, &rs)
-	for _, r := range refused {
+	rs, ls := &in.Read, &in.Load
+	printTrailProblems(s, rs)
+	for _, r := range in.Refused {
 		fmt.Fprintln(s.Err, "iamwhy: trail: refused:", r)
 	}
-	for _, m := range mismatches {
+	for _, m := range in.Mismatches {
 		fmt.Fprintln(s.Err, "iamwhy: trail:", m)
 	}
 	fmt.Fprintf(s.Err, "iamwhy: %d files read (%d skipped, %d failed), %d records (%d unreadable, %d duplicates); %d rows inserted",
@@ -195,14 +149,10 @@ func loadTrail(ctx context.Context, s Streams, db *sqltable.DB, paths []string) 
 		fmt.Fprintf(s.Err, ", %d strings with invalid UTF-8 repaired", ls.InvalidUTF8)
 	}
 	fmt.Fprintln(s.Err)
-	if rerr != nil {
-		return false, rerr
+	if errors.Is(err, sqltable.ErrNoInput) {
+		return false, noInputError(rs)
 	}
-	if rs.NoInput() {
-		return false, noInputError(&rs)
-	}
-	complete = len(rs.Problems) == 0 && rs.ProblemsOmitted == 0 && ls.Rejected == 0 && mismatched == 0
-	return complete, lerr
+	return err == nil && in.Complete(), err
 }
 
 // incomplete is the exit status of a command whose input was not all read:
