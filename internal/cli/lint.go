@@ -75,7 +75,7 @@ JSON is an ERROR finding (JSON_SYNTAX_ERROR), not exit 2.`,
 	}
 	cmd.Flags().StringVar(&typeName, "policy-type", "identity", "how the documents are used: identity, resource, trust, boundary, session, scp, rcp or vpc_endpoint")
 	cmd.Flags().StringVar(&opts.ResourceType, "resource-type", "", "the resource a resource policy is attached to (AWS::S3::Bucket, AWS::KMS::Key, ...): enables the checks of its actions, ARNs, keys and size")
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text, json, sarif or access-analyzer")
+	outputFlag(cmd, &opts.Output, "text", "json", "sarif", "access-analyzer")
 	cmd.Flags().StringVar(&failOn, "fail-on", "security_warning", "the lowest severity that makes the exit status 1 (error, security_warning, warning, suggestion), or none")
 	return cmd
 }
