@@ -61,7 +61,16 @@ func FromEventFile(ctx context.Context, path string, g Given, opts Options) (*Re
 		}
 		return nil, ErrNotAccessDenied
 	}
-	return FromRecord(rec, g, opts)
+	r, err := FromRecord(rec, g, opts)
+	if err != nil {
+		return nil, err
+	}
+	// Fields of the wrong JSON type were left empty by the reader: the
+	// replay runs without them, and says so (as trail denied reports them).
+	for _, p := range st.Problems {
+		r.Notes = append(r.Notes, "not used from the event: "+p.String())
+	}
+	return r, nil
 }
 
 // FromRecord rebuilds the request from a CloudTrail record: the first

@@ -9,6 +9,7 @@ import (
 	"github.com/iamwhy/iamwhy/inputfile"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -374,6 +375,13 @@ func (ld *adLoader) entityAccount(el *element, arn, kind string) (string, error)
 	if !ok || a.Service != "iam" || !isAccountID(a.Account) {
 		return "", fmt.Errorf("%s: %s with missing or malformed Arn %q (the account is read from it)", el.where(), kind, arn)
 	}
+	// The resource names the entity type: user/, group/ or role/, then
+	// the path and name. Another type here would load an entity no
+	// request can find.
+	// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-identifiers.html#identifiers-arns
+	if typ, _, _ := strings.Cut(kind, " "); !strings.HasPrefix(a.Resource, typ+"/") || len(a.Resource) == len(typ)+1 {
+		return "", fmt.Errorf("%s: %s with malformed Arn %q (want arn:aws:iam::ACCOUNT:%s/NAME)", el.where(), kind, arn, typ)
+	}
 	return a.Account, nil
 }
 
@@ -396,6 +404,30 @@ func (ld *adLoader) inline(el *element, entries []adPolicyEntry, spans map[int]s
 	return out, nil
 }
 
+// policyARNs checks the managed policy ARNs an entity refers to (attached
+// policies and the permissions boundary): a malformed one is an error here,
+// at its place, rather than a policy silently not found when a request is
+// decided. A managed policy ARN is arn:PARTITION:iam::ACCOUNT-or-aws:policy/...
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+func (ld *adLoader) policyARNs(el *element, owner string, list []adAttached, b *adBoundary) error {
+	check := func(a, what string) error {
+		p, ok := ParseARN(a)
+		if !ok || p.Service != "iam" || !(p.Account == "aws" || isAccountID(p.Account)) || !strings.HasPrefix(p.Resource, "policy/") {
+			return fmt.Errorf("%s: %s of %s: malformed managed policy ARN %q (want arn:aws:iam::ACCOUNT:policy/NAME)", el.where(), what, owner, a)
+		}
+		return nil
+	}
+	for _, a := range list {
+		if err := check(a.PolicyArn, "attached policy "+a.PolicyName); err != nil {
+			return err
+		}
+	}
+	if b != nil && b.PermissionsBoundaryArn != "" {
+		return check(b.PermissionsBoundaryArn, "permissions boundary")
+	}
+	return nil
+}
+
 func attached(list []adAttached) []AttachedManagedPolicy {
 	out := make([]AttachedManagedPolicy, len(list))
 	for i, a := range list {
@@ -414,6 +446,9 @@ func boundaryARN(b *adBoundary) string {
 func (ld *adLoader) user(el *element, u *adUser) error {
 	acct, err := ld.entityAccount(el, u.Arn, "user "+u.UserName)
 	if err != nil {
+		return err
+	}
+	if err := ld.policyARNs(el, "user "+u.UserName, u.AttachedManagedPolicies, u.PermissionsBoundary); err != nil {
 		return err
 	}
 	_, offs := el.docSpans("", "UserPolicyList", "PolicyDocument")
@@ -445,6 +480,9 @@ func (ld *adLoader) group(el *element, g *adGroup) error {
 	if err != nil {
 		return err
 	}
+	if err := ld.policyARNs(el, "group "+g.GroupName, g.AttachedManagedPolicies, nil); err != nil {
+		return err
+	}
 	_, offs := el.docSpans("", "GroupPolicyList", "PolicyDocument")
 	inl, err := ld.inline(el, g.GroupPolicyList, offs, "group "+g.GroupName)
 	if err != nil {
@@ -469,6 +507,9 @@ func (ld *adLoader) group(el *element, g *adGroup) error {
 func (ld *adLoader) role(el *element, r *adRole) error {
 	acct, err := ld.entityAccount(el, r.Arn, "role "+r.RoleName)
 	if err != nil {
+		return err
+	}
+	if err := ld.policyARNs(el, "role "+r.RoleName, r.AttachedManagedPolicies, r.PermissionsBoundary); err != nil {
 		return err
 	}
 	trustSpan, offs := el.docSpans("AssumeRolePolicyDocument", "RolePolicyList", "PolicyDocument")

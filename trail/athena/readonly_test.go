@@ -1,6 +1,9 @@
 package athena
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // Rule: only statements that read are sent to Athena unless AllowDDL.
 func TestCheckReadOnly(t *testing.T) {
@@ -33,4 +36,28 @@ func TestCheckReadOnly(t *testing.T) {
 			t.Errorf("%q: err %v, want ok=%v", tc.sql, err, tc.ok)
 		}
 	}
+}
+
+// FuzzCheckReadOnly: what passes starts with a read statement's keyword
+// once comments, space and parentheses are skipped.
+func FuzzCheckReadOnly(f *testing.F) {
+	for _, s := range []string{"SELECT 1", "/* x */ (WITH a AS (SELECT 1) SELECT * FROM a)", "DROP TABLE t", "SELECT 1; DROP TABLE t", "SELECT ';' -- ;\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, sql string) {
+		if CheckReadOnly(sql) != nil {
+			return
+		}
+		rest := skipSpaceAndComments(sql)
+		for strings.HasPrefix(rest, "(") {
+			rest = skipSpaceAndComments(rest[1:])
+		}
+		up := strings.ToUpper(rest)
+		for _, w := range readStatements {
+			if strings.HasPrefix(up, w) {
+				return
+			}
+		}
+		t.Fatalf("%q passed", sql)
+	})
 }
