@@ -54,7 +54,7 @@ standard error; the query ran on the rest), 2 when the command could not run.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.SQL, "sql", "", "the SQL statement (required, except with --create-table)")
-	f.StringVarP(&o.Output, "output", "o", "table", "output format: table, json or csv")
+	outputFlag(cmd, &o.Output, "table", "json", "csv")
 	f.StringVar(&o.DB, "db", "", "query a table saved by 'trail ingest' (DuckDB or Parquet file) instead of PATHs")
 	f.StringVar(&o.Engine, "engine", "duckdb", "where the SQL runs: duckdb (local files) or athena")
 	addAthenaQueryFlags(cmd, &o.Athena)
@@ -104,7 +104,17 @@ func runTrailQuery(ctx context.Context, s Streams, o trailQueryOptions) error {
 		if err != nil {
 			return err
 		}
-		if complete, err = loadTrail(ctx, s, db, o.Paths); err != nil {
+		// Only the columns the statement reads are loaded (the others stay
+		// NULL, which it cannot see); every record is still read and
+		// counted.
+		var opts sqltable.LoaderOptions
+		if cols, all := sqltable.ColumnsOf(o.SQL); !all {
+			if len(cols) == 0 {
+				cols = []string{"eventid"} // count(*) and the like: rows, no values
+			}
+			opts.Columns = cols
+		}
+		if complete, err = loadTrail(ctx, s, db, o.Paths, opts); err != nil {
 			db.Close()
 			return err
 		}

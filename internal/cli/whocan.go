@@ -57,7 +57,7 @@ not run.`,
 	f := cmd.Flags()
 	f.StringVar(&o.Env, "env", "", "environment directory or file (required)")
 	f.StringArrayVar(&o.Context, "context", nil, "context entry KEY=VALUE or KEY=[V1,V2] (repeatable)")
-	f.StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
+	outputFlag(cmd, &o.Output, "text", "json")
 	f.BoolVar(&o.All, "all", false, "also list denied principals")
 	return cmd
 }
@@ -174,7 +174,7 @@ func loadEnvQuery(envPath, output string, context []string) (*snapshot.Environme
 		return nil, nil, err
 	}
 	eval.NormalizeContext(ctx, catalogReference())
-	env, err := snapshot.LoadFile(envPath, snapshot.Options{})
+	env, err := loadEnvironment(snapshot.Spec{File: envPath})
 	if err != nil {
 		return nil, nil, err
 	}
