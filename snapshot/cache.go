@@ -358,7 +358,10 @@ func writeCache(dir, path, key string, stamps []inputStamp, e *Environment) erro
 	binary.Write(&head, binary.BigEndian, uint64(blobLen))
 	sum := xxh3.Hash128(payload.Bytes()).Bytes()
 	head.Write(sum[:])
-	if _, err := tmp.Write(head.Bytes()); err == nil {
+	// A failed write of the head or the payload must not leave a cache
+	// file behind: keep the first error.
+	_, err = tmp.Write(head.Bytes())
+	if err == nil {
 		_, err = tmp.Write(payload.Bytes())
 	}
 	if cerr := tmp.Close(); err == nil {
