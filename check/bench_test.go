@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/iamwhy/iamwhy/check/internal/casegen"
+	"github.com/iamwhy/iamwhy/internal/casegen"
 )
 
 // writeBigCheckFile writes a check file with n cases that refer to named

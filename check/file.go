@@ -123,9 +123,13 @@ func LoadFile(path string) (*File, error) {
 // relative paths.
 func Parse(path string, data []byte) (*File, error) {
 	if looksLikeJSON(data) {
-		root, err := parseJSONDocument(data)
+		f, err := parseJSONCheck(path, data)
 		if err == nil {
-			return interpret(path, root, nil)
+			return f, nil
+		}
+		var fe *FileError
+		if errors.As(err, &fe) {
+			return nil, err
 		}
 		// A file named .json is JSON: report its error as such. Other
 		// files starting with "{" may be YAML flow style.
@@ -174,31 +178,9 @@ func parse(path string, data []byte, items []*yaml.Node) (*File, error) {
 // already parsed case nodes. Both readers (YAML and JSON) have refused
 // duplicate keys in the tree by then.
 func interpret(path string, root *yaml.Node, items []*yaml.Node) (*File, error) {
-	if root.Kind != yaml.MappingNode {
-		return nil, &FileError{Path: path, Pos: nodePos(root), Msg: "a check file must be a mapping with version, policies, environment and cases"}
-	}
-	f := &File{Path: path, Dir: filepath.Dir(path), Policies: map[string]*PolicyRef{}}
-	var cases *yaml.Node
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, v := root.Content[i], root.Content[i+1]
-		switch k.Value {
-		case "version":
-			if v.Value != "1" {
-				return nil, &FileError{Path: path, Pos: nodePos(v), Msg: fmt.Sprintf("unsupported version %q (this iamwhy reads version 1)", v.Value)}
-			}
-		case "policies":
-			if err := f.readPolicies(v); err != nil {
-				return nil, err
-			}
-		case "environment":
-			if v.Tag != "!!null" {
-				f.Environment = v
-			}
-		case "cases":
-			cases = v
-		default:
-			return nil, &FileError{Path: path, Pos: nodePos(k), Msg: fmt.Sprintf("unknown top-level key %q (want version, policies, environment, cases)", k.Value)}
-		}
+	f, cases, err := readHeader(path, root)
+	if err != nil {
+		return nil, err
 	}
 	if items != nil {
 		cases = &yaml.Node{Kind: yaml.SequenceNode, Content: items}
@@ -210,7 +192,7 @@ func interpret(path string, root *yaml.Node, items []*yaml.Node) (*File, error) 
 		return nil, &FileError{Path: path, Pos: nodePos(cases), Msg: "cases must be a list"}
 	}
 	if len(cases.Content) == 0 {
-		return nil, &FileError{Path: path, Pos: nodePos(cases), Msg: "no cases: a check file without cases checks nothing"}
+		return nil, errNoCases(path, nodePos(cases))
 	}
 	seen := map[string]policy.Pos{}
 	for _, cn := range cases.Content {
@@ -225,6 +207,42 @@ func interpret(path string, root *yaml.Node, items []*yaml.Node) (*File, error) 
 		f.Cases = append(f.Cases, c)
 	}
 	return f, nil
+}
+
+func errNoCases(path string, pos policy.Pos) error {
+	return &FileError{Path: path, Pos: pos, Msg: "no cases: a check file without cases checks nothing"}
+}
+
+// readHeader reads the root mapping's keys other than the cases, and
+// returns the cases node (nil when absent).
+func readHeader(path string, root *yaml.Node) (*File, *yaml.Node, error) {
+	if root.Kind != yaml.MappingNode {
+		return nil, nil, &FileError{Path: path, Pos: nodePos(root), Msg: "a check file must be a mapping with version, policies, environment and cases"}
+	}
+	f := &File{Path: path, Dir: filepath.Dir(path), Policies: map[string]*PolicyRef{}}
+	var cases *yaml.Node
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		switch k.Value {
+		case "version":
+			if v.Value != "1" {
+				return nil, nil, &FileError{Path: path, Pos: nodePos(v), Msg: fmt.Sprintf("unsupported version %q (this iamwhy reads version 1)", v.Value)}
+			}
+		case "policies":
+			if err := f.readPolicies(v); err != nil {
+				return nil, nil, err
+			}
+		case "environment":
+			if v.Tag != "!!null" {
+				f.Environment = v
+			}
+		case "cases":
+			cases = v
+		default:
+			return nil, nil, &FileError{Path: path, Pos: nodePos(k), Msg: fmt.Sprintf("unknown top-level key %q (want version, policies, environment, cases)", k.Value)}
+		}
+	}
+	return f, cases, nil
 }
 
 // yamlFileError places a yamldoc error in the check file.
@@ -272,6 +290,36 @@ func (f *File) readPolicies(n *yaml.Node) error {
 	return nil
 }
 
+// caseFields holds a case's values by key; a case has ten keys at most, so
+// a small array beats a map allocated for every case.
+type caseFields struct {
+	n    int
+	keys [16]string
+	vals [16]*yaml.Node
+}
+
+func (cf *caseFields) set(k string, v *yaml.Node) {
+	for i := 0; i < cf.n; i++ {
+		if cf.keys[i] == k {
+			cf.vals[i] = v
+			return
+		}
+	}
+	if cf.n < len(cf.keys) {
+		cf.keys[cf.n], cf.vals[cf.n] = k, v
+		cf.n++
+	}
+}
+
+func (cf *caseFields) get(k string) *yaml.Node {
+	for i := 0; i < cf.n; i++ {
+		if cf.keys[i] == k {
+			return cf.vals[i]
+		}
+	}
+	return nil
+}
+
 var caseKeys = map[string]bool{"name": true, "principal": true, "action": true, "resource": true, "resource_account": true,
 	"context": true, "layers": true, "expect": true, "management_account": true, "description": true}
 
@@ -280,49 +328,49 @@ func (f *File) readCase(n *yaml.Node) (*Case, error) {
 		return nil, &FileError{Path: f.Path, Pos: nodePos(n), Msg: "each case must be a mapping"}
 	}
 	c := &Case{Pos: nodePos(n)}
-	fields := map[string]*yaml.Node{}
+	var fields caseFields
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if !caseKeys[k.Value] {
 			return nil, &FileError{Path: f.Path, Pos: nodePos(k), Msg: fmt.Sprintf("unknown key %q in a case", k.Value)}
 		}
-		fields[k.Value] = v
+		fields.set(k.Value, v)
 	}
-	if v := fields["name"]; v != nil {
+	if v := fields.get("name"); v != nil {
 		c.Name = v.Value
 	}
 	for _, req := range []string{"name", "principal", "action", "resource", "expect"} {
-		if v := fields[req]; v == nil || (v.Kind == yaml.ScalarNode && v.Value == "" && v.Tag != "!!str") {
+		if v := fields.get(req); v == nil || (v.Kind == yaml.ScalarNode && v.Value == "" && v.Tag != "!!str") {
 			return nil, &FileError{Path: f.Path, Pos: c.Pos, Case: c.Name, Msg: "missing required key " + req}
 		}
 	}
 	fe := func(n *yaml.Node, format string, args ...any) error {
 		return &FileError{Path: f.Path, Pos: nodePos(n), Case: c.Name, Msg: fmt.Sprintf(format, args...)}
 	}
-	c.Principal = fields["principal"].Value
+	c.Principal = fields.get("principal").Value
 	var err error
-	if c.Actions, err = stringOrList(fields["action"]); err != nil {
-		return nil, fe(fields["action"], "action: %v", err)
+	if c.Actions, err = stringOrList(fields.get("action")); err != nil {
+		return nil, fe(fields.get("action"), "action: %v", err)
 	}
-	if c.Resources, err = stringOrList(fields["resource"]); err != nil {
-		return nil, fe(fields["resource"], "resource: %v", err)
+	if c.Resources, err = stringOrList(fields.get("resource")); err != nil {
+		return nil, fe(fields.get("resource"), "resource: %v", err)
 	}
 	if len(c.Actions) == 0 || len(c.Resources) == 0 {
 		return nil, fe(n, "action and resource must name at least one value")
 	}
-	if v := fields["resource_account"]; v != nil && v.Tag != "!!null" {
+	if v := fields.get("resource_account"); v != nil && v.Tag != "!!null" {
 		c.ResourceAccount = v.Value
 	}
-	if v := fields["management_account"]; v != nil && v.Tag != "!!null" {
+	if v := fields.get("management_account"); v != nil && v.Tag != "!!null" {
 		c.ManagementAccount = v.Value
 	}
-	switch e := Expectation(fields["expect"].Value); e {
+	switch e := Expectation(fields.get("expect").Value); e {
 	case ExpectAllow, ExpectDeny, ExpectImplicitDeny, ExpectExplicitDeny, ExpectUndetermined:
 		c.Expect = e
 	default:
-		return nil, fe(fields["expect"], "expect must be allow, deny, implicit-deny, explicit-deny or undetermined, not %q", fields["expect"].Value)
+		return nil, fe(fields.get("expect"), "expect must be allow, deny, implicit-deny, explicit-deny or undetermined, not %q", fields.get("expect").Value)
 	}
-	if v := fields["context"]; v != nil && v.Tag != "!!null" {
+	if v := fields.get("context"); v != nil && v.Tag != "!!null" {
 		if v.Kind != yaml.MappingNode {
 			return nil, fe(v, "context must be a mapping from key to value or list of values")
 		}
@@ -356,7 +404,7 @@ func (f *File) readCase(n *yaml.Node) (*Case, error) {
 			c.Context = append(c.Context, ce)
 		}
 	}
-	if v := fields["layers"]; v != nil && v.Tag != "!!null" {
+	if v := fields.get("layers"); v != nil && v.Tag != "!!null" {
 		l, err := f.readLayers(c, v)
 		if err != nil {
 			return nil, err

@@ -8,6 +8,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/iamwhy/iamwhy/internal/yamldoc"
 	"github.com/iamwhy/iamwhy/policy"
 	"gopkg.in/yaml.v3"
 )
@@ -414,8 +415,9 @@ func (p *jsonReader) object() *yaml.Node {
 }
 
 // objectWith reads an object, handing each value whose key take returns
-// true to read instead of building it (for the streamed "cases").
-func (p *jsonReader) objectWith(take func(key *yaml.Node) bool) *yaml.Node {
+// true to read instead of building it (for the streamed "cases"); take
+// sees the object as read so far.
+func (p *jsonReader) objectWith(take func(obj, key *yaml.Node) bool) *yaml.Node {
 	p.enter()
 	n := p.node()
 	n.Kind, n.Tag, n.Style = yaml.MappingNode, "!!map", yaml.FlowStyle
@@ -445,7 +447,7 @@ func (p *jsonReader) objectWith(take func(key *yaml.Node) bool) *yaml.Node {
 		p.pos++
 		p.col++
 		var v *yaml.Node
-		if take != nil && take(k) {
+		if take != nil && take(n, k) {
 			v = &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: k.Line, Column: k.Column}
 		} else {
 			v = p.value()
@@ -571,4 +573,82 @@ func jsonFileError(path string, err error) error {
 		return &FileError{Path: path, Pos: policy.Pos{Line: je.Line, Col: je.Col}, Msg: msg}
 	}
 	return &FileError{Path: path, Msg: "not valid JSON: " + err.Error()}
+}
+
+// caseError carries a case's error out of the reader's callbacks.
+type caseError struct{ err error }
+
+// parseJSONCheck reads a JSON check file. When its policies come before
+// its cases (as people and most tools write them), each case is read into
+// a Case as soon as it is parsed and its nodes dropped, so memory holds
+// cases, not the tree of the whole file; otherwise the whole tree is read
+// first. Syntax errors come back as *jsonError, problems of the check file
+// as *FileError.
+func parseJSONCheck(path string, data []byte) (f *File, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			ce, ok := r.(caseError)
+			if !ok {
+				panic(r)
+			}
+			f, err = nil, ce.err
+		}
+	}()
+	defer catch(&err)
+	p := newJSONBytes(data)
+	if p.skipSpace() != '{' {
+		root := p.value()
+		if p.skipSpace() != 0 {
+			p.fail("unexpected text after the document")
+		}
+		return interpret(path, root, nil)
+	}
+	var early *File
+	var cr *caseReader
+	root := p.objectWith(func(obj, k *yaml.Node) bool {
+		if k.Value != "cases" || early != nil || p.skipSpace() != '[' {
+			return false
+		}
+		hasPolicies := false
+		for i := 0; i < len(obj.Content); i += 2 {
+			hasPolicies = hasPolicies || obj.Content[i].Value == "policies"
+		}
+		if !hasPolicies {
+			return false
+		}
+		hf, _, err := readHeader(path, obj)
+		if err != nil {
+			panic(caseError{err})
+		}
+		early, cr = hf, &caseReader{f: hf, seen: map[string]policy.Pos{}}
+		var one [1]*yaml.Node
+		p.items(func(n *yaml.Node) {
+			if err := yamldoc.Check(n); err != nil {
+				panic(caseError{yamlFileError(path, err)})
+			}
+			one[0] = n
+			cs, err := cr.read(one[:])
+			if err != nil {
+				panic(caseError{err})
+			}
+			hf.Cases = append(hf.Cases, cs...)
+		})
+		return true
+	})
+	if p.skipSpace() != 0 {
+		p.fail("unexpected text after the document")
+	}
+	if early == nil {
+		return interpret(path, root, nil)
+	}
+	// The keys after the cases (an unknown key, the environment).
+	late, _, err := readHeader(path, root)
+	if err != nil {
+		return nil, err
+	}
+	early.Environment = late.Environment
+	if len(early.Cases) == 0 {
+		return nil, errNoCases(path, policy.Pos{})
+	}
+	return early, nil
 }

@@ -16,6 +16,11 @@ func fillResult(res *Result, d *eval.Decision, tr *eval.Trace, explain bool) {
 		msg := d.Reason
 		res.Error = &msg
 	}
+	if d.Warning != "" && tr == nil {
+		// A caveat of the decision itself (a legacy Allow with
+		// NotPrincipal): reported without a trace too.
+		res.Warnings = []string{d.Warning}
+	}
 	if d.Policy != nil {
 		res.Policy = d.Policy.Name
 		res.Statement = d.StatementSid()

@@ -218,7 +218,7 @@ func (r *Runner) runOne(f *File, c *Case, action, resource string, multi bool, e
 	var layers *eval.Layers
 	var err error
 	if envLayers == nil {
-		req.FillPrincipalContext("")
+		// The keys that follow from the principal are derived by Decide.
 		layers, err = r.customLayers(f, c, req)
 	} else {
 		layers, err = envLayers(req)

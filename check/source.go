@@ -55,7 +55,12 @@ func Open(path string) (*Source, error) {
 // Cases calls fn with the file's cases in order, a batch at a time.
 func (s *Source) Cases(batch int, fn func([]*Case) error) error {
 	if s.stream != nil {
-		return s.stream(batch, fn)
+		n := 0
+		err := s.stream(batch, func(cs []*Case) error { n += len(cs); return fn(cs) })
+		if err == nil && n == 0 {
+			err = errNoCases(s.File.Path, policy.Pos{})
+		}
+		return err
 	}
 	for i := 0; i < len(s.File.Cases); i += batch {
 		if err := fn(s.File.Cases[i:min(i+batch, len(s.File.Cases))]); err != nil {
@@ -121,7 +126,7 @@ func openJSONStream(path string) (*Source, bool, error) {
 		if p.skipSpace() != '{' {
 			return nil, nil
 		}
-		root = p.objectWith(func(k *yaml.Node) bool {
+		root = p.objectWith(func(_, k *yaml.Node) bool {
 			if k.Value != "cases" || p.skipSpace() != '[' {
 				return false
 			}
@@ -140,7 +145,7 @@ func openJSONStream(path string) (*Source, bool, error) {
 	if root == nil || casesAt < 0 {
 		return nil, false, nil
 	}
-	f, err := interpret(path, root, []*yaml.Node{})
+	f, _, err := readHeader(path, root)
 	if err != nil {
 		return nil, false, err
 	}
@@ -268,11 +273,17 @@ func openYAMLStream(path string) (*Source, bool, error) {
 			}
 		}
 	}
-	f, err := parse(path, head.Bytes(), []*yaml.Node{})
+	var doc yaml.Node
+	if err := yaml.Unmarshal(head.Bytes(), &doc); err != nil || len(doc.Content) == 0 {
+		return nil, false, nil // the plain reader reports it
+	}
+	if err := yamldoc.Check(doc.Content[0]); err != nil {
+		return nil, false, yamlFileError(path, err)
+	}
+	f, _, err := readHeader(path, doc.Content[0])
 	if err != nil {
 		return nil, false, err
 	}
-	f.Cases = nil
 	firstLine := line + 1
 	stream := func(batch int, fn func([]*Case) error) error {
 		fh, err := os.Open(path)

@@ -126,7 +126,13 @@ func (ev *evaluator) decide(req *Request, l *Layers) Decision {
 	}
 	ev.scopeLayers()
 	ev.evaluateLayers()
-	return ev.withUnknown(ev.combine())
+	d := ev.withUnknown(ev.combine())
+	if d.Outcome == Allow && d.Warning == "" && ev.resource.allow == triTrue && ev.resource.allowNotPrincipal {
+		// The resource side of the allow (across accounts, or a
+		// delegation) came from a legacy Allow with NotPrincipal.
+		d.Warning = warnAllowNotPrincipal
+	}
+	return d
 }
 
 // begin prepares the request: its service, its resource split into ARN

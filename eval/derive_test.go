@@ -77,6 +77,13 @@ func TestAllowNotPrincipalWarns(t *testing.T) {
 	if d := Decide(req, &Layers{Resource: bucket}); d.Warning == "" {
 		t.Errorf("Decide lost the warning")
 	}
+	// Across accounts the identity policy decides, but the bucket's
+	// side still came from the legacy statement.
+	id := mustPolicy(t, "id", policy.TypeIdentity, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)
+	cross := &Request{Principal: "arn:aws:iam::444455556666:user/carol", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k", ResourceAccount: "111122223333"}
+	if d := Decide(cross, &Layers{Resource: bucket, Identity: []*Policy{id}}); d.Outcome != Allow || d.Warning == "" {
+		t.Errorf("cross-account: %v, warning %q", d.Outcome, d.Warning)
+	}
 }
 
 // An undetermined decision always carries its reason: a Numeric policy

@@ -121,6 +121,7 @@ func (ev *evaluator) s3Gate() (d Decision, stop bool) {
 	s := l.S3
 	act := ev.req.Action
 	bpa := mergeBlockPublicAccess(s.AccountBlockPublicAccess, s.BucketBlockPublicAccess)
+	restricted := false
 
 	// BlockPublicPolicy: "Amazon S3 rejects calls to PUT Bucket policy if
 	// the specified bucket policy allows public access", and likewise PUT
@@ -169,11 +170,13 @@ func (ev *evaluator) s3Gate() (d Decision, stop bool) {
 		ev.p.Type != PrincipalService && ev.p.Account != bucketOwner {
 		ev.note("RestrictPublicBuckets: the policy is public, so it grants nothing to callers outside account " + bucketOwner + " other than AWS service principals")
 		res.allow, res.allowPol, res.allowIdx, res.allowMatch = triFalse, nil, -1, matchNone
+		restricted = true
 	}
 
 	// An object that another account owns: the bucket policy's Allows do
 	// not grant access to it; only the object owner's ACL does.
-	if objectOwner != bucketOwner && res.allow != triFalse {
+	foreign := objectOwner != bucketOwner
+	if foreign && res.allow != triFalse {
 		ev.note("the object is owned by account " + objectOwner + ", not the bucket owner " + bucketOwner + ": the bucket policy cannot grant access to it, only the object's ACL")
 		res.allow, res.allowPol, res.allowIdx, res.allowMatch = triFalse, nil, -1, matchNone
 	}
@@ -184,6 +187,16 @@ func (ev *evaluator) s3Gate() (d Decision, stop bool) {
 		}
 	} else if s.BucketACL != nil || s.ObjectACL != nil {
 		ev.note("ACLs are disabled on the bucket (Object Ownership BucketOwnerEnforced): its ACL grants nothing")
+	}
+	// A caller outside the account whose grant it needs is denied here,
+	// with the rule that took the grant away.
+	if res.allow == triFalse {
+		switch {
+		case restricted:
+			return implicitDeny(LayerResource, "Block Public Access (RestrictPublicBuckets): the bucket policy is public, so it grants nothing to callers outside the bucket owner's account "+bucketOwner+" other than AWS service principals"), true
+		case foreign && ev.p.Account != objectOwner:
+			return implicitDeny(LayerResource, "the object is owned by account "+objectOwner+", not the bucket owner "+bucketOwner+": only the object's ACL can grant access to it, and it does not grant this"), true
+		}
 	}
 	return Decision{}, false
 }

@@ -79,7 +79,7 @@ func TestBlockPublicAccess(t *testing.T) {
 			s3: &S3{}, want: Allow, layer: LayerResource},
 		{rule: "RestrictPublicBuckets (bucket level) blocks anonymous access through a public policy", page: bpa,
 			principal: "anonymous", action: "s3:GetObject", resource: object, resAcct: ownerAcct, resource_: publicRead,
-			s3: &S3{BucketBlockPublicAccess: restrict}, want: ImplicitDeny, layer: LayerResource},
+			s3: &S3{BucketBlockPublicAccess: restrict}, want: ImplicitDeny, layer: LayerResource, reason: "RestrictPublicBuckets"},
 		{rule: "RestrictPublicBuckets (account level) blocks anonymous access through a public policy", page: bpa,
 			principal: "anonymous", action: "s3:GetObject", resource: object, resAcct: ownerAcct, resource_: publicRead,
 			s3: &S3{AccountBlockPublicAccess: restrict}, want: ImplicitDeny, layer: LayerResource},

@@ -157,3 +157,27 @@ func BenchmarkAllPrincipalsLarge(b *testing.B) {
 	}
 	b.ReportMetric((cpuSeconds()-cpu)/float64(b.N), "cpu-s/op")
 }
+
+// BenchmarkLoadLargeCached loads the large synthetic organisation (see
+// BenchmarkLoadLarge) from a warm environment cache: what a repeated
+// command on the same environment pays (hashing every input file
+// included).
+func BenchmarkLoadLargeCached(b *testing.B) {
+	dir := os.Getenv("IAMWHY_SYNTH")
+	if dir == "" {
+		b.Skip("IAMWHY_SYNTH not set")
+	}
+	cache := b.TempDir()
+	if _, _, err := LoadCached(Spec{File: dir}, Options{}, cache); err != nil {
+		b.Fatal(err)
+	}
+	cpu := cpuSeconds()
+	for b.Loop() {
+		env, info, err := LoadCached(Spec{File: dir}, Options{}, cache)
+		if err != nil || !info.Hit {
+			b.Fatalf("hit=%v problem=%q err=%v", info.Hit, info.Problem, err)
+		}
+		runtime.KeepAlive(env)
+	}
+	b.ReportMetric((cpuSeconds()-cpu)/float64(b.N), "cpu-s/op")
+}

@@ -14,5 +14,5 @@ func loadCheckEnvironment(node *yaml.Node, file string) (check.Environment, erro
 	if err != nil {
 		return nil, err
 	}
-	return snapshot.Load(spec, snapshot.Options{})
+	return loadEnvironment(spec)
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
+	"unicode/utf8"
 
 	"github.com/iamwhy/iamwhy/check"
 )
@@ -64,8 +66,9 @@ func (s *textCheckSink) finish(sum check.Summary, err error) error {
 // jsonCheckSink writes the document renderCheckJSON writes, a result at a
 // time.
 type jsonCheckSink struct {
-	w *bufio.Writer
-	n int
+	w   *bufio.Writer
+	n   int
+	buf []byte
 }
 
 func (s *jsonCheckSink) result(r *check.Result) error {
@@ -75,11 +78,8 @@ func (s *jsonCheckSink) result(r *check.Result) error {
 		s.w.WriteString(",\n    ")
 	}
 	s.n++
-	b, err := json.MarshalIndent(r, "    ", "  ")
-	if err != nil {
-		return err
-	}
-	_, err = s.w.Write(b)
+	s.buf = appendCheckResult(s.buf[:0], r)
+	_, err := s.w.Write(s.buf)
 	return err
 }
 
@@ -128,4 +128,118 @@ func (s *reportCheckSink) finish(sum check.Summary, err error) error {
 		s.rep.Results = []check.Result{}
 	}
 	return s.render(s.w, &s.rep)
+}
+
+// appendCheckResult appends r as json.MarshalIndent(r, "    ", "  ")
+// writes it, without reflection (it was most of the cost of JSON output for
+// large files). TestAppendCheckResultMatchesEncodingJSON keeps the two
+// equal, for every field of check.Result.
+func appendCheckResult(b []byte, r *check.Result) []byte {
+	const in = "\n      "
+	field := func(b []byte, first bool, name string) []byte {
+		if !first {
+			b = append(b, ',')
+		}
+		b = append(b, in...)
+		b = append(b, '"')
+		b = append(b, name...)
+		return append(b, '"', ':', ' ')
+	}
+	str := func(b []byte, first bool, name, v string) []byte {
+		return appendJSONString(field(b, first, name), v)
+	}
+	b = append(b, '{')
+	b = str(b, true, "file", r.File)
+	b = str(b, false, "name", r.Name)
+	b = str(b, false, "principal", r.Principal)
+	b = str(b, false, "action", r.Action)
+	b = str(b, false, "resource", r.Resource)
+	b = str(b, false, "decision", r.Decision)
+	b = str(b, false, "expected", r.Expected)
+	b = strconv.AppendBool(field(b, false, "pass"), r.Pass)
+	b = str(b, false, "decided_by", r.DecidedBy)
+	b = field(b, false, "error")
+	if r.Error == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendJSONString(b, *r.Error)
+	}
+	b = str(b, false, "explanation", r.Explanation)
+	if r.Policy != "" {
+		b = str(b, false, "policy", r.Policy)
+	}
+	if r.Statement != "" {
+		b = str(b, false, "statement", r.Statement)
+	}
+	if r.Location != "" {
+		b = str(b, false, "location", r.Location)
+	}
+	b = strconv.AppendInt(field(b, false, "line"), int64(r.Line), 10)
+	if len(r.Warnings) > 0 {
+		b = append(field(b, false, "warnings"), '[')
+		for i, w := range r.Warnings {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, "\n        "...)
+			b = appendJSONString(b, w)
+		}
+		b = append(b, "\n      ]"...)
+	}
+	return append(b, "\n    }"...)
+}
+
+// appendJSONString appends s quoted as encoding/json quotes it (HTML
+// characters, U+2028 and U+2029 escaped, invalid UTF-8 as U+FFFD).
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }

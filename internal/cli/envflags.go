@@ -36,7 +36,7 @@ func (f *envFlags) load() (*snapshot.Environment, error) {
 	case f.Env != "" && (len(f.AuthorizationDetails) > 0 || f.Organization != "" || len(f.ResourcePolicies) > 0):
 		return nil, errors.New("give --env, or --authorization-details/--organization/--resource-policies, not both")
 	case f.Env != "":
-		return snapshot.LoadFile(f.Env, snapshot.Options{})
+		return loadEnvironment(snapshot.Spec{File: f.Env})
 	case !f.given():
 		return nil, errors.New("--env is required: the environment to replay the request in")
 	}
@@ -50,5 +50,14 @@ func (f *envFlags) load() (*snapshot.Environment, error) {
 	for _, p := range f.ResourcePolicies {
 		spec.ResourcePolicies = append(spec.ResourcePolicies, snapshot.PathRef{Path: p, Where: "--resource-policies"})
 	}
-	return snapshot.Load(spec, snapshot.Options{})
+	return loadEnvironment(spec)
+}
+
+// loadEnvironment loads an environment through the environment cache
+// (snapshot.LoadCached in snapshot.CacheDir(); IAMWHY_CACHE_DIR=off turns it
+// off; see docs/environment-cache.md): a repeated command on the same files
+// reads one binary file instead of decoding them again.
+func loadEnvironment(spec snapshot.Spec) (*snapshot.Environment, error) {
+	e, _, err := snapshot.LoadCached(spec, snapshot.Options{}, snapshot.CacheDir())
+	return e, err
 }

@@ -52,6 +52,7 @@ var commands = []func(Streams) *cobra.Command{
 	newTrailCmd,
 	newGenerateCmd,
 	newUnusedCmd,
+	newAccessDiffCmd,
 }
 
 // NewRoot builds the command tree on the given streams.

@@ -154,7 +154,7 @@ func runSimulate(s Streams, o *simulateOptions) error {
 		if err := o.envModeFlags(); err != nil {
 			return err
 		}
-		if env, err = snapshot.LoadFile(o.Env, snapshot.Options{}); err != nil {
+		if env, err = loadEnvironment(snapshot.Spec{File: o.Env}); err != nil {
 			return err
 		}
 	}

@@ -63,7 +63,7 @@ func runTrailIngest(ctx context.Context, s Streams, o trailIngestOptions) error 
 		if err != nil {
 			return err
 		}
-		complete, err := loadTrail(ctx, s, db, o.Paths)
+		complete, err := loadTrail(ctx, s, db, o.Paths, sqltable.LoaderOptions{})
 		if err != nil {
 			db.Close()
 			if ctx.Err() != nil {
@@ -84,7 +84,7 @@ func runTrailIngest(ctx context.Context, s Streams, o trailIngestOptions) error 
 		if err := db.LoadParquet(ctx, o.DB); err != nil {
 			return err
 		}
-		complete, err := loadTrail(ctx, s, db, o.Paths)
+		complete, err := loadTrail(ctx, s, db, o.Paths, sqltable.LoaderOptions{})
 		if err != nil {
 			if ctx.Err() != nil {
 				return fmt.Errorf("%w: %s was left as it was; staging files were removed", err, o.DB)
@@ -118,8 +118,8 @@ func runTrailIngest(ctx context.Context, s Streams, o trailIngestOptions) error 
 // complete is false when some input or record could not be read (the rest
 // was loaded); commands then finish their work and exit with status 1, as
 // trail denied does.
-func loadTrail(ctx context.Context, s Streams, db *sqltable.DB, paths []string) (complete bool, err error) {
-	in, err := db.LoadTrail(ctx, paths, trail.Options{Stdin: s.In})
+func loadTrail(ctx context.Context, s Streams, db *sqltable.DB, paths []string, opts sqltable.LoaderOptions) (complete bool, err error) {
+	in, err := db.LoadTrailWith(ctx, paths, trail.Options{Stdin: s.In}, opts)
 	if in == nil {
 		return false, err
 	}

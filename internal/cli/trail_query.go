@@ -104,7 +104,17 @@ func runTrailQuery(ctx context.Context, s Streams, o trailQueryOptions) error {
 		if err != nil {
 			return err
 		}
-		if complete, err = loadTrail(ctx, s, db, o.Paths); err != nil {
+		// Only the columns the statement reads are loaded (the others stay
+		// NULL, which it cannot see); every record is still read and
+		// counted.
+		var opts sqltable.LoaderOptions
+		if cols, all := sqltable.ColumnsOf(o.SQL); !all {
+			if len(cols) == 0 {
+				cols = []string{"eventid"} // count(*) and the like: rows, no values
+			}
+			opts.Columns = cols
+		}
+		if complete, err = loadTrail(ctx, s, db, o.Paths, opts); err != nil {
 			db.Close()
 			return err
 		}

@@ -174,7 +174,7 @@ func loadEnvQuery(envPath, output string, context []string) (*snapshot.Environme
 		return nil, nil, err
 	}
 	eval.NormalizeContext(ctx, catalogReference())
-	env, err := snapshot.LoadFile(envPath, snapshot.Options{})
+	env, err := loadEnvironment(snapshot.Spec{File: envPath})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -43,7 +43,13 @@ func (in *Ingest) Complete() bool {
 // error too, so a caller can report what was read; an error is returned
 // when reading failed, the load failed, or no input could be read at all.
 func (db *DB) LoadTrail(ctx context.Context, paths []string, opts trail.Options) (*Ingest, error) {
-	l, err := db.NewLoader(ctx, LoaderOptions{})
+	return db.LoadTrailWith(ctx, paths, opts, LoaderOptions{})
+}
+
+// LoadTrailWith is LoadTrail with the Loader's options (for example the
+// Columns of the one query to run).
+func (db *DB) LoadTrailWith(ctx context.Context, paths []string, opts trail.Options, lopts LoaderOptions) (*Ingest, error) {
+	l, err := db.NewLoader(ctx, lopts)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/iamwhy/iamwhy/trail/sqltable/schema"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -354,3 +355,86 @@ var (
 	benchRowsMu sync.Mutex
 	benchRows   int64
 )
+
+// BenchmarkQueryVsReadJSON compares `trail query` on files (trail.Read
+// feeding a Loader that loads only the columns the SQL reads, then the
+// SQL) with DuckDB's own read_json reading the same files and the same
+// columns and running the same filter, sort and count, for the guide's
+// query and for a count of denials. Run with -count N to interleave them
+// on a shared machine; IAMWHY_BENCH_DIR points it at a larger set.
+func BenchmarkQueryVsReadJSON(b *testing.B) {
+	dir, size := benchSet(b)
+	glob := quoteString(filepath.Join(dir, "**", "*.json.gz"))
+	for _, q := range []struct{ name, sql, where, tail string }{
+		{"guide", guideQuery, "r.errorCode = 'AccessDenied' AND r.eventTime > '2024-01-15T00:00:00Z'", " ORDER BY eventtime DESC LIMIT 50"},
+		{"count", "SELECT count(*) FROM cloudtrail_logs WHERE errorcode = 'AccessDenied'", "r.errorCode = 'AccessDenied'", ""},
+	} {
+		cols, all := ColumnsOf(q.sql)
+		if all {
+			b.Fatalf("%s: no projection", q.name)
+		}
+		var fields []schema.Field
+		var sel []string
+		for _, f := range schema.Columns {
+			if slices.Contains(cols, f.Name) {
+				fields = append(fields, f)
+				sel = append(sel, "r."+quoteIdent(awsName(f.Name))+"::"+f.DuckDBType()+" AS "+f.Name)
+			}
+		}
+		selectList := strings.Join(sel, ", ")
+		if q.name == "count" {
+			selectList = "count(*)"
+		}
+		readJSON := "SELECT " + selectList + " FROM (SELECT unnest(Records) AS r FROM read_json(" + glob +
+			", format = 'auto', maximum_object_size = 1073741824, columns = {Records: " +
+			quoteString("STRUCT("+awsFields(fields)+")[]") + "})) WHERE " + q.where + q.tail
+		var want int
+		b.Run(q.name+"/iamwhy", func(b *testing.B) {
+			benchDB(b, size, func(ctx context.Context, db *DB) error {
+				threads, _ := strconv.Atoi(os.Getenv("IAMWHY_INSERT_THREADS"))
+				l, err := db.NewLoader(ctx, LoaderOptions{Columns: cols, InsertThreads: threads})
+				if err != nil {
+					return err
+				}
+				if _, err := trail.Read(ctx, []string{dir}, trail.Options{RawOnly: true}, func(r *trail.Record) error {
+					_, err := l.AddNoting(r.Raw)
+					return err
+				}); err != nil {
+					l.Close()
+					return err
+				}
+				if _, err := l.Close(); err != nil {
+					return err
+				}
+				rows, err := db.Query(ctx, q.sql)
+				if err != nil {
+					return err
+				}
+				n := 0
+				for rows.Next() {
+					n++
+				}
+				rows.Close()
+				want = n
+				return rows.Err()
+			})
+		})
+		b.Run(q.name+"/read_json", func(b *testing.B) {
+			benchDB(b, size, func(ctx context.Context, db *DB) error {
+				rows, err := db.sql.QueryContext(ctx, readJSON)
+				if err != nil {
+					return err
+				}
+				n := 0
+				for rows.Next() {
+					n++
+				}
+				rows.Close()
+				if n != want {
+					return fmt.Errorf("read_json returned %d rows, iamwhy %d", n, want)
+				}
+				return rows.Err()
+			})
+		})
+	}
+}

@@ -47,6 +47,11 @@ type LoaderOptions struct {
 	// TempDir holds the staging files; "" means the DB's private
 	// temporary directory (DB.TempDir).
 	TempDir string
+	// Columns, when not empty, are the only columns loaded (ColumnsOf of
+	// the one query to run); the others are left NULL and their values
+	// are skipped unread, so loading costs what the query reads. Records
+	// are still all read, checked and counted.
+	Columns []string
 }
 
 // Loader inserts CloudTrail records into cloudtrail_logs. Records are
@@ -80,6 +85,7 @@ type Loader struct {
 	maxLine int
 	dedupe  bool
 	flush   chan batchResult // result of the batch being inserted, if any
+	keep    uint64           // columns loaded (normalizer.keep)
 	err     error
 	pool    sync.Pool
 }
@@ -134,7 +140,14 @@ func (d *DB) NewLoader(ctx context.Context, opts LoaderOptions) (*Loader, error)
 			return nil, err
 		}
 	}
-	l.pool.New = func() any { return &normalizer{} }
+	keep, err := columnMask(opts.Columns)
+	if err != nil {
+		tx.Rollback()
+		conn.Close()
+		return nil, err
+	}
+	l.keep = keep
+	l.pool.New = func() any { return &normalizer{keep: keep} }
 	return l, nil
 }
 
@@ -279,9 +292,9 @@ func (l *Loader) insert(f *os.File, maxLine int) (int64, error) {
 	// maximum_object_size must hold the longest line; DuckDB's default is
 	// 16 MiB.
 	maxObj := max(16<<20, maxLine+1)
-	q := "INSERT INTO " + TableName + " SELECT * FROM read_json(" + quoteString(name) +
+	q := "INSERT INTO " + TableName + insertColumns(l.keep) + " SELECT * FROM read_json(" + quoteString(name) +
 		", format = 'newline_delimited', records = true, maximum_object_size = " + strconv.Itoa(maxObj) +
-		", columns = " + readJSONColumns() + ")"
+		", columns = " + readJSONColumnsOf(l.keep) + ")"
 	if l.dedupe {
 		q += " AS r WHERE r.eventid IS NULL OR r.eventid NOT IN (SELECT eventid FROM " + TableName + " WHERE eventid IS NOT NULL)"
 	}

@@ -50,6 +50,9 @@ type normalizer struct {
 	notes      *[]string
 	duplicates int
 	replaced   int
+	// keep, when not zero, has a bit per column (schema.Columns order) to
+	// write; the other columns are skipped unread (projection pushdown).
+	keep uint64
 }
 
 // normalize appends the normalised form of rec to dst.
@@ -127,6 +130,11 @@ func (n *normalizer) object(t *fieldTable, depth int) error {
 			n.appendString(key)
 			n.out = append(n.out, ':')
 			if err := n.stringValue(depth + 1); err != nil {
+				return err
+			}
+		case ok && seen&(1<<idx) == 0 && t == columnTable && n.keep != 0 && n.keep&(1<<idx) == 0:
+			seen |= 1 << idx // a column the query does not read
+			if err := n.skipValue(depth + 1); err != nil {
 				return err
 			}
 		case ok && seen&(1<<idx) == 0:

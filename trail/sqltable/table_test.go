@@ -23,13 +23,19 @@ LIMIT 50;`
 // loadFile loads a JSON lines file of records into a new in-memory table.
 func loadFile(t testing.TB, path string) (*DB, LoadStats) {
 	t.Helper()
+	return loadFileColumns(t, path, nil)
+}
+
+// loadFileColumns is loadFile loading only the given columns (nil: all).
+func loadFileColumns(t testing.TB, path string, cols []string) (*DB, LoadStats) {
+	t.Helper()
 	ctx := context.Background()
 	db, err := Open(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	l, err := db.NewLoader(ctx, LoaderOptions{TempDir: t.TempDir()})
+	l, err := db.NewLoader(ctx, LoaderOptions{TempDir: t.TempDir(), Columns: cols})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,7 @@
 // forms, for timing `iamwhy check` against another simulator on identical
 // input:
 //
-//	go run ./check/internal/casegen/gencases -n 20000 -out /tmp/cases
+//	go run ./internal/casegen/gencases -n 20000 -out /tmp/cases
 //
 // (WriteAll) writes cases.yaml and cases.json (check files, spec/check-file.md) and
 // anchor.json, a JSON array of {"name", "expect", "simulation"} where

@@ -1,7 +1,7 @@
 // Command gencases writes realistic check cases as cases.yaml, cases.json
 // and anchor.json (the same cases as @cloud-copilot/iam-simulate input):
 //
-//	go run ./check/internal/casegen/gencases -n 20000 -out /tmp/cases
+//	go run ./internal/casegen/gencases -n 20000 -out /tmp/cases
 package main
 
 import (
@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/iamwhy/iamwhy/check/internal/casegen"
+	"github.com/iamwhy/iamwhy/internal/casegen"
 )
 
 func main() {

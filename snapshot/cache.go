@@ -1,0 +1,400 @@
+package snapshot
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/gob"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"time"
+
+	"github.com/zeebo/xxh3"
+)
+
+// Loading a large environment (tens of thousands of roles and policies) is
+// mostly decoding JSON, and commands are run again and again on the same
+// files. LoadCached keeps the loaded environment in a cache file keyed by
+// the content of every input file and by the iamwhy binary itself, so that
+// a repeated command reads one binary file instead of decoding the JSON.
+//
+// The cache is never trusted blindly. Its file is named by the input files'
+// paths, the options and the running executable (path, size, modification
+// time: its embedded catalog and loader code shape the environment); inside,
+// each input file's size, modification time and xxh3-128 hash are checked
+// on every use (a file whose size and time are unchanged is hashed again
+// only when it was modified within two seconds of being stamped, as git
+// treats its index); the payload carries a checksum; anything that does not
+// match, or fails to decode, is ignored and the environment is loaded from
+// the files and cached again.
+
+// CacheEnv is the environment variable that sets the cache directory; "off"
+// disables the cache.
+const CacheEnv = "IAMWHY_CACHE_DIR"
+
+// cacheFormat changes whenever the encoded form does.
+const cacheFormat = "iamwhy-env-cache-1"
+
+// CacheDir returns the directory environment caches are kept in: $IAMWHY_CACHE_DIR,
+// or iamwhy/environments under the user's cache directory
+// (os.UserCacheDir: $XDG_CACHE_HOME or ~/.cache on Linux, ~/Library/Caches
+// on macOS). It returns "" when caching is off or no directory is known.
+func CacheDir() string {
+	if d, ok := os.LookupEnv(CacheEnv); ok {
+		if d == "off" || d == "" {
+			return ""
+		}
+		return d
+	}
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(base, "iamwhy", "environments")
+}
+
+// CacheInfo says what LoadCached did.
+type CacheInfo struct {
+	// Hit is true when the environment came from the cache.
+	Hit bool
+	// Path is the cache file ("" when caching was off or not possible).
+	Path string
+	// Problem, when not empty, is why a cache file was not used or not
+	// written (the environment was loaded from the files all the same).
+	Problem string
+}
+
+// LoadCached is Load through the cache in dir ("" loads without a cache).
+// Only the default Options are cached (a custom resolver cannot be keyed).
+func LoadCached(spec Spec, opts Options, dir string) (*Environment, CacheInfo, error) {
+	if dir == "" || opts.ManagedPolicyResolver != nil {
+		e, err := Load(spec, opts)
+		return e, CacheInfo{}, err
+	}
+	files, err := cacheInputs(spec)
+	if err != nil {
+		// The inputs cannot be listed: Load reports the problem.
+		e, err := Load(spec, opts)
+		return e, CacheInfo{}, err
+	}
+	key := cacheKey(files, opts)
+	info := CacheInfo{Path: filepath.Join(dir, key+".env")}
+	if e, err := readCache(info.Path, key); err == nil {
+		info.Hit = true
+		return e, info, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		info.Problem = "cache ignored: " + err.Error()
+	}
+	e, err := Load(spec, opts)
+	if err != nil {
+		return nil, info, err
+	}
+	stamps, err := stampInputs(files)
+	if err == nil {
+		err = writeCache(dir, info.Path, key, stamps, e)
+	}
+	if err != nil {
+		info.Problem = "cache not written: " + err.Error()
+	}
+	return e, info, nil
+}
+
+// cacheInputs lists every file an environment is read from: the
+// environment file and every file under the paths it names (all files of a
+// directory, whatever Load reads of them, so that any change is seen).
+func cacheInputs(spec Spec) ([]string, error) {
+	var roots []string
+	if spec.File != "" {
+		file, err := EnvironmentFile(spec.File)
+		if err != nil {
+			return nil, err
+		}
+		roots = append(roots, file)
+		n, err := readYAMLFile(file)
+		if err != nil {
+			return nil, err
+		}
+		inner, err := DecodeSpec(n, file)
+		if err != nil {
+			return nil, err
+		}
+		spec = inner
+	}
+	for _, p := range spec.AuthorizationDetails {
+		roots = append(roots, p.Path)
+	}
+	if spec.Organization != nil {
+		roots = append(roots, spec.Organization.Path)
+	}
+	if spec.OrganizationNode != nil && spec.OrganizationFile != "" {
+		roots = append(roots, spec.OrganizationFile)
+	}
+	for _, p := range spec.ResourcePolicies {
+		roots = append(roots, p.Path)
+	}
+	var files []string
+	for _, r := range roots {
+		err := filepath.WalkDir(r, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() {
+				files = append(files, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	sort.Strings(files)
+	return files, nil
+}
+
+// cacheKey names the cache file of an environment: the format, the
+// options, the running executable (its embedded catalog and loader code
+// shape the environment) and the input files' paths. Their contents are
+// checked against the stamps inside the file.
+func cacheKey(files []string, opts Options) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00nocatalog=%v\x00", cacheFormat, opts.NoCatalog)
+	if exe, err := os.Executable(); err == nil {
+		if fi, err := os.Stat(exe); err == nil {
+			fmt.Fprintf(h, "exe %s %d %d\x00", exe, fi.Size(), fi.ModTime().UnixNano())
+		}
+	}
+	for _, p := range files {
+		abs, _ := filepath.Abs(p)
+		fmt.Fprintf(h, "file %s\x00", abs)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// inputStamp is what the cache knows of one input file.
+type inputStamp struct {
+	Path    string
+	Size    int64
+	ModTime int64 // nanoseconds
+	Hash    [16]byte
+}
+
+// cacheHeader is the first gob value of a cache file.
+type cacheHeader struct {
+	Inputs  []inputStamp
+	Written int64 // when the inputs were stamped, nanoseconds
+}
+
+// stampInputs hashes every input file (xxh3-128).
+func stampInputs(files []string) ([]inputStamp, error) {
+	buf := make([]byte, 1<<20)
+	out := make([]inputStamp, 0, len(files))
+	for _, p := range files {
+		st, err := stampFile(p, buf)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+func stampFile(p string, buf []byte) (inputStamp, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return inputStamp{}, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return inputStamp{}, err
+	}
+	if !fi.Mode().IsRegular() {
+		return inputStamp{}, fmt.Errorf("%s: not a regular file", p)
+	}
+	x := xxh3.New()
+	if _, err := io.CopyBuffer(x, f, buf); err != nil {
+		return inputStamp{}, err
+	}
+	return inputStamp{Path: p, Size: fi.Size(), ModTime: fi.ModTime().UnixNano(), Hash: x.Sum128().Bytes()}, nil
+}
+
+// racyWindow: a file modified this close to the moment it was stamped may
+// have changed again within the file system's timestamp resolution without
+// its modification time moving, so its content is hashed again (as git
+// does for its index).
+const racyWindow = int64(2 * time.Second)
+
+// checkInputs reports the first input that is not as stamped. A file whose
+// size and modification time are unchanged, and were not racy when
+// stamped, is taken as unchanged without reading it; any other is hashed.
+func checkInputs(h *cacheHeader) error {
+	var buf []byte
+	for _, st := range h.Inputs {
+		fi, err := os.Stat(st.Path)
+		if err != nil {
+			return err
+		}
+		if fi.Size() != st.Size || fi.ModTime().UnixNano() != st.ModTime {
+			return fmt.Errorf("%s changed", st.Path)
+		}
+		if h.Written-st.ModTime > racyWindow {
+			continue
+		}
+		if buf == nil {
+			buf = make([]byte, 1<<20)
+		}
+		now, err := stampFile(st.Path, buf)
+		if err != nil {
+			return err
+		}
+		if now.Hash != st.Hash {
+			return fmt.Errorf("%s changed", st.Path)
+		}
+	}
+	return nil
+}
+
+// A cache file is: cacheFormat, a newline, the key, a newline, the payload
+// length and the blob length (8 bytes each, big endian), the payload's
+// xxh3-128, then the payload: the gob-encoded cacheForm followed by the
+// blob of document texts.
+func writeCache(dir, path, key string, stamps []inputStamp, e *Environment) error {
+	var payload bytes.Buffer
+	enc := gob.NewEncoder(&payload)
+	if err := enc.Encode(cacheHeader{Inputs: stamps, Written: time.Now().UnixNano()}); err != nil {
+		return err
+	}
+	cf := toCacheForm(e)
+	cf.EmptyMarks = emptyMarks(reflect.ValueOf(cf))
+	// Document texts go to the blob; their fields are emptied for the
+	// encoding and put back after (the environment is not in use yet).
+	var blob []byte
+	spans := map[*Document]docSpan{}
+	texts := map[*Document][]byte{}
+	walkDocuments(reflect.ValueOf(cf), func(d *Document) {
+		sp, seen := spans[d]
+		if !seen {
+			sp = docSpan{Off: len(blob), Len: len(d.JSON)}
+			blob = append(blob, d.JSON...)
+			spans[d], texts[d] = sp, d.JSON
+			d.JSON = nil
+		}
+		cf.DocSpans = append(cf.DocSpans, sp)
+	})
+	err := enc.Encode(cf)
+	for d, text := range texts {
+		d.JSON = text
+	}
+	if err != nil {
+		return err
+	}
+	payload.Write(blob)
+	blobLen := len(blob)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".env-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // after the rename, a no-op
+	var head bytes.Buffer
+	head.WriteString(cacheFormat + "\n" + key + "\n")
+	binary.Write(&head, binary.BigEndian, uint64(payload.Len()))
+	binary.Write(&head, binary.BigEndian, uint64(blobLen))
+	sum := xxh3.Hash128(payload.Bytes()).Bytes()
+	head.Write(sum[:])
+	if _, err := tmp.Write(head.Bytes()); err == nil {
+		_, err = tmp.Write(payload.Bytes())
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	// The rename is atomic: a reader sees the old file or the whole new one.
+	return os.Rename(tmp.Name(), path)
+}
+
+func readCache(path, key string) (e *Environment, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	data := make([]byte, fi.Size())
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, err
+	}
+	head := cacheFormat + "\n" + key + "\n"
+	if !bytes.HasPrefix(data, []byte(head)) || len(data) < len(head)+16+16 {
+		return nil, fmt.Errorf("%s: not a cache of this environment", path)
+	}
+	rest := data[len(head):]
+	n, blobLen := binary.BigEndian.Uint64(rest), binary.BigEndian.Uint64(rest[8:])
+	sum, payload := rest[16:32], rest[32:]
+	if uint64(len(payload)) != n || blobLen > n {
+		return nil, fmt.Errorf("%s: truncated", path)
+	}
+	if got := xxh3.Hash128(payload).Bytes(); !bytes.Equal(got[:], sum) {
+		return nil, fmt.Errorf("%s: checksum mismatch", path)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			e, err = nil, fmt.Errorf("%s: cannot decode: %v", path, r)
+		}
+	}()
+	blob := payload[len(payload)-int(blobLen):]
+	dec := gob.NewDecoder(bytes.NewReader(payload[:len(payload)-int(blobLen)]))
+	var h cacheHeader
+	if err := dec.Decode(&h); err != nil {
+		return nil, fmt.Errorf("%s: cannot decode: %v", path, err)
+	}
+	if err := checkInputs(&h); err != nil {
+		return nil, err
+	}
+	var cf cacheForm
+	if err := dec.Decode(&cf); err != nil {
+		return nil, fmt.Errorf("%s: cannot decode: %v", path, err)
+	}
+	i := 0
+	var bad error
+	walkDocuments(reflect.ValueOf(&cf), func(d *Document) {
+		if i >= len(cf.DocSpans) {
+			bad = errors.New("more documents than spans")
+			return
+		}
+		sp := cf.DocSpans[i]
+		i++
+		if sp.Off < 0 || sp.Len < 0 || sp.Off+sp.Len > len(blob) {
+			bad = errors.New("document span outside the blob")
+			return
+		}
+		if sp.Len > 0 {
+			d.JSON = blob[sp.Off : sp.Off+sp.Len : sp.Off+sp.Len]
+		}
+	})
+	if bad == nil && i != len(cf.DocSpans) {
+		bad = errors.New("fewer documents than spans")
+	}
+	if bad != nil {
+		return nil, fmt.Errorf("%s: %v", path, bad)
+	}
+	cf.DocSpans = nil
+	return cf.environment()
+}
