@@ -21,19 +21,29 @@ type ARN struct {
 // empty. ok is false otherwise. Use Parse to also require the partition and
 // service that every real ARN has.
 func Split(s string) (a ARN, ok bool) {
-	if !strings.HasPrefix(s, "arn:") {
+	f, ok := Fields(s)
+	if !ok {
 		return ARN{}, false
 	}
+	return ARN{Partition: f[0], Service: f[1], Region: f[2], Account: f[3], Resource: f[4]}, true
+}
+
+// Fields is Split as an array of the five fields (partition, service,
+// region, account, resource), for matchers that index them.
+func Fields(s string) (f [5]string, ok bool) {
+	if !strings.HasPrefix(s, "arn:") {
+		return f, false
+	}
 	rest := s[len("arn:"):]
-	var f [4]string
-	for i := range f {
+	for i := 0; i < 4; i++ {
 		j := strings.IndexByte(rest, ':')
 		if j < 0 {
-			return ARN{}, false
+			return [5]string{}, false
 		}
 		f[i], rest = rest[:j], rest[j+1:]
 	}
-	return ARN{Partition: f[0], Service: f[1], Region: f[2], Account: f[3], Resource: rest}, true
+	f[4] = rest
+	return f, true
 }
 
 // Parse splits s into its fields like Split and also requires a partition

@@ -136,3 +136,13 @@ func TestScopeResources(t *testing.T) {
 		})
 	}
 }
+
+func TestEventActionsWithParameters(t *testing.T) {
+	c := Default()
+	if got, _ := c.EventActionsWithParameters("s3.amazonaws.com", "GetObject", []byte(`{"bucketName":"b","key":"k","versionId":"v1"}`)); !slices.Equal(got, []string{"s3:GetObjectVersion"}) {
+		t.Errorf("versioned GetObject: %v", got)
+	}
+	if got, _ := c.EventActionsWithParameters("s3.amazonaws.com", "GetObject", []byte(`{"bucketName":"b","key":"k"}`)); !slices.Equal(got, []string{"s3:GetObject"}) {
+		t.Errorf("GetObject: %v", got)
+	}
+}

@@ -7,11 +7,8 @@ import (
 	"github.com/iamwhy/iamwhy/arn"
 )
 
-// arnParts is arn.Split as the five fields the matcher compares.
-func arnParts(s string) (parts [5]string, ok bool) {
-	a, ok := arn.Split(s)
-	return [5]string{a.Partition, a.Service, a.Region, a.Account, a.Resource}, ok
-}
+// arnParts is the five fields the matcher compares.
+func arnParts(s string) (parts [5]string, ok bool) { return arn.Fields(s) }
 
 // ARNAccount returns the account ID field of an ARN ("" for ARNs without
 // one, such as S3 buckets, or for strings that are not ARNs).

@@ -283,7 +283,7 @@ func (ev *evaluator) evaluateLayers() {
 			ev.rcpMore = make([]layerResult, len(l.RCP))
 		}
 		for i, lvl := range l.RCP {
-			*ev.rcpLevel(i) = ev.evalLayer(LayerRCP, i, lvl)
+			ev.evalLayer(ev.rcpLevel(i), LayerRCP, i, lvl)
 		}
 		ev.rcpN = len(l.RCP)
 		if why := l.unknown(LayerRCP); why != "" {
@@ -296,7 +296,7 @@ func (ev *evaluator) evaluateLayers() {
 			ev.scpMore = make([]layerResult, len(l.SCP))
 		}
 		for i, lvl := range l.SCP {
-			*ev.scpLevel(i) = ev.evalLayer(LayerSCP, i, lvl)
+			ev.evalLayer(ev.scpLevel(i), LayerSCP, i, lvl)
 		}
 		ev.scpN = len(l.SCP)
 		if why := l.unknown(LayerSCP); why != "" {
@@ -305,14 +305,14 @@ func (ev *evaluator) evaluateLayers() {
 		}
 	}
 	if l.VPCEndpoint != nil {
-		ev.vpce = ev.evalOne(LayerVPCEndpoint, l.VPCEndpoint)
+		ev.evalOne(&ev.vpce, LayerVPCEndpoint, l.VPCEndpoint)
 	}
 	if why := l.unknown(LayerVPCEndpoint); why != "" {
 		ev.vpce.assumeBestCase()
 		ev.unknownLayer(LayerVPCEndpoint, why)
 	}
 	if l.Resource != nil {
-		ev.resource = ev.evalOne(LayerResource, l.Resource)
+		ev.evalOne(&ev.resource, LayerResource, l.Resource)
 	}
 	why := l.unknown(LayerResource)
 	if why == "" && l.Resource == nil && sc.strict != "" {
@@ -323,7 +323,7 @@ func (ev *evaluator) evaluateLayers() {
 		ev.unknownLayer(LayerResource, why)
 	}
 	if sc.identity {
-		ev.identity = ev.evalLayer(LayerIdentity, -1, l.Identity)
+		ev.evalLayer(&ev.identity, LayerIdentity, -1, l.Identity)
 		if why := l.unknown(LayerIdentity); why != "" {
 			ev.identity.assumeBestCase()
 			ev.unknownLayer(LayerIdentity, why)
@@ -331,7 +331,7 @@ func (ev *evaluator) evaluateLayers() {
 	}
 	if sc.boundary {
 		if l.Boundary != nil {
-			ev.boundary = ev.evalOne(LayerBoundary, l.Boundary)
+			ev.evalOne(&ev.boundary, LayerBoundary, l.Boundary)
 		}
 		if why := l.unknown(LayerBoundary); why != "" {
 			ev.boundary.assumeBestCase()
@@ -339,7 +339,7 @@ func (ev *evaluator) evaluateLayers() {
 		}
 	}
 	if sc.session {
-		ev.session = ev.evalLayer(LayerSession, -1, l.Session)
+		ev.evalLayer(&ev.session, LayerSession, -1, l.Session)
 		if why := l.unknown(LayerSession); why != "" {
 			ev.session.assumeBestCase()
 			ev.unknownLayer(LayerSession, why)

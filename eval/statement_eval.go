@@ -5,14 +5,15 @@ import (
 	"github.com/iamwhy/iamwhy/policy"
 )
 
-func (ev *evaluator) evalOne(layer Layer, p *Policy) layerResult {
+func (ev *evaluator) evalOne(r *layerResult, layer Layer, p *Policy) {
 	ps := [1]*Policy{p}
-	return ev.evalLayer(layer, -1, ps[:])
+	ev.evalLayer(r, layer, -1, ps[:])
 }
 
-// evalLayer evaluates every statement of the layer's policies.
-func (ev *evaluator) evalLayer(layer Layer, level int, pols []*Policy) layerResult {
-	r := layerResult{allowIdx: -1, denyIdx: -1}
+// evalLayer evaluates every statement of the layer's policies into r (an
+// out parameter: the result lives in the evaluator, not copied back).
+func (ev *evaluator) evalLayer(r *layerResult, layer Layer, level int, pols []*Policy) {
+	*r = layerResult{allowIdx: -1, denyIdx: -1}
 	var lt *LayerTrace
 	if ev.trace != nil {
 		ev.trace.Layers = append(ev.trace.Layers, LayerTrace{Layer: layer, Level: level, Applies: true})
@@ -67,7 +68,6 @@ func (ev *evaluator) evalLayer(layer Layer, level int, pols []*Policy) layerResu
 	if lt != nil {
 		lt.Allowed, lt.Denied = r.allow.answer(), r.deny.answer()
 	}
-	return r
 }
 
 func (t tri) answer() Answer {

@@ -34,6 +34,13 @@ type Filter struct {
 	// Match, when set, is a further predicate; it is called from several
 	// goroutines.
 	Match func(*Record) bool
+	// RawMatch, when set, sees each record's JSON text before it is
+	// decoded; a record it rejects is counted as filtered without being
+	// decoded. It must reject only records the rest of the filter would
+	// reject too (it is a fast path: a caller looking for one principal
+	// rejects records whose text does not contain its name). It is called
+	// from several goroutines.
+	RawMatch func(raw []byte) bool
 }
 
 type compiledFilter struct {

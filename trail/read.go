@@ -297,6 +297,10 @@ func Read(ctx context.Context, paths []string, opts Options, fn func(*Record) er
 			if filt.needsError() {
 				fd.skip = lacksErrorCode
 			}
+			if rm := opts.Filter.RawMatch; rm != nil {
+				prev := fd.skip
+				fd.skip = func(raw []byte) bool { return (prev != nil && prev(raw)) || !rm(raw) }
+			}
 			for in := range inputs {
 				if ctx.Err() != nil {
 					continue // drain so the lister can finish

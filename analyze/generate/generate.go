@@ -15,12 +15,14 @@
 package generate
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/iamwhy/iamwhy/analyze/internal/callkey"
 	"github.com/iamwhy/iamwhy/catalog"
 	"github.com/iamwhy/iamwhy/eval"
 	"github.com/iamwhy/iamwhy/trail"
@@ -94,7 +96,8 @@ type Generator struct {
 	grants       map[grantKey]*grant
 	notCovered   []NotCovered
 	notCoveredN  int64
-	unscoped     map[string]bool // actions with resource types granted on "*"
+	unscoped     map[string]bool            // actions with resource types granted on "*"
+	seen         map[callkey.Key][]grantKey // callkey.Of -> the grants the call needs
 }
 
 // grantKey is one thing the policy must allow.
@@ -110,7 +113,7 @@ type grant struct {
 // New checks the principal and returns an empty Generator.
 func New(o Options) (*Generator, error) {
 	g := &Generator{o: o, c: o.Catalog, noPermission: map[string]int64{}, notAPICall: map[string]int64{},
-		grants: map[grantKey]*grant{}, unscoped: map[string]bool{}}
+		grants: map[grantKey]*grant{}, unscoped: map[string]bool{}, seen: map[callkey.Key][]grantKey{}}
 	if g.c == nil {
 		g.c = catalog.Default()
 	}
@@ -180,26 +183,17 @@ func (g *Generator) AddAggregate(r *trail.Record, n int64, first, last time.Time
 }
 
 func (g *Generator) add(r *trail.Record, n int64, first, last time.Time) {
-	actions, m := g.c.EventActions(r.EventSource, r.EventName)
-	var rp *trail.Replay
-	if m.Kind == catalog.EventDerived || m.Kind == catalog.EventException {
-		actions = refineActions(g.c, r, actions)
-		rp = trail.ToReplay(r, trail.RequestOptions{
-			Actions:   func(string, string) []string { return actions },
-			Resources: g.c.ScopeResources,
-			PassRole:  true,
-		})
-	}
-
+	actions, m := g.c.EventActionsWithParameters(r.EventSource, r.EventName, r.RequestParameters)
 	g.mu.Lock()
-	defer g.mu.Unlock()
 	g.ofPrincipal += n
 	if r.EventType == "AwsServiceEvent" {
 		g.notAPICall[r.EventSource+" "+r.EventName] += n
+		g.mu.Unlock()
 		return
 	}
 	if trail.IsAccessDenied(r.ErrorCode) && !g.o.IncludeDenied {
 		g.deniedSkip += n
+		g.mu.Unlock()
 		return
 	}
 	g.counted += n
@@ -215,9 +209,11 @@ func (g *Generator) add(r *trail.Record, n int64, first, last time.Time) {
 	switch m.Kind {
 	case catalog.EventNoPermission:
 		g.noPermission[r.EventSource+" "+r.EventName] += n
+		g.mu.Unlock()
 		return
 	case catalog.EventNotAPICall:
 		g.notAPICall[r.EventSource+" "+r.EventName] += n
+		g.mu.Unlock()
 		return
 	case catalog.EventUnknown:
 		g.notCoveredN += n
@@ -225,9 +221,29 @@ func (g *Generator) add(r *trail.Record, n int64, first, last time.Time) {
 			g.notCovered = append(g.notCovered, NotCovered{EventID: r.EventID, EventSource: r.EventSource,
 				EventName: r.EventName, Count: n, Reason: "maps to no IAM action: " + m.Note})
 		}
+		g.mu.Unlock()
 		return
 	}
 	g.replayable += n
+	// A call seen before rebuilds into the same requests.
+	key := callkey.Of(r)
+	if keys, ok := g.seen[key]; ok {
+		for _, k := range keys {
+			g.grants[k].events += n
+		}
+		g.mu.Unlock()
+		return
+	}
+	g.mu.Unlock()
+
+	rp := trail.ToReplay(r, trail.RequestOptions{
+		Actions:   func(string, string) []string { return actions },
+		Resources: g.c.ScopeResources,
+		PassRole:  true,
+	})
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	keys := make([]grantKey, 0, len(rp.Requests))
 	for _, req := range rp.Requests {
 		k := grantKey{action: req.Action, resource: req.Resource}
 		if req.Action == "iam:PassRole" {
@@ -235,6 +251,7 @@ func (g *Generator) add(r *trail.Record, n int64, first, last time.Time) {
 				k.passedTo = v[0]
 			}
 		}
+		keys = append(keys, k)
 		gr := g.grants[k]
 		if gr == nil {
 			gr = &grant{req: req}
@@ -247,36 +264,62 @@ func (g *Generator) add(r *trail.Record, n int64, first, last time.Time) {
 			}
 		}
 	}
-}
-
-// s3VersionActions are the S3 actions a request on an object version
-// (a versionId request parameter) needs instead of the unversioned one.
-// https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html
-var s3VersionActions = map[string]string{
-	"s3:GetObject":           "s3:GetObjectVersion",
-	"s3:DeleteObject":        "s3:DeleteObjectVersion",
-	"s3:GetObjectAcl":        "s3:GetObjectVersionAcl",
-	"s3:PutObjectAcl":        "s3:PutObjectVersionAcl",
-	"s3:GetObjectTagging":    "s3:GetObjectVersionTagging",
-	"s3:PutObjectTagging":    "s3:PutObjectVersionTagging",
-	"s3:DeleteObjectTagging": "s3:DeleteObjectVersionTagging",
-	"s3:GetObjectAttributes": "s3:GetObjectVersionAttributes",
-}
-
-// refineActions applies what the request parameters change: S3 calls on
-// an object version need the version action.
-func refineActions(c *catalog.Catalog, r *trail.Record, actions []string) []string {
-	if r.EventSource != "s3.amazonaws.com" || !strings.Contains(string(r.RequestParameters), `"versionId"`) {
-		return actions
+	if len(g.seen) < maxSeen {
+		g.seen[key] = keys
 	}
-	out := make([]string, len(actions))
-	for i, a := range actions {
-		out[i] = a
-		if v, ok := s3VersionActions[a]; ok {
-			if ca, ok := c.Action(v); ok {
-				out[i] = ca.FullName
+}
+
+// maxSeen bounds the cache of calls already rebuilt.
+const maxSeen = 1 << 14
+
+// rawMatch is a fast pre-filter for trail.Filter.RawMatch: a record of the
+// principal names it in its text (the role's name, or the user's or
+// session's ARN). Text with escaped slashes is let through to the decoder.
+func (g *Generator) rawMatch(raw []byte) bool {
+	if bytes.Contains(raw, []byte(`\/`)) {
+		return true
+	}
+	if g.kind == kindRole {
+		return containsFold(raw, g.name) && bytes.Contains(raw, []byte(g.account))
+	}
+	return bytes.Contains(raw, []byte(g.o.Principal))
+}
+
+// containsFold reports whether s contains sub, ASCII case-insensitively
+// (role names are unique in an account regardless of case).
+func containsFold(s []byte, sub string) bool {
+	if sub == "" {
+		return true
+	}
+	lo, up := lowerASCII(sub[0]), upperASCII(sub[0])
+	for i := 0; i+len(sub) <= len(s); {
+		j := bytes.IndexByte(s[i:], lo)
+		if lo != up {
+			if k := bytes.IndexByte(s[i:], up); k >= 0 && (j < 0 || k < j) {
+				j = k
 			}
 		}
+		if j < 0 || i+j+len(sub) > len(s) {
+			return false
+		}
+		if bytes.EqualFold(s[i+j:i+j+len(sub)], []byte(sub)) {
+			return true
+		}
+		i += j + 1
 	}
-	return out
+	return false
+}
+
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func upperASCII(c byte) byte {
+	if c >= 'a' && c <= 'z' {
+		return c - 'a' + 'A'
+	}
+	return c
 }

@@ -255,3 +255,20 @@ func TestGenerateSharedSamples(t *testing.T) {
 		t.Errorf("%+v %+v", res.Events, res.Verification)
 	}
 }
+
+func TestRawMatch(t *testing.T) {
+	g, _ := New(Options{Principal: "arn:aws:iam::111122223333:role/App"})
+	for _, tt := range []struct {
+		raw  string
+		want bool
+	}{
+		{`{"arn":"arn:aws:sts::111122223333:assumed-role/app/s"}`, true},
+		{`{"arn":"arn:aws:sts::111122223333:assumed-role/other/s"}`, false},
+		{`{"arn":"arn:aws:sts::444455556666:assumed-role/app/s"}`, false},
+		{`{"arn":"arn:aws:sts::111122223333:assumed-role\/x"}`, true},
+	} {
+		if got := g.rawMatch([]byte(tt.raw)); got != tt.want {
+			t.Errorf("%s: %v", tt.raw, got)
+		}
+	}
+}

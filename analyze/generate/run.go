@@ -21,6 +21,10 @@ func FromTrail(ctx context.Context, paths []string, ro trail.Options, o Options)
 	ro.Filter.Match = func(r *trail.Record) bool {
 		return g.Matches(r) && (prev == nil || prev(r))
 	}
+	prevRaw := ro.Filter.RawMatch
+	ro.Filter.RawMatch = func(raw []byte) bool {
+		return g.rawMatch(raw) && (prevRaw == nil || prevRaw(raw))
+	}
 	st, err := trail.Read(ctx, paths, ro, func(r *trail.Record) error {
 		g.Add(r)
 		return nil

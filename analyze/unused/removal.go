@@ -34,6 +34,8 @@ type Removal struct {
 
 // RemovalCheck counts the re-simulations.
 type RemovalCheck struct {
+	// UsedCalls are the distinct used requests re-simulated: every used
+	// action, on up to four of its distinct resources.
 	UsedCalls      int `json:"used_calls"`
 	StillAllowed   int `json:"still_allowed"`
 	RemovedActions int `json:"removed_actions"`

@@ -15,12 +15,14 @@
 package unused
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/iamwhy/iamwhy/analyze/internal/callkey"
 	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/catalog"
 	"github.com/iamwhy/iamwhy/eval"
@@ -76,12 +78,27 @@ type principalState struct {
 	used map[string]time.Time
 	// requests: distinct authorised requests, for re-simulation.
 	requests map[reqKey]*eval.Request
-	calls    int64
-	la       *LastAccessed
-	notes    []string
+	// seen maps a call (callkey.Of) to the requests it rebuilt into.
+	seen map[callkey.Key][]reqKey
+	// perAction counts the requests kept per action (maxRequestsPerAction).
+	perAction map[string]int
+	calls     int64
+	la        *LastAccessed
+	notes     []string
 }
 
 type reqKey struct{ action, resource, passedTo string }
+
+// maxRequestsPerAction bounds the distinct requests kept per used action
+// for the re-simulation of a removal proposal (memory stays bounded on a
+// trail of millions of distinct calls). The proposal keeps every used
+// action in every statement that granted it, with the statement's
+// resources and conditions unchanged, so the requests not kept are allowed
+// on the same grounds as those re-simulated.
+const maxRequestsPerAction = 4
+
+// maxSeen bounds the per-principal cache of calls already rebuilt.
+const maxSeen = 512
 
 // policyDoc is one identity policy of a principal.
 type policyDoc struct {
@@ -167,7 +184,7 @@ func (a *Analyzer) principal(p string) (*principalState, error) {
 		return nil, fmt.Errorf("principal %s: give a user or role ARN (a %s is not analysed on its own)", p, sp.Kind)
 	}
 	st := &principalState{arn: sp.PrincipalARN(), account: sp.Account, p: sp, grants: map[string][]string{},
-		used: map[string]time.Time{}, requests: map[reqKey]*eval.Request{}}
+		used: map[string]time.Time{}, requests: map[reqKey]*eval.Request{}, seen: map[callkey.Key][]reqKey{}, perAction: map[string]int{}}
 	for _, t := range sp.Tags {
 		if strings.EqualFold(t.Key, a.o.OwnerTag) {
 			v := t.Value
@@ -241,19 +258,7 @@ func (a *Analyzer) lookup(r *trail.Record) *principalState {
 // actions it used.
 func (a *Analyzer) Add(r *trail.Record) {
 	st := a.lookup(r)
-	var rp *trail.Replay
-	if st != nil && !trail.IsAccessDenied(r.ErrorCode) && r.EventType != "AwsServiceEvent" {
-		acts, m := a.c.EventActions(r.EventSource, r.EventName)
-		if m.Kind == catalog.EventDerived || m.Kind == catalog.EventException {
-			rp = trail.ToReplay(r, trail.RequestOptions{
-				Actions:   func(string, string) []string { return acts },
-				Resources: a.c.ScopeResources,
-				PassRole:  true,
-			})
-		}
-	}
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	a.records++
 	a.accounts[r.Account()]++
 	if r.EventCategory == "Data" {
@@ -269,22 +274,85 @@ func (a *Analyzer) Add(r *trail.Record) {
 			a.to = r.Time
 		}
 	}
-	if st == nil || rp == nil {
+	if st == nil || trail.IsAccessDenied(r.ErrorCode) || r.EventType == "AwsServiceEvent" {
+		a.mu.Unlock()
 		return
 	}
-	st.calls++
-	for _, req := range rp.Requests {
-		if t, ok := st.used[req.Action]; !ok || r.Time.After(t) {
-			st.used[req.Action] = r.Time
-		}
-		k := reqKey{action: req.Action, resource: req.Resource}
-		if req.Action == "iam:PassRole" {
-			if v, ok := req.Context.Get("iam:PassedToService"); ok && len(v) == 1 {
-				k.passedTo = v[0]
+	// A call seen before uses the same actions: only its time counts.
+	key := callkey.Of(r)
+	if keys, ok := st.seen[key]; ok {
+		st.calls++
+		st.touch(keys, r.Time)
+		a.mu.Unlock()
+		return
+	}
+	acts, m := a.c.EventActionsWithParameters(r.EventSource, r.EventName, r.RequestParameters)
+	mapped := m.Kind == catalog.EventDerived || m.Kind == catalog.EventException
+	// When every action of the call already has its requests kept for the
+	// re-simulation and the call passes no role, rebuilding it would
+	// change nothing but the actions' last use.
+	if mapped && !bytes.Contains(r.RequestParameters, []byte(":role/")) && st.saturated(acts) {
+		st.calls++
+		for _, act := range acts {
+			if last, ok := st.used[act]; !ok || r.Time.After(last) {
+				st.used[act] = r.Time
 			}
 		}
-		if st.requests[k] == nil {
-			st.requests[k] = req
+		a.mu.Unlock()
+		return
+	}
+	a.mu.Unlock()
+
+	var keys []reqKey
+	var reqs []*eval.Request
+	if mapped {
+		rp := trail.ToReplay(r, trail.RequestOptions{
+			Actions:   func(string, string) []string { return acts },
+			Resources: a.c.ScopeResources,
+			PassRole:  true,
+		})
+		for _, req := range rp.Requests {
+			k := reqKey{action: req.Action, resource: req.Resource}
+			if req.Action == "iam:PassRole" {
+				if v, ok := req.Context.Get("iam:PassedToService"); ok && len(v) == 1 {
+					k.passedTo = v[0]
+				}
+			}
+			keys = append(keys, k)
+			reqs = append(reqs, req)
+		}
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	st.calls++
+	if len(st.seen) < maxSeen {
+		st.seen[key] = keys
+	}
+	for i, k := range keys {
+		if st.requests[k] == nil && st.perAction[k.action] < maxRequestsPerAction {
+			st.requests[k] = reqs[i]
+			st.perAction[k.action]++
+		}
+	}
+	st.touch(keys, r.Time)
+}
+
+// saturated reports whether every action has maxRequestsPerAction
+// requests kept.
+func (st *principalState) saturated(acts []string) bool {
+	for _, a := range acts {
+		if st.perAction[a] < maxRequestsPerAction {
+			return false
+		}
+	}
+	return len(acts) > 0
+}
+
+// touch records that the requests' actions were used at t.
+func (st *principalState) touch(keys []reqKey, t time.Time) {
+	for _, k := range keys {
+		if last, ok := st.used[k.action]; !ok || t.After(last) {
+			st.used[k.action] = t
 		}
 	}
 }

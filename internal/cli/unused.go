@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -117,10 +118,7 @@ func unusedRun(ctx context.Context, s Streams, o unusedOptions) error {
 		return err
 	}
 	if o.Output == "json" {
-		enc := json.NewEncoder(s.Out)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		err = enc.Encode(res)
+		err = writeUnusedJSON(s.Out, res)
 	} else {
 		err = renderUnusedText(s.Out, res)
 	}
@@ -207,3 +205,46 @@ func sortedPolicyNames(m map[string][]string) []string {
 }
 
 func listOrNone(l []string) string { return orNone(strings.Join(l, ", ")) }
+
+// writeUnusedJSON writes the result one principal at a time, so a report
+// on thousands of principals is never held twice in memory as text.
+func writeUnusedJSON(w io.Writer, res *unused.Result) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	field := func(name string, v any, last bool) error {
+		b, err := json.MarshalIndent(v, "  ", "  ")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(bw, "  %q: %s", name, b)
+		if !last {
+			bw.WriteString(",\n")
+		}
+		return nil
+	}
+	bw.WriteString("{\n")
+	for _, f := range []struct {
+		name string
+		v    any
+	}{{"format_version", res.FormatVersion}, {"window", res.Window}, {"trail", res.Trail}, {"notes", res.Notes}} {
+		if err := field(f.name, f.v, false); err != nil {
+			return err
+		}
+	}
+	bw.WriteString("  \"principals\": [")
+	for i := range res.Principals {
+		if i > 0 {
+			bw.WriteString(",")
+		}
+		b, err := json.MarshalIndent(&res.Principals[i], "    ", "  ")
+		if err != nil {
+			return err
+		}
+		bw.WriteString("\n    ")
+		bw.Write(b)
+	}
+	if len(res.Principals) > 0 {
+		bw.WriteString("\n  ")
+	}
+	bw.WriteString("]\n}\n")
+	return bw.Flush()
+}

@@ -1,0 +1,40 @@
+// Package callkey names what a CloudTrail record's rebuilt requests depend
+// on, so analyses that see the same call many times rebuild it once: the
+// caller, the event, the request parameters and resources, and the
+// context a policy condition may test that differs between calls (region,
+// source address, VPC endpoint, the service that made the call). The
+// call's time is left out: conditions on aws:CurrentTime are not
+// re-simulated per call.
+package callkey
+
+import (
+	"hash/fnv"
+
+	"github.com/iamwhy/iamwhy/trail"
+)
+
+// Key is a 128-bit FNV-1a hash of the parts: small enough to cache
+// millions, with collisions negligible at that scale.
+type Key [16]byte
+
+// Of returns the key of a record's call.
+func Of(r *trail.Record) Key {
+	h := fnv.New128a()
+	for _, s := range []string{r.UserIdentity.ARN, r.UserIdentity.SessionContext.SessionIssuer.ARN, r.EventSource, r.EventName, r.EventType,
+		r.AWSRegion, r.SourceIPAddress, r.VPCEndpointID, r.UserIdentity.InvokedBy, r.ReadOnly} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	if trail.IsAccessDenied(r.ErrorCode) {
+		h.Write([]byte("denied"))
+	}
+	h.Write([]byte{0})
+	h.Write(r.RequestParameters)
+	for _, res := range r.Resources {
+		h.Write([]byte{0})
+		h.Write([]byte(res.ARN))
+	}
+	var k Key
+	h.Sum(k[:0])
+	return k
+}
