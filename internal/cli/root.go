@@ -53,6 +53,7 @@ var commands = []func(Streams) *cobra.Command{
 	newGenerateCmd,
 	newUnusedCmd,
 	newAccessDiffCmd,
+	newTrustCmd,
 }
 
 // NewRoot builds the command tree on the given streams.
