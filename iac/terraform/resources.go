@@ -37,7 +37,26 @@ func (p *planReader) resourcePolicy(c *change) bool {
 		target, ok = p.str(c, "arn")
 	case "aws_secretsmanager_secret_policy":
 		target, ok = p.str(c, "secret_arn")
-	case "aws_lambda_function", "aws_sqs_queue", "aws_s3_bucket", "aws_sns_topic", "aws_secretsmanager_secret":
+	case "aws_s3_bucket":
+		// A bucket the plan manages exists after apply and belongs to the
+		// plan's account; its policy is aws_s3_bucket_policy's (its own
+		// policy attribute is an echo), so a record already there wins.
+		b, ok := p.str(c, "bucket")
+		if !ok {
+			p.res.Warnings = append(p.res.Warnings, c.addr()+": the bucket's name is known only after apply; it is left out")
+			return true
+		}
+		target = "arn:" + p.partition + ":s3:::" + b
+		p.res.Applied++
+		switch {
+		case c.deleted:
+			p.res.Removed++
+			p.env.RemoveResource(target)
+		case p.env.Resources[target] == nil:
+			p.env.PutResource(&snapshot.Resource{ARN: target, Account: p.acct, Source: p.source + " " + c.addr()})
+		}
+		return true
+	case "aws_lambda_function", "aws_sqs_queue", "aws_sns_topic", "aws_secretsmanager_secret":
 		// Their policy attributes are echoes: the *_policy resources manage
 		// the policies.
 		return true
