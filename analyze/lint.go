@@ -26,6 +26,8 @@ type LintOptions struct {
 	ResourceType string
 	// Source names the document in findings.
 	Source string
+	// Custom are the custom checks to run as well (nil for none).
+	Custom *CustomChecks
 	// Catalog is the service reference; nil means catalog.Default().
 	Catalog *catalog.Catalog
 }
@@ -50,6 +52,7 @@ func Lint(data []byte, opts LintOptions) *Result {
 	}
 	l.sizeQuota(data)
 	l.lint(p)
+	l.customChecks(p, opts.Custom)
 	return res.finish()
 }
 
@@ -63,6 +66,7 @@ func LintPolicy(p *policy.Policy, opts LintOptions) *Result {
 	res := newResult(opts)
 	l := newLinter(opts, res)
 	l.lint(p)
+	l.customChecks(p, opts.Custom)
 	return res.finish()
 }
 

@@ -34,8 +34,24 @@ func TestChecks(t *testing.T) {
 				t.Fatal(err)
 			}
 			opts := LintOptions{Type: typ}
-			if len(fields) > 1 {
-				opts.ResourceType = fields[1]
+			for _, f := range fields[1:] {
+				// Options: a resource type, the custom checks
+				// access-not-granted=ACTION,... resources=ARN,...
+				// and no-public-access.
+				k, v, _ := strings.Cut(f, "=")
+				if opts.Custom == nil && (k != f || k == "no-public-access") {
+					opts.Custom = &CustomChecks{}
+				}
+				switch k {
+				case "access-not-granted":
+					opts.Custom.AccessNotGranted = strings.Split(v, ",")
+				case "resources":
+					opts.Custom.Resources = strings.Split(v, ",")
+				case "no-public-access":
+					opts.Custom.NoPublicAccess = true
+				default:
+					opts.ResourceType = f
+				}
 			}
 			for _, tc := range []struct {
 				file string
@@ -184,5 +200,23 @@ func TestParseSeverity(t *testing.T) {
 	}
 	if _, err := ParseSeverity("fatal"); err == nil {
 		t.Error("ParseSeverity(fatal) succeeded")
+	}
+}
+
+// TestOwnChecksDocumented: every learn-more link of iamwhy's own checks
+// points at an anchor of docs/lint.md.
+func TestOwnChecksDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "lint.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range Checks {
+		if c.AccessAnalyzer {
+			continue
+		}
+		anchor := c.LearnMoreLink[strings.IndexByte(c.LearnMoreLink, '#')+1:]
+		if !strings.Contains(string(doc), `<a id="`+anchor+`"></a>`) {
+			t.Errorf("%s: docs/lint.md has no anchor %s", c.IssueCode, anchor)
+		}
 	}
 }

@@ -24,10 +24,13 @@ type lintOptions struct {
 	// FailOn is the lowest severity that makes the exit status 1; nil
 	// for never.
 	FailOn *analyze.Severity
+	// Custom holds the offline custom checks (nil for none).
+	Custom *analyze.CustomChecks
 }
 
 func newLintCmd(s Streams) *cobra.Command {
 	var typeName, failOn string
+	var custom analyze.CustomChecks
 	opts := &lintOptions{}
 	cmd := &cobra.Command{
 		Use:   "lint FILE...",
@@ -50,7 +53,9 @@ JSON is an ERROR finding (JSON_SYNTAX_ERROR), not exit 2.`,
   iamwhy lint --policy-type resource --output sarif bucket-policy.json > lint.sarif
   iamwhy lint --policy-type resource --resource-type AWS::S3::Bucket bucket-policy.json
   iamwhy lint --output access-analyzer policy.json
-  iamwhy lint --fail-on warning *.json`,
+  iamwhy lint --fail-on warning *.json
+  iamwhy lint --check-access-not-granted iam:PassRole,s3:DeleteBucket policy.json
+  iamwhy lint --policy-type resource --check-no-public-access bucket-policy.json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Files = args
@@ -61,6 +66,11 @@ JSON is an ERROR finding (JSON_SYNTAX_ERROR), not exit 2.`,
 			opts.Type = t
 			if opts.FailOn, err = parseFailOn(failOn); err != nil {
 				return err
+			}
+			if len(custom.AccessNotGranted) > 0 || custom.NoPublicAccess {
+				opts.Custom = &custom
+			} else if len(custom.Resources) > 0 {
+				return fmt.Errorf("--resources goes with --check-access-not-granted")
 			}
 			if opts.ResourceType != "" {
 				if !analyze.KnownResourceType(opts.ResourceType) {
@@ -75,7 +85,10 @@ JSON is an ERROR finding (JSON_SYNTAX_ERROR), not exit 2.`,
 	}
 	cmd.Flags().StringVar(&typeName, "policy-type", "identity", "how the documents are used: identity, resource, trust, boundary, session, scp, rcp or vpc_endpoint")
 	cmd.Flags().StringVar(&opts.ResourceType, "resource-type", "", "the resource a resource policy is attached to (AWS::S3::Bucket, AWS::KMS::Key, ...): enables the checks of its actions, ARNs, keys and size")
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text, json, sarif or access-analyzer")
+	cmd.Flags().StringSliceVar(&custom.AccessNotGranted, "check-access-not-granted", nil, "actions the policies must not grant (comma-separated or repeated): each grant is an ERROR (ACCESS_GRANTED), as Access Analyzer's CheckAccessNotGranted")
+	cmd.Flags().StringSliceVar(&custom.Resources, "resources", nil, "with --check-access-not-granted: only requests on these resource ARNs count")
+	cmd.Flags().BoolVar(&custom.NoPublicAccess, "check-no-public-access", false, "report statements that make a resource policy public (S3's meaning of public) as ERROR (PUBLIC_ACCESS), as Access Analyzer's CheckNoPublicAccess")
+	outputFlag(cmd, &opts.Output, "text", "json", "sarif", "access-analyzer")
 	cmd.Flags().StringVar(&failOn, "fail-on", "security_warning", "the lowest severity that makes the exit status 1 (error, security_warning, warning, suggestion), or none")
 	return cmd
 }
@@ -112,7 +125,7 @@ func runLint(s Streams, opts *lintOptions) error {
 		if err != nil {
 			return err
 		}
-		results = append(results, analyze.Lint(data, analyze.LintOptions{Type: opts.Type, ResourceType: opts.ResourceType, Source: f, Catalog: c}))
+		results = append(results, analyze.Lint(data, analyze.LintOptions{Type: opts.Type, ResourceType: opts.ResourceType, Source: f, Catalog: c, Custom: opts.Custom}))
 	}
 	w := bufio.NewWriter(s.Out)
 	var err error

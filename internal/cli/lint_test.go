@@ -24,6 +24,8 @@ func TestLintCommand(t *testing.T) {
 		{"policy type changes the rules", []string{"lint", "--policy-type", "trust", "testdata/lint/clean.json"}, "clean-as-trust.txt", 1},
 		{"access-analyzer output", []string{"lint", "-o", "access-analyzer", "testdata/lint/mixed.json", "testdata/lint/clean.json"}, "mixed.aa.jsonl", 1},
 		{"resource type", []string{"lint", "--resource-type", "AWS::S3::Bucket", "testdata/lint/bucket.json"}, "bucket.txt", 1},
+		{"check access not granted", []string{"lint", "--check-access-not-granted", "iam:PassRole,s3:GetObject", "--resources", "arn:aws:s3:::my-bucket/key", "testdata/lint/clean.json"}, "access-not-granted.txt", 1},
+		{"check no public access", []string{"lint", "--policy-type", "resource", "--check-no-public-access", "testdata/lint/public.json"}, "public.txt", 1},
 		{"not JSON is a finding", []string{"lint", "-o", "json", "testdata/lint/broken.json"}, "broken.out.json", 1},
 	}
 	for _, tt := range tests {
@@ -54,6 +56,7 @@ func TestLintCommandStdinAndErrors(t *testing.T) {
 		{"bad policy type", []string{"lint", "--policy-type", "admin", "testdata/lint/clean.json"}, "--policy-type"},
 		{"bad fail-on", []string{"lint", "--fail-on", "fatal", "testdata/lint/clean.json"}, "--fail-on"},
 		{"bad output", []string{"lint", "-o", "xml", "testdata/lint/clean.json"}, "--output"},
+		{"resources without the check", []string{"lint", "--resources", "arn:aws:s3:::b/*", "testdata/lint/clean.json"}, "--resources"},
 		{"bad resource type", []string{"lint", "--resource-type", "AWS::Nope::Thing", "testdata/lint/clean.json"}, "--resource-type"},
 		{"no file", []string{"lint"}, "arg"},
 	} {
