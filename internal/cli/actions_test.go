@@ -16,7 +16,7 @@ import (
 func compareGolden(t *testing.T, dir, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", dir, name)
-	if os.Getenv("IAMWHY_UPDATE_GOLDEN") == "1" {
+	if *update || os.Getenv("IAMWHY_UPDATE_GOLDEN") == "1" {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
