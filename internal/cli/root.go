@@ -54,6 +54,7 @@ var commands = []func(Streams) *cobra.Command{
 	newUnusedCmd,
 	newAccessDiffCmd,
 	newTrustCmd,
+	newReproduceCmd,
 }
 
 // NewRoot builds the command tree on the given streams.
