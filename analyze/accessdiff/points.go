@@ -400,3 +400,39 @@ func probeKey(p probe) string {
 	}
 	return b.String()
 }
+
+// SatisfyingContext is a request context meant to meet every condition of
+// the statement: each key set to the first of the values its condition
+// names (for a negated operator, that is a value it forbids; callers use
+// it as a probe, and the engine decides). It is what trust and other
+// analyses use to ask "allowed when the statement's conditions hold?".
+func SatisfyingContext(st *policy.Statement) *eval.Context {
+	keys := map[string]witness{}
+	for i := range st.Conditions {
+		c := &st.Conditions[i]
+		for _, w := range witnesses(c) {
+			if satisfies(c, w) {
+				keys[c.Key] = w
+				break
+			}
+		}
+	}
+	return probe{keys: keys}.context()
+}
+
+// satisfies guesses whether a witness meets its own condition: for a
+// negated operator or Null the listed values are the ones to avoid.
+func satisfies(c *policy.Condition, w witness) bool {
+	op, err := policy.ParseConditionOperator(c.Operator)
+	if err != nil {
+		return !w.absent
+	}
+	if op.Family() == policy.FamilyNull {
+		isTrue := len(c.Values) > 0 && strings.EqualFold(c.Values[0].Text, "true")
+		return w.absent == isTrue
+	}
+	if op.Negated() {
+		return !w.absent && len(w.values) == 1 && w.values[0] == "iamwhy-other-value" || w.absent
+	}
+	return !w.absent && len(w.values) > 0
+}

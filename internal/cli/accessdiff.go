@@ -45,30 +45,17 @@ Exit status: 0 no new access; 1 new access, or requests that could not be decide
   iamwhy access-diff --policy-type scp -o json guardrails-v1.json guardrails-v2.json
   iamwhy access-diff arn:aws:iam::aws:policy/ReadOnlyAccess my-readonly.json`,
 		Args: cobra.ExactArgs(2),
-		PreRunE: func(*cobra.Command, []string) error {
-			return checkOutput(o.Output, "text", "json", "csv", "markdown")
-		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runAccessDiff(s, o, args[0], args[1])
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.PolicyType, "policy-type", "identity", "identity, resource, trust, boundary, session, scp, rcp or vpc_endpoint")
-	f.StringVarP(&o.Output, "output", "o", "text", "output format: text, json, csv or markdown")
+	outputFlag(cmd, &o.Output, "text", "json", "csv", "markdown")
 	f.StringVar(&o.Principal, "principal", "", "the caller an identity policy is decided for (default a role of --account)")
 	f.StringVar(&o.Account, "account", "", "the account of the caller and the resources (default 111122223333)")
 	f.StringVar(&o.Resource, "resource", "", "the ARN of the resource a resource or trust policy belongs to, when it names none")
 	return cmd
-}
-
-// checkOutput refuses an --output value the command does not write.
-func checkOutput(got string, allowed ...string) error {
-	for _, a := range allowed {
-		if got == a {
-			return nil
-		}
-	}
-	return fmt.Errorf("--output %q: want %s", got, strings.Join(allowed, ", "))
 }
 
 func runAccessDiff(s Streams, o *accessDiffOptions, oldName, newName string) error {

@@ -58,7 +58,7 @@ Exit status: 0 when actions were listed, 1 when nothing matched, 2 on bad input.
 	cmd.Flags().StringSliceVar(&levels, "access-level", nil, "keep only actions of these access levels: List, Read, Write, Permissions-management, Tagging (repeatable or comma-separated)")
 	cmd.Flags().StringVar(&opts.Resource, "resource", "", "list the actions that work on this ARN's resource type(s)")
 	cmd.Flags().BoolVar(&opts.Details, "details", false, "show resource types, condition keys and dependent actions")
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
+	outputFlag(cmd, &opts.Output, "text", "json")
 	return cmd
 }
 

@@ -61,7 +61,7 @@ By default each service lists its counts per access level; --actions lists the a
 	f.StringSliceVar(&o.Services, "service", nil, "service prefix(es) to consider, e.g. s3 (default: every service)")
 	f.StringVar(&o.Resource, "resource", "", "decide on this resource (only actions that work on it); default: any resource of each action's type")
 	f.StringArrayVar(&o.Context, "context", nil, "context entry KEY=VALUE or KEY=[V1,V2] (repeatable)")
-	f.StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
+	outputFlag(cmd, &o.Output, "text", "json")
 	f.BoolVar(&o.Actions, "actions", false, "list the actions of each service, not only the counts")
 	return cmd
 }

@@ -29,7 +29,7 @@ Exit status: 0 all cases pass; 1 at least one case fails; 2 the command could no
 			return runCheck(s, o)
 		},
 	}
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "output format: text, json, junit or sarif")
+	outputFlag(cmd, &o.Output, "text", "json", "junit", "sarif")
 	return cmd
 }
 

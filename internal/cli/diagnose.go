@@ -60,7 +60,7 @@ are listed); 3 the input is not an access-denied error; 2 diagnose could not run
 	f.StringVar(&o.Event, "event", "", "a CloudTrail record, or a file of records whose first denied one is taken")
 	f.StringVar(&o.File, "file", "", "read the access-denied message from this file")
 	f.StringArrayVar(&o.Context, "context", nil, "add or override a request context key: KEY=VALUE or KEY=[V1,V2] (repeatable)")
-	f.StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
+	outputFlag(cmd, &o.Output, "text", "json")
 	f.StringVar(&o.Principal, "principal", "", "the caller, when the input does not name it (or to diagnose an explicit request)")
 	f.StringVar(&o.Action, "action", "", "the action, when the input does not name it")
 	f.StringVar(&o.Resource, "resource", "", "the resource ARN, when the input does not name it")

@@ -70,7 +70,7 @@ but is not one, 2 when explain could not run.`,
 			return runExplain(cmd.Context(), s, deps, o)
 		},
 	}
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
+	outputFlag(cmd, &o.Output, "text", "json")
 	cmd.Flags().StringVarP(&o.File, "file", "f", "", "read the error from this file (gzip is read too)")
 	cmd.Flags().BoolVar(&o.Decode, "decode", false, "decode an encoded authorization failure message through AWS STS (uses your AWS credentials)")
 	o.envFlags.register(cmd, "also replay the request in this environment and name the root cause (as iamwhy diagnose)")

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -77,7 +76,7 @@ policy failed verification (printed with the reasons); 2 when the command could 
 	f.BoolVar(&o.GroupResources, "group-resources", false, "group a statement's ARNs into their longest common prefix plus *")
 	f.IntVar(&o.MaxPolicySize, "max-policy-size", generate.DefaultMaxPolicyChars, "characters (without whitespace) each document may have")
 	f.StringVar(&o.Engine, "engine", "local", "where the records are aggregated: local (read the inputs) or athena")
-	f.StringVarP(&o.Output, "output", "o", "policy", "output format: policy or json")
+	outputFlag(cmd, &o.Output, "policy", "json")
 	f.IntVar(&o.Workers, "workers", 0, "files decoded at once (default: the number of CPUs)")
 	f.BoolVar(&o.NoProgress, "no-progress", false, "do not draw the progress bar")
 	f.StringVar(&o.AthenaTable, "table", "cloudtrail_logs", "with --engine athena: the CloudTrail table")
@@ -93,18 +92,6 @@ func runGenerate(ctx context.Context, s Streams, o generateOptions) error {
 		return fmt.Errorf("--output %q: want policy or json", o.Output)
 	}
 	return jsonErrors(s, o.Output == "json", generateRun(ctx, s, o))
-}
-
-// jsonErrors writes an error that stopped a command as {"error": ...} on
-// standard output when the output is JSON (exit status 2); errors that
-// carry their own exit status pass through.
-func jsonErrors(s Streams, asJSON bool, err error) error {
-	var ee *ExitError
-	if err == nil || !asJSON || errors.As(err, &ee) {
-		return err
-	}
-	writeJSONError(s.Out, err)
-	return silentExit(2)
 }
 
 func generateRun(ctx context.Context, s Streams, o generateOptions) error {
@@ -202,10 +189,4 @@ func reportTrailProblems(s Streams, st *trail.Stats) error {
 		return silentExit(1)
 	}
 	return nil
-}
-
-// writeJSONError writes {"error": {"message": ...}} for --output json.
-func writeJSONError(w io.Writer, err error) {
-	b, _ := json.Marshal(map[string]any{"format_version": 1, "error": map[string]string{"message": err.Error()}})
-	fmt.Fprintf(w, "%s\n", b)
 }

@@ -88,7 +88,7 @@ JSON is an ERROR finding (JSON_SYNTAX_ERROR), not exit 2.`,
 	cmd.Flags().StringSliceVar(&custom.AccessNotGranted, "check-access-not-granted", nil, "actions the policies must not grant (comma-separated or repeated): each grant is an ERROR (ACCESS_GRANTED), as Access Analyzer's CheckAccessNotGranted")
 	cmd.Flags().StringSliceVar(&custom.Resources, "resources", nil, "with --check-access-not-granted: only requests on these resource ARNs count")
 	cmd.Flags().BoolVar(&custom.NoPublicAccess, "check-no-public-access", false, "report statements that make a resource policy public (S3's meaning of public) as ERROR (PUBLIC_ACCESS), as Access Analyzer's CheckNoPublicAccess")
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text, json, sarif or access-analyzer")
+	outputFlag(cmd, &opts.Output, "text", "json", "sarif", "access-analyzer")
 	cmd.Flags().StringVar(&failOn, "fail-on", "security_warning", "the lowest severity that makes the exit status 1 (error, security_warning, warning, suggestion), or none")
 	return cmd
 }

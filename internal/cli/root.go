@@ -53,6 +53,8 @@ var commands = []func(Streams) *cobra.Command{
 	newGenerateCmd,
 	newUnusedCmd,
 	newAccessDiffCmd,
+	newTrustCmd,
+	newReproduceCmd,
 }
 
 // NewRoot builds the command tree on the given streams.
@@ -65,7 +67,12 @@ func NewRoot(s Streams) *cobra.Command {
 	}
 	var maxFile fileSize
 	root.PersistentFlags().Var(&maxFile, "max-file-size", fmt.Sprintf("largest input file read whole (policies, check files, environments, events, messages), e.g. 256MiB (default %s); CloudTrail logs are streamed and not limited", inputfile.Size(inputfile.DefaultLimit)))
-	root.PersistentPreRun = func(*cobra.Command, []string) { inputfile.SetLimit(int64(maxFile)) }
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		inputfile.SetLimit(int64(maxFile))
+		return checkFlags(cmd)
+	}
+	root.Version = versionLine()
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetIn(s.In)
 	root.SetOut(s.Out)
 	root.SetErr(s.Err)
@@ -76,6 +83,8 @@ func NewRoot(s Streams) *cobra.Command {
 	// rather than listed in commands (whose initialisation would then
 	// depend on itself).
 	root.AddCommand(newMCPCmd(s), newServeCmd(s))
+	markUsageErrors(root)
+	registerCompletions(root)
 	return root
 }
 
@@ -101,27 +110,41 @@ func MainContext(ctx context.Context, args []string, s Streams) int {
 	if s.Term == nil {
 		s.Term = s.Err
 	}
-	s.Out, s.Err = out, errw
+	counted := &countingWriter{w: out}
+	s.Out, s.Err = counted, errw
 	root := NewRoot(s)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return 0
 	}
-	if ctx.Err() != nil {
-		// Interrupted: 130, as shells report a command stopped by SIGINT.
-		fmt.Fprintln(s.Err, "iamwhy: interrupted:", err)
-		return 130
-	}
+	code := 2
 	var ee *ExitError
-	if errors.As(err, &ee) {
-		if ee.Err != nil {
-			fmt.Fprintln(s.Err, "iamwhy:", ee.Err)
+	switch {
+	case ctx.Err() != nil:
+		// Interrupted: 130, as shells report a command stopped by SIGINT.
+		code = 130
+		fmt.Fprintln(s.Err, "iamwhy: interrupted:", err)
+	case errors.As(err, &ee):
+		code = ee.Code
+		if ee.Err == nil {
+			return code
 		}
-		return ee.Code
+		fmt.Fprintln(s.Err, "iamwhy:", ee.Err)
+	default:
+		fmt.Fprintln(s.Err, "iamwhy:", err)
 	}
-	fmt.Fprintln(s.Err, "iamwhy:", err)
-	return 2
+	var ue *usageError
+	if errors.As(err, &ue) && cmd != nil {
+		fmt.Fprint(s.Err, "\n"+cmd.UsageString())
+	}
+	// Under --output json a command that failed before printing its
+	// document prints the error as one: a program reading stdout gets JSON
+	// whatever happened.
+	if counted.n == 0 && wantsJSON(cmd) {
+		writeJSONErrorStatus(s.Out, err, code)
+	}
+	return code
 }
 
 // fileSize is a --max-file-size value: bytes, or a number with a unit

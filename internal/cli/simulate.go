@@ -98,7 +98,7 @@ Context keys: --context KEY=VALUE (repeat a key, or write KEY=[v1,v2], for a mul
 	f.StringVar(&o.VPCEndpoint, "vpc-endpoint-policy", "", "policy of the VPC endpoint the request went through")
 	f.StringVar(&o.ManagementAccount, "management-account", "", "the organisation's management account (SCPs/RCPs do not restrict it)")
 	f.StringArrayVar(&o.Context, "context", nil, "context entry KEY=VALUE or KEY=[V1,V2] (repeatable)")
-	f.StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
+	outputFlag(cmd, &o.Output, "text", "json")
 	f.StringVar(&o.Env, "env", "", "environment directory or file: resolve every layer from this snapshot")
 	f.BoolVar(&o.VerifyWithAWS, "verify-with-aws", false, "also ask AWS's policy simulator (needs AWS credentials) and compare")
 	f.StringVar(&o.Profile, "profile", "", "AWS profile for --verify-with-aws")

@@ -215,7 +215,7 @@ the problems are listed on standard error); 2 when the command could not run.`,
 			return runTrailDenied(cmd.Context(), s, o)
 		},
 	}
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "output format: text, json or csv")
+	outputFlag(cmd, &o.Output, "text", "json", "csv")
 	cmd.Flags().DurationVar(&o.Bucket, "bucket", 0, "histogram bucket width (default: chosen from the time span, at most 48 buckets)")
 	o.Filter.register(cmd)
 	return cmd

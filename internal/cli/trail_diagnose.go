@@ -45,7 +45,7 @@ Exit status: 0; 1 when some inputs could not be read; 2 when the command could n
 		},
 	}
 	o.envFlags.register(cmd, "the environment to replay the events in (required)")
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
+	outputFlag(cmd, &o.Output, "text", "json")
 	o.Filter.register(cmd)
 	return cmd
 }

@@ -54,7 +54,7 @@ standard error; the query ran on the rest), 2 when the command could not run.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.SQL, "sql", "", "the SQL statement (required, except with --create-table)")
-	f.StringVarP(&o.Output, "output", "o", "table", "output format: table, json or csv")
+	outputFlag(cmd, &o.Output, "table", "json", "csv")
 	f.StringVar(&o.DB, "db", "", "query a table saved by 'trail ingest' (DuckDB or Parquet file) instead of PATHs")
 	f.StringVar(&o.Engine, "engine", "duckdb", "where the SQL runs: duckdb (local files) or athena")
 	addAthenaQueryFlags(cmd, &o.Athena)

@@ -62,7 +62,7 @@ Exit status: 0; 1 when some inputs could not be read; 2 when the command could n
 	f.StringVar(&o.Until, "until", "", "only calls before this time (same forms as --since)")
 	f.StringArrayVar(&o.LastAccessed, "last-accessed", nil, "get-service-last-accessed-details output, FILE or PRINCIPAL_ARN=FILE (repeatable)")
 	f.StringVar(&o.OwnerTag, "owner-tag", "owner", "the tag whose value names a principal's owner")
-	f.StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
+	outputFlag(cmd, &o.Output, "text", "json")
 	f.IntVar(&o.Workers, "workers", 0, "files decoded at once (default: the number of CPUs)")
 	f.BoolVar(&o.NoProgress, "no-progress", false, "do not draw the progress bar")
 	return cmd

@@ -57,7 +57,7 @@ not run.`,
 	f := cmd.Flags()
 	f.StringVar(&o.Env, "env", "", "environment directory or file (required)")
 	f.StringArrayVar(&o.Context, "context", nil, "context entry KEY=VALUE or KEY=[V1,V2] (repeatable)")
-	f.StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
+	outputFlag(cmd, &o.Output, "text", "json")
 	f.BoolVar(&o.All, "all", false, "also list denied principals")
 	return cmd
 }
