@@ -73,9 +73,10 @@ type Runner struct {
 	Reference eval.Reference
 	// Brief leaves out the explanations of passing results, for outputs
 	// that show explanations of failures only.
-	Brief bool
-	mu    sync.Mutex
-	cache map[cacheKey]cached
+	Brief    bool
+	mu       sync.Mutex
+	cache    map[cacheKey]cached
+	compiled sync.Map // cacheKey -> cached: the same, read without the lock
 }
 
 type cacheKey struct {
@@ -316,6 +317,11 @@ func (r *Runner) customLayers(f *File, c *Case, req *eval.Request) (*eval.Layers
 // compile parses and compiles a policy reference for a policy type, once.
 func (r *Runner) compile(f *File, ref *PolicyRef, t policy.Type) (*eval.Policy, error) {
 	key := cacheKey{ref, t}
+	// Read without the lock first: every case asks for its policies, and
+	// after the first few they are all compiled.
+	if c, ok := r.compiled.Load(key); ok {
+		return c.(cached).p, c.(cached).err
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if c, ok := r.cache[key]; ok {
@@ -323,6 +329,7 @@ func (r *Runner) compile(f *File, ref *PolicyRef, t policy.Type) (*eval.Policy, 
 	}
 	p, err := loadPolicy(f, ref, t)
 	r.cache[key] = cached{p, err}
+	r.compiled.Store(key, cached{p, err})
 	return p, err
 }
 

@@ -88,6 +88,8 @@ func LoadCached(spec Spec, opts Options, dir string) (*Environment, CacheInfo, e
 	info := CacheInfo{Path: filepath.Join(dir, key+".env")}
 	if e, err := readCache(info.Path, key); err == nil {
 		info.Hit = true
+		now := time.Now()
+		os.Chtimes(info.Path, now, now) // recently used: kept by pruneCache
 		return e, info, nil
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		info.Problem = "cache ignored: " + err.Error()
@@ -159,17 +161,12 @@ func cacheInputs(spec Spec) ([]string, error) {
 }
 
 // cacheKey names the cache file of an environment: the format, the
-// options, the running executable (its embedded catalog and loader code
-// shape the environment) and the input files' paths. Their contents are
-// checked against the stamps inside the file.
+// options and the input files' paths (so a new build or an edit replaces
+// the file instead of adding one). The executable and the files' contents
+// are checked against the header inside the file.
 func cacheKey(files []string, opts Options) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00nocatalog=%v\x00", cacheFormat, opts.NoCatalog)
-	if exe, err := os.Executable(); err == nil {
-		if fi, err := os.Stat(exe); err == nil {
-			fmt.Fprintf(h, "exe %s %d %d\x00", exe, fi.Size(), fi.ModTime().UnixNano())
-		}
-	}
 	for _, p := range files {
 		abs, _ := filepath.Abs(p)
 		fmt.Fprintf(h, "file %s\x00", abs)
@@ -187,8 +184,55 @@ type inputStamp struct {
 
 // cacheHeader is the first gob value of a cache file.
 type cacheHeader struct {
-	Inputs  []inputStamp
-	Written int64 // when the inputs were stamped, nanoseconds
+	// Executable identifies the iamwhy binary that wrote the file (path,
+	// size, modification time): its embedded catalog and loader code shape
+	// the environment, so another build does not use it.
+	Executable string
+	Inputs     []inputStamp
+	Written    int64 // when the inputs were stamped, nanoseconds
+}
+
+func executableID() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	fi, err := os.Stat(exe)
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("%s %d %d", exe, fi.Size(), fi.ModTime().UnixNano())
+}
+
+// cacheKeep is how many environment caches a directory keeps; the least
+// recently used beyond it are removed when one is written.
+const cacheKeep = 16
+
+func pruneCache(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	type file struct {
+		path string
+		used time.Time
+	}
+	var files []file
+	for _, e := range entries {
+		if filepath.Ext(e.Name()) != ".env" {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && fi.Mode().IsRegular() {
+			files = append(files, file{filepath.Join(dir, e.Name()), fi.ModTime()})
+		}
+	}
+	if len(files) <= cacheKeep {
+		return
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].used.After(files[j].used) })
+	for _, f := range files[cacheKeep:] {
+		os.Remove(f.path)
+	}
 }
 
 // stampInputs hashes every input file (xxh3-128).
@@ -235,6 +279,9 @@ const racyWindow = int64(2 * time.Second)
 // size and modification time are unchanged, and were not racy when
 // stamped, is taken as unchanged without reading it; any other is hashed.
 func checkInputs(h *cacheHeader) error {
+	if h.Executable != executableID() {
+		return errors.New("written by another iamwhy build")
+	}
 	var buf []byte
 	for _, st := range h.Inputs {
 		fi, err := os.Stat(st.Path)
@@ -268,7 +315,7 @@ func checkInputs(h *cacheHeader) error {
 func writeCache(dir, path, key string, stamps []inputStamp, e *Environment) error {
 	var payload bytes.Buffer
 	enc := gob.NewEncoder(&payload)
-	if err := enc.Encode(cacheHeader{Inputs: stamps, Written: time.Now().UnixNano()}); err != nil {
+	if err := enc.Encode(cacheHeader{Executable: executableID(), Inputs: stamps, Written: time.Now().UnixNano()}); err != nil {
 		return err
 	}
 	cf := toCacheForm(e)
@@ -321,7 +368,11 @@ func writeCache(dir, path, key string, stamps []inputStamp, e *Environment) erro
 		return err
 	}
 	// The rename is atomic: a reader sees the old file or the whole new one.
-	return os.Rename(tmp.Name(), path)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	pruneCache(dir)
+	return nil
 }
 
 func readCache(path, key string) (e *Environment, err error) {

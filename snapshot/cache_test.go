@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/iamwhy/iamwhy/snapshot/internal/synth"
 )
@@ -196,4 +197,25 @@ func firstDiff(a, b reflect.Value, path string, depth int) string {
 		}
 	}
 	return ""
+}
+
+// A cache directory keeps the most recently used environments only.
+func TestCachePrune(t *testing.T) {
+	dir := t.TempDir()
+	for i := 0; i < cacheKeep+5; i++ {
+		p := filepath.Join(dir, strings.Repeat("a", i+1)+".env")
+		os.WriteFile(p, []byte("old"), 0o600)
+		old := time.Now().Add(-time.Duration(i+1) * time.Hour)
+		os.Chtimes(p, old, old)
+	}
+	if _, _, err := LoadCached(Spec{File: "../examples/env"}, Options{}, dir); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.env"))
+	if len(files) != cacheKeep {
+		t.Fatalf("%d cache files kept, want %d", len(files), cacheKeep)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "a.env")); err != nil {
+		t.Fatal("the most recently used old file was removed")
+	}
 }

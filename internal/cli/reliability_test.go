@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
+	"github.com/iamwhy/iamwhy/snapshot"
 	"io"
 	"os"
 	"os/exec"
@@ -26,6 +27,16 @@ import (
 func TestMain(m *testing.M) {
 	if os.Getenv("IAMWHY_TEST_MAIN") == "1" {
 		os.Exit(Main(os.Args[1:], StdStreams()))
+	}
+	// Tests must not fill the user's environment cache.
+	if _, set := os.LookupEnv(snapshot.CacheEnv); !set {
+		dir, err := os.MkdirTemp("", "iamwhy-cache-")
+		if err == nil {
+			os.Setenv(snapshot.CacheEnv, dir)
+			code := m.Run()
+			os.RemoveAll(dir)
+			os.Exit(code)
+		}
 	}
 	os.Exit(m.Run())
 }
