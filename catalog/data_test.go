@@ -15,7 +15,7 @@ import (
 // TestEmbeddedDataMatchesRecordedVersion checks that the committed data is
 // what the generator recorded: the checksums in zz_generated_data.go, the
 // version inside the stream, the counts, the pinned versions in the
-// go:generate line, and the licence notices beside the data.
+// generate directive, and the licence notices beside the data.
 func TestEmbeddedDataMatchesRecordedVersion(t *testing.T) {
 	for _, f := range []struct {
 		name string

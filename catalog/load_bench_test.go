@@ -8,7 +8,7 @@ import (
 )
 
 // BenchmarkLoad measures what the first lookup pays: gunzip and decode of
-// the embedded reference (the budget is 50 ms).
+// the embedded reference (the budget is 50 ms).
 func BenchmarkLoad(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {

@@ -521,7 +521,7 @@ func (f *File) ref(n *yaml.Node) (*PolicyRef, error) {
 		if strings.HasSuffix(n.Value, ".json") || strings.HasSuffix(n.Value, ".yaml") || strings.HasSuffix(n.Value, ".yml") || strings.HasPrefix(n.Value, "file://") {
 			return &PolicyRef{Name: n.Value, Path: strings.TrimPrefix(n.Value, "file://"), Pos: nodePos(n)}, nil
 		}
-		return nil, fmt.Errorf("no policy named %q in policies:", n.Value)
+		return nil, fmt.Errorf("no policy named %q in the policies block", n.Value)
 	case yaml.MappingNode:
 		return &PolicyRef{Name: fmt.Sprintf("inline@%d:%d", n.Line, n.Column), Inline: n, Pos: nodePos(n)}, nil
 	}

@@ -1,18 +1,15 @@
 package denial
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/iamwhy/iamwhy/catalog"
+	"github.com/iamwhy/iamwhy/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the expected files of the corpus and golden tests")
 
 // fakeCatalog stands in for the catalog package's canonicaliser: the
 // canonical spelling of the actions the corpus names in another case.
@@ -107,19 +104,7 @@ func TestCorpus(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := strings.TrimSuffix(f, ".txt") + ".json"
-			if *update {
-				if err := os.WriteFile(want, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			exp, err := os.ReadFile(want)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it, then review it)", err)
-			}
-			if !bytes.Equal(got, exp) {
-				t.Errorf("parse of %s differs from %s:\n got: %s\nwant: %s", f, want, got, exp)
-			}
+			golden.Check(t, want, got)
 		})
 	}
 }

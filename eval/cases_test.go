@@ -105,12 +105,12 @@ func (l *caseLayers) UnmarshalYAML(n *yaml.Node) error {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		switch n.Content[i].Value {
 		case "identity", "resource", "boundary", "session", "vpc_endpoint", "unknown":
-		default:
-			return fmt.Errorf("line %d: unknown layer %q", n.Content[i].Line, n.Content[i].Value)
 		case "scp":
 			l.scpGiven = n.Content[i+1].Tag != "!!null"
 		case "rcp":
 			l.rcpGiven = n.Content[i+1].Tag != "!!null"
+		default:
+			return fmt.Errorf("line %d: unknown layer %q", n.Content[i].Line, n.Content[i].Value)
 		}
 	}
 	return nil

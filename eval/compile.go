@@ -221,19 +221,13 @@ func literalServices(vals []policy.Value) []string {
 	return out
 }
 
-// matchResource reports whether Resource (or NotResource) covers the
-// resource. A statement without either (trust policies) applies to the
-// resource it is attached to. It is unknown when only an entry with a
+// matchResourceIn reports whether Resource (or NotResource) covers the
+// request's resource (split once per request by newRequestResource). A
+// statement without either (trust policies) applies to the resource it is
+// attached to. It is unknown when only an entry with a
 // policy variable outside the ARN's resource part could cover it.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notresource.html
-func (s *statement) matchResource(resource string, k *keys, buf []byte) tri {
-	rr := newRequestResource(resource)
-	return s.matchResourceIn(&rr, k, buf)
-}
-
-// matchResourceIn is matchResource with the request's resource already split
-// into its ARN fields (Decide does it once per request).
 func (s *statement) matchResourceIn(rr *requestResource, k *keys, buf []byte) tri {
 	if !s.hasResource {
 		return triTrue
@@ -315,9 +309,6 @@ func (s *statement) matchPrincipal(p *Principal, userID string, hasBoundary bool
 	}
 	return best
 }
-
-// label shows the statement as "Sid" or its index.
-func (s *statement) label() string { return s.src.Label() }
 
 // AuthorizedByTrustPolicy reports whether the action is one a role's trust
 // policy authorises (the request's resource is then the role, and its

@@ -55,15 +55,6 @@ func decodeWildcards(s string) string {
 	return string(b)
 }
 
-func hasWildcard[P ~string | ~[]byte](p P) bool {
-	for i := 0; i < len(p); i++ {
-		if p[i] == wildStar || p[i] == wildQuest {
-			return true
-		}
-	}
-	return false
-}
-
 func lowerASCII(c byte) byte {
 	if 'A' <= c && c <= 'Z' {
 		return c + 'a' - 'A'

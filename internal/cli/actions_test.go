@@ -1,37 +1,20 @@
 package cli
 
 import (
-	"bytes"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/iamwhy/iamwhy/catalog"
+	"github.com/iamwhy/iamwhy/internal/golden"
 )
 
-// compareGolden compares got with testdata/DIR/NAME; with
-// IAMWHY_UPDATE_GOLDEN=1 it rewrites the file instead (review the diff).
+// compareGolden compares got with testdata/DIR/NAME (go test -update
+// rewrites it).
 func compareGolden(t *testing.T, dir, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", dir, name)
-	if os.Getenv("IAMWHY_UPDATE_GOLDEN") == "1" {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with IAMWHY_UPDATE_GOLDEN=1 to create)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s:\n--- got ---\n%s\n--- want ---\n%s", path, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", dir, name), got)
 }
 
 func TestActionsCommand(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"io"
 	"net/http"
 	"os"
@@ -19,9 +18,8 @@ import (
 
 	"github.com/iamwhy/iamwhy/denial"
 	"github.com/iamwhy/iamwhy/denial/awsdecode"
+	"github.com/iamwhy/iamwhy/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 const corpus = "../../denial/testdata/corpus/"
 
@@ -37,22 +35,9 @@ func runExplainCLI(t *testing.T, deps explainDeps, stdin string, args ...string)
 	return code, out.String(), errb.String()
 }
 
-func golden(t *testing.T, name, got string) {
+func explainGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "explain", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update, then review the file)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s:\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", "explain", name), []byte(got))
 }
 
 // TestExplainTextGolden renders representative denials as text: one per
@@ -80,7 +65,7 @@ func TestExplainTextGolden(t *testing.T) {
 			if code != want {
 				t.Fatalf("exit %d, want %d; stderr %q", code, want, errOut)
 			}
-			golden(t, name+".txt", out)
+			explainGolden(t, name+".txt", out)
 		})
 	}
 }
@@ -116,7 +101,7 @@ func TestExplainJSONContract(t *testing.T) {
 	if dec.More() {
 		t.Errorf("more than one JSON value on stdout")
 	}
-	golden(t, "s3-quoted-key-with-spaces.json", out)
+	explainGolden(t, "s3-quoted-key-with-spaces.json", out)
 }
 
 // TestExplainInputsAndExitCodes checks the ways to give the input and the

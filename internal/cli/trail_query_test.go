@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,10 +12,9 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/aws/aws-sdk-go-v2/service/athena/types"
 
+	"github.com/iamwhy/iamwhy/internal/golden"
 	"github.com/iamwhy/iamwhy/trail/athena"
 )
-
-var updateQueryGolden = flag.Bool("update-query", false, "rewrite the trail query golden files")
 
 const queryFixture = "testdata/trail_query/records.jsonl"
 
@@ -38,19 +35,7 @@ func runQueryCLI(t *testing.T, args ...string) (stdout, stderr string, code int)
 
 func queryGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "trail_query", name)
-	if *updateQueryGolden {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (run with -update-query and review):\n%s", path, got)
-	}
+	golden.Check(t, filepath.Join("testdata", "trail_query", name), []byte(got))
 }
 
 func TestTrailQueryGuideJSON(t *testing.T) {

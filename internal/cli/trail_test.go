@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"flag"
 	"os"
 	"strings"
 	"testing"
 	"time"
-)
 
-var updateTrailGolden = flag.Bool("update-trail", false, "rewrite the trail command golden files")
+	"github.com/iamwhy/iamwhy/internal/golden"
+)
 
 const (
 	trailShared = "../../../shared/data/cloudtrail"
@@ -84,25 +83,13 @@ func TestTrailDeniedCSV(t *testing.T) {
 }
 
 // TestTrailDeniedText compares the text rendering with a golden file
-// (go test ./internal/cli -run TrailDeniedText -update-trail rewrites it).
+// (go test ./internal/cli -run TrailDeniedText -update rewrites it).
 func TestTrailDeniedText(t *testing.T) {
 	out, stderr, code := runTrailCLI(t, false, "trail", "denied", trailShapes)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	golden := "testdata/trail_denied.golden"
-	if *updateTrailGolden {
-		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out != string(want) {
-		t.Errorf("text output differs from %s:\n%s", golden, out)
-	}
+	golden.Check(t, "testdata/trail_denied.golden", []byte(out))
 }
 
 // TestTrailDeniedExitCodes: 1 when inputs could not all be read (the

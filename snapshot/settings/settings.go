@@ -65,22 +65,27 @@ var aclPermissions = map[string]bool{"READ": true, "WRITE": true, "READ_ACP": tr
 func (r *ACLRecord) Validate() error {
 	for i, g := range r.Grants {
 		if !aclPermissions[g.Permission] {
+			//lint:ignore ST1005 the message starts with the AWS field name
 			return fmt.Errorf("Grants[%d]: Permission %q (want READ, WRITE, READ_ACP, WRITE_ACP or FULL_CONTROL)", i, g.Permission)
 		}
 		switch g.Grantee.Type {
 		case "CanonicalUser":
 			if g.Grantee.ID == "" && g.Grantee.Account == "" {
+				//lint:ignore ST1005 the message starts with the AWS field name
 				return fmt.Errorf("Grants[%d]: a CanonicalUser grantee needs ID (or Account)", i)
 			}
 		case "Group":
 			if g.Grantee.URI == "" {
+				//lint:ignore ST1005 the message starts with the AWS field name
 				return fmt.Errorf("Grants[%d]: a Group grantee needs URI", i)
 			}
 		case "AmazonCustomerByEmail":
 			if g.Grantee.EmailAddress == "" && g.Grantee.Account == "" {
+				//lint:ignore ST1005 the message starts with the AWS field name
 				return fmt.Errorf("Grants[%d]: an AmazonCustomerByEmail grantee needs EmailAddress (or Account)", i)
 			}
 		default:
+			//lint:ignore ST1005 the message starts with the AWS field name
 			return fmt.Errorf("Grants[%d]: Grantee Type %q (want CanonicalUser, Group or AmazonCustomerByEmail)", i, g.Grantee.Type)
 		}
 	}

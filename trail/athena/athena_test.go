@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,9 +17,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	sdk "github.com/aws/aws-sdk-go-v2/service/athena"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/iamwhy/iamwhy/internal/golden"
+)
 
 // replay is an HTTP client for the SDK that answers each Athena operation
 // (named by the X-Amz-Target header of the JSON 1.1 protocol) with the
@@ -205,17 +204,7 @@ func TestCreateTableSQL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "create_table.sql")
-	if *update {
-		os.WriteFile(golden, []byte(got), 0o644)
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("DDL differs from %s (run with -update and review the diff):\n%s", golden, got)
-	}
+	golden.Check(t, filepath.Join("testdata", "create_table.sql"), []byte(got))
 	// Without accounts the account partition is injected.
 	inj, err := CreateTableSQL(TableOptions{Bucket: "trail-bucket"})
 	if err != nil {
