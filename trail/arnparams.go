@@ -183,6 +183,48 @@ func resourcesFromParameters(r *Record) []string {
 		for _, id := range instanceIDs(p) {
 			add(regional("ec2", "instance/"+id))
 		}
+		// EC2 resources named by ID, as the EC2 resource types' ARNs
+		// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html).
+		for _, k := range [...]struct{ param, res string }{
+			{"vpcId", "vpc/"}, {"subnetId", "subnet/"}, {"groupId", "security-group/"}, {"volumeId", "volume/"},
+			{"snapshotId", "snapshot/"}, {"imageId", "image/"}, {"networkInterfaceId", "network-interface/"},
+			{"internetGatewayId", "internet-gateway/"}, {"routeTableId", "route-table/"}, {"natGatewayId", "natgateway/"},
+			{"allocationId", "elastic-ip/"}, {"instanceId", "instance/"},
+		} {
+			if id := str(k.param); id != "" {
+				if k.param == "imageId" || k.param == "snapshotId" {
+					// AMIs and snapshots have no account in their ARN.
+					add("arn:" + partition + ":ec2:" + r.AWSRegion + "::" + k.res + id)
+				} else {
+					add(regional("ec2", k.res+id))
+				}
+			}
+		}
+	case "rds":
+		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html
+		for _, k := range [...]struct{ param, res string }{
+			{"dBInstanceIdentifier", "db:"}, {"dBClusterIdentifier", "cluster:"}, {"dBSnapshotIdentifier", "snapshot:"},
+			{"dBClusterSnapshotIdentifier", "cluster-snapshot:"}, {"dBSubnetGroupName", "subgrp:"},
+			{"dBParameterGroupName", "pg:"}, {"optionGroupName", "og:"},
+		} {
+			if v := str(k.param); v != "" {
+				if strings.HasPrefix(v, "arn:") {
+					add(v)
+				} else {
+					add(regional("rds", k.res+strings.ToLower(v)))
+				}
+			}
+		}
+	case "cloudtrail":
+		for _, k := range []string{"name", "trailName"} {
+			if v := str(k); v != "" {
+				if strings.HasPrefix(v, "arn:") {
+					add(v)
+				} else {
+					add(regional("cloudtrail", "trail/"+v))
+				}
+			}
+		}
 	case "account":
 		// Account calls without an AccountId act on the caller's own
 		// account: arn:${Partition}:account::${Account}:account.

@@ -3,6 +3,7 @@ package generate
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -270,5 +271,45 @@ func TestRawMatch(t *testing.T) {
 		if got := g.rawMatch([]byte(tt.raw)); got != tt.want {
 			t.Errorf("%s: %v", tt.raw, got)
 		}
+	}
+}
+
+// A principal whose calls need no permission gets an empty policy, said
+// so, and verification passes (there is nothing to replay).
+func TestGenerateNothingNeeded(t *testing.T) {
+	dir := t.TempDir()
+	rec := `{"Records":[{"eventVersion":"1.09","eventID":"00000000-0000-4000-8000-000000000001","eventTime":"2026-01-01T00:00:00Z","eventSource":"sts.amazonaws.com","eventName":"GetCallerIdentity","awsRegion":"us-east-1",
+	 "userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/bob","accountId":"111122223333"}}]}`
+	path := filepath.Join(dir, "t.json")
+	if err := os.WriteFile(path, []byte(rec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, _, err := FromTrail(context.Background(), []string{path}, trail.Options{}, Options{Principal: "arn:aws:iam::111122223333:user/bob"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Policy.Statement) != 0 || res.Events.Counted != 1 || !res.Verification.Verified {
+		t.Errorf("%+v %+v", res.Policy, res.Verification)
+	}
+}
+
+// Assuming a role in the account: replayed with a trust policy trusting
+// the account, so the identity policy decides.
+func TestGenerateAssumeRole(t *testing.T) {
+	dir := t.TempDir()
+	rec := `{"Records":[{"eventVersion":"1.09","eventID":"00000000-0000-4000-8000-000000000001","eventTime":"2026-01-01T00:00:00Z","eventSource":"sts.amazonaws.com","eventName":"AssumeRole","awsRegion":"us-east-1",
+	 "requestParameters":{"roleArn":"arn:aws:iam::111122223333:role/deploy","roleSessionName":"s"},
+	 "resources":[{"ARN":"arn:aws:iam::111122223333:role/deploy","accountId":"111122223333","type":"AWS::IAM::Role"}],
+	 "userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/bob","accountId":"111122223333"}}]}`
+	path := filepath.Join(dir, "t.json")
+	if err := os.WriteFile(path, []byte(rec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, _, err := FromTrail(context.Background(), []string{path}, trail.Options{}, Options{Principal: "arn:aws:iam::111122223333:user/bob"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := grants(res.Policy)["sts:AssumeRole"]; !slices.Equal(got, []string{"arn:aws:iam::111122223333:role/deploy"}) {
+		t.Errorf("%v", got)
 	}
 }

@@ -191,7 +191,13 @@ func (g *Generator) verify(res *Result) error {
 	v.Findings = []analyze.Finding{}
 	var problems []string
 	var compiled []*eval.Policy
+	if len(res.Policy.Statement) == 0 {
+		res.Notes = append(res.Notes, "no statement is needed: no counted call needs a permission; IAM accepts no policy without statements, so there is nothing to attach")
+	}
 	for i, d := range res.Policies {
+		if len(d.Statement) == 0 {
+			continue
+		}
 		data, err := json.Marshal(d)
 		if err != nil {
 			return err
@@ -242,6 +248,9 @@ func (g *Generator) verify(res *Result) error {
 		}
 	}
 	v.Replayed = g.replayable
+	if rp.TrustRequests > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d role assumptions were replayed with a trust policy that trusts the principal's account; the role's real trust policy must allow the principal too", rp.TrustRequests))
+	}
 	if rp.KMSRequests > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("%d AWS KMS requests were replayed with the key's default key policy, which lets IAM policies grant access; a key policy that does not will still deny them", rp.KMSRequests))
 	}

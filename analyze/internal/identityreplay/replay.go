@@ -5,9 +5,12 @@
 // key policy (which lets IAM policies grant access to the key; KMS always
 // requires the key policy to allow).
 // https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
+// Roles being assumed are taken to trust their own account.
 package identityreplay
 
 import (
+	"strings"
+
 	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/eval"
 	"github.com/iamwhy/iamwhy/policy"
@@ -15,8 +18,12 @@ import (
 
 // Replayer decides requests of one account's principal.
 type Replayer struct {
-	account   string
-	keyPolicy *eval.Policy
+	account     string
+	keyPolicy   *eval.Policy
+	trustPolicy *eval.Policy
+	// TrustRequests counts the role assumptions decided with the assumed
+	// trust policy.
+	TrustRequests int
 	// KMSRequests counts the requests decided with the assumed default
 	// key policy.
 	KMSRequests int
@@ -28,7 +35,11 @@ func New(account string) (*Replayer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Replayer{account: account, keyPolicy: kp}, nil
+	tp, err := eval.ParseAndCompile("trust policy trusting the account", []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+account+`:root"},"Action":["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity","sts:SetContext"]}]}`), policy.TypeTrust)
+	if err != nil {
+		return nil, err
+	}
+	return &Replayer{account: account, keyPolicy: kp, trustPolicy: tp}, nil
 }
 
 // Decide decides req (a copy is decided, with the resource in the
@@ -40,6 +51,12 @@ func (r *Replayer) Decide(req *eval.Request, identity []*eval.Policy) eval.Decis
 	if a, ok := arn.Parse(q.Resource); ok && a.Service == "kms" {
 		l.Resource = r.keyPolicy
 		r.KMSRequests++
+	} else if ok && a.Service == "iam" && strings.HasPrefix(a.Resource, "role/") && strings.HasPrefix(q.Action, "sts:") {
+		// Assuming a role needs its trust policy to allow too; the replay
+		// assumes one that trusts the account (so IAM policies decide).
+		// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_manage-assume.html
+		l.Resource = r.trustPolicy
+		r.TrustRequests++
 	}
 	return eval.Decide(&q, l)
 }
