@@ -10,9 +10,9 @@ import (
 	"testing"
 )
 
-// sharedCloudTrail is the project's shared CloudTrail test data (see
-// shared/data/README.md), beside the repository.
-const sharedCloudTrail = "../../shared/data/cloudtrail"
+// sharedCloudTrail is the project's bundled CloudTrail samples (see
+// testdata/README.md at the repository root).
+const sharedCloudTrail = "../testdata/cloudtrail"
 
 // TestEventActionsOnRealRecords maps every (eventSource, eventName) of the
 // shared CloudTrail records (3,210 records from two public data sets) and

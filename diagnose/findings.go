@@ -35,7 +35,11 @@ func findings(req *eval.Request, layers *eval.Layers, d *eval.Decision, tr *eval
 		case "aws:principalorgid", "aws:resourceorgid", "aws:principalorgpaths":
 			add("org-condition", "a condition on %s decides: the caller or the resource is outside the expected organisation (or the snapshot lacks the organisation)", k)
 		case "aws:securetransport":
-			add("tls-condition", "a condition on aws:SecureTransport decides: the request was made without TLS")
+			// Only when the request did not use TLS (or may not have):
+			// a request made over TLS is not denied for its transport.
+			if v, ok := req.Context.Get("aws:SecureTransport"); !ok || len(v) != 1 || !strings.EqualFold(v[0], "true") {
+				add("tls-condition", "a condition on aws:SecureTransport decides: the request was made without TLS (or the input does not say it used TLS)")
+			}
 		}
 	}
 	svc := strings.ToLower(req.Action)

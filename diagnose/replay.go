@@ -22,6 +22,11 @@ type ReplayOptions struct {
 	// ComparePrincipal is the caller in Compare; empty: the principal of
 	// the same kind and name there (the same role in the other account).
 	ComparePrincipal string
+	// Message, when the request was rebuilt from an access-denied
+	// message, is what the message says of its decision: the replay then
+	// treats the context keys a message cannot carry as unknown
+	// (DiagnoseMessage). Nil for records and explicit requests.
+	Message *Evidence
 }
 
 // Replayed is the outcome of Replay.
@@ -58,7 +63,12 @@ func Replay(env *snapshot.Environment, req *eval.Request, opts ReplayOptions) (*
 	if dopts.ResourceTarget == "" {
 		dopts.ResourceTarget = arn.PolicyResource(req.Resource)
 	}
-	rep := Diagnose(req, layers, dopts)
+	var rep *Report
+	if opts.Message != nil {
+		rep = DiagnoseMessage(req, layers, *opts.Message, dopts)
+	} else {
+		rep = Diagnose(req, layers, dopts)
+	}
 	_, tr := eval.ExplainWith(req, layers, eval.Options{Reference: opts.Reference})
 	out.Report = rep
 	out.Warnings = append(out.Warnings, tr.Warnings...)

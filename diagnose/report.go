@@ -30,6 +30,10 @@ type Report struct {
 	Findings    []Finding `json:"findings"`
 	MissingKeys []string  `json:"missing_context_keys,omitempty"`
 	Notes       []string  `json:"notes,omitempty"`
+	// MessageCheck, for a replay from an access-denied message, says
+	// whether the replay agrees with what the message says (its deny kind
+	// and policy type) and what it had to assume; nil otherwise.
+	MessageCheck *MessageCheck `json:"message_check,omitempty"`
 }
 
 // RequestView is the replayed request.

@@ -14,9 +14,9 @@ import (
 	"time"
 )
 
-// sharedData is the project's shared test data (../shared/data from the
+// sharedData is the project's bundled CloudTrail samples (testdata/cloudtrail at the
 // repository root).
-const sharedData = "../../shared/data/cloudtrail"
+const sharedData = "../testdata/cloudtrail"
 
 // collect reads paths with opts and returns clones of the records.
 func collect(t *testing.T, paths []string, opts Options) ([]*Record, Stats) {
@@ -49,7 +49,7 @@ func countDenied(recs []*Record) int {
 }
 
 // TestSharedData checks the record and denial counts of the real samples
-// documented in ../shared/data/README.md.
+// documented in testdata/README.md.
 func TestSharedData(t *testing.T) {
 	for _, tc := range []struct {
 		name            string

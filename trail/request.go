@@ -294,15 +294,22 @@ func resourceFromParameters(r *Record) string {
 			return regional("dynamodb", "table/"+t)
 		}
 	case "iam":
+		// CreateRole, CreateUser and CreateGroup carry the entity's path,
+		// which is part of its ARN ("role/app/new-role"); other calls name
+		// the entity without it.
+		path := "/"
+		if p := str("path"); strings.HasPrefix(p, "/") && strings.HasSuffix(p, "/") {
+			path = p
+		}
 		switch {
 		case str("policyArn") != "":
 			return str("policyArn")
 		case str("roleName") != "":
-			return "arn:" + partition + ":iam::" + acct + ":role/" + str("roleName")
+			return "arn:" + partition + ":iam::" + acct + ":role" + path + str("roleName")
 		case str("userName") != "":
-			return "arn:" + partition + ":iam::" + acct + ":user/" + str("userName")
+			return "arn:" + partition + ":iam::" + acct + ":user" + path + str("userName")
 		case str("groupName") != "":
-			return "arn:" + partition + ":iam::" + acct + ":group/" + str("groupName")
+			return "arn:" + partition + ":iam::" + acct + ":group" + path + str("groupName")
 		}
 	case "ec2":
 		if id := str("instanceId"); id != "" {

@@ -102,7 +102,7 @@ func TestToReplay(t *testing.T) {
 // request with a principal and an action.
 func TestToReplaySharedSamples(t *testing.T) {
 	n := 0
-	_, err := Read(context.Background(), []string{filepath.Join("..", "..", "shared", "data", "cloudtrail")}, Options{Filter: Filter{DeniedOnly: true}, Serial: true}, func(r *Record) error {
+	_, err := Read(context.Background(), []string{filepath.Join("..", "testdata", "cloudtrail")}, Options{Filter: Filter{DeniedOnly: true}, Serial: true}, func(r *Record) error {
 		rp := ToReplay(r, RequestOptions{})
 		if len(rp.Requests) == 0 || rp.Requests[0].Action == "" || rp.Requests[0].Principal == "" {
 			t.Errorf("%s#%d: %+v", r.Path, r.Index, rp)

@@ -138,6 +138,11 @@ func computeDiagnosis(s Streams, o *diagnoseOptions) (*diagnoseResult, error) {
 			return nil, fmt.Errorf("--compare-env: %w", err)
 		}
 	}
+	if rr.Source != nil && rr.Source.Kind == "message" {
+		// A message carries no request context: the keys it cannot carry
+		// are unknown, and its deny kind and policy type are evidence.
+		ropts.Message = &diagnose.Evidence{Deny: rr.Source.Deny, PolicyType: rr.Source.PolicyType}
+	}
 	out, err := diagnose.Replay(env, req, ropts)
 	if err != nil {
 		return nil, err
@@ -244,6 +249,9 @@ func renderDiagnose(w io.Writer, format string, res *diagnoseResult) error {
 	}
 	if len(r.MissingKeys) > 0 {
 		fmt.Fprintf(&b, "\nThe decision depends on context keys the input does not give: %s (add them with --context)\n", strings.Join(r.MissingKeys, ", "))
+	}
+	if mc := r.MessageCheck; mc != nil && mc.Note != "" {
+		fmt.Fprintf(&b, "\nAgainst the message: %s\n", mc.Note)
 	}
 	if len(r.Candidates) > 0 {
 		b.WriteString("\nThe replay does not reproduce the denial. Candidates, most likely first:\n")

@@ -127,7 +127,7 @@ func TestExplainInputsAndExitCodes(t *testing.T) {
 		{"missing file", "", []string{"--file", "testdata/explain/does-not-exist"}, 2, "", "does-not-exist"},
 		{"file and argument", "", []string{"--file", "x", "msg"}, 2, "", "not both"},
 		{"bad output", "", []string{"--output", "yaml", msg}, 2, "", "--output"},
-		{"cloudtrail gzip file", "", []string{"--file", "../../../shared/data/cloudtrail/invictus-sigma-aws/AWSLogs/218007301253/CloudTrail/us-east-1/2023/07/10/218007301253_CloudTrail_us-east-1_20230710T1145Z_7xgocspSowgK0Gto.json.gz"}, -1, "", ""},
+		{"cloudtrail gzip file", "", []string{"--file", "../../testdata/cloudtrail/invictus-sigma-aws/AWSLogs/218007301253/CloudTrail/us-east-1/2023/07/10/218007301253_CloudTrail_us-east-1_20230710T1145Z_7xgocspSowgK0Gto.json.gz"}, -1, "", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

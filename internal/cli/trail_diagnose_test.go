@@ -48,7 +48,7 @@ func TestTrailDiagnoseGroups(t *testing.T) {
 // Events whose callers the environment does not hold are grouped as not
 // replayed, with the reason, never as denies.
 func TestTrailDiagnoseUnknownPrincipals(t *testing.T) {
-	stdout, _, code := runCLI(t, "trail", "diagnose", "--env", "../../examples/env", "-o", "json", "../../../shared/data/cloudtrail/stratus-red-team")
+	stdout, _, code := runCLI(t, "trail", "diagnose", "--env", "../../examples/env", "-o", "json", "../../testdata/cloudtrail/stratus-red-team")
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}

@@ -13,7 +13,7 @@ import (
 )
 
 const (
-	trailShared = "../../../shared/data/cloudtrail"
+	trailShared = "../../testdata/cloudtrail"
 	trailShapes = "../../trail/testdata/shapes"
 )
 

@@ -15,8 +15,8 @@ import (
 )
 
 // sharedData is the project's real CloudTrail samples (see
-// ../shared/data/README.md from the project root).
-const sharedData = "../../../shared/data/cloudtrail"
+// testdata/README.md at the repository root).
+const sharedData = "../../testdata/cloudtrail"
 
 // loadPaths reads paths with trail.Read into a new table and returns the
 // table and the records Read delivered, keyed by eventID.
