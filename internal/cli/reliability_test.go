@@ -90,6 +90,8 @@ func TestReliabilityCheckDuplicateKeys(t *testing.T) {
 			`key "Effect" given twice`},
 		{"a context key twice, in another case", reliabilityHead + strings.Replace(fmt.Sprintf(reliabilityCase, "a"), "    expect", "    context: {aws:SourceIp: 1.2.3.4, aws:sourceip: 5.6.7.8}\n    expect", 1),
 			`context key "aws:sourceip" given twice`},
+		{"expect twice in a JSON check file", `{"version": 1, "cases": [{"name": "a", "principal": "anonymous", "action": "s3:GetObject", "resource": "*", "layers": {}, "expect": "deny", "expect": "allow"}]}`,
+			`f.yaml:1:141: key "expect" given twice (first at 1:123)`},
 		{"expect twice in a large file (fast parser)", many.String(), fmt.Sprintf(`f.yaml:%d:5: key "expect" given twice`, bigLines+7)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

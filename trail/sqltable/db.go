@@ -22,6 +22,8 @@ import (
 	"sync"
 
 	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/iamwhy/iamwhy/inputfile"
 )
 
 // DB is a DuckDB database holding (or viewing) the cloudtrail_logs table.
@@ -90,6 +92,11 @@ func OpenSaved(ctx context.Context, path string) (*DB, error) {
 }
 
 func isParquet(path string) (bool, error) {
+	// A saved table is a regular file (of any size): opening a FIFO would
+	// block, a device never end.
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return false, &inputfile.NotRegularError{Path: path, Mode: fi.Mode()}
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return false, err
