@@ -358,7 +358,9 @@ func writeCache(dir, path, key string, stamps []inputStamp, e *Environment) erro
 	binary.Write(&head, binary.BigEndian, uint64(blobLen))
 	sum := xxh3.Hash128(payload.Bytes()).Bytes()
 	head.Write(sum[:])
-	if _, err := tmp.Write(head.Bytes()); err == nil {
+	// A failed write of either part must fail the save (the error was
+	// once scoped to the if and lost).
+	if _, err = tmp.Write(head.Bytes()); err == nil {
 		_, err = tmp.Write(payload.Bytes())
 	}
 	if cerr := tmp.Close(); err == nil {

@@ -260,11 +260,9 @@ func trustGraphML(w io.Writer, g *trust.Graph) error {
 		Graph   graph    `xml:"graph"`
 	}
 	doc := graphml{NS: "http://graphml.graphdrawing.org/xmlns", Graph: graph{EdgeDefault: "directed"}}
-	for _, k := range []key{{"kind", "node", "kind", "string"}, {"account", "node", "account", "string"}, {"owner", "node", "owner", "string"},
+	doc.Keys = append(doc.Keys, []key{{"kind", "node", "kind", "string"}, {"account", "node", "account", "string"}, {"owner", "node", "owner", "string"},
 		{"ekind", "edge", "kind", "string"}, {"status", "edge", "status", "string"}, {"actions", "edge", "actions", "string"},
-		{"outside", "edge", "outside_organization", "boolean"}, {"deputy", "edge", "confused_deputy_risk", "boolean"}, {"via", "edge", "via", "string"}} {
-		doc.Keys = append(doc.Keys, k)
-	}
+		{"outside", "edge", "outside_organization", "boolean"}, {"deputy", "edge", "confused_deputy_risk", "boolean"}, {"via", "edge", "via", "string"}}...)
 	for _, n := range g.Nodes {
 		d := []data{{"kind", n.Kind}, {"account", n.Account}}
 		if n.Owner != nil {
