@@ -61,6 +61,12 @@ type Document struct {
 	// resource's ARN for a resource-based or trust policy. Set when the
 	// environment is finished; "" for documents built alone.
 	ID string
+	// Unknown, when not empty, says why the document's text is not known
+	// (a value a Terraform plan computes only at apply, a template
+	// parameter without a value): the policy exists, so Layers lists its
+	// layer in eval.Layers.Unknown with this reason instead of evaluating
+	// it, and Policy fails with it. JSON is then empty.
+	Unknown string
 
 	parsed parsedPolicy
 }

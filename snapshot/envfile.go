@@ -42,6 +42,10 @@ type Spec struct {
 	OrganizationNode *yaml.Node
 	OrganizationFile string
 	ResourcePolicies []PathRef
+	// Plans are Terraform plan JSON files (`plan:`) to lay over the
+	// environment. Load does not read them (package iac/terraform does, on
+	// top of the loaded environment).
+	Plans []PathRef
 }
 
 // DecodeSpec reads an environment from a YAML node: a mapping with version
@@ -111,9 +115,13 @@ func DecodeSpec(n *yaml.Node, file string) (Spec, error) {
 			if s.ResourcePolicies, err = paths(v, "resource_policies"); err != nil {
 				return Spec{}, err
 			}
+		case "plan":
+			if s.Plans, err = paths(v, "plan"); err != nil {
+				return Spec{}, err
+			}
 		case "collected":
 		default:
-			return Spec{}, nodeErrorf(file, k, "unknown key %q in environment (want version, authorization_details, organization, resource_policies)", k.Value)
+			return Spec{}, nodeErrorf(file, k, "unknown key %q in environment (want version, authorization_details, organization, resource_policies, plan)", k.Value)
 		}
 	}
 	return s, nil
@@ -138,6 +146,27 @@ func EnvironmentFile(path string) (string, error) {
 	return "", fmt.Errorf("%s: a directory without environment.yaml or environment.json", path)
 }
 
+// ReadSpec reads the environment file path names (or a directory's
+// environment.yaml) into a Spec, without loading what it names.
+func ReadSpec(path string) (Spec, error) {
+	file, err := EnvironmentFile(path)
+	if err != nil {
+		return Spec{}, err
+	}
+	n, err := readYAMLFile(file)
+	if err != nil {
+		return Spec{}, err
+	}
+	inner, err := DecodeSpec(n, file)
+	if err != nil {
+		return Spec{}, err
+	}
+	if inner.File != "" {
+		return Spec{}, fmt.Errorf("%s: an environment file must be a mapping, not a path", file)
+	}
+	return inner, nil
+}
+
 // LoadFile reads an environment file, or a directory holding
 // environment.yaml (or .json), and everything it names.
 func LoadFile(path string, opts Options) (*Environment, error) {
@@ -147,22 +176,16 @@ func LoadFile(path string, opts Options) (*Environment, error) {
 // Load reads every part of an environment and finishes it.
 func Load(spec Spec, opts Options) (*Environment, error) {
 	if spec.File != "" {
-		file, err := EnvironmentFile(spec.File)
+		inner, err := ReadSpec(spec.File)
 		if err != nil {
 			return nil, err
-		}
-		n, err := readYAMLFile(file)
-		if err != nil {
-			return nil, err
-		}
-		inner, err := DecodeSpec(n, file)
-		if err != nil {
-			return nil, err
-		}
-		if inner.File != "" {
-			return nil, fmt.Errorf("%s: an environment file must be a mapping, not a path", file)
 		}
 		spec = inner
+	}
+	if len(spec.Plans) > 0 {
+		// Never drop a plan silently: package iac/terraform lays plans over
+		// the environment this function loads.
+		return nil, fmt.Errorf("%s: plan: Terraform plans are read by package iac/terraform, not snapshot.Load", spec.Plans[0].Where)
 	}
 	e := New(opts)
 	var files []string

@@ -68,14 +68,24 @@ func (e *Environment) Layers(req *eval.Request) (*eval.Layers, error) {
 		if id, ok := e.AccountOrgID(p.Account); ok {
 			setIfAbsent("aws:PrincipalOrgID", id)
 		}
+		var unknownIdentity []string
 		for _, ip := range p.Policies {
+			if ip.Document != nil && ip.Document.Unknown != "" {
+				unknownIdentity = append(unknownIdentity, ip.Document.Unknown)
+				continue
+			}
 			cp, err := e.compiled(ip.Document, policy.TypeIdentity)
 			if err != nil {
 				return nil, err
 			}
 			l.Identity = append(l.Identity, cp)
 		}
-		if p.Boundary != nil {
+		if len(unknownIdentity) > 0 {
+			l.Unknown = append(l.Unknown, eval.UnknownLayer{Layer: eval.LayerIdentity, Reason: strings.Join(unknownIdentity, "; ")})
+		}
+		if p.Boundary != nil && p.Boundary.Document != nil && p.Boundary.Document.Unknown != "" {
+			l.Unknown = append(l.Unknown, eval.UnknownLayer{Layer: eval.LayerBoundary, Reason: p.Boundary.Document.Unknown})
+		} else if p.Boundary != nil {
 			if l.Boundary, err = e.compiled(p.Boundary.Document, policy.TypeBoundary); err != nil {
 				return nil, err
 			}
@@ -103,7 +113,9 @@ func (e *Environment) Layers(req *eval.Request) (*eval.Layers, error) {
 			setIfAbsent("aws:ResourceOrgID", id)
 		}
 		lk, err := e.Resource(req.Resource)
-		if err == nil && lk.Policy != nil && (lk.Role == nil || eval.AuthorizedByTrustPolicy(req.Action)) {
+		if err == nil && lk.Policy != nil && lk.Policy.Unknown != "" && (lk.Role == nil || eval.AuthorizedByTrustPolicy(req.Action)) {
+			l.Unknown = append(l.Unknown, eval.UnknownLayer{Layer: eval.LayerResource, Reason: lk.Policy.Unknown})
+		} else if err == nil && lk.Policy != nil && (lk.Role == nil || eval.AuthorizedByTrustPolicy(req.Action)) {
 			typ := policy.TypeResource
 			if lk.Role != nil {
 				typ = policy.TypeTrust
@@ -126,7 +138,7 @@ func (e *Environment) Layers(req *eval.Request) (*eval.Layers, error) {
 	}
 	// An access point request found its access point and bucket records
 	// (s3KMSLayers); the access point ARN itself has no record to miss.
-	if gaps := e.ResourceGaps(principalAccount, req.Action, req.Resource); len(gaps) > 0 && l.Resource == nil && l.AccessPoint == nil {
+	if gaps := e.ResourceGaps(principalAccount, req.Action, req.Resource); len(gaps) > 0 && l.Resource == nil && l.AccessPoint == nil && !hasUnknown(l, eval.LayerResource) {
 		l.Unknown = append(l.Unknown, eval.UnknownLayer{Layer: eval.LayerResource, Reason: strings.Join(gaps, "; ")})
 	}
 	if v, ok := ctx.Get("aws:SourceVpce"); ok && len(v) == 1 {
@@ -216,4 +228,13 @@ func (e *Environment) compiledLevels(levels []PolicyLevel, typ policy.Type) ([][
 		}
 	}
 	return out, nil
+}
+
+func hasUnknown(l *eval.Layers, layer eval.Layer) bool {
+	for _, u := range l.Unknown {
+		if u.Layer == layer {
+			return true
+		}
+	}
+	return false
 }

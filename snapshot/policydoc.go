@@ -30,6 +30,9 @@ type parseResult struct {
 // catalog, Source says so ("FILE:LINE:COL (document in a JSON string)") and
 // the positions are those of the decoded text.
 func (d *Document) Policy(typ policy.Type) (*policy.Policy, error) {
+	if d.Unknown != "" {
+		return nil, errors.New("the policy is not known: " + d.Unknown)
+	}
 	d.parsed.mu.Lock()
 	defer d.parsed.mu.Unlock()
 	for _, r := range d.parsed.results {

@@ -244,7 +244,7 @@ func TestCollapseActions(t *testing.T) {
 }
 
 func TestGenerateSharedSamples(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "data", "cloudtrail")
+	dir := filepath.Join("..", "..", "testdata", "cloudtrail")
 	res, _, err := FromTrail(context.Background(), []string{dir}, trail.Options{}, Options{Principal: "arn:aws:iam::123837392027:user/benjamin"})
 	if err != nil {
 		if strings.Contains(err.Error(), "no such file") {

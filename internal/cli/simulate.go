@@ -34,7 +34,8 @@ type simulateOptions struct {
 	Output            string
 	// Env is the environment (snapshot) directory or file: every layer
 	// then comes from it.
-	Env string
+	Env   string
+	Plans []string
 	// VerifyWithAWS also asks AWS's policy simulator.
 	VerifyWithAWS bool
 	Profile       string
@@ -99,6 +100,7 @@ Context keys: --context KEY=VALUE (repeat a key, or write KEY=[v1,v2], for a mul
 	f.StringVar(&o.ManagementAccount, "management-account", "", "the organisation's management account (SCPs/RCPs do not restrict it)")
 	f.StringArrayVar(&o.Context, "context", nil, "context entry KEY=VALUE or KEY=[V1,V2] (repeatable)")
 	outputFlag(cmd, &o.Output, "text", "json")
+	f.StringArrayVar(&o.Plans, "plan", nil, "a Terraform plan (terraform show -json PLANFILE) laid over --env, or alone (repeatable)")
 	f.StringVar(&o.Env, "env", "", "environment directory or file: resolve every layer from this snapshot")
 	f.BoolVar(&o.VerifyWithAWS, "verify-with-aws", false, "also ask AWS's policy simulator (needs AWS credentials) and compare")
 	f.StringVar(&o.Profile, "profile", "", "AWS profile for --verify-with-aws")
@@ -150,11 +152,11 @@ func runSimulate(s Streams, o *simulateOptions) error {
 	// AWS gives them; the trace notes what changed.
 	normalized := eval.NormalizeContext(ctx, catalogReference())
 	var env *snapshot.Environment
-	if o.Env != "" {
+	if o.Env != "" || len(o.Plans) > 0 {
 		if err := o.envModeFlags(); err != nil {
 			return err
 		}
-		if env, err = loadEnvironment(snapshot.Spec{File: o.Env}); err != nil {
+		if env, err = loadEnvironment(snapshot.Spec{File: o.Env, Plans: planRefs(o.Plans)}); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,167 @@
+package snapshot
+
+// Overlay methods change an environment in place, the way a planned
+// change (a Terraform plan, a CloudFormation template) changes the
+// accounts: Put replaces the entity with the same name (or ARN) or adds
+// it, Remove deletes it. They reopen a finished environment; call Finish
+// again before using it.
+
+func (e *Environment) reopen() {
+	e.finished = false
+	e.cc.mu.Lock()
+	e.cc.m = nil
+	e.cc.mu.Unlock()
+}
+
+// PutRole adds r to its account (r.Account), replacing the role of the
+// same name.
+func (e *Environment) PutRole(r *Role) {
+	e.reopen()
+	a := e.account(r.Account)
+	if old, ok := a.rolesByName[r.Name]; ok {
+		delete(e.roles, old.ARN)
+		for i, x := range a.Roles {
+			if x == old {
+				a.Roles[i] = r
+			}
+		}
+	} else {
+		a.Roles = append(a.Roles, r)
+	}
+	a.rolesByName[r.Name] = r
+	e.roles[r.ARN] = r
+	e.Stats.Roles++
+}
+
+// RemoveRole deletes the role named name from account.
+func (e *Environment) RemoveRole(account, name string) {
+	e.reopen()
+	a := e.Accounts[account]
+	if a == nil {
+		return
+	}
+	if old, ok := a.rolesByName[name]; ok {
+		delete(e.roles, old.ARN)
+		delete(a.rolesByName, name)
+		a.Roles = removeFrom(a.Roles, old)
+	}
+}
+
+// PutUser adds u to its account, replacing the user of the same name.
+func (e *Environment) PutUser(u *User) {
+	e.reopen()
+	a := e.account(u.Account)
+	if old, ok := a.usersByName[u.Name]; ok {
+		delete(e.users, old.ARN)
+		for i, x := range a.Users {
+			if x == old {
+				a.Users[i] = u
+			}
+		}
+	} else {
+		a.Users = append(a.Users, u)
+	}
+	a.usersByName[u.Name] = u
+	e.users[u.ARN] = u
+	e.Stats.Users++
+}
+
+// RemoveUser deletes the user named name from account.
+func (e *Environment) RemoveUser(account, name string) {
+	e.reopen()
+	a := e.Accounts[account]
+	if a == nil {
+		return
+	}
+	if old, ok := a.usersByName[name]; ok {
+		delete(e.users, old.ARN)
+		delete(a.usersByName, name)
+		a.Users = removeFrom(a.Users, old)
+	}
+}
+
+// PutGroup adds g to its account, replacing the group of the same name.
+func (e *Environment) PutGroup(g *Group) {
+	e.reopen()
+	a := e.account(g.Account)
+	if old, ok := a.groupsByName[g.Name]; ok {
+		for i, x := range a.Groups {
+			if x == old {
+				a.Groups[i] = g
+			}
+		}
+	} else {
+		a.Groups = append(a.Groups, g)
+	}
+	a.groupsByName[g.Name] = g
+	e.Stats.Groups++
+}
+
+// RemoveGroup deletes the group named name from account.
+func (e *Environment) RemoveGroup(account, name string) {
+	e.reopen()
+	a := e.Accounts[account]
+	if a == nil {
+		return
+	}
+	if old, ok := a.groupsByName[name]; ok {
+		delete(a.groupsByName, name)
+		a.Groups = removeFrom(a.Groups, old)
+	}
+}
+
+// PutManagedPolicy adds a customer managed policy of account, replacing
+// the policy with the same ARN.
+func (e *Environment) PutManagedPolicy(account string, m *ManagedPolicy) {
+	e.reopen()
+	a := e.account(account)
+	if old := e.ManagedPolicies[m.ARN]; old != nil {
+		a.Policies = removeFrom(a.Policies, old)
+	}
+	a.Policies = append(a.Policies, m)
+	e.ManagedPolicies[m.ARN] = m
+	if e.missing[m.ARN] {
+		delete(e.missing, m.ARN)
+		e.Missing = removeFrom(e.Missing, m.ARN)
+	}
+	e.Stats.ManagedPolicies++
+}
+
+// RemoveManagedPolicy deletes the managed policy with the given ARN.
+func (e *Environment) RemoveManagedPolicy(arn string) {
+	e.reopen()
+	old := e.ManagedPolicies[arn]
+	if old == nil {
+		return
+	}
+	delete(e.ManagedPolicies, arn)
+	if a := e.Accounts[accountOfARN(arn)]; a != nil {
+		a.Policies = removeFrom(a.Policies, old)
+	}
+}
+
+// PutResource adds the resource record r, replacing the record with the
+// same ARN.
+func (e *Environment) PutResource(r *Resource) {
+	e.reopen()
+	if _, ok := e.Resources[r.ARN]; !ok {
+		e.Stats.Resources++
+	}
+	e.Resources[r.ARN] = r
+}
+
+// RemoveResource deletes the record of the resource with the given ARN.
+func (e *Environment) RemoveResource(arn string) {
+	e.reopen()
+	delete(e.Resources, arn)
+}
+
+func removeFrom[T comparable](s []T, x T) []T {
+	out := s[:0]
+	for _, v := range s {
+		if v != x {
+			out = append(out, v)
+		}
+	}
+	return out
+}
