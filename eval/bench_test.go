@@ -94,7 +94,7 @@ func TestRealisticDecisionAllows(t *testing.T) {
 	}
 }
 
-// BenchmarkDecideRealistic measures one realistic decision (issue 2: under
+// BenchmarkDecideRealistic measures one realistic decision (target: under
 // 2 µs with no allocations).
 func BenchmarkDecideRealistic(b *testing.B) {
 	req, l := realisticLayers(b, false)

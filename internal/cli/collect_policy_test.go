@@ -7,7 +7,7 @@ import (
 )
 
 // docs/collect-policy.json is the minimal policy `iamwhy collect` needs
-// (issue 4): iamwhy lints it (no finding at all) and simulates it: every
+// iamwhy lints it (no finding at all) and simulates it: every
 // call collect makes is allowed, and writes are not.
 func TestCollectPolicyLintsAndSimulates(t *testing.T) {
 	stdout, stderr, code := runCLI(t, "lint", "--policy-type", "identity", "-o", "json", "../../docs/collect-policy.json")

@@ -27,7 +27,7 @@ type Config struct {
 	Seed             uint64
 }
 
-// Large is the benchmark organisation of issue 4: 50 accounts, 10,000 roles,
+// Large is the benchmark organisation: 50 accounts, 10,000 roles,
 // 20,000 managed policies, 5,000 resource policies.
 var Large = Config{Accounts: 50, Roles: 10000, Users: 1000, Groups: 100, ManagedPolicies: 20000, ResourcePolicies: 5000, Seed: 1}
 
