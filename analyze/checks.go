@@ -227,6 +227,7 @@ var ownChecks = []Check{
 	{IssueCode: "PRIVILEGE_ESCALATION", Severity: SeveritySecurityWarning, Title: "The policy grants a known privilege-escalation combination of actions", Types: identityTypes},
 	{IssueCode: "IMPOSSIBLE_MFA_CONDITION", Severity: SeverityWarning, Title: "An MFA condition that can never work as meant", Types: allTypes},
 	{IssueCode: "ACTION_RESOURCE_MISMATCH", Severity: SeverityWarning, Title: "The action works on none of the statement's resources", Types: allTypes},
+	{IssueCode: "VARIABLE_OUTSIDE_RESOURCE_PART", Severity: SeverityWarning, Title: "A policy variable in an ARN's partition, service, Region or account", Types: allTypes},
 	{IssueCode: "ACCESS_GRANTED", Severity: SeverityError, Title: "The policy grants an action --check-access-not-granted forbids (offline CheckAccessNotGranted)", Types: allTypes},
 	{IssueCode: "PUBLIC_ACCESS", Severity: SeverityError, Title: "The resource policy allows public access (offline CheckNoPublicAccess)", Types: allTypes},
 	{IssueCode: "RCP_SYNTAX_ERROR", Severity: SeverityError, Title: "An element or value resource control policies do not support", Types: rcpType},

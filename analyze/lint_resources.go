@@ -37,6 +37,9 @@ func (l *linter) resources(si *stmtInfo) {
 		}
 		seen[v.Text] = true
 		l.variables(si, v, elem, true)
+		if field, outside := policy.VariableOutsideResourcePart(v.Text); outside {
+			l.addS(si, "VARIABLE_OUTSIDE_RESOURCE_PART", v.Pos, "%s %q has a policy variable in its %s field: AWS documents variables only in the part of the ARN that identifies the resource, so what AWS does with it is not known (iamwhy's evaluation says undetermined)", elem, v.Text, field)
+		}
 		if v.Text != "*" {
 			l.arn(si, v, elem)
 		}

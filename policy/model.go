@@ -22,8 +22,8 @@ import "fmt"
 // Pos is a position in a source document. Line and Col are 1-based; Col counts
 // bytes. The zero Pos means "unknown" (a document built in code).
 type Pos struct {
-	Line int
-	Col  int
+	Line int `json:"line"`
+	Col  int `json:"col"`
 }
 
 // IsValid reports whether the position is known.

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -72,9 +71,7 @@ func runActions(c *catalog.Catalog, out io.Writer, opts *actionsOptions) error {
 	}
 	w := bufio.NewWriterSize(out, 64<<10)
 	if opts.Output == "json" {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(res)
+		err = writeVersionedJSON(w, res)
 	} else {
 		err = renderActionsText(w, res, opts.Details)
 	}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -76,9 +75,7 @@ func runCan(s Streams, o *canOptions) error {
 		return err
 	}
 	if o.Output == "json" {
-		enc := json.NewEncoder(s.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return writeVersionedJSON(s.Out, res)
 	}
 	renderCanText(s.Out, res, o.Actions || len(o.Services) > 0)
 	return nil

@@ -7,9 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/iamwhy/iamwhy/inputfile"
 	"io"
 	"strings"
+
+	"github.com/iamwhy/iamwhy/inputfile"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sts"

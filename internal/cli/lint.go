@@ -4,10 +4,11 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"github.com/iamwhy/iamwhy/inputfile"
 	"io"
 	"runtime/debug"
 	"strings"
+
+	"github.com/iamwhy/iamwhy/inputfile"
 
 	"github.com/iamwhy/iamwhy/analyze"
 	"github.com/iamwhy/iamwhy/catalog"

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -144,4 +145,32 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
 	return n, err
+}
+
+// writeVersionedJSON writes v, a value that encodes as a JSON object, as
+// an indented document whose first key is "format_version": 1, the version
+// of the document's shape that programs reading it can check. HTML is not
+// escaped: policies and next steps hold < > & as they are.
+func writeVersionedJSON(w io.Writer, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	b := buf.Bytes()
+	switch {
+	case bytes.HasPrefix(b, []byte("{\n")):
+		if _, err := io.WriteString(w, "{\n  \"format_version\": 1,\n"); err != nil {
+			return err
+		}
+		b = b[2:]
+	case bytes.HasPrefix(b, []byte("{}")):
+		b = []byte("{\n  \"format_version\": 1\n}\n")
+	default:
+		return fmt.Errorf("internal error: a JSON document must be an object, not %.20q", b)
+	}
+	_, err := w.Write(b)
+	return err
 }

@@ -49,7 +49,7 @@ It prints; it does not run anything. Exit status: 0; 3 the input is not an acces
 	f := cmd.Flags()
 	f.StringVar(&o.Event, "event", "", "a CloudTrail record, or a file whose first denied record is taken")
 	f.StringVar(&o.Env, "env", "", "an environment, for the role's real ARN")
-	f.StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
+	outputFlag(cmd, &o.Output, "text", "json")
 	return cmd
 }
 

@@ -1,13 +1,13 @@
 package cli
 
 import (
-	"encoding/json"
 	"github.com/iamwhy/iamwhy/inputfile"
 
 	"fmt"
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"io"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/iamwhy/iamwhy/eval"
 	"github.com/iamwhy/iamwhy/policy"
@@ -208,9 +208,7 @@ func runSimulate(s Streams, o *simulateOptions) error {
 		}
 	}
 	if o.Output == "json" {
-		enc := json.NewEncoder(s.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"results": results})
+		return writeVersionedJSON(s.Out, map[string]any{"results": results})
 	}
 	for i := range results {
 		renderSimulationText(s.Out, &results[i])

@@ -3,9 +3,10 @@ package cli
 import (
 	"context"
 	"fmt"
-	"github.com/iamwhy/iamwhy/inputfile"
 	"io"
 	"strings"
+
+	"github.com/iamwhy/iamwhy/inputfile"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/iam"

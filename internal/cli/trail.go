@@ -323,53 +323,54 @@ func sortedStatKeys(m map[string]int64) []string {
 
 // deniedJSON is the JSON document of `trail denied --output json`.
 type deniedJSON struct {
-	Total       int64               `json:"total"`
-	First       *time.Time          `json:"first,omitempty"`
-	Last        *time.Time          `json:"last,omitempty"`
-	UnknownTime int64               `json:"unknownTime"`
-	Histogram   deniedHistogramJSON `json:"histogram"`
-	Stats       deniedStatsJSON     `json:"stats"`
+	FormatVersion int                 `json:"format_version"`
+	Total         int64               `json:"total"`
+	First         *time.Time          `json:"first"`
+	Last          *time.Time          `json:"last"`
+	UnknownTime   int64               `json:"unknown_time"`
+	Histogram     deniedHistogramJSON `json:"histogram"`
+	Stats         deniedStatsJSON     `json:"stats"`
 	// groups follow, written one by one (renderDeniedJSON).
 }
 
 type deniedHistogramJSON struct {
-	Start  *time.Time `json:"start,omitempty"`
-	Bucket string     `json:"bucket,omitempty"`
+	Start  *time.Time `json:"start"`
+	Bucket *string    `json:"bucket"`
 	Counts []int64    `json:"counts"`
 }
 
 type deniedGroupJSON struct {
 	Count         int64    `json:"count"`
 	Principal     string   `json:"principal"`
-	PrincipalType string   `json:"principalType"`
+	PrincipalType string   `json:"principal_type"`
 	Action        string   `json:"action"`
 	Resource      string   `json:"resource"`
-	ErrorCodes    []string `json:"errorCodes"`
+	ErrorCodes    []string `json:"error_codes"`
 	Message       string   `json:"message"`
 	First         *string  `json:"first"`
 	Last          *string  `json:"last"`
 	Accounts      []string `json:"accounts"`
 	Regions       []string `json:"regions"`
-	Example       string   `json:"exampleEventId"`
+	Example       string   `json:"example_event_id"`
 	Histogram     []int64  `json:"histogram"`
 }
 
 type deniedStatsJSON struct {
 	Files           int64            `json:"files"`
-	FilesSkipped    int64            `json:"filesSkipped"`
+	FilesSkipped    int64            `json:"files_skipped"`
 	Skipped         map[string]int64 `json:"skipped"`
-	FilesFailed     int64            `json:"filesFailed"`
+	FilesFailed     int64            `json:"files_failed"`
 	Records         int64            `json:"records"`
-	RecordsFailed   int64            `json:"recordsFailed"`
-	FieldErrors     int64            `json:"fieldErrors"`
+	RecordsFailed   int64            `json:"records_failed"`
+	FieldErrors     int64            `json:"field_errors"`
 	Duplicates      int64            `json:"duplicates"`
-	FilteredBadTime int64            `json:"filteredBadTime"`
-	EmptyFiles      int64            `json:"emptyFiles"`
-	LinesSkipped    int64            `json:"linesSkipped"`
+	FilteredBadTime int64            `json:"filtered_bad_time"`
+	EmptyFiles      int64            `json:"empty_files"`
+	LinesSkipped    int64            `json:"lines_skipped"`
 	Bytes           int64            `json:"bytes"`
-	TextBytes       int64            `json:"textBytes"`
+	TextBytes       int64            `json:"text_bytes"`
 	Problems        []trail.Problem  `json:"problems"`
-	ProblemsOmitted int64            `json:"problemsOmitted"`
+	ProblemsOmitted int64            `json:"problems_omitted"`
 }
 
 func timePtr(t time.Time) *time.Time {
@@ -389,7 +390,7 @@ func timeString(t time.Time) *string {
 
 func renderDeniedJSON(w io.Writer, d *trail.Denials) error {
 	out := deniedJSON{
-		Total: d.Total, First: timePtr(d.First), Last: timePtr(d.Last), UnknownTime: d.UnknownTime,
+		FormatVersion: 1, Total: d.Total, First: timePtr(d.First), Last: timePtr(d.Last), UnknownTime: d.UnknownTime,
 		Histogram: deniedHistogramJSON{Start: timePtr(d.Histogram.Start), Counts: d.Histogram.Counts},
 		Stats: deniedStatsJSON{
 			Files: d.Stats.Files, FilesSkipped: d.Stats.FilesSkipped, Skipped: d.Stats.Skipped, FilesFailed: d.Stats.FilesFailed,
@@ -401,7 +402,8 @@ func renderDeniedJSON(w io.Writer, d *trail.Denials) error {
 		out.Histogram.Counts = []int64{}
 	}
 	if d.Histogram.Bucket > 0 {
-		out.Histogram.Bucket = d.Histogram.Bucket.String()
+		b := d.Histogram.Bucket.String()
+		out.Histogram.Bucket = &b
 	}
 	if out.Stats.Skipped == nil {
 		out.Stats.Skipped = map[string]int64{}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -100,9 +99,7 @@ func runTrailDiagnose(ctx context.Context, s Streams, o trailDiagnoseOptions) er
 	out := diagnoseRecords(env, records)
 	out.Stats = st
 	if o.Output == "json" {
-		enc := json.NewEncoder(s.Out)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(out)
+		err = writeVersionedJSON(s.Out, out)
 	} else {
 		err = renderTrailDiagnosis(s.Out, out)
 	}

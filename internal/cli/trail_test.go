@@ -39,7 +39,13 @@ func TestTrailDeniedJSON(t *testing.T) {
 			Action    string
 			Histogram []int64
 		}
-		Stats struct{ Files, FilesSkipped, Records, RecordsFailed, Duplicates int64 }
+		Stats struct {
+			Files         int64
+			FilesSkipped  int64 `json:"files_skipped"`
+			Records       int64
+			RecordsFailed int64 `json:"records_failed"`
+			Duplicates    int64
+		}
 	}
 	if err := json.Unmarshal([]byte(out), &d); err != nil {
 		t.Fatalf("stdout is not JSON: %v\n%s", err, out)

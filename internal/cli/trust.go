@@ -56,7 +56,7 @@ Exit status: 0; 2 could not run.`,
 	f.StringVar(&o.Principal, "principal", "", "only what this principal reaches, through role chains up to --depth")
 	f.BoolVar(&o.ExternalOnly, "external-only", false, "only edges from outside the organisation")
 	f.IntVar(&o.Depth, "depth", 3, "how many role assumptions a chain from --principal may take")
-	f.StringVarP(&o.Output, "output", "o", "text", "text, json, dot, mermaid, graphml or html")
+	outputFlag(cmd, &o.Output, "text", "json", "dot", "mermaid", "graphml", "html")
 	f.StringVar(&o.OwnerTag, "owner-tag", "owner", "the tag whose value names a role's owner")
 	return cmd
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -79,9 +78,7 @@ func runWhoCan(s Streams, o *whoCanOptions) error {
 		}
 	}
 	if o.Output == "json" {
-		enc := json.NewEncoder(s.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(whoCanJSON{&shown, res.Count(access.Allowed), res.Count(access.AllowedIf),
+		if err := writeVersionedJSON(s.Out, whoCanJSON{&shown, res.Count(access.Allowed), res.Count(access.AllowedIf),
 			res.Count(access.Unknown), res.Count(access.Denied), res.Count(access.Undetermined)}); err != nil {
 			return err
 		}
