@@ -26,7 +26,7 @@ func loadLarge(b *testing.B) *snapshot.Environment {
 }
 
 // BenchmarkWhoCanLarge is who-can for one action and resource over every
-// principal of the large synthetic organisation (issue 4: under 1 s on 2
+// principal of the large synthetic organisation (target: under 1 s on 2
 // cores). The first iteration parses and compiles the documents it meets
 // (cold); later ones hit the environment's compile cache.
 func BenchmarkWhoCanLarge(b *testing.B) {

@@ -58,7 +58,7 @@ cases:
 }
 
 // BenchmarkCheck100k loads and runs a check file of 100,000 cases.
-// Target (issue 2): under 2 s for the whole run.
+// Target: under 2 s for the whole run.
 func BenchmarkCheck100k(b *testing.B) {
 	path := writeBigCheckFile(b, 100_000)
 	b.ResetTimer()

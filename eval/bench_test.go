@@ -8,7 +8,7 @@ import (
 	"github.com/iamwhy/iamwhy/policy"
 )
 
-// realisticLayers builds the decision issue 2 asks to measure: a role
+// realisticLayers builds the realistic decision the benchmarks measure: a role
 // session with 10 managed policies of 10 statements each (wildcards and
 // conditions), a permissions boundary, three SCP levels and a bucket
 // policy. The statement that allows is the last one of the last policy, so

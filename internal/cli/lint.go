@@ -12,13 +12,16 @@ import (
 
 	"github.com/iamwhy/iamwhy/analyze"
 	"github.com/iamwhy/iamwhy/catalog"
+	"github.com/iamwhy/iamwhy/iac/terraform"
 	"github.com/iamwhy/iamwhy/policy"
 	"github.com/spf13/cobra"
 )
 
 // lintOptions are the typed flags of `iamwhy lint`.
 type lintOptions struct {
-	Files        []string
+	Files []string
+	// Plans are Terraform plans whose policy documents are linted.
+	Plans        []string
 	Type         policy.Type
 	ResourceType string
 	Output       string
@@ -57,9 +60,12 @@ JSON is an ERROR finding (JSON_SYNTAX_ERROR), not exit 2.`,
   iamwhy lint --fail-on warning *.json
   iamwhy lint --check-access-not-granted iam:PassRole,s3:DeleteBucket policy.json
   iamwhy lint --policy-type resource --check-no-public-access bucket-policy.json`,
-		Args: cobra.MinimumNArgs(1),
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Files = args
+			if len(args) == 0 && len(opts.Plans) == 0 {
+				return fmt.Errorf("requires at least 1 arg (a policy file) or --plan")
+			}
 			t, err := policy.ParseType(typeName)
 			if err != nil {
 				return fmt.Errorf("--policy-type: %w", err)
@@ -84,6 +90,7 @@ JSON is an ERROR finding (JSON_SYNTAX_ERROR), not exit 2.`,
 			return runLint(s, opts)
 		},
 	}
+	cmd.Flags().StringArrayVar(&opts.Plans, "plan", nil, "a Terraform plan (terraform show -json PLANFILE): lint every policy it defines, each at its resource address (repeatable)")
 	cmd.Flags().StringVar(&typeName, "policy-type", "identity", "how the documents are used: identity, resource, trust, boundary, session, scp, rcp or vpc_endpoint")
 	cmd.Flags().StringVar(&opts.ResourceType, "resource-type", "", "the resource a resource policy is attached to (AWS::S3::Bucket, AWS::KMS::Key, ...): enables the checks of its actions, ARNs, keys and size")
 	cmd.Flags().StringSliceVar(&custom.AccessNotGranted, "check-access-not-granted", nil, "actions the policies must not grant (comma-separated or repeated): each grant is an ERROR (ACCESS_GRANTED), as Access Analyzer's CheckAccessNotGranted")
@@ -127,6 +134,20 @@ func runLint(s Streams, opts *lintOptions) error {
 			return err
 		}
 		results = append(results, analyze.Lint(data, analyze.LintOptions{Type: opts.Type, ResourceType: opts.ResourceType, Source: f, Catalog: c, Custom: opts.Custom}))
+	}
+	for _, p := range opts.Plans {
+		env, _, err := terraform.LoadFiles(nil, []string{p}, terraform.Options{})
+		if err != nil {
+			return err
+		}
+		for _, pp := range terraform.Policies(env, p) {
+			if pp.Document.Unknown != "" {
+				// Not linted, and said so: a document apply has not made yet.
+				fmt.Fprintf(s.Err, "not linted: %s\n", pp.Document.Unknown)
+				continue
+			}
+			results = append(results, analyze.Lint(pp.Document.JSON, analyze.LintOptions{Type: pp.Type, ResourceType: pp.ResourceType, Source: strings.TrimPrefix(pp.Document.Source, p+" "), Catalog: c, Custom: opts.Custom}))
+		}
 	}
 	w := bufio.NewWriter(s.Out)
 	var err error

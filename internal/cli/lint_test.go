@@ -68,3 +68,20 @@ func TestLintCommandStdinAndErrors(t *testing.T) {
 		})
 	}
 }
+
+// lint --plan lints every policy a Terraform plan defines, each named by
+// its resource address and attribute, and names what apply has not made.
+func TestLintPlan(t *testing.T) {
+	stdout, stderr, code := runCLI(t, "lint", "--plan", "../../examples/iac/plan.json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	for _, want := range []string{"module.app.aws_iam_role_policy.read.policy", "module.app.aws_iam_role.app.assume_role_policy", "aws_s3_bucket_policy.data.policy"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %s:\n%s", want, stdout)
+		}
+	}
+	if !strings.Contains(stderr, "not linted: aws_iam_role_policy.exporter_export.policy is known only after apply") {
+		t.Errorf("stderr = %q", stderr)
+	}
+}
