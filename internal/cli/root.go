@@ -66,7 +66,7 @@ func NewRoot(s Streams) *cobra.Command {
 		SilenceErrors: true,
 	}
 	var maxFile fileSize
-	root.PersistentFlags().Var(&maxFile, "max-file-size", fmt.Sprintf("largest input file read whole (policies, check files, environments, events, messages), e.g. 256MiB (default %s); CloudTrail logs are streamed and not limited", inputfile.Size(inputfile.DefaultLimit)))
+	root.PersistentFlags().Var(&maxFile, "max-file-size", fmt.Sprintf("largest file read whole, e.g. 256MiB (default %s; trails stream)", inputfile.Size(inputfile.DefaultLimit)))
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		inputfile.SetLimit(int64(maxFile))
 		return checkFlags(cmd)
