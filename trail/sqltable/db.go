@@ -41,6 +41,13 @@ type DB struct {
 // Open opens the DuckDB database file at path, creating it and the
 // cloudtrail_logs table when missing; path "" is an in-memory database.
 func Open(ctx context.Context, path string) (*DB, error) {
+	// A database file is a regular file: DuckDB would block on a FIFO and
+	// never finish reading a device.
+	if path != "" {
+		if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+			return nil, &inputfile.NotRegularError{Path: path, Mode: fi.Mode()}
+		}
+	}
 	d, err := open(path, false)
 	if err != nil {
 		return nil, err

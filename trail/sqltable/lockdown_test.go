@@ -2,10 +2,15 @@ package sqltable
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/iamwhy/iamwhy/inputfile"
 )
 
 // Rule: SQL run by trail query cannot reach files, the network or
@@ -125,5 +130,25 @@ func TestLockdownKeepsParquetView(t *testing.T) {
 	}
 	if _, err := s.Query(ctx, "SELECT * FROM read_text('/etc/hostname')"); err == nil || !strings.Contains(err.Error(), "disabled") {
 		t.Fatalf("read_text after lockdown: %v", err)
+	}
+}
+
+func TestOpenRefusesANonRegularDatabase(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "db.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := Open(context.Background(), fifo)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, inputfile.ErrNotRegular) {
+			t.Fatalf("err %v, want a not-a-regular-file error", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Open blocked on a FIFO")
 	}
 }
