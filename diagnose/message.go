@@ -356,25 +356,9 @@ func unknownKeys(req *eval.Request, layers *eval.Layers) map[string][]string {
 			}
 		}
 	}
-	for _, p := range layers.Identity {
+	for _, p := range layers.Policies() {
 		visit(p)
 	}
-	visit(layers.Resource)
-	visit(layers.Boundary)
-	for _, p := range layers.Session {
-		visit(p)
-	}
-	for _, lvl := range layers.SCP {
-		for _, p := range lvl {
-			visit(p)
-		}
-	}
-	for _, lvl := range layers.RCP {
-		for _, p := range lvl {
-			visit(p)
-		}
-	}
-	visit(layers.VPCEndpoint)
 	return out
 }
 

@@ -81,3 +81,36 @@ func (l *Layers) unknown(layer Layer) string {
 	}
 	return ""
 }
+
+// Policies returns every policy of the layers, in AWS's evaluation order of
+// the layers (identity, resource, boundary, session, SCP levels, RCP
+// levels, VPC endpoint), leaving out the layers that have none. Analyses
+// that look at every statement a request meets start here.
+func (l *Layers) Policies() []*Policy {
+	var out []*Policy
+	add := func(p *Policy) {
+		if p != nil {
+			out = append(out, p)
+		}
+	}
+	for _, p := range l.Identity {
+		add(p)
+	}
+	add(l.Resource)
+	add(l.Boundary)
+	for _, p := range l.Session {
+		add(p)
+	}
+	for _, lvl := range l.SCP {
+		for _, p := range lvl {
+			add(p)
+		}
+	}
+	for _, lvl := range l.RCP {
+		for _, p := range lvl {
+			add(p)
+		}
+	}
+	add(l.VPCEndpoint)
+	return out
+}

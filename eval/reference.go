@@ -173,25 +173,9 @@ func conditionTypeWarnings(req *Request, l *Layers, ref Reference) []string {
 			}
 		}
 	}
-	for _, p := range l.Identity {
+	for _, p := range l.Policies() {
 		check(p)
 	}
-	check(l.Resource)
-	check(l.Boundary)
-	for _, p := range l.Session {
-		check(p)
-	}
-	for _, lvl := range l.SCP {
-		for _, p := range lvl {
-			check(p)
-		}
-	}
-	for _, lvl := range l.RCP {
-		for _, p := range lvl {
-			check(p)
-		}
-	}
-	check(l.VPCEndpoint)
 	return out
 }
 

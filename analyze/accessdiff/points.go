@@ -35,33 +35,14 @@ import (
 // statements lists every statement of every policy of the layers.
 func statements(l *eval.Layers) []*policy.Statement {
 	var out []*policy.Statement
-	add := func(p *eval.Policy) {
-		if p == nil || p.Doc == nil {
-			return
+	for _, p := range l.Policies() {
+		if p.Doc == nil {
+			continue
 		}
 		for i := range p.Doc.Statements {
 			out = append(out, &p.Doc.Statements[i])
 		}
 	}
-	for _, p := range l.Identity {
-		add(p)
-	}
-	add(l.Resource)
-	add(l.Boundary)
-	for _, p := range l.Session {
-		add(p)
-	}
-	for _, lvl := range l.SCP {
-		for _, p := range lvl {
-			add(p)
-		}
-	}
-	for _, lvl := range l.RCP {
-		for _, p := range lvl {
-			add(p)
-		}
-	}
-	add(l.VPCEndpoint)
 	return out
 }
 
