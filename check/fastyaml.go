@@ -257,7 +257,9 @@ func (f *flow) value(inFlow bool) *yaml.Node {
 			f.space()
 			kcol := f.col0 + f.i + 1
 			k := f.plainUntil(":")
-			if k == "" || !plainStart(k) || f.i+1 >= len(f.s) || f.s[f.i] != ':' || f.s[f.i+1] != ' ' {
+			// Inside {..} a comma or bracket ends a plain scalar ({a, b: c} is
+			// a key without a value, then b): leave such keys to yaml.v3.
+			if k == "" || !plainStart(k) || strings.ContainsAny(k, ",[]{}") || f.i+1 >= len(f.s) || f.s[f.i] != ':' || f.s[f.i+1] != ' ' {
 				panic(bail{})
 			}
 			f.i++
