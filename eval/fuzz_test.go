@@ -127,6 +127,12 @@ func FuzzARNMatch(f *testing.F) {
 		f.Add(seed[0], seed[1])
 	}
 	f.Fuzz(func(t *testing.T, pattern, s string) {
+		// The parser refuses control characters in Resource values (IAM's
+		// PolicyDocument pattern), and the compiled form reserves them for
+		// wildcards: such a pattern never reaches the matcher.
+		if strings.ContainsAny(pattern, "\x01\x02") {
+			return
+		}
 		pat := compileARNPattern(encodeWildcards(pattern))
 		got := pat.match(s)
 		rr := newRequestResource(s)

@@ -1,6 +1,9 @@
 package policy
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Validate checks p against the rules AWS applies to a policy used as type t:
 // the required elements of every statement, and which elements the type
@@ -209,6 +212,22 @@ func (v *validator) statement(s *Statement, f stmtFlags) {
 			v.errorf(s.Pos, "statement %s has no Effect (want \"Allow\" or \"Deny\")", s.Label())
 		case s.Effect != Allow && s.Effect != Deny:
 			v.errorf(at(s.EffectPos), "Effect must be \"Allow\" or \"Deny\" (case-sensitive), not %q", string(s.Effect))
+		}
+	}
+	// A policy document holds only tab, line feed, carriage return and
+	// characters from U+0020: the IAM API's PolicyDocument pattern is
+	// [\u0009\u000A\u000D\u0020-\u00FF]+ (CreatePolicy, IAM API Reference).
+	// Checked in Action and Resource values, where the engine's matcher
+	// reserves control bytes for its compiled wildcards.
+	for _, el := range []struct {
+		l    List
+		name string
+	}{{s.Action, "Action"}, {s.Resource, "Resource"}} {
+		for _, val := range el.l.Values {
+			if i := strings.IndexFunc(val.Text, func(r rune) bool { return r < 0x20 && r != '\t' && r != '\n' && r != '\r' }); i >= 0 {
+				v.errorf(at(val.Pos), "%s value %q holds a control character (U+%04X), which IAM does not accept in a policy",
+					listName(el.l, el.name), val.Text, []rune(val.Text[i:])[0])
+			}
 		}
 	}
 	// Action or NotAction is required:
