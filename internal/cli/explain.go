@@ -83,9 +83,6 @@ func runExplain(ctx context.Context, s Streams, deps explainDeps, o explainOptio
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if o.Output != "text" && o.Output != "json" {
-		return fmt.Errorf("--output %q: want text or json", o.Output)
-	}
 	name, input, err := readExplainInput(s, o)
 	if err != nil {
 		return err

@@ -88,9 +88,6 @@ func runGenerate(ctx context.Context, s Streams, o generateOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if o.Output != "policy" && o.Output != "json" {
-		return fmt.Errorf("--output %q: want policy or json", o.Output)
-	}
 	return jsonErrors(s, o.Output == "json", generateRun(ctx, s, o))
 }
 

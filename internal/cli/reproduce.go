@@ -41,7 +41,6 @@ It prints; it does not run anything. Exit status: 0; 3 the input is not an acces
 2 could not run.`,
 		Example: `  iamwhy reproduce --event denied-event.json
   iamwhy reproduce 'User: arn:aws:sts::111122223333:assumed-role/app/fn is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::cfg/app.json"'`,
-		PreRunE: func(*cobra.Command, []string) error { return checkOutput(o.Output, "text", "json") },
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runReproduce(s, o, strings.Join(args, " "))
 		},

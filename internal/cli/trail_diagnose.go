@@ -56,9 +56,6 @@ func runTrailDiagnose(ctx context.Context, s Streams, o trailDiagnoseOptions) er
 	if !o.envFlags.given() {
 		return fmt.Errorf("--env is required: the environment to replay the events in")
 	}
-	if o.Output != "text" && o.Output != "json" {
-		return fmt.Errorf("--output %q: want text or json", o.Output)
-	}
 	env, err := o.envFlags.load()
 	if err != nil {
 		return err

@@ -45,9 +45,6 @@ Exit status: 0; 2 could not run.`,
   iamwhy trust --env examples/env --external-only -o dot | dot -Tsvg > trust.svg
   iamwhy trust --env examples/env --principal arn:aws:iam::444455556666:root --depth 2 -o mermaid`,
 		Args: cobra.NoArgs,
-		PreRunE: func(*cobra.Command, []string) error {
-			return checkOutput(o.Output, "text", "json", "dot", "mermaid", "graphml", "html")
-		},
 		RunE: func(cmd *cobra.Command, _ []string) error { return runTrust(s, o) },
 	}
 	f := cmd.Flags()

@@ -72,9 +72,6 @@ func runUnused(ctx context.Context, s Streams, o unusedOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if o.Output != "text" && o.Output != "json" {
-		return fmt.Errorf("--output %q: want text or json", o.Output)
-	}
 	return jsonErrors(s, o.Output == "json", unusedRun(ctx, s, o))
 }
 
