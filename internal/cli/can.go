@@ -14,11 +14,11 @@ import (
 type canOptions struct {
 	Principal string
 	envFlags
-	Services  []string
-	Resource  string
-	Context   []string
-	Output    string
-	Actions   bool
+	Services []string
+	Resource string
+	Context  []string
+	Output   string
+	Actions  bool
 }
 
 func newCanCmd(s Streams) *cobra.Command {

@@ -16,9 +16,9 @@ type whoCanOptions struct {
 	Action   string
 	Resource string
 	envFlags
-	Context  []string
-	Output   string
-	All      bool
+	Context []string
+	Output  string
+	All     bool
 }
 
 func newWhoCanCmd(s Streams) *cobra.Command {
