@@ -19,9 +19,9 @@ import (
 
 // generateOptions are the flags of `iamwhy generate`.
 type generateOptions struct {
-	Paths          []string
-	Principal      string
-	Trail          trailInputFlags
+	Paths     []string
+	Principal string
+	Trail     trailInputFlags
 	envFlags
 	IncludeDenied  bool
 	AllowWildcards bool
