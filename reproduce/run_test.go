@@ -157,7 +157,7 @@ func TestRunAnswers(t *testing.T) {
 			offline: "allow", answer: AnswerError, code: "NoSuchKey"},
 		{rule: "a write with --allow-writes still runs EC2 as a dry run", record: ec2Write, allowWrites: true,
 			answers: map[string]string{"sts": "sts.AssumeRole.xml", "ec2": "ec2.412.xml"},
-			answer: AnswerAllowed, code: "DryRunOperation", dryRun: true, stillDenied: ptr(false),
+			answer:  AnswerAllowed, code: "DryRunOperation", dryRun: true, stillDenied: ptr(false),
 			form: map[string]string{"Action": "StopInstances", "InstanceId.1": "i-1", "InstanceId.2": "i-2", "Force": "false", "DryRun": "true"}},
 		{rule: "a JSON-protocol service's access-denied type is read from its header", record: lambdaRead,
 			answers: map[string]string{"sts": "sts.AssumeRole.xml", "lambda": "lambda.GetFunction.403.json"},
