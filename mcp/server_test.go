@@ -129,6 +129,8 @@ func TestCommandLines(t *testing.T) {
 			[]string{"trail", "denied", "--output", "json", "--", "a.json", "dir/"}, "", nil},
 		{"generate", Config{Trails: []string{"t/"}}, "generate", map[string]any{"principal": "arn:aws:iam::111122223333:role/app"},
 			[]string{"generate", "--output", "json", "--principal", "arn:aws:iam::111122223333:role/app", "--", "t/"}, "", nil},
+		{"unused", Config{EnvArgs: []string{"--env", "E"}, Trails: []string{"t/"}}, "unused", map[string]any{"principal": "arn:aws:iam::111122223333:role/app", "since": "90d"},
+			[]string{"unused", "--output", "json", "--no-progress", "--env", "E", "--principal", "arn:aws:iam::111122223333:role/app", "--since", "90d", "--", "t/"}, "", nil},
 		{"can services", Config{EnvArgs: []string{"--env", "E"}}, "can", map[string]any{"principal": "arn:aws:iam::111122223333:role/app", "services": []any{"s3", "kms"}},
 			[]string{"can", "--output", "json", "--env", "E", "--service", "s3", "--service", "kms", "--", "arn:aws:iam::111122223333:role/app"}, "", nil},
 		{"access-diff files", Config{}, "access_diff", map[string]any{"old": doc, "new": `{"Version":"2012-10-17","Statement":[]}`},

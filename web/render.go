@@ -26,6 +26,23 @@ var funcs = template.FuncMap{
 	"query":     query,
 	"join":      func(l []any, sep string) string { return joinStrings(l, sep) },
 	"nonempty":  nonEmpty,
+	"services":  serviceCounts,
+	"actions":   filterActions,
+	"keys":      keys,
+	"split": func(s string) []any {
+		var out []any
+		for _, f := range strings.Fields(s) {
+			out = append(out, f)
+		}
+		return out
+	},
+	// statusParam is a status filter's URL value ("all" is no filter).
+	"statusParam": func(s any) string {
+		if str(s) == "all" {
+			return ""
+		}
+		return str(s)
+	},
 	// nonzero prints a count, or nothing when it is zero or absent.
 	"nonzero": func(v any) string {
 		if s := str(v); s != "0" {

@@ -27,7 +27,7 @@ func newMCPCmd(s Streams) *cobra.Command {
 		Short: "Serve iamwhy's tools to agents over the Model Context Protocol (stdio)",
 		Long: `mcp runs a Model Context Protocol server on standard input and output (JSON-RPC 2.0,
 one message per line) for agents and editors. Its tools are explain, diagnose, simulate,
-who_can, can, lint, trail_denied, generate and access_diff; each returns the JSON the
+who_can, can, lint, trail_denied, generate, access_diff, trust and unused; each returns the JSON the
 matching iamwhy command prints with --output json. Every tool is read-only, and none calls
 AWS unless --allow-aws is given. See docs/mcp.md for registering it with MCP clients.`,
 		Example: `  iamwhy mcp --env examples/env --trail examples/trail

@@ -175,7 +175,7 @@ func TestMCPToolsList(t *testing.T) {
 		}
 	}
 	got := strings.Join(names, ",")
-	for _, want := range []string{"explain", "diagnose", "simulate", "who_can", "can", "lint", "trail_denied", "generate", "access_diff"} {
+	for _, want := range []string{"explain", "diagnose", "simulate", "who_can", "can", "lint", "trail_denied", "generate", "access_diff", "unused", "trust"} {
 		if !strings.Contains(","+got+",", ","+want+",") {
 			t.Errorf("tools/list lacks %s (got %s)", want, got)
 		}
