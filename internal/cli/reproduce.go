@@ -66,7 +66,7 @@ was not an authorization decision; 3 the input is not an access-denied error; 2 
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Event, "event", "", "a CloudTrail record, or a file whose first denied record is taken")
-	o.envFlags.register(cmd, "an environment, for the role's real ARN and (with --run) iamwhy's offline decision")
+	o.envFlags.register(cmd)
 	f.BoolVar(&o.Run, "run", false, "perform the plan through the AWS SDK and report AWS's answer (read-only calls only)")
 	f.BoolVar(&o.AllowWrites, "allow-writes", false, "with --run: also perform a call that is not read-only")
 	f.StringVar(&o.Profile, "profile", "", "with --run: the AWS profile whose credentials assume the role (default: the default chain)")
