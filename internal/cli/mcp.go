@@ -22,7 +22,7 @@ type mcpOptions struct {
 func newMCPCmd(s Streams) *cobra.Command {
 	o := &mcpOptions{}
 	cmd := &cobra.Command{
-		Use:   "mcp [--env DIR] [--trail PATH]... [--allow-aws]",
+		Use:   "mcp [--env DIR] [--plan FILE] [--trail PATH]... [--allow-aws]",
 		Short: "Serve iamwhy's tools to agents over the Model Context Protocol (stdio)",
 		Long: `mcp runs a Model Context Protocol server on standard input and output (JSON-RPC 2.0,
 one message per line) for agents and editors. Its tools are explain, diagnose, simulate,
