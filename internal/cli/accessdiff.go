@@ -83,9 +83,9 @@ Exit status: 0 no new access; 1 new access, or requests that could not be decide
 	f.StringVar(&o.Principal, "principal", "", "the caller an identity policy is decided for (default a role of --account)")
 	f.StringVar(&o.Account, "account", "", "the account of the caller and the resources (default 111122223333)")
 	f.StringVar(&o.Resource, "resource", "", "the ARN of the resource a resource or trust policy belongs to, when it names none")
-	o.Env.register(cmd, "the old environment")
-	f.StringVar(&o.EnvNew, "env-new", "", "the new environment (with --env): an environment file or directory")
+	f.StringVar(&o.EnvNew, "env-new", "", "with --env (the old state): the new state, an environment file or directory")
 	f.StringVar(&o.Region, "region", "us-east-1", "with --env: aws:RequestedRegion for requests on resources whose ARN names no region")
+	o.Env.register(cmd)
 	return cmd
 }
 
@@ -129,18 +129,18 @@ func runAccessDiffEnv(s Streams, o *accessDiffOptions) error {
 	if !o.Env.given() || o.Env.Env == "" && len(o.Env.AuthorizationDetails) == 0 && o.Env.Organization == "" && len(o.Env.ResourcePolicies) == 0 {
 		return fmt.Errorf("--env is required: the old environment")
 	}
-	if o.EnvNew == "" && len(o.Env.Plans) == 0 {
-		return fmt.Errorf("give the new state: --env-new DIR or --plan PLAN")
+	if o.EnvNew == "" && len(o.Env.Plans) == 0 && !o.Env.Templates.given() {
+		return fmt.Errorf("give the new state: --env-new DIR, or --plan PLAN laid over --env")
 	}
 	oldFlags := o.Env
-	oldFlags.Plans = nil
+	oldFlags.Plans, oldFlags.Templates = nil, templateFlags{}
 	oldEnv, err := oldFlags.load()
 	if err != nil {
 		return err
 	}
 	newFlags := o.Env
 	if o.EnvNew != "" {
-		newFlags = envFlags{Env: o.EnvNew, Plans: o.Env.Plans}
+		newFlags = envFlags{Env: o.EnvNew, Plans: o.Env.Plans, Templates: o.Env.Templates}
 	}
 	newEnv, err := newFlags.load()
 	if err != nil {
