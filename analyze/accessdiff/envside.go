@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/eval"
 	"github.com/iamwhy/iamwhy/policy"
 	"github.com/iamwhy/iamwhy/snapshot"
@@ -254,12 +253,4 @@ func targetsOf(env *snapshot.Environment) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// targetAccount is the account that owns a target.
-func targetAccount(env *snapshot.Environment, target string) string {
-	if a, ok := env.ResourceAccount(target); ok {
-		return a
-	}
-	return arn.Account(target)
 }
