@@ -60,8 +60,8 @@ var commands = []func(Streams) *cobra.Command{
 // NewRoot builds the command tree on the given streams.
 func NewRoot(s Streams) *cobra.Command {
 	root := &cobra.Command{
-		Use:           "iamwhy",
-		Short:         "Find out why AWS answered AccessDenied, and keep it from happening again",
+		Use:   "iamwhy",
+		Short: "Find out why AWS answered AccessDenied, and keep it from happening again",
 		Example: `  iamwhy explain --env examples/env --file error.txt   # what the error says, and its root cause
   iamwhy simulate --env examples/env --principal ARN --action s3:GetObject --resource ARN
   iamwhy check examples/checks/guides.yaml              # permission tests for CI
