@@ -8,7 +8,6 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/iamwhy/iamwhy/internal/yamldoc"
 	"github.com/iamwhy/iamwhy/policy"
 	"gopkg.in/yaml.v3"
 )
@@ -340,7 +339,9 @@ func jsonNumber(b []byte) bool {
 // action names, policy names) instead of allocating each again. The table is
 // bounded so that unique values cannot grow it without limit.
 func (p *jsonReader) internBytes(b []byte) string {
-	if len(b) > 64 {
+	if len(b) > 24 {
+		// Longer strings are mostly unique (names, ARNs): looking them
+		// up costs more than copying them.
 		return p.bytes.string(b)
 	}
 	if s, ok := p.intern[string(b)]; ok {
@@ -690,10 +691,10 @@ func parseJSONCheck(path string, data []byte) (f *File, err error) {
 		}
 		early, cr = hf, &caseReader{f: hf, seen: map[string]policy.Pos{}}
 		var one [1]*yaml.Node
+		// The reader refuses duplicate keys itself, with yamldoc's
+		// message, and JSON has no aliases: yamldoc.Check could find
+		// nothing in these items.
 		p.items(func(n *yaml.Node) bool {
-			if err := yamldoc.Check(n); err != nil {
-				panic(caseError{yamlFileError(path, err)})
-			}
 			one[0] = n
 			cs, err := cr.read(one[:])
 			if err != nil {

@@ -101,7 +101,7 @@ type caseReader struct {
 func (f *File) keepNodes(cases []*Case) bool {
 	for _, c := range cases {
 		l := c.Layers
-		if l == nil {
+		if l == nil || l.shared { // shared layers name policies only
 			continue
 		}
 		if l.S3KMS != nil || f.inline(l.Resource) || f.inline(l.Boundary) || f.inline(l.VPCEndpoint) ||
