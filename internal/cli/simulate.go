@@ -36,6 +36,9 @@ type simulateOptions struct {
 	// then comes from it.
 	Env   string
 	Plans []string
+	// iac holds --template, --parameters and --account (--region is
+	// simulate's own and applies to templates too).
+	iac envFlags
 	// VerifyWithAWS also asks AWS's policy simulator.
 	VerifyWithAWS bool
 	Profile       string
@@ -104,7 +107,8 @@ Context keys: --context KEY=VALUE (repeat a key, or write KEY=[v1,v2], for a mul
 	f.StringVar(&o.Env, "env", "", "environment directory or file: resolve every layer from this snapshot")
 	f.BoolVar(&o.VerifyWithAWS, "verify-with-aws", false, "also ask AWS's policy simulator (needs AWS credentials) and compare")
 	f.StringVar(&o.Profile, "profile", "", "AWS profile for --verify-with-aws")
-	f.StringVar(&o.Region, "region", "", "AWS region for --verify-with-aws (IAM is global; default from the profile, else us-east-1)")
+	f.StringVar(&o.Region, "region", "", "AWS region for --verify-with-aws (IAM is global; default from the profile, else us-east-1), and the region templates deploy to")
+	o.iac.registerIaC(cmd)
 	return cmd
 }
 
@@ -152,11 +156,14 @@ func runSimulate(s Streams, o *simulateOptions) error {
 	// AWS gives them; the trace notes what changed.
 	normalized := eval.NormalizeContext(ctx, catalogReference())
 	var env *snapshot.Environment
-	if o.Env != "" || len(o.Plans) > 0 {
+	if o.Env != "" || len(o.Plans) > 0 || len(o.iac.Templates) > 0 {
 		if err := o.envModeFlags(); err != nil {
 			return err
 		}
-		if env, err = loadEnvironment(snapshot.Spec{File: o.Env, Plans: planRefs(o.Plans)}); err != nil {
+		if o.iac.Region == "" {
+			o.iac.Region = o.Region
+		}
+		if env, err = loadEnvironment(o.iac.iacSpec(snapshot.Spec{File: o.Env, Plans: planRefs(o.Plans)})); err != nil {
 			return err
 		}
 	}

@@ -43,9 +43,11 @@ Exit status: 0; 1 when some inputs could not be read; 2 when the command could n
 			return runTrailDiagnose(cmd.Context(), s, o)
 		},
 	}
+	// The trail filter's --account and --region come first: the
+	// environment flags leave those names to it.
+	o.Filter.register(cmd)
 	o.envFlags.register(cmd, "the environment to replay the events in (required)")
 	outputFlag(cmd, &o.Output, "text", "json")
-	o.Filter.register(cmd)
 	return cmd
 }
 
