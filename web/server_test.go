@@ -199,3 +199,54 @@ func TestLoopbackAddresses(t *testing.T) {
 		}
 	}
 }
+
+func TestUnusedPage(t *testing.T) {
+	s := newServer(t)
+	w := do(t, s, "GET", "/unused", "127.0.0.1:8377", "", true)
+	if w.Code != 200 {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	body := w.Body.String()
+	for _, want := range []string{`data-testid="unused-principals"`, "role/service-role/config-reader", "user/alice"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the overview lacks %q", want)
+		}
+	}
+	w = do(t, s, "GET", "/unused?principal=arn:aws:iam::111122223333:role/service-role/config-reader", "127.0.0.1:8377", "", true)
+	body = w.Body.String()
+	for _, want := range []string{`data-testid="unused-principal"`, `data-testid="unused-actions"`, "kms:Decrypt", "verified by re-simulation", "copy the proposed document"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the principal's view lacks %q", want)
+		}
+	}
+	// Filters narrow the list: only the used actions of s3.
+	w = do(t, s, "GET", "/unused?principal=arn:aws:iam::111122223333:role/service-role/config-reader&status=used&service=kms", "127.0.0.1:8377", "", true)
+	if body = w.Body.String(); !strings.Contains(body, "0 actions match") {
+		t.Errorf("kms has no used action for config-reader; the page says otherwise")
+	}
+	w = do(t, s, "GET", "/unused?principal=arn:aws:iam::999999999999:role/nobody", "127.0.0.1:8377", "", true)
+	if body = w.Body.String(); !strings.Contains(body, "is not a user or role of the environment") {
+		t.Errorf("an unknown principal is not reported")
+	}
+}
+
+func TestGeneratePage(t *testing.T) {
+	s := newServer(t)
+	w := do(t, s, "GET", "/generate?principal=arn:aws:sts::111122223333:assumed-role/config-reader/config-loader&include_denied=1", "127.0.0.1:8377", "", true)
+	if w.Code != 200 {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	body := w.Body.String()
+	for _, want := range []string{`data-testid="generated"`, `data-testid="verified"`, "s3:GetObject", "copy the policy"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the generate page lacks %q", want)
+		}
+	}
+	// Without --include-denied the trail's only calls (all denied) are not
+	// counted: the page must not show a policy as if it had been derived.
+	w = do(t, s, "GET", "/generate?principal=arn:aws:sts::111122223333:assumed-role/config-reader/config-loader", "127.0.0.1:8377", "", true)
+	body = w.Body.String()
+	if strings.Contains(body, "copy the policy") || strings.Contains(body, `data-testid="verified"`) || !strings.Contains(body, `data-testid="nothing-counted"`) {
+		t.Errorf("with no counted call the page must say there is nothing to generate, not offer a verified policy")
+	}
+}

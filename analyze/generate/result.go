@@ -10,6 +10,7 @@ import (
 
 	"github.com/iamwhy/iamwhy/analyze"
 	"github.com/iamwhy/iamwhy/analyze/internal/identityreplay"
+	"github.com/iamwhy/iamwhy/catalog"
 	"github.com/iamwhy/iamwhy/eval"
 	"github.com/iamwhy/iamwhy/policy"
 )
@@ -73,6 +74,12 @@ type Verification struct {
 	Lint     map[string]int    `json:"lint"`
 	Findings []analyze.Finding `json:"lint_findings"`
 	Verified bool              `json:"verified"`
+	// Environment is the same replay in the environment given
+	// (Options.Env), under its other layers; null without one. Requests
+	// it does not allow do not fail verification (the policy grants
+	// them; another layer refuses), they are listed and said in the
+	// notes.
+	Environment *EnvironmentReplay `json:"environment"`
 }
 
 // Coverage measures how much of what was done the policy states exactly.
@@ -83,6 +90,12 @@ type Coverage struct {
 	Actions         int `json:"actions"`
 	ResourceCapable int `json:"resource_capable"`
 	Scoped          int `json:"scoped"`
+	// OptionalUnnamed counts those of the rest (granted on "*") whose
+	// resource types the service reference marks all optional and whose
+	// calls named none of them: AWS authorised those calls on "*", so
+	// "*" is the exact grant, not a gap. Scoped+OptionalUnnamed over
+	// ResourceCapable is the share stated as exactly as the records allow.
+	OptionalUnnamed int `json:"optional_unnamed"`
 	// EventsMapped counts counted events that map to actions or need
 	// none (the rest are not covered).
 	EventsMapped int64 `json:"events_mapped"`
@@ -173,13 +186,28 @@ func (g *Generator) coverage() Coverage {
 		c.Actions++
 		if ca, ok := g.c.Action(a); ok && len(ca.Resources) > 0 {
 			c.ResourceCapable++
-			if !g.unscoped[a] {
+			switch {
+			case !g.unscoped[a]:
 				c.Scoped++
+			case !requiresResource(ca):
+				c.OptionalUnnamed++
 			}
 		}
 	}
 	c.EventsMapped = g.counted - g.notCoveredN
 	return c
+}
+
+// requiresResource reports whether the service reference marks one of
+// the action's resource types required (a call always names one).
+// https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html#resources_table
+func requiresResource(a *catalog.Action) bool {
+	for _, r := range a.Resources {
+		if r.Required {
+			return true
+		}
+	}
+	return false
 }
 
 // verify replays every distinct request against the documents (the only
@@ -248,6 +276,15 @@ func (g *Generator) verify(res *Result) error {
 		}
 	}
 	v.Replayed = g.replayable
+	if g.o.Env != nil {
+		er := g.replayInEnvironment(keysSorted, compiled)
+		v.Environment = er
+		if er.Allowed == er.Requests {
+			res.Notes = append(res.Notes, fmt.Sprintf("in the environment, with this policy as the principal's only identity policy and every other layer as the environment holds it, all %d requests are allowed", er.Requests))
+		} else {
+			res.Notes = append(res.Notes, fmt.Sprintf("in the environment, with this policy as the principal's only identity policy, %d of %d requests are still not allowed (%d denied, %d undetermined) by another layer: see verification.environment; the policy grants them, the environment refuses them", er.Requests-er.Allowed, er.Requests, er.Denied, er.Undetermined))
+		}
+	}
 	if rp.TrustRequests > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("%d role assumptions were replayed with a trust policy that trusts the principal's account; the role's real trust policy must allow the principal too", rp.TrustRequests))
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -10,9 +11,13 @@ import (
 	"github.com/iamwhy/iamwhy/snapshot"
 )
 
-// envFlags name an environment: --env (an environment file or directory),
-// or the three keys of a check file's environment block as flags
-// (spec/environment.md).
+// envFlags are the one set of environment flags: every command that
+// takes an environment registers them with register, so they have the
+// same names, the same help and the same loading (the environment cache)
+// everywhere. An environment is --env (an environment file or a directory
+// holding environment.yaml: docs/environment.md), or the three keys of an
+// environment file as flags; Terraform plans (--plan) and templates
+// (templateFlags) are laid over it, or stand alone (docs/iac.md).
 type envFlags struct {
 	Env                  string
 	AuthorizationDetails []string
@@ -21,72 +26,73 @@ type envFlags struct {
 	// Plans are Terraform plan JSON files laid over the environment (or
 	// standing alone).
 	Plans []string
-	// Templates are CloudFormation/SAM templates or CDK cloud assemblies
-	// laid over the environment (or standing alone); Parameters, Account
-	// and Region apply to them (Account also to plans naming no account).
-	Templates  []string
-	Parameters string
-	Account    string
-	Region     string
+	// Templates are the infrastructure-as-code templates laid over the
+	// environment after the plans.
+	Templates templateFlags
 }
 
-func (f *envFlags) register(cmd *cobra.Command, what string) {
+// envHelp is the help of each environment flag, the same on every command.
+var envHelp = struct{ env, authz, org, resources, plan string }{
+	env:       "the environment: an environment file, or a directory holding environment.yaml",
+	authz:     "instead of --env: an `aws iam get-account-authorization-details` output (repeatable, one per account)",
+	org:       "instead of --env: the organisation file",
+	resources: "instead of --env: a resource-policy record file or directory (repeatable)",
+	plan:      "a Terraform plan (terraform show -json PLANFILE) laid over the environment, or alone (repeatable)",
+}
+
+// register declares the environment flags on cmd.
+func (f *envFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringVar(&f.Env, "env", "", what+": an environment file or a directory holding environment.yaml")
-	fl.StringArrayVar(&f.AuthorizationDetails, "authorization-details", nil, "instead of --env: an `aws iam get-account-authorization-details` output (repeatable, one per account)")
-	fl.StringVar(&f.Organization, "organization", "", "instead of --env: the organisation file")
-	fl.StringArrayVar(&f.ResourcePolicies, "resource-policies", nil, "instead of --env: a resource-policy record file or directory (repeatable)")
-	fl.StringArrayVar(&f.Plans, "plan", nil, "a Terraform plan (terraform show -json PLANFILE) laid over the environment, or alone (repeatable)")
-	f.registerIaC(cmd)
+	fl.StringVar(&f.Env, "env", "", envHelp.env)
+	fl.StringArrayVar(&f.AuthorizationDetails, "authorization-details", nil, envHelp.authz)
+	fl.StringVar(&f.Organization, "organization", "", envHelp.org)
+	fl.StringArrayVar(&f.ResourcePolicies, "resource-policies", nil, envHelp.resources)
+	fl.StringArrayVar(&f.Plans, "plan", nil, envHelp.plan)
+	f.Templates.register(cmd)
 }
 
-// registerIaC declares --template, --parameters, --account and --region;
-// a name the command already declares for another meaning is left to it.
-func (f *envFlags) registerIaC(cmd *cobra.Command) {
-	fl := cmd.Flags()
-	if fl.Lookup("template") == nil {
-		fl.StringArrayVar(&f.Templates, "template", nil, "a CloudFormation or SAM template (JSON or YAML), or a CDK cdk.out directory, laid over the environment or alone (repeatable)")
-	}
-	if fl.Lookup("parameters") == nil {
-		fl.StringVar(&f.Parameters, "parameters", "", "the templates' parameter values: the AWS CLI's [{ParameterKey, ParameterValue}] file, {\"Parameters\": {...}}, or KEY=VALUE lines")
-	}
-	if fl.Lookup("account") == nil {
-		fl.StringVar(&f.Account, "account", "", "the account templates deploy to (AWS::AccountId), and plans that name none")
-	}
-	if fl.Lookup("region") == nil {
-		fl.StringVar(&f.Region, "region", "", "the region templates deploy to (AWS::Region; default us-east-1)")
-	}
-}
-
-// iacSpec adds the plans and templates of the flags to spec.
-func (f *envFlags) iacSpec(spec snapshot.Spec) snapshot.Spec {
-	spec.Plans = append(spec.Plans, planRefs(f.Plans)...)
-	for _, t := range f.Templates {
-		ref := snapshot.TemplateRef{Template: snapshot.PathRef{Path: t, Where: "--template"}, Account: f.Account, Region: f.Region}
-		if f.Parameters != "" {
-			ref.Parameters = &snapshot.PathRef{Path: f.Parameters, Where: "--parameters"}
-		}
-		spec.Templates = append(spec.Templates, ref)
-	}
-	spec.Account = f.Account
-	return spec
-}
-
+// given reports whether any environment flag was given.
 func (f *envFlags) given() bool {
-	return f.Env != "" || len(f.AuthorizationDetails) > 0 || f.Organization != "" || len(f.ResourcePolicies) > 0 || len(f.Plans) > 0 || len(f.Templates) > 0
+	return f.Env != "" || len(f.AuthorizationDetails) > 0 || f.Organization != "" || len(f.ResourcePolicies) > 0 ||
+		len(f.Plans) > 0 || f.Templates.given()
 }
 
-// load reads the environment the flags name.
-func (f *envFlags) load() (*snapshot.Environment, error) {
-	switch {
-	case f.Env != "" && (len(f.AuthorizationDetails) > 0 || f.Organization != "" || len(f.ResourcePolicies) > 0):
-		return nil, errors.New("give --env, or --authorization-details/--organization/--resource-policies, not both")
-	case f.Env != "":
-		return loadEnvironment(f.iacSpec(snapshot.Spec{File: f.Env}))
-	case !f.given():
-		return nil, errors.New("--env is required: the environment to replay the request in")
+// require loads the environment, which the command needs: why says what
+// for, in the error when no flag names one.
+func (f *envFlags) require(why string) (*snapshot.Environment, error) {
+	if !f.given() {
+		return nil, fmt.Errorf("--env is required: %s", why)
 	}
-	spec := snapshot.Spec{}
+	return f.load()
+}
+
+// load reads the environment the flags name; nil (and no error) when none
+// is given.
+func (f *envFlags) load() (*snapshot.Environment, error) {
+	if !f.given() {
+		return nil, nil
+	}
+	spec, err := f.spec()
+	if err != nil {
+		return nil, err
+	}
+	var env *snapshot.Environment
+	if f.Env != "" || len(f.AuthorizationDetails) > 0 || f.Organization != "" || len(f.ResourcePolicies) > 0 || len(f.Plans) > 0 {
+		if env, err = loadEnvironment(spec); err != nil {
+			return nil, err
+		}
+	}
+	return f.Templates.overlay(env)
+}
+
+// spec is the environment the flags name, as a check file's environment
+// block would name it.
+func (f *envFlags) spec() (snapshot.Spec, error) {
+	if f.Env != "" && (len(f.AuthorizationDetails) > 0 || f.Organization != "" || len(f.ResourcePolicies) > 0) {
+		return snapshot.Spec{}, errors.New("give --env, or --authorization-details/--organization/--resource-policies, not both")
+	}
+	acct, _ := f.Templates.accountRegion()
+	spec := snapshot.Spec{File: f.Env, Plans: planRefs(f.Plans), Account: acct}
 	for _, p := range f.AuthorizationDetails {
 		spec.AuthorizationDetails = append(spec.AuthorizationDetails, snapshot.PathRef{Path: p, Where: "--authorization-details"})
 	}
@@ -96,7 +102,44 @@ func (f *envFlags) load() (*snapshot.Environment, error) {
 	for _, p := range f.ResourcePolicies {
 		spec.ResourcePolicies = append(spec.ResourcePolicies, snapshot.PathRef{Path: p, Where: "--resource-policies"})
 	}
-	return loadEnvironment(f.iacSpec(spec))
+	return spec, nil
+}
+
+// args are the flags given, as a command line: serve and mcp pass them on
+// to every command they run.
+func (f *envFlags) args() []string {
+	var a []string
+	if f.Env != "" {
+		a = append(a, "--env", f.Env)
+	}
+	for _, p := range f.AuthorizationDetails {
+		a = append(a, "--authorization-details", p)
+	}
+	if f.Organization != "" {
+		a = append(a, "--organization", f.Organization)
+	}
+	for _, p := range f.ResourcePolicies {
+		a = append(a, "--resource-policies", p)
+	}
+	for _, p := range f.Plans {
+		a = append(a, "--plan", p)
+	}
+	return append(a, f.Templates.args()...)
+}
+
+// name names the environment in messages.
+func (f *envFlags) name() string {
+	switch {
+	case f.Env != "":
+		return f.Env
+	case len(f.AuthorizationDetails) > 0:
+		return f.AuthorizationDetails[0]
+	case len(f.Plans) > 0:
+		return f.Plans[0]
+	case len(f.Templates.Templates) > 0:
+		return f.Templates.Templates[0]
+	}
+	return "the environment"
 }
 
 // loadEnvironment loads an environment through the environment cache
@@ -136,7 +179,8 @@ func loadEnvironment(spec snapshot.Spec) (*snapshot.Environment, error) {
 	return iacLoad(base, plans, templates, spec.Account)
 }
 
-// iacLoad lays plans, then templates, over base (nil: standing alone).
+// iacLoad lays plans, then templates, over base (nil: standing alone);
+// account is the account of plans and templates that name none.
 func iacLoad(base *snapshot.Environment, plans []snapshot.PathRef, templates []snapshot.TemplateRef, account string) (*snapshot.Environment, error) {
 	e := base
 	if len(plans) > 0 {

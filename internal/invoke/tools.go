@@ -96,7 +96,15 @@ type (
 	}
 	trailDeniedArgs struct{}
 	generateArgs    struct {
-		Principal string `json:"principal" jsonschema:"a role ARN (all its sessions), an IAM user ARN or a session ARN"`
+		Principal      string `json:"principal" jsonschema:"a role ARN (all its sessions), an IAM user ARN or a session ARN"`
+		IncludeDenied  bool   `json:"include_denied,omitempty" jsonschema:"also grant the principal's access-denied calls"`
+		AllowWildcards bool   `json:"allow_wildcards,omitempty" jsonschema:"write service:Verb* where every action it matches is granted anyway"`
+		GroupResources bool   `json:"group_resources,omitempty" jsonschema:"group a statement's ARNs into their longest common prefix plus *"`
+	}
+	unusedArgs struct {
+		Principal string `json:"principal,omitempty" jsonschema:"only this user or role ARN (default every user and role of the environment)"`
+		Since     string `json:"since,omitempty" jsonschema:"only calls at or after this time (RFC 3339, YYYY-MM-DD, or a duration ago such as 90d)"`
+		Until     string `json:"until,omitempty" jsonschema:"only calls before this time (same forms as since)"`
 	}
 	trustArgs struct {
 		Account      string `json:"account,omitempty" jsonschema:"only edges into or out of this account"`
@@ -294,7 +302,36 @@ var tools = []*Tool{
 			if err := required("principal", in.Principal); err != nil {
 				return err
 			}
-			c.args = append([]string{"generate", "--output", "json", "--principal", in.Principal, "--"}, c.cfg.Trails...)
+			c.args = []string{"generate", "--output", "json", "--principal", in.Principal}
+			for _, f := range []struct {
+				flag string
+				on   bool
+			}{{"--include-denied", in.IncludeDenied}, {"--allow-wildcards", in.AllowWildcards}, {"--group-resources", in.GroupResources}} {
+				if f.on {
+					c.args = append(c.args, f.flag)
+				}
+			}
+			c.args = append(append(c.args, "--"), c.cfg.Trails...)
+			return nil
+		}),
+	define("unused", "Granted but unused permissions",
+		"For each user and role of the server's environment, every action its identity policies grant, as used, "+
+			"unused or unknown (with the reason) in the server's CloudTrail input, and a removal proposal per "+
+			"policy verified by re-simulation. Returns `iamwhy unused --output json`.",
+		func(c *call, in *unusedArgs) error {
+			if err := c.needEnv(); err != nil {
+				return err
+			}
+			if err := c.needTrail(); err != nil {
+				return err
+			}
+			c.args = append([]string{"unused", "--output", "json", "--no-progress"}, c.cfg.EnvArgs...)
+			for _, f := range []struct{ flag, v string }{{"--principal", in.Principal}, {"--since", in.Since}, {"--until", in.Until}} {
+				if v := strings.TrimSpace(f.v); v != "" {
+					c.args = append(c.args, f.flag, v)
+				}
+			}
+			c.args = append(append(c.args, "--"), c.cfg.Trails...)
 			return nil
 		}),
 	define("trust", "Cross-account trust",
