@@ -67,6 +67,11 @@ type Document struct {
 	// layer in eval.Layers.Unknown with this reason instead of evaluating
 	// it, and Policy fails with it. JSON is then empty.
 	Unknown string
+	// LineMap, when set, maps each line of JSON (index 0 = line 1) to the
+	// line and column of Source where the element starting on it was
+	// written: a document built from a template's YAML or JSON (package
+	// iac/cloudformation), so positions name the template.
+	LineMap [][2]int
 
 	parsed parsedPolicy
 }
@@ -84,6 +89,12 @@ func (d *Document) Where() string {
 // ok is false when the mapping does not exist: the document was decoded from
 // a string or converted from YAML, so its text is not the file's text.
 func (d *Document) FilePos(line, col int) (fileLine, fileCol int, ok bool) {
+	if d.LineMap != nil {
+		if line <= 0 || line > len(d.LineMap) || d.LineMap[line-1][0] <= 0 {
+			return 0, 0, false
+		}
+		return d.LineMap[line-1][0], d.LineMap[line-1][1], true
+	}
 	if d.Encoding != EncodingObject || d.Line <= 0 || line <= 0 {
 		return 0, 0, false
 	}

@@ -49,6 +49,9 @@ func (d *Document) Policy(typ policy.Type) (*policy.Policy, error) {
 // whose positions map to it, else the file and position of the string (or
 // YAML) that held the document, and how it was held.
 func (d *Document) ParseSource() string {
+	if d.LineMap != nil {
+		return d.Source
+	}
 	switch d.Encoding {
 	case EncodingObject:
 		return d.Source
@@ -64,7 +67,7 @@ func (d *Document) ParseSource() string {
 
 func (d *Document) parse(typ policy.Type) (*policy.Policy, error) {
 	p, err := policy.Parse(d.JSON, policy.Options{Type: typ, Source: d.ParseSource()})
-	if d.Encoding != EncodingObject || d.Line <= 0 {
+	if (d.Encoding != EncodingObject || d.Line <= 0) && d.LineMap == nil {
 		return p, err
 	}
 	if err != nil {

@@ -266,7 +266,7 @@ func (r *reader) doc(v *val, cond *val, what, address string, t policy.Type, res
 		d.JSON, d.Encoding = []byte(v.s), snapshot.EncodingString
 	default:
 		d.JSON, pol.Lines = render(v)
-		d.Encoding = snapshot.EncodingYAML
+		d.Encoding, d.LineMap = snapshot.EncodingYAML, pol.Lines
 	}
 	if d.Unknown != "" {
 		r.res.Unknown = append(r.res.Unknown, d.Unknown)
