@@ -64,9 +64,9 @@ type Policy struct {
 	// ResourceType is the CloudFormation type of the resource a
 	// resource-based policy is attached to (AWS::S3::Bucket, ...).
 	ResourceType string
-	// Lines maps each line of Document.JSON (index 0 = line 1) to the
-	// template line and column of the element that starts on it.
-	Lines [][2]int
+	// Lines maps each line of Document.JSON to the template position of
+	// the element that starts on it (also Document.Lines).
+	Lines policy.SourceMap
 	// Address names the policy in the template: LOGICALID.PROPERTY.
 	Address string
 }
@@ -74,11 +74,10 @@ type Policy struct {
 // Where maps a line and column inside the policy's JSON text to the
 // template's FILE:LINE:COL (the policy element's position when unknown).
 func (p Policy) Where(line, col int) string {
-	d := p.Document
-	if line > 0 && line <= len(p.Lines) && p.Lines[line-1][0] > 0 {
-		return fmt.Sprintf("%s:%d:%d", d.Source, p.Lines[line-1][0], p.Lines[line-1][1])
+	if line > 0 && line < len(p.Lines) && p.Lines[line].IsValid() {
+		return p.Lines[line].String()
 	}
-	return d.Where()
+	return p.Document.Where()
 }
 
 // Property types without goformation's UnmarshalJSON (which wants the
@@ -265,8 +264,12 @@ func (r *reader) doc(v *val, cond *val, what, address string, t policy.Type, res
 	case v.k == kStr:
 		d.JSON, d.Encoding = []byte(v.s), snapshot.EncodingString
 	default:
-		d.JSON, pol.Lines = render(v)
-		d.Encoding, d.LineMap = snapshot.EncodingYAML, pol.Lines
+		d.JSON, pol.Lines = render(v, r.t.File)
+		d.Encoding, d.Lines = snapshot.EncodingYAML, pol.Lines
+		if len(d.JSON) > policy.MaxYAMLDocument {
+			d.JSON, d.Lines, pol.Lines = nil, nil, nil
+			d.Unknown = fmt.Sprintf("%s: %s is larger than %d bytes once resolved; it is not read", r.t.at(v.line, v.col), address, policy.MaxYAMLDocument)
+		}
 	}
 	if d.Unknown != "" {
 		r.res.Unknown = append(r.res.Unknown, d.Unknown)

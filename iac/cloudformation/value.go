@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"github.com/iamwhy/iamwhy/policy"
 )
 
 // kind is what a resolved template value is.
@@ -114,17 +116,18 @@ func (v *val) toAny() any {
 
 // jsonText writes a known value as indented JSON, one element per line,
 // and records for each line of the text the template position of the
-// element that starts on it (lines[i] is text line i+1), so that a
-// position inside the text maps back to the template.
+// element that starts on it (a policy.SourceMap: lines[n] is text line n),
+// so that a position inside the text maps back to the template.
 type jsonText struct {
 	b     strings.Builder
-	lines [][2]int
+	file  string
+	lines policy.SourceMap
 }
 
 func (j *jsonText) newline(indent int, v *val) {
 	j.b.WriteByte('\n')
 	j.b.WriteString(strings.Repeat("  ", indent))
-	j.lines = append(j.lines, [2]int{v.line, v.col})
+	j.lines = append(j.lines, policy.At(j.file, v.line, v.col))
 }
 
 func (j *jsonText) write(v *val, indent int) {
@@ -179,9 +182,10 @@ func (j *jsonText) write(v *val, indent int) {
 	}
 }
 
-// render returns v as JSON text with its line map (see jsonText).
-func render(v *val) ([]byte, [][2]int) {
-	j := &jsonText{lines: [][2]int{{v.line, v.col}}}
+// render returns v as JSON text with the map of its lines to positions in
+// file (see jsonText).
+func render(v *val, file string) ([]byte, policy.SourceMap) {
+	j := &jsonText{file: file, lines: policy.SourceMap{{}, policy.At(file, v.line, v.col)}}
 	j.write(v, 0)
 	return []byte(j.b.String()), j.lines
 }

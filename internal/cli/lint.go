@@ -233,10 +233,7 @@ func toolVersion() string {
 func renderLintText(w io.Writer, results []*analyze.Result) error {
 	for _, r := range results {
 		for _, f := range r.Findings {
-			where := r.Source
-			if f.Line > 0 {
-				where = fmt.Sprintf("%s:%d:%d", r.Source, f.Line, f.Col)
-			}
+			where := policy.At(r.Source, f.Line, f.Col).String()
 			fmt.Fprintf(w, "%s: %s %s: %s\n", where, f.Severity, f.IssueCode, f.Message)
 			if f.Statement != "" {
 				fmt.Fprintf(w, "    statement %s; see %s\n", f.Statement, f.LearnMoreLink)
@@ -287,8 +284,8 @@ func lintTemplate(s Streams, c *catalog.Catalog, opts *lintOptions, path string)
 			for i := range res.Findings {
 				f := &res.Findings[i]
 				line, col := d.Line, d.Col
-				if f.Line > 0 && f.Line <= len(p.Lines) && p.Lines[f.Line-1][0] > 0 {
-					line, col = p.Lines[f.Line-1][0], p.Lines[f.Line-1][1]
+				if f.Line > 0 && f.Line < len(p.Lines) && p.Lines[f.Line].IsValid() {
+					line, col = p.Lines[f.Line].Line, p.Lines[f.Line].Col
 				}
 				f.Line, f.Col = line, col
 			}
