@@ -340,7 +340,8 @@ func runSimulate(s Streams, o *simulateOptions) error {
 }
 
 func renderSimulationText(w io.Writer, r *SimulationResult) {
-	fmt.Fprintf(w, "%s on %s by %s\n  => %s", r.Action, r.Resource, r.Principal, strings.ToUpper(r.Decision))
+	fmt.Fprintf(w, "%s on %s by %s\n  => ", r.Action, r.Resource, r.Principal)
+	paint(w, decisionStyle(r.Decision), strings.ToUpper(r.Decision))
 	switch {
 	case r.DecisionWithoutGaps != "":
 		fmt.Fprintf(w, " (the environment is incomplete; the policies at hand give %s)", strings.ToUpper(r.DecisionWithoutGaps))
