@@ -127,7 +127,7 @@ func Environments(oldEnv, newEnv *snapshot.Environment, opts EnvOptions) (*Resul
 		}
 		a.Decision = other.Outcome()
 		if gd := granting.Decision; !granting.Absent && gd.Policy != nil {
-			a.GrantedBy = &Statement{Policy: gd.Policy.Name, Statement: gd.StatementSid(), Location: location(&gd)}
+			a.GrantedBy = &Statement{Policy: gd.Policy.Name, Statement: gd.StatementSid(), Location: gd.Location()}
 		}
 		switch {
 		case granting.undetermined():
