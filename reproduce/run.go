@@ -94,8 +94,8 @@ type Run struct {
 	// without them.
 	NotSent []string `json:"not_sent"`
 	// Comparison relates the answer to the record and to iamwhy's own
-	// decision; set by Compare.
-	Comparison Comparison `json:"comparison"`
+	// decision; set by Compare, null before.
+	Comparison *Comparison `json:"comparison"`
 }
 
 // RefusedError is returned when a call is not made because it is not safe
