@@ -53,6 +53,7 @@ var commands = []func(Streams) *cobra.Command{
 	newGenerateCmd,
 	newUnusedCmd,
 	newAccessDiffCmd,
+	newDriftCmd,
 	newTrustCmd,
 	newReproduceCmd,
 }
