@@ -22,7 +22,7 @@ func TestSimulateJSONFieldsAlwaysPresent(t *testing.T) {
 	}
 	r := doc.Results[0]
 	for key, want := range map[string]string{
-		"policy": "null", "statement": "null", "location": "null", "reason": "null",
+		"policy": "null", "statement": "null", "location": "null", "reason": `"no identity-based policy allows the action"`,
 		"gaps": "[]", "decision_without_gaps": "null", "aws": "null", "decision": `"implicit-deny"`,
 	} {
 		got, ok := r[key]
