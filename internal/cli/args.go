@@ -48,7 +48,11 @@ func loadLevels(levels []string, t policy.Type) ([][]*eval.Policy, error) {
 // path.
 func loadPolicyArg(arg string, t policy.Type) (*eval.Policy, error) {
 	if strings.HasPrefix(strings.TrimSpace(arg), "{") {
-		return eval.ParseAndCompile("inline", []byte(arg), t)
+		doc, err := policy.ParseJSONOrString([]byte(arg), policy.Options{Type: t, Source: "inline"})
+		if err != nil {
+			return nil, err
+		}
+		return eval.Compile("inline", doc), nil
 	}
 	path := strings.TrimPrefix(arg, "file://")
 	data, err := inputfile.Read(path)
