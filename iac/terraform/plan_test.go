@@ -216,4 +216,3 @@ func TestPlanSettingResources(t *testing.T) {
 		t.Errorf("SCP not attached to the workloads OU")
 	}
 }
-
