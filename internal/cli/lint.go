@@ -148,7 +148,7 @@ func runLint(s Streams, opts *lintOptions) error {
 		results = append(results, analyze.Lint(data, analyze.LintOptions{Type: opts.Type, ResourceType: opts.ResourceType, Source: f, Catalog: c, Custom: opts.Custom}))
 	}
 	for _, p := range opts.Plans {
-		env, _, err := terraform.LoadFiles(nil, []string{p}, terraform.Options{Account: opts.Account})
+		env, _, err := terraform.LoadFiles(nil, []string{p}, terraform.Options{Account: opts.Account, Region: opts.Region})
 		if err != nil {
 			return err
 		}
