@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/iamwhy/iamwhy/policy"
-	"github.com/iamwhy/iamwhy/snapshot/internal/synth"
+	"github.com/iamwhy/iamwhy/internal/synth"
 )
 
 func TestEveryDocumentOfTheExampleParses(t *testing.T) {
