@@ -45,6 +45,7 @@ func benchPair(b *testing.B, edits map[string][2]string) (oldDir, newDir string)
 func benchCompare(b *testing.B, edits map[string][2]string) {
 	oldDir, newDir := benchPair(b, edits)
 	b.ResetTimer()
+	cpu := synth.CPUSeconds()
 	for i := 0; i < b.N; i++ {
 		// The whole comparison: both environments loaded, then compared.
 		oldEnv, err := snapshot.LoadFile(oldDir, snapshot.Options{})
@@ -62,6 +63,7 @@ func benchCompare(b *testing.B, edits map[string][2]string) {
 		b.ReportMetric(float64(res.Requests), "requests")
 		b.ReportMetric(float64(len(res.NewAccess)+len(res.RemovedAccess)+len(res.Undetermined)), "differences")
 	}
+	b.ReportMetric((synth.CPUSeconds()-cpu)/float64(b.N), "cpu-s/op")
 }
 
 // BenchmarkEnvironments1000Roles compares two 1,000-role environments:
