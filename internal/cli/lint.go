@@ -145,7 +145,13 @@ func runLint(s Streams, opts *lintOptions) error {
 		if err != nil {
 			return err
 		}
-		results = append(results, analyze.Lint(data, analyze.LintOptions{Type: opts.Type, ResourceType: opts.ResourceType, Source: f, Catalog: c, Custom: opts.Custom}))
+		lo := analyze.LintOptions{Type: opts.Type, ResourceType: opts.ResourceType, Source: f, Catalog: c, Custom: opts.Custom}
+		// A document inside an AWS CLI output, or encoded, is linted
+		// itself; findings are placed in the file.
+		if w, err := policy.Unwrap(data, f); err == nil && (w.Member != "" || w.Encoding != policy.EncodingObject) {
+			data, lo.Start, lo.Decoded = w.Text, w.Start, w.Encoding != policy.EncodingObject
+		}
+		results = append(results, analyze.Lint(data, lo))
 	}
 	for _, p := range opts.Plans {
 		env, _, err := terraform.LoadFiles(nil, []string{p}, terraform.Options{Account: opts.Account})
@@ -234,7 +240,9 @@ func renderLintText(w io.Writer, results []*analyze.Result) error {
 	for _, r := range results {
 		for _, f := range r.Findings {
 			where := policy.At(r.Source, f.Line, f.Col).String()
-			fmt.Fprintf(w, "%s: %s %s: %s\n", where, f.Severity, f.IssueCode, f.Message)
+			fmt.Fprintf(w, "%s: ", where)
+			paint(w, severityStyle(f.Severity), f.Severity.String())
+			fmt.Fprintf(w, " %s: %s\n", f.IssueCode, f.Message)
 			if f.Statement != "" {
 				fmt.Fprintf(w, "    statement %s; see %s\n", f.Statement, f.LearnMoreLink)
 			} else {
