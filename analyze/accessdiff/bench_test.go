@@ -75,7 +75,7 @@ func BenchmarkEnvironments1000Roles(b *testing.B) {
 	b.Run("unchanged", func(b *testing.B) { benchCompare(b, nil) })
 	b.Run("one-account-and-a-bucket", func(b *testing.B) {
 		benchCompare(b, map[string][2]string{
-			filepath.Join("accounts", acct, "authorization-details.json"): {`"sqs:SendMessage"`, `"sqs:SendMessage", "sqs:PurgeQueue"`},
+			filepath.Join("accounts", acct, "authorization-details.json"):     {`"sqs:SendMessage"`, `"sqs:SendMessage", "sqs:PurgeQueue"`},
 			filepath.Join("resources", synth.AccountID(0), "s3", "s3-0.json"): {`s3:Get*`, `s3:*`},
 		})
 	})
