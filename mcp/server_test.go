@@ -129,6 +129,8 @@ func TestCommandLines(t *testing.T) {
 			[]string{"trail", "denied", "--output", "json", "--", "a.json", "dir/"}, "", nil},
 		{"generate", Config{Trails: []string{"t/"}}, "generate", map[string]any{"principal": "arn:aws:iam::111122223333:role/app"},
 			[]string{"generate", "--output", "json", "--principal", "arn:aws:iam::111122223333:role/app", "--", "t/"}, "", nil},
+		{"generate options", Config{Trails: []string{"t/"}}, "generate", map[string]any{"principal": "arn:aws:iam::111122223333:role/app", "include_denied": true, "group_resources": true},
+			[]string{"generate", "--output", "json", "--principal", "arn:aws:iam::111122223333:role/app", "--include-denied", "--group-resources", "--", "t/"}, "", nil},
 		{"unused", Config{EnvArgs: []string{"--env", "E"}, Trails: []string{"t/"}}, "unused", map[string]any{"principal": "arn:aws:iam::111122223333:role/app", "since": "90d"},
 			[]string{"unused", "--output", "json", "--no-progress", "--env", "E", "--principal", "arn:aws:iam::111122223333:role/app", "--since", "90d", "--", "t/"}, "", nil},
 		{"can services", Config{EnvArgs: []string{"--env", "E"}}, "can", map[string]any{"principal": "arn:aws:iam::111122223333:role/app", "services": []any{"s3", "kms"}},

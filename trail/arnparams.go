@@ -241,6 +241,14 @@ func resourcesFromParameters(r *Record) []string {
 			add(a)
 		}
 	case "iam":
+		if pa := str("policyArn"); pa != "" {
+			add(pa)
+			for _, k := range [...]struct{ param, typ string }{{"userName", "user/"}, {"roleName", "role/"}, {"groupName", "group/"}} {
+				if n := str(k.param); n != "" {
+					add("arn:" + partition + ":iam::" + acct + ":" + k.typ + n)
+				}
+			}
+		}
 		if n := str("instanceProfileName"); n != "" {
 			add("arn:" + partition + ":iam::" + acct + ":instance-profile/" + n)
 		}

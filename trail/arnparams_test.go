@@ -28,6 +28,10 @@ func TestResourcesFromParameters(t *testing.T) {
 			[]string{"arn:aws:ssm:eu-west-1:111122223333:parameter/app/a", "arn:aws:ssm:eu-west-1:111122223333:parameter/b"}},
 		{"EC2 instances of instancesSet", `{"eventSource":"ec2.amazonaws.com","eventName":"StopInstances","awsRegion":"eu-west-1","recipientAccountId":"111122223333","requestParameters":{"instancesSet":{"items":[{"instanceId":"i-1"},{"instanceId":"i-2"}]}}}`,
 			[]string{"arn:aws:ec2:eu-west-1:111122223333:instance/i-1", "arn:aws:ec2:eu-west-1:111122223333:instance/i-2"}},
+		{"IAM call naming a user and a policy names both (AttachUserPolicy is authorised on the user)", `{"eventSource":"iam.amazonaws.com","eventName":"AttachUserPolicy","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"userName":"bob","policyArn":"arn:aws:iam::aws:policy/AdministratorAccess"}}`,
+			[]string{"arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::111122223333:user/bob"}},
+		{"IAM call naming a role and a policy", `{"eventSource":"iam.amazonaws.com","eventName":"DetachRolePolicy","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"roleName":"app","policyArn":"arn:aws:iam::111122223333:policy/p"}}`,
+			[]string{"arn:aws:iam::111122223333:policy/p", "arn:aws:iam::111122223333:role/app"}},
 		{"account calls act on the caller's account", `{"eventSource":"account.amazonaws.com","eventName":"GetRegionOptStatus","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"RegionName":"eu-north-1"}}`,
 			[]string{"arn:aws:account::111122223333:account"}},
 	}

@@ -301,7 +301,15 @@ func resourceFromParameters(r *Record) string {
 		if p := str("path"); strings.HasPrefix(p, "/") && strings.HasSuffix(p, "/") {
 			path = p
 		}
+		// A call naming an entity and a policy (AttachUserPolicy,
+		// DetachRolePolicy, PutRolePermissionsBoundary) names both:
+		// resourcesFromParameters lists the two, and each action keeps
+		// the one its resource type is (the user for AttachUserPolicy).
+		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
+		entity := str("roleName") != "" || str("userName") != "" || str("groupName") != ""
 		switch {
+		case str("policyArn") != "" && entity:
+			return ""
 		case str("policyArn") != "":
 			return str("policyArn")
 		case str("roleName") != "":

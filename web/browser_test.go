@@ -214,6 +214,7 @@ func TestBrowserEveryPageLoadsFromLoopbackOnly(t *testing.T) {
 		{"/who-can?action=s3:GetObject&resource=arn:aws:s3:::example-data-config/app/settings.json", "who-can", `table`},
 		{"/can?principal=arn:aws:sts::111122223333:assumed-role/developer/alice&service=s3", "can", `.answer`},
 		{"/trust", "trust", `nav`},
+		{"/generate?principal=arn:aws:sts::111122223333:assumed-role/config-reader/config-loader&include_denied=1", "generate", `[data-testid="generated"]`},
 		{"/unused?principal=arn:aws:iam::111122223333:role/service-role/config-reader", "unused", `[data-testid="unused-actions"]`},
 	}
 	for _, p := range pages {

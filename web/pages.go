@@ -22,7 +22,7 @@ type pages struct {
 
 // pageNames are the templates under assets/templates, each laid into
 // layout.html.
-var pageNames = []string{"explain", "simulate", "whocan", "can", "trail", "trust", "unused"}
+var pageNames = []string{"explain", "simulate", "whocan", "can", "trail", "trust", "unused", "generate"}
 
 func newPages(cfg Config) (*pages, error) {
 	p := &pages{cfg: cfg, tmpl: map[string]*template.Template{}}

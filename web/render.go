@@ -144,11 +144,87 @@ func nonEmpty(v any) bool {
 
 // pretty is a value's indented JSON.
 func pretty(v any) string {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
+	var b strings.Builder
+	if err := writeOrdered(&b, v, ""); err != nil {
 		return fmt.Sprint(v)
 	}
-	return string(b)
+	return b.String()
+}
+
+// policyKeyRank orders a policy's keys as IAM's documentation writes them
+// (Version before Statement, Sid and Effect before Action and Resource),
+// since the answers come decoded into maps and would otherwise print
+// alphabetically; other keys follow in alphabetical order.
+var policyKeyRank = map[string]int{
+	"Version": 1, "Id": 2, "Statement": 3, "Sid": 4, "Effect": 5, "Principal": 6, "NotPrincipal": 7,
+	"Action": 8, "NotAction": 9, "Resource": 10, "NotResource": 11, "Condition": 12,
+}
+
+// writeOrdered writes v as indented JSON with policy keys in IAM's order.
+func writeOrdered(b *strings.Builder, v any, indent string) error {
+	switch x := v.(type) {
+	case map[string]any:
+		if len(x) == 0 {
+			b.WriteString("{}")
+			return nil
+		}
+		ks := make([]string, 0, len(x))
+		for k := range x {
+			ks = append(ks, k)
+		}
+		sort.Slice(ks, func(i, j int) bool {
+			ri, rj := policyKeyRank[ks[i]], policyKeyRank[ks[j]]
+			if ri == 0 {
+				ri = 100
+			}
+			if rj == 0 {
+				rj = 100
+			}
+			if ri != rj {
+				return ri < rj
+			}
+			return ks[i] < ks[j]
+		})
+		b.WriteString("{\n")
+		for i, k := range ks {
+			kb, _ := json.Marshal(k)
+			b.WriteString(indent + "  ")
+			b.Write(kb)
+			b.WriteString(": ")
+			if err := writeOrdered(b, x[k], indent+"  "); err != nil {
+				return err
+			}
+			if i < len(ks)-1 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('\n')
+		}
+		b.WriteString(indent + "}")
+	case []any:
+		if len(x) == 0 {
+			b.WriteString("[]")
+			return nil
+		}
+		b.WriteString("[\n")
+		for i, e := range x {
+			b.WriteString(indent + "  ")
+			if err := writeOrdered(b, e, indent+"  "); err != nil {
+				return err
+			}
+			if i < len(x)-1 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('\n')
+		}
+		b.WriteString(indent + "]")
+	default:
+		sb, err := json.Marshal(x)
+		if err != nil {
+			return err
+		}
+		b.Write(sb)
+	}
+	return nil
 }
 
 // decisionLabel is the decision as the UI shows it: ALLOW, IMPLICIT-DENY,

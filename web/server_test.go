@@ -229,3 +229,24 @@ func TestUnusedPage(t *testing.T) {
 		t.Errorf("an unknown principal is not reported")
 	}
 }
+
+func TestGeneratePage(t *testing.T) {
+	s := newServer(t)
+	w := do(t, s, "GET", "/generate?principal=arn:aws:sts::111122223333:assumed-role/config-reader/config-loader&include_denied=1", "127.0.0.1:8377", "", true)
+	if w.Code != 200 {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	body := w.Body.String()
+	for _, want := range []string{`data-testid="generated"`, `data-testid="verified"`, "s3:GetObject", "copy the policy"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the generate page lacks %q", want)
+		}
+	}
+	// Without --include-denied the trail's only calls (all denied) are not
+	// counted: the page must not show a policy as if it had been derived.
+	w = do(t, s, "GET", "/generate?principal=arn:aws:sts::111122223333:assumed-role/config-reader/config-loader", "127.0.0.1:8377", "", true)
+	body = w.Body.String()
+	if strings.Contains(body, "copy the policy") || strings.Contains(body, `data-testid="verified"`) || !strings.Contains(body, `data-testid="nothing-counted"`) {
+		t.Errorf("with no counted call the page must say there is nothing to generate, not offer a verified policy")
+	}
+}

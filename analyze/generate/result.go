@@ -10,6 +10,7 @@ import (
 
 	"github.com/iamwhy/iamwhy/analyze"
 	"github.com/iamwhy/iamwhy/analyze/internal/identityreplay"
+	"github.com/iamwhy/iamwhy/catalog"
 	"github.com/iamwhy/iamwhy/eval"
 	"github.com/iamwhy/iamwhy/policy"
 )
@@ -83,6 +84,12 @@ type Coverage struct {
 	Actions         int `json:"actions"`
 	ResourceCapable int `json:"resource_capable"`
 	Scoped          int `json:"scoped"`
+	// OptionalUnnamed counts those of the rest (granted on "*") whose
+	// resource types the service reference marks all optional and whose
+	// calls named none of them: AWS authorised those calls on "*", so
+	// "*" is the exact grant, not a gap. Scoped+OptionalUnnamed over
+	// ResourceCapable is the share stated as exactly as the records allow.
+	OptionalUnnamed int `json:"optional_unnamed"`
 	// EventsMapped counts counted events that map to actions or need
 	// none (the rest are not covered).
 	EventsMapped int64 `json:"events_mapped"`
@@ -173,13 +180,28 @@ func (g *Generator) coverage() Coverage {
 		c.Actions++
 		if ca, ok := g.c.Action(a); ok && len(ca.Resources) > 0 {
 			c.ResourceCapable++
-			if !g.unscoped[a] {
+			switch {
+			case !g.unscoped[a]:
 				c.Scoped++
+			case !requiresResource(ca):
+				c.OptionalUnnamed++
 			}
 		}
 	}
 	c.EventsMapped = g.counted - g.notCoveredN
 	return c
+}
+
+// requiresResource reports whether the service reference marks one of
+// the action's resource types required (a call always names one).
+// https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html#resources_table
+func requiresResource(a *catalog.Action) bool {
+	for _, r := range a.Resources {
+		if r.Required {
+			return true
+		}
+	}
+	return false
 }
 
 // verify replays every distinct request against the documents (the only

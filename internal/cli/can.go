@@ -13,12 +13,12 @@ import (
 // canOptions are the typed flags of `iamwhy can`.
 type canOptions struct {
 	Principal string
-	Env       string
-	Services  []string
-	Resource  string
-	Context   []string
-	Output    string
-	Actions   bool
+	envFlags
+	Services []string
+	Resource string
+	Context  []string
+	Output   string
+	Actions  bool
 }
 
 func newCanCmd(s Streams) *cobra.Command {
@@ -56,17 +56,17 @@ By default each service lists its counts per access level; --actions lists the a
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Env, "env", "", "environment directory or file (required)")
+	o.envFlags.register(cmd)
 	f.StringSliceVar(&o.Services, "service", nil, "service prefix(es) to consider, e.g. s3 (default: every service)")
 	f.StringVar(&o.Resource, "resource", "", "decide on this resource (only actions that work on it); default: any resource of each action's type")
-	f.StringArrayVar(&o.Context, "context", nil, "context entry KEY=VALUE or KEY=[V1,V2] (repeatable)")
+	contextFlag(cmd, &o.Context)
 	outputFlag(cmd, &o.Output, "text", "json")
 	f.BoolVar(&o.Actions, "actions", false, "list the actions of each service, not only the counts")
 	return cmd
 }
 
 func runCan(s Streams, o *canOptions) error {
-	env, ctx, err := loadEnvQuery(o.Env, o.Output, o.Context)
+	env, ctx, err := loadEnvQuery(&o.envFlags, o.Context)
 	if err != nil {
 		return err
 	}

@@ -56,10 +56,10 @@ are listed); 3 the input is not an access-denied error; 2 diagnose could not run
 		},
 	}
 	f := cmd.Flags()
-	o.envFlags.register(cmd, "the environment to replay the request in (required)")
+	o.envFlags.register(cmd)
 	f.StringVar(&o.Event, "event", "", "a CloudTrail record, or a file of records whose first denied one is taken")
 	f.StringVar(&o.File, "file", "", "read the access-denied message from this file")
-	f.StringArrayVar(&o.Context, "context", nil, "add or override a request context key: KEY=VALUE or KEY=[V1,V2] (repeatable)")
+	contextFlag(cmd, &o.Context)
 	outputFlag(cmd, &o.Output, "text", "json")
 	f.StringVar(&o.Principal, "principal", "", "the caller, when the input does not name it (or to diagnose an explicit request)")
 	f.StringVar(&o.Action, "action", "", "the action, when the input does not name it")
@@ -134,7 +134,7 @@ func computeDiagnosis(s Streams, o *diagnoseOptions) (*diagnoseResult, error) {
 		ComparePrincipal: o.ComparePrin,
 	}
 	if o.CompareEnv != "" {
-		if ropts.Compare, err = snapshot.LoadFile(o.CompareEnv, snapshot.Options{}); err != nil {
+		if ropts.Compare, err = loadEnvironment(snapshot.Spec{File: o.CompareEnv}); err != nil {
 			return nil, fmt.Errorf("--compare-env: %w", err)
 		}
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -9,9 +10,13 @@ import (
 	"github.com/iamwhy/iamwhy/snapshot"
 )
 
-// envFlags name an environment: --env (an environment file or directory),
-// or the three keys of a check file's environment block as flags
-// (spec/environment.md).
+// envFlags are the one set of environment flags: every command that
+// takes an environment registers them with register, so they have the
+// same names, the same help and the same loading (the environment cache)
+// everywhere. An environment is --env (an environment file or a directory
+// holding environment.yaml: docs/environment.md), or the three keys of an
+// environment file as flags; Terraform plans (--plan) and templates
+// (templateFlags) are laid over it, or stand alone (docs/iac.md).
 type envFlags struct {
 	Env                  string
 	AuthorizationDetails []string
@@ -20,32 +25,72 @@ type envFlags struct {
 	// Plans are Terraform plan JSON files laid over the environment (or
 	// standing alone).
 	Plans []string
+	// Templates are the infrastructure-as-code templates laid over the
+	// environment after the plans.
+	Templates templateFlags
 }
 
-func (f *envFlags) register(cmd *cobra.Command, what string) {
+// envHelp is the help of each environment flag, the same on every command.
+var envHelp = struct{ env, authz, org, resources, plan string }{
+	env:       "the environment: an environment file, or a directory holding environment.yaml",
+	authz:     "instead of --env: an `aws iam get-account-authorization-details` output (repeatable, one per account)",
+	org:       "instead of --env: the organisation file",
+	resources: "instead of --env: a resource-policy record file or directory (repeatable)",
+	plan:      "a Terraform plan (terraform show -json PLANFILE) laid over the environment, or alone (repeatable)",
+}
+
+// register declares the environment flags on cmd.
+func (f *envFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringVar(&f.Env, "env", "", what+": an environment file or a directory holding environment.yaml")
-	fl.StringArrayVar(&f.AuthorizationDetails, "authorization-details", nil, "instead of --env: an `aws iam get-account-authorization-details` output (repeatable, one per account)")
-	fl.StringVar(&f.Organization, "organization", "", "instead of --env: the organisation file")
-	fl.StringArrayVar(&f.ResourcePolicies, "resource-policies", nil, "instead of --env: a resource-policy record file or directory (repeatable)")
-	fl.StringArrayVar(&f.Plans, "plan", nil, "a Terraform plan (terraform show -json PLANFILE) laid over the environment, or alone (repeatable)")
+	fl.StringVar(&f.Env, "env", "", envHelp.env)
+	fl.StringArrayVar(&f.AuthorizationDetails, "authorization-details", nil, envHelp.authz)
+	fl.StringVar(&f.Organization, "organization", "", envHelp.org)
+	fl.StringArrayVar(&f.ResourcePolicies, "resource-policies", nil, envHelp.resources)
+	fl.StringArrayVar(&f.Plans, "plan", nil, envHelp.plan)
+	f.Templates.register(cmd)
 }
 
+// given reports whether any environment flag was given.
 func (f *envFlags) given() bool {
-	return f.Env != "" || len(f.AuthorizationDetails) > 0 || f.Organization != "" || len(f.ResourcePolicies) > 0 || len(f.Plans) > 0
+	return f.Env != "" || len(f.AuthorizationDetails) > 0 || f.Organization != "" || len(f.ResourcePolicies) > 0 ||
+		len(f.Plans) > 0 || f.Templates.given()
 }
 
-// load reads the environment the flags name.
-func (f *envFlags) load() (*snapshot.Environment, error) {
-	switch {
-	case f.Env != "" && (len(f.AuthorizationDetails) > 0 || f.Organization != "" || len(f.ResourcePolicies) > 0):
-		return nil, errors.New("give --env, or --authorization-details/--organization/--resource-policies, not both")
-	case f.Env != "":
-		return loadEnvironment(snapshot.Spec{File: f.Env, Plans: planRefs(f.Plans)})
-	case !f.given():
-		return nil, errors.New("--env is required: the environment to replay the request in")
+// require loads the environment, which the command needs: why says what
+// for, in the error when no flag names one.
+func (f *envFlags) require(why string) (*snapshot.Environment, error) {
+	if !f.given() {
+		return nil, fmt.Errorf("--env is required: %s", why)
 	}
-	spec := snapshot.Spec{}
+	return f.load()
+}
+
+// load reads the environment the flags name; nil (and no error) when none
+// is given.
+func (f *envFlags) load() (*snapshot.Environment, error) {
+	if !f.given() {
+		return nil, nil
+	}
+	spec, err := f.spec()
+	if err != nil {
+		return nil, err
+	}
+	var env *snapshot.Environment
+	if f.Env != "" || len(f.AuthorizationDetails) > 0 || f.Organization != "" || len(f.ResourcePolicies) > 0 || len(f.Plans) > 0 {
+		if env, err = loadEnvironment(spec); err != nil {
+			return nil, err
+		}
+	}
+	return f.Templates.overlay(env)
+}
+
+// spec is the environment the flags name, as a check file's environment
+// block would name it.
+func (f *envFlags) spec() (snapshot.Spec, error) {
+	if f.Env != "" && (len(f.AuthorizationDetails) > 0 || f.Organization != "" || len(f.ResourcePolicies) > 0) {
+		return snapshot.Spec{}, errors.New("give --env, or --authorization-details/--organization/--resource-policies, not both")
+	}
+	spec := snapshot.Spec{File: f.Env, Plans: planRefs(f.Plans)}
 	for _, p := range f.AuthorizationDetails {
 		spec.AuthorizationDetails = append(spec.AuthorizationDetails, snapshot.PathRef{Path: p, Where: "--authorization-details"})
 	}
@@ -55,8 +100,42 @@ func (f *envFlags) load() (*snapshot.Environment, error) {
 	for _, p := range f.ResourcePolicies {
 		spec.ResourcePolicies = append(spec.ResourcePolicies, snapshot.PathRef{Path: p, Where: "--resource-policies"})
 	}
-	spec.Plans = planRefs(f.Plans)
-	return loadEnvironment(spec)
+	return spec, nil
+}
+
+// args are the flags given, as a command line: serve and mcp pass them on
+// to every command they run.
+func (f *envFlags) args() []string {
+	var a []string
+	if f.Env != "" {
+		a = append(a, "--env", f.Env)
+	}
+	for _, p := range f.AuthorizationDetails {
+		a = append(a, "--authorization-details", p)
+	}
+	if f.Organization != "" {
+		a = append(a, "--organization", f.Organization)
+	}
+	for _, p := range f.ResourcePolicies {
+		a = append(a, "--resource-policies", p)
+	}
+	for _, p := range f.Plans {
+		a = append(a, "--plan", p)
+	}
+	return append(a, f.Templates.args()...)
+}
+
+// name names the environment in messages.
+func (f *envFlags) name() string {
+	switch {
+	case f.Env != "":
+		return f.Env
+	case len(f.AuthorizationDetails) > 0:
+		return f.AuthorizationDetails[0]
+	case len(f.Plans) > 0:
+		return f.Plans[0]
+	}
+	return "the environment"
 }
 
 // loadEnvironment loads an environment through the environment cache

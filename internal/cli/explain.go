@@ -74,8 +74,8 @@ but is not one, 2 when explain could not run.`,
 	outputFlag(cmd, &o.Output, "text", "json")
 	cmd.Flags().StringVarP(&o.File, "file", "f", "", "read the error from this file (gzip is read too)")
 	cmd.Flags().BoolVar(&o.Decode, "decode", false, "decode an encoded authorization failure message through AWS STS (uses your AWS credentials)")
-	o.envFlags.register(cmd, "also replay the request in this environment and name the root cause (as iamwhy diagnose)")
-	cmd.Flags().StringArrayVar(&o.Context, "context", nil, "with --env: request context KEY=VALUE (repeatable)")
+	o.envFlags.register(cmd)
+	contextFlag(cmd, &o.Context)
 	return cmd
 }
 

@@ -21,15 +21,13 @@ import (
 type generateOptions struct {
 	Paths          []string
 	Principal      string
-	Since, Until   string
+	Trail          trailInputFlags
 	IncludeDenied  bool
 	AllowWildcards bool
 	GroupResources bool
 	MaxPolicySize  int
 	Engine         string
 	Output         string
-	Workers        int
-	NoProgress     bool
 	Athena         athenaQueryOptions
 	AthenaTable    string
 }
@@ -69,16 +67,13 @@ policy failed verification (printed with the reasons); 2 when the command could 
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Principal, "principal", "", "role, user or role session ARN (required)")
-	f.StringVar(&o.Since, "since", "", "only calls at or after this time (RFC 3339, YYYY-MM-DD, or a duration ago such as 90d)")
-	f.StringVar(&o.Until, "until", "", "only calls before this time (same forms as --since)")
+	o.Trail.register(cmd)
 	f.BoolVar(&o.IncludeDenied, "include-denied", false, "also grant the principal's access-denied calls")
 	f.BoolVar(&o.AllowWildcards, "allow-wildcards", false, "write service:Verb* where every action it matches is granted anyway")
 	f.BoolVar(&o.GroupResources, "group-resources", false, "group a statement's ARNs into their longest common prefix plus *")
 	f.IntVar(&o.MaxPolicySize, "max-policy-size", generate.DefaultMaxPolicyChars, "characters (without whitespace) each document may have")
 	f.StringVar(&o.Engine, "engine", "local", "where the records are aggregated: local (read the inputs) or athena")
 	outputFlag(cmd, &o.Output, "policy", "json")
-	f.IntVar(&o.Workers, "workers", 0, "files decoded at once (default: the number of CPUs)")
-	f.BoolVar(&o.NoProgress, "no-progress", false, "do not draw the progress bar")
 	f.StringVar(&o.AthenaTable, "table", "cloudtrail_logs", "with --engine athena: the CloudTrail table")
 	addAthenaQueryFlags(cmd, &o.Athena)
 	return cmd
@@ -95,12 +90,7 @@ func generateRun(ctx context.Context, s Streams, o generateOptions) error {
 	if o.Principal == "" {
 		return errors.New("--principal is required: the role, user or session ARN whose calls the policy allows")
 	}
-	now := time.Now()
-	since, err := parseTimeFlag("--since", o.Since, now)
-	if err != nil {
-		return err
-	}
-	until, err := parseTimeFlag("--until", o.Until, now)
+	since, until, err := o.Trail.window(time.Now())
 	if err != nil {
 		return err
 	}
@@ -110,13 +100,12 @@ func generateRun(ctx context.Context, s Streams, o generateOptions) error {
 	var st trail.Stats
 	switch o.Engine {
 	case "local":
-		if o.Workers < 0 {
-			return fmt.Errorf("--workers %d: must not be negative", o.Workers)
+		var ro trail.Options
+		if ro, err = o.Trail.options(s, time.Now()); err != nil {
+			return err
 		}
-		ro := trail.Options{Workers: o.Workers, Stdin: s.In}
 		ro.Filter.Since, ro.Filter.Until = since, until
-		flags := trailFilterFlags{NoProgress: o.NoProgress}
-		bar := flags.progress(s)
+		bar := o.Trail.progress(s)
 		if bar != nil {
 			ro.Progress = bar.update
 		}

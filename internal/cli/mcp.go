@@ -10,12 +10,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/iamwhy/iamwhy/mcp"
-	"github.com/iamwhy/iamwhy/snapshot"
 )
 
 // mcpOptions are the typed flags of `iamwhy mcp`.
 type mcpOptions struct {
-	Env      string
+	envFlags
 	Trails   []string
 	AllowAWS bool
 }
@@ -23,7 +22,7 @@ type mcpOptions struct {
 func newMCPCmd(s Streams) *cobra.Command {
 	o := &mcpOptions{}
 	cmd := &cobra.Command{
-		Use:   "mcp [--env DIR] [--trail PATH]... [--allow-aws]",
+		Use:   "mcp [--env DIR] [--plan FILE] [--trail PATH]... [--allow-aws]",
 		Short: "Serve iamwhy's tools to agents over the Model Context Protocol (stdio)",
 		Long: `mcp runs a Model Context Protocol server on standard input and output (JSON-RPC 2.0,
 one message per line) for agents and editors. Its tools are explain, diagnose, simulate,
@@ -38,7 +37,7 @@ AWS unless --allow-aws is given. See docs/mcp.md for registering it with MCP cli
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Env, "env", "", "the environment that diagnose, simulate, who_can and can use")
+	o.envFlags.register(cmd)
 	f.StringArrayVar(&o.Trails, "trail", nil, "CloudTrail input for trail_denied and generate (repeatable)")
 	f.BoolVar(&o.AllowAWS, "allow-aws", false, "let tools call AWS (an s3:// trail); off by default")
 	return cmd
@@ -49,14 +48,12 @@ func runMCP(ctx context.Context, s Streams, o *mcpOptions) error {
 		ctx = context.Background()
 	}
 	cfg := mcp.Config{Trails: o.Trails, AllowAWS: o.AllowAWS, Run: inProcess, Version: moduleVersion()}
-	if o.Env != "" {
-		// Load once now, so that a bad environment stops the server at start
-		// instead of failing every call.
-		if _, err := snapshot.LoadFile(o.Env, snapshot.Options{}); err != nil {
-			return err
-		}
-		cfg.EnvArgs = []string{"--env", o.Env}
+	// Load once now, so that a bad environment stops the server at start
+	// instead of failing every call.
+	if _, err := o.envFlags.load(); err != nil {
+		return err
 	}
+	cfg.EnvArgs = o.envFlags.args()
 	return mcp.Serve(ctx, cfg, io.NopCloser(s.In), writeCloser{s.Out})
 }
 

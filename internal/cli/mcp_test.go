@@ -324,3 +324,30 @@ func TestMCPBadEnvironmentStopsAtStart(t *testing.T) {
 		t.Fatalf("exit %d, want 2 (stderr %q)", code, errb.String())
 	}
 }
+
+// A plan given to the server is the environment every tool decides in:
+// the role the plan creates reads its bucket, and a policy known only
+// after apply leaves a decision undetermined, as `iamwhy simulate --plan`
+// says.
+func TestMCPPlanIsTheToolsEnvironment(t *testing.T) {
+	p := startMCP(t, "--plan", "../../examples/iac/plan.json")
+	for _, tc := range []struct {
+		principal, action, resource, want string
+	}{
+		{"arn:aws:iam::111122223333:role/app", "s3:GetObject", "arn:aws:s3:::example-data/input.csv", "allow"},
+		{"arn:aws:iam::111122223333:role/app", "s3:DeleteObject", "arn:aws:s3:::example-data/input.csv", "explicit-deny"},
+		{"arn:aws:iam::111122223333:role/exports/exporter", "s3:PutObject", "arn:aws:s3:::example-exports/q3.csv", "undetermined"},
+	} {
+		res, rpcErr := p.call("simulate", map[string]any{"principal": tc.principal, "action": tc.action, "resource": tc.resource})
+		if rpcErr != nil {
+			t.Fatalf("%s: JSON-RPC error: %s", tc.action, rpcErr.Error.Message)
+		}
+		want := cliJSON(t, "", "simulate", "--output", "json", "--plan", "../../examples/iac/plan.json",
+			"--principal", tc.principal, "--action", tc.action, "--resource", tc.resource)
+		jsonEqual(t, tc.action, res.StructuredContent, want)
+		b, _ := json.Marshal(res.StructuredContent)
+		if !strings.Contains(string(b), `"decision":"`+tc.want+`"`) {
+			t.Errorf("%s %s: want decision %s in %s", tc.principal, tc.action, tc.want, b)
+		}
+	}
+}

@@ -19,8 +19,8 @@ import (
 
 // reproduceOptions are the typed flags of `iamwhy reproduce`.
 type reproduceOptions struct {
-	Event  string
-	Env    string
+	Event string
+	envFlags
 	Output string
 }
 
@@ -47,7 +47,7 @@ It prints; it does not run anything. Exit status: 0; 3 the input is not an acces
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Event, "event", "", "a CloudTrail record, or a file whose first denied record is taken")
-	f.StringVar(&o.Env, "env", "", "an environment, for the role's real ARN")
+	o.envFlags.register(cmd)
 	outputFlag(cmd, &o.Output, "text", "json")
 	return cmd
 }
@@ -102,8 +102,8 @@ func runReproduce(s Streams, o *reproduceOptions, message string) error {
 			return err
 		}
 	}
-	if o.Env != "" && strings.Contains(plan.Principal, ":assumed-role/") {
-		env, err := snapshot.LoadFile(o.Env, snapshot.Options{})
+	if o.envFlags.given() && strings.Contains(plan.Principal, ":assumed-role/") {
+		env, err := o.envFlags.load()
 		if err != nil {
 			return err
 		}

@@ -16,13 +16,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/iamwhy/iamwhy/internal/invoke"
-	"github.com/iamwhy/iamwhy/snapshot"
 	"github.com/iamwhy/iamwhy/web"
 )
 
 // serveOptions are the typed flags of `iamwhy serve`.
 type serveOptions struct {
-	Env      string
+	envFlags
 	Trails   []string
 	Addr     string
 	Open     bool
@@ -32,7 +31,7 @@ type serveOptions struct {
 func newServeCmd(s Streams) *cobra.Command {
 	o := &serveOptions{}
 	cmd := &cobra.Command{
-		Use:   "serve [--env DIR] [--trail PATH]... [--addr 127.0.0.1:PORT] [--open]",
+		Use:   "serve [--env DIR] [--plan FILE] [--trail PATH]... [--addr 127.0.0.1:PORT] [--open]",
 		Short: "A local web UI: explain and diagnose, simulate, who-can, can, the trail's denials, trust",
 		Long: `serve runs iamwhy's web UI on the loopback address. It prints one line,
   iamwhy serving http://127.0.0.1:PORT/?token=TOKEN
@@ -50,7 +49,7 @@ Exit status: 2 when the address is not a loopback address or the inputs cannot b
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Env, "env", "", "the environment diagnose, simulate, who-can, can and trust use")
+	o.envFlags.register(cmd)
 	f.StringArrayVar(&o.Trails, "trail", nil, "CloudTrail input of the trail page (repeatable)")
 	f.StringVar(&o.Addr, "addr", "127.0.0.1:0", "listen address: 127.0.0.1 or [::1] and a port (0 picks a free one)")
 	f.BoolVar(&o.Open, "open", false, "open the page in the default browser")
@@ -70,12 +69,10 @@ func runServe(ctx context.Context, s Streams, o *serveOptions) error {
 		return fmt.Errorf("--addr %s: serve listens on the loopback address only (127.0.0.1:PORT or [::1]:PORT)", o.Addr)
 	}
 	ic := invoke.Config{Trails: o.Trails, AllowAWS: o.AllowAWS, Run: inProcess}
-	if o.Env != "" {
-		if _, err := snapshot.LoadFile(o.Env, snapshot.Options{}); err != nil {
-			return err
-		}
-		ic.EnvArgs = []string{"--env", o.Env}
+	if _, err := o.envFlags.load(); err != nil {
+		return err
 	}
+	ic.EnvArgs = o.envFlags.args()
 	if err := ic.Check(); err != nil {
 		return err
 	}

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"github.com/iamwhy/iamwhy/inputfile"
-
 	"fmt"
 	"io"
 	"strings"
@@ -32,10 +30,8 @@ type simulateOptions struct {
 	ManagementAccount string
 	Context           []string
 	Output            string
-	// Env is the environment (snapshot) directory or file: every layer
-	// then comes from it.
-	Env   string
-	Plans []string
+	// envFlags name the environment: every layer then comes from it.
+	envFlags
 	// VerifyWithAWS also asks AWS's policy simulator.
 	VerifyWithAWS bool
 	Profile       string
@@ -98,10 +94,9 @@ Context keys: --context KEY=VALUE (repeat a key, or write KEY=[v1,v2], for a mul
 	f.StringArrayVar(&o.RCPLevels, "rcp", nil, "customer RCPs of one organisation level, comma-separated (repeat per level, root first)")
 	f.StringVar(&o.VPCEndpoint, "vpc-endpoint-policy", "", "policy of the VPC endpoint the request went through")
 	f.StringVar(&o.ManagementAccount, "management-account", "", "the organisation's management account (SCPs/RCPs do not restrict it)")
-	f.StringArrayVar(&o.Context, "context", nil, "context entry KEY=VALUE or KEY=[V1,V2] (repeatable)")
+	contextFlag(cmd, &o.Context)
 	outputFlag(cmd, &o.Output, "text", "json")
-	f.StringArrayVar(&o.Plans, "plan", nil, "a Terraform plan (terraform show -json PLANFILE) laid over --env, or alone (repeatable)")
-	f.StringVar(&o.Env, "env", "", "environment directory or file: resolve every layer from this snapshot")
+	o.envFlags.register(cmd)
 	f.BoolVar(&o.VerifyWithAWS, "verify-with-aws", false, "also ask AWS's policy simulator (needs AWS credentials) and compare")
 	f.StringVar(&o.Profile, "profile", "", "AWS profile for --verify-with-aws")
 	f.StringVar(&o.Region, "region", "", "AWS region for --verify-with-aws (IAM is global; default from the profile, else us-east-1)")
@@ -138,9 +133,6 @@ func runSimulate(s Streams, o *simulateOptions) error {
 	if len(o.Actions) == 0 {
 		return fmt.Errorf("--action is required")
 	}
-	if o.Output != "text" && o.Output != "json" {
-		return fmt.Errorf("unknown --output %q (want text or json)", o.Output)
-	}
 	if len(o.Resources) == 0 {
 		o.Resources = []string{"*"}
 	}
@@ -152,11 +144,11 @@ func runSimulate(s Streams, o *simulateOptions) error {
 	// AWS gives them; the trace notes what changed.
 	normalized := eval.NormalizeContext(ctx, catalogReference())
 	var env *snapshot.Environment
-	if o.Env != "" || len(o.Plans) > 0 {
+	if o.envFlags.given() {
 		if err := o.envModeFlags(); err != nil {
 			return err
 		}
-		if env, err = loadEnvironment(snapshot.Spec{File: o.Env, Plans: planRefs(o.Plans)}); err != nil {
+		if env, err = o.envFlags.load(); err != nil {
 			return err
 		}
 	}
@@ -333,82 +325,6 @@ func (o *simulateOptions) layers(action string) (*eval.Layers, error) {
 	return l, nil
 }
 
-func loadLevels(levels []string, t policy.Type) ([][]*eval.Policy, error) {
-	if len(levels) == 0 {
-		return nil, nil
-	}
-	out := [][]*eval.Policy{}
-	for _, lvl := range levels {
-		ps := []*eval.Policy{}
-		for _, p := range strings.Split(lvl, ",") {
-			if p = strings.TrimSpace(p); p == "" {
-				continue
-			}
-			cp, err := loadPolicyArg(p, t)
-			if err != nil {
-				return nil, err
-			}
-			ps = append(ps, cp)
-		}
-		out = append(out, ps)
-	}
-	return out, nil
-}
-
-// loadPolicyArg reads a policy argument: inline JSON, a path or a file://
-// path.
-func loadPolicyArg(arg string, t policy.Type) (*eval.Policy, error) {
-	if strings.HasPrefix(strings.TrimSpace(arg), "{") {
-		return eval.ParseAndCompile("inline", []byte(arg), t)
-	}
-	path := strings.TrimPrefix(arg, "file://")
-	data, err := inputfile.Read(path)
-	if err != nil {
-		return nil, err
-	}
-	doc, err := policy.ParseJSONOrString(data, policy.Options{Type: t, Source: path})
-	if err != nil {
-		return nil, err
-	}
-	return eval.Compile(path, doc), nil
-}
-
-// parseContextFlags reads KEY=VALUE and KEY=[V1,V2] entries; a key given
-// more than once becomes multivalued.
-func parseContextFlags(entries []string) (*eval.Context, error) {
-	ctx := &eval.Context{}
-	multi := map[string][]string{}
-	var order []string
-	for _, e := range entries {
-		k, v, ok := strings.Cut(e, "=")
-		if !ok || k == "" {
-			return nil, fmt.Errorf("--context %q: want KEY=VALUE", e)
-		}
-		lk := strings.ToLower(k)
-		if _, seen := multi[lk]; !seen {
-			order = append(order, k)
-		}
-		if strings.HasPrefix(v, "[") && strings.HasSuffix(v, "]") {
-			for _, item := range strings.Split(v[1:len(v)-1], ",") {
-				multi[lk] = append(multi[lk], strings.TrimSpace(item))
-			}
-			multi[lk+"\x00multi"] = nil
-			continue
-		}
-		multi[lk] = append(multi[lk], v)
-	}
-	for _, k := range order {
-		lk := strings.ToLower(k)
-		vals := multi[lk]
-		if _, m := multi[lk+"\x00multi"]; m || len(vals) > 1 {
-			ctx.SetMulti(k, vals...)
-		} else {
-			ctx.Set(k, vals...)
-		}
-	}
-	return ctx, nil
-}
-
 // envModeFlags rejects the custom-mode layer flags with --env: the
 // environment decides every layer but session policies.
 func (o *simulateOptions) envModeFlags() error {
@@ -429,7 +345,7 @@ func (o *simulateOptions) envModeFlags() error {
 func (o *simulateOptions) envLayers(env *snapshot.Environment, req *eval.Request) (*eval.Layers, []string, error) {
 	l, err := env.Layers(req)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", o.Env, err)
+		return nil, nil, fmt.Errorf("%s: %w", o.envFlags.name(), err)
 	}
 	for _, p := range o.Session {
 		cp, err := loadPolicyArg(p, policy.TypeSession)

@@ -63,7 +63,7 @@ func TestSimulateVerifyWithAWS(t *testing.T) {
 		{
 			rule:   "agreement: a session resolves to its role as policy source; the bucket policy goes along with its owner",
 			record: "principal-allowed.xml",
-			opts: simulateOptions{Env: "../../examples/env", Principal: "arn:aws:sts::111122223333:assumed-role/config-reader/config-loader",
+			opts: simulateOptions{envFlags: envFlags{Env: "../../examples/env"}, Principal: "arn:aws:sts::111122223333:assumed-role/config-reader/config-loader",
 				Actions: []string{"s3:GetObject"}, Resources: []string{"arn:aws:s3:::example-data-config/app/settings.json"},
 				Context: []string{"aws:RequestedRegion=eu-west-1", "aws:SecureTransport=true"}},
 			agree: true,
@@ -75,7 +75,7 @@ func TestSimulateVerifyWithAWS(t *testing.T) {
 		{
 			rule:   "difference explained: AWS takes session policies as additional identity policies",
 			record: "principal-session-allowed.xml",
-			opts: simulateOptions{Env: "../../examples/env", Principal: "arn:aws:sts::111122223333:assumed-role/developer/alice",
+			opts: simulateOptions{envFlags: envFlags{Env: "../../examples/env"}, Principal: "arn:aws:sts::111122223333:assumed-role/developer/alice",
 				Actions: []string{"lambda:CreateFunction"}, Resources: []string{"arn:aws:lambda:eu-west-1:111122223333:function:dev-fn"},
 				Context: []string{"aws:RequestedRegion=eu-west-1"}, Session: []string{readOnly}},
 			agree: false, explains: "session policies as additional identity-based policies",
@@ -130,7 +130,7 @@ func TestSimulateVerifyWithAWS(t *testing.T) {
 func TestVerifyContextEntryTypes(t *testing.T) {
 	awsTestEnv(t)
 	fake := &recordedIAM{t: t, file: "principal-allowed.xml"}
-	o := simulateOptions{Env: "../../examples/env", Principal: "arn:aws:sts::111122223333:assumed-role/config-reader/config-loader",
+	o := simulateOptions{envFlags: envFlags{Env: "../../examples/env"}, Principal: "arn:aws:sts::111122223333:assumed-role/config-reader/config-loader",
 		Actions: []string{"s3:GetObject"}, Resources: []string{"arn:aws:s3:::example-data-config/app/settings.json"},
 		Context:       []string{"aws:RequestedRegion=eu-west-1", "aws:SecureTransport=true", "aws:SourceIp=192.0.2.1", "aws:MultiFactorAuthAge=30", "aws:CurrentTime=2026-01-01T00:00:00Z", "aws:TagKeys=[a,b]"},
 		VerifyWithAWS: true, Output: "json", httpClient: fake}
@@ -163,7 +163,7 @@ func itoa(i int) string {
 func TestVerifySkipsRoot(t *testing.T) {
 	awsTestEnv(t)
 	fake := &recordedIAM{t: t, file: "principal-allowed.xml"}
-	o := simulateOptions{Env: "../../examples/env", Principal: "arn:aws:iam::111122223333:root", Actions: []string{"sqs:SendMessage"},
+	o := simulateOptions{envFlags: envFlags{Env: "../../examples/env"}, Principal: "arn:aws:iam::111122223333:root", Actions: []string{"sqs:SendMessage"},
 		Resources: []string{"arn:aws:sqs:eu-west-1:111122223333:config-events"}, VerifyWithAWS: true, Output: "text", httpClient: fake}
 	var out bytes.Buffer
 	if err := runSimulate(Streams{Out: &out, Err: io.Discard}, &o); err != nil {

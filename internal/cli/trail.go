@@ -47,62 +47,6 @@ records are reported with their place, and duplicates (same eventID) removed.`,
 	return cmd
 }
 
-// trailFilterFlags are the record filters shared by trail subcommands.
-type trailFilterFlags struct {
-	Since, Until                         string
-	Accounts, Regions, Principals        []string
-	EventSources, EventNames, ErrorCodes []string
-	Workers                              int
-	NoProgress                           bool
-}
-
-func (f *trailFilterFlags) register(cmd *cobra.Command) {
-	fl := cmd.Flags()
-	fl.StringVar(&f.Since, "since", "", "only events at or after this time (RFC 3339, YYYY-MM-DD, or a duration ago such as 36h or 7d)")
-	fl.StringVar(&f.Until, "until", "", "only events before this time (same forms as --since)")
-	fl.StringSliceVar(&f.Accounts, "account", nil, "only events recorded in these accounts (recipientAccountId)")
-	fl.StringSliceVar(&f.Regions, "region", nil, "only events in these regions (awsRegion)")
-	fl.StringSliceVar(&f.Principals, "principal", nil, "only events by these principal ARNs (* and ? wildcards; a role ARN selects its sessions)")
-	fl.StringSliceVar(&f.EventSources, "event-source", nil, "only events from these sources (e.g. s3.amazonaws.com; wildcards allowed)")
-	fl.StringSliceVar(&f.EventNames, "event-name", nil, "only these event names (wildcards allowed)")
-	fl.StringSliceVar(&f.ErrorCodes, "error-code", nil, "only these error codes (wildcards allowed)")
-	fl.IntVar(&f.Workers, "workers", 0, "files decoded at once (default: the number of CPUs)")
-	fl.BoolVar(&f.NoProgress, "no-progress", false, "do not draw the progress bar")
-}
-
-// options converts the flags into trail.Options.
-func (f *trailFilterFlags) options(s Streams, now time.Time) (trail.Options, error) {
-	var o trail.Options
-	var err error
-	if o.Filter.Since, err = parseTimeFlag("--since", f.Since, now); err != nil {
-		return o, err
-	}
-	if o.Filter.Until, err = parseTimeFlag("--until", f.Until, now); err != nil {
-		return o, err
-	}
-	o.Filter.Accounts = f.Accounts
-	o.Filter.Regions = f.Regions
-	o.Filter.Principals = f.Principals
-	o.Filter.EventSources = f.EventSources
-	o.Filter.EventNames = f.EventNames
-	o.Filter.ErrorCodes = f.ErrorCodes
-	if f.Workers < 0 {
-		return o, fmt.Errorf("--workers %d: must not be negative", f.Workers)
-	}
-	o.Workers = f.Workers
-	o.Stdin = s.In
-	return o, nil
-}
-
-// progress returns a progress bar on standard error when it is a
-// terminal and the bar is wanted, else nil.
-func (f *trailFilterFlags) progress(s Streams) *progressBar {
-	if !s.IsTerminal || f.NoProgress {
-		return nil
-	}
-	return newProgressBar(s.term())
-}
-
 // parseTimeFlag reads an RFC 3339 time, a date (UTC midnight), a date
 // and minute, or a duration before now ("36h", "7d").
 func parseTimeFlag(name, v string, now time.Time) (time.Time, error) {

@@ -43,7 +43,7 @@ Exit status: 0; 1 when some inputs could not be read; 2 when the command could n
 			return runTrailDiagnose(cmd.Context(), s, o)
 		},
 	}
-	o.envFlags.register(cmd, "the environment to replay the events in (required)")
+	o.envFlags.register(cmd)
 	outputFlag(cmd, &o.Output, "text", "json")
 	o.Filter.register(cmd)
 	return cmd
@@ -53,10 +53,7 @@ func runTrailDiagnose(ctx context.Context, s Streams, o trailDiagnoseOptions) er
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if !o.envFlags.given() {
-		return fmt.Errorf("--env is required: the environment to replay the events in")
-	}
-	env, err := o.envFlags.load()
+	env, err := o.envFlags.require("the environment to replay the events in")
 	if err != nil {
 		return err
 	}

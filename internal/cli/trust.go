@@ -12,12 +12,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/iamwhy/iamwhy/analyze/trust"
-	"github.com/iamwhy/iamwhy/snapshot"
 )
 
 // trustOptions are the typed flags of `iamwhy trust`.
 type trustOptions struct {
-	Env          string
+	envFlags
 	Account      string
 	Principal    string
 	ExternalOnly bool
@@ -48,7 +47,7 @@ Exit status: 0; 2 could not run.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runTrust(s, o) },
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Env, "env", "", "the environment (required)")
+	o.envFlags.register(cmd)
 	f.StringVar(&o.Account, "account", "", "only edges into or out of this account")
 	f.StringVar(&o.Principal, "principal", "", "only what this principal reaches, through role chains up to --depth")
 	f.BoolVar(&o.ExternalOnly, "external-only", false, "only edges from outside the organisation")
@@ -59,13 +58,10 @@ Exit status: 0; 2 could not run.`,
 }
 
 func runTrust(s Streams, o *trustOptions) error {
-	if o.Env == "" {
-		return fmt.Errorf("--env is required")
-	}
 	if o.Depth < 1 {
 		return fmt.Errorf("--depth %d: want 1 or more", o.Depth)
 	}
-	env, err := snapshot.LoadFile(o.Env, snapshot.Options{})
+	env, err := o.envFlags.require("the environment whose trust is drawn")
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -14,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/iamwhy/iamwhy/analyze/unused"
-	"github.com/iamwhy/iamwhy/trail"
 )
 
 // unusedOptions are the flags of `iamwhy unused`.
@@ -22,12 +20,10 @@ type unusedOptions struct {
 	Paths []string
 	envFlags
 	Principals   []string
-	Since, Until string
+	Trail        trailInputFlags
 	LastAccessed []string
 	OwnerTag     string
 	Output       string
-	Workers      int
-	NoProgress   bool
 }
 
 func newUnusedCmd(s Streams) *cobra.Command {
@@ -55,16 +51,13 @@ Exit status: 0; 1 when some inputs could not be read; 2 when the command could n
 			return runUnused(cmd.Context(), s, o)
 		},
 	}
-	o.envFlags.register(cmd, "the environment whose principals are reported (required)")
+	o.envFlags.register(cmd)
 	f := cmd.Flags()
 	f.StringArrayVar(&o.Principals, "principal", nil, "a user or role ARN to report (repeatable; default: every user and role)")
-	f.StringVar(&o.Since, "since", "", "only calls at or after this time (RFC 3339, YYYY-MM-DD, or a duration ago such as 90d)")
-	f.StringVar(&o.Until, "until", "", "only calls before this time (same forms as --since)")
+	o.Trail.register(cmd)
 	f.StringArrayVar(&o.LastAccessed, "last-accessed", nil, "get-service-last-accessed-details output, FILE or PRINCIPAL_ARN=FILE (repeatable)")
 	f.StringVar(&o.OwnerTag, "owner-tag", "owner", "the tag whose value names a principal's owner")
 	outputFlag(cmd, &o.Output, "text", "json")
-	f.IntVar(&o.Workers, "workers", 0, "files decoded at once (default: the number of CPUs)")
-	f.BoolVar(&o.NoProgress, "no-progress", false, "do not draw the progress bar")
 	return cmd
 }
 
@@ -76,23 +69,13 @@ func runUnused(ctx context.Context, s Streams, o unusedOptions) error {
 }
 
 func unusedRun(ctx context.Context, s Streams, o unusedOptions) error {
-	if !o.envFlags.given() {
-		return errors.New("--env is required: the environment whose principals are reported")
-	}
-	env, err := o.envFlags.load()
+	env, err := o.envFlags.require("the environment whose principals are reported")
 	if err != nil {
 		return err
 	}
-	now := time.Now()
-	ro := trail.Options{Workers: o.Workers, Stdin: s.In}
-	if ro.Filter.Since, err = parseTimeFlag("--since", o.Since, now); err != nil {
+	ro, err := o.Trail.options(s, time.Now())
+	if err != nil {
 		return err
-	}
-	if ro.Filter.Until, err = parseTimeFlag("--until", o.Until, now); err != nil {
-		return err
-	}
-	if o.Workers < 0 {
-		return fmt.Errorf("--workers %d: must not be negative", o.Workers)
 	}
 	uo := unused.Options{Principals: o.Principals, OwnerTag: o.OwnerTag}
 	for _, spec := range o.LastAccessed {
@@ -102,8 +85,7 @@ func unusedRun(ctx context.Context, s Streams, o unusedOptions) error {
 		}
 		uo.LastAccessed = append(uo.LastAccessed, la)
 	}
-	flags := trailFilterFlags{NoProgress: o.NoProgress}
-	bar := flags.progress(s)
+	bar := o.Trail.progress(s)
 	if bar != nil {
 		ro.Progress = bar.update
 	}

@@ -15,10 +15,10 @@ import (
 type whoCanOptions struct {
 	Action   string
 	Resource string
-	Env      string
-	Context  []string
-	Output   string
-	All      bool
+	envFlags
+	Context []string
+	Output  string
+	All     bool
 }
 
 func newWhoCanCmd(s Streams) *cobra.Command {
@@ -54,15 +54,15 @@ not run.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Env, "env", "", "environment directory or file (required)")
-	f.StringArrayVar(&o.Context, "context", nil, "context entry KEY=VALUE or KEY=[V1,V2] (repeatable)")
+	o.envFlags.register(cmd)
+	contextFlag(cmd, &o.Context)
 	outputFlag(cmd, &o.Output, "text", "json")
 	f.BoolVar(&o.All, "all", false, "also list denied principals")
 	return cmd
 }
 
 func runWhoCan(s Streams, o *whoCanOptions) error {
-	env, ctx, err := loadEnvQuery(o.Env, o.Output, o.Context)
+	env, ctx, err := loadEnvQuery(&o.envFlags, o.Context)
 	if err != nil {
 		return err
 	}
@@ -157,21 +157,17 @@ func witnessText(m map[string][]string) string {
 }
 
 // loadEnvQuery checks the flags every environment question shares and
-// loads the environment: --env (required), --output text|json, and the
-// --context entries.
-func loadEnvQuery(envPath, output string, context []string) (*snapshot.Environment, *eval.Context, error) {
-	if envPath == "" {
-		return nil, nil, fmt.Errorf("--env is required")
-	}
-	if output != "text" && output != "json" {
-		return nil, nil, fmt.Errorf("unknown --output %q (want text or json)", output)
+// loads the environment (required) and the --context entries.
+func loadEnvQuery(f *envFlags, context []string) (*snapshot.Environment, *eval.Context, error) {
+	if !f.given() {
+		return nil, nil, fmt.Errorf("--env is required: the environment whose principals are decided")
 	}
 	ctx, err := parseContextFlags(context)
 	if err != nil {
 		return nil, nil, err
 	}
 	eval.NormalizeContext(ctx, catalogReference())
-	env, err := loadEnvironment(snapshot.Spec{File: envPath})
+	env, err := f.load()
 	if err != nil {
 		return nil, nil, err
 	}

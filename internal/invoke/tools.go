@@ -96,7 +96,10 @@ type (
 	}
 	trailDeniedArgs struct{}
 	generateArgs    struct {
-		Principal string `json:"principal" jsonschema:"a role ARN (all its sessions), an IAM user ARN or a session ARN"`
+		Principal      string `json:"principal" jsonschema:"a role ARN (all its sessions), an IAM user ARN or a session ARN"`
+		IncludeDenied  bool   `json:"include_denied,omitempty" jsonschema:"also grant the principal's access-denied calls"`
+		AllowWildcards bool   `json:"allow_wildcards,omitempty" jsonschema:"write service:Verb* where every action it matches is granted anyway"`
+		GroupResources bool   `json:"group_resources,omitempty" jsonschema:"group a statement's ARNs into their longest common prefix plus *"`
 	}
 	unusedArgs struct {
 		Principal string `json:"principal,omitempty" jsonschema:"only this user or role ARN (default every user and role of the environment)"`
@@ -299,7 +302,16 @@ var tools = []*Tool{
 			if err := required("principal", in.Principal); err != nil {
 				return err
 			}
-			c.args = append([]string{"generate", "--output", "json", "--principal", in.Principal, "--"}, c.cfg.Trails...)
+			c.args = []string{"generate", "--output", "json", "--principal", in.Principal}
+			for _, f := range []struct {
+				flag string
+				on   bool
+			}{{"--include-denied", in.IncludeDenied}, {"--allow-wildcards", in.AllowWildcards}, {"--group-resources", in.GroupResources}} {
+				if f.on {
+					c.args = append(c.args, f.flag)
+				}
+			}
+			c.args = append(append(c.args, "--"), c.cfg.Trails...)
 			return nil
 		}),
 	define("unused", "Granted but unused permissions",

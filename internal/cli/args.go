@@ -1,0 +1,99 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/iamwhy/iamwhy/eval"
+	"github.com/iamwhy/iamwhy/inputfile"
+	"github.com/iamwhy/iamwhy/policy"
+)
+
+// The arguments several commands share: request context entries and
+// policy arguments, read one way everywhere.
+
+// contextHelp is the help of --context, the same on every command.
+const contextHelp = "request context key KEY=VALUE, or KEY=[V1,V2] for several values (repeatable; a key given twice has both values)"
+
+// contextFlag declares --context on cmd.
+func contextFlag(cmd *cobra.Command, p *[]string) {
+	cmd.Flags().StringArrayVar(p, "context", nil, contextHelp)
+}
+
+func loadLevels(levels []string, t policy.Type) ([][]*eval.Policy, error) {
+	if len(levels) == 0 {
+		return nil, nil
+	}
+	out := [][]*eval.Policy{}
+	for _, lvl := range levels {
+		ps := []*eval.Policy{}
+		for _, p := range strings.Split(lvl, ",") {
+			if p = strings.TrimSpace(p); p == "" {
+				continue
+			}
+			cp, err := loadPolicyArg(p, t)
+			if err != nil {
+				return nil, err
+			}
+			ps = append(ps, cp)
+		}
+		out = append(out, ps)
+	}
+	return out, nil
+}
+
+// loadPolicyArg reads a policy argument: inline JSON, a path or a file://
+// path.
+func loadPolicyArg(arg string, t policy.Type) (*eval.Policy, error) {
+	if strings.HasPrefix(strings.TrimSpace(arg), "{") {
+		return eval.ParseAndCompile("inline", []byte(arg), t)
+	}
+	path := strings.TrimPrefix(arg, "file://")
+	data, err := inputfile.Read(path)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := policy.ParseJSONOrString(data, policy.Options{Type: t, Source: path})
+	if err != nil {
+		return nil, err
+	}
+	return eval.Compile(path, doc), nil
+}
+
+// parseContextFlags reads KEY=VALUE and KEY=[V1,V2] entries; a key given
+// more than once becomes multivalued.
+func parseContextFlags(entries []string) (*eval.Context, error) {
+	ctx := &eval.Context{}
+	multi := map[string][]string{}
+	var order []string
+	for _, e := range entries {
+		k, v, ok := strings.Cut(e, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("--context %q: want KEY=VALUE", e)
+		}
+		lk := strings.ToLower(k)
+		if _, seen := multi[lk]; !seen {
+			order = append(order, k)
+		}
+		if strings.HasPrefix(v, "[") && strings.HasSuffix(v, "]") {
+			for _, item := range strings.Split(v[1:len(v)-1], ",") {
+				multi[lk] = append(multi[lk], strings.TrimSpace(item))
+			}
+			multi[lk+"\x00multi"] = nil
+			continue
+		}
+		multi[lk] = append(multi[lk], v)
+	}
+	for _, k := range order {
+		lk := strings.ToLower(k)
+		vals := multi[lk]
+		if _, m := multi[lk+"\x00multi"]; m || len(vals) > 1 {
+			ctx.SetMulti(k, vals...)
+		} else {
+			ctx.Set(k, vals...)
+		}
+	}
+	return ctx, nil
+}
