@@ -25,6 +25,7 @@ import (
 	"github.com/iamwhy/iamwhy/analyze/internal/callkey"
 	"github.com/iamwhy/iamwhy/catalog"
 	"github.com/iamwhy/iamwhy/eval"
+	"github.com/iamwhy/iamwhy/snapshot"
 	"github.com/iamwhy/iamwhy/trail"
 )
 
@@ -51,6 +52,16 @@ type Options struct {
 	MaxPolicyChars int
 	// Catalog is the service reference; nil means catalog.Default().
 	Catalog *catalog.Catalog
+	// Env, when set, is the environment the principal lives in: the
+	// principal must be one of its users or roles (Principal may then be
+	// the bare name of one), IAM ARNs the records name without their
+	// path get the path the environment gives the entity, and every
+	// counted call is replayed a second time with the generated policy
+	// as the principal's only identity policy under every other layer of
+	// the environment (its permissions boundary, SCPs, RCPs, resource and
+	// trust policies), so that the result says which calls the policy
+	// alone cannot make work there (Verification.Environment).
+	Env *snapshot.Environment
 }
 
 // DefaultMaxPolicyChars is IAM's managed policy size quota.
@@ -119,6 +130,14 @@ func New(o Options) (*Generator, error) {
 	}
 	if g.o.MaxPolicyChars <= 0 {
 		g.o.MaxPolicyChars = DefaultMaxPolicyChars
+	}
+	if o.Env != nil {
+		p, err := principalInEnv(o.Env, o.Principal)
+		if err != nil {
+			return nil, err
+		}
+		g.o.Principal = p
+		o.Principal = p
 	}
 	switch {
 	case roleARNRE.MatchString(o.Principal):
@@ -241,6 +260,11 @@ func (g *Generator) add(r *trail.Record, n int64, first, last time.Time) {
 		Resources: g.c.ScopeResources,
 		PassRole:  true,
 	})
+	if g.o.Env != nil {
+		for _, req := range rp.Requests {
+			req.Resource = entityARN(g.o.Env, req.Resource)
+		}
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	keys := make([]grantKey, 0, len(rp.Requests))

@@ -74,6 +74,12 @@ type Verification struct {
 	Lint     map[string]int    `json:"lint"`
 	Findings []analyze.Finding `json:"lint_findings"`
 	Verified bool              `json:"verified"`
+	// Environment is the same replay in the environment given
+	// (Options.Env), under its other layers; null without one. Requests
+	// it does not allow do not fail verification (the policy grants
+	// them; another layer refuses), they are listed and said in the
+	// notes.
+	Environment *EnvironmentReplay `json:"environment"`
 }
 
 // Coverage measures how much of what was done the policy states exactly.
@@ -270,6 +276,15 @@ func (g *Generator) verify(res *Result) error {
 		}
 	}
 	v.Replayed = g.replayable
+	if g.o.Env != nil {
+		er := g.replayInEnvironment(keysSorted, compiled)
+		v.Environment = er
+		if er.Allowed == er.Requests {
+			res.Notes = append(res.Notes, fmt.Sprintf("in the environment, with this policy as the principal's only identity policy and every other layer as the environment holds it, all %d requests are allowed", er.Requests))
+		} else {
+			res.Notes = append(res.Notes, fmt.Sprintf("in the environment, with this policy as the principal's only identity policy, %d of %d requests are still not allowed (%d denied, %d undetermined) by another layer: see verification.environment; the policy grants them, the environment refuses them", er.Requests-er.Allowed, er.Requests, er.Denied, er.Undetermined))
+		}
+	}
 	if rp.TrustRequests > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("%d role assumptions were replayed with a trust policy that trusts the principal's account; the role's real trust policy must allow the principal too", rp.TrustRequests))
 	}

@@ -19,9 +19,10 @@ import (
 
 // generateOptions are the flags of `iamwhy generate`.
 type generateOptions struct {
-	Paths          []string
-	Principal      string
-	Trail          trailInputFlags
+	Paths     []string
+	Principal string
+	Trail     trailInputFlags
+	envFlags
 	IncludeDenied  bool
 	AllowWildcards bool
 	GroupResources bool
@@ -35,7 +36,7 @@ type generateOptions struct {
 func newGenerateCmd(s Streams) *cobra.Command {
 	var o generateOptions
 	cmd := &cobra.Command{
-		Use:   "generate --principal ARN PATH...",
+		Use:   "generate --principal ARN [--env ENV] PATH...",
 		Short: "Write the least-privilege policy for what a principal did, from CloudTrail",
 		Long: `Reads CloudTrail (every input 'iamwhy trail' reads, or Athena with --engine athena) and
 writes the identity policy that allows exactly the calls the principal made: each event
@@ -47,7 +48,11 @@ is replayed through the engine against the policy (each must be allowed) and the
 linted (no ERROR, no SECURITY_WARNING).
 
 --principal is a role ARN (every session of the role), an IAM user ARN, or a role session
-ARN (that session only). Events that map to no action are listed in not_covered (--output
+ARN (that session only). With --env, the principal must be in the environment (a bare role or
+user name is looked up there), IAM ARNs get the entity's path from it, and every call is also
+replayed with the policy as the principal's only identity policy under the environment's other
+layers (permissions boundary, SCPs, RCPs, resource and trust policies): the calls those still
+refuse are listed (verification.environment) and said on standard error. Events that map to no action are listed in not_covered (--output
 json), never dropped. A policy larger than IAM's 6,144-character managed policy quota is
 split into several documents (printed as a JSON array, and said on standard error).
 
@@ -68,6 +73,7 @@ policy failed verification (printed with the reasons); 2 when the command could 
 	f := cmd.Flags()
 	f.StringVar(&o.Principal, "principal", "", "role, user or role session ARN (required)")
 	o.Trail.register(cmd)
+	o.envFlags.register(cmd)
 	f.BoolVar(&o.IncludeDenied, "include-denied", false, "also grant the principal's access-denied calls")
 	f.BoolVar(&o.AllowWildcards, "allow-wildcards", false, "write service:Verb* where every action it matches is granted anyway")
 	f.BoolVar(&o.GroupResources, "group-resources", false, "group a statement's ARNs into their longest common prefix plus *")
@@ -96,6 +102,9 @@ func generateRun(ctx context.Context, s Streams, o generateOptions) error {
 	}
 	gopts := generate.Options{Principal: o.Principal, IncludeDenied: o.IncludeDenied, AllowWildcards: o.AllowWildcards,
 		GroupResources: o.GroupResources, MaxPolicyChars: o.MaxPolicySize}
+	if gopts.Env, err = o.envFlags.load(); err != nil {
+		return err
+	}
 	var res *generate.Result
 	var st trail.Stats
 	switch o.Engine {
@@ -146,6 +155,17 @@ func generateRun(ctx context.Context, s Streams, o generateOptions) error {
 	}
 	fmt.Fprintf(s.Err, "iamwhy: generate: verified: %d calls replayed (%d requests), all allowed; lint: no ERROR or SECURITY_WARNING; %d events not covered\n",
 		res.Verification.Replayed, res.Verification.Requests, res.Events.NotCovered)
+	if er := res.Verification.Environment; er != nil {
+		if er.Allowed == er.Requests {
+			fmt.Fprintf(s.Err, "iamwhy: generate: in %s: all %d requests allowed with this policy as the principal's identity policy\n", o.envFlags.name(), er.Requests)
+		} else {
+			fmt.Fprintf(s.Err, "iamwhy: generate: in %s: %d of %d requests still refused by another layer (%d denied, %d undetermined); the policy grants them:\n",
+				o.envFlags.name(), er.Requests-er.Allowed, er.Requests, er.Denied, er.Undetermined)
+			for _, n := range er.NotAllowed {
+				fmt.Fprintf(s.Err, "  %s on %s: %s (%s) %s\n", n.Action, n.Resource, n.Outcome, orNone(n.Layer), n.Reason)
+			}
+		}
+	}
 	return reportTrailProblems(s, &st)
 }
 

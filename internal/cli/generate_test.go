@@ -43,3 +43,33 @@ func TestGenerateCommand(t *testing.T) {
 		t.Errorf("unreadable input: exit 0")
 	}
 }
+
+// --env checks the principal against the environment and says on standard
+// error which calls the environment's other layers still refuse.
+func TestGenerateCommandEnv(t *testing.T) {
+	stdout, stderr, code := runCLI(t, "generate", "--env", "../../examples/env", "--principal", "developer", "--include-denied", "-o", "json", "../../examples/trail/cloudtrail.json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res struct {
+		Principal    string
+		Verification struct {
+			Environment *struct {
+				Requests, Denied int
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil || res.Verification.Environment == nil {
+		t.Fatalf("%v: %s", err, stdout)
+	}
+	if res.Principal != "arn:aws:iam::111122223333:role/developer" || res.Verification.Environment.Denied != 2 {
+		t.Errorf("%+v", res)
+	}
+	if !strings.Contains(stderr, "still refused") || !strings.Contains(stderr, "(boundary)") {
+		t.Errorf("stderr: %s", stderr)
+	}
+	_, _, code = runCLI(t, "generate", "--env", "../../examples/env", "--principal", "arn:aws:iam::111122223333:role/nobody", "../../examples/trail/cloudtrail.json")
+	if code != 2 {
+		t.Errorf("principal not in the environment: exit %d", code)
+	}
+}
