@@ -51,6 +51,8 @@ type Plan struct {
 	Role      *string `json:"role"`
 	Region    string  `json:"region"`
 	Call      Call    `json:"call"`
+	// API is the same call as the SDK makes it (what --run performs).
+	API API `json:"api"`
 	// Commands are the shell lines, in order.
 	Commands []string `json:"commands"`
 	// Notes say what could not be rebuilt and what to watch.
@@ -93,6 +95,7 @@ func FromRecord(rec *trail.Record, cat *catalog.Catalog) (*Plan, error) {
 		p.Notes = append(p.Notes, fmt.Sprintf("the service reference maps %s %s to no action: its access level is unknown, so it is treated as a write", rec.EventSource, rec.EventName))
 	}
 	args, notes := parameters(service, rec.RequestParameters)
+	p.API = apiFromRecord(service, stripVersion(rec.EventName), rec.RequestParameters)
 	c.Args = args
 	p.Notes = append(p.Notes, notes...)
 	if service == "ec2" {
@@ -290,6 +293,16 @@ func FromRequest(principal, action, resource string, cat *catalog.Catalog) (*Pla
 	}
 	c := Call{Service: cliService(a.Service.Prefix), Operation: kebab(a.Name()), Action: a.FullName, AccessLevel: a.Access.String(),
 		ReadOnly: a.Access == catalog.AccessRead || a.Access == catalog.AccessList}
+	api, apiNotes := apiFromRequest(a.FullName, a.Service.Prefix, a.Name(), resource)
+	p.API = api
+	if op, ok := requestOperations[a.FullName]; ok {
+		c.Operation = kebab(op)
+	}
+	if r, ok := arn.Parse(resource); ok && r.Region != "" {
+		// A regional resource is called in its own Region.
+		p.Region = r.Region
+		p.Notes = p.Notes[1:]
+	}
 	if bucket, isObject, ok := arn.S3Bucket(resource); ok && a.Service.Prefix == "s3" {
 		c.Args = append(c.Args, "--bucket", bucket)
 		if isObject {
@@ -298,12 +311,18 @@ func FromRequest(principal, action, resource string, cat *catalog.Catalog) (*Pla
 		if c.Operation == "get-object" {
 			c.Args = append(c.Args, "/dev/null")
 		}
-	} else if resource != "" && resource != "*" {
-		p.Notes = append(p.Notes, "only the resource is known ("+resource+"): add the call's parameters by hand (aws "+c.Service+" "+c.Operation+" help)")
+	} else {
+		for _, n := range apiNotes {
+			p.Notes = append(p.Notes, n+" (aws "+c.Service+" "+c.Operation+" help)")
+		}
+		c.Args = append(c.Args, cliArgs(api.Parameters)...)
 	}
 	if a.Service.Prefix == "ec2" {
 		c.Args = append(c.Args, "--dry-run")
 		c.DryRun = true
+	}
+	if p.Region != "" {
+		c.Args = append(c.Args, "--region", p.Region)
 	}
 	p.Call = c
 	p.Commands = commands(p)

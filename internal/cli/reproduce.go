@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,24 +12,31 @@ import (
 	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/catalog"
 	"github.com/iamwhy/iamwhy/denial"
+	"github.com/iamwhy/iamwhy/diagnose"
 	"github.com/iamwhy/iamwhy/inputfile"
 	"github.com/iamwhy/iamwhy/replay"
 	"github.com/iamwhy/iamwhy/reproduce"
 	"github.com/iamwhy/iamwhy/snapshot"
+	"github.com/iamwhy/iamwhy/trail"
 )
 
 // reproduceOptions are the typed flags of `iamwhy reproduce`.
 type reproduceOptions struct {
-	Event string
-	envFlags
+	Event  string
 	Output string
+	envFlags
+	awsFlags
+	// Run performs the plan through the SDK; AllowWrites lets a call that
+	// is not read-only run.
+	Run         bool
+	AllowWrites bool
 }
 
 func newReproduceCmd(s Streams) *cobra.Command {
 	o := &reproduceOptions{}
 	cmd := &cobra.Command{
-		Use:   "reproduce (--event FILE | MESSAGE | -) [--env DIR] [--output text|json]",
-		Short: "Print the commands that reproduce a denied call safely, as the same identity",
+		Use:   "reproduce (--event FILE | MESSAGE | -) [--env DIR] [--run [--allow-writes]] [--profile P] [--region R]",
+		Short: "Print (or run) the commands that reproduce a denied call safely, as the same identity",
 		Long: `reproduce prints the shell commands that make a denied call again as the identity AWS
 decided for: aws sts assume-role for the session's role (a new session, iamwhy-reproduce; never
 the original credentials), the exports, and the AWS CLI call rebuilt from the CloudTrail record
@@ -37,89 +45,178 @@ read-only by its access level in the service reference is marked, to be run in a
 only. From a message, only the caller, action and resource are known: the plan says what to add.
 With --env, the role's real ARN (its path) comes from the environment.
 
-It prints; it does not run anything. Exit status: 0; 3 the input is not an access-denied error;
-2 could not run.`,
+With --run, iamwhy performs the plan through the AWS SDK: it assumes the role with the
+credentials of --profile (or the default chain), makes the rebuilt call with the role's temporary
+credentials (EC2 calls with DryRun, which only checks the permissions) and reports what AWS
+answered: allowed, denied (with its error code and message), or an error that is not an
+authorization answer. With --env it also decides the request offline and says whether AWS
+agrees. A call that is not read-only is refused unless --allow-writes is given; nothing is sent
+then. An IAM user's call runs only with that user's own credentials.
+
+Exit status: 0 printed, or (--run) AWS answered and nothing contradicts iamwhy's offline
+decision; 1 (--run) AWS's answer contradicts iamwhy's offline decision; 4 (--run) AWS's answer
+was not an authorization decision; 3 the input is not an access-denied error; 2 could not run
+(also: a write refused without --allow-writes, a role that could not be assumed).`,
 		Example: `  iamwhy reproduce --event denied-event.json
+  iamwhy reproduce --event denied-event.json --env prod/ --run --profile admin
   iamwhy reproduce 'User: arn:aws:sts::111122223333:assumed-role/app/fn is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::cfg/app.json"'`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runReproduce(s, o, strings.Join(args, " "))
+			return runReproduce(cmd.Context(), s, o, strings.Join(args, " "))
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Event, "event", "", "a CloudTrail record, or a file whose first denied record is taken")
 	o.envFlags.register(cmd)
+	f.BoolVar(&o.Run, "run", false, "perform the plan through the AWS SDK and report AWS's answer (read-only calls only)")
+	f.BoolVar(&o.AllowWrites, "allow-writes", false, "with --run: also perform a call that is not read-only")
+	f.StringVar(&o.Profile, "profile", "", "with --run: the AWS profile whose credentials assume the role (default: the default chain)")
+	f.StringVar(&o.Region, "region", "", "with --run: the Region, when the input names none (a message)")
 	outputFlag(cmd, &o.Output, "text", "json")
 	return cmd
 }
 
-func runReproduce(s Streams, o *reproduceOptions, message string) error {
-	cat := catalog.Default()
-	var plan *reproduce.Plan
-	switch {
-	case o.Event != "":
-		raw, err := inputfile.Read(o.Event)
-		if err != nil {
+// reproduction is what the command prints: the plan, and with --run what
+// AWS answered.
+type reproduction struct {
+	FormatVersion int `json:"format_version"`
+	*reproduce.Plan
+	Run *reproduce.Run `json:"run"`
+}
+
+func runReproduce(ctx context.Context, s Streams, o *reproduceOptions, message string) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if o.AllowWrites && !o.Run {
+		return fmt.Errorf("--allow-writes is given without --run")
+	}
+	plan, input, err := reproducePlan(s, o, message)
+	if err != nil {
+		return err
+	}
+	var env *snapshot.Environment
+	if o.envFlags.given() {
+		if env, err = o.envFlags.load(); err != nil {
 			return err
 		}
-		rec := replay.FirstDenied(string(raw))
-		if rec == nil {
-			return &ExitError{Code: 3, Err: fmt.Errorf("%s holds no access-denied CloudTrail record", o.Event)}
-		}
-		if plan, err = reproduce.FromRecord(rec, cat); err != nil {
-			return err
-		}
-	default:
-		text := message
-		if text == "" || text == "-" {
-			raw, err := inputfile.ReadAllFrom(s.In, "standard input")
-			if err != nil {
-				return err
+		if strings.Contains(plan.Principal, ":assumed-role/") {
+			if role := roleInEnv(env, plan.Principal); role != "" {
+				plan.WithRole(role)
 			}
-			text = string(raw)
-		}
-		if rec := replay.FirstDenied(text); rec != nil {
-			var err error
-			if plan, err = reproduce.FromRecord(rec, cat); err != nil {
-				return err
-			}
-			break
-		}
-		d, err := denial.Parse(text, catalogDenialOptions())
-		if err != nil {
-			return err
-		}
-		if !d.Recognized {
-			return &ExitError{Code: 3, Err: fmt.Errorf("not an access-denied error")}
-		}
-		if d.Principal == nil || d.Action == nil {
-			return fmt.Errorf("the message names no caller or no action: give the CloudTrail record (--event) instead")
-		}
-		res := ""
-		if d.Resource != nil {
-			res = *d.Resource
-		}
-		if plan, err = reproduce.FromRequest(*d.Principal, *d.Action, res, cat); err != nil {
-			return err
 		}
 	}
-	if o.envFlags.given() && strings.Contains(plan.Principal, ":assumed-role/") {
-		env, err := o.envFlags.load()
+	out := reproduction{FormatVersion: 1, Plan: plan}
+	if o.Run {
+		cfg, err := o.awsFlags.config(ctx, "--run")
 		if err != nil {
 			return err
 		}
-		if role := roleInEnv(env, plan.Principal); role != "" {
-			plan.WithRole(role)
+		runner := &reproduce.Runner{Config: cfg, AllowWrites: o.AllowWrites}
+		if out.Run, err = runner.Run(ctx, plan); err != nil {
+			return err
 		}
+		offline := ""
+		if env != nil {
+			if offline, err = offlineDecision(env, input); err != nil {
+				return fmt.Errorf("the offline decision (--env): %w", err)
+			}
+		}
+		out.Run.Compare(offline)
 	}
 	if o.Output == "json" {
 		enc := json.NewEncoder(s.Out)
 		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
-			FormatVersion int `json:"format_version"`
-			*reproduce.Plan
-		}{1, plan})
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+	} else if err := reproduceText(s.Out, out); err != nil {
+		return err
 	}
-	return reproduceText(s.Out, plan)
+	switch {
+	case out.Run == nil:
+		return nil
+	case out.Run.Answer == reproduce.AnswerError:
+		return silentExit(4)
+	case out.Run.Comparison.Agree != nil && !*out.Run.Comparison.Agree:
+		return silentExit(1)
+	}
+	return nil
+}
+
+// reproduceInput is what the plan was built from, for the offline
+// decision: a record, or a message's text.
+type reproduceInput struct {
+	record  *trail.Record
+	message string
+}
+
+// reproducePlan reads the input and builds the plan.
+func reproducePlan(s Streams, o *reproduceOptions, message string) (*reproduce.Plan, reproduceInput, error) {
+	cat := catalog.Default()
+	if o.Event != "" {
+		raw, err := inputfile.Read(o.Event)
+		if err != nil {
+			return nil, reproduceInput{}, err
+		}
+		rec := replay.FirstDenied(string(raw))
+		if rec == nil {
+			return nil, reproduceInput{}, &ExitError{Code: 3, Err: fmt.Errorf("%s holds no access-denied CloudTrail record", o.Event)}
+		}
+		plan, err := reproduce.FromRecord(rec, cat)
+		return plan, reproduceInput{record: rec}, err
+	}
+	text := message
+	if text == "" || text == "-" {
+		raw, err := inputfile.ReadAllFrom(s.In, "standard input")
+		if err != nil {
+			return nil, reproduceInput{}, err
+		}
+		text = string(raw)
+	}
+	if rec := replay.FirstDenied(text); rec != nil {
+		plan, err := reproduce.FromRecord(rec, cat)
+		return plan, reproduceInput{record: rec}, err
+	}
+	d, err := denial.Parse(text, catalogDenialOptions())
+	if err != nil {
+		return nil, reproduceInput{}, err
+	}
+	if !d.Recognized {
+		return nil, reproduceInput{}, &ExitError{Code: 3, Err: fmt.Errorf("not an access-denied error")}
+	}
+	if d.Principal == nil || d.Action == nil {
+		return nil, reproduceInput{}, fmt.Errorf("the message names no caller or no action: give the CloudTrail record (--event) instead")
+	}
+	res := ""
+	if d.Resource != nil {
+		res = *d.Resource
+	}
+	plan, err := reproduce.FromRequest(*d.Principal, *d.Action, res, cat)
+	return plan, reproduceInput{message: text}, err
+}
+
+// offlineDecision is iamwhy's decision of the denied request against the
+// environment, the way diagnose replays it.
+func offlineDecision(env *snapshot.Environment, in reproduceInput) (string, error) {
+	var rr *replay.Request
+	var err error
+	if in.record != nil {
+		rr, err = replay.FromRecord(in.record, replay.Given{}, replay.DefaultOptions())
+	} else {
+		rr, err = replay.FromText("input", in.message, replay.Given{}, replay.DefaultOptions())
+	}
+	if err != nil {
+		return "", err
+	}
+	ropts := diagnose.ReplayOptions{Options: diagnose.Options{Actions: catalog.Default().ServiceActions}, Reference: catalogReference()}
+	if rr.Source != nil && rr.Source.Kind == "message" {
+		ropts.Message = &diagnose.Evidence{Deny: rr.Source.Deny, PolicyType: rr.Source.PolicyType}
+	}
+	out, err := diagnose.Replay(env, rr.Request, ropts)
+	if err != nil {
+		return "", err
+	}
+	return out.Report.Decision, nil
 }
 
 // roleInEnv finds the role of a session ARN in the environment by its
@@ -141,13 +238,41 @@ func roleInEnv(env *snapshot.Environment, session string) string {
 	return ""
 }
 
-func reproduceText(w io.Writer, p *reproduce.Plan) error {
+func reproduceText(w io.Writer, out reproduction) error {
+	p := out.Plan
 	fmt.Fprintf(w, "# Reproduce %s (%s) as %s\n", p.Call.Action, strings.ToLower(orDash(p.Call.AccessLevel)), p.Principal)
 	for _, n := range p.Notes {
 		fmt.Fprintf(w, "# note: %s\n", n)
 	}
 	for _, c := range p.Commands {
 		fmt.Fprintln(w, c)
+	}
+	r := out.Run
+	if r == nil {
+		return nil
+	}
+	dry := ""
+	if r.DryRun {
+		dry = ", dry run"
+	}
+	fmt.Fprintf(w, "\nRan       %s as %s (%s%s)\n", r.Operation, r.Identity, r.Region, dry)
+	answer := r.Answer
+	if r.ErrorCode != nil {
+		answer += ": " + *r.ErrorCode
+		if r.ErrorMessage != nil && *r.ErrorMessage != "" {
+			answer += ": " + *r.ErrorMessage
+		}
+	}
+	if r.RequestID != nil {
+		answer += " (request " + *r.RequestID + ")"
+	}
+	fmt.Fprintf(w, "AWS       %s\n", answer)
+	if r.Comparison.Offline != nil {
+		fmt.Fprintf(w, "Offline   %s (iamwhy, from --env)\n", *r.Comparison.Offline)
+	}
+	fmt.Fprintf(w, "Verdict   %s\n", r.Comparison.Summary)
+	for _, n := range r.NotSent {
+		fmt.Fprintf(w, "Not sent  %s\n", n)
 	}
 	return nil
 }

@@ -1,0 +1,151 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// reproduceAWS answers --run's requests with recorded responses from
+// testdata/reproduce: STS's AssumeRole, then the call (by service, with
+// the status in the file name). Nothing reaches AWS.
+type reproduceAWS struct {
+	t     *testing.T
+	call  string // the file answering the call
+	mu    sync.Mutex
+	hosts []string
+}
+
+func (f *reproduceAWS) Do(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	f.mu.Lock()
+	f.hosts = append(f.hosts, req.URL.Host)
+	f.mu.Unlock()
+	file, status := f.call, 200
+	if strings.HasPrefix(req.URL.Host, "sts.") {
+		file = "sts.AssumeRole.xml"
+	} else if strings.Contains(file, ".403.") {
+		status = 403
+	}
+	data, err := os.ReadFile(filepath.Join("testdata", "reproduce", file))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	h := http.Header{}
+	h.Set("Content-Type", "text/xml")
+	return &http.Response{StatusCode: status, Header: h, Body: io.NopCloser(bytes.NewReader(data)), ContentLength: int64(len(data)), Request: req}, nil
+}
+
+// TestReproduceRun: --run performs the plan through the SDK, reports
+// AWS's answer next to iamwhy's offline decision, and exits by the
+// documented statuses.
+func TestReproduceRun(t *testing.T) {
+	awsTestEnv(t)
+	for _, tc := range []struct {
+		rule   string
+		opts   reproduceOptions
+		call   string
+		code   int
+		want   []string // substrings of stdout
+		errw   string   // a substring of the error
+		called int      // requests sent
+	}{
+		{rule: "AWS denies as iamwhy decides from the environment (the SCP's explicit deny): 0",
+			opts: reproduceOptions{Event: "testdata/diagnose/region-denied-event.json", envFlags: envFlags{Env: "../../examples/env"}},
+			call: "s3.403.xml", code: 0, called: 2,
+			want: []string{"AWS       denied: AccessDenied", "Offline   explicit-deny", "AWS still denies the call; iamwhy's offline decision (explicit-deny) agrees",
+				"Ran       s3:GetObject as arn:aws:sts::111122223333:assumed-role/config-reader/iamwhy-reproduce (ap-southeast-2)"}},
+		{rule: "AWS allows what iamwhy denies: 1",
+			opts: reproduceOptions{Event: "testdata/diagnose/region-denied-event.json", envFlags: envFlags{Env: "../../examples/env"}},
+			call: "s3.200.txt", code: 1, called: 2, want: []string{"AWS       allowed", "DISAGREES"}},
+		{rule: "no environment: AWS's answer alone, 0",
+			opts: reproduceOptions{Event: "testdata/diagnose/region-denied-event.json"},
+			call: "s3.200.txt", code: 0, called: 2, want: []string{"AWS allows the call now"}},
+		{rule: "a write is refused without --allow-writes: 2, nothing sent",
+			opts: reproduceOptions{Event: "../../examples/trail/cloudtrail.json"},
+			code: 2, errw: "pass --allow-writes", called: 0},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			fake := &reproduceAWS{t: t, call: tc.call}
+			o := tc.opts
+			o.Run, o.Output, o.httpClient = true, "text", fake
+			var out, errb bytes.Buffer
+			err := runReproduce(t.Context(), Streams{In: strings.NewReader(""), Out: &out, Err: &errb}, &o, "")
+			if code := exitCode(err); code != tc.code {
+				t.Fatalf("exit %d (err %v), want %d; out %s", code, err, tc.code, out.String())
+			}
+			if tc.errw != "" && (err == nil || !strings.Contains(err.Error(), tc.errw)) {
+				t.Errorf("error %v, want %q", err, tc.errw)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("output lacks %q:\n%s", w, out.String())
+				}
+			}
+			if len(fake.hosts) != tc.called {
+				t.Errorf("%d requests (%v), want %d", len(fake.hosts), fake.hosts, tc.called)
+			}
+		})
+	}
+}
+
+// TestReproduceRunJSON: the JSON form carries the run, and null without
+// --run.
+func TestReproduceRunJSON(t *testing.T) {
+	awsTestEnv(t)
+	o := reproduceOptions{Event: "testdata/diagnose/region-denied-event.json", envFlags: envFlags{Env: "../../examples/env"}, Output: "json"}
+	var out bytes.Buffer
+	if err := runReproduce(t.Context(), Streams{In: strings.NewReader(""), Out: &out, Err: io.Discard}, &o, ""); err != nil {
+		t.Fatal(err)
+	}
+	var plain map[string]json.RawMessage
+	if err := json.Unmarshal(out.Bytes(), &plain); err != nil || string(plain["run"]) != "null" || plain["api"] == nil {
+		t.Fatalf("without --run: run %s api %s (%v)", plain["run"], plain["api"], err)
+	}
+	out.Reset()
+	o.Run, o.httpClient = true, &reproduceAWS{t: t, call: "s3.403.xml"}
+	if err := runReproduce(t.Context(), Streams{In: strings.NewReader(""), Out: &out, Err: io.Discard}, &o, ""); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Run struct {
+			Answer     string `json:"answer"`
+			ErrorCode  string `json:"error_code"`
+			Deny       string `json:"deny"`
+			Comparison struct {
+				Agree       *bool  `json:"agree"`
+				StillDenied *bool  `json:"still_denied"`
+				Offline     string `json:"offline"`
+			} `json:"comparison"`
+		} `json:"run"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	r := got.Run
+	if r.Answer != "denied" || r.ErrorCode != "AccessDenied" || r.Deny != "explicit" || r.Comparison.Offline != "explicit-deny" ||
+		r.Comparison.Agree == nil || !*r.Comparison.Agree || r.Comparison.StillDenied == nil || !*r.Comparison.StillDenied {
+		t.Errorf("run %+v\n%s", r, out.String())
+	}
+}
+
+// exitCode is the status Main gives an error a command returned.
+func exitCode(err error) int {
+	var ee *ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		return ee.Code
+	}
+	return 2
+}
