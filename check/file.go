@@ -98,17 +98,14 @@ type FileError struct {
 }
 
 func (e *FileError) Error() string {
-	loc := e.Path
-	if e.Pos.IsValid() {
-		loc = fmt.Sprintf("%s:%d:%d", e.Path, e.Pos.Line, e.Pos.Col)
-	}
+	loc := e.Pos.In(e.Path).String()
 	if e.Case != "" {
 		return fmt.Sprintf("%s: case %q: %s", loc, e.Case, e.Msg)
 	}
 	return loc + ": " + e.Msg
 }
 
-func nodePos(n *yaml.Node) policy.Pos { return policy.Pos{Line: n.Line, Col: n.Column} }
+func nodePos(n *yaml.Node) policy.Pos { return policy.At("", n.Line, n.Column) }
 
 // LoadFile reads and validates a check file.
 func LoadFile(path string) (*File, error) {
@@ -201,7 +198,7 @@ func interpret(path string, root *yaml.Node, items []*yaml.Node) (*File, error) 
 			return nil, err
 		}
 		if p, dup := seen[c.Name]; dup {
-			return nil, &FileError{Path: path, Pos: c.Pos, Case: c.Name, Msg: fmt.Sprintf("duplicate case name (first at line %d)", p.Line)}
+			return nil, &FileError{Path: path, Pos: c.Pos, Case: c.Name, Msg: fmt.Sprintf("duplicate case name (first at %s)", p.LineCol())}
 		}
 		seen[c.Name] = c.Pos
 		f.Cases = append(f.Cases, c)
@@ -249,7 +246,7 @@ func readHeader(path string, root *yaml.Node) (*File, *yaml.Node, error) {
 func yamlFileError(path string, err error) error {
 	var ye *yamldoc.Error
 	if errors.As(err, &ye) {
-		return &FileError{Path: path, Pos: policy.Pos{Line: ye.Line, Col: ye.Col}, Msg: ye.Msg}
+		return &FileError{Path: path, Pos: ye.Pos(), Msg: ye.Msg}
 	}
 	return &FileError{Path: path, Msg: err.Error()}
 }
@@ -262,7 +259,7 @@ func yamlErrorPos(err error) policy.Pos {
 		fmt.Sscanf(msg[i+5:], "%d", &line)
 	}
 	if line > 0 {
-		return policy.Pos{Line: line, Col: 1}
+		return policy.At("", line, 0) // yaml.v3 names no column
 	}
 	return policy.Pos{}
 }
@@ -380,7 +377,7 @@ func (f *File) readCase(n *yaml.Node) (*Case, error) {
 			// Context key names are case-insensitive, so aws:SourceIp and
 			// aws:sourceip are the same key given twice.
 			if prev, dup := keys[strings.ToLower(k.Value)]; dup {
-				return nil, fe(k, "context key %q given twice (first as %q at %d:%d)", k.Value, prev.Value, prev.Line, prev.Column)
+				return nil, fe(k, "context key %q given twice (first as %q at %s)", k.Value, prev.Value, nodePos(prev).LineCol())
 			}
 			keys[strings.ToLower(k.Value)] = k
 			ce := ContextEntry{Key: k.Value}
@@ -523,7 +520,7 @@ func (f *File) ref(n *yaml.Node) (*PolicyRef, error) {
 		}
 		return nil, fmt.Errorf("no policy named %q in the policies block", n.Value)
 	case yaml.MappingNode:
-		return &PolicyRef{Name: fmt.Sprintf("inline@%d:%d", n.Line, n.Column), Inline: n, Pos: nodePos(n)}, nil
+		return &PolicyRef{Name: "inline@" + nodePos(n).LineCol(), Inline: n, Pos: nodePos(n)}, nil
 	}
 	return nil, errors.New("want a policy name, a path or an inline document")
 }

@@ -47,7 +47,7 @@ type jsonError struct {
 }
 
 func (e *jsonError) Error() string {
-	return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Col, e.Msg)
+	return policy.At("", e.Line, e.Col).String() + ": " + e.Msg
 }
 
 func newJSONReader(r io.Reader) *jsonReader {
@@ -439,7 +439,7 @@ func (p *jsonReader) objectWith(take func(obj, key *yaml.Node) bool) *yaml.Node 
 		k.Value = p.str()
 		if first := seenKey(n, k, &keys); first != nil {
 			// The message of yamldoc, the rule for YAML check files.
-			panic(&jsonError{Line: k.Line, Col: k.Column, Dup: true, Msg: fmt.Sprintf("key %q given twice (first at %d:%d)", k.Value, first.Line, first.Column)})
+			panic(&jsonError{Line: k.Line, Col: k.Column, Dup: true, Msg: fmt.Sprintf("key %q given twice (first at %s)", k.Value, nodePos(first).LineCol())})
 		}
 		if p.skipSpace() != ':' {
 			p.fail("want ':' after a key")
@@ -570,7 +570,7 @@ func jsonFileError(path string, err error) error {
 		if je.Dup {
 			msg = je.Msg
 		}
-		return &FileError{Path: path, Pos: policy.Pos{Line: je.Line, Col: je.Col}, Msg: msg}
+		return &FileError{Path: path, Pos: policy.At("", je.Line, je.Col), Msg: msg}
 	}
 	return &FileError{Path: path, Msg: "not valid JSON: " + err.Error()}
 }

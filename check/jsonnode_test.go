@@ -41,15 +41,15 @@ func TestJSONReaderMatchesYAMLv3(t *testing.T) {
 // key given twice in one object names both places.
 func TestJSONReaderErrors(t *testing.T) {
 	for _, tc := range []struct{ src, want string }{
-		{"{\"version\": 1,\n \"version\": 2}", `line 2, column 2: key "version" given twice (first at 1:2)`},
-		{"{\"cases\": [\n  {\"name\": \"a\", \"name\": \"b\"}]}", `line 2, column 17: key "name" given twice (first at 2:4)`},
-		{"{\"a\": 1,}", "line 1, column 9: want a quoted key"},
-		{"{\"a\": tru}", "line 1, column 7: invalid literal (want true)"},
-		{"{\"a\": 01}", `line 1, column 7: invalid number "01"`},
-		{"{\"a\": \"x\ny\"}", "line 1, column 9: control character 0x0a in a string (write it escaped)"},
-		{"{\"a\": [1, 2}", "line 1, column 12: want ',' or ']' in an array"},
-		{"{\"a\": 1} x", "line 1, column 10: unexpected text after the document"},
-		{"{\"a\": ", "line 1, column 7: unexpected end of input"},
+		{"{\"version\": 1,\n \"version\": 2}", `2:2: key "version" given twice (first at 1:2)`},
+		{"{\"cases\": [\n  {\"name\": \"a\", \"name\": \"b\"}]}", `2:17: key "name" given twice (first at 2:4)`},
+		{"{\"a\": 1,}", "1:9: want a quoted key"},
+		{"{\"a\": tru}", "1:7: invalid literal (want true)"},
+		{"{\"a\": 01}", `1:7: invalid number "01"`},
+		{"{\"a\": \"x\ny\"}", "1:9: control character 0x0a in a string (write it escaped)"},
+		{"{\"a\": [1, 2}", "1:12: want ',' or ']' in an array"},
+		{"{\"a\": 1} x", "1:10: unexpected text after the document"},
+		{"{\"a\": ", "1:7: unexpected end of input"},
 		{strings.Repeat("[", 300), "nested more than 200 levels deep"},
 	} {
 		_, err := parseJSONDocument([]byte(tc.src))

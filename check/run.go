@@ -335,7 +335,7 @@ func (r *Runner) compile(f *File, ref *PolicyRef, t policy.Type) (*eval.Policy, 
 
 func loadPolicy(f *File, ref *PolicyRef, t policy.Type) (*eval.Policy, error) {
 	if ref.Inline != nil {
-		doc, err := parseYAMLPolicy(ref.Inline, policy.Options{Type: t, Source: f.Path})
+		doc, err := policy.ParseYAML(ref.Inline, policy.Options{Type: t, Source: f.Path})
 		if err != nil {
 			return nil, fmt.Errorf("policy %q as %s policy: %w", ref.Name, t, err)
 		}
@@ -357,7 +357,7 @@ func loadPolicy(f *File, ref *PolicyRef, t policy.Type) (*eval.Policy, error) {
 		if err := yamldoc.Check(n.Content[0]); err != nil {
 			return nil, fmt.Errorf("%s:%w", path, err)
 		}
-		doc, err := parseYAMLPolicy(n.Content[0], policy.Options{Type: t, Source: path})
+		doc, err := policy.ParseYAML(n.Content[0], policy.Options{Type: t, Source: path})
 		if err != nil {
 			return nil, err
 		}

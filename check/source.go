@@ -101,7 +101,7 @@ func (cr *caseReader) read(nodes []*yaml.Node) ([]*Case, error) {
 			return nil, err
 		}
 		if p, dup := cr.seen[c.Name]; dup {
-			return nil, &FileError{Path: cr.f.Path, Pos: c.Pos, Case: c.Name, Msg: fmt.Sprintf("duplicate case name (first at line %d)", p.Line)}
+			return nil, &FileError{Path: cr.f.Path, Pos: c.Pos, Case: c.Name, Msg: fmt.Sprintf("duplicate case name (first at %s)", p.LineCol())}
 		}
 		cr.seen[c.Name] = c.Pos
 		out = append(out, c)
@@ -382,7 +382,7 @@ func parseItemsNodes(path string, chunk []byte, firstLine int) ([]*yaml.Node, er
 		return nil, nil
 	}
 	if n.Content[0].Kind != yaml.SequenceNode {
-		return nil, &FileError{Path: path, Pos: policy.Pos{Line: firstLine, Col: 1}, Msg: "cases must be a list"}
+		return nil, &FileError{Path: path, Pos: policy.At("", firstLine, 1), Msg: "cases must be a list"}
 	}
 	shiftLines(n.Content[0], firstLine-1)
 	return n.Content[0].Content, nil

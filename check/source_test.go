@@ -71,7 +71,7 @@ func TestStreamedErrors(t *testing.T) {
 	}
 	for _, tc := range []struct{ name, text, want string }{
 		{"missing.yaml", head + item("a") + "  - name: b\n    principal: p\n", `case "b": missing required key action`},
-		{"dup.yaml", head + item("a") + item("a"), `duplicate case name (first at line 5)`},
+		{"dup.yaml", head + item("a") + item("a"), `duplicate case name (first at 5:5)`},
 		{"none.yaml", head, "no cases"},
 		{"dupkey.yaml", head + item("a") + "  - name: c\n    name: d\n", `key "name" given twice`},
 		{"dup.json", `{"version": 1, "policies": {}, "cases": [{"name": "a", "principal": "p", "action": "s3:GetObject", "resource": "*", "layers": {"identity": []}, "expect": "allow"}, {"name": "a", "principal": "p", "action": "s3:GetObject", "resource": "*", "layers": {"identity": []}, "expect": "allow"}]}`, "duplicate case name"},

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/iamwhy/iamwhy/policy"
 )
 
 // parseJSON reads JSON input: a CloudTrail record, a CloudTrail file
@@ -239,7 +241,7 @@ func jsonError(text string, err error) error {
 		return fmt.Errorf("invalid JSON: %w", err)
 	}
 	line, col := lineCol(text, int(off))
-	return fmt.Errorf("%d:%d: invalid JSON: %w", line, col, err)
+	return fmt.Errorf("%s: invalid JSON: %w", policy.At("", line, col), err)
 }
 
 // lineCol converts a byte offset into a 1-based line and column.

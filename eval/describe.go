@@ -19,7 +19,7 @@ func (d *Decision) Location() string {
 	if !s.Pos.IsValid() {
 		return src
 	}
-	return fmt.Sprintf("%s:%d:%d", src, s.Pos.Line, s.Pos.Col)
+	return s.Pos.In(src).String()
 }
 
 // Describe explains a decision in one paragraph: what decided, and for an

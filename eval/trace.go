@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"fmt"
 	"strconv"
 
 	"github.com/iamwhy/iamwhy/policy"
@@ -92,7 +91,7 @@ func (st *StatementTrace) Location() string {
 	if !st.Pos.IsValid() {
 		return src
 	}
-	return fmt.Sprintf("%s:%d:%d", src, st.Pos.Line, st.Pos.Col)
+	return st.Pos.In(src).String()
 }
 
 // MatchResult is a statement's result for the request.

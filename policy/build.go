@@ -79,7 +79,7 @@ func (b *builder) uniqueLarge(obj *jsonNode, what, qual string) []jsonMember {
 	out := make([]jsonMember, 0, len(obj.members))
 	for _, m := range obj.members {
 		if p, dup := first[m.key]; dup {
-			b.errorf(m.keyPos, "duplicate %s %q (first at %s): AWS keeps only one of them, so the document is ambiguous", what+qual, m.key, p)
+			b.errorf(m.keyPos, "duplicate %s %q (first at %s): AWS keeps only one of them, so the document is ambiguous", what+qual, m.key, p.LineCol())
 			continue
 		}
 		first[m.key] = m.keyPos

@@ -35,9 +35,9 @@ func ExampleParse() {
 		policy.Options{Type: policy.TypeIdentity, Source: "bad.json"})
 	fmt.Println(err)
 	// Output:
-	// ReadReports Allow at 3:17
-	//  action s3:GetObject at 6:16
-	//  action s3:ListBucket at 6:32
-	//  condition StringEquals aws:RequestedRegion eu-west-1 at 8:36
+	// ReadReports Allow at reports.json:3:17
+	//  action s3:GetObject at reports.json:6:16
+	//  action s3:ListBucket at reports.json:6:32
+	//  condition StringEquals aws:RequestedRegion eu-west-1 at reports.json:8:36
 	// bad.json:1:35: Principal is not allowed in an identity-based policy
 }

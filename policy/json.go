@@ -85,6 +85,12 @@ type jsonReader struct {
 	// arena hands out nodes from chunks, one allocation per chunk instead
 	// of one per value.
 	arena []jsonNode
+	// file, start and lines place the positions in their source file
+	// (Options.Source, Options.Start, Options.Lines).
+	file   string
+	start  Pos
+	lines  SourceMap
+	placed bool // start or lines is set
 }
 
 const arenaChunk = 128
@@ -103,7 +109,14 @@ func (r *jsonReader) node(k jsonKind, p Pos) *jsonNode {
 // before the value is skipped (editors on Windows write one; columns of the
 // first line then still count it, as editors do).
 func parseJSON(data []byte) (*jsonNode, *jsonSyntaxError) {
-	r := &jsonReader{data: data, line: 1}
+	return parseJSONIn(data, Options{})
+}
+
+// parseJSONIn is parseJSON with positions placed in the source file that
+// opts describe.
+func parseJSONIn(data []byte, opts Options) (*jsonNode, *jsonSyntaxError) {
+	r := &jsonReader{data: data, line: 1, file: opts.Source, start: opts.Start, lines: opts.Lines,
+		placed: opts.Start.IsValid() || opts.Lines != nil}
 	if len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
 		r.off = 3
 	}
@@ -122,7 +135,21 @@ func parseJSON(data []byte) (*jsonNode, *jsonSyntaxError) {
 	return n, nil
 }
 
-func (r *jsonReader) pos() Pos { return Pos{Line: r.line, Col: r.off - r.lineStart + 1} }
+func (r *jsonReader) pos() Pos {
+	p := Pos{File: r.file, Line: r.line, Col: r.off - r.lineStart + 1, Offset: r.off}
+	if r.placed {
+		return r.place(p)
+	}
+	return p
+}
+
+// place maps a position of the text being read to its source file.
+func (r *jsonReader) place(p Pos) Pos {
+	if r.lines != nil {
+		return r.lines.Pos(p).In(r.file)
+	}
+	return r.start.In(r.file).Inside(p)
+}
 
 func (r *jsonReader) fail(p Pos, msg string) *jsonSyntaxError {
 	if r.err == nil {

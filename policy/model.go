@@ -19,23 +19,6 @@ package policy
 
 import "fmt"
 
-// Pos is a position in a source document. Line and Col are 1-based; Col counts
-// bytes. The zero Pos means "unknown" (a document built in code).
-type Pos struct {
-	Line int `json:"line"`
-	Col  int `json:"col"`
-}
-
-// IsValid reports whether the position is known.
-func (p Pos) IsValid() bool { return p.Line > 0 }
-
-func (p Pos) String() string {
-	if !p.IsValid() {
-		return "-"
-	}
-	return fmt.Sprintf("%d:%d", p.Line, p.Col)
-}
-
 // Type is the kind of policy a document is used as. It decides which
 // elements are allowed (a Principal in an identity policy is an error, a
 // resource policy needs one).
@@ -223,10 +206,11 @@ func (e *Error) Error() string {
 	if src == "" {
 		src = "policy"
 	}
-	if e.Pos.IsValid() {
-		return fmt.Sprintf("%s:%d:%d: %s", src, e.Pos.Line, e.Pos.Col, e.Msg)
+	p := e.Pos
+	if p.File == "" {
+		p.File = src
 	}
-	return fmt.Sprintf("%s: %s", src, e.Msg)
+	return p.String() + ": " + e.Msg
 }
 
 // ErrorList is every problem found in one document, in source order.

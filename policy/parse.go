@@ -11,8 +11,17 @@ type Options struct {
 	// Type selects the per-type rules (Principal required or forbidden,
 	// which elements are allowed). TypeAny checks only the grammar.
 	Type Type
-	// Source names the document in errors and traces.
+	// Source names the document in errors and traces; it is the File of
+	// every position Parse reports.
 	Source string
+	// Start is where the document begins in Source, when it is embedded in
+	// a larger file (a policy inside an AWS CLI output): positions are then
+	// those of the file. The zero Start means the data is the whole file.
+	Start Pos
+	// Lines, when set, maps each line of the data to the position in
+	// Source of what is written on it: the data was converted from another
+	// notation (FromYAML), and positions are those of the original.
+	Lines SourceMap
 }
 
 // Parse reads one policy document. When the document is malformed or breaks a
@@ -26,7 +35,7 @@ type Options struct {
 // such as document size, and checks that need knowledge of the account
 // (whether a principal exists), are not the parser's business.
 func Parse(data []byte, opts Options) (*Policy, error) {
-	root, serr := parseJSON(data)
+	root, serr := parseJSONIn(data, opts)
 	if serr != nil {
 		return nil, ErrorList{{Source: opts.Source, Pos: serr.pos, Msg: "invalid JSON: " + serr.msg}}
 	}

@@ -40,10 +40,21 @@ func TestParsePositions(t *testing.T) {
   ]
 }`
 	p := mustParse(t, doc, TypeAny)
+	// at is the full position of line:col in doc: the file, and the byte
+	// offset counted from the text.
+	lineStarts := []int{0}
+	for i := range len(doc) {
+		if doc[i] == '\n' {
+			lineStarts = append(lineStarts, i+1)
+		}
+	}
+	at := func(line, col int) Pos {
+		return Pos{File: "test.json", Line: line, Col: col, Offset: lineStarts[line-1] + col - 1}
+	}
 	check := func(what string, got Pos, line, col int) {
 		t.Helper()
-		if got != (Pos{Line: line, Col: col}) {
-			t.Errorf("%s at %s, want %d:%d", what, got, line, col)
+		if got != at(line, col) {
+			t.Errorf("%s at %+v, want %+v", what, got, at(line, col))
 		}
 	}
 	check("policy", p.Pos, 1, 1)
@@ -68,9 +79,9 @@ func TestParsePositions(t *testing.T) {
 		t.Errorf("Sid %q Effect %q", s.Sid, s.Effect)
 	}
 	wantEntries := []PrincipalEntry{
-		{Kind: PrincipalAWS, Value: "111122223333", Pos: Pos{8, 29}},
-		{Kind: PrincipalAWS, Value: "arn:aws:iam::111122223333:role/R", Pos: Pos{8, 45}},
-		{Kind: PrincipalService, Value: "ec2.amazonaws.com", Pos: Pos{8, 93}},
+		{Kind: PrincipalAWS, Value: "111122223333", Pos: at(8, 29)},
+		{Kind: PrincipalAWS, Value: "arn:aws:iam::111122223333:role/R", Pos: at(8, 45)},
+		{Kind: PrincipalService, Value: "ec2.amazonaws.com", Pos: at(8, 93)},
 	}
 	if !reflect.DeepEqual(s.Principal.Entries, wantEntries) {
 		t.Errorf("principal entries\n got %+v\nwant %+v", s.Principal.Entries, wantEntries)
@@ -79,14 +90,14 @@ func TestParsePositions(t *testing.T) {
 		t.Errorf("principal flags %+v", s.Principal)
 	}
 	wantConds := []Condition{
-		{Operator: "StringEquals", OperatorPos: Pos{12, 9}, Key: "aws:PrincipalTag/team", KeyPos: Pos{12, 26},
-			Values: []Value{{"a", Pos{12, 52}}, {"b", Pos{12, 57}}}},
-		{Operator: "StringEquals", OperatorPos: Pos{12, 9}, Key: "s3:prefix", KeyPos: Pos{12, 63},
-			Values: []Value{{"home/", Pos{12, 76}}}},
-		{Operator: "NumericLessThan", OperatorPos: Pos{13, 9}, Key: "s3:max-keys", KeyPos: Pos{13, 29},
-			Values: []Value{{"10", Pos{13, 44}}}},
-		{Operator: "Bool", OperatorPos: Pos{14, 9}, Key: "aws:SecureTransport", KeyPos: Pos{14, 18},
-			Values: []Value{{"true", Pos{14, 41}}}},
+		{Operator: "StringEquals", OperatorPos: at(12, 9), Key: "aws:PrincipalTag/team", KeyPos: at(12, 26),
+			Values: []Value{{"a", at(12, 52)}, {"b", at(12, 57)}}},
+		{Operator: "StringEquals", OperatorPos: at(12, 9), Key: "s3:prefix", KeyPos: at(12, 63),
+			Values: []Value{{"home/", at(12, 76)}}},
+		{Operator: "NumericLessThan", OperatorPos: at(13, 9), Key: "s3:max-keys", KeyPos: at(13, 29),
+			Values: []Value{{"10", at(13, 44)}}},
+		{Operator: "Bool", OperatorPos: at(14, 9), Key: "aws:SecureTransport", KeyPos: at(14, 18),
+			Values: []Value{{"true", at(14, 41)}}},
 	}
 	if !reflect.DeepEqual(s.Conditions, wantConds) {
 		t.Errorf("conditions\n got %+v\nwant %+v", s.Conditions, wantConds)
@@ -96,7 +107,7 @@ func TestParsePositions(t *testing.T) {
 	if s.Index != 1 || s.Label() != "1" || s.Effect != Deny {
 		t.Errorf("statement 1: index %d label %q effect %q", s.Index, s.Label(), s.Effect)
 	}
-	if !s.Principal.Not || s.Principal.Wildcard || len(s.Principal.Entries) != 1 || s.Principal.Entries[0] != (PrincipalEntry{PrincipalAWS, "*", Pos{17, 48}}) {
+	if !s.Principal.Not || s.Principal.Wildcard || len(s.Principal.Entries) != 1 || s.Principal.Entries[0] != (PrincipalEntry{PrincipalAWS, "*", at(17, 48)}) {
 		t.Errorf("NotPrincipal %+v", s.Principal)
 	}
 	if !s.Action.Not || !s.Resource.Not || s.Action.Values[0].Text != "iam:*" || s.Resource.Values[0].Text != "*" {
@@ -229,7 +240,7 @@ func TestParseAcceptedForms(t *testing.T) {
 			"\xEF\xBB\xBF{\"Statement\":[{\"Sid\":\"é\",\r\n \"Effect\":\"Allow\",\"Action\":\"a:b\",\"Resource\":\"é\", \"Condition\":{\"StringEquals\":{\"k\":\"v\"}}}]}",
 			func(t *testing.T, p *Policy) {
 				s := p.Statements[0]
-				if p.Pos != (Pos{1, 4}) || s.EffectPos != (Pos{2, 2}) || s.Resource.Values[0].Pos != (Pos{2, 45}) || s.Conditions[0].Values[0].Pos != (Pos{2, 84}) {
+				if p.Pos.LineCol() != "1:4" || s.EffectPos.LineCol() != "2:2" || s.Resource.Values[0].Pos.LineCol() != "2:45" || s.Conditions[0].Values[0].Pos.LineCol() != "2:84" || p.Pos.Offset != 3 {
 					t.Errorf("policy %s effect %s resource %s value %s", p.Pos, s.EffectPos, s.Resource.Values[0].Pos, s.Conditions[0].Values[0].Pos)
 				}
 			}},

@@ -185,7 +185,7 @@ func TestParseRejects(t *testing.T) {
 			}
 			var got []string
 			for _, e := range list {
-				got = append(got, fmt.Sprintf("%s %s", e.Pos, e.Msg))
+				got = append(got, fmt.Sprintf("%s %s", e.Pos.LineCol(), e.Msg))
 				if e.Source != "doc.json" {
 					t.Errorf("error source %q", e.Source)
 				}
@@ -229,7 +229,7 @@ func TestValidateOtherType(t *testing.T) {
 	if len(errs) != 4 { // two statements, each with a Principal and without Resource
 		t.Fatalf("as identity: %d errors %v, want 4", len(errs), errs)
 	}
-	if errs[0].Pos != (Pos{Line: 4, Col: 5}) || !strings.Contains(errs[0].Msg, "neither Resource nor NotResource") {
+	if errs[0].Pos.String() != "test.json:4:5" || !strings.Contains(errs[0].Msg, "neither Resource nor NotResource") {
 		t.Errorf("first error %v", errs[0])
 	}
 }

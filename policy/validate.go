@@ -157,7 +157,7 @@ func (v *validator) iamSid(s *Statement, seen map[string]Pos) {
 		}
 	}
 	if first, dup := seen[s.Sid]; dup {
-		v.errorf(pos, "Sid %q is used twice (first at %s): in IAM a Sid must be unique within a policy", s.Sid, first)
+		v.errorf(pos, "Sid %q is used twice (first at %s): in IAM a Sid must be unique within a policy", s.Sid, first.LineCol())
 		return
 	}
 	seen[s.Sid] = pos

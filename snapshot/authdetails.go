@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/iamwhy/iamwhy/inputfile"
 	"io"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/iamwhy/iamwhy/inputfile"
+	"github.com/iamwhy/iamwhy/policy"
 )
 
 // Loading `aws iam get-account-authorization-details` output.
@@ -122,7 +124,7 @@ func (e *Environment) AddAuthorizationDetails(r io.Reader, source string) error 
 		}
 		if d, ok := tok.(json.Delim); !ok || d != '{' {
 			line, col := lr.Locate(start)
-			return fmt.Errorf("%s:%d:%d: not an authorization-details output: expected a JSON object, found %v", source, line, col, tokenText(tok))
+			return fmt.Errorf("%s: not an authorization-details output: expected a JSON object, found %v", policy.At(source, line, col), tokenText(tok))
 		}
 		if err := ld.page(); err != nil {
 			return err
@@ -165,21 +167,21 @@ type adLoader struct {
 
 func (ld *adLoader) errorf(off int64, format string, args ...any) error {
 	line, col := ld.lr.Locate(off)
-	return fmt.Errorf("%s:%d:%d: %s", ld.source, line, col, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%s: %s", policy.At(ld.source, line, col), fmt.Sprintf(format, args...))
 }
 
 func (ld *adLoader) syntax(start int64, err error) error {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		line, col := ld.lr.Locate(ld.lr.base + int64(len(ld.lr.buf)))
-		return fmt.Errorf("%s:%d:%d: unexpected end of JSON input", ld.source, line, col)
+		return fmt.Errorf("%s: unexpected end of JSON input", policy.At(ld.source, line, col))
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
 		line, col, msg := ld.lr.syntaxError(start)
-		return fmt.Errorf("%s:%d:%d: invalid JSON: %s", ld.source, line, col, msg)
+		return fmt.Errorf("%s: invalid JSON: %s", policy.At(ld.source, line, col), msg)
 	}
 	line, col := ld.lr.Locate(start)
-	return fmt.Errorf("%s:%d:%d: %v", ld.source, line, col, err)
+	return fmt.Errorf("%s: %v", policy.At(ld.source, line, col), err)
 }
 
 // page reads the members of one top-level object; its '{' has been read.
@@ -297,7 +299,7 @@ type element struct {
 	source    string
 }
 
-func (el *element) where() string { return fmt.Sprintf("%s:%d:%d", el.source, el.line, el.col) }
+func (el *element) where() string { return policy.At(el.source, el.line, el.col).String() }
 
 // posAt returns the file position of byte offset off inside the element.
 func (el *element) posAt(off int) (int, int) {
@@ -312,7 +314,7 @@ func (el *element) decodeError(v any) error {
 		if off, ok := jsonErrorOffset(err); ok && off > 0 && int(off) <= len(el.raw) {
 			line, col = el.posAt(valueStartBefore(el.raw, int(off), err))
 		}
-		return fmt.Errorf("%s:%d:%d: %s", el.source, line, col, describeJSONError(err))
+		return fmt.Errorf("%s: %s", policy.At(el.source, line, col), describeJSONError(err))
 	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/iamwhy/iamwhy/policy"
 )
 
 // Encoding says how a policy document was written where it was read.
@@ -23,7 +25,8 @@ const (
 	// returns documents (the AWS CLI decodes them, other SDKs do not).
 	EncodingURL
 	// EncodingYAML: a YAML mapping converted to JSON (organisation files
-	// and records written in YAML).
+	// and records written in YAML); Document.Lines places each element of
+	// that JSON in the YAML file.
 	EncodingYAML
 	// EncodingCatalog: an AWS managed policy taken from the embedded
 	// catalog because the file attached it without including it.
@@ -53,6 +56,11 @@ type Document struct {
 	Line, Col int
 	// Encoding says how the document was written in Source.
 	Encoding Encoding
+	// Lines, for EncodingYAML, maps each line of JSON to the position in
+	// Source of the YAML written there (policy.FromYAML), so that parse
+	// errors and the positions of the parsed policy are those of the YAML
+	// file. Nil for other encodings.
+	Lines policy.SourceMap
 	// Name says what the document is, for people: "inline policy s3-read
 	// of role app", "SCP p-region", "bucket policy of arn:aws:s3:::cfg".
 	Name string
@@ -71,14 +79,13 @@ type Document struct {
 	parsed parsedPolicy
 }
 
+// Pos is where the document, or the string holding it, starts in Source
+// (not valid when unknown).
+func (d *Document) Pos() policy.Pos { return policy.At(d.Source, d.Line, d.Col) }
+
 // Where returns "file:line:col" of the document's start, or the source alone
 // when the position is unknown.
-func (d *Document) Where() string {
-	if d.Line > 0 {
-		return fmt.Sprintf("%s:%d:%d", d.Source, d.Line, d.Col)
-	}
-	return d.Source
-}
+func (d *Document) Where() string { return d.Pos().String() }
 
 // FilePos maps a 1-based line:column inside JSON to a line:column of Source.
 // ok is false when the mapping does not exist: the document was decoded from
@@ -123,7 +130,7 @@ func decodeStringDocument(s string) ([]byte, Encoding, error) {
 func newDocumentFromJSONValue(raw []byte, source string, line, col int, name string) (*Document, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
-		return nil, fmt.Errorf("%s:%d:%d: %s: empty policy document", source, line, col, name)
+		return nil, fmt.Errorf("%s: %s: empty policy document", policy.At(source, line, col), name)
 	}
 	switch raw[0] {
 	case '{':
@@ -131,17 +138,17 @@ func newDocumentFromJSONValue(raw []byte, source string, line, col int, name str
 	case '"':
 		s, err := unquoteJSONString(raw)
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d:%d: %s: %v", source, line, col, name, err)
+			return nil, fmt.Errorf("%s: %s: %v", policy.At(source, line, col), name, err)
 		}
 		text, enc, err := decodeStringDocument(s)
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d:%d: %s: %v", source, line, col, name, err)
+			return nil, fmt.Errorf("%s: %s: %v", policy.At(source, line, col), name, err)
 		}
 		return &Document{JSON: text, Source: source, Line: line, Col: col, Encoding: enc, Name: name}, nil
 	case 'n':
 		return nil, nil
 	}
-	return nil, fmt.Errorf("%s:%d:%d: %s: a policy document must be a JSON object or a string, found %s", source, line, col, name, describeJSONValue(raw))
+	return nil, fmt.Errorf("%s: %s: a policy document must be a JSON object or a string, found %s", policy.At(source, line, col), name, describeJSONValue(raw))
 }
 
 func describeJSONValue(raw []byte) string {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/iamwhy/iamwhy/policy"
 )
 
 // writeFiles writes name -> content under a temporary directory.
@@ -78,8 +80,13 @@ func TestOrganizationInJSONWithInlineAndStringPolicies(t *testing.T) {
 		t.Errorf("string policy = %+v", d)
 	}
 	y := levels[0].Policies[0].Document
-	if y.Encoding != EncodingYAML || y.Line != 5 || !strings.Contains(string(y.JSON), `"Action":"*"`) {
+	if y.Encoding != EncodingYAML || y.Line != 5 {
 		t.Errorf("inline policy = %+v %s", y, y.JSON)
+	}
+	// The inline document's elements keep their places in the file.
+	if p, err := y.Policy(policy.TypeSCP); err != nil || p.Statements[0].Action.Values[0].Text != "*" ||
+		p.Statements[0].Action.Values[0].Pos.String() != filepath.Join(dir, "org.json")+":5:85" {
+		t.Errorf("inline policy parsed = %+v, %v", p, err)
 	}
 	if len(env.Warnings) != 0 {
 		t.Errorf("warnings = %v", env.Warnings)
@@ -142,8 +149,12 @@ func TestResourceRecordsInYAMLAndLists(t *testing.T) {
 		t.Errorf("a bucket recorded without a policy is known with no policy: %+v", l)
 	}
 	f, _ := env.Resource("arn:aws:lambda:eu-west-1:111122223333:function:f")
-	if f.Policy == nil || f.Policy.Encoding != EncodingYAML || !strings.Contains(string(f.Policy.JSON), `"Principal":{"Service":"s3.amazonaws.com"}`) {
-		t.Errorf("lambda policy = %+v", f.Policy)
+	if f.Policy == nil || f.Policy.Encoding != EncodingYAML {
+		t.Fatalf("lambda policy = %+v", f.Policy)
+	}
+	if p, err := f.Policy.Policy(policy.TypeResource); err != nil || p.Statements[0].Principal.Entries[0].Value != "s3.amazonaws.com" ||
+		p.Statements[0].Principal.Entries[0].Pos.String() != filepath.Join(dir, "r/fn.yaml")+":5:44" {
+		t.Errorf("lambda policy parsed = %+v, %v", p, err)
 	}
 }
 

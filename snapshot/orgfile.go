@@ -1,10 +1,11 @@
 package snapshot
 
 import (
-	"fmt"
-	"github.com/iamwhy/iamwhy/inputfile"
 	"path/filepath"
 	"strings"
+
+	"github.com/iamwhy/iamwhy/inputfile"
+	"github.com/iamwhy/iamwhy/policy"
 
 	"gopkg.in/yaml.v3"
 )
@@ -269,11 +270,7 @@ func documentFromNode(n *yaml.Node, file, dir, name string) (*Document, error) {
 	n = resolveAlias(n)
 	switch n.Kind {
 	case yaml.MappingNode:
-		js, err := nodeToJSON(n)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", file, err)
-		}
-		return &Document{JSON: js, Source: file, Line: n.Line, Col: n.Column, Encoding: EncodingYAML, Name: name}, nil
+		return yamlDocument(n, file, name)
 	case yaml.ScalarNode:
 		if n.Tag == "!!null" {
 			return nil, nil
@@ -302,6 +299,16 @@ func documentFromNode(n *yaml.Node, file, dir, name string) (*Document, error) {
 	return nil, nodeErrorf(file, n, "%s must be a document (a mapping) or a path, found %s", name, kindName(n))
 }
 
+// yamlDocument is a policy document written as a YAML mapping, converted to
+// JSON with the map that places its elements in file.
+func yamlDocument(n *yaml.Node, file, name string) (*Document, error) {
+	js, lines, err := policy.FromYAML(n, file)
+	if err != nil {
+		return nil, err
+	}
+	return &Document{JSON: js, Source: file, Line: n.Line, Col: n.Column, Encoding: EncodingYAML, Lines: lines, Name: name}, nil
+}
+
 // loadDocumentFile reads a policy document from its own file: JSON as is
 // (positions map to the file), YAML converted.
 func loadDocumentFile(path, name string) (*Document, error) {
@@ -315,11 +322,7 @@ func loadDocumentFile(path, name string) (*Document, error) {
 		if err != nil {
 			return nil, err
 		}
-		js, err := nodeToJSON(n)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return &Document{JSON: js, Source: path, Line: n.Line, Col: n.Column, Encoding: EncodingYAML, Name: name}, nil
+		return yamlDocument(n, path, name)
 	}
 	start := 0
 	for start < len(data) && (data[start] == ' ' || data[start] == '\t' || data[start] == '\n' || data[start] == '\r') {

@@ -2,7 +2,6 @@ package snapshot
 
 import (
 	"errors"
-	"fmt"
 	"sync"
 
 	"github.com/iamwhy/iamwhy/policy"
@@ -46,8 +45,9 @@ func (d *Document) Policy(typ policy.Type) (*policy.Policy, error) {
 }
 
 // ParseSource is the Source given to package policy: the file for documents
-// whose positions map to it, else the file and position of the string (or
-// YAML) that held the document, and how it was held.
+// whose positions map to it (a JSON object in its file, a YAML mapping),
+// else the file and position of the string that held the document, and how
+// it was held.
 func (d *Document) ParseSource() string {
 	switch d.Encoding {
 	case EncodingObject:
@@ -59,63 +59,28 @@ func (d *Document) ParseSource() string {
 	case EncodingURL:
 		return d.Where() + " (URL-encoded document)"
 	}
+	if d.Lines != nil {
+		return d.Source
+	}
 	return d.Where() + " (document converted from YAML)"
 }
 
+// parseOptions place the positions package policy reports in Source where
+// they can be: a document written as a JSON object in its file starts at
+// d.Pos(), and a YAML one has its source map.
+func (d *Document) parseOptions(typ policy.Type) policy.Options {
+	opts := policy.Options{Type: typ, Source: d.ParseSource()}
+	switch {
+	case d.Encoding == EncodingObject && d.Line > 0:
+		opts.Start = d.Pos()
+	case d.Encoding == EncodingYAML:
+		opts.Lines = d.Lines
+	}
+	return opts
+}
+
 func (d *Document) parse(typ policy.Type) (*policy.Policy, error) {
-	p, err := policy.Parse(d.JSON, policy.Options{Type: typ, Source: d.ParseSource()})
-	if d.Encoding != EncodingObject || d.Line <= 0 {
-		return p, err
-	}
-	if err != nil {
-		var list policy.ErrorList
-		if errors.As(err, &list) {
-			for _, e := range list {
-				e.Pos = d.shift(e.Pos)
-			}
-			return nil, list
-		}
-		return nil, fmt.Errorf("%s: %w", d.Where(), err)
-	}
-	shiftPolicy(p, d.shift)
-	return p, nil
-}
-
-// shift maps a position inside JSON to a position in Source.
-func (d *Document) shift(p policy.Pos) policy.Pos {
-	if !p.IsValid() {
-		return p
-	}
-	l, c, ok := d.FilePos(p.Line, p.Col)
-	if !ok {
-		return p
-	}
-	return policy.Pos{Line: l, Col: c}
-}
-
-// shiftPolicy maps every position of p.
-func shiftPolicy(p *policy.Policy, f func(policy.Pos) policy.Pos) {
-	p.Pos, p.VersionPos, p.IDPos = f(p.Pos), f(p.VersionPos), f(p.IDPos)
-	values := func(vs []policy.Value) {
-		for i := range vs {
-			vs[i].Pos = f(vs[i].Pos)
-		}
-	}
-	for i := range p.Statements {
-		s := &p.Statements[i]
-		s.Pos, s.SidPos, s.EffectPos = f(s.Pos), f(s.SidPos), f(s.EffectPos)
-		s.Action.Pos, s.Resource.Pos, s.Principal.Pos = f(s.Action.Pos), f(s.Resource.Pos), f(s.Principal.Pos)
-		values(s.Action.Values)
-		values(s.Resource.Values)
-		for j := range s.Principal.Entries {
-			s.Principal.Entries[j].Pos = f(s.Principal.Entries[j].Pos)
-		}
-		for j := range s.Conditions {
-			c := &s.Conditions[j]
-			c.OperatorPos, c.KeyPos = f(c.OperatorPos), f(c.KeyPos)
-			values(c.Values)
-		}
-	}
+	return policy.Parse(d.JSON, d.parseOptions(typ))
 }
 
 // DocumentError is a policy document that does not parse.

@@ -70,6 +70,12 @@ func TestParseErrorsNameFileLineColumn(t *testing.T) {
 		{"a get-bucket-policy output given as the policy is unwrapped", "b.json",
 			"{\"arn\": \"arn:aws:s3:::b\", \"account\": \"123456789012\",\n \"policy\": {\"Policy\": \"{\\\"Statement\\\": [{\\\"Effect\\\": \\\"Alow\\\"}]}\"}}",
 			"b.json:2:12 (document in a JSON string):1:16: statement 0 has neither Action"},
+		{"an error in an inline SCP of an organisation file names the YAML line and column", "org.yaml",
+			"id: o-abcdefghij\nmanagement_account: \"111122223333\"\npolicies:\n  p-region:\n    Version: \"2012-10-17\"\n    Statement:\n      - Effect: Dney\n        NotAction: iam:*\n        Resource: \"*\"\n        Condition:\n          StringNotEquals: {aws:RequestedRegion: eu-west-1}\nroot: {id: r-ab12, scp: [p-region], accounts: [{id: \"111122223333\"}]}\n",
+			"org.yaml:7:9: Effect must be"},
+		{"an error in a YAML policy file names its line", "org.yml",
+			"id: o-abcdefghij\nmanagement_account: \"111122223333\"\npolicies: {p-x: scp.yaml}\nroot: {id: r-ab12, scp: [p-x], accounts: [{id: \"111122223333\"}]}\n",
+			"scp.yaml:4:5: Effect must be"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.rule, func(t *testing.T) {
@@ -80,9 +86,16 @@ func TestParseErrorsNameFileLineColumn(t *testing.T) {
 			}
 			env := New(Options{})
 			var err error
-			if tc.file == "a.json" {
+			switch tc.file {
+			case "a.json":
 				err = env.AddAuthorizationDetailsFile(path)
-			} else {
+			case "org.yaml", "org.yml":
+				scp := "Version: 2012-10-17\nStatement:\n  - Sid: One\n    Effect: Alow\n    Action: \"*\"\n    Resource: \"*\"\n"
+				if err := os.WriteFile(filepath.Join(dir, "scp.yaml"), []byte(scp), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				err = env.LoadOrganizationFile(path)
+			default:
 				err = env.AddResourcePolicies(path)
 			}
 			if err != nil {

@@ -3,12 +3,14 @@ package snapshot
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/iamwhy/iamwhy/inputfile"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/iamwhy/iamwhy/inputfile"
+	"github.com/iamwhy/iamwhy/policy"
 
 	"gopkg.in/yaml.v3"
 )
@@ -82,7 +84,7 @@ func (e *Environment) AddResourceRecords(data []byte, source string) error {
 		if off, ok := jsonErrorOffset(err); ok && off > 0 {
 			line, col = lineCol(data, int(off)-1)
 		}
-		return fmt.Errorf("%s:%d:%d: invalid JSON: %s", source, line, col, describeJSONError(err))
+		return fmt.Errorf("%s: invalid JSON: %s", policy.At(source, line, col), describeJSONError(err))
 	}
 	// Offsets of the records and of their members.
 	base := 0
@@ -123,12 +125,12 @@ func (e *Environment) AddResourceRecords(data []byte, source string) error {
 		recOffs[0] = base
 	default:
 		line, col := lineCol(data, base)
-		return fmt.Errorf("%s:%d:%d: a resource-policy file holds a record (an object) or a list of records, found %s", source, line, col, describeJSONValue(raw))
+		return fmt.Errorf("%s: a resource-policy file holds a record (an object) or a list of records, found %s", policy.At(source, line, col), describeJSONValue(raw))
 	}
 	for i, rec := range records {
 		off := recOffs[i]
 		line, col := lineCol(data, off)
-		where := fmt.Sprintf("%s:%d:%d", source, line, col)
+		where := policy.At(source, line, col).String()
 		if len(rec) == 0 || rec[0] != '{' {
 			return fmt.Errorf("%s: a record must be an object, found %s", where, describeJSONValue(rec))
 		}
@@ -159,7 +161,7 @@ func (e *Environment) AddResourceRecords(data []byte, source string) error {
 			default:
 				if !resourceSettingKeys[m.key] {
 					l, c := lineCol(data, m.off)
-					return fmt.Errorf("%s:%d:%d: unknown key %q in a resource-policy record (want %s)", source, l, c, m.key, resourceRecordKeys)
+					return fmt.Errorf("%s: unknown key %q in a resource-policy record (want %s)", policy.At(source, l, c), m.key, resourceRecordKeys)
 				}
 			}
 		}
@@ -168,17 +170,17 @@ func (e *Environment) AddResourceRecords(data []byte, source string) error {
 			if resourceSettingKeys[m.key] {
 				if err := r.setSetting(m.key, settings[m.key]); err != nil {
 					l, c := lineCol(data, m.off)
-					return fmt.Errorf("%s:%d:%d: %v", source, l, c, err)
+					return fmt.Errorf("%s: %v", policy.At(source, l, c), err)
 				}
 			}
 		}
 		if err := jsonStringField(fields.ARN, &r.ARN); err != nil {
 			l, c := at("arn")
-			return fmt.Errorf("%s:%d:%d: arn: %v", source, l, c, err)
+			return fmt.Errorf("%s: arn: %v", policy.At(source, l, c), err)
 		}
 		if err := jsonStringField(fields.Account, &r.Account); err != nil {
 			l, c := at("account")
-			return fmt.Errorf("%s:%d:%d: account: %v (quote the account id)", source, l, c, err)
+			return fmt.Errorf("%s: account: %v (quote the account id)", policy.At(source, l, c), err)
 		}
 		if len(fields.Policy) > 0 {
 			l, c := at("policy")
@@ -193,7 +195,7 @@ func (e *Environment) AddResourceRecords(data []byte, source string) error {
 			var bpa BlockPublicAccess
 			if err := strictUnmarshal(fields.BPA, &bpa); err != nil {
 				l, c := at("block_public_access")
-				return fmt.Errorf("%s:%d:%d: block_public_access: %v", source, l, c, err)
+				return fmt.Errorf("%s: block_public_access: %v", policy.At(source, l, c), err)
 			}
 			r.BlockPublicAccess = &bpa
 		}

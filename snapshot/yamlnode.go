@@ -1,14 +1,13 @@
 package snapshot
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"github.com/iamwhy/iamwhy/inputfile"
-	"github.com/iamwhy/iamwhy/internal/yamldoc"
 	"strconv"
 	"strings"
 
+	"github.com/iamwhy/iamwhy/inputfile"
+	"github.com/iamwhy/iamwhy/internal/yamldoc"
+	"github.com/iamwhy/iamwhy/policy"
 	"gopkg.in/yaml.v3"
 )
 
@@ -59,9 +58,10 @@ func resolveAlias(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-func nodeWhere(file string, n *yaml.Node) string {
-	return fmt.Sprintf("%s:%d:%d", file, n.Line, n.Column)
-}
+// nodePos is where n is written in file.
+func nodePos(file string, n *yaml.Node) policy.Pos { return policy.At(file, n.Line, n.Column) }
+
+func nodeWhere(file string, n *yaml.Node) string { return nodePos(file, n).String() }
 
 func nodeErrorf(file string, n *yaml.Node, format string, args ...any) error {
 	return fmt.Errorf("%s: %s", nodeWhere(file, n), fmt.Sprintf(format, args...))
@@ -94,7 +94,7 @@ func mappingPairs(file string, n *yaml.Node, what string) ([][2]*yaml.Node, erro
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], resolveAlias(n.Content[i+1])
 		if prev, dup := seen[k.Value]; dup {
-			return nil, nodeErrorf(file, k, "%s: key %q given twice (first at %d:%d)", what, k.Value, prev.Line, prev.Column)
+			return nil, nodeErrorf(file, k, "%s: key %q given twice (first at %s)", what, k.Value, nodePos(file, prev).LineCol())
 		}
 		seen[k.Value] = k
 		out = append(out, [2]*yaml.Node{k, v})
@@ -137,81 +137,4 @@ func stringList(file string, n *yaml.Node, what string) ([]string, []*yaml.Node,
 		return out, nodes, nil
 	}
 	return nil, nil, nodeErrorf(file, n, "%s must be a list, found %s", what, kindName(n))
-}
-
-// nodeToJSON converts a YAML node to JSON text. Scalars keep their written
-// text: quoted or string-typed scalars become JSON strings, plain numbers,
-// booleans and null stay what they are (policy documents treat numbers and
-// booleans in condition values as their text).
-func nodeToJSON(n *yaml.Node) ([]byte, error) {
-	var b bytes.Buffer
-	if err := writeNodeJSON(&b, n, 0); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
-}
-
-// maxDocumentJSON bounds a document converted from YAML: aliases can make a
-// small file expand without limit. AWS's largest policy documents are a few
-// tens of kilobytes.
-const maxDocumentJSON = 1 << 20
-
-func writeNodeJSON(b *bytes.Buffer, n *yaml.Node, depth int) error {
-	if depth > 64 {
-		return fmt.Errorf("%d:%d: nested too deeply", n.Line, n.Column)
-	}
-	if b.Len() > maxDocumentJSON {
-		return fmt.Errorf("%d:%d: document larger than %d bytes once YAML aliases are expanded", n.Line, n.Column, maxDocumentJSON)
-	}
-	n = resolveAlias(n)
-	switch n.Kind {
-	case yaml.MappingNode:
-		b.WriteByte('{')
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			k, _ := json.Marshal(n.Content[i].Value)
-			b.Write(k)
-			b.WriteByte(':')
-			if err := writeNodeJSON(b, n.Content[i+1], depth+1); err != nil {
-				return err
-			}
-		}
-		b.WriteByte('}')
-	case yaml.SequenceNode:
-		b.WriteByte('[')
-		for i, c := range n.Content {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			if err := writeNodeJSON(b, c, depth+1); err != nil {
-				return err
-			}
-		}
-		b.WriteByte(']')
-	case yaml.ScalarNode:
-		switch {
-		case n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0:
-			s, _ := json.Marshal(n.Value)
-			b.Write(s)
-		case n.Tag == "!!null":
-			b.WriteString("null")
-		case n.Tag == "!!bool":
-			if v, err := strconv.ParseBool(n.Value); err == nil {
-				b.WriteString(strconv.FormatBool(v))
-			} else {
-				s, _ := json.Marshal(n.Value)
-				b.Write(s)
-			}
-		case (n.Tag == "!!int" || n.Tag == "!!float") && json.Valid([]byte(n.Value)):
-			b.WriteString(n.Value)
-		default:
-			s, _ := json.Marshal(n.Value)
-			b.Write(s)
-		}
-	default:
-		return fmt.Errorf("%d:%d: unsupported YAML node", n.Line, n.Column)
-	}
-	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/iamwhy/iamwhy/policy"
 	"github.com/klauspost/compress/gzip"
 )
 
@@ -156,7 +157,7 @@ func (fd *fileDecoder) top() error {
 			line, col := s.lineCol(s.keep)
 			msg := pe.msg
 			if pe.line != line || pe.col != col {
-				msg = fmt.Sprintf("%s (at %d:%d)", pe.msg, pe.line, pe.col)
+				msg = fmt.Sprintf("%s (at %s)", pe.msg, policy.At("", pe.line, pe.col))
 			}
 			fd.recordProblem(line, col, errors.New(msg))
 			s.err = nil // a value too large is passed over line by line
@@ -184,7 +185,7 @@ type posError struct {
 	msg       string
 }
 
-func (e *posError) Error() string { return fmt.Sprintf("%d:%d: %s", e.line, e.col, e.msg) }
+func (e *posError) Error() string { return policy.At("", e.line, e.col).String() + ": " + e.msg }
 
 // syntax converts a scanner error at a buf offset into a posError.
 func (fd *fileDecoder) syntax(err error) error {

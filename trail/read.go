@@ -23,6 +23,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/iamwhy/iamwhy/policy"
 )
 
 // Options control Read.
@@ -119,10 +121,7 @@ type Problem struct {
 }
 
 func (p Problem) String() string {
-	s := p.Path
-	if p.Line > 0 {
-		s += fmt.Sprintf(":%d:%d", p.Line, p.Col)
-	}
+	s := policy.At(p.Path, p.Line, p.Col).String()
 	if p.Record >= 0 {
 		s += fmt.Sprintf(": record %d", p.Record)
 	}

@@ -374,26 +374,10 @@ func (c *comparison) compare(req *eval.Request, t target, pr probe, od, nd eval.
 	a := &Access{Principal: req.Principal, Action: req.Action, Resource: t.resource, Example: t.example,
 		Conditions: pr.conditions(), Decision: other.Outcome.String()}
 	if granted.Policy != nil {
-		a.GrantedBy = &Statement{Policy: granted.Policy.Name, Statement: granted.StatementSid(), Location: location(&granted)}
+		a.GrantedBy = &Statement{Policy: granted.Policy.Name, Statement: granted.StatementSid(), Location: granted.Location()}
 	}
 	c.found[key] = a
 	c.order = append(c.order, key)
-}
-
-// location is the deciding statement's file:line:col.
-func location(d *eval.Decision) string {
-	if d.Policy == nil || d.Policy.Doc == nil || d.Statement < 0 || d.Statement >= len(d.Policy.Doc.Statements) {
-		return ""
-	}
-	pos := d.Policy.Doc.Statements[d.Statement].Pos
-	src := d.Policy.Doc.Source
-	if src == "" {
-		src = d.Policy.Name
-	}
-	if !pos.IsValid() {
-		return src
-	}
-	return fmt.Sprintf("%s:%d:%d", src, pos.Line, pos.Col)
 }
 
 func (c *comparison) result() *Result {

@@ -345,12 +345,13 @@ func federationScoped(provider string, st *policy.Statement) bool {
 	return false
 }
 
+// location is where the statement is written. The positions of a parsed
+// Document are already those of its file (Document.Policy).
 func location(src *snapshot.Document, st *policy.Statement) string {
-	line, col, ok := src.FilePos(st.Pos.Line, st.Pos.Col)
-	if !ok {
+	if !st.Pos.IsValid() {
 		return src.Where()
 	}
-	return fmt.Sprintf("%s:%d:%d", src.Source, line, col)
+	return st.Pos.In(src.ParseSource()).String()
 }
 
 func (b *builder) inOrganization(account string) bool {

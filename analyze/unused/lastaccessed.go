@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/iamwhy/iamwhy/policy"
 )
 
 // LastAccessed is IAM's last-accessed report for one principal: the output
@@ -101,7 +103,7 @@ func ParseLastAccessed(source, principal string, data []byte) (*LastAccessed, er
 		}
 		if off >= 0 {
 			line, col := lineCol(data, off)
-			return nil, fmt.Errorf("%s:%d:%d: %v", source, line, col, err)
+			return nil, fmt.Errorf("%s: %v", policy.At(source, line, col), err)
 		}
 		return nil, fmt.Errorf("%s: %v", source, err)
 	}

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/iamwhy/iamwhy/policy"
+
 	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/iamwhy/iamwhy/arn"
@@ -57,7 +59,7 @@ func Decode(data []byte, name string) (*tfjson.Plan, error) {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
 			l, c := lineCol(data, se.Offset)
-			return nil, fmt.Errorf("%s:%d:%d: %v", name, l, c, err)
+			return nil, fmt.Errorf("%s: %v", policy.At(name, l, c), err)
 		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}

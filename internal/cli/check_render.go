@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/iamwhy/iamwhy/check"
+	"github.com/iamwhy/iamwhy/policy"
 )
 
 // checkRenderers are the views of a check report, one per --output.
@@ -24,7 +25,7 @@ func renderCheckText(w io.Writer, rep *check.Report) error {
 		if !r.Pass {
 			status = "FAIL"
 		}
-		fmt.Fprintf(w, "%s  %s:%d  %s\n", status, r.File, r.Line, r.Name)
+		fmt.Fprintf(w, "%s  %s  %s\n", status, policy.At(r.File, r.Line, 0), r.Name)
 		if !r.Pass {
 			fmt.Fprintf(w, "      expected %s, got %s (decided by %s)\n", r.Expected, r.Decision, r.DecidedBy)
 			fmt.Fprintf(w, "      %s\n", r.Explanation)

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/iamwhy/iamwhy/check"
+	"github.com/iamwhy/iamwhy/policy"
 )
 
 // checkSink receives a check run's results one by one, so that a file of a
@@ -48,7 +49,7 @@ func (s *textCheckSink) result(r *check.Result) error {
 	if !r.Pass {
 		status = "FAIL"
 	}
-	fmt.Fprintf(s.w, "%s  %s:%d  %s\n", status, r.File, r.Line, r.Name)
+	fmt.Fprintf(s.w, "%s  %s  %s\n", status, policy.At(r.File, r.Line, 0), r.Name)
 	if !r.Pass {
 		fmt.Fprintf(s.w, "      expected %s, got %s (decided by %s)\n", r.Expected, r.Decision, r.DecidedBy)
 		fmt.Fprintf(s.w, "      %s\n", r.Explanation)

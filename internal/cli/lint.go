@@ -214,10 +214,7 @@ func toolVersion() string {
 func renderLintText(w io.Writer, results []*analyze.Result) error {
 	for _, r := range results {
 		for _, f := range r.Findings {
-			where := r.Source
-			if f.Line > 0 {
-				where = fmt.Sprintf("%s:%d:%d", r.Source, f.Line, f.Col)
-			}
+			where := policy.At(r.Source, f.Line, f.Col).String()
 			fmt.Fprintf(w, "%s: %s %s: %s\n", where, f.Severity, f.IssueCode, f.Message)
 			if f.Statement != "" {
 				fmt.Fprintf(w, "    statement %s; see %s\n", f.Statement, f.LearnMoreLink)

@@ -265,10 +265,7 @@ func labelOf(st eval.StatementTrace) string {
 }
 
 func posOf(st eval.StatementTrace) string {
-	if st.Source == "" {
-		return st.Pos.String()
-	}
-	return st.Source + ":" + st.Pos.String()
+	return st.Pos.In(st.Source).String()
 }
 
 func layerLabel(lt eval.LayerTrace) string {

@@ -9,6 +9,7 @@ package yamldoc
 import (
 	"fmt"
 
+	"github.com/iamwhy/iamwhy/policy"
 	"gopkg.in/yaml.v3"
 )
 
@@ -24,7 +25,10 @@ type Error struct {
 	Msg       string
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("%d:%d: %s", e.Line, e.Col, e.Msg) }
+func (e *Error) Error() string { return e.Pos().String() + ": " + e.Msg }
+
+// Pos is where the problem is (without the file, which the caller knows).
+func (e *Error) Pos() policy.Pos { return policy.At("", e.Line, e.Col) }
 
 // Check returns the first duplicate key of any mapping in the tree under n
 // (in document order), or an error when aliases expand the tree past
@@ -64,7 +68,7 @@ func duplicates(n *yaml.Node) error {
 					}
 				}
 				if prev != nil {
-					return &Error{Line: k.Line, Col: k.Column, Msg: fmt.Sprintf("key %q given twice (first at %d:%d)", k.Value, prev.Line, prev.Column)}
+					return &Error{Line: k.Line, Col: k.Column, Msg: fmt.Sprintf("key %q given twice (first at %s)", k.Value, policy.At("", prev.Line, prev.Column).LineCol())}
 				}
 			}
 		}
