@@ -26,6 +26,10 @@ import (
 type Condition struct {
 	Key    string   `json:"key"`
 	Values []string `json:"values"`
+	// Absent: the difference appears when the key, which the
+	// environment gives the request, is left out (environment
+	// comparisons only).
+	Absent bool `json:"absent"`
 }
 
 // Statement names the statement that grants an access.
@@ -51,8 +55,11 @@ type Access struct {
 	// GrantedBy is the statement of the allowing state that allows it.
 	GrantedBy *Statement `json:"granted_by"`
 	// Decision is the other state's decision (implicit-deny,
-	// explicit-deny).
+	// explicit-deny, undetermined; absent when the principal or the role
+	// the request is on does not exist there).
 	Decision string `json:"decision"`
+	// Reason says why a side could not decide; "" when both did.
+	Reason string `json:"reason"`
 }
 
 // Result is the comparison of an old and a new state.
@@ -66,6 +73,8 @@ type Result struct {
 	Undetermined []Access `json:"undetermined"`
 	// Requests is how many requests were decided in each state.
 	Requests int `json:"requests"`
+	// Notes say what was assumed.
+	Notes []string `json:"notes"`
 }
 
 // Options tune a comparison.
@@ -373,6 +382,12 @@ func (c *comparison) compare(req *eval.Request, t target, pr probe, od, nd eval.
 	}
 	a := &Access{Principal: req.Principal, Action: req.Action, Resource: t.resource, Example: t.example,
 		Conditions: pr.conditions(), Decision: other.Outcome.String()}
+	switch {
+	case granted.Outcome == eval.Undetermined:
+		a.Reason = granted.Reason
+	case other.Outcome == eval.Undetermined:
+		a.Reason = other.Reason
+	}
 	if granted.Policy != nil {
 		a.GrantedBy = &Statement{Policy: granted.Policy.Name, Statement: granted.StatementSid(), Location: granted.Location()}
 	}
@@ -381,7 +396,7 @@ func (c *comparison) compare(req *eval.Request, t target, pr probe, od, nd eval.
 }
 
 func (c *comparison) result() *Result {
-	r := &Result{NewAccess: []Access{}, RemovedAccess: []Access{}, Undetermined: []Access{}, Requests: c.requests}
+	r := &Result{NewAccess: []Access{}, RemovedAccess: []Access{}, Undetermined: []Access{}, Requests: c.requests, Notes: []string{}}
 	sort.Strings(c.order)
 	for _, k := range c.order {
 		a := *c.found[k]

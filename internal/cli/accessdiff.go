@@ -21,12 +21,17 @@ type accessDiffOptions struct {
 	Principal  string
 	Account    string
 	Resource   string
+	// Env is the old environment (with --env-new or --plan the new one
+	// is compared against it).
+	Env    envFlags
+	EnvNew string
+	Region string
 }
 
 func newAccessDiffCmd(s Streams) *cobra.Command {
 	o := &accessDiffOptions{}
 	cmd := &cobra.Command{
-		Use:   "access-diff [--policy-type T] [--output text|json|csv|markdown] OLD NEW",
+		Use:   "access-diff [--policy-type T] [--output text|json|csv|markdown] (OLD NEW | --env DIR (--env-new DIR2 | --plan PLAN))",
 		Short: "What a new policy allows that the old one does not (offline CheckNoNewAccess)",
 		Long: `access-diff decides both policies on every request their elements can tell apart (each action
 their patterns match, an instance of each resource pattern, each condition met and missed) and
@@ -40,12 +45,35 @@ boundary, session policy, SCP, RCP or VPC endpoint policy beside an identity pol
 everything (a deny-list SCP beside FullAWSAccess); a resource or trust policy for each principal
 it names, a caller of its own account and one of an account it does not name.
 
+With --env, two states of an environment are compared instead: --env is the old state, and
+the new one is --env-new, or --env with the Terraform plans of --plan laid over it (both: the
+plans over --env-new). For every principal, every action on every resource that the two decide
+differently, each decided with every layer (identity, boundary, SCPs, RCPs, resource and trust
+policies), under the context the environment gives (the principal's tags, organisation ids, the
+resource's region as aws:RequestedRegion, --region for resources without one), then under each
+condition met and missed. Only what a difference can reach is decided: a principal whose
+policies, SCPs and tags are the same on both sides is decided only on the resources and accounts
+whose policies changed.
+
 Exit status: 0 no new access; 1 new access, or requests that could not be decided; 2 could not run.`,
 		Example: `  iamwhy access-diff old.json new.json
   iamwhy access-diff --policy-type scp -o json guardrails-v1.json guardrails-v2.json
-  iamwhy access-diff arn:aws:iam::aws:policy/ReadOnlyAccess my-readonly.json`,
-		Args: cobra.ExactArgs(2),
+  iamwhy access-diff arn:aws:iam::aws:policy/ReadOnlyAccess my-readonly.json
+  iamwhy access-diff --env snapshot/ --plan plan.json
+  iamwhy access-diff --env before/ --env-new after/ -o json`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if o.Env.given() || o.EnvNew != "" {
+				if len(args) != 0 {
+					return fmt.Errorf("give two policies or --env, not both")
+				}
+				return nil
+			}
+			return cobra.ExactArgs(2)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.Env.given() || o.EnvNew != "" {
+				return runAccessDiffEnv(s, o)
+			}
 			return runAccessDiff(s, o, args[0], args[1])
 		},
 	}
@@ -55,6 +83,9 @@ Exit status: 0 no new access; 1 new access, or requests that could not be decide
 	f.StringVar(&o.Principal, "principal", "", "the caller an identity policy is decided for (default a role of --account)")
 	f.StringVar(&o.Account, "account", "", "the account of the caller and the resources (default 111122223333)")
 	f.StringVar(&o.Resource, "resource", "", "the ARN of the resource a resource or trust policy belongs to, when it names none")
+	f.StringVar(&o.EnvNew, "env-new", "", "with --env (the old state): the new state, an environment file or directory")
+	f.StringVar(&o.Region, "region", "us-east-1", "with --env: aws:RequestedRegion for requests on resources whose ARN names no region")
+	o.Env.register(cmd)
 	return cmd
 }
 
@@ -80,6 +111,10 @@ func runAccessDiff(s Streams, o *accessDiffOptions, oldName, newName string) err
 	if err != nil {
 		return err
 	}
+	return renderAccessDiff(s, o, res)
+}
+
+func renderAccessDiff(s Streams, o *accessDiffOptions, res *accessdiff.Result) error {
 	if err := accessDiffRenderers[o.Output](s.Out, res); err != nil {
 		return err
 	}
@@ -87,6 +122,35 @@ func runAccessDiff(s Streams, o *accessDiffOptions, oldName, newName string) err
 		return silentExit(1)
 	}
 	return nil
+}
+
+// runAccessDiffEnv compares two states of an environment.
+func runAccessDiffEnv(s Streams, o *accessDiffOptions) error {
+	if !o.Env.given() || o.Env.Env == "" && len(o.Env.AuthorizationDetails) == 0 && o.Env.Organization == "" && len(o.Env.ResourcePolicies) == 0 {
+		return fmt.Errorf("--env is required: the old environment")
+	}
+	if o.EnvNew == "" && len(o.Env.Plans) == 0 && !o.Env.Templates.given() {
+		return fmt.Errorf("give the new state: --env-new DIR, or --plan PLAN laid over --env")
+	}
+	oldFlags := o.Env
+	oldFlags.Plans, oldFlags.Templates = nil, templateFlags{}
+	oldEnv, err := oldFlags.load()
+	if err != nil {
+		return err
+	}
+	newFlags := o.Env
+	if o.EnvNew != "" {
+		newFlags = envFlags{Env: o.EnvNew, Plans: o.Env.Plans, Templates: o.Env.Templates}
+	}
+	newEnv, err := newFlags.load()
+	if err != nil {
+		return err
+	}
+	res, err := accessdiff.Environments(oldEnv, newEnv, accessdiff.EnvOptions{Region: o.Region})
+	if err != nil {
+		return err
+	}
+	return renderAccessDiff(s, o, res)
 }
 
 var accessDiffRenderers = map[string]func(io.Writer, *accessdiff.Result) error{

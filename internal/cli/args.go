@@ -22,7 +22,9 @@ func contextFlag(cmd *cobra.Command, p *[]string) {
 	cmd.Flags().StringArrayVar(p, "context", nil, contextHelp)
 }
 
-func loadLevels(levels []string, t policy.Type) ([][]*eval.Policy, error) {
+// levels reads the policies of organisation levels: each level a
+// comma-separated list of policy arguments.
+func (a *argSource) levels(levels []string, t policy.Type) ([][]*eval.Policy, error) {
 	if len(levels) == 0 {
 		return nil, nil
 	}
@@ -33,7 +35,7 @@ func loadLevels(levels []string, t policy.Type) ([][]*eval.Policy, error) {
 			if p = strings.TrimSpace(p); p == "" {
 				continue
 			}
-			cp, err := loadPolicyArg(p, t)
+			cp, err := a.policy(p, t)
 			if err != nil {
 				return nil, err
 			}
@@ -44,22 +46,33 @@ func loadLevels(levels []string, t policy.Type) ([][]*eval.Policy, error) {
 	return out, nil
 }
 
-// loadPolicyArg reads a policy argument: inline JSON, a path or a file://
-// path.
-func loadPolicyArg(arg string, t policy.Type) (*eval.Policy, error) {
-	if strings.HasPrefix(strings.TrimSpace(arg), "{") {
-		return eval.ParseAndCompile("inline", []byte(arg), t)
-	}
-	path := strings.TrimPrefix(arg, "file://")
-	data, err := inputfile.Read(path)
+// policy reads a policy argument: inline JSON, a path, or (as the AWS
+// CLI writes them) file://PATH, fileb://PATH or - for standard input. The
+// document may also be a JSON string holding the policy, as some tools
+// print it.
+func (a *argSource) policy(arg string, t policy.Type) (*eval.Policy, error) {
+	name, data, err := a.policyText(arg)
 	if err != nil {
 		return nil, err
 	}
-	doc, err := policy.ParseJSONOrString(data, policy.Options{Type: t, Source: path})
+	doc, err := policy.ParseJSONOrString(data, policy.Options{Type: t, Source: name})
 	if err != nil {
 		return nil, err
 	}
-	return eval.Compile(path, doc), nil
+	return eval.Compile(name, doc), nil
+}
+
+// policyText is a policy argument's text and its name ("inline" for a
+// document given on the command line).
+func (a *argSource) policyText(arg string) (name string, data []byte, err error) {
+	switch {
+	case isFileArg(arg):
+		return a.value(arg)
+	case strings.HasPrefix(strings.TrimSpace(arg), "{"):
+		return "inline", []byte(arg), nil
+	}
+	data, err = inputfile.Read(arg)
+	return arg, data, err
 }
 
 // parseContextFlags reads KEY=VALUE and KEY=[V1,V2] entries; a key given

@@ -32,11 +32,11 @@ type envFlags struct {
 
 // envHelp is the help of each environment flag, the same on every command.
 var envHelp = struct{ env, authz, org, resources, plan string }{
-	env:       "the environment: an environment file, or a directory holding environment.yaml",
-	authz:     "instead of --env: an `aws iam get-account-authorization-details` output (repeatable, one per account)",
-	org:       "instead of --env: the organisation file",
-	resources: "instead of --env: a resource-policy record file or directory (repeatable)",
-	plan:      "a Terraform plan (terraform show -json PLANFILE) laid over the environment, or alone (repeatable)",
+	env:       "the environment: a `PATH` to an environment file or a directory holding environment.yaml",
+	authz:     "instead of --env: a `FILE` printed by aws iam get-account-authorization-details (repeatable, one per account)",
+	org:       "instead of --env: the organisation `FILE`",
+	resources: "instead of --env: a `PATH` to resource-policy records, a file or a directory (repeatable)",
+	plan:      "a Terraform plan `FILE` (terraform show -json PLANFILE) laid over the environment, or alone (repeatable)",
 }
 
 // register declares the environment flags on cmd.

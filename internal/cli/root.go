@@ -113,7 +113,7 @@ func MainContext(ctx context.Context, args []string, s Streams) int {
 	counted := &countingWriter{w: out}
 	s.Out, s.Err = counted, errw
 	root := NewRoot(s)
-	root.SetArgs(args)
+	root.SetArgs(expandListArgs(root, args))
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return 0

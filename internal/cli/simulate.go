@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/eval"
 	"github.com/iamwhy/iamwhy/policy"
 	"github.com/iamwhy/iamwhy/snapshot"
@@ -30,6 +33,10 @@ type simulateOptions struct {
 	ManagementAccount string
 	Context           []string
 	Output            string
+	// The AWS CLI's names for the same inputs (aws iam
+	// simulate-custom-policy and simulate-principal-policy), merged into
+	// the fields above by awsAliases.
+	aws awsSimulateFlags
 	// envFlags name the environment: every layer then comes from it.
 	envFlags
 	// VerifyWithAWS also asks AWS's policy simulator.
@@ -39,6 +46,110 @@ type simulateOptions struct {
 	// httpClient replaces the SDK's HTTP client (tests answer with
 	// recorded responses).
 	httpClient aws.HTTPClient
+	// src reads file://, fileb:// and - arguments.
+	src *argSource
+}
+
+// awsSimulateFlags are the parameters of aws iam simulate-custom-policy
+// and simulate-principal-policy that simulate takes as aliases:
+// https://docs.aws.amazon.com/cli/latest/reference/iam/simulate-custom-policy.html
+// https://docs.aws.amazon.com/cli/latest/reference/iam/simulate-principal-policy.html
+type awsSimulateFlags struct {
+	CallerARN       string
+	PolicySourceARN string
+	ActionNames     []string
+	ResourceARNs    []string
+	PolicyInputs    []string
+	Boundaries      []string
+	ContextEntries  []string
+}
+
+func (a *awsSimulateFlags) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&a.CallerARN, "caller-arn", "", "alias of --principal, as in aws iam simulate-custom-policy")
+	f.StringVar(&a.PolicySourceARN, "policy-source-arn", "", "with --env: the user or role whose policies are simulated, as the caller (as in aws iam simulate-principal-policy)")
+	f.StringArrayVar(&a.ActionNames, "action-names", nil, "alias of --action: actions, several after one flag or a JSON list")
+	f.StringArrayVar(&a.ResourceARNs, "resource-arns", nil, "alias of --resource: ARNs, several after one flag or a JSON list")
+	f.StringArrayVar(&a.PolicyInputs, "policy-input-list", nil, "alias of --policy: identity policies, several after one flag")
+	f.StringArrayVar(&a.Boundaries, "permissions-boundary-policy-input-list", nil, "alias of --boundary (one policy)")
+	f.StringArrayVar(&a.ContextEntries, "context-entries", nil, "context entries in the AWS CLI's shorthand (ContextKeyName=K,ContextKeyValues=V,ContextKeyType=T) or JSON, several after one flag")
+	for _, name := range []string{"action-names", "resource-arns", "policy-input-list", "permissions-boundary-policy-input-list", "context-entries"} {
+		listFlag(cmd, name)
+	}
+}
+
+// source is where file://, fileb:// and - arguments are read.
+func (o *simulateOptions) source() *argSource {
+	if o.src == nil {
+		o.src = &argSource{}
+	}
+	return o.src
+}
+
+// awsAliases merges the AWS CLI's spellings into the options: both
+// spellings of one input add up, and two callers, two boundaries or a
+// policy source without an environment are errors.
+func (o *simulateOptions) awsAliases() error {
+	a := &o.aws
+	if err := onlyOneStdin(map[string][]string{
+		"policy": o.Identity, "policy-input-list": a.PolicyInputs, "resource-policy": {o.ResourcePolicy},
+		"boundary": {o.Boundary}, "permissions-boundary-policy-input-list": a.Boundaries, "session-policy": o.Session,
+		"vpc-endpoint-policy": {o.VPCEndpoint}, "context-entries": a.ContextEntries,
+	}); err != nil {
+		return err
+	}
+	for _, c := range []struct{ flag, v string }{{"--caller-arn", a.CallerARN}, {"--policy-source-arn", a.PolicySourceARN}} {
+		switch {
+		case c.v == "":
+		case o.Principal == "":
+			o.Principal = c.v
+		case o.Principal != c.v:
+			return fmt.Errorf("%s %s names another caller than %s: simulate decides for one caller, whose policies they are", c.flag, c.v, o.Principal)
+		}
+	}
+	if a.PolicySourceARN != "" && !o.envFlags.given() {
+		return fmt.Errorf("--policy-source-arn needs an environment (--env) holding the policies of %s", a.PolicySourceARN)
+	}
+	var err error
+	if o.Actions, err = appendListValues(o.Actions, "--action-names", a.ActionNames); err != nil {
+		return err
+	}
+	if o.Resources, err = appendListValues(o.Resources, "--resource-arns", a.ResourceARNs); err != nil {
+		return err
+	}
+	o.Identity = append(o.Identity, a.PolicyInputs...)
+	switch {
+	case len(a.Boundaries) > 1 || len(a.Boundaries) == 1 && o.Boundary != "":
+		return errors.New("a principal has one permissions boundary: give one --boundary or --permissions-boundary-policy-input-list")
+	case len(a.Boundaries) == 1:
+		o.Boundary = a.Boundaries[0]
+	}
+	// The AWS CLI names the owner by an ARN (arn:aws:iam::ACCOUNT:root).
+	if strings.HasPrefix(o.ResourceAccount, "arn:") {
+		id, ok := arn.AccountID(o.ResourceAccount)
+		if !ok {
+			return fmt.Errorf("--resource-owner %s: an ARN without an account ID", o.ResourceAccount)
+		}
+		o.ResourceAccount = id
+	}
+	return nil
+}
+
+// appendListValues adds the values of an AWS CLI list flag: each value a
+// word, or a JSON list of words.
+func appendListValues(to []string, flag string, values []string) ([]string, error) {
+	for _, v := range values {
+		if t := strings.TrimSpace(v); strings.HasPrefix(t, "[") {
+			var list []string
+			if err := json.Unmarshal([]byte(t), &list); err != nil {
+				return nil, fmt.Errorf("%s %s: not a JSON list of strings: %w", flag, v, err)
+			}
+			to = append(to, list...)
+			continue
+		}
+		to = append(to, v)
+	}
+	return to, nil
 }
 
 func newSimulateCmd(s Streams) *cobra.Command {
@@ -67,22 +178,31 @@ snapshot lacks makes the answer "undetermined", with the gap named, never a deny
 iam:SimulateCustomPolicy) with the default credentials (or --profile) and reports, per action
 and resource, whether it agrees, explaining a difference by what AWS's simulator does not model.
 
-Context keys: --context KEY=VALUE (repeat a key, or write KEY=[v1,v2], for a multivalued key).`,
+Context keys: --context KEY=VALUE (repeat a key, or write KEY=[v1,v2], for a multivalued key).
+
+The AWS CLI's names work too (see docs/simulate.md): --caller-arn, --policy-input-list,
+--permissions-boundary-policy-input-list, --action-names, --resource-arns, --resource-policy,
+--resource-owner (an account ID or arn:aws:iam::ACCOUNT:root), --context-entries in the AWS
+CLI's shorthand or JSON, and with --env --policy-source-arn. A list takes several values after
+one flag; file://PATH, fileb://PATH and - (standard input) give a value from a file.`,
 		Example: `  iamwhy simulate --principal arn:aws:sts::111122223333:assumed-role/app/fn \
     --action s3:GetObject --resource arn:aws:s3:::cfg/settings.json \
     --policy file://app.json --context aws:RequestedRegion=eu-west-1
   iamwhy simulate --env examples/env \
     --principal arn:aws:sts::111122223333:assumed-role/config-reader/config-loader \
     --action s3:GetObject --resource arn:aws:s3:::example-data-config/app/settings.json \
-    --context aws:RequestedRegion=eu-west-1 --context aws:SecureTransport=true`,
+    --context aws:RequestedRegion=eu-west-1 --context aws:SecureTransport=true
+  iamwhy simulate --caller-arn arn:aws:iam::123456789012:user/alejandro \
+    --policy-input-list file://policy.json --action-names dynamodb:CreateBackup dynamodb:GetItem \
+    --context-entries "ContextKeyName='aws:CurrentTime',ContextKeyValues='2019-04-25T11:00:00Z',ContextKeyType=date"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.src = &argSource{in: s.In}
 			return runSimulate(s, o)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Principal, "principal", "", "the caller: user, role, assumed-role session, federated user or root ARN, service principal, or anonymous")
-	f.StringVar(&o.Principal, "caller-arn", "", "alias of --principal (as in aws iam simulate-custom-policy)")
 	f.StringSliceVar(&o.Actions, "action", nil, "action(s) to simulate, e.g. s3:GetObject (repeatable, comma-separated)")
 	f.StringSliceVar(&o.Resources, "resource", nil, "resource ARN(s) (repeatable; default *)")
 	f.StringVar(&o.ResourceAccount, "resource-owner", "", "account that owns the resource (default: the ARN's account, else the principal's)")
@@ -97,6 +217,7 @@ Context keys: --context KEY=VALUE (repeat a key, or write KEY=[v1,v2], for a mul
 	contextFlag(cmd, &o.Context)
 	outputFlag(cmd, &o.Output, "text", "json")
 	o.envFlags.register(cmd)
+	o.aws.register(cmd)
 	f.BoolVar(&o.VerifyWithAWS, "verify-with-aws", false, "also ask AWS's policy simulator (needs AWS credentials) and compare")
 	f.StringVar(&o.Profile, "profile", "", "AWS profile for --verify-with-aws")
 	f.StringVar(&o.Region, "region", "", "AWS region for --verify-with-aws (IAM is global; default from the profile, else us-east-1)")
@@ -127,6 +248,9 @@ type SimulationResult struct {
 }
 
 func runSimulate(s Streams, o *simulateOptions) error {
+	if err := o.awsAliases(); err != nil {
+		return err
+	}
 	if o.Principal == "" {
 		return fmt.Errorf("--principal is required")
 	}
@@ -138,6 +262,13 @@ func runSimulate(s Streams, o *simulateOptions) error {
 	}
 	ctx, err := parseContextFlags(o.Context)
 	if err != nil {
+		return err
+	}
+	entries, err := parseContextEntries(o.aws.ContextEntries, o.source())
+	if err != nil {
+		return err
+	}
+	if err := applyContextEntries(ctx, entries); err != nil {
 		return err
 	}
 	// Values take their key type's canonical form ("True" -> "true"), as
@@ -280,7 +411,7 @@ func layerLabel(lt eval.LayerTrace) string {
 func (o *simulateOptions) layers(action string) (*eval.Layers, error) {
 	l := &eval.Layers{ManagementAccount: o.ManagementAccount}
 	for _, p := range o.Identity {
-		cp, err := loadPolicyArg(p, policy.TypeIdentity)
+		cp, err := o.source().policy(p, policy.TypeIdentity)
 		if err != nil {
 			return nil, err
 		}
@@ -292,30 +423,30 @@ func (o *simulateOptions) layers(action string) (*eval.Layers, error) {
 		if eval.AuthorizedByTrustPolicy(action) {
 			t = policy.TypeTrust
 		}
-		if l.Resource, err = loadPolicyArg(o.ResourcePolicy, t); err != nil {
+		if l.Resource, err = o.source().policy(o.ResourcePolicy, t); err != nil {
 			return nil, err
 		}
 	}
 	if o.Boundary != "" {
-		if l.Boundary, err = loadPolicyArg(o.Boundary, policy.TypeBoundary); err != nil {
+		if l.Boundary, err = o.source().policy(o.Boundary, policy.TypeBoundary); err != nil {
 			return nil, err
 		}
 	}
 	for _, p := range o.Session {
-		cp, err := loadPolicyArg(p, policy.TypeSession)
+		cp, err := o.source().policy(p, policy.TypeSession)
 		if err != nil {
 			return nil, err
 		}
 		l.Session = append(l.Session, cp)
 	}
-	if l.SCP, err = loadLevels(o.SCPLevels, policy.TypeSCP); err != nil {
+	if l.SCP, err = o.source().levels(o.SCPLevels, policy.TypeSCP); err != nil {
 		return nil, err
 	}
-	if l.RCP, err = loadLevels(o.RCPLevels, policy.TypeRCP); err != nil {
+	if l.RCP, err = o.source().levels(o.RCPLevels, policy.TypeRCP); err != nil {
 		return nil, err
 	}
 	if o.VPCEndpoint != "" {
-		if l.VPCEndpoint, err = loadPolicyArg(o.VPCEndpoint, policy.TypeVPCEndpoint); err != nil {
+		if l.VPCEndpoint, err = o.source().policy(o.VPCEndpoint, policy.TypeVPCEndpoint); err != nil {
 			return nil, err
 		}
 	}
@@ -323,15 +454,20 @@ func (o *simulateOptions) layers(action string) (*eval.Layers, error) {
 }
 
 // envModeFlags rejects the custom-mode layer flags with --env: the
-// environment decides every layer but session policies.
+// environment decides every layer; identity policies (--policy, as
+// simulate-principal-policy's PolicyInputList) and session policies add
+// to it.
 func (o *simulateOptions) envModeFlags() error {
-	for name, set := range map[string]bool{
-		"--policy": len(o.Identity) > 0, "--resource-policy": o.ResourcePolicy != "", "--boundary": o.Boundary != "",
-		"--scp": len(o.SCPLevels) > 0, "--rcp": len(o.RCPLevels) > 0, "--vpc-endpoint-policy": o.VPCEndpoint != "",
-		"--management-account": o.ManagementAccount != "",
+	for _, c := range []struct {
+		name string
+		set  bool
+	}{
+		{"--resource-policy", o.ResourcePolicy != ""}, {"--boundary (--permissions-boundary-policy-input-list)", o.Boundary != ""},
+		{"--scp", len(o.SCPLevels) > 0}, {"--rcp", len(o.RCPLevels) > 0}, {"--vpc-endpoint-policy", o.VPCEndpoint != ""},
+		{"--management-account", o.ManagementAccount != ""},
 	} {
-		if set {
-			return fmt.Errorf("%s cannot be used with --env: the environment gives that layer (only --session-policy adds to it)", name)
+		if c.set {
+			return fmt.Errorf("%s cannot be used with --env: the environment gives that layer (only --policy and --session-policy add to it)", c.name)
 		}
 	}
 	return nil
@@ -344,8 +480,15 @@ func (o *simulateOptions) envLayers(env *snapshot.Environment, req *eval.Request
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", o.envFlags.name(), err)
 	}
+	for _, p := range o.Identity {
+		cp, err := o.source().policy(p, policy.TypeIdentity)
+		if err != nil {
+			return nil, nil, err
+		}
+		l.Identity = append(l.Identity, cp)
+	}
 	for _, p := range o.Session {
-		cp, err := loadPolicyArg(p, policy.TypeSession)
+		cp, err := o.source().policy(p, policy.TypeSession)
 		if err != nil {
 			return nil, nil, err
 		}

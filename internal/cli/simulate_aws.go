@@ -6,8 +6,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/iamwhy/iamwhy/inputfile"
-
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/iamwhy/iamwhy/access/awssim"
@@ -117,7 +115,7 @@ func outcomeOf(s string) (eval.Outcome, bool) {
 // when AWS's simulator cannot take the principal.
 func (o *simulateOptions) awsInput(env *snapshot.Environment, action string, req *eval.Request) (awssim.Input, string, error) {
 	in := awssim.Input{Actions: []string{action}, Context: req.Context}
-	sessions, err := policyTexts(o.Session)
+	sessions, err := o.policyTexts(o.Session)
 	if err != nil {
 		return in, "", err
 	}
@@ -134,7 +132,13 @@ func (o *simulateOptions) awsInput(env *snapshot.Environment, action string, req
 		default:
 			return in, "AWS's simulator simulates users, groups and roles only, not " + p.Kind.String() + " " + o.Principal, nil
 		}
-		in.PolicyInputs = sessions
+		// SimulatePrincipalPolicy's PolicyInputList adds policies to the
+		// principal's own, as --policy does in environment mode.
+		extra, err := o.policyTexts(o.Identity)
+		if err != nil {
+			return in, "", err
+		}
+		in.PolicyInputs = append(extra, sessions...)
 		if lk, err := env.Resource(req.Resource); err == nil && lk.Policy != nil && lk.Role == nil {
 			in.ResourcePolicy, in.ResourceOwner, in.CallerARN = string(lk.Policy.JSON), lk.Account, in.PolicySourceARN
 		}
@@ -146,14 +150,14 @@ func (o *simulateOptions) awsInput(env *snapshot.Environment, action string, req
 	case eval.PrincipalAssumedRole:
 		in.CallerARN = roleOfSession(o.Principal)
 	}
-	if in.PolicyInputs, err = policyTexts(o.Identity); err != nil {
+	if in.PolicyInputs, err = o.policyTexts(o.Identity); err != nil {
 		return in, "", err
 	}
 	if len(in.PolicyInputs) == 0 {
 		return in, "SimulateCustomPolicy needs at least one identity-based policy (--policy)", nil
 	}
 	if o.Boundary != "" {
-		b, err := policyText(o.Boundary)
+		b, err := o.policyText(o.Boundary)
 		if err != nil {
 			return in, "", err
 		}
@@ -165,7 +169,7 @@ func (o *simulateOptions) awsInput(env *snapshot.Environment, action string, req
 			if p = strings.TrimSpace(p); p == "" {
 				continue
 			}
-			t, err := policyText(p)
+			t, err := o.policyText(p)
 			if err != nil {
 				return in, "", err
 			}
@@ -177,7 +181,7 @@ func (o *simulateOptions) awsInput(env *snapshot.Environment, action string, req
 		if in.CallerARN == "" {
 			return in, "AWS's simulator needs a user or role as caller to evaluate a resource-based policy", nil
 		}
-		if in.ResourcePolicy, err = policyText(o.ResourcePolicy); err != nil {
+		if in.ResourcePolicy, err = o.policyText(o.ResourcePolicy); err != nil {
 			return in, "", err
 		}
 		in.ResourceOwner = o.ResourceAccount
@@ -194,10 +198,10 @@ func roleOfSession(s string) string {
 	return r
 }
 
-func policyTexts(args []string) ([]string, error) {
+func (o *simulateOptions) policyTexts(args []string) ([]string, error) {
 	out := make([]string, 0, len(args))
 	for _, a := range args {
-		t, err := policyText(a)
+		t, err := o.policyText(a)
 		if err != nil {
 			return nil, err
 		}
@@ -207,11 +211,8 @@ func policyTexts(args []string) ([]string, error) {
 }
 
 // policyText is a policy argument's JSON text, as AWS takes it.
-func policyText(arg string) (string, error) {
-	if strings.HasPrefix(strings.TrimSpace(arg), "{") {
-		return arg, nil
-	}
-	data, err := inputfile.Read(strings.TrimPrefix(arg, "file://"))
+func (o *simulateOptions) policyText(arg string) (string, error) {
+	_, data, err := o.source().policyText(arg)
 	return string(data), err
 }
 

@@ -56,8 +56,18 @@ func TestSimulateEnv(t *testing.T) {
 				"--resource", "arn:aws:s3:::not-collected/x", "--context", "aws:RequestedRegion=ap-southeast-2"},
 			decision: "explicit-deny", decidedBy: "scp", gap: "not-collected"},
 		{rule: "custom-mode layer flags are refused with --env",
-			args: []string{"--principal", "arn:aws:iam::111122223333:user/alice", "--action", "s3:GetObject", "--policy", "x.json"},
-			code: 2, stderr: "--policy cannot be used with --env"},
+			args: []string{"--principal", "arn:aws:iam::111122223333:user/alice", "--action", "s3:GetObject", "--boundary", "x.json"},
+			code: 2, stderr: "--boundary (--permissions-boundary-policy-input-list) cannot be used with --env"},
+		{rule: "--policy adds an identity policy to the principal's own (simulate-principal-policy's PolicyInputList)",
+			args: []string{"--principal", "arn:aws:sts::111122223333:assumed-role/config-reader/config-loader", "--action", "s3:GetObject",
+				"--resource", exampleObject, "--context", "aws:RequestedRegion=eu-west-1", "--context", "aws:SecureTransport=true",
+				"--policy", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:GetObject","Resource":"*"}]}`},
+			decision: "explicit-deny", decidedBy: "identity"},
+		{rule: "--policy-source-arn names the caller whose policies are simulated",
+			args: []string{"--policy-source-arn", "arn:aws:iam::111122223333:user/alice", "--action-names", "sts:AssumeRole",
+				"--resource-arns", "arn:aws:iam::111122223333:role/developer", "--context-entries",
+				"ContextKeyName=aws:MultiFactorAuthPresent,ContextKeyValues=true,ContextKeyType=boolean"},
+			decision: "allow", decidedBy: "identity"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.rule, func(t *testing.T) {

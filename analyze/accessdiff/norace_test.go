@@ -1,0 +1,5 @@
+//go:build !race
+
+package accessdiff
+
+const raceEnabled = false
