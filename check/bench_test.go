@@ -124,3 +124,25 @@ func BenchmarkCheckRealistic(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLoadRealistic reads the 20,000 realistic cases (casegen) into
+// cases without running them: the reading share of a check run.
+func BenchmarkLoadRealistic(b *testing.B) {
+	dir := benchCases(b, 20_000)
+	for _, name := range []string{"cases.json", "cases.yaml"} {
+		b.Run(name, func(b *testing.B) {
+			path := filepath.Join(dir, name)
+			b.ReportAllocs()
+			for b.Loop() {
+				f, err := LoadFile(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(f.Cases) != 20_000 {
+					b.Fatalf("%d cases", len(f.Cases))
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/20_000, "µs/case")
+		})
+	}
+}

@@ -27,6 +27,12 @@ type File struct {
 	// as written; nil when absent.
 	Environment *yaml.Node
 	Cases       []*Case
+
+	arena caseArena // the cases' small pieces (arena.go)
+	// sharedLayers are the layers of cases already read, by their text
+	// (layersKey): cases that name the same policies share one CaseLayers.
+	sharedLayers map[string]*CaseLayers
+	keyBuf       []byte
 }
 
 // PolicyRef is a policy document: inline, or a path relative to the file.
@@ -71,6 +77,8 @@ type CaseLayers struct {
 	VPCEndpoint *PolicyRef
 	// S3KMS holds the S3 and KMS settings (s3kmslayers.go); nil: none.
 	S3KMS *CaseS3
+
+	shared bool // several cases may hold this value (File.layersKey)
 }
 
 // Expectation is the decision a case expects.
@@ -324,7 +332,8 @@ func (f *File) readCase(n *yaml.Node) (*Case, error) {
 	if n.Kind != yaml.MappingNode {
 		return nil, &FileError{Path: f.Path, Pos: nodePos(n), Msg: "each case must be a mapping"}
 	}
-	c := &Case{Pos: nodePos(n)}
+	c := f.arena.newCase()
+	c.Pos = nodePos(n)
 	var fields caseFields
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
@@ -346,10 +355,10 @@ func (f *File) readCase(n *yaml.Node) (*Case, error) {
 	}
 	c.Principal = fields.get("principal").Value
 	var err error
-	if c.Actions, err = stringOrList(fields.get("action")); err != nil {
+	if c.Actions, err = f.stringOrList(fields.get("action")); err != nil {
 		return nil, fe(fields.get("action"), "action: %v", err)
 	}
-	if c.Resources, err = stringOrList(fields.get("resource")); err != nil {
+	if c.Resources, err = f.stringOrList(fields.get("resource")); err != nil {
 		return nil, fe(fields.get("resource"), "resource: %v", err)
 	}
 	if len(c.Actions) == 0 || len(c.Resources) == 0 {
@@ -371,19 +380,24 @@ func (f *File) readCase(n *yaml.Node) (*Case, error) {
 		if v.Kind != yaml.MappingNode {
 			return nil, fe(v, "context must be a mapping from key to value or list of values")
 		}
-		keys := map[string]*yaml.Node{}
+		var keys map[string]*yaml.Node // for large contexts; small ones are searched
+		if len(v.Content) > 0 {
+			c.Context = f.arena.contextEntries(len(v.Content) / 2)[:0]
+		}
 		for i := 0; i+1 < len(v.Content); i += 2 {
 			k, val := v.Content[i], v.Content[i+1]
 			// Context key names are case-insensitive, so aws:SourceIp and
 			// aws:sourceip are the same key given twice.
-			if prev, dup := keys[strings.ToLower(k.Value)]; dup {
+			if prev := seenContextKey(v.Content[:i], k, &keys); prev != nil {
 				return nil, fe(k, "context key %q given twice (first as %q at %s)", k.Value, prev.Value, nodePos(prev).LineCol())
 			}
-			keys[strings.ToLower(k.Value)] = k
 			ce := ContextEntry{Key: k.Value}
 			switch val.Kind {
 			case yaml.SequenceNode:
 				ce.Multi = true
+				if len(val.Content) > 0 {
+					ce.Values = f.arena.strings(len(val.Content))[:0]
+				}
 				for _, item := range val.Content {
 					if item.Kind != yaml.ScalarNode {
 						return nil, fe(item, "context %s: values must be scalars", k.Value)
@@ -394,7 +408,8 @@ func (f *File) readCase(n *yaml.Node) (*Case, error) {
 				if val.Tag == "!!null" {
 					return nil, fe(val, "context %s: a key without a value; leave the key out to make it absent", k.Value)
 				}
-				ce.Values = []string{val.Value}
+				ce.Values = f.arena.strings(1)
+				ce.Values[0] = val.Value
 			default:
 				return nil, fe(val, "context %s: want a value or a list of values", k.Value)
 			}
@@ -402,21 +417,153 @@ func (f *File) readCase(n *yaml.Node) (*Case, error) {
 		}
 	}
 	if v := fields.get("layers"); v != nil && v.Tag != "!!null" {
+		key, shared := f.layersKey(v)
+		if l := f.sharedLayers[string(key)]; shared && l != nil {
+			c.Layers = l
+			return c, nil
+		}
 		l, err := f.readLayers(c, v)
 		if err != nil {
 			return nil, err
+		}
+		if shared {
+			if f.sharedLayers == nil {
+				f.sharedLayers = map[string]*CaseLayers{}
+			}
+			if len(f.sharedLayers) < 1<<16 {
+				l.shared = true
+				f.sharedLayers[string(key)] = l
+			}
 		}
 		c.Layers = l
 	}
 	return c, nil
 }
 
-func stringOrList(n *yaml.Node) ([]string, error) {
+// layersKey writes the text of a case's layers mapping as a key, and says
+// whether cases with the same key may share one CaseLayers: when the
+// layers are the plain layer keys with names from the policies block (or
+// null) in lists, so that reading them again gives an equal value. Inline
+// documents, paths (whose references carry the case's position) and S3
+// and KMS settings are read for each case.
+func (f *File) layersKey(n *yaml.Node) ([]byte, bool) {
+	if n.Kind != yaml.MappingNode {
+		return nil, false
+	}
+	b := f.keyBuf[:0]
+	ok := true
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		switch {
+		case !ok:
+		case n.Kind == yaml.ScalarNode && n.Tag == "!!null":
+			b = append(b, '~')
+		case n.Kind == yaml.ScalarNode:
+			if _, named := f.Policies[n.Value]; !named {
+				ok = false
+				return
+			}
+			b = append(b, '"')
+			b = append(b, n.Value...)
+			b = append(b, 0)
+		case n.Kind == yaml.SequenceNode:
+			b = append(b, '[')
+			for _, c := range n.Content {
+				walk(c)
+			}
+			b = append(b, ']')
+		default:
+			ok = false
+		}
+	}
+	for i := 0; i+1 < len(n.Content) && ok; i += 2 {
+		k := n.Content[i]
+		if k.Kind != yaml.ScalarNode || !layerKeys[k.Value] {
+			return nil, false
+		}
+		b = append(b, k.Value...)
+		b = append(b, ':')
+		walk(n.Content[i+1])
+	}
+	f.keyBuf = b
+	return b, ok
+}
+
+// seenContextKey returns the earlier key among a context's pairs read so
+// far (pairs) that names the same key as k, ignoring case as IAM does, or
+// nil. A context has a few keys, searched in place; a large one gets an
+// index of lower-cased names.
+func seenContextKey(pairs []*yaml.Node, k *yaml.Node, index *map[string]*yaml.Node) *yaml.Node {
+	const linear = 16
+	if *index == nil && len(pairs) < 2*linear {
+		for i := 0; i < len(pairs); i += 2 {
+			if sameKeyFold(pairs[i].Value, k.Value) {
+				return pairs[i]
+			}
+		}
+		return nil
+	}
+	if *index == nil {
+		*index = make(map[string]*yaml.Node, len(pairs))
+		for i := 0; i < len(pairs); i += 2 {
+			if _, ok := (*index)[strings.ToLower(pairs[i].Value)]; !ok {
+				(*index)[strings.ToLower(pairs[i].Value)] = pairs[i]
+			}
+		}
+	}
+	lk := strings.ToLower(k.Value)
+	if prev, ok := (*index)[lk]; ok {
+		return prev
+	}
+	(*index)[lk] = k
+	return nil
+}
+
+// sameKeyFold is strings.ToLower(a) == strings.ToLower(b) without
+// allocating when both are ASCII, as context keys are.
+func sameKeyFold(a, b string) bool {
+	if !ascii(a) || !ascii(b) {
+		// Not strings.EqualFold: its folding differs from ToLower's
+		// for a few letters (the long s, the Kelvin sign), and the
+		// rule has always been lower-case equality.
+		la, lb := strings.ToLower(a), strings.ToLower(b)
+		return la == lb
+	}
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		ca, cb := a[i], b[i]
+		if 'A' <= ca && ca <= 'Z' {
+			ca += 'a' - 'A'
+		}
+		if 'A' <= cb && cb <= 'Z' {
+			cb += 'a' - 'A'
+		}
+		if ca != cb {
+			return false
+		}
+	}
+	return true
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func (f *File) stringOrList(n *yaml.Node) ([]string, error) {
 	switch n.Kind {
 	case yaml.ScalarNode:
-		return []string{n.Value}, nil
+		out := f.arena.strings(1)
+		out[0] = n.Value
+		return out, nil
 	case yaml.SequenceNode:
-		out := make([]string, 0, len(n.Content))
+		out := f.arena.strings(len(n.Content))[:0]
 		for _, c := range n.Content {
 			if c.Kind != yaml.ScalarNode {
 				return nil, errors.New("want a string or a list of strings")

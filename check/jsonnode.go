@@ -8,7 +8,6 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/iamwhy/iamwhy/internal/yamldoc"
 	"github.com/iamwhy/iamwhy/policy"
 	"gopkg.in/yaml.v3"
 )
@@ -31,9 +30,46 @@ type jsonReader struct {
 	line, col int  // of buf[pos], 1-based; col counts characters
 	cr        bool // the last byte was a carriage return
 
-	slab   []yaml.Node
+	// Nodes and the Content slices of mappings and sequences are carved
+	// out of chunks (slab, ptrs) instead of allocated one by one: a case
+	// is some thirty nodes, and their allocation and collection were most
+	// of the cost of reading a check file. stack holds the children of the
+	// collections being read until each knows its length.
+	slab  []yaml.Node
+	ptrs  []*yaml.Node
+	stack []*yaml.Node
+
 	intern map[string]string
+	bytes  byteArena
 	depth  int
+}
+
+// nodeMark is a point in the reader's node storage (see rewind).
+type nodeMark struct {
+	slab []yaml.Node
+	ptrs []*yaml.Node
+}
+
+// mark returns the current point of the node storage.
+func (p *jsonReader) mark() nodeMark { return nodeMark{p.slab, p.ptrs} }
+
+// rewind hands the nodes and Content slices made since m out again. The
+// caller promises that nothing it keeps points into them (a case without
+// an inline policy keeps strings, not nodes). Storage that moved to a new
+// chunk since m is not rewound: the old chunk's tail is simply left.
+func (p *jsonReader) rewind(m nodeMark) {
+	if sameChunk(m.slab, p.slab) {
+		p.slab = m.slab
+	}
+	if sameChunk(m.ptrs, p.ptrs) {
+		p.ptrs = m.ptrs
+	}
+}
+
+// sameChunk reports whether the free tails a and b (a taken before b) are
+// of one backing array: they end at the same element.
+func sameChunk[T any](a, b []T) bool {
+	return cap(a) > 0 && cap(b) > 0 && &a[:cap(a)][cap(a)-1] == &b[:cap(b)][cap(b)-1]
 }
 
 // jsonMaxDepth bounds nesting, so a hostile file cannot exhaust the stack.
@@ -140,12 +176,33 @@ func (p *jsonReader) offset() int64 { return p.base + int64(p.pos) }
 
 func (p *jsonReader) node() *yaml.Node {
 	if len(p.slab) == 0 {
-		p.slab = make([]yaml.Node, 256)
+		p.slab = make([]yaml.Node, 1024)
 	}
 	n := &p.slab[0]
 	p.slab = p.slab[1:]
-	n.Line, n.Column = p.line, p.col
+	// A rewound node still holds what it held.
+	*n = yaml.Node{Line: p.line, Column: p.col}
 	return n
+}
+
+// content moves the children pushed on the stack since start into an exact
+// Content slice (its capacity is its length, so an append elsewhere cannot
+// write into a neighbour's children).
+func (p *jsonReader) content(start int) []*yaml.Node {
+	kids := p.stack[start:]
+	n := len(kids)
+	if n == 0 {
+		return nil
+	}
+	if n > len(p.ptrs) {
+		p.ptrs = make([]*yaml.Node, max(4096, n))
+	}
+	out := p.ptrs[:n:n]
+	p.ptrs = p.ptrs[n:]
+	copy(out, kids)
+	clear(kids)
+	p.stack = p.stack[:start]
+	return out
 }
 
 // value reads one JSON value.
@@ -282,13 +339,15 @@ func jsonNumber(b []byte) bool {
 // action names, policy names) instead of allocating each again. The table is
 // bounded so that unique values cannot grow it without limit.
 func (p *jsonReader) internBytes(b []byte) string {
-	if len(b) > 64 {
-		return string(b)
+	if len(b) > 24 {
+		// Longer strings are mostly unique (names, ARNs): looking them
+		// up costs more than copying them.
+		return p.bytes.string(b)
 	}
 	if s, ok := p.intern[string(b)]; ok {
 		return s
 	}
-	s := string(b)
+	s := p.bytes.string(b)
 	if len(p.intern) < 8192 {
 		p.intern[s] = s
 	}
@@ -430,6 +489,7 @@ func (p *jsonReader) objectWith(take func(obj, key *yaml.Node) bool) *yaml.Node 
 		p.depth--
 		return n
 	}
+	start := len(p.stack)
 	for {
 		if p.skipSpace() != '"' {
 			p.fail("want a quoted key")
@@ -437,7 +497,7 @@ func (p *jsonReader) objectWith(take func(obj, key *yaml.Node) bool) *yaml.Node 
 		k := p.node()
 		k.Kind, k.Tag, k.Style = yaml.ScalarNode, "!!str", yaml.DoubleQuotedStyle
 		k.Value = p.str()
-		if first := seenKey(n, k, &keys); first != nil {
+		if first := seenKey(p.stack[start:], k, &keys); first != nil {
 			// The message of yamldoc, the rule for YAML check files.
 			panic(&jsonError{Line: k.Line, Col: k.Column, Dup: true, Msg: fmt.Sprintf("key %q given twice (first at %s)", k.Value, nodePos(first).LineCol())})
 		}
@@ -447,12 +507,16 @@ func (p *jsonReader) objectWith(take func(obj, key *yaml.Node) bool) *yaml.Node 
 		p.pos++
 		p.col++
 		var v *yaml.Node
+		if take != nil {
+			// take sees the object as read so far.
+			n.Content = p.stack[start:len(p.stack):len(p.stack)]
+		}
 		if take != nil && take(n, k) {
 			v = &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: k.Line, Column: k.Column}
 		} else {
 			v = p.value()
 		}
-		n.Content = append(n.Content, k, v)
+		p.stack = append(p.stack, k, v)
 		switch p.skipSpace() {
 		case ',':
 			p.pos++
@@ -461,6 +525,7 @@ func (p *jsonReader) objectWith(take func(obj, key *yaml.Node) bool) *yaml.Node 
 			p.pos++
 			p.col++
 			p.depth--
+			n.Content = p.content(start)
 			return n
 		default:
 			p.fail("want ',' or '}' in an object")
@@ -468,23 +533,24 @@ func (p *jsonReader) objectWith(take func(obj, key *yaml.Node) bool) *yaml.Node 
 	}
 }
 
-// seenKey returns the earlier key node of object n equal to k, if any, and
-// otherwise records k. Small objects are searched in place; large ones (a
-// policies: section with thousands of names) through an index.
-func seenKey(n, k *yaml.Node, index *map[string]*yaml.Node) *yaml.Node {
+// seenKey returns the earlier key node equal to k among an object's
+// pairs read so far (content), if any, and otherwise records k. Small
+// objects are searched in place; large ones (a policies: section with
+// thousands of names) through an index.
+func seenKey(content []*yaml.Node, k *yaml.Node, index *map[string]*yaml.Node) *yaml.Node {
 	const linear = 16
-	if *index == nil && len(n.Content) < 2*linear {
-		for i := 0; i < len(n.Content); i += 2 {
-			if n.Content[i].Value == k.Value {
-				return n.Content[i]
+	if *index == nil && len(content) < 2*linear {
+		for i := 0; i < len(content); i += 2 {
+			if content[i].Value == k.Value {
+				return content[i]
 			}
 		}
 		return nil
 	}
 	if *index == nil {
-		*index = make(map[string]*yaml.Node, len(n.Content))
-		for i := 0; i < len(n.Content); i += 2 {
-			(*index)[n.Content[i].Value] = n.Content[i]
+		*index = make(map[string]*yaml.Node, len(content))
+		for i := 0; i < len(content); i += 2 {
+			(*index)[content[i].Value] = content[i]
 		}
 	}
 	if first, ok := (*index)[k.Value]; ok {
@@ -507,8 +573,10 @@ func (p *jsonReader) array() *yaml.Node {
 		p.depth--
 		return n
 	}
+	start := len(p.stack)
 	for {
-		n.Content = append(n.Content, p.value())
+		v := p.value()
+		p.stack = append(p.stack, v)
 		switch p.skipSpace() {
 		case ',':
 			p.pos++
@@ -517,6 +585,7 @@ func (p *jsonReader) array() *yaml.Node {
 			p.pos++
 			p.col++
 			p.depth--
+			n.Content = p.content(start)
 			return n
 		default:
 			p.fail("want ',' or ']' in an array")
@@ -622,16 +691,17 @@ func parseJSONCheck(path string, data []byte) (f *File, err error) {
 		}
 		early, cr = hf, &caseReader{f: hf, seen: map[string]policy.Pos{}}
 		var one [1]*yaml.Node
-		p.items(func(n *yaml.Node) {
-			if err := yamldoc.Check(n); err != nil {
-				panic(caseError{yamlFileError(path, err)})
-			}
+		// The reader refuses duplicate keys itself, with yamldoc's
+		// message, and JSON has no aliases: yamldoc.Check could find
+		// nothing in these items.
+		p.items(func(n *yaml.Node) bool {
 			one[0] = n
 			cs, err := cr.read(one[:])
 			if err != nil {
 				panic(caseError{err})
 			}
 			hf.Cases = append(hf.Cases, cs...)
+			return !hf.keepNodes(cs)
 		})
 		return true
 	})

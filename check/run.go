@@ -77,6 +77,16 @@ type Runner struct {
 	mu       sync.Mutex
 	cache    map[cacheKey]cached
 	compiled sync.Map // cacheKey -> cached: the same, read without the lock
+	// layers are the eval.Layers built for cases' CaseLayers, shared by
+	// the cases whose layers are one value (File.layersKey): the engine
+	// only reads them.
+	layers sync.Map // layersKey -> *eval.Layers
+}
+
+type layersKey struct {
+	l          *CaseLayers
+	trust      bool // the resource layer is read as a trust policy
+	management string
 }
 
 type cacheKey struct {
@@ -263,6 +273,24 @@ func (r *Runner) openEnvironment(f *File) (Environment, error) {
 }
 
 func (r *Runner) customLayers(f *File, c *Case, req *eval.Request) (*eval.Layers, error) {
+	// Only layers that several cases share are kept: a file of a million
+	// cases each with its own layers would otherwise keep them all.
+	if !c.Layers.shared || c.Layers.S3KMS != nil {
+		return r.buildLayers(f, c, req)
+	}
+	key := layersKey{c.Layers, eval.AuthorizedByTrustPolicy(req.Action), c.ManagementAccount}
+	if l, ok := r.layers.Load(key); ok {
+		return l.(*eval.Layers), nil
+	}
+	l, err := r.buildLayers(f, c, req)
+	if err == nil {
+		r.layers.Store(key, l)
+	}
+	return l, err
+}
+
+// buildLayers compiles a case's layers into the engine's.
+func (r *Runner) buildLayers(f *File, c *Case, req *eval.Request) (*eval.Layers, error) {
 	cl := c.Layers
 	l := &eval.Layers{ManagementAccount: c.ManagementAccount}
 	var err error

@@ -93,6 +93,49 @@ type caseReader struct {
 	seen map[string]policy.Pos
 }
 
+// keepNodes reports whether any of the cases points into the node trees
+// they were read from: an inline policy written in a case is kept as its
+// node, compiled when a case first uses it, and S3 and KMS settings may
+// hold one too. Policies named from the file's policies block belong to
+// the file, not to the case.
+func (f *File) keepNodes(cases []*Case) bool {
+	for _, c := range cases {
+		l := c.Layers
+		if l == nil || l.shared { // shared layers name policies only
+			continue
+		}
+		if l.S3KMS != nil || f.inline(l.Resource) || f.inline(l.Boundary) || f.inline(l.VPCEndpoint) ||
+			f.inlineIn(l.Identity) || f.inlineIn(l.Session) {
+			return true
+		}
+		for _, lvl := range l.SCP {
+			if f.inlineIn(lvl) {
+				return true
+			}
+		}
+		for _, lvl := range l.RCP {
+			if f.inlineIn(lvl) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// inline reports whether r is an inline policy of a case.
+func (f *File) inline(r *PolicyRef) bool {
+	return r != nil && r.Inline != nil && f.Policies[r.Name] != r
+}
+
+func (f *File) inlineIn(refs []*PolicyRef) bool {
+	for _, r := range refs {
+		if f.inline(r) {
+			return true
+		}
+	}
+	return false
+}
+
 func (cr *caseReader) read(nodes []*yaml.Node) ([]*Case, error) {
 	out := make([]*Case, 0, len(nodes))
 	for _, cn := range nodes {
@@ -131,7 +174,7 @@ func openJSONStream(path string) (*Source, bool, error) {
 				return false
 			}
 			casesAt, casesLine, casesCol = p.offset(), p.line, p.col
-			p.items(func(*yaml.Node) {})
+			p.items(func(*yaml.Node) bool { return true })
 			return true
 		})
 		if p.skipSpace() != 0 {
@@ -163,6 +206,7 @@ func openJSONStream(path string) (*Source, bool, error) {
 		cr := &caseReader{f: f, seen: map[string]policy.Pos{}}
 		var nodes []*yaml.Node
 		var ferr error
+		batchStart := p.mark()
 		flush := func() {
 			if ferr != nil || len(nodes) == 0 {
 				return
@@ -171,20 +215,28 @@ func openJSONStream(path string) (*Source, bool, error) {
 			if cases, ferr = cr.read(nodes); ferr == nil {
 				ferr = fn(cases)
 			}
+			clear(nodes)
 			nodes = nodes[:0]
+			// The batch's nodes are used again for the next batch
+			// unless a case keeps some.
+			if ferr == nil && !f.keepNodes(cases) {
+				p.rewind(batchStart)
+			}
+			batchStart = p.mark()
 		}
 		err = func() (err error) {
 			defer catch(&err)
 			if p.skipSpace() != '[' {
 				p.fail("want the cases list")
 			}
-			p.items(func(n *yaml.Node) {
+			p.items(func(n *yaml.Node) bool {
 				if ferr != nil {
-					return
+					return true
 				}
 				if nodes = append(nodes, n); len(nodes) == batch {
 					flush()
 				}
+				return false
 			})
 			return nil
 		}()
@@ -198,8 +250,9 @@ func openJSONStream(path string) (*Source, bool, error) {
 }
 
 // items reads an array item by item, handing each to fn; the '[' is the
-// next byte.
-func (p *jsonReader) items(fn func(*yaml.Node)) {
+// next byte. When fn returns true, nothing points into the item's nodes
+// any more and their storage is used again for the next items.
+func (p *jsonReader) items(fn func(*yaml.Node) (release bool)) {
 	p.enter()
 	p.pos++
 	p.col++
@@ -210,7 +263,10 @@ func (p *jsonReader) items(fn func(*yaml.Node)) {
 		return
 	}
 	for {
-		fn(p.value())
+		m := p.mark()
+		if fn(p.value()) {
+			p.rewind(m)
+		}
 		switch p.skipSpace() {
 		case ',':
 			p.pos++

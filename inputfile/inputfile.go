@@ -80,7 +80,11 @@ func Read(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return ReadAllFrom(f, path)
+	var size int64
+	if fi, err := f.Stat(); err == nil {
+		size = fi.Size()
+	}
+	return readAll(f, path, size)
 }
 
 // Open opens path for reading if it is a regular file within the limit.
@@ -125,10 +129,32 @@ func Open(path string) (*os.File, error) {
 // ReadAllFrom reads r to its end, failing once more than the limit has been
 // read; path names the input in the error.
 func ReadAllFrom(r io.Reader, path string) ([]byte, error) {
+	return readAll(r, path, 0)
+}
+
+// readAll reads r to its end within the limit. size is what the file's
+// size said (0: unknown): the buffer is allocated once at that size plus
+// one byte, to see the end (or growth) without io.ReadAll's doubling and
+// copying, which for a large check file cost more than parsing it.
+func readAll(r io.Reader, path string, size int64) ([]byte, error) {
 	max := Limit()
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if size <= 0 || size > max {
+		size = 512
+	}
+	data := make([]byte, 0, size+1)
+	lr := io.LimitReader(r, max+1)
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := lr.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
 	}
 	if int64(len(data)) > max {
 		return nil, &TooLargeError{Path: path, Limit: max}

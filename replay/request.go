@@ -60,20 +60,24 @@ type Options struct {
 // DefaultOptions uses the IAM service reference embedded in package
 // catalog: canonical action names, the action an operation needs, and the
 // actions a CloudTrail event needs.
+//
+// The reference is decoded on first use, not here: a command that builds
+// these options but reads no message does not pay for it.
 func DefaultOptions() Options {
-	c := catalog.Default()
 	return Options{
 		Denial: denial.Options{
 			ActionCanonicalizer: func(action string) (string, bool) {
-				if a, ok := c.Action(action); ok {
+				if a, ok := catalog.Default().Action(action); ok {
 					return a.FullName, true
 				}
 				return "", false
 			},
-			OperationAction: c.OperationAction,
+			OperationAction: func(service, operation string) (string, bool) {
+				return catalog.Default().OperationAction(service, operation)
+			},
 		},
 		EventActions: func(source, name string) []string {
-			a, _ := c.EventActions(source, name)
+			a, _ := catalog.Default().EventActions(source, name)
 			return a
 		},
 	}

@@ -7,6 +7,11 @@ import (
 	"github.com/iamwhy/iamwhy/internal/cli"
 )
 
+// stopProfile ends a profile started by a profiling build (profile.go).
+var stopProfile = func() {}
+
 func main() {
-	os.Exit(cli.Main(os.Args[1:], cli.StdStreams()))
+	code := cli.Main(os.Args[1:], cli.StdStreams())
+	stopProfile()
+	os.Exit(code)
 }

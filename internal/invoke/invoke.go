@@ -59,10 +59,14 @@ func (c Config) Check() error {
 }
 
 // Tools returns every tool, in the order they are listed.
-func Tools() []*Tool { return tools }
+func Tools() []*Tool {
+	prepareTools()
+	return tools
+}
 
 // Lookup returns the tool of that name.
 func Lookup(name string) (*Tool, bool) {
+	prepareTools()
 	for _, t := range tools {
 		if t.Name == name {
 			return t, true

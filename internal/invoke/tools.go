@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/google/jsonschema-go/jsonschema"
 )
@@ -20,22 +21,37 @@ type Tool struct {
 	Schema *jsonschema.Schema
 
 	resolved *jsonschema.Resolved
+	// schema builds Schema and resolved (see prepareTools).
+	schema func() (*jsonschema.Schema, *jsonschema.Resolved)
 	// build decodes the arguments and fills the call's command line.
 	build func(c *call, raw json.RawMessage) error
 }
 
+// prepareTools builds every tool's schema, once, when a tool is first
+// asked for: building them when the package is initialised cost every
+// iamwhy command some milliseconds of start-up, and only mcp and serve use
+// them.
+var prepareTools = sync.OnceFunc(func() {
+	for _, t := range tools {
+		t.Schema, t.resolved = t.schema()
+	}
+})
+
 // define makes a Tool whose arguments are the JSON object In describes.
 func define[In any](name, title, description string, build func(c *call, in *In) error) *Tool {
-	schema, err := jsonschema.For[In](schemaOptions)
-	if err != nil {
-		panic(fmt.Sprintf("invoke: tool %s: %v", name, err)) // a programming error, caught by every test
-	}
-	resolved, err := schema.Resolve(nil)
-	if err != nil {
-		panic(fmt.Sprintf("invoke: tool %s: %v", name, err))
-	}
 	return &Tool{
-		Name: name, Title: title, Description: description, Schema: schema, resolved: resolved,
+		Name: name, Title: title, Description: description,
+		schema: func() (*jsonschema.Schema, *jsonschema.Resolved) {
+			schema, err := jsonschema.For[In](schemaOptions)
+			if err != nil {
+				panic(fmt.Sprintf("invoke: tool %s: %v", name, err)) // a programming error, caught by every test
+			}
+			resolved, err := schema.Resolve(nil)
+			if err != nil {
+				panic(fmt.Sprintf("invoke: tool %s: %v", name, err))
+			}
+			return schema, resolved
+		},
 		build: func(c *call, raw json.RawMessage) error {
 			in := new(In)
 			if len(bytes.TrimSpace(raw)) > 0 {
