@@ -26,6 +26,7 @@ func TestCheckExitStatus(t *testing.T) {
 		{"all cases pass: 0", []string{"check", "../../examples/checks/guides.yaml"}, 0, ""},
 		{"environment mode: 0", []string{"check", "../../examples/checks/environment.yaml"}, 0, ""},
 		{"a Terraform plan as the environment: 0", []string{"check", "../../examples/iac/checks.yaml"}, 0, ""},
+		{"a SAM template with parameters as the environment: 0", []string{"check", "../../examples/iac/cloudformation/checks.yaml"}, 0, ""},
 		{"JSON is accepted as YAML", []string{"check", "testdata/check/json-form.json"}, 0, ""},
 		{"a failing case: 1", []string{"check", "testdata/check/mixed.yaml"}, 1, ""},
 		{"unknown top-level key: 2", []string{"check", "testdata/check/unknown-key.yaml"}, 2, `unknown-key.yaml:2:1: unknown top-level key "tests"`},

@@ -85,3 +85,22 @@ func TestLintPlan(t *testing.T) {
 		t.Errorf("stderr = %q", stderr)
 	}
 }
+
+// lint --template names the template line and column of the policy element
+// a finding is about.
+func TestLintTemplate(t *testing.T) {
+	stdout, stderr, code := runCLI(t, "lint", "--template", "testdata/iac/lint-template.yaml", "--fail-on", "error")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (an unknown action is an ERROR): %s %s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "testdata/iac/lint-template.yaml:17:25: ERROR") {
+		t.Errorf("the finding does not name the Action's line:col in the template:\n%s", stdout)
+	}
+	stdout, stderr, code = runCLI(t, "lint", "--template", "../../examples/iac/cloudformation/template.yaml", "--parameters", "../../examples/iac/cloudformation/parameters.json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "not linted: KeyUserPolicy.PolicyDocument is known only at deploy") || !strings.Contains(stderr, "Fn::ImportValue shared-parameter-arn") {
+		t.Errorf("stderr = %q", stderr)
+	}
+}

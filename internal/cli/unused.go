@@ -126,15 +126,19 @@ func renderUnusedText(w io.Writer, res *unused.Result) error {
 		if p.Owner != nil {
 			owner = "owner " + escapeText(*p.Owner)
 		}
-		fmt.Fprintf(&b, "\n%s (%s, %s): %d calls; %d used, %d unused, %d unknown\n", p.Principal, p.Kind, owner, p.Calls,
+		fmt.Fprintf(&b, "\n%s (%s, %s): %d calls; %d used, %d unused, %d unknown", p.Principal, p.Kind, owner, p.Calls,
 			p.Counts[unused.StatusUsed], p.Counts[unused.StatusUnused], p.Counts[unused.StatusUnknown])
+		if p.Blocked > 0 {
+			fmt.Fprintf(&b, "; %d granted but refused by a permissions boundary or SCP", p.Blocked)
+		}
+		b.WriteString("\n")
 		byStatus := map[string][]string{}
 		for _, a := range p.Actions {
 			line := a.Action
 			switch {
 			case a.Status == unused.StatusUsed && a.LastUsed != nil:
 				line += " (last " + *a.LastUsed + ")"
-			case a.Status == unused.StatusUnknown && a.Reason != nil:
+			case (a.Status == unused.StatusUnknown || a.BlockedBy != nil) && a.Reason != nil:
 				line += ": " + *a.Reason
 			}
 			byStatus[a.Status] = append(byStatus[a.Status], line)
