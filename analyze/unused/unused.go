@@ -194,12 +194,7 @@ func (a *Analyzer) principal(p string) (*principalState, error) {
 	}
 	st := &principalState{arn: sp.PrincipalARN(), account: sp.Account, p: sp, grants: map[string][]string{}, blocked: map[string]blockedAction{},
 		used: map[string]time.Time{}, requests: map[reqKey]*eval.Request{}, seen: map[callkey.Key][]reqKey{}, perAction: map[string]int{}}
-	for _, t := range sp.Tags {
-		if strings.EqualFold(t.Key, a.o.OwnerTag) {
-			v := t.Value
-			st.owner = &v
-		}
-	}
+	st.owner = snapshot.Owner(sp.Tags, a.o.OwnerTag)
 	st.notes = append(st.notes, sp.Gaps...)
 	for _, ip := range sp.Policies {
 		if ip.Document == nil {

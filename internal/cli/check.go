@@ -28,6 +28,9 @@ func newCheckCmd(s Streams) *cobra.Command {
 decision with the case's expectation.
 
 Exit status: 0 all cases pass; 1 at least one case fails; 2 the command could not run.`,
+		Example: `  iamwhy check examples/checks/guides.yaml examples/checks/environment.yaml
+  iamwhy check examples/iac/checks.yaml                   # a Terraform plan as the environment
+  iamwhy check -o junit examples/checks/*.yaml > report.xml`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Files = args

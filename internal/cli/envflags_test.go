@@ -11,7 +11,7 @@ import (
 // the one set of environment flags.
 var envCommands = []string{
 	"simulate", "who-can", "can", "diagnose", "explain", "trail diagnose", "unused",
-	"trust", "reproduce", "mcp", "serve",
+	"trust", "reproduce", "mcp", "serve", "generate",
 }
 
 func walkCommands(c *cobra.Command, f func(*cobra.Command)) {
