@@ -137,7 +137,7 @@ func runReproduce(ctx context.Context, s Streams, o *reproduceOptions, message s
 		return nil
 	case out.Run.Answer == reproduce.AnswerError:
 		return silentExit(4)
-	case out.Run.Comparison.Agree != nil && !*out.Run.Comparison.Agree:
+	case out.Run.Comparison != nil && out.Run.Comparison.Agree != nil && !*out.Run.Comparison.Agree:
 		return silentExit(1)
 	}
 	return nil
@@ -267,10 +267,12 @@ func reproduceText(w io.Writer, out reproduction) error {
 		answer += " (request " + *r.RequestID + ")"
 	}
 	fmt.Fprintf(w, "AWS       %s\n", answer)
-	if r.Comparison.Offline != nil {
-		fmt.Fprintf(w, "Offline   %s (iamwhy, from --env)\n", *r.Comparison.Offline)
+	if c := r.Comparison; c != nil {
+		if c.Offline != nil {
+			fmt.Fprintf(w, "Offline   %s (iamwhy, from --env)\n", *c.Offline)
+		}
+		fmt.Fprintf(w, "Verdict   %s\n", c.Summary)
 	}
-	fmt.Fprintf(w, "Verdict   %s\n", r.Comparison.Summary)
 	for _, n := range r.NotSent {
 		fmt.Fprintf(w, "Not sent  %s\n", n)
 	}
