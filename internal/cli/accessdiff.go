@@ -101,7 +101,7 @@ func runAccessDiff(s Streams, o *accessDiffOptions, oldName, newName string) err
 		if err != nil {
 			return err
 		}
-		doc, err := policy.Parse(raw, policy.Options{Type: t, Source: name})
+		doc, err := policy.ParseJSONOrString(raw, policy.Options{Type: t, Source: name})
 		if err != nil {
 			return err
 		}

@@ -145,7 +145,13 @@ func runLint(s Streams, opts *lintOptions) error {
 		if err != nil {
 			return err
 		}
-		results = append(results, analyze.Lint(data, analyze.LintOptions{Type: opts.Type, ResourceType: opts.ResourceType, Source: f, Catalog: c, Custom: opts.Custom}))
+		lo := analyze.LintOptions{Type: opts.Type, ResourceType: opts.ResourceType, Source: f, Catalog: c, Custom: opts.Custom}
+		// A document inside an AWS CLI output, or encoded, is linted
+		// itself; findings are placed in the file.
+		if w, err := policy.Unwrap(data, f); err == nil && (w.Member != "" || w.Encoding != policy.EncodingObject) {
+			data, lo.Start, lo.Decoded = w.Text, w.Start, w.Encoding != policy.EncodingObject
+		}
+		results = append(results, analyze.Lint(data, lo))
 	}
 	for _, p := range opts.Plans {
 		env, _, err := terraform.LoadFiles(nil, []string{p}, terraform.Options{Account: opts.Account})

@@ -26,6 +26,8 @@ func TestLintCommand(t *testing.T) {
 		{"resource type", []string{"lint", "--resource-type", "AWS::S3::Bucket", "testdata/lint/bucket.json"}, "bucket.txt", 1},
 		{"check access not granted", []string{"lint", "--check-access-not-granted", "iam:PassRole,s3:GetObject", "--resources", "arn:aws:s3:::my-bucket/key", "testdata/lint/clean.json"}, "access-not-granted.txt", 1},
 		{"check no public access", []string{"lint", "--policy-type", "resource", "--check-no-public-access", "testdata/lint/public.json"}, "public.txt", 1},
+		{"a document inside get-policy-version output is linted at its lines", []string{"lint", "testdata/lint/get-policy-version.json"}, "get-policy-version.txt", 1},
+		{"a URL-encoded document of the IAM API is linted at its string", []string{"lint", "testdata/lint/get-role-policy-encoded.json"}, "get-role-policy-encoded.txt", 1},
 		{"not JSON is a finding", []string{"lint", "-o", "json", "testdata/lint/broken.json"}, "broken.out.json", 1},
 	}
 	for _, tt := range tests {
