@@ -2,7 +2,10 @@ package cloudformation
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/awslabs/goformation/v7/cloudformation/serverless"
 
@@ -42,6 +45,7 @@ func (r *reader) function(res *Resource, cond *val) error {
 		return err
 	}
 	r.res.Applied++
+	r.applyGlobals(p)
 	var x serverless.Function
 	if err := p.decode((*functionProps)(&x), "Role", "PermissionsBoundary", "Tracing"); err != nil {
 		return r.wrap(err)
@@ -98,6 +102,40 @@ func (r *reader) function(res *Resource, cond *val) error {
 	}
 	r.ents[k] = e
 	return nil
+}
+
+// globalKeys are the Globals.Function properties that change the role SAM
+// generates; a function's own property wins.
+// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-template-anatomy-globals.html
+var globalKeys = []string{"PermissionsBoundary", "RolePath", "Tracing", "VpcConfig"}
+
+// applyGlobals adds the Globals.Function properties a function does not set.
+func (r *reader) applyGlobals(p *props) {
+	g := r.t.Globals
+	if g == nil || g.Kind != yaml.MappingNode {
+		return
+	}
+	var fn *yaml.Node
+	for i := 0; i+1 < len(g.Content); i += 2 {
+		if g.Content[i].Value == "Function" {
+			fn = deref(g.Content[i+1])
+		}
+	}
+	if fn == nil || fn.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(fn.Content); i += 2 {
+		k := fn.Content[i].Value
+		if !slices.Contains(globalKeys, k) || p.field(k) != nil {
+			continue
+		}
+		v, err := r.eval(fn.Content[i+1])
+		if err != nil || v.k == kNoValue {
+			continue
+		}
+		p.v.keys = append(p.v.keys, k)
+		p.v.vals = append(p.v.vals, v)
+	}
 }
 
 // samPolicy reads one entry of a function's Policies: an AWS managed
