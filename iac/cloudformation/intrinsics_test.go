@@ -204,7 +204,8 @@ func TestSAMFunction(t *testing.T) {
 	for _, m := range r.ManagedPolicies {
 		managed = append(managed, m.ARN)
 	}
-	for _, want := range []string{"arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess", "arn:aws:iam::aws:policy/AWSLambdaExecute"} {
+	for _, want := range []string{"arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess", "arn:aws:iam::aws:policy/AWSLambdaExecute",
+		"arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole"} {
 		if !strings.Contains(strings.Join(managed, " "), want) {
 			t.Errorf("managed policies %q lack %s", managed, want)
 		}
