@@ -357,7 +357,7 @@ func renderDeniedJSON(w io.Writer, d *trail.Denials) error {
 	out := deniedJSON{
 		FormatVersion: 1, Total: d.Total, First: timePtr(d.First), Last: timePtr(d.Last), UnknownTime: d.UnknownTime,
 		Histogram: deniedHistogramJSON{Start: timePtr(d.Histogram.Start), Counts: d.Histogram.Counts},
-		Stats: trailStatsJSON(&d.Stats),
+		Stats:     trailStatsJSON(&d.Stats),
 	}
 	if out.Histogram.Counts == nil {
 		out.Histogram.Counts = []int64{}
