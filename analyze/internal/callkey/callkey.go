@@ -30,6 +30,36 @@ func Of(r *trail.Record) Key {
 	}
 	h.Write([]byte{0})
 	h.Write(r.RequestParameters)
+	// A create call's response names the resource it made.
+	h.Write([]byte{0})
+	h.Write(r.ResponseElements)
+	for _, res := range r.Resources {
+		h.Write([]byte{0})
+		h.Write([]byte(res.ARN))
+	}
+	var k Key
+	h.Sum(k[:0])
+	return k
+}
+
+// OfResources returns the key of what a record's rebuilt requests' actions
+// and resources depend on, leaving out the context (source address, VPC
+// endpoint, the calling session): for analyses that keep requests by
+// action and resource only. The caller is in the key only for an IAM
+// user, whose IAM calls naming no user act on the user itself.
+func OfResources(r *trail.Record) Key {
+	h := fnv.New128a()
+	caller := ""
+	if r.UserIdentity.Type == "IAMUser" {
+		caller = r.UserIdentity.ARN
+	}
+	for _, s := range []string{caller, r.EventSource, r.EventName, r.AWSRegion, r.Account()} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	h.Write(r.RequestParameters)
+	h.Write([]byte{0})
+	h.Write(r.ResponseElements)
 	for _, res := range r.Resources {
 		h.Write([]byte{0})
 		h.Write([]byte(res.ARN))
