@@ -282,7 +282,7 @@ const maxIssuers = 1 << 16
 // rebuilds into requests): the caller, the event's kind and outcome, what
 // the trail covers, and what callkey tells calls apart by.
 var Members = []string{"userIdentity.type", "userIdentity.arn", "userIdentity.accountId", "userIdentity.invokedBy",
-	"userIdentity.sessionContext.sessionIssuer.arn", "errorCode", "responseElements", "eventType", "eventCategory", "readOnly", "recipientAccountId",
+	"userIdentity.sessionContext.sessionIssuer.arn", "errorCode", "eventType", "eventCategory", "readOnly", "recipientAccountId",
 	"awsRegion", "sourceIPAddress", "vpcEndpointId", "requestParameters", "resources"}
 
 // Add takes one record: what the trail covers (accounts, data events,
@@ -344,6 +344,7 @@ func (a *Analyzer) Add(r *trail.Record) {
 
 	var keys []reqKey
 	var reqs []*eval.Request
+	cacheable := true
 	if mapped {
 		// Rebuilding needs every field; Read may have decoded only
 		// Members.
@@ -355,6 +356,7 @@ func (a *Analyzer) Add(r *trail.Record) {
 			Resources: a.c.ScopeResources,
 			PassRole:  true,
 		})
+		cacheable = !rp.FromResponse
 		for _, req := range rp.Requests {
 			k := reqKey{action: req.Action, resource: req.Resource}
 			if req.Action == "iam:PassRole" {
@@ -369,7 +371,7 @@ func (a *Analyzer) Add(r *trail.Record) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.calls++
-	if len(st.seen) < maxSeen {
+	if len(st.seen) < maxSeen && cacheable {
 		st.seen[key] = keys
 	}
 	for i, k := range keys {

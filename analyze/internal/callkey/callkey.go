@@ -4,7 +4,9 @@
 // context a policy condition may test that differs between calls (region,
 // source address, VPC endpoint, the service that made the call). The
 // call's time is left out: conditions on aws:CurrentTime are not
-// re-simulated per call.
+// re-simulated per call. The response is left out too (it holds request
+// IDs that differ in every call): a call whose requests were rebuilt from
+// its response (trail.Replay.FromResponse) must not be cached.
 package callkey
 
 import (
@@ -30,9 +32,6 @@ func Of(r *trail.Record) Key {
 	}
 	h.Write([]byte{0})
 	h.Write(r.RequestParameters)
-	// A create call's response names the resource it made.
-	h.Write([]byte{0})
-	h.Write(r.ResponseElements)
 	for _, res := range r.Resources {
 		h.Write([]byte{0})
 		h.Write([]byte(res.ARN))
@@ -58,8 +57,6 @@ func OfResources(r *trail.Record) Key {
 		h.Write([]byte{0})
 	}
 	h.Write(r.RequestParameters)
-	h.Write([]byte{0})
-	h.Write(r.ResponseElements)
 	for _, res := range r.Resources {
 		h.Write([]byte{0})
 		h.Write([]byte(res.ARN))
