@@ -50,9 +50,11 @@ type Spec struct {
 	// (`templates:`) to lay over the environment; like Plans, Load does
 	// not read them (package iac/cloudformation does).
 	Templates []TemplateRef
-	// Account is the account plans and templates deploy to when they do
-	// not say (the command line's --account); Load ignores it.
+	// Account and Region are the account and region plans and templates
+	// deploy to when they do not say (the command line's --account and
+	// --region); Load ignores them.
 	Account string
+	Region  string
 }
 
 // TemplateRef is one entry of `templates:`: a template (or cdk.out
