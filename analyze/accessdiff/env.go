@@ -181,23 +181,23 @@ type layersEntry struct {
 }
 
 type envRun struct {
-	opts         EnvOptions
-	cat          *catalog.Catalog
-	a, b         *envSide
-	global       bool
-	chTargets    map[string]bool
-	chAccounts   map[string]bool
-	index        map[string][]string // principal key -> targets naming it
-	targetStmts  map[string][]sideStmt
-	matchCache   map[string][]string
-	applyCache   map[string]bool
-	typeCache    map[string][]string
-	probeCache   map[string][]probe
-	noProbe      []probe
+	opts        EnvOptions
+	cat         *catalog.Catalog
+	a, b        *envSide
+	global      bool
+	chTargets   map[string]bool
+	chAccounts  map[string]bool
+	index       map[string][]string // principal key -> targets naming it
+	targetStmts map[string][]sideStmt
+	matchCache  map[string][]string
+	applyCache  map[string]bool
+	typeCache   map[string][]string
+	probeCache  map[string][]probe
+	noProbe     []probe
 	// mu guards the caches above, which the workers share; total counts
 	// the requests of every worker against MaxRequests.
-	mu    *sync.Mutex
-	total *atomic.Int64
+	mu           *sync.Mutex
+	total        *atomic.Int64
 	notes        map[string]bool
 	found        map[string]int
 	diffs        []EnvDifference
