@@ -282,10 +282,10 @@ const maxIssuers = 1 << 16
 // Members are the record members Add reads for every record (given to
 // trail.Options.Members, the rest is decoded only for the calls Add
 // rebuilds into requests): the caller, the event's kind and outcome, what
-// the trail covers, and what callkey tells calls apart by.
-var Members = []string{"userIdentity.type", "userIdentity.arn", "userIdentity.accountId", "userIdentity.invokedBy",
+// the trail covers, and what callkey.OfResources tells calls apart by.
+var Members = []string{"userIdentity.type", "userIdentity.arn", "userIdentity.accountId",
 	"userIdentity.sessionContext.sessionIssuer.arn", "errorCode", "eventType", "eventCategory", "readOnly", "recipientAccountId",
-	"awsRegion", "sourceIPAddress", "vpcEndpointId", "requestParameters", "resources"}
+	"awsRegion", "requestParameters", "resources"}
 
 // Add takes one record: what the trail covers (accounts, data events,
 // read events, the window), and, for a principal's authorised call, the
