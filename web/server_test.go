@@ -242,6 +242,11 @@ func TestGeneratePage(t *testing.T) {
 			t.Errorf("the generate page lacks %q", want)
 		}
 	}
+	// With the environment, the calls another layer still refuses are shown.
+	w = do(t, s, "GET", "/generate?principal=arn:aws:sts::111122223333:assumed-role/developer/alice&include_denied=1", "127.0.0.1:8377", "", true)
+	if body = w.Body.String(); !strings.Contains(body, `data-testid="refused-in-environment"`) || !strings.Contains(body, "boundary") {
+		t.Errorf("the developer's CreateRole is refused by its boundary; the generate page does not say so")
+	}
 	// Without --include-denied the trail's only calls (all denied) are not
 	// counted: the page must not show a policy as if it had been derived.
 	w = do(t, s, "GET", "/generate?principal=arn:aws:sts::111122223333:assumed-role/config-reader/config-loader", "127.0.0.1:8377", "", true)

@@ -322,7 +322,9 @@ var tools = []*Tool{
 			if err := required("principal", in.Principal); err != nil {
 				return err
 			}
-			c.args = []string{"generate", "--output", "json", "--principal", in.Principal}
+			// With an environment the policy is also verified under the
+			// principal's boundary, SCPs, RCPs and resource policies.
+			c.args = append([]string{"generate", "--output", "json", "--principal", in.Principal}, c.cfg.EnvArgs...)
 			for _, f := range []struct {
 				flag string
 				on   bool
