@@ -57,10 +57,21 @@ func runTrailIngest(ctx context.Context, s Streams, o trailIngestOptions) error 
 			format = "parquet"
 		}
 	}
+	// An interruption may come at any step, also while the database is
+	// opened or the table created: say what was kept every time.
+	untouched := func(err error) error {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%w: %s was left as it was", err, o.DB)
+		}
+		return err
+	}
 	switch format {
 	case "duckdb":
 		db, err := sqltable.Open(ctx, o.DB)
 		if err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("%w: nothing was added to %s", err, o.DB)
+			}
 			return err
 		}
 		complete, err := loadTrail(ctx, s, db, o.Paths, sqltable.LoaderOptions{})
@@ -78,11 +89,11 @@ func runTrailIngest(ctx context.Context, s Streams, o trailIngestOptions) error 
 	case "parquet":
 		db, err := sqltable.Open(ctx, "")
 		if err != nil {
-			return err
+			return untouched(err)
 		}
 		defer db.Close()
 		if err := db.LoadParquet(ctx, o.DB); err != nil {
-			return err
+			return untouched(err)
 		}
 		complete, err := loadTrail(ctx, s, db, o.Paths, sqltable.LoaderOptions{})
 		if err != nil {
@@ -95,7 +106,7 @@ func runTrailIngest(ctx context.Context, s Streams, o trailIngestOptions) error 
 		// previous file whole.
 		tmp := o.DB + ".tmp"
 		if err := db.Lockdown(ctx, tmp); err != nil {
-			return err
+			return untouched(err)
 		}
 		if err := db.ExportParquet(ctx, tmp); err != nil {
 			os.Remove(tmp)
