@@ -26,6 +26,14 @@ type LintOptions struct {
 	ResourceType string
 	// Source names the document in findings.
 	Source string
+	// Start, when valid, is where the document starts in Source: it was
+	// found inside an AWS CLI output (policy.Unwrap). Findings' Line and
+	// Col are then those of Source, while spans and paths stay those of
+	// the document, as Access Analyzer counts them. When Decoded is set
+	// the document was decoded from a string (JSON or URL-encoded), whose
+	// text no line of Source holds: every finding is placed at Start.
+	Start   policy.Pos
+	Decoded bool
 	// Custom are the custom checks to run as well (nil for none).
 	Custom *CustomChecks
 	// Catalog is the service reference; nil means catalog.Default().
@@ -79,7 +87,7 @@ func newLinter(opts LintOptions, res *Result) *linter {
 	if c == nil {
 		c = catalog.Default()
 	}
-	return &linter{c: c, t: opts.Type, resourceType: opts.ResourceType, res: res}
+	return &linter{c: c, t: opts.Type, resourceType: opts.ResourceType, res: res, start: opts.Start, decoded: opts.Decoded}
 }
 
 type linter struct {
@@ -87,7 +95,9 @@ type linter struct {
 	t            policy.Type
 	resourceType string
 	res          *Result
-	doc          *document // nil for LintPolicy
+	doc          *document  // nil for LintPolicy
+	start        policy.Pos // LintOptions.Start
+	decoded      bool       // LintOptions.Decoded
 	p            *policy.Policy
 	stmtNodes    []*jnode
 	// matched and keys cache catalog lookups: large documents repeat
@@ -135,9 +145,16 @@ func (l *linter) add(code string, p policy.Pos, stmt string, format string, args
 	if !c.Types.Has(l.t) {
 		return
 	}
+	at := p
+	if l.start.IsValid() && p.IsValid() {
+		at = l.start.Inside(p)
+		if l.decoded {
+			at = l.start
+		}
+	}
 	f := Finding{
 		Severity: c.Severity, IssueCode: code, LearnMoreLink: c.LearnMoreLink,
-		Message: fmt.Sprintf(format, args...), Line: p.Line, Col: p.Col, Statement: stmt,
+		Message: fmt.Sprintf(format, args...), Line: at.Line, Col: at.Col, Statement: stmt,
 	}
 	if l.doc != nil {
 		f.Path = []PathElement{}

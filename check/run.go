@@ -35,6 +35,9 @@ type Result struct {
 	Location  string   `json:"location,omitempty"` // file:line:col of the deciding statement
 	Line      int      `json:"line"`               // line of the case in the check file
 	Warnings  []string `json:"warnings,omitempty"`
+	// Live is the outcome of performing the request in AWS (check
+	// --live); nil otherwise.
+	Live *LiveResult `json:"live,omitempty"`
 }
 
 // Summary counts results.
@@ -42,6 +45,8 @@ type Summary struct {
 	Cases  int `json:"cases"`
 	Passed int `json:"passed"`
 	Failed int `json:"failed"`
+	// Live counts the live outcomes (check --live); nil otherwise.
+	Live *LiveSummary `json:"live,omitempty"`
 }
 
 // Report is everything `iamwhy check` prints.
@@ -73,7 +78,11 @@ type Runner struct {
 	Reference eval.Reference
 	// Brief leaves out the explanations of passing results, for outputs
 	// that show explanations of failures only.
-	Brief    bool
+	Brief bool
+	// Live, when set, is called with each result after it is decided,
+	// with the file's environment (nil in custom mode); Live.Apply
+	// performs the request in AWS. It may fail the result.
+	Live     func(c *Case, res *Result, env Environment)
 	mu       sync.Mutex
 	cache    map[cacheKey]cached
 	compiled sync.Map // cacheKey -> cached: the same, read without the lock
@@ -139,6 +148,12 @@ func (s *Summary) Add(res *Result) {
 	} else {
 		s.Failed++
 	}
+	if res.Live != nil {
+		if s.Live == nil {
+			s.Live = &LiveSummary{}
+		}
+		s.Live.add(res.Live)
+	}
 }
 
 // fileRun is the state of running one file: its environment, opened on
@@ -158,6 +173,13 @@ func (r *Runner) newFileRun(f *File) *fileRun {
 	}
 	r.mu.Unlock()
 	return &fileRun{r: r, f: f}
+}
+
+// environment is the file's environment, opened on first use; nil when it
+// cannot be opened.
+func (fr *fileRun) environment() Environment {
+	fr.envOnce.Do(func() { fr.env, fr.envErr = fr.r.openEnvironment(fr.f) })
+	return fr.env
 }
 
 func (fr *fileRun) layers(req *eval.Request) (*eval.Layers, error) {
@@ -201,6 +223,13 @@ func (fr *fileRun) run(cases []*Case, out []Result) []Result {
 					layers = fr.layers
 				}
 				results[i] = fr.r.runOne(fr.f, j.c, j.action, j.resource, j.multi, layers)
+				if fr.r.Live != nil {
+					var env Environment
+					if j.c.Layers == nil {
+						env = fr.environment()
+					}
+					fr.r.Live(j.c, &results[i], env)
+				}
 			}
 		}(w)
 	}

@@ -29,7 +29,7 @@ func (r *Run) Compare(offline string) {
 	}
 	if r.Answer == AnswerError {
 		c.Summary = fmt.Sprintf("AWS answered %s, which is not an authorization decision: whether the call is allowed is not known", deref(r.ErrorCode))
-		r.Comparison = c
+		r.Comparison = &c
 		return
 	}
 	denied := r.Answer == AnswerDenied
@@ -56,7 +56,7 @@ func (r *Run) Compare(offline string) {
 			c.Summary += "; iamwhy's offline decision (" + offline + ") DISAGREES: the environment is out of date or the simulator is wrong"
 		}
 	}
-	r.Comparison = c
+	r.Comparison = &c
 }
 
 func deref(s *string) string {

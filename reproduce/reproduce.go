@@ -290,6 +290,9 @@ func FromRequest(principal, action, resource string, cat *catalog.Catalog) (*Pla
 	if role, ok := arn.SessionRoleARN(principal); ok && strings.Contains(principal, ":assumed-role/") {
 		p.Role = &role
 		p.Notes = append(p.Notes, "the role's path is not in the session ARN: check the role ARN ("+role+")")
+	} else if arn.PrincipalKindOf(principal) == arn.PrincipalRole {
+		// A role itself: assumed as it is.
+		p.Role = &principal
 	}
 	c := Call{Service: cliService(a.Service.Prefix), Operation: kebab(a.Name()), Action: a.FullName, AccessLevel: a.Access.String(),
 		ReadOnly: a.Access == catalog.AccessRead || a.Access == catalog.AccessList}

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -49,6 +50,25 @@ type Runner struct {
 	// Read) in the service reference. Without it such a call is refused
 	// with a *RefusedError before any request is made.
 	AllowWrites bool
+	// DryRunWrites lets a call that is not read-only run when it is an
+	// EC2 dry run, which checks the permissions and changes nothing.
+	DryRunWrites bool
+	// SessionName is the role session name; "" is SessionName.
+	SessionName string
+
+	// identities caches each identity once obtained (a role's temporary
+	// credentials, the caller's identity), and the error when it could
+	// not be: a run of many calls as one role assumes it once. A Runner
+	// is safe for concurrent use.
+	mu         sync.Mutex
+	identities map[string]*identity
+}
+
+// identity is an obtained identity: its credentials and ARN.
+type identity struct {
+	creds aws.CredentialsProvider
+	arn   string
+	err   error
 }
 
 // Run is what AWS answered to a reproduced call.
@@ -74,8 +94,8 @@ type Run struct {
 	// without them.
 	NotSent []string `json:"not_sent"`
 	// Comparison relates the answer to the record and to iamwhy's own
-	// decision; set by Compare.
-	Comparison Comparison `json:"comparison"`
+	// decision; set by Compare, null before.
+	Comparison *Comparison `json:"comparison"`
 }
 
 // RefusedError is returned when a call is not made because it is not safe
@@ -151,7 +171,7 @@ func (r *Runner) refuse(p *Plan) error {
 		return &RefusedError{Reason: "the plan names no API call"}
 	case p.Role == nil && !strings.Contains(p.Principal, ":user/"):
 		return &RefusedError{Reason: fmt.Sprintf("the call was made as %s, whose credentials iamwhy cannot obtain (only a role session or an IAM user can be reproduced)", orUnknown(p.Principal))}
-	case !p.Call.ReadOnly && !r.AllowWrites:
+	case !p.Call.ReadOnly && !r.AllowWrites && !(r.DryRunWrites && p.Call.DryRun):
 		level := orUnknown(p.Call.AccessLevel)
 		msg := fmt.Sprintf("refused: %s is not read-only (%s) and may change the account; pass --allow-writes to perform it", orUnknown(p.Call.Action), level)
 		if p.API.Service == "ec2" {
@@ -165,33 +185,62 @@ func (r *Runner) refuse(p *Plan) error {
 // identity returns the configuration whose credentials are the denied
 // identity's, and that identity's ARN.
 func (r *Runner) identity(ctx context.Context, cfg aws.Config, p *Plan) (aws.Config, string, error) {
+	key := p.Principal
+	if p.Role != nil {
+		key = *p.Role
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	id, ok := r.identities[key]
+	if !ok {
+		id = r.obtain(ctx, cfg, p)
+		if r.identities == nil {
+			r.identities = map[string]*identity{}
+		}
+		r.identities[key] = id
+	}
+	if id.err != nil {
+		return cfg, "", id.err
+	}
+	if id.creds != nil {
+		cfg.Credentials = id.creds
+	}
+	return cfg, id.arn, nil
+}
+
+// obtain assumes the plan's role, or checks that the caller is the plan's
+// IAM user.
+func (r *Runner) obtain(ctx context.Context, cfg aws.Config, p *Plan) *identity {
 	client := sts.NewFromConfig(cfg)
 	if p.Role == nil {
 		// An IAM user: the credentials must be that user's own.
 		who, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		if err != nil {
-			return cfg, "", fmt.Errorf("sts get-caller-identity: %w", err)
+			return &identity{err: fmt.Errorf("sts get-caller-identity: %w", err)}
 		}
 		if got := aws.ToString(who.Arn); got != p.Principal {
-			return cfg, "", &RefusedError{Reason: fmt.Sprintf("the credentials are %s's, not %s's: give a profile of that user (--profile)", got, p.Principal)}
+			return &identity{err: &RefusedError{Reason: fmt.Sprintf("the credentials are %s's, not %s's: give a profile of that user (--profile)", got, p.Principal)}}
 		}
-		return cfg, p.Principal, nil
+		return &identity{arn: p.Principal}
 	}
-	got, err := client.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: p.Role, RoleSessionName: aws.String(SessionName)})
+	name := r.SessionName
+	if name == "" {
+		name = SessionName
+	}
+	got, err := client.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: p.Role, RoleSessionName: aws.String(name)})
 	if err != nil {
-		return cfg, "", fmt.Errorf("sts assume-role %s: %w (your credentials must be allowed to assume it, and its trust policy must trust them)", *p.Role, err)
+		return &identity{err: fmt.Errorf("sts assume-role %s: %w (your credentials must be allowed to assume it, and its trust policy must trust them)", *p.Role, err)}
 	}
 	c := got.Credentials
 	if c == nil {
-		return cfg, "", fmt.Errorf("sts assume-role %s: the answer holds no credentials", *p.Role)
+		return &identity{err: fmt.Errorf("sts assume-role %s: the answer holds no credentials", *p.Role)}
 	}
-	cfg.Credentials = aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(
-		aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken)))
-	identity := *p.Role
+	id := &identity{arn: *p.Role, creds: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(
+		aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken)))}
 	if got.AssumedRoleUser != nil && got.AssumedRoleUser.Arn != nil {
-		identity = *got.AssumedRoleUser.Arn
+		id.arn = *got.AssumedRoleUser.Arn
 	}
-	return cfg, identity, nil
+	return id
 }
 
 // answer classifies the call's error: none is allowed, an access-denied

@@ -1,101 +1,21 @@
 package reproduce
 
 import (
-	"bytes"
 	"errors"
-	"io"
-	"net/http"
-	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/iamwhy/iamwhy/reproduce/reproducetest"
 )
 
-// recordedAWS is the SDK's HTTP client in these tests: it answers each
-// request with a recorded response from testdata/run, chosen by service
-// (and operation for the query-protocol services), and keeps what was
-// asked. Nothing reaches AWS.
-type recordedAWS struct {
-	t *testing.T
-	// answers maps "service" or "service.Operation" to a file in
-	// testdata/run; the status is the file name's number (200 without).
-	answers map[string]string
-	mu      sync.Mutex
-	seen    []seenRequest
+func recorded(t *testing.T, answers map[string]string) *reproducetest.AWS {
+	return &reproducetest.AWS{T: t, Dir: "testdata/run", Answers: answers}
 }
 
-type seenRequest struct {
-	service, operation string
-	url                string
-	accessKey          string
-	form               url.Values
-}
-
-func (f *recordedAWS) Do(req *http.Request) (*http.Response, error) {
-	var body []byte
-	if req.Body != nil {
-		body, _ = io.ReadAll(req.Body)
-	}
-	host := req.URL.Host
-	service := ""
-	for _, s := range Services() {
-		if strings.HasPrefix(host, s+".") || strings.Contains(host, "."+s+".") {
-			service = s
-			break
-		}
-	}
-	form, _ := url.ParseQuery(string(body))
-	op := form.Get("Action")
-	auth := req.Header.Get("Authorization")
-	key := ""
-	if i := strings.Index(auth, "Credential="); i >= 0 {
-		key, _, _ = strings.Cut(auth[i+len("Credential="):], "/")
-	}
-	f.mu.Lock()
-	f.seen = append(f.seen, seenRequest{service: service, operation: op, url: req.URL.String(), accessKey: key, form: form})
-	f.mu.Unlock()
-	file, ok := f.answers[service+"."+op]
-	if !ok {
-		file, ok = f.answers[service]
-	}
-	if !ok {
-		f.t.Errorf("no recorded answer for %s %s (%s)", service, op, req.URL)
-		return &http.Response{StatusCode: 500, Header: http.Header{}, Body: io.NopCloser(strings.NewReader("")), Request: req}, nil
-	}
-	data, err := os.ReadFile(filepath.Join("testdata", "run", file))
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	status := 200
-	for _, s := range []int{403, 404, 412} {
-		if strings.Contains(file, "."+itoa(s)+".") {
-			status = s
-		}
-	}
-	h := http.Header{}
-	h.Set("X-Amzn-Requestid", "recorded-request")
-	switch {
-	case strings.HasSuffix(file, ".json"):
-		h.Set("Content-Type", "application/json")
-		if status == 403 {
-			h.Set("X-Amzn-Errortype", "AccessDeniedException")
-		}
-	case strings.HasSuffix(file, ".xml"):
-		h.Set("Content-Type", "text/xml")
-	}
-	return &http.Response{StatusCode: status, Header: h, Body: io.NopCloser(bytes.NewReader(data)), ContentLength: int64(len(data)), Request: req}, nil
-}
-
-func itoa(n int) string {
-	return string([]byte{byte('0' + n/100), byte('0' + n/10%10), byte('0' + n%10)})
-}
-
-func runner(f *recordedAWS, allowWrites bool) *Runner {
+func runner(f *reproducetest.AWS, allowWrites bool) *Runner {
 	return &Runner{AllowWrites: allowWrites, Config: aws.Config{
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIACALLERCREDENTIAL", "secret", ""),
 		HTTPClient:       f,
@@ -169,7 +89,7 @@ func TestRunAnswers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			f := &recordedAWS{t: t, answers: tc.answers}
+			f := recorded(t, tc.answers)
 			got, err := runner(f, tc.allowWrites).Run(t.Context(), p)
 			if err != nil {
 				t.Fatal(err)
@@ -184,24 +104,24 @@ func TestRunAnswers(t *testing.T) {
 			if got.Identity != "arn:aws:sts::111122223333:assumed-role/app/iamwhy-reproduce" {
 				t.Errorf("identity %s: want the new session", got.Identity)
 			}
-			if len(f.seen) != 2 {
-				t.Fatalf("%d requests, want assume-role then the call: %+v", len(f.seen), f.seen)
+			if len(f.Requests()) != 2 {
+				t.Fatalf("%d requests, want assume-role then the call: %+v", len(f.Requests()), f.Requests())
 			}
-			assume, call := f.seen[0], f.seen[1]
-			if assume.operation != "AssumeRole" || assume.form.Get("RoleArn") != "arn:aws:iam::111122223333:role/service/app" ||
-				assume.form.Get("RoleSessionName") != SessionName || assume.accessKey != "AKIACALLERCREDENTIAL" {
+			assume, call := f.Requests()[0], f.Requests()[1]
+			if assume.Operation != "AssumeRole" || assume.Form.Get("RoleArn") != "arn:aws:iam::111122223333:role/service/app" ||
+				assume.Form.Get("RoleSessionName") != SessionName || assume.AccessKey != "AKIACALLERCREDENTIAL" {
 				t.Errorf("assume-role request %+v: want the session's role, session %s, the caller's credentials", assume, SessionName)
 			}
-			if call.accessKey != "ASIAROLECREDENTIALS1" {
-				t.Errorf("the call was signed with %s, not the assumed role's credentials", call.accessKey)
+			if call.AccessKey != "ASIAROLECREDENTIALS1" {
+				t.Errorf("the call was signed with %s, not the assumed role's credentials", call.AccessKey)
 			}
 			for k, v := range tc.form {
-				if call.form.Get(k) != v {
-					t.Errorf("the call's %s = %q, want %q (form %v)", k, call.form.Get(k), v, call.form)
+				if call.Form.Get(k) != v {
+					t.Errorf("the call's %s = %q, want %q (form %v)", k, call.Form.Get(k), v, call.Form)
 				}
 			}
-			if !strings.Contains(call.url, tc.url) {
-				t.Errorf("call URL %s lacks %s", call.url, tc.url)
+			if !strings.Contains(call.URL, tc.url) {
+				t.Errorf("call URL %s lacks %s", call.URL, tc.url)
 			}
 		})
 	}
@@ -223,14 +143,14 @@ func TestRunRefuses(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			f := &recordedAWS{t: t}
+			f := recorded(t, nil)
 			_, err = runner(f, false).Run(t.Context(), p)
 			var refused *RefusedError
 			if !errors.As(err, &refused) || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err %v, want a refusal saying %q", err, tc.want)
 			}
-			if len(f.seen) != 0 {
-				t.Errorf("%d requests were sent", len(f.seen))
+			if len(f.Requests()) != 0 {
+				t.Errorf("%d requests were sent", len(f.Requests()))
 			}
 		})
 	}
@@ -243,13 +163,13 @@ func TestRunAssumeRoleDenied(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &recordedAWS{t: t, answers: map[string]string{"sts": "sts.AssumeRole.403.xml"}}
+	f := recorded(t, map[string]string{"sts": "sts.AssumeRole.403.xml"})
 	_, err = runner(f, false).Run(t.Context(), p)
 	if err == nil || !strings.Contains(err.Error(), "sts assume-role arn:aws:iam::111122223333:role/service/app") || !strings.Contains(err.Error(), "AccessDenied") {
 		t.Errorf("err %v", err)
 	}
-	if len(f.seen) != 1 {
-		t.Errorf("%d requests, want the assume-role alone", len(f.seen))
+	if len(f.Requests()) != 1 {
+		t.Errorf("%d requests, want the assume-role alone", len(f.Requests()))
 	}
 }
 
@@ -268,20 +188,20 @@ func TestRunIAMUser(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			f := &recordedAWS{t: t, answers: map[string]string{"sts": "sts.GetCallerIdentity.xml", "s3": "s3.GetObject.403.xml"}}
+			f := recorded(t, map[string]string{"sts": "sts.GetCallerIdentity.xml", "s3": "s3.GetObject.403.xml"})
 			got, err := runner(f, false).Run(t.Context(), p)
 			var refused *RefusedError
 			if tc.refused {
-				if !errors.As(err, &refused) || len(f.seen) != 1 {
-					t.Errorf("err %v after %d requests, want a refusal after get-caller-identity", err, len(f.seen))
+				if !errors.As(err, &refused) || len(f.Requests()) != 1 {
+					t.Errorf("err %v after %d requests, want a refusal after get-caller-identity", err, len(f.Requests()))
 				}
 				return
 			}
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.Answer != AnswerDenied || got.Identity != "arn:aws:iam::111122223333:user/alice" || f.seen[1].accessKey != "AKIACALLERCREDENTIAL" {
-				t.Errorf("run %+v, signed with %s", got, f.seen[1].accessKey)
+			if got.Answer != AnswerDenied || got.Identity != "arn:aws:iam::111122223333:user/alice" || f.Requests()[1].AccessKey != "AKIACALLERCREDENTIAL" {
+				t.Errorf("run %+v, signed with %s", got, f.Requests()[1].AccessKey)
 			}
 		})
 	}
@@ -294,7 +214,7 @@ func TestRunNotSent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &recordedAWS{t: t, answers: map[string]string{"sts": "sts.AssumeRole.xml", "lambda": "lambda.GetFunction.403.json"}}
+	f := recorded(t, map[string]string{"sts": "sts.AssumeRole.xml", "lambda": "lambda.GetFunction.403.json"})
 	got, err := runner(f, false).Run(t.Context(), p)
 	if err != nil {
 		t.Fatal(err)
@@ -314,13 +234,13 @@ func TestRunFromMessage(t *testing.T) {
 	if p.Region != "eu-west-1" || !strings.Contains(p.Commands[len(p.Commands)-1], "aws lambda get-function --function-name arn:aws:lambda:eu-west-1:111122223333:function:fn --region eu-west-1") {
 		t.Errorf("plan region %q, command %s", p.Region, p.Commands[len(p.Commands)-1])
 	}
-	f := &recordedAWS{t: t, answers: map[string]string{"sts": "sts.AssumeRole.xml", "lambda": "lambda.GetFunction.403.json"}}
+	f := recorded(t, map[string]string{"sts": "sts.AssumeRole.xml", "lambda": "lambda.GetFunction.403.json"})
 	got, err := runner(f, false).Run(t.Context(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Answer != AnswerDenied || !strings.Contains(f.seen[1].url, "functions/arn%3Aaws%3Alambda") {
-		t.Errorf("answer %s url %s", got.Answer, f.seen[1].url)
+	if got.Answer != AnswerDenied || !strings.Contains(f.Requests()[1].URL, "functions/arn%3Aaws%3Alambda") {
+		t.Errorf("answer %s url %s", got.Answer, f.Requests()[1].URL)
 	}
 }
 

@@ -3,8 +3,6 @@ package snapshot
 import (
 	"bytes"
 	"fmt"
-	"net/url"
-	"strings"
 
 	"github.com/iamwhy/iamwhy/policy"
 )
@@ -101,27 +99,21 @@ func (d *Document) FilePos(line, col int) (fileLine, fileCol int, ok bool) {
 }
 
 // decodeStringDocument turns the text of a policy written as a string into
-// JSON: a URL-encoded document (it starts with "%7B" once leading space is
-// trimmed, or holds no '{' but does hold '%') is decoded; anything else is
-// taken as the JSON text itself.
+// JSON (policy.DecodeString: URL-encoded text is decoded).
 func decodeStringDocument(s string) ([]byte, Encoding, error) {
-	t := strings.TrimSpace(s)
-	if strings.HasPrefix(t, "{") {
-		return []byte(s), EncodingString, nil
+	text, enc, err := policy.DecodeString(s)
+	return text, encodingOf(enc), err
+}
+
+// encodingOf is the Encoding of a document package policy unwrapped.
+func encodingOf(e policy.Encoding) Encoding {
+	switch e {
+	case policy.EncodingString:
+		return EncodingString
+	case policy.EncodingURL:
+		return EncodingURL
 	}
-	if strings.HasPrefix(t, "%7B") || strings.HasPrefix(t, "%7b") || (strings.Contains(t, "%") && !strings.Contains(t, "{")) {
-		// PathUnescape, not QueryUnescape: '+' is a literal plus in
-		// IAM's encoding, a space is written %20.
-		dec, err := url.PathUnescape(t)
-		if err != nil {
-			return nil, EncodingURL, fmt.Errorf("URL-encoded policy document: %v", err)
-		}
-		return []byte(dec), EncodingURL, nil
-	}
-	if t == "" {
-		return nil, EncodingString, fmt.Errorf("empty policy document")
-	}
-	return []byte(s), EncodingString, nil
+	return EncodingObject
 }
 
 // newDocumentFromJSONValue builds a Document from the raw JSON value found

@@ -46,6 +46,22 @@ type Spec struct {
 	// environment. Load does not read them (package iac/terraform does, on
 	// top of the loaded environment).
 	Plans []PathRef
+	// Templates are CloudFormation/SAM templates or CDK cloud assemblies
+	// (`templates:`) to lay over the environment; like Plans, Load does
+	// not read them (package iac/cloudformation does).
+	Templates []TemplateRef
+	// Account is the account plans and templates deploy to when they do
+	// not say (the command line's --account); Load ignores it.
+	Account string
+}
+
+// TemplateRef is one entry of `templates:`: a template (or cdk.out
+// directory) with its parameters file and the stack's account and region.
+type TemplateRef struct {
+	Template   PathRef
+	Parameters *PathRef
+	Account    string
+	Region     string
 }
 
 // DecodeSpec reads an environment from a YAML node: a mapping with version
@@ -119,9 +135,13 @@ func DecodeSpec(n *yaml.Node, file string) (Spec, error) {
 			if s.Plans, err = paths(v, "plan"); err != nil {
 				return Spec{}, err
 			}
+		case "templates", "template":
+			if s.Templates, err = templateRefs(file, v, rel); err != nil {
+				return Spec{}, err
+			}
 		case "collected":
 		default:
-			return Spec{}, nodeErrorf(file, k, "unknown key %q in environment (want version, authorization_details, organization, resource_policies, plan)", k.Value)
+			return Spec{}, nodeErrorf(file, k, "unknown key %q in environment (want version, authorization_details, organization, resource_policies, plan, templates)", k.Value)
 		}
 	}
 	return s, nil
@@ -187,6 +207,9 @@ func Load(spec Spec, opts Options) (*Environment, error) {
 		// the environment this function loads.
 		return nil, fmt.Errorf("%s: plan: Terraform plans are read by package iac/terraform, not snapshot.Load", spec.Plans[0].Where)
 	}
+	if len(spec.Templates) > 0 {
+		return nil, fmt.Errorf("%s: templates: CloudFormation templates are read by package iac/cloudformation, not snapshot.Load", spec.Templates[0].Template.Where)
+	}
 	e := New(opts)
 	var files []string
 	for _, p := range spec.AuthorizationDetails {
@@ -251,5 +274,59 @@ func authorizationFiles(path string) ([]string, error) {
 		return nil, fmt.Errorf("%s: no .json files", path)
 	}
 	sort.Strings(out)
+	return out, nil
+}
+
+// templateRefs reads `templates:`: a path, or a list of paths and mappings
+// {template, parameters, account, region}.
+func templateRefs(file string, v *yaml.Node, rel func(string) string) ([]TemplateRef, error) {
+	v = resolveAlias(v)
+	items := []*yaml.Node{v}
+	if v.Kind == yaml.SequenceNode {
+		items = v.Content
+	}
+	var out []TemplateRef
+	for _, it := range items {
+		it = resolveAlias(it)
+		if it.Kind == yaml.ScalarNode {
+			p, err := scalarString(file, it, "templates")
+			if err != nil {
+				return nil, err
+			}
+			if strings.TrimSpace(p) == "" {
+				return nil, nodeErrorf(file, it, "templates: empty path")
+			}
+			out = append(out, TemplateRef{Template: PathRef{Path: rel(p), Where: nodeWhere(file, it)}})
+			continue
+		}
+		pairs, err := mappingPairs(file, it, "templates")
+		if err != nil {
+			return nil, err
+		}
+		var t TemplateRef
+		for _, kv := range pairs {
+			k, x := kv[0], kv[1]
+			s, err := scalarString(file, x, k.Value)
+			if err != nil {
+				return nil, err
+			}
+			switch k.Value {
+			case "template":
+				t.Template = PathRef{Path: rel(s), Where: nodeWhere(file, x)}
+			case "parameters":
+				t.Parameters = &PathRef{Path: rel(s), Where: nodeWhere(file, x)}
+			case "account":
+				t.Account = s
+			case "region":
+				t.Region = s
+			default:
+				return nil, nodeErrorf(file, k, "unknown key %q in templates (want template, parameters, account, region)", k.Value)
+			}
+		}
+		if t.Template.Path == "" {
+			return nil, nodeErrorf(file, it, "templates: an entry needs template: PATH")
+		}
+		out = append(out, t)
+	}
 	return out, nil
 }

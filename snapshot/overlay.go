@@ -165,3 +165,55 @@ func removeFrom[T comparable](s []T, x T) []T {
 	}
 	return out
 }
+
+// PutOrgPolicy adds the SCP (rcp false) or RCP p to the organisation,
+// replacing the policy with the same id, and attaches it to the nodes
+// targets names (root, OU or account ids). It returns the targets the
+// organisation does not hold; ok is false when the environment has no
+// organisation to add it to.
+func (e *Environment) PutOrgPolicy(p *OrgPolicy, rcp bool, targets []string) (missing []string, ok bool) {
+	o := e.Organization
+	if o == nil || o.Root == nil {
+		return targets, false
+	}
+	e.reopen()
+	if o.Policies == nil {
+		o.Policies = map[string]*OrgPolicy{}
+	}
+	o.Policies[p.ID] = p
+	nodes := map[string]*OrgNode{}
+	var walk func(n *OrgNode)
+	walk = func(n *OrgNode) {
+		nodes[n.ID] = n
+		for _, c := range n.OUs {
+			walk(c)
+		}
+		for _, c := range n.Accounts {
+			walk(c)
+		}
+	}
+	walk(o.Root)
+	for _, t := range targets {
+		n := nodes[t]
+		if n == nil {
+			missing = append(missing, t)
+			continue
+		}
+		list := &n.SCPs
+		if rcp {
+			list = &n.RCPs
+		}
+		*list = append(removeFrom(*list, p.ID), p.ID)
+	}
+	return missing, true
+}
+
+// PutS3Account sets an account's S3 settings (account-level Block Public
+// Access), replacing what was recorded.
+func (e *Environment) PutS3Account(account string, s *S3Account) {
+	e.reopen()
+	if e.S3Accounts == nil {
+		e.S3Accounts = map[string]*S3Account{}
+	}
+	e.S3Accounts[account] = s
+}

@@ -55,9 +55,9 @@ func (d *Document) ParseSource() string {
 	case EncodingCatalog:
 		return d.Source + " (AWS managed policy from the catalog)"
 	case EncodingString:
-		return d.Where() + " (document in a JSON string)"
+		return policy.DecodedSource(d.Pos(), policy.EncodingString)
 	case EncodingURL:
-		return d.Where() + " (URL-encoded document)"
+		return policy.DecodedSource(d.Pos(), policy.EncodingURL)
 	}
 	if d.Lines != nil {
 		return d.Source

@@ -439,3 +439,14 @@ func (e *Environment) VPCEndpoint(id string) (*Resource, bool) {
 	r, ok := e.vpce[id]
 	return r, ok
 }
+
+// RoleARN is the ARN, with its path, of the role a role session or role
+// ARN names, when the environment holds that role: a session ARN carries
+// the role's name but not its path.
+func (e *Environment) RoleARN(principal string) (string, bool) {
+	p, err := e.Principal(principal)
+	if err != nil || p.Role == nil {
+		return "", false
+	}
+	return p.Role.ARN, true
+}

@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -188,7 +189,9 @@ func (e *Environment) AddResourceRecords(data []byte, source string) error {
 			if err != nil {
 				return err
 			}
-			unwrapPolicyField(doc)
+			if err := unwrapPolicyField(doc); err != nil {
+				return err
+			}
 			r.Policy = doc
 		}
 		if len(fields.BPA) > 0 && string(fields.BPA) != "null" {
@@ -355,26 +358,27 @@ func resourcePolicyName(arn string) string {
 	return "resource policy of " + arn
 }
 
-// unwrapPolicyField accepts a whole `aws s3api get-bucket-policy` (or
-// lambda get-policy, ...) output given as the policy, {"Policy": "<document>"},
-// by taking the document out of it.
-func unwrapPolicyField(d *Document) {
-	if d == nil || d.Encoding != EncodingObject || !strings.Contains(string(d.JSON), `"Policy"`) {
-		return
+// unwrapPolicyField accepts a whole AWS CLI output given as the policy
+// (`aws s3api get-bucket-policy`'s {"Policy": "<document>"}, lambda
+// get-policy's, sqs get-queue-attributes', ...: policy.Unwrap) by taking the
+// document out of it.
+func unwrapPolicyField(d *Document) error {
+	if d == nil || d.Encoding != EncodingObject {
+		return nil
 	}
-	var m map[string]json.RawMessage
-	if json.Unmarshal(d.JSON, &m) != nil || len(m) != 1 {
-		return
-	}
-	raw, ok := m["Policy"]
-	if !ok || len(raw) == 0 || raw[0] != '"' {
-		return
-	}
-	s, err := unquoteJSONString(raw)
+	w, err := policy.Unwrap(d.JSON, d.Source)
 	if err != nil {
-		return
+		msg := err.Error()
+		var list policy.ErrorList
+		if errors.As(err, &list) && len(list) > 0 {
+			msg = list[0].Msg
+		}
+		return fmt.Errorf("%s: %s: %s", d.Where(), d.Name, msg)
 	}
-	if text, enc, err := decodeStringDocument(s); err == nil {
-		d.JSON, d.Encoding = text, enc
+	if w.Member == "" {
+		return nil
 	}
+	start := d.Pos().Inside(w.Start)
+	d.JSON, d.Encoding, d.Line, d.Col = w.Text, encodingOf(w.Encoding), start.Line, start.Col
+	return nil
 }

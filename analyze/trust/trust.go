@@ -100,7 +100,7 @@ func Build(env *snapshot.Environment, opts Options) (*Graph, error) {
 		opts.Depth = 3
 	}
 	if opts.OwnerTag == "" {
-		opts.OwnerTag = "owner"
+		opts.OwnerTag = snapshot.DefaultOwnerTag
 	}
 	if opts.Catalog == nil {
 		opts.Catalog = catalog.Default()
@@ -517,12 +517,7 @@ func (b *builder) node(id string) Node {
 		n.InOrganization = b.inOrganization(n.Account)
 	}
 	if r, ok := b.env.Role(id); ok {
-		for _, t := range r.Tags {
-			if strings.EqualFold(t.Key, b.opts.OwnerTag) {
-				v := t.Value
-				n.Owner = &v
-			}
-		}
+		n.Owner = snapshot.Owner(r.Tags, b.opts.OwnerTag)
 	}
 	return n
 }

@@ -51,9 +51,12 @@ type PrincipalReport struct {
 	Kind      string `json:"kind"`
 	// Owner is the value of the owner tag; null when the principal does
 	// not have the tag.
-	Owner   *string        `json:"owner"`
-	Calls   int64          `json:"calls"`
-	Counts  map[string]int `json:"counts"`
+	Owner  *string        `json:"owner"`
+	Calls  int64          `json:"calls"`
+	Counts map[string]int `json:"counts"`
+	// Blocked counts the granted actions a permissions boundary or an SCP
+	// refuses everywhere (ActionStatus.BlockedBy).
+	Blocked int            `json:"blocked"`
 	Actions []ActionStatus `json:"actions"`
 	Removal *Removal       `json:"removal"`
 	Notes   []string       `json:"notes"`
@@ -70,9 +73,17 @@ type ActionStatus struct {
 	// Reason says why the status is unknown, or where it comes from when
 	// not from the trail; null otherwise.
 	Reason *string `json:"reason"`
-	// Source is "trail" or "last_accessed".
+	// Source is "trail" or "last_accessed" (or "environment" for an
+	// action a boundary or SCP blocks and the trail did not see used).
 	Source    string   `json:"source"`
 	GrantedBy []string `json:"granted_by"`
+	// BlockedBy is "boundary" or "scp" when that layer refuses the action
+	// whatever the resource and context (it allows it nowhere, or denies
+	// it on every resource without condition): the identity policies
+	// grant it, but it is not effectively granted, so it is unused (it
+	// cannot be used) unless the trail saw it used before the layer
+	// changed. Null otherwise.
+	BlockedBy *string `json:"blocked_by"`
 }
 
 // FromTrail reads the CloudTrail inputs and reports on the environment's
@@ -130,6 +141,9 @@ func (a *Analyzer) report(st *principalState) (*PrincipalReport, error) {
 	for _, act := range actions {
 		s := a.status(st, act)
 		s.GrantedBy = st.grants[act]
+		if s.BlockedBy != nil {
+			pr.Blocked++
+		}
 		pr.Actions = append(pr.Actions, s)
 		pr.Counts[s.Status]++
 		if s.Status == StatusUnused {
@@ -165,10 +179,26 @@ func (a *Analyzer) status(st *principalState, action string) ActionStatus {
 	svc := serviceOf(action)
 	s := ActionStatus{Action: action, Service: svc, Source: "trail"}
 	reason := func(r string) { s.Reason = &r }
+	b, blocked := st.blocked[action]
+	if blocked {
+		layer := b.layer
+		s.BlockedBy = &layer
+	}
 	if t, ok := st.used[action]; ok {
 		s.Status = StatusUsed
 		v := t.UTC().Format(time.RFC3339)
 		s.LastUsed = &v
+		if blocked {
+			reason("used in the trail, but now " + b.reason + ": it can no longer be used")
+		}
+		return s
+	}
+	if blocked {
+		// Whatever the trail holds, a call needing the action is refused:
+		// it cannot have been used, and removing it changes nothing.
+		s.Status = StatusUnused
+		s.Source = "environment"
+		reason("not effectively granted: " + b.reason)
 		return s
 	}
 	// IAM's last-accessed data, for what the trail did not see.

@@ -63,6 +63,11 @@ type Analyzer struct {
 	accounts   map[string]int64 // recipientAccountId -> records
 	dataSource map[string]int64 // eventSource -> data events
 	readEvents int64            // read-only management events
+
+	// expansions caches expandCached; scpLevels the ceiling of each
+	// organisation node's SCPs (nil: not known).
+	expansions map[string]map[string]bool
+	scpLevels  map[*snapshot.OrgNode]*ceiling
 }
 
 // principalState is one principal's grants and calls.
@@ -73,7 +78,10 @@ type principalState struct {
 	owner   *string
 	// grants: action -> names of the granting policies.
 	grants map[string][]string
-	docs   []*policyDoc
+	// blocked: granted actions a permissions boundary or an SCP refuses
+	// on every resource (applyCeilings).
+	blocked map[string]blockedAction
+	docs    []*policyDoc
 	// used: action -> last time an authorised call needed it.
 	used map[string]time.Time
 	// requests: distinct authorised requests, for re-simulation.
@@ -114,7 +122,8 @@ type policyDoc struct {
 // New prepares the principals of env.
 func New(env *snapshot.Environment, o Options) (*Analyzer, error) {
 	a := &Analyzer{o: o, c: o.Catalog, env: env, byKey: map[string]*principalState{},
-		accounts: map[string]int64{}, dataSource: map[string]int64{}}
+		accounts: map[string]int64{}, dataSource: map[string]int64{},
+		expansions: map[string]map[string]bool{}, scpLevels: map[*snapshot.OrgNode]*ceiling{}}
 	if a.c == nil {
 		a.c = catalog.Default()
 	}
@@ -183,14 +192,9 @@ func (a *Analyzer) principal(p string) (*principalState, error) {
 	if sp.Kind != snapshot.PrincipalUser && sp.Kind != snapshot.PrincipalRole {
 		return nil, fmt.Errorf("principal %s: give a user or role ARN (a %s is not analysed on its own)", p, sp.Kind)
 	}
-	st := &principalState{arn: sp.PrincipalARN(), account: sp.Account, p: sp, grants: map[string][]string{},
+	st := &principalState{arn: sp.PrincipalARN(), account: sp.Account, p: sp, grants: map[string][]string{}, blocked: map[string]blockedAction{},
 		used: map[string]time.Time{}, requests: map[reqKey]*eval.Request{}, seen: map[callkey.Key][]reqKey{}, perAction: map[string]int{}}
-	for _, t := range sp.Tags {
-		if strings.EqualFold(t.Key, a.o.OwnerTag) {
-			v := t.Value
-			st.owner = &v
-		}
-	}
+	st.owner = snapshot.Owner(sp.Tags, a.o.OwnerTag)
 	st.notes = append(st.notes, sp.Gaps...)
 	for _, ip := range sp.Policies {
 		if ip.Document == nil {
@@ -203,9 +207,7 @@ func (a *Analyzer) principal(p string) (*principalState, error) {
 		st.docs = append(st.docs, d)
 	}
 	a.expandGrants(st)
-	if sp.Boundary != nil {
-		st.notes = append(st.notes, "a permissions boundary is set: actions are those the identity policies grant; the boundary may deny some of them")
-	}
+	a.applyCeilings(st)
 	return st, nil
 }
 

@@ -7,6 +7,7 @@ import (
 
 	tfjson "github.com/hashicorp/terraform-json"
 
+	"github.com/iamwhy/iamwhy/iac"
 	"github.com/iamwhy/iamwhy/snapshot"
 )
 
@@ -219,7 +220,7 @@ func (p *planReader) apply() error {
 			}
 			groups, _ := v.get("groups").strings()
 			for _, g := range groups {
-				e.groups = removeString(e.groups, g)
+				e.groups = iac.RemoveString(e.groups, g)
 				if !c.deleted {
 					e.groups = append(e.groups, g)
 				}
@@ -244,16 +245,6 @@ func (p *planReader) apply() error {
 	return nil
 }
 
-func removeString(s []string, x string) []string {
-	out := s[:0]
-	for _, v := range s {
-		if v != x {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
 func tagsOf(v value) []snapshot.Tag {
 	m, _ := v.v.(map[string]any)
 	keys := make([]string, 0, len(m))
@@ -273,40 +264,16 @@ func tagsOf(v value) []snapshot.Tag {
 // fromEnvironment starts an entity the plan does not define from the
 // environment it is laid over (policies attached to an existing role).
 func (p *planReader) fromEnvironment(e *entity) {
-	acct := p.env.Accounts[p.acct]
-	if acct == nil {
+	x, ok := iac.Lookup(p.env, p.acct, e.kind, e.name)
+	if !ok {
 		return
 	}
-	var inline []snapshot.InlinePolicy
-	var managed []snapshot.AttachedManagedPolicy
-	switch e.kind {
-	case "role":
-		r, ok := acct.Role(e.name)
-		if !ok {
-			return
-		}
-		e.path, e.trust, e.boundary, e.tags, e.source = r.Path, r.Trust, r.BoundaryARN, r.Tags, r.Source
-		inline, managed = r.InlinePolicies, r.ManagedPolicies
-	case "user":
-		u, ok := acct.User(e.name)
-		if !ok {
-			return
-		}
-		e.path, e.boundary, e.tags, e.source, e.groups = u.Path, u.BoundaryARN, u.Tags, u.Source, append([]string(nil), u.Groups...)
-		inline, managed = u.InlinePolicies, u.ManagedPolicies
-	case "group":
-		g, ok := acct.Group(e.name)
-		if !ok {
-			return
-		}
-		e.path, e.source = g.Path, g.Source
-		inline, managed = g.InlinePolicies, g.ManagedPolicies
-	}
-	for _, ip := range inline {
+	e.path, e.trust, e.boundary, e.tags, e.source, e.groups = x.Path, x.Trust, x.Boundary, x.Tags, x.Source, x.Groups
+	for _, ip := range x.Inline {
 		e.inline[ip.Name] = ip.Document
 	}
-	for _, m := range managed {
-		e.managed[m.ARN] = true
+	for _, m := range x.Managed {
+		e.managed[m] = true
 	}
 }
 

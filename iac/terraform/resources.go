@@ -5,6 +5,7 @@ import (
 
 	tfjson "github.com/hashicorp/terraform-json"
 
+	"github.com/iamwhy/iamwhy/iac"
 	"github.com/iamwhy/iamwhy/snapshot"
 )
 
@@ -31,7 +32,7 @@ func (p *planReader) resourcePolicy(c *change) bool {
 	case "aws_sqs_queue_policy":
 		var u string
 		if u, ok = p.str(c, "queue_url"); ok {
-			target, ok = queueARN(p.partition, u)
+			target, ok = iac.QueueARN(p.partition, u)
 		}
 	case "aws_sns_topic_policy":
 		target, ok = p.str(c, "arn")
@@ -81,24 +82,6 @@ func (p *planReader) resourcePolicy(c *change) bool {
 	d := p.doc(c, c.after.get("policy"), "resource policy of "+target)
 	p.env.PutResource(&snapshot.Resource{ARN: target, Account: p.acct, Policy: d, Source: p.source + " " + c.addr()})
 	return true
-}
-
-// queueARN turns an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)
-// into the queue's ARN.
-func queueARN(partition, u string) (string, bool) {
-	rest, ok := strings.CutPrefix(u, "https://")
-	if !ok {
-		return "", false
-	}
-	parts := strings.Split(rest, "/")
-	if len(parts) != 3 {
-		return "", false
-	}
-	host := strings.Split(parts[0], ".")
-	if len(host) < 3 || host[0] != "sqs" {
-		return "", false
-	}
-	return "arn:" + partition + ":sqs:" + host[1] + ":" + parts[1] + ":" + parts[2], true
 }
 
 // fromReference resolves an attribute the plan computes from its

@@ -31,7 +31,7 @@ type accessDiffOptions struct {
 func newAccessDiffCmd(s Streams) *cobra.Command {
 	o := &accessDiffOptions{}
 	cmd := &cobra.Command{
-		Use:   "access-diff [--policy-type T] [--output text|json|csv|markdown] (OLD NEW | --env DIR (--env-new DIR2 | --plan PLAN))",
+		Use:   "access-diff [--policy-type T] (OLD NEW | --env DIR (--env-new DIR2 | --plan PLAN))",
 		Short: "What a new policy allows that the old one does not (offline CheckNoNewAccess)",
 		Long: `access-diff decides both policies on every request their elements can tell apart (each action
 their patterns match, an instance of each resource pattern, each condition met and missed) and
@@ -101,7 +101,7 @@ func runAccessDiff(s Streams, o *accessDiffOptions, oldName, newName string) err
 		if err != nil {
 			return err
 		}
-		doc, err := policy.Parse(raw, policy.Options{Type: t, Source: name})
+		doc, err := policy.ParseJSONOrString(raw, policy.Options{Type: t, Source: name})
 		if err != nil {
 			return err
 		}

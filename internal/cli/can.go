@@ -48,7 +48,8 @@ the region holds: give --context aws:RequestedRegion=... to decide for one regio
 By default each service lists its counts per access level; --actions lists the actions too
 (always in --output json).`,
 		Example: `  iamwhy can arn:aws:iam::111122223333:role/developer --env examples/env --service lambda --actions
-  iamwhy can arn:aws:iam::111122223333:user/alice --env examples/env --context aws:RequestedRegion=eu-west-1`,
+  iamwhy can arn:aws:iam::111122223333:user/alice --env examples/env \
+    --context aws:RequestedRegion=eu-west-1`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Principal = args[0]

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -14,28 +15,40 @@ import (
 type checkOptions struct {
 	Output string
 	Files  []string
+	// Live performs the cases in AWS too (check_live.go).
+	Live checkLiveOptions
 }
 
 func newCheckCmd(s Streams) *cobra.Command {
 	o := &checkOptions{}
 	cmd := &cobra.Command{
-		Use:   "check [--output text|json|junit|sarif] FILE...",
+		Use:   "check [--output text|json|junit|sarif] [--live [--profile P] [--region R]] FILE...",
 		Short: "Assert expected allow/deny decisions from check files (for CI)",
 		Long: `check evaluates every case of every check file (spec/check-file.md) and compares the
 decision with the case's expectation.
 
+With --live, each environment-mode case is also performed in AWS (docs/check-live.md): the
+case's role is assumed with the credentials of --profile, the call its action authorizes is
+made (read-only calls only, EC2's as dry runs), and AWS's answer must agree with the
+expectation and with iamwhy's decision; a disagreement fails the case with both answers. Cases
+that cannot be performed safely or faithfully are skipped with the reason and counted.
+
 Exit status: 0 all cases pass; 1 at least one case fails; 2 the command could not run.`,
+		Example: `  iamwhy check examples/checks/guides.yaml examples/checks/environment.yaml
+  iamwhy check examples/iac/checks.yaml                   # a Terraform plan as the environment
+  iamwhy check -o junit examples/checks/*.yaml > report.xml`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Files = args
-			return runCheck(s, o)
+			return runCheck(cmd.Context(), s, o)
 		},
 	}
 	outputFlag(cmd, &o.Output, "text", "json", "junit", "sarif")
+	o.Live.register(cmd)
 	return cmd
 }
 
-func runCheck(s Streams, o *checkOptions) error {
+func runCheck(ctx context.Context, s Streams, o *checkOptions) error {
 	sink, ok := newCheckSink(s.Out, o.Output)
 	if !ok {
 		return fmt.Errorf("unknown --output %q (want text, json, junit or sarif)", o.Output)
@@ -56,6 +69,9 @@ func runCheck(s Streams, o *checkOptions) error {
 		sources = append(sources, src)
 	}
 	runner := &check.Runner{LoadEnvironment: loadCheckEnvironment, Reference: <-refReady, Brief: checkBrief(o.Output)}
+	if err := o.Live.attach(ctx, runner); err != nil {
+		return err
+	}
 	var sum check.Summary
 	emit := func(r *check.Result) error {
 		sum.Add(r)

@@ -2,12 +2,13 @@ package cli
 
 import (
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/iamwhy/iamwhy/check"
+	"github.com/iamwhy/iamwhy/internal/report/junit"
+	"github.com/iamwhy/iamwhy/internal/report/sarif"
 	"github.com/iamwhy/iamwhy/policy"
 )
 
@@ -41,91 +42,34 @@ func renderCheckJSON(w io.Writer, rep *check.Report) error {
 	return enc.Encode(rep)
 }
 
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Errors   int         `xml:"errors,attr"`
-	Cases    []junitCase `xml:"testcase"`
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Failure   *junitFailure `xml:"failure,omitempty"`
-	Error     *junitFailure `xml:"error,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
-}
-
-type junitFailure struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr"`
-	Text    string `xml:",chardata"`
-}
-
+// renderCheckJUnit reports every case as a JUnit test case, one suite per
+// check file: a wrong decision is a failure, a case that could not be
+// evaluated an error.
 func renderCheckJUnit(w io.Writer, rep *check.Report) error {
-	bySuite := map[string]*junitSuite{}
-	var order []string
+	var out junit.Suites
 	for _, r := range rep.Results {
-		s := bySuite[r.File]
-		if s == nil {
-			s = &junitSuite{Name: r.File}
-			bySuite[r.File] = s
-			order = append(order, r.File)
-		}
-		tc := junitCase{Name: r.Name, Classname: strings.TrimSuffix(r.File, ".yaml"), SystemOut: r.Explanation}
+		tc := junit.Case{Name: r.Name, Classname: strings.TrimSuffix(r.File, ".yaml"), SystemOut: r.Explanation}
 		switch {
 		case r.Error != nil:
-			tc.Error = &junitFailure{Message: *r.Error, Type: "error", Text: r.Explanation}
-			s.Errors++
+			tc.Error = &junit.Problem{Message: *r.Error, Type: "error", Text: r.Explanation}
 		case !r.Pass:
-			tc.Failure = &junitFailure{Message: fmt.Sprintf("expected %s, got %s (decided by %s)", r.Expected, r.Decision, r.DecidedBy), Type: "decision", Text: r.Explanation}
-			s.Failures++
+			tc.Failure = &junit.Problem{Message: fmt.Sprintf("expected %s, got %s (decided by %s)", r.Expected, r.Decision, r.DecidedBy), Type: "decision", Text: r.Explanation}
 		}
-		s.Tests++
-		s.Cases = append(s.Cases, tc)
+		out.Add(r.File, tc)
 	}
-	out := junitSuites{Tests: rep.Summary.Cases, Failures: rep.Summary.Failed}
-	for _, name := range order {
-		out.Suites = append(out.Suites, *bySuite[name])
-	}
-	io.WriteString(w, xml.Header)
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return junit.Write(w, &out)
+}
+
+// checkSARIFRules are the two kinds of failed case.
+var checkSARIFRules = []sarif.Rule{
+	{ID: "check-decision", Description: "A check case got a decision other than the one it expects", Level: sarif.LevelError},
+	{ID: "check-error", Description: "A check case could not be evaluated", Level: sarif.LevelError},
 }
 
 // renderCheckSARIF reports failed cases as SARIF 2.1.0 results located at
 // the case in the check file, for code-scanning UIs.
 func renderCheckSARIF(w io.Writer, rep *check.Report) error {
-	type region struct {
-		StartLine int `json:"startLine"`
-	}
-	type physical struct {
-		ArtifactLocation map[string]string `json:"artifactLocation"`
-		Region           region            `json:"region"`
-	}
-	type location struct {
-		PhysicalLocation physical `json:"physicalLocation"`
-	}
-	type result struct {
-		RuleID    string            `json:"ruleId"`
-		Level     string            `json:"level"`
-		Message   map[string]string `json:"message"`
-		Locations []location        `json:"locations"`
-	}
-	var results []result
+	var results []sarif.Result
 	for _, r := range rep.Results {
 		if r.Pass {
 			continue
@@ -134,26 +78,9 @@ func renderCheckSARIF(w io.Writer, rep *check.Report) error {
 		if r.Error != nil {
 			rule = "check-error"
 		}
-		results = append(results, result{RuleID: rule, Level: "error", Message: map[string]string{"text": msg},
-			Locations: []location{{physical{map[string]string{"uri": r.File}, region{StartLine: max(r.Line, 1)}}}}})
+		results = append(results, sarif.Result{RuleID: rule, Level: sarif.LevelError, Message: msg, Where: policy.At(r.File, max(r.Line, 1), 0)})
 	}
-	doc := map[string]any{
-		"$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-		"version": "2.1.0",
-		"runs": []any{map[string]any{
-			"tool": map[string]any{"driver": map[string]any{
-				"name": "iamwhy", "informationUri": "https://github.com/iamwhy/iamwhy",
-				"rules": []any{
-					map[string]any{"id": "check-decision", "shortDescription": map[string]string{"text": "A check case got a decision other than the one it expects"}},
-					map[string]any{"id": "check-error", "shortDescription": map[string]string{"text": "A check case could not be evaluated"}},
-				},
-			}},
-			"results": nonNil(results),
-		}},
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	return sarif.Write(w, sarif.Tool{Name: "iamwhy", InformationURI: "https://github.com/iamwhy/iamwhy", Version: toolVersion()}, checkSARIFRules, results)
 }
 
 func nonNil[T any](s []T) []T {

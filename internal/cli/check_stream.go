@@ -53,6 +53,8 @@ func (s *textCheckSink) result(r *check.Result) error {
 	if !r.Pass {
 		fmt.Fprintf(s.w, "      expected %s, got %s (decided by %s)\n", r.Expected, r.Decision, r.DecidedBy)
 		fmt.Fprintf(s.w, "      %s\n", r.Explanation)
+	} else if r.Live != nil {
+		fmt.Fprintf(s.w, "      %s\n", liveLine(r))
 	}
 	return nil
 }
@@ -60,6 +62,9 @@ func (s *textCheckSink) result(r *check.Result) error {
 func (s *textCheckSink) finish(sum check.Summary, err error) error {
 	if err == nil {
 		fmt.Fprintf(s.w, "\n%d cases: %d passed, %d failed\n", sum.Cases, sum.Passed, sum.Failed)
+		if sum.Live != nil {
+			fmt.Fprintln(s.w, liveSummaryLine(sum.Live))
+		}
 	}
 	return s.w.Flush()
 }
@@ -186,6 +191,12 @@ func appendCheckResult(b []byte, r *check.Result) []byte {
 			b = appendJSONString(b, w)
 		}
 		b = append(b, "\n      ]"...)
+	}
+	if r.Live != nil {
+		// Only under --live: encoding/json is fast enough for a result
+		// that waited for AWS.
+		live, _ := json.MarshalIndent(r.Live, "      ", "  ")
+		b = append(field(b, false, "live"), live...)
 	}
 	return append(b, "\n    }"...)
 }

@@ -41,6 +41,9 @@ needs. Credentials come from the default chain (or --profile).
 Exit status: 0 everything was read; 1 the environment was written but some
 parts could not be read (listed, and recorded in environment.yaml); 2 nothing
 could be collected.`,
+		Example: `  iamwhy collect --profile audit --region eu-west-1,us-east-1 --out env/
+  iamwhy collect --assume-role-name OrganizationAccountAccessRole --out org-env/
+  iamwhy who-can s3:GetObject arn:aws:s3:::my-bucket/key --env env/`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runCollect(cmd.Context(), s, o)

@@ -39,7 +39,7 @@ type diagnoseOptions struct {
 func newDiagnoseCmd(s Streams) *cobra.Command {
 	o := &diagnoseOptions{}
 	cmd := &cobra.Command{
-		Use:   "diagnose --env ENV [--context KEY=VALUE ...] [MESSAGE | --event FILE | --file F | -]",
+		Use:   "diagnose --env ENV [--context K=V ...] [MESSAGE | --event FILE | --file F | -]",
 		Short: "Replay a denied request against an environment: root cause and a proven fix",
 		Long: `diagnose rebuilds the denied request from an access-denied message, a CloudTrail record
 (--event: one record, or a file whose first denied record is taken) or explicit flags
@@ -50,6 +50,11 @@ between the two environments (staging and production, say) explains the denial.
 
 Exit status: 0 a root cause was found; 4 the replay does not reproduce the denial (candidates
 are listed); 3 the input is not an access-denied error; 2 diagnose could not run.`,
+		Example: `  iamwhy diagnose --env examples/env --event examples/trail/cloudtrail.json
+  iamwhy diagnose --env examples/env --context aws:RequestedRegion=eu-west-1 --file message.txt
+  iamwhy diagnose --env examples/env --principal arn:aws:iam::111122223333:user/alice \
+    --action s3:PutObject --resource arn:aws:s3:::example-data-config/app/settings.json
+  iamwhy diagnose --env prod/ --compare-env staging/ --event denied.json -o json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Message = strings.Join(args, " ")
 			return runDiagnose(s, o)

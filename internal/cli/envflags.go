@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/iamwhy/iamwhy/catalog"
+	"github.com/iamwhy/iamwhy/iac/cloudformation"
 	"github.com/iamwhy/iamwhy/iac/terraform"
 	"github.com/iamwhy/iamwhy/snapshot"
 )
@@ -91,7 +92,8 @@ func (f *envFlags) spec() (snapshot.Spec, error) {
 	if f.Env != "" && (len(f.AuthorizationDetails) > 0 || f.Organization != "" || len(f.ResourcePolicies) > 0) {
 		return snapshot.Spec{}, errors.New("give --env, or --authorization-details/--organization/--resource-policies, not both")
 	}
-	spec := snapshot.Spec{File: f.Env, Plans: planRefs(f.Plans)}
+	acct, _ := f.Templates.accountRegion()
+	spec := snapshot.Spec{File: f.Env, Plans: planRefs(f.Plans), Account: acct}
 	for _, p := range f.AuthorizationDetails {
 		spec.AuthorizationDetails = append(spec.AuthorizationDetails, snapshot.PathRef{Path: p, Where: "--authorization-details"})
 	}
@@ -135,6 +137,8 @@ func (f *envFlags) name() string {
 		return f.AuthorizationDetails[0]
 	case len(f.Plans) > 0:
 		return f.Plans[0]
+	case len(f.Templates.Templates) > 0:
+		return f.Templates.Templates[0]
 	}
 	return "the environment"
 }
@@ -151,20 +155,22 @@ func loadEnvironment(spec snapshot.Spec) (*snapshot.Environment, error) {
 	// The service reference (AWS managed policies, action names) is
 	// decoded on the other core while the environment is read.
 	go catalog.Default()
-	plans := spec.Plans
+	plans, templates := spec.Plans, spec.Templates
 	if spec.File != "" {
 		inner, err := snapshot.ReadSpec(spec.File)
 		if err != nil {
 			return nil, err
 		}
-		if len(inner.Plans) > 0 {
+		if len(inner.Plans) > 0 || len(inner.Templates) > 0 {
 			plans = append(inner.Plans, plans...)
-			inner.Plans = nil
+			templates = append(inner.Templates, templates...)
+			inner.Plans, inner.Templates = nil, nil
+			inner.Account = spec.Account
 			spec = inner
 		}
 	}
-	spec.Plans = nil
-	if len(plans) == 0 {
+	spec.Plans, spec.Templates = nil, nil
+	if len(plans) == 0 && len(templates) == 0 {
 		e, _, err := snapshot.LoadCached(spec, snapshot.Options{}, snapshot.CacheDir())
 		return e, err
 	}
@@ -175,12 +181,40 @@ func loadEnvironment(spec snapshot.Spec) (*snapshot.Environment, error) {
 			return nil, err
 		}
 	}
-	paths := make([]string, len(plans))
-	for i, p := range plans {
-		paths[i] = p.Path
+	return iacLoad(base, plans, templates, spec.Account)
+}
+
+// iacLoad lays plans, then templates, over base (nil: standing alone);
+// account is the account of plans and templates that name none.
+func iacLoad(base *snapshot.Environment, plans []snapshot.PathRef, templates []snapshot.TemplateRef, account string) (*snapshot.Environment, error) {
+	e := base
+	if len(plans) > 0 {
+		paths := make([]string, len(plans))
+		for i, p := range plans {
+			paths[i] = p.Path
+		}
+		var err error
+		if e, _, err = terraform.LoadFiles(e, paths, terraform.Options{Account: account}); err != nil {
+			return nil, err
+		}
 	}
-	e, _, err := terraform.LoadFiles(base, paths, terraform.Options{})
-	return e, err
+	if len(templates) > 0 {
+		inputs := make([]cloudformation.Input, len(templates))
+		for i, t := range templates {
+			inputs[i] = cloudformation.Input{Path: t.Template.Path, Account: t.Account, Region: t.Region}
+			if inputs[i].Account == "" {
+				inputs[i].Account = account
+			}
+			if t.Parameters != nil {
+				inputs[i].Parameters = t.Parameters.Path
+			}
+		}
+		var err error
+		if e, _, err = cloudformation.LoadFiles(e, inputs); err != nil {
+			return nil, err
+		}
+	}
+	return e, nil
 }
 
 func planRefs(paths []string) []snapshot.PathRef {

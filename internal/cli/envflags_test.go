@@ -11,7 +11,7 @@ import (
 // the one set of environment flags.
 var envCommands = []string{
 	"simulate", "who-can", "can", "diagnose", "explain", "trail diagnose", "unused",
-	"trust", "reproduce", "mcp", "serve",
+	"trust", "reproduce", "mcp", "serve", "generate",
 }
 
 func walkCommands(c *cobra.Command, f func(*cobra.Command)) {
@@ -93,6 +93,11 @@ func TestEnvFlagsLoad(t *testing.T) {
 			"../../examples/env/accounts/111122223333/authorization-details.json"}, Organization: "../../examples/env/organization.yaml"}, true, ""},
 		{"a plan alone", envFlags{Plans: []string{"../../examples/iac/plan.json"}}, true, ""},
 		{"a plan over an environment", envFlags{Env: "../../examples/env", Plans: []string{"../../examples/iac/plan.json"}}, true, ""},
+		{"a template alone", envFlags{Templates: templateFlags{Templates: []string{"../../examples/iac/cloudformation/template.yaml"},
+			Parameters: "../../examples/iac/cloudformation/parameters.json", Account: "111122223333"}}, true, ""},
+		{"a template over a plan", envFlags{Plans: []string{"../../examples/iac/plan.json"},
+			Templates: templateFlags{Templates: []string{"../../examples/iac/cloudformation/template.yaml"}, Parameters: "../../examples/iac/cloudformation/parameters.json"}}, true, ""},
+		{"a template whose parameter file is missing is an error", envFlags{Templates: templateFlags{Templates: []string{"../../examples/iac/cloudformation/template.yaml"}, Parameters: "nope.json"}}, false, "nope.json"},
 		{"--env and its keys together are refused", envFlags{Env: "../../examples/env", Organization: "org.yaml"}, false, "not both"},
 		{"a missing file is an error", envFlags{Env: "testdata/no-such-env"}, false, "no-such-env"},
 	} {

@@ -64,8 +64,15 @@ text, a JSON or XML error body, just the message, a CloudTrail record (or a
 CloudTrail file, whose first access-denied record is read), or the output of
 aws sts decode-authorization-message. With no MESSAGE or with '-', reads stdin.
 
+With an environment (--env, or the other environment flags), it also replays the request
+there and names the root cause, as iamwhy diagnose does.
+
 Exit status: 0 when the input is an access-denied error, 3 when it was read
 but is not one, 2 when explain could not run.`,
+		Example: `  iamwhy explain 'User: arn:aws:iam::111122223333:user/alice is not authorized to perform:
+    s3:GetObject on resource: "arn:aws:s3:::example-data-config/app/settings.json"'
+  aws s3 cp s3://example-data-config/app/settings.json - 2>&1 | iamwhy explain
+  iamwhy explain --file error.log --env examples/env -o json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Message = strings.Join(args, " ")
 			return runExplain(cmd.Context(), s, deps, o)

@@ -52,13 +52,18 @@ ARN (that session only). With --env, the principal must be in the environment (a
 user name is looked up there), IAM ARNs get the entity's path from it, and every call is also
 replayed with the policy as the principal's only identity policy under the environment's other
 layers (permissions boundary, SCPs, RCPs, resource and trust policies): the calls those still
-refuse are listed (verification.environment) and said on standard error. Events that map to no action are listed in not_covered (--output
-json), never dropped. A policy larger than IAM's 6,144-character managed policy quota is
+refuse are listed (verification.environment) and said on standard error. Events that map to
+no action are listed in not_covered (--output json), never dropped. A policy larger than
+IAM's 6,144-character managed policy quota is
 split into several documents (printed as a JSON array, and said on standard error).
 
 Output: policy (default: the document alone, for aws iam put-role-policy) or json.
 Exit status: 0; 1 when some inputs could not be read (the policy covers the rest); 3 when the
 policy failed verification (printed with the reasons); 2 when the command could not run.`,
+		Example: `  iamwhy generate --principal arn:aws:iam::111122223333:role/app ./trail-logs/
+  iamwhy generate --env examples/env --principal developer examples/trail/cloudtrail.json
+  iamwhy generate --principal arn:aws:iam::111122223333:role/app --engine athena \
+    --database security --since 90d -o json`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if o.Engine == "athena" {
 				return cobra.NoArgs(cmd, args)

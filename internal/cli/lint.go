@@ -12,8 +12,10 @@ import (
 
 	"github.com/iamwhy/iamwhy/analyze"
 	"github.com/iamwhy/iamwhy/catalog"
+	"github.com/iamwhy/iamwhy/iac/cloudformation"
 	"github.com/iamwhy/iamwhy/iac/terraform"
 	"github.com/iamwhy/iamwhy/policy"
+	"github.com/iamwhy/iamwhy/snapshot"
 	"github.com/spf13/cobra"
 )
 
@@ -21,7 +23,13 @@ import (
 type lintOptions struct {
 	Files []string
 	// Plans are Terraform plans whose policy documents are linted.
-	Plans        []string
+	Plans []string
+	// Templates are CloudFormation/SAM templates or cdk.out directories
+	// whose policy documents are linted, at their template lines.
+	Templates    []string
+	Parameters   string
+	Account      string
+	Region       string
 	Type         policy.Type
 	ResourceType string
 	Output       string
@@ -63,8 +71,8 @@ JSON is an ERROR finding (JSON_SYNTAX_ERROR), not exit 2.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Files = args
-			if len(args) == 0 && len(opts.Plans) == 0 {
-				return fmt.Errorf("requires at least 1 arg (a policy file) or --plan")
+			if len(args) == 0 && len(opts.Plans) == 0 && len(opts.Templates) == 0 {
+				return fmt.Errorf("requires at least 1 arg (a policy file), --plan or --template")
 			}
 			t, err := policy.ParseType(typeName)
 			if err != nil {
@@ -91,6 +99,10 @@ JSON is an ERROR finding (JSON_SYNTAX_ERROR), not exit 2.`,
 		},
 	}
 	cmd.Flags().StringArrayVar(&opts.Plans, "plan", nil, "a Terraform plan (terraform show -json PLANFILE): lint every policy it defines, each at its resource address (repeatable)")
+	cmd.Flags().StringArrayVar(&opts.Templates, "template", nil, "a CloudFormation or SAM template, or a CDK cdk.out directory: lint every policy it defines, at its FILE:LINE:COL (repeatable)")
+	cmd.Flags().StringVar(&opts.Parameters, "parameters", "", "the templates' parameters file")
+	cmd.Flags().StringVar(&opts.Account, "account", "", "the account templates deploy to (AWS::AccountId), and plans that name none")
+	cmd.Flags().StringVar(&opts.Region, "region", "", "the region templates deploy to (AWS::Region)")
 	cmd.Flags().StringVar(&typeName, "policy-type", "identity", "how the documents are used: identity, resource, trust, boundary, session, scp, rcp or vpc_endpoint")
 	cmd.Flags().StringVar(&opts.ResourceType, "resource-type", "", "the resource a resource policy is attached to (AWS::S3::Bucket, AWS::KMS::Key, ...): enables the checks of its actions, ARNs, keys and size")
 	cmd.Flags().StringSliceVar(&custom.AccessNotGranted, "check-access-not-granted", nil, "actions the policies must not grant (comma-separated or repeated): each grant is an ERROR (ACCESS_GRANTED), as Access Analyzer's CheckAccessNotGranted")
@@ -133,10 +145,16 @@ func runLint(s Streams, opts *lintOptions) error {
 		if err != nil {
 			return err
 		}
-		results = append(results, analyze.Lint(data, analyze.LintOptions{Type: opts.Type, ResourceType: opts.ResourceType, Source: f, Catalog: c, Custom: opts.Custom}))
+		lo := analyze.LintOptions{Type: opts.Type, ResourceType: opts.ResourceType, Source: f, Catalog: c, Custom: opts.Custom}
+		// A document inside an AWS CLI output, or encoded, is linted
+		// itself; findings are placed in the file.
+		if w, err := policy.Unwrap(data, f); err == nil && (w.Member != "" || w.Encoding != policy.EncodingObject) {
+			data, lo.Start, lo.Decoded = w.Text, w.Start, w.Encoding != policy.EncodingObject
+		}
+		results = append(results, analyze.Lint(data, lo))
 	}
 	for _, p := range opts.Plans {
-		env, _, err := terraform.LoadFiles(nil, []string{p}, terraform.Options{})
+		env, _, err := terraform.LoadFiles(nil, []string{p}, terraform.Options{Account: opts.Account})
 		if err != nil {
 			return err
 		}
@@ -148,6 +166,13 @@ func runLint(s Streams, opts *lintOptions) error {
 			}
 			results = append(results, analyze.Lint(pp.Document.JSON, analyze.LintOptions{Type: pp.Type, ResourceType: pp.ResourceType, Source: strings.TrimPrefix(pp.Document.Source, p+" "), Catalog: c, Custom: opts.Custom}))
 		}
+	}
+	for _, t := range opts.Templates {
+		rs, err := lintTemplate(s, c, opts, t)
+		if err != nil {
+			return err
+		}
+		results = append(results, rs...)
 	}
 	w := bufio.NewWriter(s.Out)
 	var err error
@@ -240,4 +265,38 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// lintTemplate lints every policy a template (or cloud assembly) defines;
+// findings name the template's lines.
+func lintTemplate(s Streams, c *catalog.Catalog, opts *lintOptions, path string) ([]*analyze.Result, error) {
+	stacks, err := cloudformation.Input{Path: path, Parameters: opts.Parameters, Account: opts.Account, Region: opts.Region}.Stacks()
+	if err != nil {
+		return nil, err
+	}
+	var out []*analyze.Result
+	for _, st := range stacks {
+		r, err := cloudformation.Apply(snapshot.New(snapshot.Options{}), st.Template, st.Options)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range r.Policies {
+			d := p.Document
+			if d.Unknown != "" {
+				fmt.Fprintf(s.Err, "not linted: %s\n", d.Unknown)
+				continue
+			}
+			res := analyze.Lint(d.JSON, analyze.LintOptions{Type: p.Type, ResourceType: p.ResourceType, Source: d.Source, Catalog: c, Custom: opts.Custom})
+			for i := range res.Findings {
+				f := &res.Findings[i]
+				line, col := d.Line, d.Col
+				if f.Line > 0 && f.Line < len(p.Lines) && p.Lines[f.Line].IsValid() {
+					line, col = p.Lines[f.Line].Line, p.Lines[f.Line].Col
+				}
+				f.Line, f.Col = line, col
+			}
+			out = append(out, res)
+		}
+	}
+	return out, nil
 }

@@ -26,6 +26,8 @@ func TestLintCommand(t *testing.T) {
 		{"resource type", []string{"lint", "--resource-type", "AWS::S3::Bucket", "testdata/lint/bucket.json"}, "bucket.txt", 1},
 		{"check access not granted", []string{"lint", "--check-access-not-granted", "iam:PassRole,s3:GetObject", "--resources", "arn:aws:s3:::my-bucket/key", "testdata/lint/clean.json"}, "access-not-granted.txt", 1},
 		{"check no public access", []string{"lint", "--policy-type", "resource", "--check-no-public-access", "testdata/lint/public.json"}, "public.txt", 1},
+		{"a document inside get-policy-version output is linted at its lines", []string{"lint", "testdata/lint/get-policy-version.json"}, "get-policy-version.txt", 1},
+		{"a URL-encoded document of the IAM API is linted at its string", []string{"lint", "testdata/lint/get-role-policy-encoded.json"}, "get-role-policy-encoded.txt", 1},
 		{"not JSON is a finding", []string{"lint", "-o", "json", "testdata/lint/broken.json"}, "broken.out.json", 1},
 	}
 	for _, tt := range tests {
@@ -82,6 +84,25 @@ func TestLintPlan(t *testing.T) {
 		}
 	}
 	if !strings.Contains(stderr, "not linted: aws_iam_role_policy.exporter_export.policy is known only after apply") {
+		t.Errorf("stderr = %q", stderr)
+	}
+}
+
+// lint --template names the template line and column of the policy element
+// a finding is about.
+func TestLintTemplate(t *testing.T) {
+	stdout, stderr, code := runCLI(t, "lint", "--template", "testdata/iac/lint-template.yaml", "--fail-on", "error")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (an unknown action is an ERROR): %s %s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "testdata/iac/lint-template.yaml:17:25: ERROR") {
+		t.Errorf("the finding does not name the Action's line:col in the template:\n%s", stdout)
+	}
+	stdout, stderr, code = runCLI(t, "lint", "--template", "../../examples/iac/cloudformation/template.yaml", "--parameters", "../../examples/iac/cloudformation/parameters.json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "not linted: KeyUserPolicy.PolicyDocument is known only at deploy") || !strings.Contains(stderr, "Fn::ImportValue shared-parameter-arn") {
 		t.Errorf("stderr = %q", stderr)
 	}
 }

@@ -30,7 +30,7 @@ who_can, can, lint, trail_denied, generate, access_diff, trust and unused; each 
 matching iamwhy command prints with --output json. Every tool is read-only, and none calls
 AWS unless --allow-aws is given. See docs/mcp.md for registering it with MCP clients.`,
 		Example: `  iamwhy mcp --env examples/env --trail examples/trail
-  # in an MCP client's configuration: {"command": "iamwhy", "args": ["mcp", "--env", "/path/to/env"]}`,
+  # an MCP client's configuration: {"command": "iamwhy", "args": ["mcp", "--env", "/path/env"]}`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runMCP(cmd.Context(), s, o)

@@ -35,7 +35,7 @@ type reproduceOptions struct {
 func newReproduceCmd(s Streams) *cobra.Command {
 	o := &reproduceOptions{}
 	cmd := &cobra.Command{
-		Use:   "reproduce (--event FILE | MESSAGE | -) [--env DIR] [--run [--allow-writes]] [--profile P] [--region R]",
+		Use:   "reproduce (--event FILE | MESSAGE | -) [--env DIR] [--run [--allow-writes]]",
 		Short: "Print (or run) the commands that reproduce a denied call safely, as the same identity",
 		Long: `reproduce prints the shell commands that make a denied call again as the identity AWS
 decided for: aws sts assume-role for the session's role (a new session, iamwhy-reproduce; never
@@ -59,7 +59,7 @@ was not an authorization decision; 3 the input is not an access-denied error; 2 
 (also: a write refused without --allow-writes, a role that could not be assumed).`,
 		Example: `  iamwhy reproduce --event denied-event.json
   iamwhy reproduce --event denied-event.json --env prod/ --run --profile admin
-  iamwhy reproduce 'User: arn:aws:sts::111122223333:assumed-role/app/fn is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::cfg/app.json"'`,
+  iamwhy reproduce - < denied-message.txt`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runReproduce(cmd.Context(), s, o, strings.Join(args, " "))
 		},
@@ -137,7 +137,7 @@ func runReproduce(ctx context.Context, s Streams, o *reproduceOptions, message s
 		return nil
 	case out.Run.Answer == reproduce.AnswerError:
 		return silentExit(4)
-	case out.Run.Comparison.Agree != nil && !*out.Run.Comparison.Agree:
+	case out.Run.Comparison != nil && out.Run.Comparison.Agree != nil && !*out.Run.Comparison.Agree:
 		return silentExit(1)
 	}
 	return nil
@@ -267,10 +267,12 @@ func reproduceText(w io.Writer, out reproduction) error {
 		answer += " (request " + *r.RequestID + ")"
 	}
 	fmt.Fprintf(w, "AWS       %s\n", answer)
-	if r.Comparison.Offline != nil {
-		fmt.Fprintf(w, "Offline   %s (iamwhy, from --env)\n", *r.Comparison.Offline)
+	if c := r.Comparison; c != nil {
+		if c.Offline != nil {
+			fmt.Fprintf(w, "Offline   %s (iamwhy, from --env)\n", *c.Offline)
+		}
+		fmt.Fprintf(w, "Verdict   %s\n", c.Summary)
 	}
-	fmt.Fprintf(w, "Verdict   %s\n", r.Comparison.Summary)
 	for _, n := range r.NotSent {
 		fmt.Fprintf(w, "Not sent  %s\n", n)
 	}

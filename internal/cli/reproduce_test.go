@@ -5,44 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/iamwhy/iamwhy/reproduce/reproducetest"
 )
 
 // reproduceAWS answers --run's requests with recorded responses from
-// testdata/reproduce: STS's AssumeRole, then the call (by service, with
-// the status in the file name). Nothing reaches AWS.
-type reproduceAWS struct {
-	t     *testing.T
-	call  string // the file answering the call
-	mu    sync.Mutex
-	hosts []string
-}
-
-func (f *reproduceAWS) Do(req *http.Request) (*http.Response, error) {
-	if req.Body != nil {
-		_, _ = io.Copy(io.Discard, req.Body)
-	}
-	f.mu.Lock()
-	f.hosts = append(f.hosts, req.URL.Host)
-	f.mu.Unlock()
-	file, status := f.call, 200
-	if strings.HasPrefix(req.URL.Host, "sts.") {
-		file = "sts.AssumeRole.xml"
-	} else if strings.Contains(file, ".403.") {
-		status = 403
-	}
-	data, err := os.ReadFile(filepath.Join("testdata", "reproduce", file))
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	h := http.Header{}
-	h.Set("Content-Type", "text/xml")
-	return &http.Response{StatusCode: status, Header: h, Body: io.NopCloser(bytes.NewReader(data)), ContentLength: int64(len(data)), Request: req}, nil
+// testdata/reproduce: STS's AssumeRole, then the call. Nothing reaches AWS.
+func reproduceAWS(t *testing.T, call string) *reproducetest.AWS {
+	return &reproducetest.AWS{T: t, Dir: "testdata/reproduce", Answers: map[string]string{"sts": "sts.AssumeRole.xml", "s3": call}}
 }
 
 // TestReproduceRun: --run performs the plan through the SDK, reports
@@ -61,21 +33,21 @@ func TestReproduceRun(t *testing.T) {
 	}{
 		{rule: "AWS denies as iamwhy decides from the environment (the SCP's explicit deny): 0",
 			opts: reproduceOptions{Event: "testdata/diagnose/region-denied-event.json", envFlags: envFlags{Env: "../../examples/env"}},
-			call: "s3.403.xml", code: 0, called: 2,
+			call: "s3.GetObject.403.xml", code: 0, called: 2,
 			want: []string{"AWS       denied: AccessDenied", "Offline   explicit-deny", "AWS still denies the call; iamwhy's offline decision (explicit-deny) agrees",
 				"Ran       s3:GetObject as arn:aws:sts::111122223333:assumed-role/config-reader/iamwhy-reproduce (ap-southeast-2)"}},
 		{rule: "AWS allows what iamwhy denies: 1",
 			opts: reproduceOptions{Event: "testdata/diagnose/region-denied-event.json", envFlags: envFlags{Env: "../../examples/env"}},
-			call: "s3.200.txt", code: 1, called: 2, want: []string{"AWS       allowed", "DISAGREES"}},
+			call: "s3.GetObject.txt", code: 1, called: 2, want: []string{"AWS       allowed", "DISAGREES"}},
 		{rule: "no environment: AWS's answer alone, 0",
 			opts: reproduceOptions{Event: "testdata/diagnose/region-denied-event.json"},
-			call: "s3.200.txt", code: 0, called: 2, want: []string{"AWS allows the call now"}},
+			call: "s3.GetObject.txt", code: 0, called: 2, want: []string{"AWS allows the call now"}},
 		{rule: "a write is refused without --allow-writes: 2, nothing sent",
 			opts: reproduceOptions{Event: "../../examples/trail/cloudtrail.json"},
 			code: 2, errw: "pass --allow-writes", called: 0},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
-			fake := &reproduceAWS{t: t, call: tc.call}
+			fake := reproduceAWS(t, tc.call)
 			o := tc.opts
 			o.Run, o.Output, o.httpClient = true, "text", fake
 			var out, errb bytes.Buffer
@@ -91,8 +63,8 @@ func TestReproduceRun(t *testing.T) {
 					t.Errorf("output lacks %q:\n%s", w, out.String())
 				}
 			}
-			if len(fake.hosts) != tc.called {
-				t.Errorf("%d requests (%v), want %d", len(fake.hosts), fake.hosts, tc.called)
+			if len(fake.Requests()) != tc.called {
+				t.Errorf("%d requests (%v), want %d", len(fake.Requests()), fake.Requests(), tc.called)
 			}
 		})
 	}
@@ -112,7 +84,7 @@ func TestReproduceRunJSON(t *testing.T) {
 		t.Fatalf("without --run: run %s api %s (%v)", plain["run"], plain["api"], err)
 	}
 	out.Reset()
-	o.Run, o.httpClient = true, &reproduceAWS{t: t, call: "s3.403.xml"}
+	o.Run, o.httpClient = true, reproduceAWS(t, "s3.GetObject.403.xml")
 	if err := runReproduce(t.Context(), Streams{In: strings.NewReader(""), Out: &out, Err: io.Discard}, &o, ""); err != nil {
 		t.Fatal(err)
 	}

@@ -53,6 +53,7 @@ var commands = []func(Streams) *cobra.Command{
 	newGenerateCmd,
 	newUnusedCmd,
 	newAccessDiffCmd,
+	newDriftCmd,
 	newTrustCmd,
 	newReproduceCmd,
 }
@@ -60,8 +61,12 @@ var commands = []func(Streams) *cobra.Command{
 // NewRoot builds the command tree on the given streams.
 func NewRoot(s Streams) *cobra.Command {
 	root := &cobra.Command{
-		Use:           "iamwhy",
-		Short:         "Find out why AWS answered AccessDenied, and keep it from happening again",
+		Use:   "iamwhy",
+		Short: "Find out why AWS answered AccessDenied, and keep it from happening again",
+		Example: `  iamwhy explain --env examples/env --file error.txt   # what the error says, and its root cause
+  iamwhy simulate --env examples/env --principal ARN --action s3:GetObject --resource ARN
+  iamwhy check examples/checks/guides.yaml              # permission tests for CI
+  iamwhy trail denied ./trail-logs/                     # the denials of a trail, grouped`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -83,6 +88,7 @@ func NewRoot(s Streams) *cobra.Command {
 	// rather than listed in commands (whose initialisation would then
 	// depend on itself).
 	root.AddCommand(newMCPCmd(s), newServeCmd(s))
+	setHelp(root)
 	markUsageErrors(root)
 	registerCompletions(root)
 	return root

@@ -32,7 +32,7 @@ func newServeCmd(s Streams) *cobra.Command {
 	o := &serveOptions{}
 	cmd := &cobra.Command{
 		Use:   "serve [--env DIR] [--plan FILE] [--trail PATH]... [--addr 127.0.0.1:PORT] [--open]",
-		Short: "A local web UI: explain and diagnose, simulate, who-can, can, the trail's denials, trust",
+		Short: "A local web UI: explain, diagnose, simulate, who-can, can, the trail's denials, trust",
 		Long: `serve runs iamwhy's web UI on the loopback address. It prints one line,
   iamwhy serving http://127.0.0.1:PORT/?token=TOKEN
 and answers only requests that carry that token (the first one sets a cookie) and name

@@ -72,7 +72,7 @@ func (a *awsSimulateFlags) register(cmd *cobra.Command) {
 	f.StringArrayVar(&a.ResourceARNs, "resource-arns", nil, "alias of --resource: ARNs, several after one flag or a JSON list")
 	f.StringArrayVar(&a.PolicyInputs, "policy-input-list", nil, "alias of --policy: identity policies, several after one flag")
 	f.StringArrayVar(&a.Boundaries, "permissions-boundary-policy-input-list", nil, "alias of --boundary (one policy)")
-	f.StringArrayVar(&a.ContextEntries, "context-entries", nil, "context entries in the AWS CLI's shorthand (ContextKeyName=K,ContextKeyValues=V,ContextKeyType=T) or JSON, several after one flag")
+	f.StringArrayVar(&a.ContextEntries, "context-entries", nil, "context entries as the AWS CLI writes them, in its shorthand or JSON (several after one flag)")
 	for _, name := range []string{"action-names", "resource-arns", "policy-input-list", "permissions-boundary-policy-input-list", "context-entries"} {
 		listFlag(cmd, name)
 	}
@@ -155,7 +155,7 @@ func appendListValues(to []string, flag string, values []string) ([]string, erro
 func newSimulateCmd(s Streams) *cobra.Command {
 	o := &simulateOptions{}
 	cmd := &cobra.Command{
-		Use:   "simulate --principal ARN --action A [--resource R] [--policy FILE ...] [layers...] | --env DIR --principal ARN --action A --resource R",
+		Use:   "simulate --principal ARN --action A [--resource R] (--policy F ... | --env DIR)",
 		Short: "Simulate a request against policies of every layer and show which statement decided",
 		Long: `simulate decides one or more requests (each action x resource) offline, with every layer AWS
 evaluates: identity policies (--policy), the resource policy (--resource-policy; a role trust
@@ -194,7 +194,7 @@ one flag; file://PATH, fileb://PATH and - (standard input) give a value from a f
     --context aws:RequestedRegion=eu-west-1 --context aws:SecureTransport=true
   iamwhy simulate --caller-arn arn:aws:iam::123456789012:user/alejandro \
     --policy-input-list file://policy.json --action-names dynamodb:CreateBackup dynamodb:GetItem \
-    --context-entries "ContextKeyName='aws:CurrentTime',ContextKeyValues='2019-04-25T11:00:00Z',ContextKeyType=date"`,
+    --context-entries ContextKeyName=aws:SourceIp,ContextKeyValues=203.0.113.7,ContextKeyType=ip`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.src = &argSource{in: s.In}

@@ -40,6 +40,9 @@ under AWSLogs/o-xxxx/), .json and .json.gz files holding {"Records": [...]},
 lines, s3://bucket/prefix URIs and - for standard input. Directories are walked
 recursively; digest and Insights files are skipped. Unreadable files and
 records are reported with their place, and duplicates (same eventID) removed.`,
+		Example: `  iamwhy trail denied testdata/cloudtrail
+  iamwhy trail query --sql "SELECT count(*) FROM cloudtrail_logs" examples/trail
+  iamwhy trail diagnose examples/trail --env examples/env`,
 	}
 	for _, c := range trailCommands {
 		cmd.AddCommand(c(s))
@@ -153,6 +156,9 @@ or csv (one row per group; statistics on standard error).
 Exit status: 0 when every input was read cleanly; 1 when some files or records
 could not be read or had fields of the wrong type (the summary covers the rest,
 the problems are listed on standard error); 2 when the command could not run.`,
+		Example: `  iamwhy trail denied testdata/cloudtrail
+  iamwhy trail denied --since 7d --principal arn:aws:iam::111122223333:role/app s3://trail/AWSLogs/
+  iamwhy trail denied -o json examples/trail | jq '.groups[0]'`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Paths = args

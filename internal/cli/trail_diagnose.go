@@ -37,6 +37,8 @@ and the fixes proposed (proven by re-simulation). Events the replay allows, or c
 (a caller the environment does not hold), are grouped with the reason.
 
 Exit status: 0; 1 when some inputs could not be read; 2 when the command could not run.`,
+		Example: `  iamwhy trail diagnose examples/trail --env examples/env
+  iamwhy trail diagnose --since 24h --env prod/ -o json s3://org-trail/AWSLogs/o-abc123def4/`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Paths = args

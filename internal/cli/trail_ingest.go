@@ -37,6 +37,9 @@ with its previous rows plus the new ones.
 
 Exit status 1 when some input or record could not be read (each is reported on
 standard error; the rest is saved), 2 when the command could not run.`,
+		Example: `  iamwhy trail ingest testdata/cloudtrail --db trail.duckdb
+  iamwhy trail ingest s3://org-trail/AWSLogs/ --db trail.parquet
+  iamwhy trail query --db trail.duckdb --sql "SELECT count(*) FROM cloudtrail_logs"`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Paths = args

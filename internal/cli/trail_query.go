@@ -47,6 +47,12 @@ column name, and nothing else.
 
 Exit status 1 when some input or record could not be read (each is reported on
 standard error; the query ran on the rest), 2 when the command could not run.`,
+		Example: `  iamwhy trail query --sql "SELECT eventname, count(*) AS n FROM cloudtrail_logs GROUP BY 1" \
+    testdata/cloudtrail
+  iamwhy trail query --db trail.duckdb -o csv \
+    --sql "SELECT useridentity.arn, errorcode FROM cloudtrail_logs WHERE errorcode IS NOT NULL"
+  iamwhy trail query --engine athena --database security \
+    --sql "SELECT count(*) FROM cloudtrail_logs"`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Paths = args
 			return runTrailQuery(cmd.Context(), s, o)

@@ -28,7 +28,7 @@ type trustOptions struct {
 func newTrustCmd(s Streams) *cobra.Command {
 	o := &trustOptions{}
 	cmd := &cobra.Command{
-		Use:   "trust --env DIR [--account ID] [--principal ARN] [--external-only] [--depth N] [--output FORMAT]",
+		Use:   "trust --env DIR [--account ID] [--principal ARN] [--external-only] [--depth N]",
 		Short: "Map cross-account trust: who outside an account can reach its roles and resources",
 		Long: `trust lists every edge by which a principal of one account, or from outside the organisation
 (another account, a service, a SAML or OIDC provider, anyone), can reach a role or a resource of

@@ -30,7 +30,7 @@ func newUnusedCmd(s Streams) *cobra.Command {
 	var o unusedOptions
 	cmd := &cobra.Command{
 		Use:   "unused --env ENV PATH...",
-		Short: "Report the permissions each principal was granted but did not use, with verified removals",
+		Short: "Report permissions granted but not used, per principal, with proven removals",
 		Long: `For every user and role of the environment (or those named with --principal), lists each
 action its identity policies grant (wildcards expanded per service with the service
 reference) as used (an authorised call in the trail needed it; with its last use), unused
@@ -45,6 +45,11 @@ re-simulating every used call (still allowed) and every removed action (now deni
 report's entity) or PRINCIPAL_ARN=FILE, for principals the trail does not cover.
 
 Exit status: 0; 1 when some inputs could not be read; 2 when the command could not run.`,
+		Example: `  iamwhy unused --env examples/env examples/trail
+  iamwhy unused --env examples/env --principal arn:aws:iam::111122223333:role/developer \
+    --since 90d --output json ./trail-logs/
+  iamwhy unused --env prod/ s3://org-trail/AWSLogs/ \
+    --last-accessed arn:aws:iam::111122223333:role/app=last-accessed.json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Paths = args
@@ -126,15 +131,19 @@ func renderUnusedText(w io.Writer, res *unused.Result) error {
 		if p.Owner != nil {
 			owner = "owner " + escapeText(*p.Owner)
 		}
-		fmt.Fprintf(&b, "\n%s (%s, %s): %d calls; %d used, %d unused, %d unknown\n", p.Principal, p.Kind, owner, p.Calls,
+		fmt.Fprintf(&b, "\n%s (%s, %s): %d calls; %d used, %d unused, %d unknown", p.Principal, p.Kind, owner, p.Calls,
 			p.Counts[unused.StatusUsed], p.Counts[unused.StatusUnused], p.Counts[unused.StatusUnknown])
+		if p.Blocked > 0 {
+			fmt.Fprintf(&b, "; %d granted but refused by a permissions boundary or SCP", p.Blocked)
+		}
+		b.WriteString("\n")
 		byStatus := map[string][]string{}
 		for _, a := range p.Actions {
 			line := a.Action
 			switch {
 			case a.Status == unused.StatusUsed && a.LastUsed != nil:
 				line += " (last " + *a.LastUsed + ")"
-			case a.Status == unused.StatusUnknown && a.Reason != nil:
+			case (a.Status == unused.StatusUnknown || a.BlockedBy != nil) && a.Reason != nil:
 				line += ": " + *a.Reason
 			}
 			byStatus[a.Status] = append(byStatus[a.Status], line)

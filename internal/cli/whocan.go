@@ -25,7 +25,7 @@ func newWhoCanCmd(s Streams) *cobra.Command {
 	o := &whoCanOptions{}
 	cmd := &cobra.Command{
 		Use:   "who-can ACTION RESOURCE --env DIR",
-		Short: "List every principal of an environment allowed to do an action on a resource, with the conditions that must hold",
+		Short: "List who may do an action on a resource, with the conditions that must hold",
 		Long: `who-can decides the request for every principal of the environment: each account's users and
 roles (a role stands for its sessions), each account's root user, and the service principals
 the resource's policy names. It lists those allowed:
@@ -45,7 +45,8 @@ matching values is denied. Denied principals are left out unless --all.
 Exit status: 0 at least one principal is allowed (or allowed if); 1 none; 2 the command could
 not run.`,
 		Example: `  iamwhy who-can s3:GetObject arn:aws:s3:::example-data-config/app/settings.json --env examples/env
-  iamwhy who-can kms:Decrypt arn:aws:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab \
+  iamwhy who-can kms:Decrypt \
+    arn:aws:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab \
     --env examples/env --context aws:RequestedRegion=eu-west-1 --output json`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {

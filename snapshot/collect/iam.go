@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/iamwhy/iamwhy/policy"
 )
 
 // The authorization details of an account: GetAccountAuthorizationDetails,
@@ -120,8 +120,8 @@ func document(s *string) json.RawMessage {
 		return nil
 	}
 	text := *s
-	if dec, err := url.PathUnescape(text); err == nil {
-		text = dec
+	if dec, _, err := policy.DecodeString(text); err == nil {
+		text = string(dec)
 	}
 	if json.Valid([]byte(text)) && len(text) > 0 && text[0] == '{' {
 		return json.RawMessage(text)
