@@ -65,8 +65,13 @@ type EventMapping struct {
 func (c *Catalog) EventActions(eventSource, eventName string) ([]string, EventMapping) {
 	source := strings.TrimSuffix(eventSource, ".amazonaws.com")
 	names := []string{eventName}
-	if base := versionSuffix.ReplaceAllString(eventName, ""); base != eventName && base != "" {
-		names = append(names, base)
+	// Every suffix versionSuffix matches ends in a digit: the regular
+	// expression runs only on those names (it is the costly part of a
+	// lookup made once per record).
+	if n := len(eventName); n > 0 && eventName[n-1] >= '0' && eventName[n-1] <= '9' {
+		if base := versionSuffix.ReplaceAllString(eventName, ""); base != eventName && base != "" {
+			names = append(names, base)
+		}
 	}
 	for _, n := range names {
 		if r, ok := eventExceptionIndex[eventKey{source, n}]; ok {

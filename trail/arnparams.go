@@ -22,6 +22,10 @@ func resourcesFromParameters(r *Record) []string {
 			return nil
 		}
 	}
+	svc, _, _ := strings.Cut(r.EventSource, ".")
+	if svc == "ec2" {
+		p = ec2Parameters(p)
+	}
 	str := func(k string) string {
 		if v, ok := p[k].(string); ok {
 			return v
@@ -39,7 +43,6 @@ func resourcesFromParameters(r *Record) []string {
 			out = append(out, s)
 		}
 	}
-	svc, _, _ := strings.Cut(r.EventSource, ".")
 	switch svc {
 	case "ecs":
 		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html
@@ -146,6 +149,40 @@ func resourcesFromParameters(r *Record) []string {
 			add(regional("kinesis", "stream/"+n))
 		}
 	case "ssm":
+		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html
+		document := func(n string) {
+			switch {
+			case n == "":
+			case strings.HasPrefix(n, "arn:"):
+				add(n)
+			case ssmAWSDocument(n):
+				// Documents AWS owns have no account in their ARN
+				// (arn:aws:ssm:REGION::document/AWS-RunShellScript); the
+				// account is a wildcard, which matches the empty field and
+				// the reference's format, and grants no other document
+				// (customers cannot create names with AWS's prefixes).
+				add("arn:" + partition + ":ssm:" + r.AWSRegion + ":*:document/" + n)
+			default:
+				add(regional("ssm", "document/"+n))
+			}
+		}
+		switch r.EventName {
+		case "GetDocument", "DescribeDocument", "UpdateDocument", "DeleteDocument", "CreateDocument":
+			document(str("name"))
+		case "SendCommand":
+			document(str("documentName"))
+			for _, id := range listOf(p["instanceIds"]) {
+				if strings.HasPrefix(id, "mi-") {
+					add(regional("ssm", "managed-instance/"+id))
+				} else {
+					add("arn:" + partition + ":ec2:" + r.AWSRegion + ":" + acct + ":instance/" + id)
+				}
+			}
+		case "TerminateSession", "ResumeSession":
+			if id := str("sessionId"); id != "" {
+				add(regional("ssm", "session/"+id))
+			}
+		}
 		for _, n := range listOf(p["names"]) {
 			if strings.HasPrefix(n, "arn:") {
 				add(n)
@@ -179,7 +216,52 @@ func resourcesFromParameters(r *Record) []string {
 				add(regional("logs", "log-group:"+g))
 			}
 		}
+	case "ec2-instance-connect":
+		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2instanceconnect.html
+		if id := str("instanceId"); id != "" {
+			add("arn:" + partition + ":ec2:" + r.AWSRegion + ":" + acct + ":instance/" + id)
+		}
+	case "guardduty":
+		if id := str("detectorId"); id != "" {
+			add(regional("guardduty", "detector/"+id))
+		}
+	case "rolesanywhere":
+		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementrolesanywhere.html
+		for _, k := range [...]struct{ param, res string }{{"profileId", "profile/"}, {"trustAnchorId", "trust-anchor/"}, {"crlId", "crl/"}, {"subjectId", "subject/"}} {
+			if id := str(k.param); id != "" {
+				add(regional("rolesanywhere", k.res+id))
+			}
+		}
+	case "route53resolver":
+		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonroute53resolver.html
+		for _, k := range [...]struct{ param, res string }{{"resolverQueryLogConfigId", "resolver-query-log-config/"},
+			{"resolverRuleId", "resolver-rule/"}, {"resolverEndpointId", "resolver-endpoint/"}, {"firewallRuleGroupId", "firewall-rule-group/"}} {
+			if id := str(k.param); id != "" {
+				add(regional("route53resolver", k.res+id))
+			}
+		}
+	case "bedrock":
+		// A model ID names a foundation model (no account in its ARN); an
+		// ARN names an inference profile, a provisioned or custom model.
+		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonbedrock.html
+		if m := str("modelId"); strings.HasPrefix(m, "arn:") {
+			add(m)
+		} else if m != "" {
+			add("arn:" + partition + ":bedrock:" + r.AWSRegion + "::foundation-model/" + m)
+		}
+	case "monitoring":
+		for _, n := range listOf(p["alarmNames"]) {
+			add(regional("cloudwatch", "alarm:"+n))
+		}
 	case "ec2":
+		if r.EventName == "RunInstances" {
+			// RunInstances is authorised on every resource it uses and
+			// creates (image, instance, network interfaces, security
+			// groups, subnet, volumes); the record names only some, and a
+			// policy naming those alone would refuse the call.
+			// https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ExamplePolicies_EC2.html#iam-example-runinstances
+			return nil
+		}
 		for _, id := range instanceIDs(p) {
 			add(regional("ec2", "instance/"+id))
 		}
@@ -189,7 +271,7 @@ func resourcesFromParameters(r *Record) []string {
 			{"vpcId", "vpc/"}, {"subnetId", "subnet/"}, {"groupId", "security-group/"}, {"volumeId", "volume/"},
 			{"snapshotId", "snapshot/"}, {"imageId", "image/"}, {"networkInterfaceId", "network-interface/"},
 			{"internetGatewayId", "internet-gateway/"}, {"routeTableId", "route-table/"}, {"natGatewayId", "natgateway/"},
-			{"allocationId", "elastic-ip/"}, {"instanceId", "instance/"},
+			{"allocationId", "elastic-ip/"}, {"instanceId", "instance/"}, {"flowLogId", "vpc-flow-log/"},
 		} {
 			if id := str(k.param); id != "" {
 				if k.param == "imageId" || k.param == "snapshotId" {
@@ -199,6 +281,21 @@ func resourcesFromParameters(r *Record) []string {
 					add(regional("ec2", k.res+id))
 				}
 			}
+		}
+		// CreateFlowLogs names the VPC, subnet or network interface it logs.
+		if id, typ := str("resourceId"), strings.ToLower(str("resourceType")); id != "" {
+			switch typ {
+			case "vpc":
+				add(regional("ec2", "vpc/"+id))
+			case "subnet":
+				add(regional("ec2", "subnet/"+id))
+			case "networkinterface":
+				add(regional("ec2", "network-interface/"+id))
+			}
+		}
+		// The resource a create call made is in its response.
+		for _, a := range ec2Created(r, regional, partition) {
+			add(a)
 		}
 	case "rds":
 		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html
@@ -241,6 +338,14 @@ func resourcesFromParameters(r *Record) []string {
 			add(a)
 		}
 	case "iam":
+		path := "/"
+		if v := str("path"); strings.HasPrefix(v, "/") && strings.HasSuffix(v, "/") {
+			path = v
+		}
+		if n := str("policyName"); n != "" && r.EventName == "CreatePolicy" {
+			// A new managed policy: arn:...:policy/PATH/NAME.
+			add("arn:" + partition + ":iam::" + acct + ":policy" + path + n)
+		}
 		if pa := str("policyArn"); pa != "" {
 			add(pa)
 			for _, k := range [...]struct{ param, typ string }{{"userName", "user/"}, {"roleName", "role/"}, {"groupName", "group/"}} {
@@ -250,7 +355,10 @@ func resourcesFromParameters(r *Record) []string {
 			}
 		}
 		if n := str("instanceProfileName"); n != "" {
-			add("arn:" + partition + ":iam::" + acct + ":instance-profile/" + n)
+			add("arn:" + partition + ":iam::" + acct + ":instance-profile" + path + n)
+			if rn := str("roleName"); rn != "" {
+				add("arn:" + partition + ":iam::" + acct + ":role/" + rn)
+			}
 		}
 		// IAM calls on a user that name none act on the calling user
 		// ("If you do not specify a user name, IAM determines the user
@@ -261,6 +369,133 @@ func resourcesFromParameters(r *Record) []string {
 		}
 	}
 	return out
+}
+
+// ec2Parameters unwraps EC2's XML-shaped request parameters: some calls
+// are logged as {"CreateFlowLogsRequest": {"ResourceId": {"tag": 1,
+// "content": "vpc-..."}, ...}}, with capitalised member names and values
+// as {"content": ...} objects. The result has the members of the usual
+// form (first letter lower-cased, plain values).
+func ec2Parameters(p map[string]any) map[string]any {
+	if len(p) != 1 {
+		return p
+	}
+	for k, v := range p {
+		inner, ok := v.(map[string]any)
+		if !ok || !strings.HasSuffix(k, "Request") {
+			return p
+		}
+		out := make(map[string]any, len(inner))
+		for ik, iv := range inner {
+			if m, ok := iv.(map[string]any); ok {
+				if c, ok := m["content"]; ok {
+					iv = c
+				}
+			}
+			if ik != "" {
+				ik = strings.ToLower(ik[:1]) + ik[1:]
+			}
+			out[ik] = iv
+		}
+		return out
+	}
+	return p
+}
+
+// ec2Created reads the ID of the resource an EC2 create call made from its
+// response, as the ARN of its resource type (CreateVpc's vpc.vpcId,
+// AllocateAddress's allocationId, ...), the calls being authorised on the
+// new resource.
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html
+func ec2Created(r *Record, regional func(svc, res string) string, partition string) []string {
+	if len(r.ResponseElements) == 0 || r.ResponseElements[0] != '{' {
+		return nil
+	}
+	var resp map[string]any
+	if err := json.Unmarshal(r.ResponseElements, &resp); err != nil {
+		return nil
+	}
+	// XML-shaped responses wrap the members in "XxxResponse".
+	if len(resp) <= 2 {
+		for k, v := range resp {
+			if m, ok := v.(map[string]any); ok && strings.HasSuffix(k, "Response") {
+				resp = m
+			}
+		}
+	}
+	get := func(m map[string]any, path ...string) string {
+		var cur any = m
+		for _, k := range path {
+			mm, ok := cur.(map[string]any)
+			if !ok {
+				return ""
+			}
+			cur = mm[k]
+		}
+		s, _ := cur.(string)
+		return s
+	}
+	var out []string
+	switch r.EventName {
+	case "CreateVpc":
+		if id := get(resp, "vpc", "vpcId"); id != "" {
+			out = append(out, regional("ec2", "vpc/"+id))
+		}
+	case "CreateSubnet":
+		if id := get(resp, "subnet", "subnetId"); id != "" {
+			out = append(out, regional("ec2", "subnet/"+id))
+		}
+	case "CreateInternetGateway":
+		if id := get(resp, "internetGateway", "internetGatewayId"); id != "" {
+			out = append(out, regional("ec2", "internet-gateway/"+id))
+		}
+	case "CreateRouteTable":
+		if id := get(resp, "routeTable", "routeTableId"); id != "" {
+			out = append(out, regional("ec2", "route-table/"+id))
+		}
+	case "CreateSecurityGroup":
+		if id := get(resp, "groupId"); id != "" {
+			out = append(out, regional("ec2", "security-group/"+id))
+		}
+	case "CreateVolume":
+		if id := get(resp, "volumeId"); id != "" {
+			out = append(out, regional("ec2", "volume/"+id))
+		}
+	case "AllocateAddress":
+		if id := get(resp, "allocationId"); id != "" {
+			out = append(out, regional("ec2", "elastic-ip/"+id))
+		}
+	case "CreateNatGateway":
+		if id := get(resp, "natGateway", "natGatewayId"); id != "" {
+			out = append(out, regional("ec2", "natgateway/"+id))
+		}
+	case "RegisterImage", "CopyImage", "CreateImage":
+		if id := get(resp, "imageId"); id != "" {
+			out = append(out, "arn:"+partition+":ec2:"+r.AWSRegion+"::image/"+id)
+		}
+	case "CreateSnapshot":
+		if id := get(resp, "snapshotId"); id != "" {
+			out = append(out, "arn:"+partition+":ec2:"+r.AWSRegion+"::snapshot/"+id)
+		}
+	case "CreateFlowLogs":
+		if id := get(resp, "flowLogIdSet", "item"); id != "" {
+			out = append(out, regional("ec2", "vpc-flow-log/"+id))
+		}
+	}
+	return out
+}
+
+// ssmAWSDocument reports whether an SSM document name is one AWS owns
+// (AWS-RunShellScript, AWSSupport-..., AmazonCloudWatch-...): their ARNs
+// have no account.
+// https://docs.aws.amazon.com/systems-manager/latest/userguide/documents.html
+func ssmAWSDocument(name string) bool {
+	for _, p := range []string{"AWS-", "AWSSupport-", "AWSEC2-", "AWSConfigRemediation-", "AWSFleetManager-", "AWSSSO-", "AmazonCloudWatch-", "AmazonEKS-", "AmazonInspector-", "SSM-"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // resourcesFromResponse takes the ARNs a create call's response returns

@@ -21,6 +21,9 @@ type recordDecoder struct {
 	// rawOnly decodes only the members that identify a record and its
 	// shape (Options.RawOnly).
 	rawOnly bool
+	// members, when set, are the only members decoded besides the
+	// identifying ones (Options.Members).
+	members memberSet
 }
 
 func (d *recordDecoder) setErr(err error) {
@@ -87,6 +90,10 @@ func (d *recordDecoder) decodeDepth(raw []byte, r *Record, depth int) error {
 		}
 		key := lowerKey(keyBuf[:0], k)
 		if d.rawOnly && !identifying(key) {
+			continue
+		}
+		if d.members != nil && !d.members[string(key)] && !identifying(key) {
+			r.partial = true
 			continue
 		}
 		switch string(key) {

@@ -48,6 +48,15 @@ type Options struct {
 	// reported for those fields only. It is ignored when Filter selects
 	// anything, since the filter may need any field.
 	RawOnly bool
+	// Members, when not nil, limits decoding to the record members named
+	// (CloudTrail's spelling, case-insensitive: "userIdentity",
+	// "requestParameters", "errorCode", ...) besides those Read needs
+	// itself (eventID, eventTime, eventSource, eventName and the shape
+	// keys) and those the Filter's criteria read; every other field is
+	// left empty. Record.DecodeAll fills the rest, from Raw, for the
+	// records a caller needs whole. Filter.Match and Filter.RawMatch see
+	// the projected record. Nil decodes every member.
+	Members []string
 	// Progress, when set, is called about five times a second and once at
 	// the end from a single goroutine with the input bytes read so far
 	// (compressed, as stored) and the total known so far (it grows while
@@ -192,6 +201,7 @@ func Read(ctx context.Context, paths []string, opts Options, fn func(*Record) er
 	if maxProblems == 0 {
 		maxProblems = 1000
 	}
+	members := filt.members(opts.Members)
 	var seen *eventIDSet
 	if !opts.KeepDuplicates {
 		seen = newEventIDSet()
@@ -293,6 +303,9 @@ func Read(ctx context.Context, paths []string, opts Options, fn func(*Record) er
 			}
 			fd := newFileDecoder(st, maxProblems, deliver)
 			fd.dec.rawOnly = opts.RawOnly && !filt.any
+			if !fd.dec.rawOnly {
+				fd.dec.members = members
+			}
 			if filt.needsError() {
 				fd.skip = lacksErrorCode
 			}

@@ -69,6 +69,9 @@ type Record struct {
 	// Index is the record's 0-based position among the records of its
 	// file, counting failed records too.
 	Index int
+
+	// partial: members were left out by Options.Members (DecodeAll).
+	partial bool
 }
 
 // UserIdentity is the userIdentity element: who made the request.

@@ -308,7 +308,7 @@ func resourceFromParameters(r *Record) string {
 		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
 		entity := str("roleName") != "" || str("userName") != "" || str("groupName") != ""
 		switch {
-		case str("policyArn") != "" && entity:
+		case str("policyArn") != "" && entity, str("instanceProfileName") != "":
 			return ""
 		case str("policyArn") != "":
 			return str("policyArn")

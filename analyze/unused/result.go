@@ -87,11 +87,15 @@ type ActionStatus struct {
 }
 
 // FromTrail reads the CloudTrail inputs and reports on the environment's
-// principals.
+// principals. Unless ro.Members says otherwise, records are decoded
+// projected to Members, and whole only for the calls rebuilt.
 func FromTrail(ctx context.Context, env *snapshot.Environment, paths []string, ro trail.Options, o Options) (*Result, trail.Stats, error) {
 	a, err := New(env, o)
 	if err != nil {
 		return nil, trail.Stats{}, err
+	}
+	if ro.Members == nil {
+		ro.Members = Members
 	}
 	st, err := trail.Read(ctx, paths, ro, func(r *trail.Record) error {
 		a.Add(r)

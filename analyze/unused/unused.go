@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/iamwhy/iamwhy/analyze/internal/callkey"
@@ -56,6 +57,11 @@ type Analyzer struct {
 	// byKey finds a principal from a record: "role:ACCOUNT:lowername" or
 	// "user:ARN".
 	byKey map[string]*principalState
+	// byIssuer caches lookup for role session issuers: role ARN ->
+	// *principalState (nil for roles not analysed); issuers counts the
+	// entries stored.
+	byIssuer sync.Map
+	issuers  atomic.Int64
 
 	mu         sync.Mutex
 	from, to   time.Time
@@ -247,13 +253,33 @@ func (a *Analyzer) lookup(r *trail.Record) *principalState {
 		if role == "" {
 			return nil
 		}
+		// The issuer's ARN repeats in every record of the role's
+		// sessions: its principal is found once.
+		if v, ok := a.byIssuer.Load(role); ok {
+			st, _ := v.(*principalState)
+			return st
+		}
 		_, name := arn.PathName(strings.TrimPrefix(mustResource(role), "role/"))
-		return a.byKey["role:"+arn.Account(role)+":"+strings.ToLower(name)]
+		st := a.byKey["role:"+arn.Account(role)+":"+strings.ToLower(name)]
+		if a.issuers.Add(1) <= maxIssuers {
+			a.byIssuer.Store(role, st)
+		}
+		return st
 	case "IAMUser":
 		return a.byKey["user:"+u.ARN]
 	}
 	return nil
 }
+
+// maxIssuers bounds the role ARNs remembered by lookup.
+const maxIssuers = 1 << 16
+
+// Members are the record members Add reads for every record (given to
+// trail.Options.Members, the rest is decoded only for the calls Add
+// rebuilds into requests): the caller, the event's kind and outcome, what
+// the trail covers, and what callkey tells calls apart by.
+var Members = []string{"userIdentity", "errorCode", "eventType", "eventCategory", "readOnly", "recipientAccountId",
+	"awsRegion", "sourceIPAddress", "vpcEndpointId", "requestParameters", "resources"}
 
 // Add takes one record: what the trail covers (accounts, data events,
 // read events, the window), and, for a principal's authorised call, the
@@ -280,20 +306,16 @@ func (a *Analyzer) Add(r *trail.Record) {
 		a.mu.Unlock()
 		return
 	}
-	// A call seen before uses the same actions: only its time counts.
-	key := callkey.Of(r)
-	if keys, ok := st.seen[key]; ok {
-		st.calls++
-		st.touch(keys, r.Time)
-		a.mu.Unlock()
-		return
-	}
+	a.mu.Unlock()
 	acts, m := a.c.EventActionsWithParameters(r.EventSource, r.EventName, r.RequestParameters)
 	mapped := m.Kind == catalog.EventDerived || m.Kind == catalog.EventException
+	passes := bytes.Contains(r.RequestParameters, []byte(":role/"))
+	a.mu.Lock()
 	// When every action of the call already has its requests kept for the
 	// re-simulation and the call passes no role, rebuilding it would
-	// change nothing but the actions' last use.
-	if mapped && !bytes.Contains(r.RequestParameters, []byte(":role/")) && st.saturated(acts) {
+	// change nothing but the actions' last use (a call seen before would
+	// touch the same actions), so it needs neither its key nor a rebuild.
+	if mapped && !passes && st.saturated(acts) {
 		st.calls++
 		for _, act := range acts {
 			if last, ok := st.used[act]; !ok || r.Time.After(last) {
@@ -303,11 +325,24 @@ func (a *Analyzer) Add(r *trail.Record) {
 		a.mu.Unlock()
 		return
 	}
+	// A call seen before uses the same actions: only its time counts.
+	key := callkey.Of(r)
+	if keys, ok := st.seen[key]; ok {
+		st.calls++
+		st.touch(keys, r.Time)
+		a.mu.Unlock()
+		return
+	}
 	a.mu.Unlock()
 
 	var keys []reqKey
 	var reqs []*eval.Request
 	if mapped {
+		// Rebuilding needs every field; Read may have decoded only
+		// Members.
+		if err := r.DecodeAll(); err != nil {
+			return
+		}
 		rp := trail.ToReplay(r, trail.RequestOptions{
 			Actions:   func(string, string) []string { return acts },
 			Resources: a.c.ScopeResources,

@@ -27,7 +27,7 @@ type checkSink interface {
 func newCheckSink(w io.Writer, output string) (checkSink, bool) {
 	switch output {
 	case "text":
-		return &textCheckSink{w: bufio.NewWriterSize(w, 64<<10)}, true
+		return &textCheckSink{w: newBufferedStyleWriter(w, 64<<10)}, true
 	case "json":
 		return &jsonCheckSink{w: bufio.NewWriterSize(w, 64<<10)}, true
 	}
@@ -42,14 +42,17 @@ func newCheckSink(w io.Writer, output string) (checkSink, bool) {
 // results only, so passing ones need none.
 func checkBrief(output string) bool { return output == "text" || output == "sarif" }
 
-type textCheckSink struct{ w *bufio.Writer }
+type textCheckSink struct{ w *bufferedStyleWriter }
 
 func (s *textCheckSink) result(r *check.Result) error {
 	status := "PASS"
 	if !r.Pass {
 		status = "FAIL"
 	}
-	fmt.Fprintf(s.w, "%s  %s  %s\n", status, policy.At(r.File, r.Line, 0), r.Name)
+	if err := paint(s.w, decisionStyle(status), status); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.w, "  %s  %s\n", policy.At(r.File, r.Line, 0), r.Name)
 	if !r.Pass {
 		fmt.Fprintf(s.w, "      expected %s, got %s (decided by %s)\n", r.Expected, r.Decision, r.DecidedBy)
 		fmt.Fprintf(s.w, "      %s\n", r.Explanation)

@@ -104,6 +104,8 @@ func safeUTF8(s string) bool {
 type escapingWriter struct {
 	w       io.Writer
 	pending []byte
+	// color: iamwhy's own colour sequences may be written (color.go).
+	color bool
 }
 
 func newEscapingWriter(w io.Writer) *escapingWriter { return &escapingWriter{w: w} }

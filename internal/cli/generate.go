@@ -119,7 +119,7 @@ func generateRun(ctx context.Context, s Streams, o generateOptions) error {
 			return err
 		}
 		ro.Filter.Since, ro.Filter.Until = since, until
-		bar := o.Trail.progress(s)
+		bar := o.Trail.progress(s, o.Output)
 		if bar != nil {
 			ro.Progress = bar.update
 		}

@@ -240,7 +240,9 @@ func renderLintText(w io.Writer, results []*analyze.Result) error {
 	for _, r := range results {
 		for _, f := range r.Findings {
 			where := policy.At(r.Source, f.Line, f.Col).String()
-			fmt.Fprintf(w, "%s: %s %s: %s\n", where, f.Severity, f.IssueCode, f.Message)
+			fmt.Fprintf(w, "%s: ", where)
+			paint(w, severityStyle(f.Severity), f.Severity.String())
+			fmt.Fprintf(w, " %s: %s\n", f.IssueCode, f.Message)
 			if f.Statement != "" {
 				fmt.Fprintf(w, "    statement %s; see %s\n", f.Statement, f.LearnMoreLink)
 			} else {

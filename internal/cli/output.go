@@ -174,3 +174,25 @@ func writeVersionedJSON(w io.Writer, v any) error {
 	_, err := w.Write(b)
 	return err
 }
+
+// nullString is s, or nil (JSON null) when s is empty: the convention
+// that a field without a value is present as null (docs/cli-conventions.md).
+func nullString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// marshalNoEscape is json.Marshal without HTML escaping, for MarshalJSON
+// methods of values written by writeVersionedJSON (which keeps < > & as
+// they are).
+func marshalNoEscape(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}

@@ -71,9 +71,14 @@ func NewRoot(s Streams) *cobra.Command {
 		SilenceErrors: true,
 	}
 	var maxFile fileSize
+	var noColor bool
 	root.PersistentFlags().Var(&maxFile, "max-file-size", fmt.Sprintf("largest file read whole, e.g. 256MiB (default %s; trails stream)", inputfile.Size(inputfile.DefaultLimit)))
+	root.PersistentFlags().BoolVar(&noColor, "no-color", false, "no colour in text output (also when NO_COLOR is set; colour is used on a terminal only)")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		inputfile.SetLimit(int64(maxFile))
+		if noColor {
+			setColor(s.Out, false)
+		}
 		return checkFlags(cmd)
 	}
 	root.Version = versionLine()
@@ -111,6 +116,7 @@ func Main(args []string, s Streams) int {
 // Out and Err are escaped as in Main.
 func MainContext(ctx context.Context, args []string, s Streams) int {
 	out, errw := newEscapingWriter(s.Out), newEscapingWriter(s.Err)
+	out.color = colorWanted(s.OutIsTerminal)
 	defer out.Flush()
 	defer errw.Flush()
 	if s.Term == nil {

@@ -225,26 +225,53 @@ one flag; file://PATH, fileb://PATH and - (standard input) give a value from a f
 }
 
 // SimulationResult is one decided request, as `simulate --output json`
-// prints it.
+// prints it (docs/simulate.md). Every field is always present: a string
+// without a value is null, a list without items is [].
 type SimulationResult struct {
 	Principal   string `json:"principal"`
 	Action      string `json:"action"`
 	Resource    string `json:"resource"`
 	Decision    string `json:"decision"`
 	DecidedBy   string `json:"decided_by"`
-	Policy      string `json:"policy,omitempty"`
-	Statement   string `json:"statement,omitempty"`
-	Location    string `json:"location,omitempty"`
-	Reason      string `json:"reason,omitempty"`
+	Policy      string `json:"policy"`
+	Statement   string `json:"statement"`
+	Location    string `json:"location"`
+	Reason      string `json:"reason"`
 	Explanation string `json:"explanation"`
 	// Gaps name what the environment lacks for this request (--env); when
 	// one could change the decision, Decision is "undetermined" and
 	// DecisionWithoutGaps is the engine's answer on the layers at hand.
-	Gaps                []string    `json:"gaps,omitempty"`
-	DecisionWithoutGaps string      `json:"decision_without_gaps,omitempty"`
+	Gaps                []string    `json:"gaps"`
+	DecisionWithoutGaps string      `json:"decision_without_gaps"`
 	Trace               *eval.Trace `json:"trace"`
 	// AWS is AWS's simulator's answer (--verify-with-aws).
-	AWS *awsComparison `json:"aws,omitempty"`
+	AWS *awsComparison `json:"aws"`
+}
+
+// MarshalJSON writes the result with null for the strings that have no
+// value and [] for no gaps.
+func (r SimulationResult) MarshalJSON() ([]byte, error) {
+	gaps := r.Gaps
+	if gaps == nil {
+		gaps = []string{}
+	}
+	return marshalNoEscape(struct {
+		Principal           string         `json:"principal"`
+		Action              string         `json:"action"`
+		Resource            string         `json:"resource"`
+		Decision            string         `json:"decision"`
+		DecidedBy           string         `json:"decided_by"`
+		Policy              *string        `json:"policy"`
+		Statement           *string        `json:"statement"`
+		Location            *string        `json:"location"`
+		Reason              *string        `json:"reason"`
+		Explanation         string         `json:"explanation"`
+		Gaps                []string       `json:"gaps"`
+		DecisionWithoutGaps *string        `json:"decision_without_gaps"`
+		Trace               *eval.Trace    `json:"trace"`
+		AWS                 *awsComparison `json:"aws"`
+	}{r.Principal, r.Action, r.Resource, r.Decision, r.DecidedBy, nullString(r.Policy), nullString(r.Statement),
+		nullString(r.Location), nullString(r.Reason), r.Explanation, gaps, nullString(r.DecisionWithoutGaps), r.Trace, r.AWS})
 }
 
 func runSimulate(s Streams, o *simulateOptions) error {
@@ -340,7 +367,8 @@ func runSimulate(s Streams, o *simulateOptions) error {
 }
 
 func renderSimulationText(w io.Writer, r *SimulationResult) {
-	fmt.Fprintf(w, "%s on %s by %s\n  => %s", r.Action, r.Resource, r.Principal, strings.ToUpper(r.Decision))
+	fmt.Fprintf(w, "%s on %s by %s\n  => ", r.Action, r.Resource, r.Principal)
+	paint(w, decisionStyle(r.Decision), strings.ToUpper(r.Decision))
 	switch {
 	case r.DecisionWithoutGaps != "":
 		fmt.Fprintf(w, " (the environment is incomplete; the policies at hand give %s)", strings.ToUpper(r.DecisionWithoutGaps))

@@ -14,6 +14,9 @@ type Streams struct {
 	// IsTerminal reports whether Err is a terminal (progress bars are
 	// drawn only then).
 	IsTerminal bool
+	// OutIsTerminal reports whether Out is a terminal (text output is
+	// coloured only then: color.go).
+	OutIsTerminal bool
 	// Term is standard error as it is, for the progress bars iamwhy draws
 	// itself with terminal escapes; Main escapes everything written to Out
 	// and Err (escape.go). Nil means Err.
@@ -30,9 +33,10 @@ func (s Streams) term() io.Writer {
 
 // StdStreams returns the process's standard streams.
 func StdStreams() Streams {
-	term := false
-	if fi, err := os.Stderr.Stat(); err == nil {
-		term = fi.Mode()&os.ModeCharDevice != 0
-	}
-	return Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, IsTerminal: term}
+	return Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, IsTerminal: isTerminal(os.Stderr), OutIsTerminal: isTerminal(os.Stdout)}
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

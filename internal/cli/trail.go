@@ -187,7 +187,7 @@ func runTrailDenied(ctx context.Context, s Streams, o trailDeniedOptions) error 
 	if err != nil {
 		return err
 	}
-	bar := o.Filter.progress(s)
+	bar := o.Filter.progress(s, o.Output)
 	if bar != nil {
 		opts.Progress = bar.update
 	}

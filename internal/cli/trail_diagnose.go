@@ -65,11 +65,18 @@ func runTrailDiagnose(ctx context.Context, s Streams, o trailDiagnoseOptions) er
 	}
 	opts.Filter.DeniedOnly = true
 	opts.Serial = true
+	bar := o.Filter.progress(s, o.Output)
+	if bar != nil {
+		opts.Progress = bar.update
+	}
 	var records []*trail.Record
 	st, err := trail.Read(ctx, o.Paths, opts, func(r *trail.Record) error {
 		records = append(records, r.Clone())
 		return nil
 	})
+	if bar != nil {
+		bar.clear()
+	}
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,8 @@ type trailIngestOptions struct {
 	Paths  []string
 	DB     string
 	Format string // duckdb or parquet; "" picks from the file name
+	// NoProgress turns the progress bar off (drawn on a terminal only).
+	NoProgress bool
 }
 
 func newTrailIngestCmd(s Streams) *cobra.Command {
@@ -46,6 +48,7 @@ standard error; the rest is saved), 2 when the command could not run.`,
 			return runTrailIngest(cmd.Context(), s, o)
 		},
 	}
+	noProgressFlag(cmd, &o.NoProgress)
 	cmd.Flags().StringVar(&o.DB, "db", "", "file to save the table in (required)")
 	cmd.Flags().StringVar(&o.Format, "format", "", "file format: duckdb or parquet (default: parquet for a .parquet name, else duckdb)")
 	cmd.MarkFlagRequired("db")
@@ -77,7 +80,7 @@ func runTrailIngest(ctx context.Context, s Streams, o trailIngestOptions) error 
 			}
 			return err
 		}
-		complete, err := loadTrail(ctx, s, db, o.Paths, sqltable.LoaderOptions{})
+		complete, err := loadTrail(ctx, s, db, o.Paths, sqltable.LoaderOptions{}, wantProgress(s, o.NoProgress, ""))
 		if err != nil {
 			db.Close()
 			if ctx.Err() != nil {
@@ -98,7 +101,7 @@ func runTrailIngest(ctx context.Context, s Streams, o trailIngestOptions) error 
 		if err := db.LoadParquet(ctx, o.DB); err != nil {
 			return untouched(err)
 		}
-		complete, err := loadTrail(ctx, s, db, o.Paths, sqltable.LoaderOptions{})
+		complete, err := loadTrail(ctx, s, db, o.Paths, sqltable.LoaderOptions{}, wantProgress(s, o.NoProgress, ""))
 		if err != nil {
 			if ctx.Err() != nil {
 				return fmt.Errorf("%w: %s was left as it was; staging files were removed", err, o.DB)
@@ -132,8 +135,17 @@ func runTrailIngest(ctx context.Context, s Streams, o trailIngestOptions) error 
 // complete is false when some input or record could not be read (the rest
 // was loaded); commands then finish their work and exit with status 1, as
 // trail denied does.
-func loadTrail(ctx context.Context, s Streams, db *sqltable.DB, paths []string, opts sqltable.LoaderOptions) (complete bool, err error) {
-	in, err := db.LoadTrailWith(ctx, paths, trail.Options{Stdin: s.In}, opts)
+func loadTrail(ctx context.Context, s Streams, db *sqltable.DB, paths []string, opts sqltable.LoaderOptions, progress bool) (complete bool, err error) {
+	ro := trail.Options{Stdin: s.In}
+	var bar *progressBar
+	if progress {
+		bar = newProgressBar(s.term())
+		ro.Progress = bar.update
+	}
+	in, err := db.LoadTrailWith(ctx, paths, ro, opts)
+	if bar != nil {
+		bar.clear()
+	}
 	if in == nil {
 		return false, err
 	}

@@ -23,6 +23,9 @@ type trailQueryOptions struct {
 	DB     string // a table saved by trail ingest
 	Engine string // duckdb (local) or athena
 	Athena athenaQueryOptions
+	// NoProgress turns the progress bar off (it is drawn on a terminal
+	// only, and never with --output json).
+	NoProgress bool
 }
 
 func newTrailQueryCmd(s Streams) *cobra.Command {
@@ -59,6 +62,7 @@ standard error; the query ran on the rest), 2 when the command could not run.`,
 		},
 	}
 	f := cmd.Flags()
+	noProgressFlag(cmd, &o.NoProgress)
 	f.StringVar(&o.SQL, "sql", "", "the SQL statement (required, except with --create-table)")
 	outputFlag(cmd, &o.Output, "table", "json", "csv")
 	f.StringVar(&o.DB, "db", "", "query a table saved by 'trail ingest' (DuckDB or Parquet file) instead of PATHs")
@@ -120,7 +124,7 @@ func runTrailQuery(ctx context.Context, s Streams, o trailQueryOptions) error {
 			}
 			opts.Columns = cols
 		}
-		if complete, err = loadTrail(ctx, s, db, o.Paths, opts); err != nil {
+		if complete, err = loadTrail(ctx, s, db, o.Paths, opts, wantProgress(s, o.NoProgress, o.Output)); err != nil {
 			db.Close()
 			return err
 		}

@@ -24,7 +24,21 @@ func (f *trailInputFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.Since, "since", "", "only events at or after this time (RFC 3339, YYYY-MM-DD, or a duration ago such as 36h or 7d)")
 	fl.StringVar(&f.Until, "until", "", "only events before this time (same forms as --since)")
 	fl.IntVar(&f.Workers, "workers", 0, "files decoded at once (default: the number of CPUs)")
-	fl.BoolVar(&f.NoProgress, "no-progress", false, "do not draw the progress bar")
+	noProgressFlag(cmd, &f.NoProgress)
+}
+
+// noProgressFlag declares --no-progress: progress bars are drawn on
+// standard error only when it is a terminal, and this turns them off there
+// too.
+func noProgressFlag(cmd *cobra.Command, p *bool) {
+	cmd.Flags().BoolVar(p, "no-progress", false, "do not draw the progress bar (drawn only when standard error is a terminal)")
+}
+
+// wantProgress reports whether a command draws a progress bar: standard
+// error is a terminal, the bar is not turned off, and the output is not a
+// document for a program (JSON).
+func wantProgress(s Streams, noProgress bool, output string) bool {
+	return s.IsTerminal && !noProgress && output != "json"
 }
 
 // window reads --since and --until.
@@ -53,9 +67,9 @@ func (f *trailInputFlags) options(s Streams, now time.Time) (trail.Options, erro
 }
 
 // progress returns a progress bar on standard error when it is a
-// terminal and the bar is wanted, else nil.
-func (f *trailInputFlags) progress(s Streams) *progressBar {
-	if !s.IsTerminal || f.NoProgress {
+// terminal, the bar is wanted and output is not JSON, else nil.
+func (f *trailInputFlags) progress(s Streams, output string) *progressBar {
+	if !wantProgress(s, f.NoProgress, output) {
 		return nil
 	}
 	return newProgressBar(s.term())

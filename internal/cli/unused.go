@@ -90,7 +90,7 @@ func unusedRun(ctx context.Context, s Streams, o unusedOptions) error {
 		}
 		uo.LastAccessed = append(uo.LastAccessed, la)
 	}
-	bar := o.Trail.progress(s)
+	bar := o.Trail.progress(s, o.Output)
 	if bar != nil {
 		ro.Progress = bar.update
 	}

@@ -109,7 +109,8 @@ func renderWhoCanText(w io.Writer, all, shown *access.WhoCanResult) {
 		all.Count(access.Unknown), all.Count(access.Undetermined), all.Count(access.Denied))
 	for i := range shown.Answers {
 		a := &shown.Answers[i]
-		fmt.Fprintf(w, "\n%s (%s)\n  %s", a.Principal, a.Kind, a.Summary())
+		fmt.Fprintf(w, "\n%s (%s)\n  ", a.Principal, a.Kind)
+		paint(w, statusStyle(a.Status), a.Summary())
 		if a.Status == access.Denied {
 			fmt.Fprintf(w, " (%s", a.Decision)
 			if a.DecidedBy != "" && a.DecidedBy != "none" {

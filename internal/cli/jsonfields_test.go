@@ -1,0 +1,37 @@
+package cli
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// The convention (docs/cli-conventions.md): a JSON field without a value
+// is present as null or [], never left out, so a program can read every
+// document the same way.
+func TestSimulateJSONFieldsAlwaysPresent(t *testing.T) {
+	out, errs, code := runCLI(t, "simulate", "-o", "json", "--principal", "arn:aws:iam::111122223333:user/a", "--action", "s3:GetObject",
+		"--policy", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]}`)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var doc struct {
+		Results []map[string]json.RawMessage `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Results) != 1 {
+		t.Fatalf("%v: %s", err, out)
+	}
+	r := doc.Results[0]
+	for key, want := range map[string]string{
+		"policy": "null", "statement": "null", "location": "null", "reason": `"no identity-based policy allows the action"`,
+		"gaps": "[]", "decision_without_gaps": "null", "aws": "null", "decision": `"implicit-deny"`,
+	} {
+		got, ok := r[key]
+		if !ok {
+			t.Errorf("%s: absent, want %s", key, want)
+			continue
+		}
+		if string(got) != want {
+			t.Errorf("%s = %s, want %s", key, got, want)
+		}
+	}
+}
