@@ -162,3 +162,32 @@ func QueueARN(partition, u string) (string, bool) {
 	}
 	return "arn:" + partition + ":sqs:" + host[1] + ":" + parts[1] + ":" + parts[2], true
 }
+
+// WithImplicitResource returns a policy document (JSON) whose statements
+// without Resource or NotResource name resource: an Amazon ECR repository
+// policy omits Resource, since the policy applies to its repository.
+// https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policies.html
+func WithImplicitResource(doc []byte, resource string) ([]byte, error) {
+	var m map[string]any
+	if err := json.Unmarshal(doc, &m); err != nil {
+		return nil, err
+	}
+	fill := func(s any) {
+		if st, ok := s.(map[string]any); ok {
+			_, r := st["Resource"]
+			_, nr := st["NotResource"]
+			if !r && !nr {
+				st["Resource"] = resource
+			}
+		}
+	}
+	switch s := m["Statement"].(type) {
+	case []any:
+		for _, x := range s {
+			fill(x)
+		}
+	default:
+		fill(s)
+	}
+	return json.MarshalIndent(m, "", "  ")
+}

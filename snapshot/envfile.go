@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -50,9 +51,11 @@ type Spec struct {
 	// (`templates:`) to lay over the environment; like Plans, Load does
 	// not read them (package iac/cloudformation does).
 	Templates []TemplateRef
-	// Account is the account plans and templates deploy to when they do
-	// not say (the command line's --account); Load ignores it.
+	// Account and Region are the account and region plans and templates
+	// deploy to when they do not say (the command line's --account and
+	// --region); Load ignores them.
 	Account string
+	Region  string
 }
 
 // TemplateRef is one entry of `templates:`: a template (or cdk.out
@@ -249,9 +252,18 @@ func Load(spec Spec, opts Options) (*Environment, error) {
 	return e, nil
 }
 
-// authorizationFiles expands a path: a file is itself, a directory gives its
-// .json files in lexical order (pages of one account, or one file per
-// account).
+// maxAuthorizationFiles caps the files one authorization_details directory
+// may hold, so a path given by mistake (a home directory) fails quickly
+// instead of reading without end.
+const maxAuthorizationFiles = 100000
+
+// authorizationFiles expands a path: a file is itself; a directory is the
+// tree under it, such as the one iamwhy collect writes
+// (accounts/ACCOUNT/authorization-details.json): every .json file at any
+// depth, in lexical order of their paths (pages of one account, or one
+// file per account). Other files are not authorization details and are
+// left out; a .json entry that is not a regular file is kept, so that
+// reading it reports the refusal.
 func authorizationFiles(path string) ([]string, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -260,18 +272,25 @@ func authorizationFiles(path string) ([]string, error) {
 	if !fi.IsDir() {
 		return []string{path}, nil
 	}
-	ents, err := os.ReadDir(path)
+	var out []string
+	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !strings.EqualFold(filepath.Ext(d.Name()), ".json") {
+			return nil
+		}
+		if len(out) == maxAuthorizationFiles {
+			return fmt.Errorf("%s: more than %d .json files: name the accounts' files or directories", path, maxAuthorizationFiles)
+		}
+		out = append(out, p)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	var out []string
-	for _, e := range ents {
-		if !e.IsDir() && strings.EqualFold(filepath.Ext(e.Name()), ".json") {
-			out = append(out, filepath.Join(path, e.Name()))
-		}
-	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no .json files", path)
+		return nil, fmt.Errorf("%s: no .json files in the directory or below it", path)
 	}
 	sort.Strings(out)
 	return out, nil

@@ -182,17 +182,7 @@ func (e *Environment) PutOrgPolicy(p *OrgPolicy, rcp bool, targets []string) (mi
 	}
 	o.Policies[p.ID] = p
 	nodes := map[string]*OrgNode{}
-	var walk func(n *OrgNode)
-	walk = func(n *OrgNode) {
-		nodes[n.ID] = n
-		for _, c := range n.OUs {
-			walk(c)
-		}
-		for _, c := range n.Accounts {
-			walk(c)
-		}
-	}
-	walk(o.Root)
+	o.walk(func(n *OrgNode) { nodes[n.ID] = n })
 	for _, t := range targets {
 		n := nodes[t]
 		if n == nil {
@@ -216,4 +206,50 @@ func (e *Environment) PutS3Account(account string, s *S3Account) {
 		e.S3Accounts = map[string]*S3Account{}
 	}
 	e.S3Accounts[account] = s
+}
+
+// RemoveOrgPolicy deletes an organisation policy and its attachments.
+func (e *Environment) RemoveOrgPolicy(id string) {
+	o := e.Organization
+	if o == nil {
+		return
+	}
+	e.reopen()
+	delete(o.Policies, id)
+	o.walk(func(n *OrgNode) {
+		n.SCPs = removeFrom(n.SCPs, id)
+		n.RCPs = removeFrom(n.RCPs, id)
+	})
+}
+
+// DetachOrgPolicy detaches an organisation policy from one node.
+func (e *Environment) DetachOrgPolicy(id, target string) {
+	o := e.Organization
+	if o == nil {
+		return
+	}
+	e.reopen()
+	o.walk(func(n *OrgNode) {
+		if n.ID == target {
+			n.SCPs = removeFrom(n.SCPs, id)
+			n.RCPs = removeFrom(n.RCPs, id)
+		}
+	})
+}
+
+// walk calls f on every node of the organisation tree.
+func (o *Organization) walk(f func(*OrgNode)) {
+	var rec func(n *OrgNode)
+	rec = func(n *OrgNode) {
+		f(n)
+		for _, c := range n.OUs {
+			rec(c)
+		}
+		for _, c := range n.Accounts {
+			rec(c)
+		}
+	}
+	if o.Root != nil {
+		rec(o.Root)
+	}
 }

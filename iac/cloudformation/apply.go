@@ -117,13 +117,23 @@ func Apply(env *snapshot.Environment, t *Template, opts Options) (*Result, error
 	acct := opts.Account
 	var warnings []string
 	if acct == "" {
-		if len(env.Accounts) == 1 {
+		switch len(env.Accounts) {
+		case 0:
+			acct = PlaceholderAccount
+			warnings = append(warnings, "no account given (--account): AWS::AccountId stands for "+PlaceholderAccount)
+		case 1:
 			for id := range env.Accounts {
 				acct = id
 			}
-		} else {
-			acct = PlaceholderAccount
-			warnings = append(warnings, "no account given (--account): AWS::AccountId stands for "+PlaceholderAccount)
+		default:
+			// Laid over several accounts, a placeholder would change none
+			// of them: a green result would not be true.
+			ids := make([]string, 0, len(env.Accounts))
+			for id := range env.Accounts {
+				ids = append(ids, id)
+			}
+			sort.Strings(ids)
+			return nil, fmt.Errorf("%s: the environment holds several accounts (%s): give the template's account (--account, or account: in templates:)", t.File, strings.Join(ids, ", "))
 		}
 	}
 	region := opts.Region

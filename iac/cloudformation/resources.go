@@ -1,6 +1,7 @@
 package cloudformation
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"strings"
@@ -211,6 +212,13 @@ func (r *reader) other(res *Resource, cond *val) (bool, error) {
 			return true, err
 		}
 		d := r.doc(p.field("RepositoryPolicyText"), cond, "repository policy of "+a, res.LogicalID+".RepositoryPolicyText", policy.TypeResource, "AWS::ECR::Repository")
+		if d != nil && d.Unknown == "" {
+			// Statements without Resource apply to the repository; the
+			// template's line map no longer fits the rewritten text.
+			if data, err := iac.WithImplicitResource(d.JSON, a); err == nil && !bytes.Equal(data, d.JSON) {
+				d.JSON, d.Lines, d.Encoding = data, nil, snapshot.EncodingString
+			}
+		}
 		r.putResource(a, d, res, nil)
 	case "AWS::Lambda::Permission":
 		var x lambda.Permission

@@ -229,10 +229,13 @@ func (p *planReader) apply() error {
 			p.managedPolicy(c)
 		case "aws_iam_role", "aws_iam_user", "aws_iam_group":
 		default:
-			if !p.resourcePolicy(c) {
+			if !p.resourcePolicy(c) && !p.settingResource(c) {
 				p.res.Skipped = append(p.res.Skipped, c.addr()+": "+c.rc.Type)
 			}
 		}
+	}
+	for _, c := range p.attachments {
+		p.orgAttachment(c)
 	}
 	keys := make([]string, 0, len(ents))
 	for k := range ents {

@@ -54,7 +54,17 @@ func Policies(env *snapshot.Environment, source string) []PlanPolicy {
 		add(r.Policy, policy.TypeResource, map[string]string{
 			"s3:bucket": "AWS::S3::Bucket", "kms:key": "AWS::KMS::Key", "sqs:queue": "AWS::SQS::Queue",
 			"sns:topic": "AWS::SNS::Topic", "secretsmanager:secret": "AWS::SecretsManager::Secret",
+			"lambda:function": "AWS::Lambda::Function", "ecr:repository": "AWS::ECR::Repository",
 		}[r.ResourceType()])
+	}
+	if o := env.Organization; o != nil {
+		for _, op := range o.Policies {
+			t := policy.TypeSCP
+			if op.Document != nil && strings.HasPrefix(op.Document.Name, "resource control policy") {
+				t = policy.TypeRCP
+			}
+			add(op.Document, t, "")
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Document.Source < out[j].Document.Source })
 	return out

@@ -22,6 +22,10 @@ type Options struct {
 	// does not say (no ARN, data.aws_caller_identity or provider
 	// allowed_account_ids names one).
 	Account string
+	// Region is the region of the plan's regional resources named without
+	// an ARN (a Lambda function_name, an ECR repository) when the AWS
+	// provider's configuration does not say.
+	Region string
 }
 
 // Result says what applying a plan did, so nothing is dropped silently.
@@ -129,7 +133,7 @@ func (c *change) addr() string { return c.rc.Address }
 // does).
 func Apply(env *snapshot.Environment, plan *tfjson.Plan, source string, opts Options) (*Result, error) {
 	r := &Result{}
-	p := &planReader{env: env, plan: plan, source: source, res: r, partition: "aws"}
+	p := &planReader{env: env, plan: plan, source: source, res: r, partition: "aws", orgTypes: map[string]bool{}}
 	for _, rc := range plan.ResourceChanges {
 		if rc == nil || rc.Change == nil || rc.DeposedKey != "" {
 			continue
@@ -147,6 +151,7 @@ func Apply(env *snapshot.Environment, plan *tfjson.Plan, source string, opts Opt
 	}
 	r.Account = acct
 	p.acct = acct
+	p.region = p.providerRegion(opts.Region)
 	if err := p.apply(); err != nil {
 		return nil, err
 	}
@@ -162,6 +167,11 @@ type planReader struct {
 	changes   []*change
 	acct      string
 	partition string
+	region    string
+	// orgTypes says, for the organisation policies the plan defines (by
+	// id), whether each is an RCP; attachments apply after them.
+	orgTypes    map[string]bool
+	attachments []*change
 }
 
 // account finds the account the plan deploys to: an ARN in the plan,
@@ -230,6 +240,24 @@ func (p *planReader) account(given string) (string, error) {
 	default:
 		return "", fmt.Errorf("%s: the plan names several accounts (%s): give --account", p.source, strings.Join(ids, ", "))
 	}
+}
+
+// providerRegion is the AWS provider's region when the configuration
+// gives it as a constant, else the one given.
+func (p *planReader) providerRegion(given string) string {
+	if p.plan.Config != nil {
+		for _, pc := range p.plan.Config.ProviderConfigs {
+			if pc == nil || pc.Name != "aws" || pc.Alias != "" || pc.Expressions == nil {
+				continue
+			}
+			if e := pc.Expressions["region"]; e != nil && e.ExpressionData != nil {
+				if s, ok := e.ConstantValue.(string); ok && s != "" {
+					return s
+				}
+			}
+		}
+	}
+	return given
 }
 
 func callerIdentity(m *tfjson.StateModule) string {

@@ -144,3 +144,75 @@ func FuzzDecodeApply(f *testing.F) {
 		}
 	})
 }
+
+// Resources that change another resource's policy or settings: Lambda
+// permissions, ECR repository policies, S3 Block Public Access (bucket and
+// account) and organisation SCPs with their attachments.
+func TestPlanSettingResources(t *testing.T) {
+	base, err := snapshot.LoadFile("../../examples/env", snapshot.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, results, err := LoadFiles(base, []string{"testdata/settings-plan.json"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := results[0]
+	for _, s := range r.Skipped {
+		t.Errorf("skipped: %s", s)
+	}
+	fn := "arn:aws:lambda:eu-west-1:111122223333:function:worker"
+	ctx := func(kv ...string) *eval.Context {
+		c := &eval.Context{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			c.Set(kv[i], kv[i+1])
+		}
+		return c
+	}
+	tests := []struct {
+		name, principal, action, resource string
+		ctx                               *eval.Context
+		want                              eval.Outcome
+		reason                            string
+	}{
+		{"lambda permission: SNS from its topic may invoke (function named by reference, region from the provider)", "sns.amazonaws.com", "lambda:InvokeFunction", fn,
+			ctx("aws:SourceArn", "arn:aws:sns:eu-west-1:111122223333:events"), eval.Undetermined, "aws_lambda_permission.from_bucket.source_arn"},
+		{"a known permission: the rule may invoke the alias", "events.amazonaws.com", "lambda:InvokeFunction", "arn:aws:lambda:eu-west-1:111122223333:function:reader:live",
+			ctx("aws:SourceArn", "arn:aws:events:eu-west-1:111122223333:rule/nightly"), eval.Allow, ""},
+		{"a known permission: another rule may not", "events.amazonaws.com", "lambda:InvokeFunction", "arn:aws:lambda:eu-west-1:111122223333:function:reader:live",
+			ctx("aws:SourceArn", "arn:aws:events:eu-west-1:111122223333:rule/other"), eval.ImplicitDeny, ""},
+		{"ECR repository policy (statements without Resource) lets the other account pull", "arn:aws:iam::444455556666:root", "ecr:BatchGetImage", "arn:aws:ecr:eu-west-1:111122223333:repository/images",
+			ctx("aws:RequestedRegion", "eu-west-1"), eval.Allow, ""},
+		{"the SCP attached by reference to a policy the plan creates denies", "arn:aws:iam::111122223333:role/developer", "s3:DeleteBucket", "arn:aws:s3:::example-data-config",
+			ctx("aws:RequestedRegion", "eu-west-1"), eval.ExplicitDeny, "aws_organizations_policy.no_bucket_delete"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := &eval.Request{Principal: tt.principal, Action: tt.action, Resource: tt.resource, Context: tt.ctx}
+			l, err := env.Layers(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := eval.Decide(req, l)
+			if d.Outcome != tt.want {
+				t.Fatalf("got %v (%s), want %v", d.Outcome, d.Reason, tt.want)
+			}
+			why := d.Reason
+			if d.Policy != nil {
+				why += " " + d.Policy.Name
+			}
+			if tt.reason != "" && !strings.Contains(why, tt.reason) {
+				t.Errorf("decision %q does not name %s", why, tt.reason)
+			}
+		})
+	}
+	if b := env.Resources["arn:aws:s3:::example-data-config"]; b == nil || b.BlockPublicAccess == nil || !b.BlockPublicAccess.RestrictPublicBuckets || b.Policy == nil {
+		t.Errorf("bucket public access block not applied (or the bucket's policy lost): %+v", b)
+	}
+	if a := env.S3Accounts["111122223333"]; a == nil || a.BlockPublicAccess == nil || !a.BlockPublicAccess.BlockPublicPolicy || a.BlockPublicAccess.RestrictPublicBuckets {
+		t.Errorf("account public access block: %+v", a)
+	}
+	if n, _ := env.Organization.AccountNode("111122223333"); n == nil || !strings.Contains(strings.Join(n.Parent.SCPs, ","), "aws_organizations_policy.no_bucket_delete") {
+		t.Errorf("SCP not attached to the workloads OU")
+	}
+}

@@ -125,6 +125,11 @@ func (p *planReader) fromReference(c *change, v value) (string, bool) {
 			return p.policyARN(o)
 		case (o.rc.Type == "aws_iam_role" || o.rc.Type == "aws_iam_user" || o.rc.Type == "aws_iam_group") && (parts[2] == "name" || parts[2] == "id"):
 			return o.after.get("name").str()
+		case o.rc.Type == "aws_lambda_function" && (parts[2] == "arn" || parts[2] == "qualified_arn"):
+			if parts[2] == "qualified_arn" {
+				return "", false
+			}
+			return p.functionARN(o)
 		case o.rc.Type == "aws_iam_role" && parts[2] == "arn":
 			name, ok := o.after.get("name").str()
 			if !ok {

@@ -22,7 +22,7 @@ type checkOptions struct {
 func newCheckCmd(s Streams) *cobra.Command {
 	o := &checkOptions{}
 	cmd := &cobra.Command{
-		Use:   "check [--output text|json|junit|sarif] [--live [--profile P] [--region R]] FILE...",
+		Use:   "check [--output FORMAT] [--live [--profile P] [--region R]] FILE...",
 		Short: "Assert expected allow/deny decisions from check files (for CI)",
 		Long: `check evaluates every case of every check file (spec/check-file.md) and compares the
 decision with the case's expectation.
@@ -43,7 +43,7 @@ Exit status: 0 all cases pass; 1 at least one case fails; 2 the command could no
 			return runCheck(cmd.Context(), s, o)
 		},
 	}
-	outputFlag(cmd, &o.Output, "text", "json", "junit", "sarif")
+	outputFlag(cmd, &o.Output, "text", "json", "junit", "sarif", "markdown")
 	o.Live.register(cmd)
 	return cmd
 }
@@ -51,7 +51,7 @@ Exit status: 0 all cases pass; 1 at least one case fails; 2 the command could no
 func runCheck(ctx context.Context, s Streams, o *checkOptions) error {
 	sink, ok := newCheckSink(s.Out, o.Output)
 	if !ok {
-		return fmt.Errorf("unknown --output %q (want text, json, junit or sarif)", o.Output)
+		return fmt.Errorf("unknown --output %q (want text, json, junit, sarif or markdown)", o.Output)
 	}
 	defer lessGC()()
 	// The service reference is decoded on the other core while the files

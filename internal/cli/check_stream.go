@@ -30,6 +30,8 @@ func newCheckSink(w io.Writer, output string) (checkSink, bool) {
 		return &textCheckSink{w: newBufferedStyleWriter(w, 64<<10)}, true
 	case "json":
 		return &jsonCheckSink{w: bufio.NewWriterSize(w, 64<<10)}, true
+	case "markdown":
+		return &markdownCheckSink{w: bufio.NewWriter(w)}, true
 	}
 	render, ok := checkRenderers[output]
 	if !ok {
@@ -40,7 +42,9 @@ func newCheckSink(w io.Writer, output string) (checkSink, bool) {
 
 // checkBrief reports whether an output shows explanations of failing
 // results only, so passing ones need none.
-func checkBrief(output string) bool { return output == "text" || output == "sarif" }
+func checkBrief(output string) bool {
+	return output == "text" || output == "sarif" || output == "markdown"
+}
 
 type textCheckSink struct{ w *bufferedStyleWriter }
 

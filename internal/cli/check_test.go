@@ -185,3 +185,29 @@ func TestCheckEnvironmentUnknownPrincipal(t *testing.T) {
 		t.Fatalf("inline environment: %+v", r)
 	}
 }
+
+// check --output markdown: a summary line and a table of the failing
+// cases, cells escaped, for a pull request comment or a step summary.
+func TestCheckMarkdown(t *testing.T) {
+	stdout, stderr, code := runCLI(t, "check", "--output", "markdown", "testdata/iac/markdown-checks.yaml")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1: %s %s", code, stdout, stderr)
+	}
+	for _, want := range []string{
+		"**iamwhy check: 1 of 2 cases failed** (1 passed)",
+		"| case | principal | action | resource | expected | got | why |",
+		"`testdata/iac/markdown-checks.yaml:11` writes \\| nothing | `arn:aws:iam::111122223333:role/app` | `s3:PutObject` |",
+		"| allow | implicit-deny (identity) |",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "reads its config") {
+		t.Errorf("a passing case is listed:\n%s", stdout)
+	}
+	stdout, _, code = runCLI(t, "check", "--output", "markdown", "../../examples/iac/cloudformation/checks.yaml")
+	if code != 0 || strings.TrimSpace(stdout) != "**iamwhy check: all 10 cases passed**" {
+		t.Errorf("exit %d: %q", code, stdout)
+	}
+}

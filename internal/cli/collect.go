@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/spf13/cobra"
 
 	"github.com/iamwhy/iamwhy/snapshot/collect"
@@ -14,20 +12,21 @@ import (
 
 // collectOptions are the flags of `iamwhy collect`.
 type collectOptions struct {
+	// Out is where the environment is written: a directory, or an
+	// environment file ending in .yaml, .yml or .json.
 	Out            string
-	Profile        string
 	Regions        []string
 	AssumeRoleName string
 	Workers        int
-	// httpClient replaces the SDK's HTTP client (tests answer with
-	// recorded responses).
-	httpClient aws.HTTPClient
+	// awsFlags holds the profile and the SDK's HTTP client (tests answer
+	// with recorded responses); the Region comes from Regions.
+	awsFlags
 }
 
 func newCollectCmd(s Streams) *cobra.Command {
 	var o collectOptions
 	cmd := &cobra.Command{
-		Use:   "collect",
+		Use:   "collect [-o DIR|FILE.yaml|FILE.json] [--profile P] [--region R,...]",
 		Short: "Collect an environment (IAM, organisation, resource policies) from AWS, read-only",
 		Long: `Collect reads the caller's account, or with --assume-role-name every active account
 of its organisation, and writes an environment (docs/environment.md) that
@@ -35,22 +34,32 @@ of its organisation, and writes an environment (docs/environment.md) that
 and the resource policies of S3 buckets, KMS keys, SQS queues, SNS topics,
 Lambda functions, secrets, ECR repositories and VPC endpoints.
 
+-o (--output) names where the environment goes, since the environment is what
+collect outputs: a directory (environment.yaml and the parts inside), or an
+environment file ending in .yaml, .yml or .json (the parts in the directory
+of the same name beside it: prod.yaml and prod/). An existing output is
+replaced only when collect wrote it; anything else is refused. --env reads
+either form.
+
 Only read-only calls are made; docs/collect-policy.json is the IAM policy it
 needs. Credentials come from the default chain (or --profile).
 
 Exit status: 0 everything was read; 1 the environment was written but some
-parts could not be read (listed, and recorded in environment.yaml); 2 nothing
-could be collected.`,
-		Example: `  iamwhy collect --profile audit --region eu-west-1,us-east-1 --out env/
-  iamwhy collect --assume-role-name OrganizationAccountAccessRole --out org-env/
-  iamwhy who-can s3:GetObject arn:aws:s3:::my-bucket/key --env env/`,
+parts could not be read (listed, and recorded in the environment file); 2
+nothing could be collected, or the output was refused.`,
+		Example: `  iamwhy collect --profile audit --region eu-west-1,us-east-1 -o env/
+  iamwhy collect --assume-role-name OrganizationAccountAccessRole -o snapshots/prod.yaml
+  iamwhy who-can s3:GetObject arn:aws:s3:::my-bucket/key --env snapshots/prod.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runCollect(cmd.Context(), s, o)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.Out, "out", "o", "environment", "directory to write the environment to")
+	f.StringVarP(&o.Out, "output", "o", "environment", "where to write the environment: a directory, or a file ending in .yaml or .json")
+	// --out was the flag's name before -o meant --output everywhere.
+	f.StringVar(&o.Out, "out", "environment", "the same as --output")
+	_ = f.MarkHidden("out")
 	f.StringVar(&o.Profile, "profile", "", "AWS shared config profile (default: the default credential chain)")
 	f.StringSliceVar(&o.Regions, "region", nil, "region(s) to collect regional resources in (repeat or comma-separate; default: the configured region)")
 	f.StringVar(&o.AssumeRoleName, "assume-role-name", "", "role to assume in each account of the organisation (e.g. OrganizationAccountAccessRole)")
@@ -62,21 +71,19 @@ func runCollect(ctx context.Context, s Streams, o collectOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	var loadOpts []func(*config.LoadOptions) error
-	if o.Profile != "" {
-		loadOpts = append(loadOpts, config.WithSharedConfigProfile(o.Profile))
+	switch o.Out {
+	case "text", "json", "yaml", "junit", "sarif", "markdown", "csv":
+		// Elsewhere -o names a format; collect's output is an environment.
+		return fmt.Errorf("-o %s: collect writes an environment, and -o names where: a directory, or a file ending in .yaml or .json (write ./%s for a directory of that name)", o.Out, o.Out)
 	}
 	if len(o.Regions) > 0 {
-		loadOpts = append(loadOpts, config.WithRegion(o.Regions[0]))
+		o.Region = o.Regions[0]
 	}
-	if o.httpClient != nil {
-		loadOpts = append(loadOpts, config.WithHTTPClient(o.httpClient))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
+	cfg, err := o.awsFlags.config(ctx, "collect")
 	if err != nil {
-		return fmt.Errorf("collect: AWS configuration: %w", err)
+		return err
 	}
-	opts := collect.Options{Config: cfg, Regions: o.Regions, AssumeRoleName: o.AssumeRoleName, Workers: o.Workers, OutDir: o.Out}
+	opts := collect.Options{Config: cfg, Regions: o.Regions, AssumeRoleName: o.AssumeRoleName, Workers: o.Workers, Out: o.Out}
 	if s.IsTerminal {
 		opts.Progress = func(p collect.Progress) { drawProgress(s, p) }
 	}

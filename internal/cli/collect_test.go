@@ -38,7 +38,7 @@ func TestCollectCommand(t *testing.T) {
 	dir := t.TempDir()
 	fake := &collecttest.Client{T: t, Dir: "../../snapshot/collect/testdata/aws"}
 	err := runCollect(context.Background(), s, collectOptions{
-		Out: dir, Regions: []string{"eu-west-1"}, AssumeRoleName: "OrganizationAccountAccessRole", Workers: 2, httpClient: fake,
+		Out: dir, Regions: []string{"eu-west-1"}, AssumeRoleName: "OrganizationAccountAccessRole", Workers: 2, awsFlags: awsFlags{httpClient: fake},
 	})
 	// One part could not be read (kms in 444455556666): the environment is
 	// written and the status is 1.
@@ -60,7 +60,7 @@ func TestCollectCommand(t *testing.T) {
 func TestCollectCommandWithoutRegion(t *testing.T) {
 	awsTestEnv(t)
 	var out, errb bytes.Buffer
-	err := runCollect(context.Background(), Streams{Out: &out, Err: &errb}, collectOptions{Out: t.TempDir(), httpClient: &collecttest.Client{T: t}})
+	err := runCollect(context.Background(), Streams{Out: &out, Err: &errb}, collectOptions{Out: t.TempDir(), awsFlags: awsFlags{httpClient: &collecttest.Client{T: t}}})
 	if err == nil || !strings.Contains(err.Error(), "no region") {
 		t.Fatalf("err = %v", err)
 	}
@@ -75,5 +75,28 @@ func TestCollectProgressBar(t *testing.T) {
 	drawProgress(Streams{Err: &errb}, collect.Progress{Done: 3, Total: 4, Task: "111122223333 kms eu-west-1"})
 	if got := errb.String(); !strings.Contains(got, "[######################........] 3/4 111122223333 kms eu-west-1") {
 		t.Errorf("progress = %q", got)
+	}
+}
+
+// TestCollectOutput: -o names a directory or an environment file, --out
+// is the same flag, and a format name is refused before anything is read.
+func TestCollectOutput(t *testing.T) {
+	awsTestEnv(t)
+	file := filepath.Join(t.TempDir(), "prod.json")
+	var out bytes.Buffer
+	fake := &collecttest.Client{T: t, Dir: "../../snapshot/collect/testdata/aws"}
+	err := runCollect(context.Background(), Streams{Out: &out, Err: &bytes.Buffer{}}, collectOptions{
+		Out: file, Regions: []string{"eu-west-1"}, AssumeRoleName: "OrganizationAccountAccessRole", awsFlags: awsFlags{httpClient: fake}})
+	if code := exitCode(err); code != 1 || !strings.Contains(out.String(), "wrote "+file) {
+		t.Fatalf("exit %d (%v): %s", code, err, out.String())
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(file), "prod", "accounts")); err != nil {
+		t.Error(err)
+	}
+	for _, args := range [][]string{{"collect", "-o", "json"}, {"collect", "--out", "text"}} {
+		_, stderr, code := runCLI(t, args...)
+		if code != 2 || !strings.Contains(stderr, "collect writes an environment, and -o names where") {
+			t.Errorf("%v: exit %d, stderr %q", args, code, stderr)
+		}
 	}
 }

@@ -92,8 +92,8 @@ func (f *envFlags) spec() (snapshot.Spec, error) {
 	if f.Env != "" && (len(f.AuthorizationDetails) > 0 || f.Organization != "" || len(f.ResourcePolicies) > 0) {
 		return snapshot.Spec{}, errors.New("give --env, or --authorization-details/--organization/--resource-policies, not both")
 	}
-	acct, _ := f.Templates.accountRegion()
-	spec := snapshot.Spec{File: f.Env, Plans: planRefs(f.Plans), Account: acct}
+	acct, region := f.Templates.accountRegion()
+	spec := snapshot.Spec{File: f.Env, Plans: planRefs(f.Plans), Account: acct, Region: region}
 	for _, p := range f.AuthorizationDetails {
 		spec.AuthorizationDetails = append(spec.AuthorizationDetails, snapshot.PathRef{Path: p, Where: "--authorization-details"})
 	}
@@ -165,7 +165,7 @@ func loadEnvironment(spec snapshot.Spec) (*snapshot.Environment, error) {
 			plans = append(inner.Plans, plans...)
 			templates = append(inner.Templates, templates...)
 			inner.Plans, inner.Templates = nil, nil
-			inner.Account = spec.Account
+			inner.Account, inner.Region = spec.Account, spec.Region
 			spec = inner
 		}
 	}
@@ -181,12 +181,12 @@ func loadEnvironment(spec snapshot.Spec) (*snapshot.Environment, error) {
 			return nil, err
 		}
 	}
-	return iacLoad(base, plans, templates, spec.Account)
+	return iacLoad(base, plans, templates, spec.Account, spec.Region)
 }
 
 // iacLoad lays plans, then templates, over base (nil: standing alone);
-// account is the account of plans and templates that name none.
-func iacLoad(base *snapshot.Environment, plans []snapshot.PathRef, templates []snapshot.TemplateRef, account string) (*snapshot.Environment, error) {
+// account and region are those of plans and templates that name none.
+func iacLoad(base *snapshot.Environment, plans []snapshot.PathRef, templates []snapshot.TemplateRef, account, region string) (*snapshot.Environment, error) {
 	e := base
 	if len(plans) > 0 {
 		paths := make([]string, len(plans))
@@ -194,7 +194,7 @@ func iacLoad(base *snapshot.Environment, plans []snapshot.PathRef, templates []s
 			paths[i] = p.Path
 		}
 		var err error
-		if e, _, err = terraform.LoadFiles(e, paths, terraform.Options{Account: account}); err != nil {
+		if e, _, err = terraform.LoadFiles(e, paths, terraform.Options{Account: account, Region: region}); err != nil {
 			return nil, err
 		}
 	}
@@ -204,6 +204,9 @@ func iacLoad(base *snapshot.Environment, plans []snapshot.PathRef, templates []s
 			inputs[i] = cloudformation.Input{Path: t.Template.Path, Account: t.Account, Region: t.Region}
 			if inputs[i].Account == "" {
 				inputs[i].Account = account
+			}
+			if inputs[i].Region == "" {
+				inputs[i].Region = region
 			}
 			if t.Parameters != nil {
 				inputs[i].Parameters = t.Parameters.Path

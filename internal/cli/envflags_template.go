@@ -129,6 +129,6 @@ func (t *templateFlags) overlay(env *snapshot.Environment) (*snapshot.Environmen
 	if !t.given() {
 		return env, nil
 	}
-	acct, _ := t.accountRegion()
-	return iacLoad(env, nil, t.refs(), acct)
+	acct, region := t.accountRegion()
+	return iacLoad(env, nil, t.refs(), acct, region)
 }

@@ -108,7 +108,7 @@ JSON is an ERROR finding (JSON_SYNTAX_ERROR), not exit 2.`,
 	cmd.Flags().StringSliceVar(&custom.AccessNotGranted, "check-access-not-granted", nil, "actions the policies must not grant (comma-separated or repeated): each grant is an ERROR (ACCESS_GRANTED), as Access Analyzer's CheckAccessNotGranted")
 	cmd.Flags().StringSliceVar(&custom.Resources, "resources", nil, "with --check-access-not-granted: only requests on these resource ARNs count")
 	cmd.Flags().BoolVar(&custom.NoPublicAccess, "check-no-public-access", false, "report statements that make a resource policy public (S3's meaning of public) as ERROR (PUBLIC_ACCESS), as Access Analyzer's CheckNoPublicAccess")
-	outputFlag(cmd, &opts.Output, "text", "json", "sarif", "access-analyzer")
+	outputFlag(cmd, &opts.Output, "text", "json", "sarif", "access-analyzer", "markdown")
 	cmd.Flags().StringVar(&failOn, "fail-on", "security_warning", "the lowest severity that makes the exit status 1 (error, security_warning, warning, suggestion), or none")
 	return cmd
 }
@@ -134,9 +134,9 @@ func parseFailOn(s string) (*analyze.Severity, error) {
 
 func runLint(s Streams, opts *lintOptions) error {
 	switch opts.Output {
-	case "text", "json", "sarif", "access-analyzer":
+	case "text", "json", "sarif", "access-analyzer", "markdown":
 	default:
-		return fmt.Errorf("--output %q: want text, json, sarif or access-analyzer", opts.Output)
+		return fmt.Errorf("--output %q: want text, json, sarif, access-analyzer or markdown", opts.Output)
 	}
 	c := catalog.Default()
 	var results []*analyze.Result
@@ -154,7 +154,7 @@ func runLint(s Streams, opts *lintOptions) error {
 		results = append(results, analyze.Lint(data, lo))
 	}
 	for _, p := range opts.Plans {
-		env, _, err := terraform.LoadFiles(nil, []string{p}, terraform.Options{Account: opts.Account})
+		env, _, err := terraform.LoadFiles(nil, []string{p}, terraform.Options{Account: opts.Account, Region: opts.Region})
 		if err != nil {
 			return err
 		}
@@ -192,6 +192,8 @@ func runLint(s Streams, opts *lintOptions) error {
 		}
 	case "sarif":
 		err = analyze.WriteSARIF(w, results, toolVersion())
+	case "markdown":
+		err = renderLintMarkdown(w, results)
 	default:
 		err = renderLintText(w, results)
 	}

@@ -106,3 +106,20 @@ func TestLintTemplate(t *testing.T) {
 		t.Errorf("stderr = %q", stderr)
 	}
 }
+
+// lint --output markdown: counts by severity and a table of findings at
+// their template lines.
+func TestLintMarkdown(t *testing.T) {
+	stdout, stderr, code := runCLI(t, "lint", "--output", "markdown", "--template", "testdata/iac/lint-template.yaml")
+	if code != 1 {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	for _, want := range []string{
+		"**iamwhy lint: 1 error, 0 security warnings, 0 warnings, 0 suggestions** in 2 policies",
+		"| ERROR | `testdata/iac/lint-template.yaml:17:25` | [INVALID_ACTION](https://docs.aws.amazon.com/",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+}

@@ -18,7 +18,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -49,7 +48,14 @@ type Options struct {
 	AssumeRoleName string
 	// Workers bounds concurrent API calls (default 8).
 	Workers int
-	// OutDir receives the environment (created if needed).
+	// Out is where the environment goes: a directory (created if needed)
+	// that receives environment.yaml and the parts; or, when it names a
+	// file ending in .yaml, .yml or .json, the environment file itself,
+	// in that format, with the parts in the directory of the same name
+	// beside it (prod.yaml and prod/). An existing output is replaced
+	// only when iamwhy collect wrote it (docs/environment-collect.md).
+	Out string
+	// OutDir is Out, for callers written before Out existed.
 	OutDir string
 	// Progress, when set, is called after each task with the counts so
 	// far. It is called from one goroutine at a time.
@@ -85,9 +91,13 @@ type Summary struct {
 // It fails only when nothing useful can be read (no identity, or the
 // output cannot be written); partial failures are in Summary.Problems.
 func Collect(ctx context.Context, opts Options) (*Summary, error) {
-	if opts.OutDir == "" {
-		return nil, errors.New("collect: no output directory")
+	if opts.Out == "" {
+		opts.Out = opts.OutDir
 	}
+	if opts.Out == "" {
+		return nil, errors.New("collect: no output directory or file")
+	}
+	out := outLayout(opts.Out)
 	if opts.Workers <= 0 {
 		opts.Workers = 8
 	}
@@ -112,12 +122,12 @@ func Collect(ctx context.Context, opts Options) (*Summary, error) {
 			o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) { so.MaxAttempts = 10 })
 		})
 	}
-	if err := checkOutDir(opts.OutDir); err != nil {
+	if err := out.check(); err != nil {
 		return nil, err
 	}
 	// Write beside the output and move into place at the end, so that a
 	// failed or interrupted collection leaves the previous one intact.
-	parent := filepath.Dir(filepath.Clean(opts.OutDir))
+	parent := filepath.Dir(filepath.Clean(out.dir))
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, err
 	}
@@ -126,7 +136,7 @@ func Collect(ctx context.Context, opts Options) (*Summary, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	c := &collector{opts: opts, cfg: cfg, sum: &Summary{}, out: tmp, sem: make(chan struct{}, opts.Workers)}
+	c := &collector{opts: opts, cfg: cfg, sum: &Summary{}, out: tmp, layout: out, sem: make(chan struct{}, opts.Workers)}
 	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return nil, fmt.Errorf("collect: who am I (sts GetCallerIdentity): %w", err)
@@ -159,13 +169,14 @@ func Collect(ctx context.Context, opts Options) (*Summary, error) {
 	if err := ctx.Err(); err != nil {
 		return c.sum, err
 	}
-	if err := c.writeEnvironment(org); err != nil {
+	envFile, err := c.writeEnvironment(org)
+	if err != nil {
 		return c.sum, err
 	}
-	if err := replaceOutDir(tmp, opts.OutDir); err != nil {
+	if err := out.replace(tmp, envFile); err != nil {
 		return c.sum, err
 	}
-	c.sum.EnvironmentFile = filepath.Join(opts.OutDir, "environment.yaml")
+	c.sum.EnvironmentFile = out.envFile
 	return c.sum, nil
 }
 
@@ -185,7 +196,10 @@ func (c *collector) partition() string { return arn.PartitionOfRegion(c.cfg.Regi
 type collector struct {
 	opts Options
 	cfg  aws.Config
-	out  string
+	// out is the directory the parts are written to (beside the output,
+	// moved into place at the end); layout is the output.
+	out    string
+	layout layout
 
 	mu        sync.Mutex
 	sum       *Summary
@@ -274,59 +288,4 @@ func (c *collector) rel(path string) string {
 		return path
 	}
 	return filepath.ToSlash(r)
-}
-
-// envHeader starts every environment.yaml collect writes; it marks a
-// directory collect may clear.
-const envHeader = "# Written by iamwhy collect"
-
-// outputs are the entries of a directory collect writes.
-var outputs = []string{"accounts", "resources", "policies", "organization.yaml", "environment.yaml"}
-
-// checkOutDir accepts a new or empty directory, or one holding a previous
-// collection (its environment.yaml starts with envHeader), which will be
-// replaced. Any other directory is refused rather than mixed with, or
-// cleared of, files collect did not write.
-func checkOutDir(dir string) error {
-	ents, err := os.ReadDir(dir)
-	if os.IsNotExist(err) || (err == nil && len(ents) == 0) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	head := make([]byte, len(envHeader))
-	f, err := os.Open(filepath.Join(dir, "environment.yaml"))
-	if err == nil {
-		_, err = io.ReadFull(f, head)
-		f.Close()
-	}
-	if err != nil || string(head) != envHeader {
-		return fmt.Errorf("collect: %s is not empty and holds no environment written by iamwhy collect; give an empty or new directory", dir)
-	}
-	return nil
-}
-
-// replaceOutDir moves the new collection from tmp into dir, removing the
-// previous collection's files first so that a resource deleted since does
-// not linger.
-func replaceOutDir(tmp, dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	for _, name := range outputs {
-		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
-			return err
-		}
-	}
-	for _, name := range outputs {
-		src := filepath.Join(tmp, name)
-		if _, err := os.Stat(src); os.IsNotExist(err) {
-			continue
-		}
-		if err := os.Rename(src, filepath.Join(dir, name)); err != nil {
-			return err
-		}
-	}
-	return nil
 }
