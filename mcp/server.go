@@ -35,6 +35,8 @@ type Config struct {
 	EnvArgs []string
 	// Trails are the CloudTrail paths the trail tools read.
 	Trails []string
+	// Drift is the pair of environments the drift tool compares.
+	Drift invoke.Drift
 	// AllowAWS lets tools call AWS (an s3:// trail).
 	AllowAWS bool
 	// Run executes a command; required.
@@ -47,7 +49,7 @@ type Config struct {
 }
 
 func (c Config) invoke() invoke.Config {
-	return invoke.Config{EnvArgs: c.EnvArgs, Trails: c.Trails, AllowAWS: c.AllowAWS, Run: c.Run, TempDir: c.TempDir}
+	return invoke.Config{EnvArgs: c.EnvArgs, Trails: c.Trails, Drift: c.Drift, AllowAWS: c.AllowAWS, Run: c.Run, TempDir: c.TempDir}
 }
 
 // NewServer returns an MCP server with every iamwhy tool registered.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"github.com/iamwhy/iamwhy/internal/invoke"
 	"io"
 	"os"
 	"path/filepath"
@@ -131,6 +132,8 @@ func TestCommandLines(t *testing.T) {
 			[]string{"generate", "--output", "json", "--principal", "arn:aws:iam::111122223333:role/app", "--", "t/"}, "", nil},
 		{"generate options", Config{Trails: []string{"t/"}}, "generate", map[string]any{"principal": "arn:aws:iam::111122223333:role/app", "include_denied": true, "group_resources": true},
 			[]string{"generate", "--output", "json", "--principal", "arn:aws:iam::111122223333:role/app", "--include-denied", "--group-resources", "--", "t/"}, "", nil},
+		{"drift", Config{Drift: invoke.Drift{A: "s", B: "p", Map: "m.yaml"}}, "drift", map[string]any{"region": "eu-west-1"},
+			[]string{"drift", "--output", "json", "--map", "m.yaml", "--region", "eu-west-1", "--", "s", "p"}, "", nil},
 		{"unused", Config{EnvArgs: []string{"--env", "E"}, Trails: []string{"t/"}}, "unused", map[string]any{"principal": "arn:aws:iam::111122223333:role/app", "since": "90d"},
 			[]string{"unused", "--output", "json", "--no-progress", "--env", "E", "--principal", "arn:aws:iam::111122223333:role/app", "--since", "90d", "--", "t/"}, "", nil},
 		{"can services", Config{EnvArgs: []string{"--env", "E"}}, "can", map[string]any{"principal": "arn:aws:iam::111122223333:role/app", "services": []any{"s3", "kms"}},

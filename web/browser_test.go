@@ -42,15 +42,21 @@ func browser(t *testing.T) string {
 // uiServer serves the UI over the real CLI on a loopback port.
 func uiServer(t *testing.T, envDir string, trails ...string) (origin, token string) {
 	t.Helper()
+	ic := invoke.Config{Run: runCLI, Trails: trails}
+	if envDir != "" {
+		ic.EnvArgs = []string{"--env", envDir}
+	}
+	return uiServerWith(t, ic)
+}
+
+// uiServerWith serves the UI over these inputs on a free loopback port.
+func uiServerWith(t *testing.T, ic invoke.Config) (origin, token string) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
-	ic := invoke.Config{Run: runCLI, Trails: trails}
-	if envDir != "" {
-		ic.EnvArgs = []string{"--env", envDir}
-	}
 	srv, err := web.New(web.Config{Invoke: ic, Port: port, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
@@ -232,6 +238,34 @@ func TestBrowserEveryPageLoadsFromLoopbackOnly(t *testing.T) {
 			}
 		}
 		shoot(t, ctx, p.name)
+	}
+	reqs.onlyLoopback(t, origin)
+}
+
+func TestBrowserDrift(t *testing.T) {
+	ctx, reqs := chrome(t)
+	ex := "../examples/drift/"
+	origin, token := uiServerWith(t, invoke.Config{Run: runCLI, EnvArgs: []string{"--env", ex + "staging"},
+		Drift: invoke.Drift{A: ex + "staging", B: ex + "prod", Map: ex + "map.yaml"}})
+	must(t, chromedp.Do(ctx,
+		chromedp.Navigate(origin+"/drift?token="+token),
+		chromedp.WaitVisible(css(`[data-testid="drift-differences"]`)),
+	))
+	rows := run(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="drift-differences"] tbody tr').length`))
+	if rows == 0 {
+		t.Fatal("no differences shown")
+	}
+	shoot(t, ctx, "drift")
+	// Filtering to access differences keeps only those, in the URL.
+	must(t, chromedp.Do(ctx,
+		chromedp.SetValue(css(`select[name="kind"]`), "access"),
+		chromedp.Click(css(`[data-testid="submit"]`), chromedp.NodeVisible),
+		chromedp.WaitVisible(css(`[data-testid="drift-differences"]`)),
+	))
+	url := run(t, ctx, chromedp.Evaluate[string](`location.search`))
+	structure := run(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="drift-differences"] tbody tr.structure').length`))
+	if !strings.Contains(url, "kind=access") || structure != 0 {
+		t.Errorf("after filtering to access: url %q, %d structure rows", url, structure)
 	}
 	reqs.onlyLoopback(t, origin)
 }

@@ -22,7 +22,7 @@ type pages struct {
 
 // pageNames are the templates under assets/templates, each laid into
 // layout.html.
-var pageNames = []string{"explain", "simulate", "whocan", "can", "trail", "trust", "unused", "generate"}
+var pageNames = []string{"explain", "simulate", "whocan", "can", "trail", "trust", "unused", "generate", "drift"}
 
 func newPages(cfg Config) (*pages, error) {
 	p := &pages{cfg: cfg, tmpl: map[string]*template.Template{}}
@@ -46,6 +46,8 @@ type view struct {
 	Form     url.Values
 	HasEnv   bool
 	HasTrail bool
+	// HasDrift is a second environment for the drift page.
+	HasDrift bool
 	Version  string
 	// Answers are the commands' outputs by tool name; Errors their
 	// failures.
@@ -58,7 +60,8 @@ type view struct {
 func (p *pages) newView(r *http.Request, page string) *view {
 	return &view{
 		Page: page, Form: r.URL.Query(), HasEnv: len(p.cfg.Invoke.EnvArgs) > 0, HasTrail: len(p.cfg.Invoke.Trails) > 0,
-		Version: p.cfg.Version, Answers: map[string]any{}, Errors: map[string]string{}, Exit: map[string]int{},
+		HasDrift: p.cfg.Invoke.Drift.Given(),
+		Version:  p.cfg.Version, Answers: map[string]any{}, Errors: map[string]string{}, Exit: map[string]int{},
 	}
 }
 

@@ -29,6 +29,7 @@ var funcs = template.FuncMap{
 	"services":  serviceCounts,
 	"actions":   filterActions,
 	"keys":      keys,
+	"drift":     driftRows,
 	"split": func(s string) []any {
 		var out []any
 		for _, f := range strings.Fields(s) {

@@ -89,6 +89,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET /trust", p.trust)
 	s.mux.HandleFunc("GET /unused", p.unused)
 	s.mux.HandleFunc("GET /generate", p.generate)
+	s.mux.HandleFunc("GET /drift", p.drift)
 	s.mux.HandleFunc("POST /api/{name...}", s.api)
 	return s, nil
 }

@@ -250,3 +250,27 @@ func TestGeneratePage(t *testing.T) {
 		t.Errorf("with no counted call the page must say there is nothing to generate, not offer a verified policy")
 	}
 }
+
+func TestDriftPage(t *testing.T) {
+	ex := "../examples/drift/"
+	s, err := web.New(web.Config{Invoke: invoke.Config{Run: runCLI, EnvArgs: []string{"--env", ex + "staging"},
+		Drift: invoke.Drift{A: ex + "staging", B: ex + "prod", Map: ex + "map.yaml"}}, Token: "secret-token", Port: testPort})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := do(t, s, "GET", "/drift", "127.0.0.1:8377", "", true).Body.String()
+	for _, want := range []string{`data-testid="drift-differences"`, "role/app-staging", "role/app-prod", "p-region-guard", "DenyOutsideRegions", "payments"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the drift page lacks %q", want)
+		}
+	}
+	body = do(t, s, "GET", "/drift?kind=structure&q=debug", "127.0.0.1:8377", "", true).Body.String()
+	if !strings.Contains(body, "role/debug-staging") || strings.Contains(body, `<tr class="access">`) {
+		t.Errorf("filtering to structure differences naming debug shows other rows")
+	}
+	// Without a second environment the page says what to start.
+	body = do(t, newServer(t), "GET", "/drift", "127.0.0.1:8377", "", true).Body.String()
+	if !strings.Contains(body, "--drift-env") {
+		t.Errorf("without two environments the page does not say how to give them")
+	}
+}

@@ -15,6 +15,7 @@ import (
 // mcpOptions are the typed flags of `iamwhy mcp`.
 type mcpOptions struct {
 	envFlags
+	drift    driftFlags
 	Trails   []string
 	AllowAWS bool
 }
@@ -26,9 +27,10 @@ func newMCPCmd(s Streams) *cobra.Command {
 		Short: "Serve iamwhy's tools to agents over the Model Context Protocol (stdio)",
 		Long: `mcp runs a Model Context Protocol server on standard input and output (JSON-RPC 2.0,
 one message per line) for agents and editors. Its tools are explain, diagnose, simulate,
-who_can, can, lint, trail_denied, generate, access_diff, trust and unused; each returns the JSON the
-matching iamwhy command prints with --output json. Every tool is read-only, and none calls
-AWS unless --allow-aws is given. See docs/mcp.md for registering it with MCP clients.`,
+who_can, can, lint, trail_denied, generate, access_diff, trust, unused and drift; each
+returns the JSON the matching iamwhy command prints with --output json. Every tool is
+read-only, and none calls AWS unless --allow-aws is given. See docs/mcp.md for registering
+it with MCP clients.`,
 		Example: `  iamwhy mcp --env examples/env --trail examples/trail
   # an MCP client's configuration: {"command": "iamwhy", "args": ["mcp", "--env", "/path/env"]}`,
 		Args: cobra.NoArgs,
@@ -38,6 +40,7 @@ AWS unless --allow-aws is given. See docs/mcp.md for registering it with MCP cli
 	}
 	f := cmd.Flags()
 	o.envFlags.register(cmd)
+	o.drift.register(cmd)
 	f.StringArrayVar(&o.Trails, "trail", nil, "CloudTrail input for trail_denied and generate (repeatable)")
 	f.BoolVar(&o.AllowAWS, "allow-aws", false, "let tools call AWS (an s3:// trail); off by default")
 	return cmd
@@ -54,6 +57,10 @@ func runMCP(ctx context.Context, s Streams, o *mcpOptions) error {
 		return err
 	}
 	cfg.EnvArgs = o.envFlags.args()
+	var err error
+	if cfg.Drift, err = o.drift.config(o.Env); err != nil {
+		return err
+	}
 	return mcp.Serve(ctx, cfg, io.NopCloser(s.In), writeCloser{s.Out})
 }
 

@@ -175,7 +175,7 @@ func TestMCPToolsList(t *testing.T) {
 		}
 	}
 	got := strings.Join(names, ",")
-	for _, want := range []string{"explain", "diagnose", "simulate", "who_can", "can", "lint", "trail_denied", "generate", "access_diff", "unused", "trust"} {
+	for _, want := range []string{"explain", "diagnose", "simulate", "who_can", "can", "lint", "trail_denied", "generate", "access_diff", "unused", "trust", "drift"} {
 		if !strings.Contains(","+got+",", ","+want+",") {
 			t.Errorf("tools/list lacks %s (got %s)", want, got)
 		}
@@ -348,6 +348,48 @@ func TestMCPPlanIsTheToolsEnvironment(t *testing.T) {
 		b, _ := json.Marshal(res.StructuredContent)
 		if !strings.Contains(string(b), `"decision":"`+tc.want+`"`) {
 			t.Errorf("%s %s: want decision %s in %s", tc.principal, tc.action, tc.want, b)
+		}
+	}
+}
+
+// The drift tool answers as `iamwhy drift A B --map M` does, exit status 1
+// (differences) included, and a server without two environments refuses
+// it with a clear error.
+func TestMCPDrift(t *testing.T) {
+	ex := "../../examples/drift/"
+	p := startMCP(t, "--env", ex+"staging", "--drift-env", ex+"prod", "--drift-map", ex+"map.yaml")
+	res, rpcErr := p.call("drift", map[string]any{})
+	if rpcErr != nil {
+		t.Fatalf("JSON-RPC error: %s", rpcErr.Error.Message)
+	}
+	want := cliJSON(t, "", "drift", "--output", "json", "--map", ex+"map.yaml", ex+"staging", ex+"prod")
+	jsonEqual(t, "drift", res.StructuredContent, want)
+	if diffs, _ := res.StructuredContent["differences"].([]any); len(diffs) == 0 {
+		t.Errorf("no differences between the example's staging and production")
+	}
+	q := startMCP(t, "--env", ex+"staging")
+	if _, rpcErr := q.call("drift", map[string]any{}); rpcErr == nil || !strings.Contains(rpcErr.Error.Message, "--drift-env") {
+		t.Errorf("drift without a second environment: %+v", rpcErr)
+	}
+}
+
+func TestDriftFlagsAreCheckedAtStart(t *testing.T) {
+	ex := "../../examples/drift/"
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no --env", []string{"--drift-env", ex + "prod"}, "needs --env"},
+		{"map alone", []string{"--env", ex + "staging", "--drift-map", ex + "map.yaml"}, "needs --drift-env"},
+		{"bad second environment", []string{"--env", ex + "staging", "--drift-env", "testdata/no-such-env"}, "no-such-env"},
+	} {
+		for _, cmd := range [][]string{{"mcp"}, {"serve", "--addr", "127.0.0.1:0"}} {
+			var out, errb bytes.Buffer
+			code := Main(append(cmd, tc.args...), Streams{In: strings.NewReader(""), Out: &out, Err: &errb})
+			if code != 2 || !strings.Contains(errb.String(), tc.want) {
+				t.Errorf("%s %s: exit %d, stderr %q; want exit 2 naming %q", cmd, tc.name, code, errb.String(), tc.want)
+			}
 		}
 	}
 }

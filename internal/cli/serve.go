@@ -22,6 +22,7 @@ import (
 // serveOptions are the typed flags of `iamwhy serve`.
 type serveOptions struct {
 	envFlags
+	drift    driftFlags
 	Trails   []string
 	Addr     string
 	Open     bool
@@ -42,7 +43,8 @@ a tool's JSON arguments with the CLI's --output json (see docs/web.md).
 
 Exit status: 2 when the address is not a loopback address or the inputs cannot be read.`,
 		Example: `  iamwhy serve --env examples/env --trail examples/trail
-  iamwhy serve --env examples/env --addr 127.0.0.1:8377 --open`,
+  iamwhy serve --env examples/env --addr 127.0.0.1:8377 --open
+  iamwhy serve --env staging/ --drift-env prod/ --drift-map map.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runServe(cmd.Context(), s, o)
@@ -50,6 +52,7 @@ Exit status: 2 when the address is not a loopback address or the inputs cannot b
 	}
 	f := cmd.Flags()
 	o.envFlags.register(cmd)
+	o.drift.register(cmd)
 	f.StringArrayVar(&o.Trails, "trail", nil, "CloudTrail input of the trail page (repeatable)")
 	f.StringVar(&o.Addr, "addr", "127.0.0.1:0", "listen address: 127.0.0.1 or [::1] and a port (0 picks a free one)")
 	f.BoolVar(&o.Open, "open", false, "open the page in the default browser")
@@ -73,6 +76,10 @@ func runServe(ctx context.Context, s Streams, o *serveOptions) error {
 		return err
 	}
 	ic.EnvArgs = o.envFlags.args()
+	var err error
+	if ic.Drift, err = o.drift.config(o.Env); err != nil {
+		return err
+	}
 	if err := ic.Check(); err != nil {
 		return err
 	}

@@ -63,63 +63,53 @@ func runTrailIngest(ctx context.Context, s Streams, o trailIngestOptions) error 
 			format = "parquet"
 		}
 	}
-	// An interruption may come at any step, also while the database is
-	// opened or the table created: say what was kept every time.
-	untouched := func(err error) error {
+	// An interruption at any step says what was kept: the rule is that a
+	// stopped ingest leaves the target as it was.
+	interrupted := func(err error, kept string) error {
 		if ctx.Err() != nil {
-			return fmt.Errorf("%w: %s was left as it was", err, o.DB)
+			return fmt.Errorf("%w: %s", err, kept)
 		}
 		return err
 	}
 	switch format {
 	case "duckdb":
+		nothing := "nothing was added to " + o.DB + " (the load is one transaction, rolled back); its staging files were removed"
 		db, err := sqltable.Open(ctx, o.DB)
 		if err != nil {
-			if ctx.Err() != nil {
-				return fmt.Errorf("%w: nothing was added to %s", err, o.DB)
-			}
-			return err
+			return interrupted(err, nothing)
 		}
 		complete, err := loadTrail(ctx, s, db, o.Paths, sqltable.LoaderOptions{}, wantProgress(s, o.NoProgress, ""))
 		if err != nil {
 			db.Close()
-			if ctx.Err() != nil {
-				return fmt.Errorf("%w: nothing was added to %s (the load is one transaction, rolled back); its staging files were removed", err, o.DB)
-			}
-			return err
+			return interrupted(err, nothing)
 		}
 		if err := db.Close(); err != nil {
 			return fmt.Errorf("save %s: %w", o.DB, err)
 		}
 		return incomplete(complete)
 	case "parquet":
+		asItWas := o.DB + " was left as it was; staging files were removed"
 		db, err := sqltable.Open(ctx, "")
 		if err != nil {
-			return untouched(err)
+			return interrupted(err, asItWas)
 		}
 		defer db.Close()
 		if err := db.LoadParquet(ctx, o.DB); err != nil {
-			return untouched(err)
+			return interrupted(err, asItWas)
 		}
 		complete, err := loadTrail(ctx, s, db, o.Paths, sqltable.LoaderOptions{}, wantProgress(s, o.NoProgress, ""))
 		if err != nil {
-			if ctx.Err() != nil {
-				return fmt.Errorf("%w: %s was left as it was; staging files were removed", err, o.DB)
-			}
-			return err
+			return interrupted(err, asItWas)
 		}
 		// Write beside the target and rename, so a failure leaves the
 		// previous file whole.
 		tmp := o.DB + ".tmp"
 		if err := db.Lockdown(ctx, tmp); err != nil {
-			return untouched(err)
+			return interrupted(err, asItWas)
 		}
 		if err := db.ExportParquet(ctx, tmp); err != nil {
 			os.Remove(tmp)
-			if ctx.Err() != nil {
-				return fmt.Errorf("%w: %s was left as it was; the partial copy was removed", err, o.DB)
-			}
-			return err
+			return interrupted(err, o.DB+" was left as it was; the partial copy was removed")
 		}
 		if err := os.Rename(tmp, o.DB); err != nil {
 			return err

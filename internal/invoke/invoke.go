@@ -32,6 +32,9 @@ type Config struct {
 	EnvArgs []string
 	// Trails are the CloudTrail paths the trail tools read.
 	Trails []string
+	// Drift is the pair of environments the drift tool compares; empty
+	// when the server was not given one.
+	Drift Drift
 	// AllowAWS lets tools call AWS (an s3:// trail).
 	AllowAWS bool
 	// Run executes a command; required.
@@ -41,6 +44,17 @@ type Config struct {
 	// directory inside it, removed when the call ends.
 	TempDir string
 }
+
+// Drift names two environments (paths as --env takes them) and the map
+// that pairs their accounts and names (staging against production).
+type Drift struct {
+	A, B string
+	// Map is the YAML file pairing them; optional.
+	Map string
+}
+
+// Given reports whether a pair of environments was given.
+func (d Drift) Given() bool { return d.A != "" && d.B != "" }
 
 // Check reports a configuration that cannot serve: no runner, or an
 // input that would reach AWS without AllowAWS.

@@ -122,6 +122,10 @@ type (
 		Since     string `json:"since,omitempty" jsonschema:"only calls at or after this time (RFC 3339, YYYY-MM-DD, or a duration ago such as 90d)"`
 		Until     string `json:"until,omitempty" jsonschema:"only calls before this time (same forms as since)"`
 	}
+	driftArgs struct {
+		Region   string `json:"region,omitempty" jsonschema:"aws:RequestedRegion for requests on resources whose ARN names no region (default us-east-1)"`
+		OwnerTag string `json:"owner_tag,omitempty" jsonschema:"the tag whose value names a principal's owner (default owner)"`
+	}
 	trustArgs struct {
 		Account      string `json:"account,omitempty" jsonschema:"only edges into or out of this account"`
 		Principal    string `json:"principal,omitempty" jsonschema:"only edges from or to this principal"`
@@ -348,6 +352,27 @@ var tools = []*Tool{
 				}
 			}
 			c.args = append(append(c.args, "--"), c.cfg.Trails...)
+			return nil
+		}),
+	define("drift", "Staging against production",
+		"Pairs the principals and resources of the server's two environments (after the account and name map) "+
+			"and reports what only one side has and every paired request one allows and the other does not, with "+
+			"the layer, policy and statement that make the difference. Returns `iamwhy drift --output json`.",
+		func(c *call, in *driftArgs) error {
+			d := c.cfg.Drift
+			if !d.Given() {
+				return fmt.Errorf("the server was started without two environments to compare (iamwhy mcp --env A --drift-env B)")
+			}
+			c.args = []string{"drift", "--output", "json"}
+			if d.Map != "" {
+				c.args = append(c.args, "--map", d.Map)
+			}
+			for _, f := range []struct{ flag, v string }{{"--region", in.Region}, {"--owner-tag", in.OwnerTag}} {
+				if v := strings.TrimSpace(f.v); v != "" {
+					c.args = append(c.args, f.flag, v)
+				}
+			}
+			c.args = append(c.args, "--", d.A, d.B)
 			return nil
 		}),
 	define("trust", "Cross-account trust",
