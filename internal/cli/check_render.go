@@ -39,7 +39,10 @@ func renderCheckText(w io.Writer, rep *check.Report) error {
 func renderCheckJSON(w io.Writer, rep *check.Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(rep)
+	return enc.Encode(struct {
+		FormatVersion int `json:"format_version"`
+		*check.Report
+	}{1, rep})
 }
 
 // renderCheckJUnit reports every case as a JUnit test case, one suite per

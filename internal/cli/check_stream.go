@@ -86,7 +86,7 @@ type jsonCheckSink struct {
 
 func (s *jsonCheckSink) result(r *check.Result) error {
 	if s.n == 0 {
-		s.w.WriteString("{\n  \"results\": [\n    ")
+		s.w.WriteString("{\n  \"format_version\": 1,\n  \"results\": [\n    ")
 	} else {
 		s.w.WriteString(",\n    ")
 	}
@@ -101,7 +101,7 @@ func (s *jsonCheckSink) finish(sum check.Summary, runErr error) error {
 		if runErr != nil {
 			return nil // nothing printed: the error is reported alone
 		}
-		s.w.WriteString("{\n  \"results\": [],\n")
+		s.w.WriteString("{\n  \"format_version\": 1,\n  \"results\": [],\n")
 	} else {
 		s.w.WriteString("\n  ],\n")
 	}

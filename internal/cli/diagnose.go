@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -181,16 +180,16 @@ func (o *diagnoseOptions) buildRequest(s Streams) (*replay.Request, error) {
 func renderDiagnose(w io.Writer, format string, res *diagnoseResult) error {
 	if format == "json" {
 		// The contract's fields first, then the extensions.
+		// Every extension is present: null when there is no input record,
+		// [] for no warnings, keys or notes.
 		type out struct {
 			*diagnose.Report
-			Input      *replay.Source `json:"input,omitempty"`
-			Warnings   []string       `json:"warnings,omitempty"`
-			Unknown    []string       `json:"unknown_context_keys,omitempty"`
-			ReplayNote []string       `json:"replay_notes,omitempty"`
+			Input      *replay.Source `json:"input"`
+			Warnings   []string       `json:"warnings"`
+			Unknown    []string       `json:"unknown_context_keys"`
+			ReplayNote []string       `json:"replay_notes"`
 		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out{res.Report, res.Input, res.Warnings, res.Unknown, res.ReplayNote})
+		return writeVersionedJSON(w, out{res.Report, res.Input, emptyList(res.Warnings), emptyList(res.Unknown), emptyList(res.ReplayNote)})
 	}
 	r := res.Report
 	var b strings.Builder

@@ -35,3 +35,34 @@ func TestSimulateJSONFieldsAlwaysPresent(t *testing.T) {
 		}
 	}
 }
+
+// Every JSON document names its shape's version first (explain's fixed
+// contract order, which starts with "recognized", aside).
+func TestJSONDocumentsHaveFormatVersion(t *testing.T) {
+	t.Setenv("IAMWHY_CACHE_DIR", "off")
+	for _, args := range [][]string{
+		{"check", "../../examples/checks/guides.yaml"},
+		{"check", "testdata/no-such-check.yaml"},
+		{"diagnose", "--env", exampleEnvDir, "--event", "../../examples/trail/cloudtrail.json"},
+		{"simulate", "--principal", "arn:aws:iam::111122223333:user/a", "--action", "s3:GetObject"},
+		{"who-can", "s3:GetObject", exampleObject, "--env", exampleEnvDir},
+		{"can", "arn:aws:iam::111122223333:user/alice", "--env", exampleEnvDir, "--service", "iam"},
+		{"actions", "s3:GetObject"},
+		{"trail", "denied", "../../examples/trail"},
+		{"trail", "diagnose", "../../examples/trail", "--env", exampleEnvDir},
+		{"lint", "../../examples/checks/policies/developer-admin.json"},
+		{"version"},
+		{"trust", "--env", exampleEnvDir},
+		{"access-diff", "../../examples/access-diff/old.json", "../../examples/access-diff/new.json"},
+	} {
+		out, _, _ := runCLI(t, append(args, "-o", "json")...)
+		var doc map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Errorf("%v: not one JSON object: %v\n%s", args, err, out)
+			continue
+		}
+		if string(doc["format_version"]) != "1" {
+			t.Errorf("%v: format_version = %s, want 1", args, doc["format_version"])
+		}
+	}
+}

@@ -196,3 +196,12 @@ func marshalNoEscape(v any) ([]byte, error) {
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
+
+// emptyList is l, or an empty list when l is nil, for JSON lists that are
+// always present.
+func emptyList[T any](l []T) []T {
+	if l == nil {
+		return []T{}
+	}
+	return l
+}
