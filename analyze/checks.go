@@ -67,12 +67,20 @@ const (
 	ownChecksDoc            = "https://github.com/iamwhy/iamwhy/blob/main/docs/lint.md"
 )
 
-// accessAnalyzerChecks is every check of the reference (the 135 of its
+// accessAnalyzerChecks is every check of the reference (the 153 of its
 // current text, and "Unsupported symbol in variable", which earlier
 // versions documented and Access Analyzer may still report): its anchor, its
 // title and the policy types it concerns. The severity and the issue code
 // follow from the anchor ("error-", "general-warning-",
 // "security-warning-", "suggestion-" and the rest upper-cased).
+//
+// Earlier texts also had four SCP checks (SCP syntax error allow
+// condition, allow NotAction, allow resource, NotResource) that the current
+// reference no longer documents: SCPs now take Condition, NotAction,
+// Resource ARNs and NotResource with either effect (the elements table of
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_syntax.html),
+// so those statements are valid and lint no longer reports them. "Type
+// mismatch IP range" moved from the general warnings to the errors.
 var accessAnalyzerChecks = []struct {
 	anchor, title string
 	types         TypeSet
@@ -133,10 +141,6 @@ var accessAnalyzerChecks = []struct {
 	{"error-role-trust-policy-syntax-error-resource", "Role trust policy syntax error resource", trustType, ""},
 	{"error-role-trust-policy-unsupported-wildcard-in-principal", "Role trust policy unsupported wildcard in principal", trustType, ""},
 	{"error-scp-syntax-error-action-wildcard", "SCP syntax error action wildcard", scpType, ""},
-	{"error-scp-syntax-error-allow-condition", "SCP syntax error allow condition", scpType, ""},
-	{"error-scp-syntax-error-allow-notaction", "SCP syntax error allow NotAction", scpType, ""},
-	{"error-scp-syntax-error-allow-resource", "SCP syntax error allow resource", scpType, ""},
-	{"error-scp-syntax-error-notresource", "SCP syntax error NotResource", scpType, ""},
 	{"error-scp-syntax-error-principal", "SCP syntax error principal", scpType, ""},
 	{"error-unique-sids-required", "Unique Sids required", identityTypes | trustType | scpType | rcpType, ""},
 	{"error-unsupported-action-for-condition-key", "Unsupported action for condition key", allTypes, ""},
@@ -152,6 +156,16 @@ var accessAnalyzerChecks = []struct {
 	{"error-unsupported-wildcard-in-principal", "Unsupported wildcard in principal", resourceTypes | trustType, ""},
 	{"error-variable-unsupported-in-element", "Variable unsupported in element", allTypes, ""},
 	{"error-variable-unsupported-in-version", "Variable unsupported in version", allTypes, ""},
+	{"error-type-mismatch-ip-range", "Type mismatch IP range", allTypes, ""},
+	{"error-policy-size-exceeds-rcp-quota", "Policy size exceeds RCP quota", rcpType, ""},
+	{"error-rcp-syntax-error-principal", "RCP syntax error principal", rcpType, ""},
+	{"error-rcp-syntax-error-allow", "RCP syntax error allow", rcpType, ""},
+	{"error-rcp-syntax-error-notaction", "RCP syntax error NotAction", rcpType, ""},
+	{"error-rcp-syntax-error-action", "RCP syntax error action", rcpType, ""},
+	{"error-missing-arn-account", "Missing ARN account", allTypes, ""},
+	{"error-invalid-kms-key-value", "Invalid kms key value", allTypes, ""},
+	{"error-variable-usage-too-permissive", "Variable usage too permissive", allTypes, ""},
+	{"error-wildcard-usage-too-permissive", "Wildcard usage too permissive", allTypes, ""},
 	{"general-warning-create-slr-with-not-action-and-not-resource", "Create SLR with NotAction and NotResource", identityTypes, ""},
 	{"general-warning-create-slr-with-not-resource", "Create SLR with NotResource", identityTypes, ""},
 	{"general-warning-create-slr-with-star-in-action-and-not-resource", "Create SLR with star in action and NotResource", identityTypes, ""},
@@ -170,11 +184,14 @@ var accessAnalyzerChecks = []struct {
 	{"general-warning-type-mismatch", "Type mismatch", allTypes, ""},
 	{"general-warning-type-mismatch-boolean", "Type mismatch Boolean", allTypes, ""},
 	{"general-warning-type-mismatch-date", "Type mismatch date", allTypes, ""},
-	{"general-warning-type-mismatch-ip-range", "Type mismatch IP range", allTypes, ""},
 	{"general-warning-type-mismatch-number", "Type mismatch number", allTypes, ""},
 	{"general-warning-type-mismatch-string", "Type mismatch string", allTypes, ""},
 	{"general-warning-unique-sids-recommended", "Unique Sids recommended", resourceTypes, ""},
 	{"general-warning-wildcard-without-like-operator", "Wildcard without like operator", allTypes, ""},
+	{"general-warning-rcp-missing-related-principal-condition-key", "RCP missing related principal condition key", rcpType, ""},
+	{"general-warning-rcp-missing-related-service-principal-condition-key", "RCP missing related service principal condition key", rcpType, ""},
+	{"general-warning-rcp-missing-service-condition-key-null-check", "RCP missing service condition key null check", rcpType, ""},
+	{"general-warning-use-condition-key-only-with-supported-services", "Use condition key only with supported services", allTypes, ""},
 	{"security-warning-allow-with-not-principal", "Allow with NotPrincipal", resourceTypes, ""},
 	{"security-warning-deny-notaction-with-unsupported-tag-condition-key-for-service", "Deny NotAction with unsupported tag condition key for service", allTypes, ""},
 	{"security-warning-deny-with-unsupported-tag-condition-key-for-service", "Deny with unsupported tag condition key for service", allTypes, ""},
@@ -189,6 +206,11 @@ var accessAnalyzerChecks = []struct {
 	{"security-warning-pass-role-with-star-in-resource", "Pass role with star in resource", identityTypes, ""},
 	{"security-warning-pass-role-with-star-in-resource-and-not-action", "Pass role with star in resource and NotAction", identityTypes, ""},
 	{"security-warning-restrict-access-to-service-principal", "Restrict access to service principal", resourceTypes, ""},
+	{"security-warning-untrustworthy-condition-key", "Untrustworthy condition key", allTypes, ""},
+	{"security-warning-string-like-operator-with-arn-condition-keys", "String like operator with ARN condition keys", allTypes, ""},
+	{"security-warning-dynamodb-attributes-without-select", "DynamoDB attributes without select", allTypes, ""},
+	{"security-warning-s3-prefix-in-negative-context", "S3 prefix in negative context", allTypes, ""},
+	{"security-warning-foranyvalue-with-audience-claim-type", "ForAnyValue with audience claim type", allTypes, ""},
 	{"suggestion-allow-notaction-with-unsupported-tag-condition-key-for-service", "Allow NotAction with unsupported tag condition key for service", allTypes, ""},
 	{"suggestion-allow-with-unsupported-tag-condition-key-for-service", "Allow with unsupported tag condition key for service", allTypes, ""},
 	{"suggestion-confirm-audience-claim-type", "Confirm audience claim type", trustType, ""},
@@ -214,6 +236,10 @@ var accessAnalyzerChecks = []struct {
 	{"suggestion-redundant-resource", "Redundant resource", allTypes, ""},
 	{"suggestion-redundant-statement", "Redundant statement", allTypes, ""},
 	{"suggestion-wildcard-in-service-name", "Wildcard in service name", allTypes, ""},
+	{"suggestion-equivalent-to-null-false", "Equivalent to null false", allTypes, ""},
+	{"suggestion-equivalent-to-null-true", "Equivalent to null true", allTypes, ""},
+	{"suggestion-redundant-key-due-to-wildcard-in-condition", "Redundant key due to wildcard in condition", allTypes, ""},
+	{"suggestion-redundant-statement-due-to-wildcard-in-condition", "Redundant statement due to wildcard in condition", allTypes, ""},
 }
 
 // ownChecks are iamwhy's checks that Access Analyzer lacks.
@@ -233,7 +259,6 @@ var ownChecks = []Check{
 	{IssueCode: "RCP_SYNTAX_ERROR", Severity: SeverityError, Title: "An element or value resource control policies do not support", Types: rcpType},
 	{IssueCode: "CONDITION_KEY_CASE", Severity: SeveritySuggestion, Title: "A condition key spelled in another case than the reference's", Types: allTypes},
 	{IssueCode: "COLLAPSIBLE_ACTIONS", Severity: SeveritySuggestion, Title: "The listed actions are exactly what a wildcard matches", Types: allTypes},
-	{IssueCode: "POLICY_SIZE_EXCEEDS_RCP_QUOTA", Severity: SeverityError, Title: "The RCP is larger than Organizations accepts", Types: rcpType},
 }
 
 // Checks is every check: Access Analyzer's, then iamwhy's own.

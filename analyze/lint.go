@@ -222,6 +222,7 @@ func (l *linter) statement2(s *policy.Statement) *stmtInfo {
 	l.passRoleAndSLR(si)
 	l.tagKeySupport(si)
 	l.resourceTypeChecks(si)
+	l.statementRecent(si)
 	if s.Effect == policy.Allow {
 		l.allowChecks(si)
 	}
@@ -267,20 +268,6 @@ func (l *linter) typeRules(p *policy.Policy) {
 			if pr.Present {
 				l.add("SCP_SYNTAX_ERROR_PRINCIPAL", at(pr.Pos), label, "SCPs do not support specifying principals: remove the %s element (aws:PrincipalArn in a condition names principals)", elementNameP(pr))
 			}
-			if s.Resource.Not {
-				l.add("SCP_SYNTAX_ERROR_NOTRESOURCE", at(s.Resource.Pos), label, "SCPs do not support the NotResource element: update the policy to use Resource instead")
-			}
-			if s.Effect == policy.Allow {
-				if len(s.Conditions) > 0 {
-					l.add("SCP_SYNTAX_ERROR_ALLOW_CONDITION", at(s.Conditions[0].OperatorPos), label, "SCPs do not support the Condition element with effect Allow: update the element Condition or the effect")
-				}
-				if s.Action.Not {
-					l.add("SCP_SYNTAX_ERROR_ALLOW_NOTACTION", at(s.Action.Pos), label, "SCPs do not support NotAction with effect Allow: update the element NotAction or the effect")
-				}
-				if s.Resource.Present && !s.Resource.Not && !(len(s.Resource.Values) == 1 && s.Resource.Values[0].Text == "*") {
-					l.add("SCP_SYNTAX_ERROR_ALLOW_RESOURCE", at(s.Resource.Pos), label, "SCPs do not support Resource with effect Allow other than \"*\": update the element Resource or the effect")
-				}
-			}
 		case policy.TypeTrust:
 			if !pr.Present {
 				l.add("MISSING_PRINCIPAL", s.Pos, label, "add a Principal element to the policy statement: a role trust policy names who may assume the role")
@@ -309,29 +296,48 @@ func (l *linter) typeRules(p *policy.Policy) {
 
 // rcpRules: "Each statement must contain the Principal element. You can
 // only specify "*"", Resource or NotResource is required, no NotAction or
-// NotPrincipal, Allow only in the AWS managed RCPFullAWSAccess, and "You
-// cannot use "*" in the Action element of a customer managed RCP".
+// NotPrincipal, Allow only in the AWS managed RCPFullAWSAccess, "You
+// cannot use "*" in the Action element of a customer managed RCP", and
+// only the services RCPs apply to.
 // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html#rcp-supported-services
+// Access Analyzer names four of these (RCP syntax error principal, allow,
+// NotAction, action); RCP_SYNTAX_ERROR is iamwhy's name for the rest.
 func (l *linter) rcpRules(s *policy.Statement, at func(policy.Pos) policy.Pos) {
 	label := s.Label()
 	pr := s.Principal
 	if !pr.Present {
 		l.add("MISSING_PRINCIPAL", s.Pos, label, "add a Principal element to the policy statement: every RCP statement needs \"Principal\": \"*\"")
 	} else if pr.Not || !pr.Wildcard {
-		l.add("RCP_SYNTAX_ERROR", at(pr.Pos), label, "an RCP's principal can only be \"Principal\": \"*\": restrict principals with condition keys such as aws:PrincipalArn")
+		l.add("RCP_SYNTAX_ERROR_PRINCIPAL", at(pr.Pos), label, "the %s element contents are not valid: RCPs only support specifying all principals (\"*\") in the Principal element, and not NotPrincipal; restrict principals with condition keys such as aws:PrincipalArn", elementNameP(pr))
 	}
 	if !s.Resource.Present {
 		l.add("MISSING_RESOURCE", s.Pos, label, "add a Resource or NotResource element to the policy statement: RCPs need one")
 	}
 	if s.Action.Not {
-		l.add("RCP_SYNTAX_ERROR", at(s.Action.Pos), label, "RCPs do not support NotAction: list the actions")
+		l.add("RCP_SYNTAX_ERROR_NOTACTION", at(s.Action.Pos), label, "RCPs do not support the NotAction element: update to use the Action element")
+	}
+	if !s.Action.Not {
+		for _, a := range s.Action.Values {
+			prefix, _, ok := strings.Cut(a.Text, ":")
+			if !ok || strings.ContainsAny(prefix, "*?") {
+				continue
+			}
+			if svc, known := l.c.Service(strings.ToLower(prefix)); known && !svc.RCPSupported {
+				l.add("RCP_SYNTAX_ERROR_ACTION", a.Pos, label, "RCPs only support specifying select service prefixes in the Action element: %s is not one of the services RCPs apply to", prefix)
+			}
+		}
 	}
 	full := pr.Wildcard && isStarList(s.Action) && isStarList(s.Resource) && len(s.Conditions) == 0
 	if full {
 		return
 	}
 	if s.Effect == policy.Allow {
-		l.add("RCP_SYNTAX_ERROR", at(s.EffectPos), label, "an RCP statement must have Effect Deny: Allow is only supported in the AWS managed RCPFullAWSAccess policy")
+		if !pr.Wildcard || !isStarList(s.Resource) || len(s.Conditions) > 0 {
+			l.add("RCP_SYNTAX_ERROR_ALLOW", at(s.EffectPos), label, "RCPs only support specifying all principals (\"*\") in the Principal element, all resources (\"*\") in the Resource element, and no Condition element with an effect of Allow")
+		} else {
+			l.add("RCP_SYNTAX_ERROR", at(s.EffectPos), label, "an RCP statement must have Effect Deny: Allow is only supported in the AWS managed RCPFullAWSAccess policy (all actions, principals and resources)")
+		}
 	}
 	for _, a := range s.Action.Values {
 		if a.Text == "*" && !s.Action.Not {

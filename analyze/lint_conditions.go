@@ -29,6 +29,7 @@ func (l *linter) conditions(si *stmtInfo) {
 			l.operatorForm(si, cond, op)
 			l.values(si, cond, op)
 		}
+		l.conditionRecent(si, cond, op, ok)
 		key, known := l.conditionKey(si, cond)
 		if !known {
 			continue

@@ -99,6 +99,8 @@ func (l *linter) arn(si *stmtInfo, v policy.Value, elem string) {
 		l.addS(si, "ARN_ACCOUNT_NOT_ALLOWED", v.Pos, "the service %s does not support specifying an account ID in the resource ARN %s: remove %q", service, text, account)
 	case literal(region) && region != "" && account != "" && fits("", ""):
 		l.addS(si, "ARN_REGION_NOT_ALLOWED", v.Pos, "the service %s does not support specifying a Region or an account ID in the resource ARN %s", service, text)
+	case literal(region) && region != "" && account == "" && fits(region, "111122223333"):
+		l.addS(si, "MISSING_ARN_ACCOUNT", v.Pos, "the resource %s in the ARN %s is missing an account ID: provide a 12-digit account ID", a.Resource, text)
 	case region == "" && fits("us-east-1", account):
 		l.addS(si, "MISSING_ARN_REGION", v.Pos, "add a Region to the %s resource ARN %s", service, text)
 	case region == "" && account == "" && fits("us-east-1", "111122223333"):
