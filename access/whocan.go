@@ -45,6 +45,9 @@ type Query struct {
 	Context *eval.Context
 	// Workers bounds the concurrent decisions; 0 is GOMAXPROCS.
 	Workers int
+	// OwnerTag is the tag whose value names a user's or role's owner
+	// (Answer.Owner); "" is "owner".
+	OwnerTag string
 }
 
 // Answer is one principal's result.
@@ -53,7 +56,10 @@ type Answer struct {
 	// Kind is "user", "role" (the role's sessions), "root" or "service".
 	Kind    string `json:"kind,omitempty"`
 	Account string `json:"account,omitempty"`
-	Status  Status `json:"status"`
+	// Owner is the value of a user's or role's owner tag (Query.OwnerTag);
+	// null when it has none, and for root users and services.
+	Owner  *string `json:"owner"`
+	Status Status  `json:"status"`
 	// Decision is the engine's outcome for the request as given.
 	Decision string `json:"decision"`
 	// DecidedBy is the layer that decided (for AllowedIf, the decision
@@ -209,6 +215,11 @@ func WhoCan(env *snapshot.Environment, q Query) (*WhoCanResult, error) {
 			for i := range next {
 				res.Answers[i] = Ask(env, cs[i].arn, q.Action, q.Resource, q.Context)
 				res.Answers[i].Kind, res.Answers[i].Account = cs[i].kind, cs[i].account
+				if k := cs[i].kind; k == "user" || k == "role" {
+					if p, err := env.Principal(cs[i].arn); err == nil {
+						res.Answers[i].Owner = snapshot.Owner(p.Tags, q.OwnerTag)
+					}
+				}
 			}
 		}()
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/iamwhy/iamwhy/inputfile"
 	"github.com/iamwhy/iamwhy/policy"
+	"github.com/iamwhy/iamwhy/snapshot/authdetails"
 )
 
 // Loading `aws iam get-account-authorization-details` output.
@@ -24,75 +25,16 @@ import (
 // whole file. Several top-level objects in one file (pages printed one
 // after the other) are read in turn.
 
-// The structs below leave out the policy documents: the decoder skips them
-// and element.docSpans finds their bytes, which are copied only for the
-// documents kept (a non-default policy version is never copied).
-
-type adPolicyEntry struct {
-	PolicyName string `json:"PolicyName"`
-}
-
-type adAttached struct {
-	PolicyName string `json:"PolicyName"`
-	PolicyArn  string `json:"PolicyArn"`
-}
-
-type adBoundary struct {
-	PermissionsBoundaryType string `json:"PermissionsBoundaryType"`
-	PermissionsBoundaryArn  string `json:"PermissionsBoundaryArn"`
-}
-
-type adUser struct {
-	Path                    string          `json:"Path"`
-	UserName                string          `json:"UserName"`
-	UserID                  string          `json:"UserId"`
-	Arn                     string          `json:"Arn"`
-	CreateDate              string          `json:"CreateDate"`
-	UserPolicyList          []adPolicyEntry `json:"UserPolicyList"`
-	GroupList               []string        `json:"GroupList"`
-	AttachedManagedPolicies []adAttached    `json:"AttachedManagedPolicies"`
-	PermissionsBoundary     *adBoundary     `json:"PermissionsBoundary"`
-	Tags                    []Tag           `json:"Tags"`
-}
-
-type adGroup struct {
-	Path                    string          `json:"Path"`
-	GroupName               string          `json:"GroupName"`
-	GroupID                 string          `json:"GroupId"`
-	Arn                     string          `json:"Arn"`
-	CreateDate              string          `json:"CreateDate"`
-	GroupPolicyList         []adPolicyEntry `json:"GroupPolicyList"`
-	AttachedManagedPolicies []adAttached    `json:"AttachedManagedPolicies"`
-}
-
-type adRole struct {
-	Path                    string          `json:"Path"`
-	RoleName                string          `json:"RoleName"`
-	RoleID                  string          `json:"RoleId"`
-	Arn                     string          `json:"Arn"`
-	CreateDate              string          `json:"CreateDate"`
-	RolePolicyList          []adPolicyEntry `json:"RolePolicyList"`
-	AttachedManagedPolicies []adAttached    `json:"AttachedManagedPolicies"`
-	PermissionsBoundary     *adBoundary     `json:"PermissionsBoundary"`
-	Tags                    []Tag           `json:"Tags"`
-	RoleLastUsed            *struct {
-		LastUsedDate string `json:"LastUsedDate"`
-		Region       string `json:"Region"`
-	} `json:"RoleLastUsed"`
-}
-
-type adPolicy struct {
-	PolicyName        string `json:"PolicyName"`
-	PolicyID          string `json:"PolicyId"`
-	Arn               string `json:"Arn"`
-	Path              string `json:"Path"`
-	DefaultVersionID  string `json:"DefaultVersionId"`
-	AttachmentCount   int    `json:"AttachmentCount"`
-	PolicyVersionList []struct {
-		VersionID        string `json:"VersionId"`
-		IsDefaultVersion bool   `json:"IsDefaultVersion"`
-	} `json:"PolicyVersionList"`
-}
+// The entities are package authdetails' wire types with the documents
+// Skipped: the decoder passes over them and element.docSpans finds their
+// bytes, which are copied only for the documents kept (a non-default
+// policy version is never copied).
+type (
+	adUser   = authdetails.User[authdetails.Skipped]
+	adGroup  = authdetails.Group[authdetails.Skipped]
+	adRole   = authdetails.Role[authdetails.Skipped]
+	adPolicy = authdetails.ManagedPolicy[authdetails.Skipped]
+)
 
 // AddAuthorizationDetailsFile reads one `aws iam get-account-authorization-details`
 // output file (or several pages of it concatenated).
@@ -387,7 +329,7 @@ func (ld *adLoader) entityAccount(el *element, arn, kind string) (string, error)
 	return a.Account, nil
 }
 
-func (ld *adLoader) inline(el *element, entries []adPolicyEntry, spans map[int]span, owner string) ([]InlinePolicy, error) {
+func (ld *adLoader) inline(el *element, entries []authdetails.InlinePolicy[authdetails.Skipped], spans map[int]span, owner string) ([]InlinePolicy, error) {
 	out := make([]InlinePolicy, 0, len(entries))
 	for i, p := range entries {
 		sp, ok := spans[i]
@@ -411,7 +353,7 @@ func (ld *adLoader) inline(el *element, entries []adPolicyEntry, spans map[int]s
 // at its place, rather than a policy silently not found when a request is
 // decided. A managed policy ARN is arn:PARTITION:iam::ACCOUNT-or-aws:policy/...
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
-func (ld *adLoader) policyARNs(el *element, owner string, list []adAttached, b *adBoundary) error {
+func (ld *adLoader) policyARNs(el *element, owner string, list []authdetails.AttachedPolicy, b *authdetails.Boundary) error {
 	check := func(a, what string) error {
 		p, ok := ParseARN(a)
 		if !ok || p.Service != "iam" || !(p.Account == "aws" || isAccountID(p.Account)) || !strings.HasPrefix(p.Resource, "policy/") {
@@ -430,7 +372,7 @@ func (ld *adLoader) policyARNs(el *element, owner string, list []adAttached, b *
 	return nil
 }
 
-func attached(list []adAttached) []AttachedManagedPolicy {
+func attached(list []authdetails.AttachedPolicy) []AttachedManagedPolicy {
 	out := make([]AttachedManagedPolicy, len(list))
 	for i, a := range list {
 		out[i] = AttachedManagedPolicy{Name: a.PolicyName, ARN: a.PolicyArn}
@@ -438,7 +380,7 @@ func attached(list []adAttached) []AttachedManagedPolicy {
 	return out
 }
 
-func boundaryARN(b *adBoundary) string {
+func boundaryARN(b *authdetails.Boundary) string {
 	if b == nil {
 		return ""
 	}
@@ -586,7 +528,7 @@ func (ld *adLoader) policy(el *element, p *adPolicy) error {
 	mp := &ManagedPolicy{
 		ARN: p.Arn, Name: p.PolicyName, Path: p.Path, ID: p.PolicyID,
 		DefaultVersion: p.PolicyVersionList[def].VersionID, Document: doc,
-		AWSManaged: a.Account == "aws", AttachmentCount: p.AttachmentCount, Source: el.where(),
+		AWSManaged: a.Account == "aws", AttachmentCount: int(p.AttachmentCount), Source: el.where(),
 	}
 	ld.env.ManagedPolicies[p.Arn] = mp
 	if !mp.AWSManaged {

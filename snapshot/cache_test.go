@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/iamwhy/iamwhy/snapshot/internal/synth"
+	"github.com/iamwhy/iamwhy/internal/synth"
 )
 
 // cacheEnvironments are the environments the cache tests load: the

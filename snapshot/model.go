@@ -4,14 +4,13 @@ import (
 	"time"
 
 	"github.com/iamwhy/iamwhy/eval"
+	"github.com/iamwhy/iamwhy/snapshot/authdetails"
 	"github.com/iamwhy/iamwhy/snapshot/settings"
 )
 
-// Tag is a key/value tag on a user or role.
-type Tag struct {
-	Key   string
-	Value string
-}
+// Tag is a key/value tag on a user or role, as authorization details
+// carry it.
+type Tag = authdetails.Tag
 
 // InlinePolicy is a policy embedded in a user, group or role.
 type InlinePolicy struct {

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/iamwhy/iamwhy/internal/synth"
 	"github.com/iamwhy/iamwhy/policy"
-	"github.com/iamwhy/iamwhy/snapshot/internal/synth"
 )
 
 func TestEveryDocumentOfTheExampleParses(t *testing.T) {

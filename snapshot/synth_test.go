@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/iamwhy/iamwhy/eval"
-	"github.com/iamwhy/iamwhy/snapshot/internal/synth"
+	"github.com/iamwhy/iamwhy/internal/synth"
 )
 
 func TestSyntheticOrganizationLoads(t *testing.T) {

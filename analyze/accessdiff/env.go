@@ -158,6 +158,9 @@ type envSide struct {
 	accounts   map[string]*sideSummary
 	cache      map[string]*layersEntry
 	errs       map[string]error
+	// mapped: names are translated (to is not the identity).
+	mapped bool
+	undo   []saved
 }
 
 // sideStmt is a statement with the translation of its side's names.
@@ -172,9 +175,6 @@ type layersEntry struct {
 	resAccount string
 	err        error
 	absent     bool
-	// ctxs are the request contexts of each probe list (keyed by its
-	// first element), built once per entry.
-	ctxs map[*probe][]*eval.Context
 }
 
 type envRun struct {
@@ -225,6 +225,8 @@ func CompareEnvironments(a, b *snapshot.Environment, opts EnvOptions) (*EnvCompa
 		matchCache: map[string][]string{}, applyCache: map[string]bool{}, typeCache: map[string][]string{}, probeCache: map[string][]probe{}, noProbe: []probe{{keys: map[string]witness{}}}}
 	r.a = r.load(a, id, id)
 	r.b = r.load(b, opts.Names.ToB, opts.Names.FromB)
+	_, r.b.mapped = opts.Names.(sameNames)
+	r.b.mapped = !r.b.mapped
 	r.changes()
 	out := &EnvComparison{OnlyInA: []string{}, OnlyInB: []string{}, Notes: []string{}}
 	union := map[string]bool{}
@@ -382,8 +384,12 @@ func (r *envRun) changes() {
 }
 
 // principalKeys are the index keys of the callers an Allow statement can
-// name: "*" for anyone (a wildcard anywhere, or NotPrincipal), else the
-// account ID of each AWS principal, or the service or provider.
+// name: "*" for anyone (a wildcard anywhere, or NotPrincipal),
+// "arn:ARN" for a user or role named itself (the statement grants it
+// directly), "acct:ID" for an account (its root: the account's own
+// identity policies must allow too, so only the actions they allow can
+// differ), or the service or provider.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
 func principalKeys(st *policy.Statement, from func(string) string) []string {
 	if !st.Principal.Present {
 		return nil
@@ -400,12 +406,26 @@ func principalKeys(st *policy.Statement, from func(string) string) []string {
 		case strings.Contains(v, "*"):
 			out = append(out, "*")
 		case arn.IsAccountID(v):
-			out = append(out, v)
+			out = append(out, "acct:"+v)
+		case strings.HasSuffix(v, ":root"):
+			out = append(out, "acct:"+arn.Account(v))
 		default:
-			out = append(out, arn.Account(v))
+			out = append(out, "arn:"+v)
 		}
 	}
 	return out
+}
+
+// directlyNames reports whether an Allow statement of a target's policy
+// names the principal itself (or anyone), so that its actions, not only
+// the principal's identity actions, can be allowed.
+func directlyNames(st *policy.Statement, from func(string) string, p string) bool {
+	for _, k := range principalKeys(st, from) {
+		if k == "*" || k == "arn:"+p {
+			return true
+		}
+	}
+	return false
 }
 
 // universe is what a principal's requests can be: the actions and
@@ -612,7 +632,7 @@ func (r *envRun) principal(p string, sa, sb *sideSummary) error {
 	// Requests on the resources whose policies can name the principal,
 	// and on the changed resources its identity statements reach.
 	cands := map[string]bool{}
-	for _, key := range []string{"*", account} {
+	for _, key := range []string{"*", "acct:" + account, "arn:" + p} {
 		for _, t := range r.index[key] {
 			if full || len(ch) > 0 || r.chTargets[t] || r.chAccounts[r.resourceAccount(t, "")] {
 				cands[t] = true
@@ -642,7 +662,7 @@ func (r *envRun) principal(p string, sa, sb *sideSummary) error {
 	sort.Strings(list)
 	for _, t := range list {
 		acct := r.resourceAccount(t, account)
-		for _, action := range r.targetActions(t, u) {
+		for _, action := range r.targetActions(t, p, u) {
 			for _, tg := range r.targetRequests(t, action, u) {
 				res := tg.resource
 				if tg.example != "" {
@@ -708,10 +728,11 @@ func variablesAsWildcards(p string) string {
 	}
 }
 
-// targetActions are the actions to decide on a target: those its policy's
-// Allow statements name, and the principal's identity actions of the
-// target's service; each only where it can apply.
-func (r *envRun) targetActions(t string, u *universe) []string {
+// targetActions are the actions to decide on a target for principal p:
+// those its policy's Allow statements that name p directly (or anyone)
+// allow, and p's identity actions of the target's service; each only
+// where it can apply.
+func (r *envRun) targetActions(t, p string, u *universe) []string {
 	seen := map[string]bool{}
 	var out []string
 	add := func(a string) {
@@ -727,7 +748,7 @@ func (r *envRun) targetActions(t string, u *universe) []string {
 	isRole := svc == "iam" && strings.Contains(t, ":role/")
 	for _, ss := range r.targetStmts[t] {
 		st := ss.st
-		if st.Effect != policy.Allow {
+		if st.Effect != policy.Allow || (p != "" && !directlyNames(st, ss.from, p)) {
 			continue
 		}
 		if st.Action.Not {
@@ -868,7 +889,7 @@ func (r *envRun) external() error {
 		}
 		sort.Strings(list)
 		for _, c := range list {
-			for _, action := range r.targetActions(t, empty) {
+			for _, action := range r.targetActions(t, "", empty) {
 				for _, tg := range r.targetRequests(t, action, empty) {
 					if err := r.decide(c, action, tg, c, r.b.to(c)); err != nil {
 						return err
@@ -890,15 +911,17 @@ func (r *envRun) decide(p, action string, t target, pa, pb string) error {
 	ea := r.layers(r.a, p, pa, action, resA, resA)
 	eb := r.layers(r.b, p, pb, action, resA, r.b.to(resA))
 	probes := r.probes(action, ea, eb)
-	ca, cb := r.a.contexts(ea, probes), r.b.contexts(eb, probes)
 	resB := r.b.to(resA)
 	for i, pr := range probes {
+		if i > 0 && ea.gives(pr) && eb.gives(pr) {
+			continue // the context the environments give already: the first probe decided it
+		}
 		r.requests++
 		if r.requests > r.opts.MaxRequests {
 			return fmt.Errorf("access-diff: the comparison needs more than %d requests; compare fewer principals or environments", r.opts.MaxRequests)
 		}
-		da := decideSide(ea, ca, i, pa, action, resA)
-		db := decideSide(eb, cb, i, pb, action, resB)
+		da := r.a.decideWith(ea, pr, pa, action, resA)
+		db := r.b.decideWith(eb, pr, pb, action, resB)
 		kind := ""
 		switch {
 		case da.undetermined() || db.undetermined():
@@ -1002,57 +1025,84 @@ func (r *envRun) layers(s *envSide, p, name, action, resA, res string) *layersEn
 	return e
 }
 
-// contexts are the request contexts of a probe list on one side: the
-// context the environment gives, with the probe's keys set (or removed).
-func (s *envSide) contexts(e *layersEntry, ps []probe) []*eval.Context {
-	if e.absent || e.err != nil {
-		return nil
-	}
-	if cs, ok := e.ctxs[&ps[0]]; ok {
-		return cs
-	}
-	cs := make([]*eval.Context, len(ps))
-	for i, pr := range ps {
-		if len(pr.keys) == 0 {
-			cs[i] = e.ctx
-			continue
-		}
-		ctx := e.ctx.Clone()
-		for k, w := range pr.keys {
-			if w.absent {
-				ctx.Delete(k)
-				continue
-			}
-			vals := make([]string, len(w.values))
-			for i, v := range w.values {
-				vals[i] = s.to(v)
-			}
-			if len(vals) != 1 {
-				ctx.SetMulti(k, vals...)
-			} else {
-				ctx.Set(k, vals...)
-			}
-		}
-		cs[i] = ctx
-	}
-	if e.ctxs == nil {
-		e.ctxs = map[*probe][]*eval.Context{}
-	}
-	e.ctxs[&ps[0]] = cs
-	return cs
-}
-
-// decideSide decides one request with the i-th probe's context on one
-// side.
-func decideSide(e *layersEntry, ctxs []*eval.Context, i int, name, action, res string) SideDecision {
+// decideWith decides one request on one side with a probe's keys set (or
+// removed) in the context the environment gives. The context is changed
+// in place and put back after: every key the environment gives is
+// single-valued (snapshot.Layers sets each with one value), so putting a
+// value back with Set restores it exactly, and nothing is allocated per
+// probe.
+func (s *envSide) decideWith(e *layersEntry, pr probe, name, action, res string) SideDecision {
 	if e.absent {
 		return SideDecision{Absent: true}
 	}
 	if e.err != nil {
 		return SideDecision{Decision: eval.Decision{Outcome: eval.Undetermined, Statement: -1, Level: -1, Reason: e.err.Error()}}
 	}
-	req := &eval.Request{Principal: name, Action: action, Resource: res, ResourceAccount: e.resAccount, Context: ctxs[i]}
-	return SideDecision{Decision: eval.Decide(req, e.l)}
+	ctx := e.ctx
+	s.undo = s.undo[:0]
+	for _, pk := range pr.set {
+		k, w := pk.lower, pk.w
+		old, had := ctx.Get(k)
+		if !w.absent && had && len(old) == 1 && len(w.values) == 1 && !s.mapped && old[0] == w.values[0] {
+			continue // the environment gives this value already
+		}
+		s.undo = append(s.undo, saved{k, old, had})
+		if w.absent {
+			ctx.Delete(k)
+			continue
+		}
+		vals := w.values
+		if s.mapped {
+			vals = make([]string, len(w.values))
+			for i, v := range w.values {
+				vals[i] = s.to(v)
+			}
+		}
+		if len(vals) != 1 {
+			ctx.SetMulti(k, vals...)
+		} else {
+			ctx.Set(k, vals...)
+		}
+	}
+	req := &eval.Request{Principal: name, Action: action, Resource: res, ResourceAccount: e.resAccount, Context: ctx}
+	d := SideDecision{Decision: eval.Decide(req, e.l)}
+	for i := len(s.undo) - 1; i >= 0; i-- {
+		u := s.undo[i]
+		if u.had {
+			ctx.Set(u.key, u.values...)
+		} else {
+			ctx.Delete(u.key)
+		}
+	}
+	return d
+}
+
+// gives reports whether the context the environment gives the request
+// already has every value the probe sets (absent for an absent witness).
+func (e *layersEntry) gives(pr probe) bool {
+	if e.absent || e.err != nil {
+		return true
+	}
+	for _, pk := range pr.set {
+		old, had := e.ctx.Get(pk.lower)
+		if pk.w.absent {
+			if had {
+				return false
+			}
+			continue
+		}
+		if !had || len(old) != len(pk.w.values) || len(old) != 1 || old[0] != pk.w.values[0] {
+			return false
+		}
+	}
+	return true
+}
+
+// saved is a context key's value before a probe changed it.
+type saved struct {
+	key    string
+	values []string
+	had    bool
 }
 
 // probes are the contexts to decide a request with: the environments'
@@ -1089,7 +1139,8 @@ func (r *envRun) probes(action string, ea, eb *layersEntry) []probe {
 	}
 	ps := probes(sts, r.opts.MaxProbes)
 	// Witnesses come from both sides' statements: in A's names.
-	for _, p := range ps {
+	for i := range ps {
+		p := &ps[i]
 		for key, w := range p.keys {
 			vals := make([]string, len(w.values))
 			for i, v := range w.values {
@@ -1097,7 +1148,9 @@ func (r *envRun) probes(action string, ea, eb *layersEntry) []probe {
 			}
 			w.values = vals
 			p.keys[key] = w
+			p.set = append(p.set, probeEntry{lower: strings.ToLower(key), name: key, w: w})
 		}
+		sort.Slice(p.set, func(i, j int) bool { return p.set[i].lower < p.set[j].lower })
 	}
 	r.probeCache[k] = ps
 	return ps

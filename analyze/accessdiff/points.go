@@ -279,6 +279,16 @@ func parseDate(v string) (time.Time, bool) {
 // which condition values it stands for.
 type probe struct {
 	keys map[string]witness
+	// set is keys in a fixed order with lower-case names (filled for the
+	// probes of environment comparisons, which set them many times).
+	set []probeEntry
+}
+
+// probeEntry is one key of a probe, its name lower-cased (so that setting it
+// in a Context does not allocate) and the name as written.
+type probeEntry struct {
+	lower, name string
+	w           witness
 }
 
 func (p probe) context() *eval.Context {

@@ -183,3 +183,72 @@ func TestCloudAssembly(t *testing.T) {
 		t.Errorf("the nested stage's stack: %v", err)
 	}
 }
+
+// SAM: Globals.Function's boundary and tracing reach the role SAM
+// generates; a managed policy name is found whatever its path; an unknown
+// policy template is a policy that exists and is not known.
+func TestSAMFunction(t *testing.T) {
+	env, results, err := LoadFiles(nil, []Input{{Path: "testdata/sam-globals.yaml", Account: "111122223333", Region: "eu-west-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := env.Principal("arn:aws:iam::111122223333:role/WorkerRole")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := p.Role
+	if r.BoundaryARN != "arn:aws:iam::111122223333:policy/boundary" {
+		t.Errorf("boundary from Globals = %q", r.BoundaryARN)
+	}
+	var managed []string
+	for _, m := range r.ManagedPolicies {
+		managed = append(managed, m.ARN)
+	}
+	for _, want := range []string{"arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess", "arn:aws:iam::aws:policy/AWSLambdaExecute",
+		"arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole"} {
+		if !strings.Contains(strings.Join(managed, " "), want) {
+			t.Errorf("managed policies %q lack %s", managed, want)
+		}
+	}
+	if len(results[0].Unknown) != 1 || !strings.Contains(results[0].Unknown[0], "UnknownToIamwhyPolicy is not one iamwhy expands") {
+		t.Errorf("unknown = %q", results[0].Unknown)
+	}
+	for _, tc := range []struct {
+		action, resource string
+		want             eval.Outcome
+	}{
+		{"sqs:ReceiveMessage", "arn:aws:sqs:eu-west-1:111122223333:jobs", eval.ImplicitDeny},                     // the boundary from Globals
+		{"logs:PutLogEvents", "arn:aws:logs:eu-west-1:111122223333:log-group:g:log-stream:s", eval.Undetermined}, // allowed, but the unknown template could deny
+	} {
+		req := &eval.Request{Principal: r.ARN, Action: tc.action, Resource: tc.resource}
+		l, err := env.Layers(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := eval.Decide(req, l)
+		if d.Outcome != tc.want {
+			t.Errorf("%s: got %v (%s), want %v", tc.action, d.Outcome, d.Reason, tc.want)
+		}
+		if d.Outcome == eval.Undetermined && !strings.Contains(d.Reason, "UnknownToIamwhyPolicy") {
+			t.Errorf("%s: the reason %q does not name the template", tc.action, d.Reason)
+		}
+	}
+	if _, err := env.Principal("arn:aws:iam::111122223333:role/PinnedRole"); err == nil {
+		t.Error("a function with Role gets a generated role too")
+	}
+}
+
+// JSON's \/ escape, which YAML lacks, is read.
+func TestJSONSlashEscape(t *testing.T) {
+	tmpl, err := Decode([]byte(`{"Resources": {"G": {"Type": "AWS::IAM::Group", "Properties": {"GroupName": "a\/b", "Path": "\\\/x\/"}}}}`), "t.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := snapshot.New(snapshot.Options{})
+	if _, err := Apply(env, tmpl, Options{Account: "111122223333"}); err != nil {
+		t.Fatal(err)
+	}
+	if g, ok := env.Accounts["111122223333"].Group("a/b"); !ok || g.Path != `\/x/` {
+		t.Errorf("group: %+v %v", g, ok)
+	}
+}

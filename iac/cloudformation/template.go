@@ -2,6 +2,7 @@ package cloudformation
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -58,6 +59,9 @@ func ReadFile(path string) (*Template, error) {
 // Decode parses a template written in JSON or YAML (with the short
 // intrinsic forms such as !Ref and !Sub). Errors name name:line:col.
 func Decode(data []byte, name string) (*Template, error) {
+	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' && json.Valid(data) {
+		data = unescapeSlashes(data)
+	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
@@ -176,6 +180,32 @@ func (t *Template) errorf(n *yaml.Node, format string, args ...any) error {
 }
 
 func (t *Template) at(line, col int) string { return fmt.Sprintf("%s:%d:%d", t.File, line, col) }
+
+// unescapeSlashes drops the backslash of JSON's "\/" escape, which YAML's
+// double-quoted strings do not have (the text is otherwise read as YAML,
+// which keeps positions). Other escapes are JSON's and YAML's alike.
+func unescapeSlashes(data []byte) []byte {
+	if !bytes.Contains(data, []byte(`\/`)) {
+		return data
+	}
+	out := make([]byte, 0, len(data))
+	in := false
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		switch {
+		case c == '"':
+			in = !in
+		case c == '\\' && in && i+1 < len(data):
+			if data[i+1] != '/' {
+				out = append(out, c)
+			}
+			i++
+			c = data[i]
+		}
+		out = append(out, c)
+	}
+	return out
+}
 
 func deref(n *yaml.Node) *yaml.Node {
 	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < maxDepth; i++ {

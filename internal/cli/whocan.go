@@ -16,9 +16,10 @@ type whoCanOptions struct {
 	Action   string
 	Resource string
 	envFlags
-	Context []string
-	Output  string
-	All     bool
+	Context  []string
+	Output   string
+	All      bool
+	OwnerTag string
 }
 
 func newWhoCanCmd(s Streams) *cobra.Command {
@@ -59,6 +60,7 @@ not run.`,
 	contextFlag(cmd, &o.Context)
 	outputFlag(cmd, &o.Output, "text", "json")
 	f.BoolVar(&o.All, "all", false, "also list denied principals")
+	f.StringVar(&o.OwnerTag, "owner-tag", "owner", "the tag whose value names a principal's owner")
 	return cmd
 }
 
@@ -67,7 +69,7 @@ func runWhoCan(s Streams, o *whoCanOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := access.WhoCan(env, access.Query{Action: o.Action, Resource: o.Resource, Context: ctx})
+	res, err := access.WhoCan(env, access.Query{Action: o.Action, Resource: o.Resource, Context: ctx, OwnerTag: o.OwnerTag})
 	if err != nil {
 		return err
 	}
@@ -139,7 +141,22 @@ func renderWhoCanText(w io.Writer, all, shown *access.WhoCanResult) {
 		for _, c := range a.Unless {
 			fmt.Fprintf(w, "  unless %s (%s statement %s of %s)\n", c.String(), c.Layer, c.Statement, c.Policy)
 		}
+		if o := whoCanOwner(a); o != "" {
+			fmt.Fprintf(w, "  owner: %s\n", o)
+		}
 	}
+}
+
+// whoCanOwner is the owner column of a user or role: its owner tag, or
+// "no_owner" when it has none.
+func whoCanOwner(a *access.Answer) string {
+	switch {
+	case a.Owner != nil:
+		return *a.Owner
+	case a.Kind == "user" || a.Kind == "role":
+		return "no_owner"
+	}
+	return ""
 }
 
 func witnessText(m map[string][]string) string {

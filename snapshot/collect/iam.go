@@ -12,7 +12,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
 	"github.com/iamwhy/iamwhy/policy"
+	"github.com/iamwhy/iamwhy/snapshot/authdetails"
 )
 
 // The authorization details of an account: GetAccountAuthorizationDetails,
@@ -21,96 +23,16 @@ import (
 // one after the other, which the loader reads as one account.
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html
 
-type cliPolicy struct {
-	PolicyName     string          `json:"PolicyName"`
-	PolicyDocument json.RawMessage `json:"PolicyDocument"`
-}
-
-type cliAttached struct {
-	PolicyName string `json:"PolicyName"`
-	PolicyArn  string `json:"PolicyArn"`
-}
-
-type cliBoundary struct {
-	PermissionsBoundaryType string `json:"PermissionsBoundaryType"`
-	PermissionsBoundaryArn  string `json:"PermissionsBoundaryArn"`
-}
-
-type cliTag struct {
-	Key   string `json:"Key"`
-	Value string `json:"Value"`
-}
-
-type cliUser struct {
-	Path                    string        `json:"Path"`
-	UserName                string        `json:"UserName"`
-	UserID                  string        `json:"UserId"`
-	Arn                     string        `json:"Arn"`
-	CreateDate              string        `json:"CreateDate,omitempty"`
-	UserPolicyList          []cliPolicy   `json:"UserPolicyList"`
-	GroupList               []string      `json:"GroupList"`
-	AttachedManagedPolicies []cliAttached `json:"AttachedManagedPolicies"`
-	PermissionsBoundary     *cliBoundary  `json:"PermissionsBoundary,omitempty"`
-	Tags                    []cliTag      `json:"Tags"`
-}
-
-type cliGroup struct {
-	Path                    string        `json:"Path"`
-	GroupName               string        `json:"GroupName"`
-	GroupID                 string        `json:"GroupId"`
-	Arn                     string        `json:"Arn"`
-	CreateDate              string        `json:"CreateDate,omitempty"`
-	GroupPolicyList         []cliPolicy   `json:"GroupPolicyList"`
-	AttachedManagedPolicies []cliAttached `json:"AttachedManagedPolicies"`
-}
-
-type cliRoleLastUsed struct {
-	LastUsedDate string `json:"LastUsedDate,omitempty"`
-	Region       string `json:"Region,omitempty"`
-}
-
-type cliRole struct {
-	Path                     string           `json:"Path"`
-	RoleName                 string           `json:"RoleName"`
-	RoleID                   string           `json:"RoleId"`
-	Arn                      string           `json:"Arn"`
-	CreateDate               string           `json:"CreateDate,omitempty"`
-	AssumeRolePolicyDocument json.RawMessage  `json:"AssumeRolePolicyDocument,omitempty"`
-	RolePolicyList           []cliPolicy      `json:"RolePolicyList"`
-	AttachedManagedPolicies  []cliAttached    `json:"AttachedManagedPolicies"`
-	PermissionsBoundary      *cliBoundary     `json:"PermissionsBoundary,omitempty"`
-	Tags                     []cliTag         `json:"Tags"`
-	RoleLastUsed             *cliRoleLastUsed `json:"RoleLastUsed"`
-}
-
-type cliVersion struct {
-	Document         json.RawMessage `json:"Document"`
-	VersionID        string          `json:"VersionId"`
-	IsDefaultVersion bool            `json:"IsDefaultVersion"`
-	CreateDate       string          `json:"CreateDate,omitempty"`
-}
-
-type cliManagedPolicy struct {
-	PolicyName                    string       `json:"PolicyName"`
-	PolicyID                      string       `json:"PolicyId"`
-	Arn                           string       `json:"Arn"`
-	Path                          string       `json:"Path"`
-	DefaultVersionID              string       `json:"DefaultVersionId"`
-	AttachmentCount               int32        `json:"AttachmentCount"`
-	PermissionsBoundaryUsageCount int32        `json:"PermissionsBoundaryUsageCount"`
-	IsAttachable                  bool         `json:"IsAttachable"`
-	CreateDate                    string       `json:"CreateDate,omitempty"`
-	UpdateDate                    string       `json:"UpdateDate,omitempty"`
-	PolicyVersionList             []cliVersion `json:"PolicyVersionList"`
-}
-
-type cliPage struct {
-	UserDetailList  []cliUser          `json:"UserDetailList"`
-	GroupDetailList []cliGroup         `json:"GroupDetailList"`
-	RoleDetailList  []cliRole          `json:"RoleDetailList"`
-	Policies        []cliManagedPolicy `json:"Policies"`
-	IsTruncated     bool               `json:"IsTruncated"`
-}
+// The file's shape is package authdetails' with the documents as JSON.
+type (
+	cliPage          = authdetails.Page[json.RawMessage]
+	cliPolicy        = authdetails.InlinePolicy[json.RawMessage]
+	cliUser          = authdetails.User[json.RawMessage]
+	cliGroup         = authdetails.Group[json.RawMessage]
+	cliRole          = authdetails.Role[json.RawMessage]
+	cliVersion       = authdetails.PolicyVersion[json.RawMessage]
+	cliManagedPolicy = authdetails.ManagedPolicy[json.RawMessage]
+)
 
 // document turns a policy document as the IAM API returns it (URL-encoded
 // JSON) into JSON for the file; text that is not JSON after decoding is
@@ -140,30 +62,30 @@ func date(t *time.Time) string {
 func policies(list []types.PolicyDetail) []cliPolicy {
 	out := make([]cliPolicy, 0, len(list))
 	for _, p := range list {
-		out = append(out, cliPolicy{aws.ToString(p.PolicyName), document(p.PolicyDocument)})
+		out = append(out, cliPolicy{PolicyName: aws.ToString(p.PolicyName), PolicyDocument: document(p.PolicyDocument)})
 	}
 	return out
 }
 
-func attachedList(list []types.AttachedPolicy) []cliAttached {
-	out := make([]cliAttached, 0, len(list))
+func attachedList(list []types.AttachedPolicy) []authdetails.AttachedPolicy {
+	out := make([]authdetails.AttachedPolicy, 0, len(list))
 	for _, a := range list {
-		out = append(out, cliAttached{aws.ToString(a.PolicyName), aws.ToString(a.PolicyArn)})
+		out = append(out, authdetails.AttachedPolicy{PolicyName: aws.ToString(a.PolicyName), PolicyArn: aws.ToString(a.PolicyArn)})
 	}
 	return out
 }
 
-func boundary(b *types.AttachedPermissionsBoundary) *cliBoundary {
+func boundary(b *types.AttachedPermissionsBoundary) *authdetails.Boundary {
 	if b == nil || b.PermissionsBoundaryArn == nil {
 		return nil
 	}
-	return &cliBoundary{string(b.PermissionsBoundaryType), aws.ToString(b.PermissionsBoundaryArn)}
+	return &authdetails.Boundary{PermissionsBoundaryType: string(b.PermissionsBoundaryType), PermissionsBoundaryArn: aws.ToString(b.PermissionsBoundaryArn)}
 }
 
-func tags(list []types.Tag) []cliTag {
-	out := make([]cliTag, 0, len(list))
+func tags(list []types.Tag) []authdetails.Tag {
+	out := make([]authdetails.Tag, 0, len(list))
 	for _, t := range list {
-		out = append(out, cliTag{aws.ToString(t.Key), aws.ToString(t.Value)})
+		out = append(out, authdetails.Tag{Key: aws.ToString(t.Key), Value: aws.ToString(t.Value)})
 	}
 	return out
 }
@@ -199,10 +121,10 @@ func cliPageOf(p *iam.GetAccountAuthorizationDetailsOutput) cliPage {
 			AssumeRolePolicyDocument: document(r.AssumeRolePolicyDocument), RolePolicyList: policies(r.RolePolicyList),
 			AttachedManagedPolicies: attachedList(r.AttachedManagedPolicies),
 			PermissionsBoundary:     boundary(r.PermissionsBoundary), Tags: tags(r.Tags),
-			RoleLastUsed: &cliRoleLastUsed{},
+			RoleLastUsed: &authdetails.RoleLastUsed{},
 		}
 		if r.RoleLastUsed != nil {
-			cr.RoleLastUsed = &cliRoleLastUsed{date(r.RoleLastUsed.LastUsedDate), aws.ToString(r.RoleLastUsed.Region)}
+			cr.RoleLastUsed = &authdetails.RoleLastUsed{LastUsedDate: date(r.RoleLastUsed.LastUsedDate), Region: aws.ToString(r.RoleLastUsed.Region)}
 		}
 		page.RoleDetailList = append(page.RoleDetailList, cr)
 	}

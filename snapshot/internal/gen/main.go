@@ -13,7 +13,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/iamwhy/iamwhy/snapshot/internal/synth"
+	"github.com/iamwhy/iamwhy/internal/synth"
 )
 
 func main() {
