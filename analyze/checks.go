@@ -257,6 +257,10 @@ var ownChecks = []Check{
 	{IssueCode: "ACCESS_GRANTED", Severity: SeverityError, Title: "The policy grants an action --check-access-not-granted forbids (offline CheckAccessNotGranted)", Types: allTypes},
 	{IssueCode: "PUBLIC_ACCESS", Severity: SeverityError, Title: "The resource policy allows public access (offline CheckNoPublicAccess)", Types: allTypes},
 	{IssueCode: "RCP_SYNTAX_ERROR", Severity: SeverityError, Title: "An element or value resource control policies do not support", Types: rcpType},
+	{IssueCode: "RESOURCE_POLICY_PRIVILEGE_ESCALATION", Severity: SeverityWarning, Title: "A bucket permission (policy, ACL, lifecycle) lets the principal grant itself object permissions the policy withholds", Types: identityTypes},
+	{IssueCode: "RESOURCE_STAR", Severity: SeveritySuggestion, Title: "Resource \"*\" for actions that can be limited to resource ARNs", Types: identityTypes},
+	{IssueCode: "RESOURCE_EFFECTIVELY_STAR", Severity: SeveritySuggestion, Title: "Resource patterns that match every resource the actions work on", Types: identityTypes},
+	{IssueCode: "ARN_KEY_WITH_STRING_OPERATOR", Severity: SeveritySuggestion, Title: "An exact string operator on an ARN condition key", Types: allTypes},
 	{IssueCode: "CONDITION_KEY_CASE", Severity: SeveritySuggestion, Title: "A condition key spelled in another case than the reference's", Types: allTypes},
 	{IssueCode: "COLLAPSIBLE_ACTIONS", Severity: SeveritySuggestion, Title: "The listed actions are exactly what a wildcard matches", Types: allTypes},
 }

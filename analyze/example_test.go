@@ -18,5 +18,7 @@ func ExampleLint() {
 	for _, f := range res.Findings {
 		fmt.Printf("%s:%d:%d %s %s\n", res.Source, f.Line, f.Col, f.Severity, f.IssueCode)
 	}
-	// Output: app.json:4:52 SECURITY_WARNING PASS_ROLE_WITH_STAR_IN_RESOURCE
+	// Output:
+	// app.json:4:52 SECURITY_WARNING PASS_ROLE_WITH_STAR_IN_RESOURCE
+	// app.json:4:81 SUGGESTION RESOURCE_STAR
 }

@@ -211,6 +211,7 @@ func (l *linter) lint(p *policy.Policy) {
 	l.sids(p)
 	l.redundantStatements(stmts)
 	l.privilegeEscalation(stmts)
+	l.resourcePolicyEscalation(p, stmts)
 }
 
 func (l *linter) statement2(s *policy.Statement) *stmtInfo {
@@ -223,6 +224,8 @@ func (l *linter) statement2(s *policy.Statement) *stmtInfo {
 	l.tagKeySupport(si)
 	l.resourceTypeChecks(si)
 	l.statementRecent(si)
+	l.resourceStar(si)
+	l.resourceEffectivelyStar(si)
 	if s.Effect == policy.Allow {
 		l.allowChecks(si)
 	}

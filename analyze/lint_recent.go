@@ -61,6 +61,7 @@ func (l *linter) conditionRecent(si *stmtInfo, cond *policy.Condition, op operat
 			// string operators when comparing ARNs."
 			l.addS(si, "STRING_LIKE_OPERATOR_WITH_ARN_CONDITION_KEYS", cond.OperatorPos, "use the operator type %s instead of operator %s for the condition key %s (an ARN key: ARN operators compare each ARN field)", arnOperatorFor(cond.Operator), cond.Operator, cond.Key)
 		}
+		l.arnKeyWithStringOperator(si, cond, op, key)
 		if kmsKeyARNKey(key) {
 			l.kmsKeyValues(si, cond, op)
 		}

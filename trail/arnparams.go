@@ -293,10 +293,6 @@ func resourcesFromParameters(r *Record) []string {
 				add(regional("ec2", "network-interface/"+id))
 			}
 		}
-		// The resource a create call made is in its response.
-		for _, a := range ec2Created(r, regional, partition) {
-			add(a)
-		}
 	case "rds":
 		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html
 		for _, k := range [...]struct{ param, res string }{
@@ -407,9 +403,14 @@ func ec2Parameters(p map[string]any) map[string]any {
 // AllocateAddress's allocationId, ...), the calls being authorised on the
 // new resource.
 // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html
-func ec2Created(r *Record, regional func(svc, res string) string, partition string) []string {
-	if len(r.ResponseElements) == 0 || r.ResponseElements[0] != '{' {
+func ec2Created(r *Record) []string {
+	if !strings.HasPrefix(r.EventSource, "ec2.") || len(r.ResponseElements) == 0 || r.ResponseElements[0] != '{' {
 		return nil
+	}
+	partition := arn.PartitionOfRegion(r.AWSRegion)
+	acct := r.Account()
+	regional := func(svc, res string) string {
+		return "arn:" + partition + ":" + svc + ":" + r.AWSRegion + ":" + acct + ":" + res
 	}
 	var resp map[string]any
 	if err := json.Unmarshal(r.ResponseElements, &resp); err != nil {

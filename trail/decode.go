@@ -23,7 +23,7 @@ type recordDecoder struct {
 	rawOnly bool
 	// members, when set, are the only members decoded besides the
 	// identifying ones (Options.Members).
-	members memberSet
+	members *memberSet
 }
 
 func (d *recordDecoder) setErr(err error) {
@@ -92,9 +92,12 @@ func (d *recordDecoder) decodeDepth(raw []byte, r *Record, depth int) error {
 		if d.rawOnly && !identifying(key) {
 			continue
 		}
-		if d.members != nil && !d.members[string(key)] && !identifying(key) {
+		if d.members != nil && !d.members.top[string(key)] && !identifying(key) {
 			r.partial = true
 			continue
+		}
+		if d.members != nil && d.members.identity != nil && string(key) == "useridentity" {
+			r.partial = true
 		}
 		switch string(key) {
 		case "eventversion":
@@ -303,7 +306,21 @@ func (d *recordDecoder) object(v []byte, name string, fields []strField, sub fun
 func (d *recordDecoder) userIdentity(v []byte, u *UserIdentity) {
 	sc := &u.SessionContext
 	si := &sc.SessionIssuer
-	d.object(v, "userIdentity", []strField{
+	// keep drops the fields a projected decode was not asked for
+	// (Options.Members "userIdentity.arn", ...); ids index identityPaths.
+	keep := func(fields []strField, ids ...int) []strField {
+		if d.members == nil || d.members.identity == nil {
+			return fields
+		}
+		out := fields[:0]
+		for i, f := range fields {
+			if d.members.identity[ids[i]] {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	d.object(v, "userIdentity", keep([]strField{
 		{"type", "userIdentity.type", &u.Type},
 		{"principalid", "userIdentity.principalId", &u.PrincipalID},
 		{"arn", "userIdentity.arn", &u.ARN},
@@ -313,31 +330,43 @@ func (d *recordDecoder) userIdentity(v []byte, u *UserIdentity) {
 		{"invokedby", "userIdentity.invokedBy", &u.InvokedBy},
 		{"identityprovider", "userIdentity.identityProvider", &u.IdentityProvider},
 		{"credentialid", "userIdentity.credentialId", &u.CredentialID},
-	}, func(key string, fv []byte) {
+	}, 0, 1, 2, 3, 4, 5, 6, 7, 8), func(key string, fv []byte) {
 		if key != "sessioncontext" {
 			return
 		}
-		d.object(fv, "userIdentity.sessionContext", []strField{
+		d.object(fv, "userIdentity.sessionContext", keep([]strField{
 			{"sourceidentity", "sessionContext.sourceIdentity", &sc.SourceIdentity},
 			{"ec2roledelivery", "sessionContext.ec2RoleDelivery", &sc.EC2RoleDelivery},
-		}, func(key string, fv []byte) {
+		}, 9, 10), func(key string, fv []byte) {
 			switch key {
 			case "attributes":
-				d.object(fv, "sessionContext.attributes", []strField{
+				d.object(fv, "sessionContext.attributes", keep([]strField{
 					{"mfaauthenticated", "sessionContext.attributes.mfaAuthenticated", &sc.MFAAuthenticated},
 					{"creationdate", "sessionContext.attributes.creationDate", &sc.CreationDate},
-				}, nil)
+				}, 11, 12), nil)
 			case "sessionissuer":
-				d.object(fv, "sessionContext.sessionIssuer", []strField{
+				d.object(fv, "sessionContext.sessionIssuer", keep([]strField{
 					{"type", "sessionIssuer.type", &si.Type},
 					{"principalid", "sessionIssuer.principalId", &si.PrincipalID},
 					{"arn", "sessionIssuer.arn", &si.ARN},
 					{"accountid", "sessionIssuer.accountId", &si.AccountID},
 					{"username", "sessionIssuer.userName", &si.UserName},
-				}, nil)
+				}, 13, 14, 15, 16, 17), nil)
 			}
 		})
 	})
+}
+
+// identityPaths are the userIdentity fields a projected decode can ask
+// for one by one, lower-cased, in the order userIdentity's ids use.
+var identityPaths = [...]string{
+	"useridentity.type", "useridentity.principalid", "useridentity.arn", "useridentity.accountid",
+	"useridentity.accesskeyid", "useridentity.username", "useridentity.invokedby", "useridentity.identityprovider",
+	"useridentity.credentialid", "useridentity.sessioncontext.sourceidentity", "useridentity.sessioncontext.ec2roledelivery",
+	"useridentity.sessioncontext.attributes.mfaauthenticated", "useridentity.sessioncontext.attributes.creationdate",
+	"useridentity.sessioncontext.sessionissuer.type", "useridentity.sessioncontext.sessionissuer.principalid",
+	"useridentity.sessioncontext.sessionissuer.arn", "useridentity.sessioncontext.sessionissuer.accountid",
+	"useridentity.sessioncontext.sessionissuer.username",
 }
 
 func (d *recordDecoder) resources(v []byte, r *Record) {

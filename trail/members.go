@@ -5,33 +5,60 @@ import (
 	"sync"
 )
 
-// memberSet is the lower-cased top-level record members a projected
-// decode fills (Options.Members); nil decodes every member.
-type memberSet map[string]bool
+// memberSet is what a projected decode fills (Options.Members): the
+// lower-cased top-level members, and, when only some userIdentity fields
+// were asked for, which (indexed as identityPaths; nil: all of them).
+type memberSet struct {
+	top      map[string]bool
+	identity []bool
+}
 
 // members builds the set Read decodes: those asked for and those the
 // filter's own criteria read. Match and RawMatch are the caller's: they
-// see only the members it asked for.
-func (c *compiledFilter) members(asked []string) memberSet {
+// see only the members it asked for. Nil decodes everything.
+func (c *compiledFilter) members(asked []string) *memberSet {
 	if asked == nil {
 		return nil
 	}
-	m := memberSet{}
+	m := &memberSet{top: map[string]bool{}}
+	wholeIdentity := false
+	var identity []bool
 	for _, k := range asked {
-		m[strings.ToLower(k)] = true
+		k = strings.ToLower(k)
+		if rest, ok := strings.CutPrefix(k, "useridentity."); ok && rest != "" {
+			if identity == nil {
+				identity = make([]bool, len(identityPaths))
+			}
+			for i, p := range identityPaths {
+				// A path names the field or the object holding it.
+				if p == k || strings.HasPrefix(p, k+".") {
+					identity[i] = true
+				}
+			}
+			m.top["useridentity"] = true
+			continue
+		}
+		m.top[k] = true
+		wholeIdentity = wholeIdentity || k == "useridentity"
 	}
 	if len(c.accounts) > 0 {
-		m["recipientaccountid"], m["useridentity"] = true, true
+		m.top["recipientaccountid"] = true
+		wholeIdentity = true
 	}
 	if len(c.regions) > 0 {
-		m["awsregion"] = true
+		m.top["awsregion"] = true
 	}
 	if len(c.principals) > 0 {
-		m["useridentity"] = true
+		wholeIdentity = true
 	}
 	if len(c.errCodes) > 0 || c.f.DeniedOnly {
-		m["errorcode"] = true
+		m.top["errorcode"] = true
 	}
+	if wholeIdentity {
+		m.top["useridentity"] = true
+		identity = nil
+	}
+	m.identity = identity
 	return m
 }
 

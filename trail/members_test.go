@@ -69,6 +69,30 @@ func TestMembersAndDecodeAll(t *testing.T) {
 	}
 }
 
+// Some userIdentity fields only: the others stay empty until DecodeAll.
+func TestMembersOfUserIdentity(t *testing.T) {
+	raw := `{"eventVersion":"1.09","eventID":"00000000-0000-4000-8000-000000000001","eventTime":"2026-01-01T00:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject",
+	 "userIdentity":{"type":"AssumedRole","principalId":"AROA:s","arn":"arn:aws:sts::111122223333:assumed-role/app/s","accountId":"111122223333","accessKeyId":"ASIA",
+	  "sessionContext":{"attributes":{"creationDate":"2026-01-01T00:00:00Z","mfaAuthenticated":"false"},"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::111122223333:role/app","userName":"app"}}}}`
+	c, _ := (&Filter{}).compile()
+	d := newRecordDecoder()
+	d.members = c.members([]string{"userIdentity.arn", "userIdentity.sessionContext.sessionIssuer"})
+	var r Record
+	if err := d.decode([]byte(raw), &r); err != nil {
+		t.Fatal(err)
+	}
+	u := r.UserIdentity
+	if u.ARN == "" || u.SessionContext.SessionIssuer.ARN == "" || u.SessionContext.SessionIssuer.UserName != "app" {
+		t.Errorf("asked-for fields empty: %+v", u)
+	}
+	if u.Type != "" || u.AccessKeyID != "" || u.SessionContext.CreationDate != "" || !r.partial {
+		t.Errorf("fields not asked for decoded: %+v", u)
+	}
+	if err := r.DecodeAll(); err != nil || r.UserIdentity.AccessKeyID != "ASIA" || r.UserIdentity.SessionContext.CreationDate == "" {
+		t.Errorf("DecodeAll: %v %+v", err, r.UserIdentity)
+	}
+}
+
 // The filter's criteria read their members even when not asked for.
 func TestMembersOfFilter(t *testing.T) {
 	f := Filter{Regions: []string{"us-east-1"}, DeniedOnly: true}
@@ -78,7 +102,7 @@ func TestMembersOfFilter(t *testing.T) {
 	}
 	m := c.members([]string{"eventType"})
 	for _, k := range []string{"eventtype", "awsregion", "errorcode"} {
-		if !m[k] {
+		if !m.top[k] {
 			t.Errorf("%s not decoded", k)
 		}
 	}

@@ -53,7 +53,9 @@ type Options struct {
 	// "requestParameters", "errorCode", ...) besides those Read needs
 	// itself (eventID, eventTime, eventSource, eventName and the shape
 	// keys) and those the Filter's criteria read; every other field is
-	// left empty. Record.DecodeAll fills the rest, from Raw, for the
+	// left empty. "userIdentity.arn", "userIdentity.sessionContext.
+	// sessionIssuer.arn" and the like decode those userIdentity fields
+	// only. Record.DecodeAll fills the rest, from Raw, for the
 	// records a caller needs whole. Filter.Match and Filter.RawMatch see
 	// the projected record. Nil decodes every member.
 	Members []string

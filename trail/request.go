@@ -43,6 +43,10 @@ type Replay struct {
 	Unknown []string
 	// Notes say what was assumed in rebuilding the request.
 	Notes []string
+	// FromResponse says that resources came from the response (the
+	// resource a create call made): a cache of rebuilt calls keyed by
+	// request must not reuse these requests for another call.
+	FromResponse bool
 }
 
 // unknownKeys are the global keys a CloudTrail record never carries.
@@ -196,10 +200,17 @@ func replayResources(r *Record, rp *Replay) ([]string, string) {
 	if arn := resourceFromParameters(r); arn != "" {
 		return []string{arn}, ""
 	}
-	if arns := resourcesFromParameters(r); len(arns) > 0 {
-		return arns, ""
+	// The resource an EC2 create call made is in its response, beside
+	// those its parameters name.
+	created := ec2Created(r)
+	if len(created) > 0 {
+		rp.FromResponse = true
+	}
+	if arns := resourcesFromParameters(r); len(arns) > 0 || len(created) > 0 {
+		return append(arns, created...), ""
 	}
 	if arns := resourcesFromResponse(r); len(arns) > 0 {
+		rp.FromResponse = true
 		return arns, ""
 	}
 	if res := ResourceOf(r); res != "" {

@@ -260,14 +260,32 @@ func TestBrowserDrift(t *testing.T) {
 	must(t, chromedp.Do(ctx,
 		chromedp.SetValue(css(`select[name="kind"]`), "access"),
 		chromedp.Click(css(`[data-testid="submit"]`), chromedp.NodeVisible),
-		chromedp.WaitVisible(css(`[data-testid="drift-differences"]`)),
 	))
-	url := run(t, ctx, chromedp.Evaluate[string](`location.search`))
+	// Wait for the new page: the old one's table is visible until it comes.
+	url := waitForLocation(t, ctx, "kind=access")
+	must(t, chromedp.Do(ctx, chromedp.WaitVisible(css(`[data-testid="drift-differences"]`))))
 	structure := run(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="drift-differences"] tbody tr.structure').length`))
 	if !strings.Contains(url, "kind=access") || structure != 0 {
 		t.Errorf("after filtering to access: url %q, %d structure rows", url, structure)
 	}
 	reqs.onlyLoopback(t, origin)
+}
+
+// waitForLocation waits until the page's address holds want and the page
+// has loaded (after a form is submitted the old page stays until the new
+// one comes; evaluating during the navigation fails, and is retried).
+func waitForLocation(t *testing.T, ctx context.Context, want string) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		loc, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.readyState === "complete" ? location.href : ""`))
+		if err == nil && strings.Contains(loc, want) {
+			return loc
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("the page did not reach an address with %q", want)
+	return ""
 }
 
 // css is a CSS selector (a plain string would be a DOM text search).

@@ -3,7 +3,9 @@ package generate
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -124,5 +126,28 @@ func TestGenerateAttachUserPolicyScoped(t *testing.T) {
 	}
 	if !res.Verification.Verified || res.Verification.Lint["SECURITY_WARNING"] != 0 {
 		t.Errorf("verification %+v", res.Verification)
+	}
+}
+
+// Two create calls with the same request make two resources: each is
+// granted, though the calls look alike (the cache of rebuilt calls must
+// not reuse the first's response).
+func TestGenerateCreatedResourcesNotCached(t *testing.T) {
+	rec := func(id, vpc string) string {
+		return `{"eventVersion":"1.09","eventID":"00000000-0000-4000-8000-00000000000` + id + `","eventTime":"2026-01-01T00:00:0` + id + `Z","eventSource":"ec2.amazonaws.com","eventName":"CreateVpc","awsRegion":"us-east-1","recipientAccountId":"111122223333",
+		 "userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/bob","accountId":"111122223333"},
+		 "requestParameters":{"cidrBlock":"10.0.0.0/16"},"responseElements":{"requestId":"r` + id + `","vpc":{"vpcId":"` + vpc + `"}}}`
+	}
+	path := filepath.Join(t.TempDir(), "t.json")
+	if err := os.WriteFile(path, []byte(`{"Records":[`+rec("1", "vpc-1")+`,`+rec("2", "vpc-2")+`]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, _, err := FromTrail(context.Background(), []string{path}, trail.Options{Serial: true}, Options{Principal: "arn:aws:iam::111122223333:user/bob"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"arn:aws:ec2:us-east-1:111122223333:vpc/vpc-1", "arn:aws:ec2:us-east-1:111122223333:vpc/vpc-2"}
+	if got := grants(res.Policy)["ec2:CreateVpc"]; !slices.Equal(got, want) {
+		t.Errorf("ec2:CreateVpc on %v, want %v", got, want)
 	}
 }

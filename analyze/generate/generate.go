@@ -288,7 +288,9 @@ func (g *Generator) add(r *trail.Record, n int64, first, last time.Time) {
 			}
 		}
 	}
-	if len(g.seen) < maxSeen {
+	// Resources read from the response (a created resource) differ
+	// between calls with the same request: such a call is not cached.
+	if len(g.seen) < maxSeen && !rp.FromResponse {
 		g.seen[key] = keys
 	}
 }

@@ -98,7 +98,10 @@ type principalState struct {
 	perAction map[string]int
 	calls     int64
 	la        *LastAccessed
-	notes     []string
+	// mu guards the fields Add changes (used, requests, seen, perAction,
+	// calls).
+	mu    sync.Mutex
+	notes []string
 }
 
 type reqKey struct{ action, resource, passedTo string }
@@ -278,7 +281,8 @@ const maxIssuers = 1 << 16
 // trail.Options.Members, the rest is decoded only for the calls Add
 // rebuilds into requests): the caller, the event's kind and outcome, what
 // the trail covers, and what callkey tells calls apart by.
-var Members = []string{"userIdentity", "errorCode", "eventType", "eventCategory", "readOnly", "recipientAccountId",
+var Members = []string{"userIdentity.type", "userIdentity.arn", "userIdentity.accountId", "userIdentity.invokedBy",
+	"userIdentity.sessionContext.sessionIssuer.arn", "errorCode", "eventType", "eventCategory", "readOnly", "recipientAccountId",
 	"awsRegion", "sourceIPAddress", "vpcEndpointId", "requestParameters", "resources"}
 
 // Add takes one record: what the trail covers (accounts, data events,
@@ -302,15 +306,16 @@ func (a *Analyzer) Add(r *trail.Record) {
 			a.to = r.Time
 		}
 	}
+	a.mu.Unlock()
 	if st == nil || trail.IsAccessDenied(r.ErrorCode) || r.EventType == "AwsServiceEvent" {
-		a.mu.Unlock()
 		return
 	}
-	a.mu.Unlock()
 	acts, m := a.c.EventActionsWithParameters(r.EventSource, r.EventName, r.RequestParameters)
 	mapped := m.Kind == catalog.EventDerived || m.Kind == catalog.EventException
 	passes := bytes.Contains(r.RequestParameters, []byte(":role/"))
-	a.mu.Lock()
+	// The principal's own lock: calls of different principals do not
+	// wait on each other.
+	st.mu.Lock()
 	// When every action of the call already has its requests kept for the
 	// re-simulation and the call passes no role, rebuilding it would
 	// change nothing but the actions' last use (a call seen before would
@@ -322,21 +327,24 @@ func (a *Analyzer) Add(r *trail.Record) {
 				st.used[act] = r.Time
 			}
 		}
-		a.mu.Unlock()
+		st.mu.Unlock()
 		return
 	}
-	// A call seen before uses the same actions: only its time counts.
-	key := callkey.Of(r)
+	// A call seen before uses the same actions on the same resources:
+	// only its time counts (requests are kept by action and resource, so
+	// the call's context does not matter here).
+	key := callkey.OfResources(r)
 	if keys, ok := st.seen[key]; ok {
 		st.calls++
 		st.touch(keys, r.Time)
-		a.mu.Unlock()
+		st.mu.Unlock()
 		return
 	}
-	a.mu.Unlock()
+	st.mu.Unlock()
 
 	var keys []reqKey
 	var reqs []*eval.Request
+	cacheable := true
 	if mapped {
 		// Rebuilding needs every field; Read may have decoded only
 		// Members.
@@ -348,6 +356,7 @@ func (a *Analyzer) Add(r *trail.Record) {
 			Resources: a.c.ScopeResources,
 			PassRole:  true,
 		})
+		cacheable = !rp.FromResponse
 		for _, req := range rp.Requests {
 			k := reqKey{action: req.Action, resource: req.Resource}
 			if req.Action == "iam:PassRole" {
@@ -359,10 +368,10 @@ func (a *Analyzer) Add(r *trail.Record) {
 			reqs = append(reqs, req)
 		}
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
+	st.mu.Lock()
+	defer st.mu.Unlock()
 	st.calls++
-	if len(st.seen) < maxSeen {
+	if len(st.seen) < maxSeen && cacheable {
 		st.seen[key] = keys
 	}
 	for i, k := range keys {
