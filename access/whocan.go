@@ -71,20 +71,20 @@ type Answer struct {
 	// statements that allow whose keys the request lacks, and, negated,
 	// conditions of Deny statements that matched only because it lacks
 	// them.
-	Conditions []Condition `json:"conditions,omitempty"`
+	Conditions []Condition `json:"conditions"`
 	// Witness is the context values WhoCan supplied to check the
 	// conditions (key -> values).
-	Witness map[string][]string `json:"witness,omitempty"`
+	Witness map[string][]string `json:"witness"`
 	// Unless lists conditions of Deny statements on keys the request
 	// lacks: if the request carries values that meet one, it is denied.
-	Unless []Condition `json:"unless,omitempty"`
+	Unless []Condition `json:"unless"`
 	// IfPresent lists the conditions of the granting statement whose keys
 	// the request lacks: they held because the key is absent (IfExists,
 	// negated operators, ForAllValues); a request carrying the key must
 	// meet them, or another statement must allow it.
-	IfPresent []Condition `json:"if_present,omitempty"`
+	IfPresent []Condition `json:"if_present"`
 	// Gaps say what the environment lacks (Status Unknown).
-	Gaps   []string `json:"gaps,omitempty"`
+	Gaps   []string `json:"gaps"`
 	Reason string   `json:"reason,omitempty"`
 }
 

@@ -58,6 +58,7 @@ func Lint(data []byte, opts LintOptions) *Result {
 	if p == nil {
 		return res.finish()
 	}
+	l.p = p
 	l.sizeQuota(data)
 	l.lint(p)
 	l.customChecks(p, opts.Custom)
@@ -402,9 +403,13 @@ func (l *linter) sids(p *policy.Policy) {
 // default (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html);
 // SCPs and RCPs 5,120 characters
 // (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html).
-// Resource policies depend on the service: S3 bucket policies 20 KB, KMS
-// key policies 32 KB; without a resource type the 20 KB of the common
-// services (S3, SQS, SNS, Secrets Manager) applies.
+// Resource policies depend on the service (resourceTypeRules). Without a
+// resource type, the quota is the one of the service every action of the
+// policy belongs to, when that is one service lint knows (a bucket
+// policy's s3 actions: 20 KB; a queue policy's sqs actions: 8 KB);
+// otherwise only a policy larger than every known quota (32 KB, KMS key
+// policies) is reported, since a smaller one may fit the resource it is
+// for.
 func (l *linter) sizeQuota(data []byte) {
 	all := utf8.RuneCount(data)
 	nonSpace := all
@@ -432,12 +437,46 @@ func (l *linter) sizeQuota(data []byte) {
 			l.add("POLICY_SIZE_EXCEEDS_RCP_QUOTA", p, "", "the %d characters in the resource control policy (RCP) exceed the 5120 character maximum for RCPs", all)
 		}
 	case policy.TypeResource:
-		quota := 20480
-		if rt, ok := resourceTypeRules[strings.ToLower(l.resourceType)]; ok && rt.sizeQuota > 0 {
-			quota = rt.sizeQuota
-		}
+		quota := l.resourcePolicyQuota()
 		if all > quota {
 			l.add("POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA", p, "", "the %d characters in the resource policy exceed the %d character maximum for resource policies: we recommend that you use multiple granular policies", all, quota)
 		}
 	}
+}
+
+// resourcePolicyQuota is the size quota of the resource policy being
+// linted (see sizeQuota).
+func (l *linter) resourcePolicyQuota() int {
+	if rt, ok := resourceTypeRules[strings.ToLower(l.resourceType)]; ok && rt.sizeQuota > 0 {
+		return rt.sizeQuota
+	}
+	largest := 0
+	byService := map[string]int{}
+	for _, rt := range resourceTypeRules {
+		largest = max(largest, rt.sizeQuota)
+		if len(rt.actions) == 1 && rt.sizeQuota > 0 {
+			if q, seen := byService[rt.actions[0]]; !seen || rt.sizeQuota < q {
+				byService[rt.actions[0]] = rt.sizeQuota
+			}
+		}
+	}
+	service := ""
+	if l.p != nil {
+		for _, s := range l.p.Statements {
+			if s.Action.Not {
+				return largest
+			}
+			for _, a := range s.Action.Values {
+				prefix, _, ok := strings.Cut(strings.ToLower(a.Text), ":")
+				if !ok || strings.ContainsAny(prefix, "*?") || service != "" && prefix != service {
+					return largest
+				}
+				service = prefix
+			}
+		}
+	}
+	if q, ok := byService[service]; ok {
+		return q
+	}
+	return largest
 }

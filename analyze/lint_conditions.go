@@ -321,15 +321,20 @@ func isPrivate(p netip.Prefix) bool {
 	return false
 }
 
-// pairedKeys: "you can use the aws:VpcSourceIp condition key ... AWS
-// recommends that you add the related aws:SourceVPC condition key".
+// pairedKeys: "Always use the aws:VpcSourceIp condition key with the
+// aws:SourceVpc, aws:SourceVpce, or aws:SourceVpcArn condition keys. If
+// you don't, a policy might permit API calls from an unexpected VPC that
+// uses the same or overlapping IP CIDR."
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-vpcsourceip
+// Access Analyzer's example of the check is this pair; the reference
+// names no other.
 func (l *linter) pairedKeys(si *stmtInfo) {
 	has := map[string]*policy.Condition{}
 	for i := range si.s.Conditions {
 		has[strings.ToLower(si.s.Conditions[i].Key)] = &si.s.Conditions[i]
 	}
-	if c := has["aws:vpcsourceip"]; c != nil && has["aws:sourcevpc"] == nil {
-		l.addS(si, "MISSING_PAIRED_CONDITION_KEYS", c.KeyPos, "using the condition key %s can be overly permissive without also using the following condition keys: aws:SourceVpc (the same private address exists in many VPCs); we recommend that you add it to the same condition block", c.Key)
+	if c := has["aws:vpcsourceip"]; c != nil && has["aws:sourcevpc"] == nil && has["aws:sourcevpce"] == nil && has["aws:sourcevpcarn"] == nil {
+		l.addS(si, "MISSING_PAIRED_CONDITION_KEYS", c.KeyPos, "using the condition key %s can be overly permissive without also using the following condition keys: aws:SourceVpc, aws:SourceVpce or aws:SourceVpcArn (the same private address exists in many VPCs); we recommend that you add one to the same condition block", c.Key)
 	}
 }
 

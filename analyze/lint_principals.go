@@ -145,8 +145,14 @@ var sourceKeys = map[string]bool{"aws:sourcearn": true, "aws:sourceaccount": tru
 // servicePrincipalUnsupportedKeys are keys a request made by a service
 // principal does not carry: the caller is a service, not a principal of
 // an organization ("you can't use the aws:PrincipalOrgID condition key
-// with the service principal cloudfront.amazonaws.com").
-var servicePrincipalUnsupportedKeys = []string{"aws:principalorgid", "aws:principalorgpaths", "aws:principaltag/", "aws:principalaccount"}
+// with the service principal cloudfront.amazonaws.com"). The condition
+// key reference says aws:PrincipalOrgID and aws:PrincipalOrgPaths are
+// present "only if the principal is a member of an organization" and
+// aws:PrincipalTag only for IAM users and roles with tags; aws:PrincipalAccount
+// is "included in the request context for all requests", so it is not
+// listed.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principal-properties
+var servicePrincipalUnsupportedKeys = []string{"aws:principalorgid", "aws:principalorgpaths", "aws:principaltag/"}
 
 func (l *linter) servicePrincipals(si *stmtInfo) {
 	s := si.s

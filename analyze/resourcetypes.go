@@ -25,7 +25,8 @@ type resourceRule struct {
 // and other common resource policies. Quotas: S3 bucket policies 20 KB
 // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html),
 // KMS key policies 32 KB (https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html),
-// SQS and SNS 20 KB, Secrets Manager 20 KB, Lambda 20 KB. "The
+// SQS 8,192 bytes (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-policies.html),
+// SNS 30 KB, Secrets Manager 20 KB, Lambda 20 KB. "The
 // s3:ResourceAccount condition key isn't relevant for the resource-based
 // policy attached to an Amazon S3 bucket or Amazon S3 access point".
 var resourceTypeRules = func() map[string]*resourceRule {
@@ -38,7 +39,7 @@ var resourceTypeRules = func() map[string]*resourceRule {
 		{name: "AWS::DynamoDB::Table", actions: []string{"dynamodb"}, arnServices: []string{"dynamodb"}, sizeQuota: 20480, irrelevant: []string{"aws:resourceaccount"}},
 		{name: "AWS::DynamoDB::Stream", actions: []string{"dynamodb"}, arnServices: []string{"dynamodb"}, sizeQuota: 20480},
 		{name: "AWS::KMS::Key", actions: []string{"kms"}, arnServices: []string{"kms"}, sizeQuota: 32768, irrelevant: []string{"aws:resourceaccount"}},
-		{name: "AWS::SQS::Queue", actions: []string{"sqs"}, arnServices: []string{"sqs"}, sizeQuota: 20480},
+		{name: "AWS::SQS::Queue", actions: []string{"sqs"}, arnServices: []string{"sqs"}, sizeQuota: 8192},
 		{name: "AWS::SNS::Topic", actions: []string{"sns"}, arnServices: []string{"sns"}, sizeQuota: 30720},
 		{name: "AWS::SecretsManager::Secret", actions: []string{"secretsmanager"}, arnServices: []string{"secretsmanager"}, sizeQuota: 20480},
 		{name: "AWS::Lambda::Function", actions: []string{"lambda"}, arnServices: []string{"lambda"}, sizeQuota: 20480},

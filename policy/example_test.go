@@ -3,6 +3,8 @@ package policy_test
 import (
 	"fmt"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/iamwhy/iamwhy/policy"
 )
 
@@ -40,4 +42,47 @@ func ExampleParse() {
 	//  action s3:ListBucket at reports.json:6:32
 	//  condition StringEquals aws:RequestedRegion eu-west-1 at reports.json:8:36
 	// bad.json:1:35: Principal is not allowed in an identity-based policy
+}
+
+// A policy written in YAML (here an SCP inline in an organisation file)
+// keeps the YAML file's positions, in the model and in errors.
+func ExampleParseYAML() {
+	var file yaml.Node
+	_ = yaml.Unmarshal([]byte(`policies:
+  p-region:
+    Version: 2012-10-17
+    Statement:
+      - Effect: Dny
+        Action: "*"
+        Resource: "*"
+`), &file)
+	scp := file.Content[0].Content[1].Content[1] // policies.p-region
+	_, err := policy.ParseYAML(scp, policy.Options{Type: policy.TypeSCP, Source: "organization.yaml"})
+	fmt.Println(err)
+	// Output:
+	// organization.yaml:5:9: Effect must be "Allow" or "Deny" (case-sensitive), not "Dny"
+}
+
+// The output of `aws iam get-policy-version` holds the document: Unwrap
+// finds it, and its positions are those of the file.
+func ExampleUnwrap() {
+	out := []byte(`{"PolicyVersion": {
+  "Document": {"Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]},
+  "VersionId": "v3", "IsDefaultVersion": true}}`)
+	w, err := policy.Unwrap(out, "get-policy-version.json")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p, err := policy.Parse(w.Text, w.Options(policy.TypeIdentity))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(w.Member, w.Encoding, "at", w.Start)
+	fmt.Println("statement at", p.Statements[0].Pos)
+	// Output:
+	// PolicyVersion.Document object at get-policy-version.json:2:15
+	// statement at get-policy-version.json:3:19
 }

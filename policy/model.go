@@ -1,6 +1,6 @@
 // Package policy is the IAM policy language: it parses policy documents of
 // every kind (identity, resource, trust, permissions boundary, session, SCP,
-// RCP, VPC endpoint) from JSON into a typed model that keeps the line and
+// RCP, VPC endpoint) from JSON or YAML into a typed model that keeps the line and
 // column of every element, and rejects what AWS rejects.
 //
 // The grammar follows "Grammar of the IAM JSON policy language"
@@ -13,8 +13,14 @@
 // columns in bytes). Element positions are those of the element's key (for
 // example Statement.EffectPos is where "Effect" is written); Value positions
 // are those of the value itself. Element names and the Effect value are
-// case-sensitive, as in AWS. ParseJSONOrString also accepts a document
-// wrapped in a JSON string or URL-encoded, as AWS APIs return them.
+// case-sensitive, as in AWS.
+//
+// Pos is the one position type of iamwhy (file, line, column, offset) and
+// Pos.String the one text form of a location (FILE:LINE:COL). ParseYAML
+// reads a document written in YAML with the YAML file's positions.
+// ParseJSONOrString (built on Unwrap) also accepts a document held by an
+// AWS CLI or API output, in a JSON string or URL-encoded, as AWS tools hand
+// them out.
 package policy
 
 import "fmt"

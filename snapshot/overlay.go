@@ -18,32 +18,22 @@ func (e *Environment) reopen() {
 func (e *Environment) PutRole(r *Role) {
 	e.reopen()
 	a := e.account(r.Account)
-	if old, ok := a.rolesByName[r.Name]; ok {
+	if old, replaced := putNamed(&a.Roles, a.rolesByName, r.Name, r); replaced {
 		delete(e.roles, old.ARN)
-		for i, x := range a.Roles {
-			if x == old {
-				a.Roles[i] = r
-			}
-		}
 	} else {
-		a.Roles = append(a.Roles, r)
+		e.Stats.Roles++
 	}
-	a.rolesByName[r.Name] = r
 	e.roles[r.ARN] = r
-	e.Stats.Roles++
 }
 
 // RemoveRole deletes the role named name from account.
 func (e *Environment) RemoveRole(account, name string) {
 	e.reopen()
-	a := e.Accounts[account]
-	if a == nil {
-		return
-	}
-	if old, ok := a.rolesByName[name]; ok {
-		delete(e.roles, old.ARN)
-		delete(a.rolesByName, name)
-		a.Roles = removeFrom(a.Roles, old)
+	if a := e.Accounts[account]; a != nil {
+		if old, ok := removeNamed(&a.Roles, a.rolesByName, name); ok {
+			delete(e.roles, old.ARN)
+			e.Stats.Roles--
+		}
 	}
 }
 
@@ -51,32 +41,22 @@ func (e *Environment) RemoveRole(account, name string) {
 func (e *Environment) PutUser(u *User) {
 	e.reopen()
 	a := e.account(u.Account)
-	if old, ok := a.usersByName[u.Name]; ok {
+	if old, replaced := putNamed(&a.Users, a.usersByName, u.Name, u); replaced {
 		delete(e.users, old.ARN)
-		for i, x := range a.Users {
-			if x == old {
-				a.Users[i] = u
-			}
-		}
 	} else {
-		a.Users = append(a.Users, u)
+		e.Stats.Users++
 	}
-	a.usersByName[u.Name] = u
 	e.users[u.ARN] = u
-	e.Stats.Users++
 }
 
 // RemoveUser deletes the user named name from account.
 func (e *Environment) RemoveUser(account, name string) {
 	e.reopen()
-	a := e.Accounts[account]
-	if a == nil {
-		return
-	}
-	if old, ok := a.usersByName[name]; ok {
-		delete(e.users, old.ARN)
-		delete(a.usersByName, name)
-		a.Users = removeFrom(a.Users, old)
+	if a := e.Accounts[account]; a != nil {
+		if old, ok := removeNamed(&a.Users, a.usersByName, name); ok {
+			delete(e.users, old.ARN)
+			e.Stats.Users--
+		}
 	}
 }
 
@@ -84,30 +64,47 @@ func (e *Environment) RemoveUser(account, name string) {
 func (e *Environment) PutGroup(g *Group) {
 	e.reopen()
 	a := e.account(g.Account)
-	if old, ok := a.groupsByName[g.Name]; ok {
-		for i, x := range a.Groups {
-			if x == old {
-				a.Groups[i] = g
-			}
-		}
-	} else {
-		a.Groups = append(a.Groups, g)
+	if _, replaced := putNamed(&a.Groups, a.groupsByName, g.Name, g); !replaced {
+		e.Stats.Groups++
 	}
-	a.groupsByName[g.Name] = g
-	e.Stats.Groups++
 }
 
 // RemoveGroup deletes the group named name from account.
 func (e *Environment) RemoveGroup(account, name string) {
 	e.reopen()
-	a := e.Accounts[account]
-	if a == nil {
-		return
+	if a := e.Accounts[account]; a != nil {
+		if _, ok := removeNamed(&a.Groups, a.groupsByName, name); ok {
+			e.Stats.Groups--
+		}
 	}
-	if old, ok := a.groupsByName[name]; ok {
-		delete(a.groupsByName, name)
-		a.Groups = removeFrom(a.Groups, old)
+}
+
+// putNamed puts x, named name, in an account's list and its by-name index:
+// in place of the entity of the same name (returned, replaced true), or
+// at the end. Stats count entities, so only an added one counts.
+func putNamed[T comparable](list *[]T, byName map[string]T, name string, x T) (old T, replaced bool) {
+	old, replaced = byName[name]
+	if replaced {
+		for i, y := range *list {
+			if y == old {
+				(*list)[i] = x
+			}
+		}
+	} else {
+		*list = append(*list, x)
 	}
+	byName[name] = x
+	return old, replaced
+}
+
+// removeNamed deletes the entity named name from an account's list and its
+// by-name index, returning it.
+func removeNamed[T comparable](list *[]T, byName map[string]T, name string) (old T, ok bool) {
+	if old, ok = byName[name]; ok {
+		delete(byName, name)
+		*list = removeFrom(*list, old)
+	}
+	return old, ok
 }
 
 // PutManagedPolicy adds a customer managed policy of account, replacing
@@ -115,7 +112,8 @@ func (e *Environment) RemoveGroup(account, name string) {
 func (e *Environment) PutManagedPolicy(account string, m *ManagedPolicy) {
 	e.reopen()
 	a := e.account(account)
-	if old := e.ManagedPolicies[m.ARN]; old != nil {
+	old := e.ManagedPolicies[m.ARN]
+	if old != nil {
 		a.Policies = removeFrom(a.Policies, old)
 	}
 	a.Policies = append(a.Policies, m)
@@ -124,7 +122,9 @@ func (e *Environment) PutManagedPolicy(account string, m *ManagedPolicy) {
 		delete(e.missing, m.ARN)
 		e.Missing = removeFrom(e.Missing, m.ARN)
 	}
-	e.Stats.ManagedPolicies++
+	if old == nil {
+		e.Stats.ManagedPolicies++
+	}
 }
 
 // RemoveManagedPolicy deletes the managed policy with the given ARN.
@@ -135,6 +135,7 @@ func (e *Environment) RemoveManagedPolicy(arn string) {
 		return
 	}
 	delete(e.ManagedPolicies, arn)
+	e.Stats.ManagedPolicies--
 	if a := e.Accounts[accountOfARN(arn)]; a != nil {
 		a.Policies = removeFrom(a.Policies, old)
 	}
@@ -153,7 +154,10 @@ func (e *Environment) PutResource(r *Resource) {
 // RemoveResource deletes the record of the resource with the given ARN.
 func (e *Environment) RemoveResource(arn string) {
 	e.reopen()
-	delete(e.Resources, arn)
+	if _, ok := e.Resources[arn]; ok {
+		delete(e.Resources, arn)
+		e.Stats.Resources--
+	}
 }
 
 func removeFrom[T comparable](s []T, x T) []T {

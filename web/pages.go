@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/iamwhy/iamwhy/eval"
 	"github.com/iamwhy/iamwhy/internal/invoke"
 )
 
@@ -96,32 +97,20 @@ func (p *pages) render(w http.ResponseWriter, name string, v *view) {
 // formContext reads a textarea of context entries, one KEY=VALUE a line
 // (a key repeated, or VALUE written [V1,V2], makes a multivalued key).
 func formContext(text string) map[string]any {
-	ctx := map[string]any{}
-	multi := map[string][]string{}
-	var order []string
+	var lines []string
 	for _, line := range strings.Split(text, "\n") {
 		k, val, ok := strings.Cut(strings.TrimSpace(line), "=")
-		if !ok || strings.TrimSpace(k) == "" {
-			continue
+		if ok && strings.TrimSpace(k) != "" {
+			lines = append(lines, k+"="+strings.TrimSpace(val))
 		}
-		k, val = strings.TrimSpace(k), strings.TrimSpace(val)
-		if _, seen := multi[k]; !seen {
-			order = append(order, k)
-		}
-		if strings.HasPrefix(val, "[") && strings.HasSuffix(val, "]") {
-			for _, item := range strings.Split(val[1:len(val)-1], ",") {
-				multi[k] = append(multi[k], strings.TrimSpace(item))
-			}
-			multi[k+"\x00"] = nil
-			continue
-		}
-		multi[k] = append(multi[k], val)
 	}
-	for _, k := range order {
-		if _, m := multi[k+"\x00"]; m || len(multi[k]) > 1 {
-			ctx[k] = multi[k]
+	entries, _ := eval.ParseContextEntries(lines) // every line has a name and '='
+	ctx := map[string]any{}
+	for _, e := range entries {
+		if e.Multi {
+			ctx[e.Key] = e.Values
 		} else {
-			ctx[k] = multi[k][0]
+			ctx[e.Key] = e.Values[0]
 		}
 	}
 	return ctx

@@ -76,37 +76,11 @@ func (a *argSource) policyText(arg string) (name string, data []byte, err error)
 }
 
 // parseContextFlags reads KEY=VALUE and KEY=[V1,V2] entries; a key given
-// more than once becomes multivalued.
+// more than once becomes multivalued (eval.ParseContextEntries).
 func parseContextFlags(entries []string) (*eval.Context, error) {
-	ctx := &eval.Context{}
-	multi := map[string][]string{}
-	var order []string
-	for _, e := range entries {
-		k, v, ok := strings.Cut(e, "=")
-		if !ok || k == "" {
-			return nil, fmt.Errorf("--context %q: want KEY=VALUE", e)
-		}
-		lk := strings.ToLower(k)
-		if _, seen := multi[lk]; !seen {
-			order = append(order, k)
-		}
-		if strings.HasPrefix(v, "[") && strings.HasSuffix(v, "]") {
-			for _, item := range strings.Split(v[1:len(v)-1], ",") {
-				multi[lk] = append(multi[lk], strings.TrimSpace(item))
-			}
-			multi[lk+"\x00multi"] = nil
-			continue
-		}
-		multi[lk] = append(multi[lk], v)
+	parsed, err := eval.ParseContextEntries(entries)
+	if err != nil {
+		return nil, fmt.Errorf("--context: %w", err)
 	}
-	for _, k := range order {
-		lk := strings.ToLower(k)
-		vals := multi[lk]
-		if _, m := multi[lk+"\x00multi"]; m || len(vals) > 1 {
-			ctx.SetMulti(k, vals...)
-		} else {
-			ctx.Set(k, vals...)
-		}
-	}
-	return ctx, nil
+	return eval.ContextOf(parsed), nil
 }

@@ -66,3 +66,23 @@ func TestJSONDocumentsHaveFormatVersion(t *testing.T) {
 		}
 	}
 }
+
+// trail diagnose writes the read statistics in snake_case, as trail
+// denied does, with problems as a list.
+func TestTrailDiagnoseStatsSnakeCase(t *testing.T) {
+	out, _, _ := runCLI(t, "trail", "diagnose", "../../examples/trail", "--env", exampleEnvDir, "-o", "json")
+	var doc struct {
+		Stats map[string]json.RawMessage `json:"stats"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"files", "files_skipped", "records", "records_failed", "duplicates", "bytes", "problems", "problems_omitted"} {
+		if _, ok := doc.Stats[k]; !ok {
+			t.Errorf("stats.%s absent: %v", k, doc.Stats)
+		}
+	}
+	if string(doc.Stats["problems"]) != "[]" {
+		t.Errorf("stats.problems = %s, want []", doc.Stats["problems"])
+	}
+}

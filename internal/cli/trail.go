@@ -305,6 +305,21 @@ type deniedGroupJSON struct {
 	Histogram     []int64  `json:"histogram"`
 }
 
+// trailStatsJSON is how a trail was read, in the snake_case of every JSON
+// document (trail denied, trail diagnose).
+func trailStatsJSON(st *trail.Stats) deniedStatsJSON {
+	problems := st.Problems
+	if problems == nil {
+		problems = []trail.Problem{}
+	}
+	return deniedStatsJSON{
+		Files: st.Files, FilesSkipped: st.FilesSkipped, Skipped: st.Skipped, FilesFailed: st.FilesFailed,
+		Records: st.Records, RecordsFailed: st.RecordsFailed, FieldErrors: st.FieldErrors, Duplicates: st.Duplicates,
+		FilteredBadTime: st.FilteredBadTime, EmptyFiles: st.EmptyFiles, LinesSkipped: st.LinesSkipped,
+		Bytes: st.Bytes, TextBytes: st.TextBytes, Problems: problems, ProblemsOmitted: st.ProblemsOmitted,
+	}
+}
+
 type deniedStatsJSON struct {
 	Files           int64            `json:"files"`
 	FilesSkipped    int64            `json:"files_skipped"`
@@ -342,11 +357,7 @@ func renderDeniedJSON(w io.Writer, d *trail.Denials) error {
 	out := deniedJSON{
 		FormatVersion: 1, Total: d.Total, First: timePtr(d.First), Last: timePtr(d.Last), UnknownTime: d.UnknownTime,
 		Histogram: deniedHistogramJSON{Start: timePtr(d.Histogram.Start), Counts: d.Histogram.Counts},
-		Stats: deniedStatsJSON{
-			Files: d.Stats.Files, FilesSkipped: d.Stats.FilesSkipped, Skipped: d.Stats.Skipped, FilesFailed: d.Stats.FilesFailed,
-			Records: d.Stats.Records, RecordsFailed: d.Stats.RecordsFailed, FieldErrors: d.Stats.FieldErrors, Duplicates: d.Stats.Duplicates, FilteredBadTime: d.Stats.FilteredBadTime, EmptyFiles: d.Stats.EmptyFiles, LinesSkipped: d.Stats.LinesSkipped,
-			Bytes: d.Stats.Bytes, TextBytes: d.Stats.TextBytes, Problems: d.Stats.Problems, ProblemsOmitted: d.Stats.ProblemsOmitted,
-		},
+		Stats:     trailStatsJSON(&d.Stats),
 	}
 	if out.Histogram.Counts == nil {
 		out.Histogram.Counts = []int64{}

@@ -102,7 +102,11 @@ func runTrailDiagnose(ctx context.Context, s Streams, o trailDiagnoseOptions) er
 	out := diagnoseRecords(env, records)
 	out.Stats = st
 	if o.Output == "json" {
-		err = writeVersionedJSON(s.Out, out)
+		// The read statistics in snake_case, as trail denied writes them.
+		err = writeVersionedJSON(s.Out, struct {
+			*diagnose.Denials
+			Stats deniedStatsJSON `json:"stats"`
+		}{out, trailStatsJSON(&out.Stats)})
 	} else {
 		err = renderTrailDiagnosis(s.Out, out)
 	}
