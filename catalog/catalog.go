@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/iamwhy/iamwhy/catalog/internal/catdata"
@@ -47,6 +48,12 @@ type Catalog struct {
 	managedOnce sync.Once
 	managed     *managedSet
 	managedErr  error
+
+	// events caches EventActions by (event source, event name), bounded
+	// by eventsCached: readers of a trail look up the same few events
+	// for every record.
+	events       sync.Map
+	eventsCached atomic.Int64
 }
 
 type keyTemplate struct {

@@ -63,6 +63,30 @@ type EventMapping struct {
 // management API, the HTTP-method action. What none of these resolves is
 // returned as the derived name with EventUnknown.
 func (c *Catalog) EventActions(eventSource, eventName string) ([]string, EventMapping) {
+	k := [2]string{eventSource, eventName}
+	if v, ok := c.events.Load(k); ok {
+		e := v.(*eventResult)
+		return e.actions, e.m
+	}
+	actions, m := c.eventActions(eventSource, eventName)
+	if c.eventsCached.Add(1) <= maxEventsCached {
+		c.events.Store(k, &eventResult{actions, m})
+	}
+	return actions, m
+}
+
+// eventResult is a cached EventActions answer; its slice is shared, as
+// EventActions' callers only read it.
+type eventResult struct {
+	actions []string
+	m       EventMapping
+}
+
+// maxEventsCached bounds the EventActions cache (event names come from
+// untrusted records).
+const maxEventsCached = 1 << 14
+
+func (c *Catalog) eventActions(eventSource, eventName string) ([]string, EventMapping) {
 	source := strings.TrimSuffix(eventSource, ".amazonaws.com")
 	names := []string{eventName}
 	// Every suffix versionSuffix matches ends in a digit: the regular

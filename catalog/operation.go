@@ -14,7 +14,7 @@ import "strings"
 // reference lacks give false.
 func (c *Catalog) OperationAction(service, operation string) (string, bool) {
 	if service != "" {
-		actions, m := c.EventActions(service+".amazonaws.com", operation)
+		actions, m := c.eventActions(service+".amazonaws.com", operation)
 		if m.Kind == EventUnknown || len(actions) != 1 {
 			return "", false
 		}
@@ -25,7 +25,7 @@ func (c *Catalog) OperationAction(service, operation string) (string, bool) {
 		if svc.Prefix == "apigateway" {
 			continue
 		}
-		actions, m := c.EventActions(svc.Prefix+".amazonaws.com", operation)
+		actions, m := c.eventActions(svc.Prefix+".amazonaws.com", operation)
 		if m.Kind == EventUnknown || len(actions) != 1 {
 			continue
 		}

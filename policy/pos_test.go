@@ -1,6 +1,13 @@
 package policy
 
-import "testing"
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
 
 // TestPosString checks the one text form of a location, FILE:LINE:COL, and
 // how it shortens when parts are not known.
@@ -74,5 +81,40 @@ func TestParseStart(t *testing.T) {
 	}
 	if got := p.Statements[0].EffectPos.String(); got != "auth.json:8:4" {
 		t.Errorf("Effect at %s", got)
+	}
+}
+
+// TestLocationsUseOneFormat keeps Pos.String the one text form of a
+// location: no Go file outside this package formats a line and a column
+// itself (write policy.At(file, line, col) and print it).
+func TestLocationsUseOneFormat(t *testing.T) {
+	own := regexp.MustCompile(`"[^"\n]*%(s|d):%d(:%d)?[:" )]`)
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case "testdata", "node_modules", ".git", "policy":
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			if own.MatchString(line) && !strings.Contains(line, "http://%s:%d") {
+				t.Errorf("%s:%d formats a location itself (use policy.Pos): %s", path, i+1, strings.TrimSpace(line))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

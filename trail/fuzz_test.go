@@ -137,3 +137,45 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzToReplay rebuilds every record of the input into requests (request
+// parameters and responses of every shape reach the ARN rebuilding) and
+// decodes it projected then whole: nothing may panic, and DecodeAll must
+// give the record a whole decode gives.
+func FuzzToReplay(f *testing.F) {
+	addSeeds(f)
+	f.Add([]byte(`{"eventSource":"ec2.amazonaws.com","eventName":"CreateNatGateway","awsRegion":"us-east-1","requestParameters":{"CreateNatGatewayRequest":{"SubnetId":{"content":"s"}}},"responseElements":{"CreateNatGatewayResponse":{"natGateway":{"natGatewayId":"n"}}}}`))
+	f.Add([]byte(`{"eventSource":"ssm.amazonaws.com","eventName":"SendCommand","requestParameters":{"documentName":"AWS-X","instanceIds":["i-1",2,null]}}`))
+	f.Add([]byte(`{"eventSource":"iam.amazonaws.com","eventName":"AttachUserPolicy","requestParameters":{"userName":"u","policyArn":"arn:aws:iam::aws:policy/P","instanceProfileName":"p"}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		st := &Stats{}
+		var whole []*Record
+		fd := newFileDecoder(st, 100, func(r *Record) error {
+			ToReplay(r, RequestOptions{PassRole: true})
+			whole = append(whole, r.Clone())
+			return nil
+		})
+		if err := fd.decodeFile("fuzz", bytes.NewReader(b)); err != nil {
+			t.Fatalf("decodeFile: %v", err)
+		}
+		c, _ := (&Filter{}).compile()
+		i := 0
+		pfd := newFileDecoder(&Stats{}, 100, func(r *Record) error {
+			if err := r.DecodeAll(); err != nil {
+				t.Fatalf("DecodeAll: %v", err)
+			}
+			if i < len(whole) && (r.EventID != whole[i].EventID || r.UserIdentity != whole[i].UserIdentity || !bytes.Equal(r.RequestParameters, whole[i].RequestParameters)) {
+				t.Fatalf("record %d: DecodeAll differs from a whole decode", i)
+			}
+			i++
+			return nil
+		})
+		pfd.dec.members = c.members([]string{"userIdentity.arn", "errorCode"})
+		if err := pfd.decodeFile("fuzz", bytes.NewReader(b)); err != nil {
+			t.Fatalf("decodeFile (projected): %v", err)
+		}
+		if i != len(whole) {
+			t.Fatalf("%d records projected, %d whole", i, len(whole))
+		}
+	})
+}

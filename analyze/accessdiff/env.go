@@ -2,8 +2,11 @@ package accessdiff
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/catalog"
@@ -178,21 +181,24 @@ type layersEntry struct {
 }
 
 type envRun struct {
-	opts         EnvOptions
-	cat          *catalog.Catalog
-	a, b         *envSide
-	global       bool
-	chTargets    map[string]bool
-	chAccounts   map[string]bool
-	index        map[string][]string // principal key -> targets naming it
-	targetStmts  map[string][]sideStmt
-	matchCache   map[string][]string
-	applyCache   map[string]bool
-	typeCache    map[string][]string
-	probeCache   map[string][]probe
-	noProbe      []probe
+	opts        EnvOptions
+	cat         *catalog.Catalog
+	a, b        *envSide
+	global      bool
+	chTargets   map[string]bool
+	chAccounts  map[string]bool
+	index       map[string][]string // principal key -> targets naming it
+	targetStmts map[string][]sideStmt
+	matchCache  map[string][]string
+	applyCache  map[string]bool
+	typeCache   map[string][]string
+	probeCache  map[string][]probe
+	noProbe     []probe
+	// mu guards the caches above, which the workers share; total counts
+	// the requests of every worker against MaxRequests.
+	mu           *sync.Mutex
+	total        *atomic.Int64
 	notes        map[string]bool
-	requests     int
 	found        map[string]int
 	diffs        []EnvDifference
 	heldAccounts map[string]bool
@@ -222,7 +228,8 @@ func CompareEnvironments(a, b *snapshot.Environment, opts EnvOptions) (*EnvCompa
 	}
 	id := func(s string) string { return s }
 	r := &envRun{opts: opts, cat: opts.Catalog, notes: map[string]bool{}, found: map[string]int{},
-		matchCache: map[string][]string{}, applyCache: map[string]bool{}, typeCache: map[string][]string{}, probeCache: map[string][]probe{}, noProbe: []probe{{keys: map[string]witness{}}}}
+		matchCache: map[string][]string{}, applyCache: map[string]bool{}, typeCache: map[string][]string{}, probeCache: map[string][]probe{}, noProbe: []probe{{keys: map[string]witness{}}},
+		mu: &sync.Mutex{}, total: &atomic.Int64{}}
 	r.a = r.load(a, id, id)
 	r.b = r.load(b, opts.Names.ToB, opts.Names.FromB)
 	_, r.b.mapped = opts.Names.(sameNames)
@@ -241,6 +248,7 @@ func CompareEnvironments(a, b *snapshot.Environment, opts EnvOptions) (*EnvCompa
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	var work []string
 	for _, p := range names {
 		sa, sb := r.a.principals[p], r.b.principals[p]
 		switch {
@@ -253,9 +261,10 @@ func CompareEnvironments(a, b *snapshot.Environment, opts EnvOptions) (*EnvCompa
 			continue
 		}
 		out.Principals++
-		if err := r.principal(p, sa, sb); err != nil {
-			return nil, err
-		}
+		work = append(work, p)
+	}
+	if err := r.parallel(work); err != nil {
+		return nil, err
 	}
 	if err := r.external(); err != nil {
 		return nil, err
@@ -274,12 +283,79 @@ func CompareEnvironments(a, b *snapshot.Environment, opts EnvOptions) (*EnvCompa
 		}
 		return x.Kind < y.Kind
 	})
-	out.Requests = r.requests
+	out.Requests = int(r.total.Load())
 	for n := range r.notes {
 		out.Notes = append(out.Notes, n)
 	}
 	sort.Strings(out.Notes)
 	return out, nil
+}
+
+// parallel decides the principals on GOMAXPROCS workers. Each worker is
+// a copy of the run with its own layers cache, results and undo buffers
+// (a principal's cached contexts are changed in place, so one principal
+// belongs to one worker); the action, resource-type and probe caches are
+// shared under mu. The results are merged, then sorted by the caller.
+func (r *envRun) parallel(principals []string) error {
+	n := runtime.GOMAXPROCS(0)
+	if n > len(principals) {
+		n = len(principals)
+	}
+	if n <= 1 {
+		for _, p := range principals {
+			if err := r.principal(p, r.a.principals[p], r.b.principals[p]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	workers := make([]*envRun, n)
+	errs := make([]error, n)
+	next := make(chan string)
+	var wg sync.WaitGroup
+	for i := range workers {
+		w := r.fork()
+		workers[i] = w
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			for p := range next {
+				if errs[i] != nil {
+					continue
+				}
+				errs[i] = w.principal(p, w.a.principals[p], w.b.principals[p])
+			}
+		}(i)
+	}
+	for _, p := range principals {
+		next <- p
+	}
+	close(next)
+	wg.Wait()
+	for i, w := range workers {
+		if errs[i] != nil {
+			return errs[i]
+		}
+		for k, idx := range w.found {
+			r.found[k] = len(r.diffs) + idx
+		}
+		r.diffs = append(r.diffs, w.diffs...)
+		for note := range w.notes {
+			r.notes[note] = true
+		}
+	}
+	return nil
+}
+
+// fork is a worker's copy of the run (see parallel).
+func (r *envRun) fork() *envRun {
+	w := *r
+	a, b := *r.a, *r.b
+	a.cache, b.cache = map[string]*layersEntry{}, map[string]*layersEntry{}
+	a.undo, b.undo = nil, nil
+	w.a, w.b = &a, &b
+	w.found, w.diffs, w.notes = map[string]int{}, nil, map[string]bool{}
+	return &w
 }
 
 // load summarises one environment.
@@ -499,35 +575,50 @@ func (r *envRun) statementActions(st *policy.Statement) []string {
 
 func (r *envRun) match(pattern string) []string {
 	k := strings.ToLower(pattern)
-	if m, ok := r.matchCache[k]; ok {
+	r.mu.Lock()
+	m, ok := r.matchCache[k]
+	r.mu.Unlock()
+	if ok {
 		return m
 	}
 	var out []string
 	for _, a := range r.cat.MatchActions(pattern) {
 		out = append(out, a.FullName)
 	}
+	r.mu.Lock()
 	r.matchCache[k] = out
+	r.mu.Unlock()
 	return out
 }
 
 func (r *envRun) mayApply(action, pattern string) bool {
 	k := action + "\x00" + pattern
-	if v, ok := r.applyCache[k]; ok {
+	r.mu.Lock()
+	v, ok := r.applyCache[k]
+	r.mu.Unlock()
+	if ok {
 		return v
 	}
 	may, known := r.cat.ActionMayApplyTo(action, pattern)
-	v := may || !known
+	v = may || !known
+	r.mu.Lock()
 	r.applyCache[k] = v
+	r.mu.Unlock()
 	return v
 }
 
 func (r *envRun) typeARNs(action, account string) []string {
 	k := action + "\x00" + account
-	if v, ok := r.typeCache[k]; ok {
+	r.mu.Lock()
+	v, ok := r.typeCache[k]
+	r.mu.Unlock()
+	if ok {
 		return v
 	}
-	v := typeARNs(r.cat, action, account)
+	v = typeARNs(r.cat, action, account)
+	r.mu.Lock()
 	r.typeCache[k] = v
+	r.mu.Unlock()
 	return v
 }
 
@@ -916,8 +1007,7 @@ func (r *envRun) decide(p, action string, t target, pa, pb string) error {
 		if i > 0 && ea.gives(pr) && eb.gives(pr) {
 			continue // the context the environments give already: the first probe decided it
 		}
-		r.requests++
-		if r.requests > r.opts.MaxRequests {
+		if r.total.Add(1) > int64(r.opts.MaxRequests) {
 			return fmt.Errorf("access-diff: the comparison needs more than %d requests; compare fewer principals or environments", r.opts.MaxRequests)
 		}
 		da := r.a.decideWith(ea, pr, pa, action, resA)
@@ -1134,10 +1224,13 @@ func (r *envRun) probes(action string, ea, eb *layersEntry) []probe {
 		return r.noProbe
 	}
 	k := key.String()
-	if ps, ok := r.probeCache[k]; ok {
+	r.mu.Lock()
+	ps, ok := r.probeCache[k]
+	r.mu.Unlock()
+	if ok {
 		return ps
 	}
-	ps := probes(sts, r.opts.MaxProbes)
+	ps = probes(sts, r.opts.MaxProbes)
 	// Witnesses come from both sides' statements: in A's names.
 	for i := range ps {
 		p := &ps[i]
@@ -1152,7 +1245,9 @@ func (r *envRun) probes(action string, ea, eb *layersEntry) []probe {
 		}
 		sort.Slice(p.set, func(i, j int) bool { return p.set[i].lower < p.set[j].lower })
 	}
+	r.mu.Lock()
 	r.probeCache[k] = ps
+	r.mu.Unlock()
 	return ps
 }
 

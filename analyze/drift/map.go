@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/iamwhy/iamwhy/policy"
+
 	"gopkg.in/yaml.v3"
 
 	"github.com/iamwhy/iamwhy/arn"
@@ -56,13 +58,13 @@ func ParseMap(data []byte, name string) (*Map, error) {
 	}
 	doc := root.Content[0]
 	if doc.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("%s:%d:%d: a map file is a mapping with accounts and names", name, doc.Line, doc.Column)
+		return nil, fmt.Errorf("%s: a map file is a mapping with accounts and names", policy.At(name, doc.Line, doc.Column))
 	}
 	for i := 0; i+1 < len(doc.Content); i += 2 {
 		switch k := doc.Content[i]; k.Value {
 		case "accounts", "names":
 		default:
-			return nil, fmt.Errorf("%s:%d:%d: unknown key %q (accounts, names)", name, k.Line, k.Column, k.Value)
+			return nil, fmt.Errorf("%s: unknown key %q (accounts, names)", policy.At(name, k.Line, k.Column), k.Value)
 		}
 	}
 	var m Map

@@ -2,8 +2,10 @@ package unused
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/iamwhy/iamwhy/catalog"
 	"github.com/iamwhy/iamwhy/policy"
@@ -109,5 +111,31 @@ func TestCeiling(t *testing.T) {
 	}
 	if _, ok := a.ceilingOf(BlockedBySCP, "p", []*snapshot.Document{nil}, policy.TypeSCP); ok {
 		t.Error("a missing document was taken as known")
+	}
+}
+
+// Many alike calls: after the first few are rebuilt, the rest only move
+// the last use, of the call's actions and of iam:PassRole when the call
+// passes a role; a call that names a role without passing it (AssumeRole)
+// does not use iam:PassRole.
+func TestManyCallsLastUse(t *testing.T) {
+	var recs []map[string]any
+	at := func(i int) string { return time.Date(2026, 1, 5, 0, 0, i, 0, time.UTC).Format(time.RFC3339) }
+	for i := 0; i < 40; i++ {
+		recs = append(recs, map[string]any{"eventVersion": "1.09", "eventID": fmt.Sprintf("00000000-0000-4000-8000-%012d", i), "eventTime": at(i),
+			"eventSource": "lambda.amazonaws.com", "eventName": "CreateFunction20150331", "awsRegion": "eu-west-1", "recipientAccountId": "111122223333",
+			"sourceIPAddress": fmt.Sprintf("203.0.113.%d", i), "eventType": "AwsApiCall", "eventCategory": "Management", "readOnly": false,
+			"userIdentity": map[string]any{"type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed-role/app/s", "accountId": "111122223333",
+				"sessionContext": map[string]any{"sessionIssuer": map[string]any{"type": "Role", "arn": app}}},
+			"requestParameters": map[string]any{"functionName": "etl", "role": "arn:aws:iam::111122223333:role/etl-exec"}})
+	}
+	path := writeJSON(t, t.TempDir(), "many.json", map[string]any{"Records": recs})
+	res := analyse(t, Options{Principals: []string{app}}, path)
+	p := principal(t, res, app)
+	if a := action(t, p, "iam:PassRole"); a.Status != StatusUsed || a.LastUsed == nil || *a.LastUsed != at(39) {
+		t.Errorf("iam:PassRole %s, last used %v, want %s", a.Status, a.LastUsed, at(39))
+	}
+	if p.Calls != 40 {
+		t.Errorf("%d calls counted, want 40", p.Calls)
 	}
 }

@@ -94,8 +94,10 @@ type principalState struct {
 	requests map[reqKey]*eval.Request
 	// seen maps a call (callkey.Of) to the requests it rebuilt into.
 	seen map[callkey.Key][]reqKey
-	// perAction counts the requests kept per action (maxRequestsPerAction).
+	// perAction counts the requests kept per action (maxRequestsPerAction);
+	// rebuilt the calls rebuilt that needed it (maxRebuildsPerAction).
 	perAction map[string]int
+	rebuilt   map[string]int
 	calls     int64
 	la        *LastAccessed
 	// mu guards the fields Add changes (used, requests, seen, perAction,
@@ -202,7 +204,7 @@ func (a *Analyzer) principal(p string) (*principalState, error) {
 		return nil, fmt.Errorf("principal %s: give a user or role ARN (a %s is not analysed on its own)", p, sp.Kind)
 	}
 	st := &principalState{arn: sp.PrincipalARN(), account: sp.Account, p: sp, grants: map[string][]string{}, blocked: map[string]blockedAction{},
-		used: map[string]time.Time{}, requests: map[reqKey]*eval.Request{}, seen: map[callkey.Key][]reqKey{}, perAction: map[string]int{}}
+		used: map[string]time.Time{}, requests: map[reqKey]*eval.Request{}, seen: map[callkey.Key][]reqKey{}, perAction: map[string]int{}, rebuilt: map[string]int{}}
 	st.owner = snapshot.Owner(sp.Tags, a.o.OwnerTag)
 	st.notes = append(st.notes, sp.Gaps...)
 	for _, ip := range sp.Policies {
@@ -280,10 +282,10 @@ const maxIssuers = 1 << 16
 // Members are the record members Add reads for every record (given to
 // trail.Options.Members, the rest is decoded only for the calls Add
 // rebuilds into requests): the caller, the event's kind and outcome, what
-// the trail covers, and what callkey tells calls apart by.
-var Members = []string{"userIdentity.type", "userIdentity.arn", "userIdentity.accountId", "userIdentity.invokedBy",
+// the trail covers, and what callkey.OfResources tells calls apart by.
+var Members = []string{"userIdentity.type", "userIdentity.arn", "userIdentity.accountId",
 	"userIdentity.sessionContext.sessionIssuer.arn", "errorCode", "eventType", "eventCategory", "readOnly", "recipientAccountId",
-	"awsRegion", "sourceIPAddress", "vpcEndpointId", "requestParameters", "resources"}
+	"awsRegion", "requestParameters", "resources"}
 
 // Add takes one record: what the trail covers (accounts, data events,
 // read events, the window), and, for a principal's authorised call, the
@@ -312,17 +314,24 @@ func (a *Analyzer) Add(r *trail.Record) {
 	}
 	acts, m := a.c.EventActionsWithParameters(r.EventSource, r.EventName, r.RequestParameters)
 	mapped := m.Kind == catalog.EventDerived || m.Kind == catalog.EventException
-	passes := bytes.Contains(r.RequestParameters, []byte(":role/"))
+	// A call that passes a role also uses iam:PassRole (PassedRoles
+	// parses the parameters only when they name a role at all).
+	passes := bytes.Contains(r.RequestParameters, []byte(":role/")) && len(trail.PassedRoles(r)) > 0
 	// The principal's own lock: calls of different principals do not
 	// wait on each other.
 	st.mu.Lock()
-	// When every action of the call already has its requests kept for the
-	// re-simulation and the call passes no role, rebuilding it would
-	// change nothing but the actions' last use (a call seen before would
-	// touch the same actions), so it needs neither its key nor a rebuild.
-	if mapped && !passes && st.saturated(acts) {
+	// When every action of the call (and iam:PassRole when it passes a
+	// role) already has its requests kept for the re-simulation,
+	// rebuilding it would change nothing but the actions' last use (a
+	// call seen before would touch the same actions), so it needs neither
+	// its key nor a rebuild.
+	if mapped && st.saturated(acts) && (!passes || st.saturated(passRole)) {
 		st.calls++
-		for _, act := range acts {
+		touched := acts
+		if passes {
+			touched = append(append([]string(nil), acts...), passRole...)
+		}
+		for _, act := range touched {
 			if last, ok := st.used[act]; !ok || r.Time.After(last) {
 				st.used[act] = r.Time
 			}
@@ -374,6 +383,13 @@ func (a *Analyzer) Add(r *trail.Record) {
 	if len(st.seen) < maxSeen && cacheable {
 		st.seen[key] = keys
 	}
+	counted := map[string]bool{}
+	for _, k := range keys {
+		if !counted[k.action] {
+			counted[k.action] = true
+			st.rebuilt[k.action]++
+		}
+	}
 	for i, k := range keys {
 		if st.requests[k] == nil && st.perAction[k.action] < maxRequestsPerAction {
 			st.requests[k] = reqs[i]
@@ -387,12 +403,21 @@ func (a *Analyzer) Add(r *trail.Record) {
 // requests kept.
 func (st *principalState) saturated(acts []string) bool {
 	for _, a := range acts {
-		if st.perAction[a] < maxRequestsPerAction {
+		if st.perAction[a] < maxRequestsPerAction && st.rebuilt[a] < maxRebuildsPerAction {
 			return false
 		}
 	}
 	return len(acts) > 0
 }
+
+var passRole = []string{"iam:PassRole"}
+
+// maxRebuildsPerAction: after this many calls needing an action were
+// rebuilt, an action with fewer than maxRequestsPerAction distinct
+// requests (one whose calls all rebuild to "*" or to the same few
+// resources) is taken to have its requests for the re-simulation: later
+// calls only update its last use.
+const maxRebuildsPerAction = 16
 
 // touch records that the requests' actions were used at t.
 func (st *principalState) touch(keys []reqKey, t time.Time) {

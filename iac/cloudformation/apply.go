@@ -352,29 +352,44 @@ func (r *reader) entity(res *Resource, cond *val) error {
 		ManagedPolicyArns, Groups []string
 		Policies                  []iam.Role_Policy
 	}
-	names := []string{"Path", "ManagedPolicyArns", "Policies"}
+	names := []string{"Path", "ManagedPolicyArns"}
 	switch kind {
 	case "role":
 		var x iam.Role
 		err = p.decode((*roleProps)(&x), append(names, "PermissionsBoundary")...)
-		fields.Path, fields.PermissionsBoundary, fields.ManagedPolicyArns, fields.Policies = x.Path, x.PermissionsBoundary, x.ManagedPolicyArns, x.Policies
+		fields.Path, fields.PermissionsBoundary, fields.ManagedPolicyArns = x.Path, x.PermissionsBoundary, x.ManagedPolicyArns
 	case "user":
 		var x iam.User
 		err = p.decode((*userProps)(&x), append(names, "PermissionsBoundary", "Groups")...)
 		fields.Path, fields.PermissionsBoundary, fields.ManagedPolicyArns, fields.Groups = x.Path, x.PermissionsBoundary, x.ManagedPolicyArns, x.Groups
-		for _, ip := range x.Policies {
-			fields.Policies = append(fields.Policies, iam.Role_Policy{PolicyName: ip.PolicyName, PolicyDocument: ip.PolicyDocument})
-		}
 	case "group":
 		var x iam.Group
 		err = p.decode((*groupProps)(&x), names...)
 		fields.Path, fields.ManagedPolicyArns = x.Path, x.ManagedPolicyArns
-		for _, ip := range x.Policies {
-			fields.Policies = append(fields.Policies, iam.Role_Policy{PolicyName: ip.PolicyName, PolicyDocument: ip.PolicyDocument})
-		}
 	}
 	if err != nil {
 		return r.wrap(err)
+	}
+	// Policies: entries a deploy decides (an Fn::If on an unknown
+	// condition) are unknown inline policies; the others are decoded as
+	// goformation's Role_Policy (users' and groups' have the same shape).
+	pl := p.field("Policies")
+	var known []*val
+	var index []int
+	kp := &props{res: res}
+	if pl != nil && pl.k == kList {
+		for i, x := range pl.list {
+			if x.k == kUnknown {
+				addr := fmt.Sprintf("%s.Policies[%d]", res.LogicalID, i)
+				e.addInline("("+addr+")", r.doc(x, cond, "inline policy "+addr, addr, policy.TypeIdentity, ""))
+				continue
+			}
+			known, index = append(known, x), append(index, i)
+		}
+		kp.v = &val{k: kMap, keys: []string{"Policies"}, vals: []*val{{k: kList, list: known, line: pl.line, col: pl.col}}}
+		if err := kp.decode(&struct{ Policies *[]iam.Role_Policy }{&fields.Policies}, "Policies"); err != nil {
+			return r.wrap(err)
+		}
 	}
 	policies := fields.Policies
 	if fields.Path != nil {
@@ -393,21 +408,26 @@ func (r *reader) entity(res *Resource, cond *val) error {
 		}
 		e.tags = r.tags(p.field("Tags"))
 	}
-	e.groups = fields.Groups
+	for _, g := range fields.Groups {
+		if u, ok := p.isUnknown(g); ok {
+			r.res.Warnings = append(r.res.Warnings, res.LogicalID+": a group is known only at deploy ("+u.s+"); that membership is left out")
+			continue
+		}
+		e.groups = append(e.groups, g)
+	}
 	if m := p.field("ManagedPolicyArns"); m != nil {
 		r.managedList(e, m, res.LogicalID+".ManagedPolicyArns", cond)
 	}
-	pl := p.field("Policies")
-	if u := pl.unknown(); u != nil && (pl.k == kUnknown) {
+	if pl != nil && pl.k == kUnknown {
 		e.addInline("("+res.LogicalID+".Policies)", r.doc(pl, cond, "inline policies of "+kind+" "+e.name, res.LogicalID+".Policies", policy.TypeIdentity, ""))
 	} else {
 		for i, ip := range policies {
 			name := ip.PolicyName
-			if u, ok := p.isUnknown(name); ok {
+			if u, ok := kp.isUnknown(name); ok {
 				name = "(" + u.s + ")"
 			}
-			addr := fmt.Sprintf("%s.Policies[%d].PolicyDocument", res.LogicalID, i)
-			e.addInline(name, r.doc(pl.list[i].get("PolicyDocument"), cond, "inline policy "+name+" of "+kind+" "+e.name, addr, policy.TypeIdentity, ""))
+			addr := fmt.Sprintf("%s.Policies[%d].PolicyDocument", res.LogicalID, index[i])
+			e.addInline(name, r.doc(known[i].get("PolicyDocument"), cond, "inline policy "+name+" of "+kind+" "+e.name, addr, policy.TypeIdentity, ""))
 		}
 	}
 	k := kind + "/" + e.name

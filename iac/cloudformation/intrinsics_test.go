@@ -252,3 +252,38 @@ func TestJSONSlashEscape(t *testing.T) {
 		t.Errorf("group: %+v %v", g, ok)
 	}
 }
+
+// An entry of Policies that a deploy decides is an unknown inline policy;
+// the role's other policies are read.
+func TestUnknownPolicyEntry(t *testing.T) {
+	text := `Parameters: {P: {Type: String}}
+Conditions: {C: !Equals [!Ref P, x]}
+Resources:
+  R:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: r
+      AssumeRolePolicyDocument: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}]}
+      Policies:
+        - !If [C, {PolicyName: maybe, PolicyDocument: {Version: "2012-10-17", Statement: [{Effect: Deny, Action: "*", Resource: "*"}]}}, !Ref AWS::NoValue]
+        - {PolicyName: read, PolicyDocument: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: s3:GetObject, Resource: "*"}]}}
+`
+	tmpl, err := Decode([]byte(text), "t.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := snapshot.New(snapshot.Options{})
+	if _, err := Apply(env, tmpl, Options{Account: "111122223333"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	role, _ := env.Accounts["111122223333"].Role("r")
+	if len(role.InlinePolicies) != 2 || role.InlinePolicies[0].Document.Unknown == "" || role.InlinePolicies[1].Name != "read" {
+		t.Fatalf("inline policies: %+v", role.InlinePolicies)
+	}
+	if u := role.InlinePolicies[0].Document.Unknown; !strings.Contains(u, "R.Policies[0]") || !strings.Contains(u, "t.yaml:2:26: parameter P has no value") {
+		t.Errorf("unknown = %q, want the entry and the parameter's line", u)
+	}
+}

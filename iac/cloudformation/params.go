@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/iamwhy/iamwhy/policy"
+
 	"gopkg.in/yaml.v3"
 
 	"github.com/iamwhy/iamwhy/inputfile"
@@ -62,7 +64,7 @@ func DecodeParameters(data []byte, name string) (*Parameters, error) {
 		n = deref(n.Content[0])
 	}
 	errf := func(at *yaml.Node, format string, args ...any) error {
-		return fmt.Errorf("%s:%d:%d: %s", name, at.Line, at.Column, fmt.Sprintf(format, args...))
+		return fmt.Errorf("%s: %s", policy.At(name, at.Line, at.Column), fmt.Sprintf(format, args...))
 	}
 	text := func(v *yaml.Node) (string, error) {
 		v = deref(v)

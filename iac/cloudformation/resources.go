@@ -135,7 +135,7 @@ func (r *reader) other(res *Resource, cond *val) (bool, error) {
 			return true, r.wrap(err)
 		}
 		if u, unk := p.isUnknown(x.Bucket); unk || x.Bucket == "" {
-			r.leftOut(res, "Bucket", u)
+			r.leftOut(p, res, "Bucket", u)
 			return true, nil
 		}
 		target := "arn:" + r.partition + ":s3:::" + strings.TrimPrefix(x.Bucket, "arn:"+r.partition+":s3:::")
@@ -194,7 +194,7 @@ func (r *reader) other(res *Resource, cond *val) (bool, error) {
 			return true, r.wrap(err)
 		}
 		if u, unk := p.isUnknown(x.SecretId); unk || !strings.HasPrefix(x.SecretId, "arn:") {
-			r.leftOut(res, "SecretId", u)
+			r.leftOut(p, res, "SecretId", u)
 			return true, nil
 		}
 		d := r.doc(p.field("ResourcePolicy"), cond, "resource policy of "+x.SecretId, res.LogicalID+".ResourcePolicy", policy.TypeResource, "AWS::SecretsManager::Secret")
@@ -245,8 +245,14 @@ func (r *reader) policyName(p *props, name string) string {
 	return name
 }
 
-func (r *reader) leftOut(res *Resource, prop string, u *val) {
+func (r *reader) leftOut(p *props, res *Resource, prop string, u *val) {
+	if u == nil {
+		u = p.field(prop).unknown()
+	}
 	why := "is not an ARN"
+	if p.field(prop) == nil {
+		why = "is missing"
+	}
 	if u != nil {
 		why = "is known only at deploy (" + u.s + ")"
 	}
@@ -278,14 +284,14 @@ func (r *reader) putResource(a string, d *snapshot.Document, res *Resource, keep
 
 func (r *reader) eachTarget(p *props, res *Resource, targets []string, prop string, cond *val, rt string, toARN func(string) (string, bool)) {
 	if f := p.field(prop); f != nil && f.k == kUnknown {
-		r.leftOut(res, prop, f)
+		r.leftOut(p, res, prop, f)
 		return
 	}
 	for _, t := range targets {
 		u, unk := p.isUnknown(t)
 		a, ok := toARN(t)
 		if unk || !ok {
-			r.leftOut(res, prop, u)
+			r.leftOut(p, res, prop, u)
 			continue
 		}
 		d := r.doc(p.field("PolicyDocument"), cond, "resource policy of "+a, res.LogicalID+".PolicyDocument", policy.TypeResource, rt)
@@ -303,7 +309,7 @@ type lambdaPolicy struct {
 
 func (r *reader) permission(p *props, res *Resource, x *lambda.Permission, cond *val) error {
 	if u, ok := p.isUnknown(x.FunctionName); ok || x.FunctionName == "" {
-		r.leftOut(res, "FunctionName", u)
+		r.leftOut(p, res, "FunctionName", u)
 		return nil
 	}
 	fn, err := iac.FunctionARN(r.partition, r.region, r.account, x.FunctionName, "")

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/iamwhy/iamwhy/policy"
+
 	"gopkg.in/yaml.v3"
 
 	"github.com/iamwhy/iamwhy/inputfile"
@@ -70,7 +72,7 @@ func Decode(data []byte, name string) (*Template, error) {
 	if err := yamldoc.Check(&doc); err != nil {
 		var ye *yamldoc.Error
 		if errors.As(err, &ye) {
-			return nil, fmt.Errorf("%s:%d:%d: %s", name, ye.Line, ye.Col, ye.Msg)
+			return nil, fmt.Errorf("%s: %s", policy.At(name, ye.Line, ye.Col), ye.Msg)
 		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -80,7 +82,7 @@ func Decode(data []byte, name string) (*Template, error) {
 	}
 	root = deref(root)
 	if root.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("%s:%d:%d: a template is a mapping with a Resources section", name, root.Line, root.Column)
+		return nil, fmt.Errorf("%s: a template is a mapping with a Resources section", policy.At(name, root.Line, root.Column))
 	}
 	t := &Template{File: name, Parameters: map[string]*yaml.Node{}, Conditions: map[string]*yaml.Node{}, byID: map[string]*Resource{}}
 	var resources *yaml.Node
@@ -176,10 +178,10 @@ func (t *Template) SAM() bool {
 func (t *Template) Resource(id string) (*Resource, bool) { r, ok := t.byID[id]; return r, ok }
 
 func (t *Template) errorf(n *yaml.Node, format string, args ...any) error {
-	return fmt.Errorf("%s:%d:%d: %s", t.File, n.Line, n.Column, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%s: %s", policy.At(t.File, n.Line, n.Column), fmt.Sprintf(format, args...))
 }
 
-func (t *Template) at(line, col int) string { return fmt.Sprintf("%s:%d:%d", t.File, line, col) }
+func (t *Template) at(line, col int) string { return policy.At(t.File, line, col).String() }
 
 // unescapeSlashes drops the backslash of JSON's "\/" escape, which YAML's
 // double-quoted strings do not have (the text is otherwise read as YAML,

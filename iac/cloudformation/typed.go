@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/iamwhy/iamwhy/policy"
 )
 
 // unknownMark stands, inside a string property decoded into a goformation
@@ -59,7 +61,7 @@ func (p *props) decode(into any, names ...string) error {
 			if f := p.v.get(strings.SplitN(te.Field, ".", 2)[0]); f != nil {
 				at = f
 			}
-			return fmt.Errorf("%d:%d: resource %s (%s): property %s: want %s, not %s", at.line, at.col, p.res.LogicalID, p.res.Type, te.Field, te.Type, te.Value)
+			return fmt.Errorf("%s: resource %s (%s): property %s: want %s, not %s", policy.At("", at.line, at.col), p.res.LogicalID, p.res.Type, te.Field, te.Type, te.Value)
 		}
 		return fmt.Errorf("resource %s (%s): %v", p.res.LogicalID, p.res.Type, err)
 	}

@@ -75,11 +75,16 @@ func runCan(s Streams, o *canOptions) error {
 	if err != nil {
 		return err
 	}
-	if o.Output == "json" {
-		return writeVersionedJSON(s.Out, res)
-	}
-	renderCanText(s.Out, res, o.Actions || len(o.Services) > 0)
-	return nil
+	return canRenderers[o.Output](s.Out, res, o)
+}
+
+// canRenderers are can's outputs, by --output format.
+var canRenderers = map[string]func(io.Writer, *access.CanResult, *canOptions) error{
+	"json": func(w io.Writer, r *access.CanResult, _ *canOptions) error { return writeVersionedJSON(w, r) },
+	"text": func(w io.Writer, r *access.CanResult, o *canOptions) error {
+		renderCanText(w, r, o.Actions || len(o.Services) > 0)
+		return nil
+	},
 }
 
 func renderCanText(w io.Writer, r *access.CanResult, list bool) {

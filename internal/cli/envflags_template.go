@@ -25,10 +25,10 @@ type templateFlags struct {
 }
 
 var templateHelp = struct{ template, parameters, account, region string }{
-	template:   "a CloudFormation or SAM template (JSON or YAML), or a CDK cdk.out directory, laid over the environment or alone (repeatable)",
-	parameters: "the templates' parameter values: the AWS CLI's [{ParameterKey, ParameterValue}] file, {\"Parameters\": {...}}, or KEY=VALUE lines",
-	account:    "the account templates deploy to (AWS::AccountId), and plans that name none",
-	region:     "the region templates deploy to (AWS::Region; default us-east-1)",
+	template:   "a CloudFormation or SAM template `FILE` (JSON or YAML), or a CDK cdk.out directory, laid over the environment or alone (repeatable)",
+	parameters: "the templates' parameters `FILE`: the AWS CLI's [{ParameterKey, ParameterValue}] list, {\"Parameters\": {...}}, or KEY=VALUE lines",
+	account:    "the account `ID` templates deploy to (AWS::AccountId), and plans that name none",
+	region:     "the `REGION` templates deploy to (AWS::Region; default us-east-1)",
 }
 
 // register declares the flags. --account and --region are persistent

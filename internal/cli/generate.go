@@ -130,7 +130,7 @@ func generateRun(ctx context.Context, s Streams, o generateOptions) error {
 	case "athena":
 		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		api, aerr := newAthenaAPI(ctx, o.Athena.Region)
+		api, aerr := newAthenaAPI(ctx, o.Athena.Region, o.Athena.httpClient)
 		if aerr != nil {
 			return aerr
 		}

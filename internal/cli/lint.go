@@ -99,10 +99,10 @@ JSON is an ERROR finding (JSON_SYNTAX_ERROR), not exit 2.`,
 		},
 	}
 	cmd.Flags().StringArrayVar(&opts.Plans, "plan", nil, "a Terraform plan (terraform show -json PLANFILE): lint every policy it defines, each at its resource address (repeatable)")
-	cmd.Flags().StringArrayVar(&opts.Templates, "template", nil, "a CloudFormation or SAM template, or a CDK cdk.out directory: lint every policy it defines, at its FILE:LINE:COL (repeatable)")
-	cmd.Flags().StringVar(&opts.Parameters, "parameters", "", "the templates' parameters file")
-	cmd.Flags().StringVar(&opts.Account, "account", "", "the account templates deploy to (AWS::AccountId), and plans that name none")
-	cmd.Flags().StringVar(&opts.Region, "region", "", "the region templates deploy to (AWS::Region)")
+	cmd.Flags().StringArrayVar(&opts.Templates, "template", nil, "a CloudFormation or SAM template `FILE`, or a CDK cdk.out directory: lint every policy it defines, at its FILE:LINE:COL (repeatable)")
+	cmd.Flags().StringVar(&opts.Parameters, "parameters", "", "the templates' parameters `FILE` (see --template on iamwhy simulate)")
+	cmd.Flags().StringVar(&opts.Account, "account", "", "the account `ID` templates deploy to (AWS::AccountId), and plans that name none")
+	cmd.Flags().StringVar(&opts.Region, "region", "", "the `REGION` templates deploy to (AWS::Region)")
 	cmd.Flags().StringVar(&typeName, "policy-type", "identity", "how the documents are used: identity, resource, trust, boundary, session, scp, rcp or vpc_endpoint")
 	cmd.Flags().StringVar(&opts.ResourceType, "resource-type", "", "the resource a resource policy is attached to (AWS::S3::Bucket, AWS::KMS::Key, ...): enables the checks of its actions, ARNs, keys and size")
 	cmd.Flags().StringSliceVar(&custom.AccessNotGranted, "check-access-not-granted", nil, "actions the policies must not grant (comma-separated or repeated): each grant is an ERROR (ACCESS_GRANTED), as Access Analyzer's CheckAccessNotGranted")

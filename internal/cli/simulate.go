@@ -357,13 +357,20 @@ func runSimulate(s Streams, o *simulateOptions) error {
 			return err
 		}
 	}
-	if o.Output == "json" {
-		return writeVersionedJSON(s.Out, map[string]any{"results": results})
-	}
-	for i := range results {
-		renderSimulationText(s.Out, &results[i])
-	}
-	return nil
+	return simulateRenderers[o.Output](s.Out, results)
+}
+
+// simulateRenderers are simulate's outputs, by --output format.
+var simulateRenderers = map[string]func(io.Writer, []SimulationResult) error{
+	"json": func(w io.Writer, results []SimulationResult) error {
+		return writeVersionedJSON(w, map[string]any{"results": results})
+	},
+	"text": func(w io.Writer, results []SimulationResult) error {
+		for i := range results {
+			renderSimulationText(w, &results[i])
+		}
+		return nil
+	},
 }
 
 func renderSimulationText(w io.Writer, r *SimulationResult) {

@@ -101,16 +101,7 @@ func runTrailDiagnose(ctx context.Context, s Streams, o trailDiagnoseOptions) er
 	})
 	out := diagnoseRecords(env, records)
 	out.Stats = st
-	if o.Output == "json" {
-		// The read statistics in snake_case, as trail denied writes them.
-		err = writeVersionedJSON(s.Out, struct {
-			*diagnose.Denials
-			Stats deniedStatsJSON `json:"stats"`
-		}{out, trailStatsJSON(&out.Stats)})
-	} else {
-		err = renderTrailDiagnosis(s.Out, out)
-	}
-	if err != nil {
+	if err := trailDiagnoseRenderers[o.Output](s.Out, out); err != nil {
 		return err
 	}
 	for _, p := range st.Problems {
@@ -129,6 +120,18 @@ func diagnoseRecords(env *snapshot.Environment, records []*trail.Record) *diagno
 		Options: diagnose.Options{Actions: catalog.Default().ServiceActions},
 		Request: trail.RequestOptions{Actions: replay.DefaultOptions().EventActions},
 	})
+}
+
+// trailDiagnoseRenderers are trail diagnose's outputs, by --output format.
+var trailDiagnoseRenderers = map[string]func(io.Writer, *diagnose.Denials) error{
+	"json": func(w io.Writer, d *diagnose.Denials) error {
+		// The read statistics in snake_case, as trail denied writes them.
+		return writeVersionedJSON(w, struct {
+			*diagnose.Denials
+			Stats deniedStatsJSON `json:"stats"`
+		}{d, trailStatsJSON(&d.Stats)})
+	},
+	"text": renderTrailDiagnosis,
 }
 
 func renderTrailDiagnosis(w io.Writer, d *diagnose.Denials) error {

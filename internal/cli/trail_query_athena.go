@@ -7,6 +7,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	sdk "github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/iamwhy/iamwhy/trail/athena"
@@ -23,6 +24,9 @@ type athenaQueryOptions struct {
 	CreateTable    bool
 	AllowDDL       bool
 	Table          athena.TableOptions
+	// httpClient replaces the SDK's HTTP client (tests answer with
+	// Athena's responses), as for every AWS client of the CLI.
+	httpClient aws.HTTPClient
 }
 
 func addAthenaQueryFlags(cmd *cobra.Command, o *athenaQueryOptions) {
@@ -42,11 +46,15 @@ func addAthenaQueryFlags(cmd *cobra.Command, o *athenaQueryOptions) {
 	f.StringVar(&o.Table.StartDate, "start-date", "", "with --create-table: first day to project, yyyy/MM/dd (default 2020/01/01)")
 }
 
-// newAthenaAPI makes the Athena client; tests replace it.
-var newAthenaAPI = func(ctx context.Context, region string) (athena.API, error) {
+// newAthenaAPI makes the Athena client from the default AWS configuration,
+// in region when given, through httpClient when set.
+func newAthenaAPI(ctx context.Context, region string, httpClient aws.HTTPClient) (athena.API, error) {
 	var opts []func(*config.LoadOptions) error
 	if region != "" {
 		opts = append(opts, config.WithRegion(region))
+	}
+	if httpClient != nil {
+		opts = append(opts, config.WithHTTPClient(httpClient))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
@@ -60,7 +68,7 @@ func runAthenaQuery(ctx context.Context, s Streams, sql string, o athenaQueryOpt
 	// so Athena does not go on scanning (and billing) for nobody.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	api, err := newAthenaAPI(ctx, o.Region)
+	api, err := newAthenaAPI(ctx, o.Region, o.httpClient)
 	if err != nil {
 		return err
 	}

@@ -4,13 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	sdk "github.com/aws/aws-sdk-go-v2/service/athena"
-	"github.com/aws/aws-sdk-go-v2/service/athena/types"
 
 	"github.com/iamwhy/iamwhy/internal/golden"
 	"github.com/iamwhy/iamwhy/trail/athena"
@@ -137,69 +136,83 @@ func TestTrailQueryErrors(t *testing.T) {
 	}
 }
 
-// fakeAthena answers like Athena for one SELECT and records the SQL it
-// was given. The SDK-level behaviour (requests, polling, paging) is tested
-// against recorded responses in package athena; this checks the wiring.
-type fakeAthena struct{ queries []string }
-
-func (f *fakeAthena) StartQueryExecution(_ context.Context, in *sdk.StartQueryExecutionInput, _ ...func(*sdk.Options)) (*sdk.StartQueryExecutionOutput, error) {
-	f.queries = append(f.queries, aws.ToString(in.QueryString))
-	return &sdk.StartQueryExecutionOutput{QueryExecutionId: aws.String("q-1")}, nil
+// fakeAthena answers the SDK's Athena requests (JSON 1.1 protocol) as
+// Athena does for one SELECT, and records the SQL it was given. The
+// SDK-level behaviour (polling, paging) is tested against recorded
+// responses in package athena; this checks the wiring. No request
+// reaches AWS.
+type fakeAthena struct {
+	t       *testing.T
+	mu      sync.Mutex
+	queries []string
 }
 
-func (f *fakeAthena) GetQueryExecution(context.Context, *sdk.GetQueryExecutionInput, ...func(*sdk.Options)) (*sdk.GetQueryExecutionOutput, error) {
-	st := types.StatementTypeDml
-	if strings.HasPrefix(f.queries[len(f.queries)-1], "CREATE") {
-		st = types.StatementTypeDdl
+func (f *fakeAthena) Do(req *http.Request) (*http.Response, error) {
+	body, _ := io.ReadAll(req.Body)
+	op := strings.TrimPrefix(req.Header.Get("X-Amz-Target"), "AmazonAthena.")
+	if !strings.HasPrefix(req.URL.Host, "athena.") {
+		f.t.Errorf("unexpected request to %s: %s", req.URL, body)
 	}
-	return &sdk.GetQueryExecutionOutput{QueryExecution: &types.QueryExecution{
-		StatementType: st,
-		Status:        &types.QueryExecutionStatus{State: types.QueryExecutionStateSucceeded},
-		Statistics:    &types.QueryExecutionStatistics{DataScannedInBytes: aws.Int64(1e6)},
-	}}, nil
-}
-
-func (f *fakeAthena) GetQueryResults(context.Context, *sdk.GetQueryResultsInput, ...func(*sdk.Options)) (*sdk.GetQueryResultsOutput, error) {
-	if strings.HasPrefix(f.queries[len(f.queries)-1], "CREATE") {
-		return &sdk.GetQueryResultsOutput{ResultSet: &types.ResultSet{ResultSetMetadata: &types.ResultSetMetadata{}}}, nil
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var reply any
+	switch op {
+	case "StartQueryExecution":
+		var in struct{ QueryString string }
+		_ = json.Unmarshal(body, &in)
+		f.queries = append(f.queries, in.QueryString)
+		reply = map[string]any{"QueryExecutionId": "q-1"}
+	case "GetQueryExecution":
+		st := "DML"
+		if strings.HasPrefix(f.queries[len(f.queries)-1], "CREATE") {
+			st = "DDL"
+		}
+		reply = map[string]any{"QueryExecution": map[string]any{"StatementType": st,
+			"Status": map[string]any{"State": "SUCCEEDED"}, "Statistics": map[string]any{"DataScannedInBytes": 1e6}}}
+	case "GetQueryResults":
+		if strings.HasPrefix(f.queries[len(f.queries)-1], "CREATE") {
+			reply = map[string]any{"ResultSet": map[string]any{"ResultSetMetadata": map[string]any{}}}
+			break
+		}
+		row := func(a, b string) map[string]any {
+			return map[string]any{"Data": []any{map[string]any{"VarCharValue": a}, map[string]any{"VarCharValue": b}}}
+		}
+		reply = map[string]any{"ResultSet": map[string]any{
+			"ResultSetMetadata": map[string]any{"ColumnInfo": []any{
+				map[string]any{"Name": "eventname", "Type": "varchar"}, map[string]any{"Name": "n", "Type": "bigint"}}},
+			"Rows": []any{row("eventname", "n"), row("GetObject", "7")}}}
+	case "StopQueryExecution":
+		reply = map[string]any{}
+	default:
+		f.t.Errorf("unexpected Athena operation %q", op)
+		reply = map[string]any{}
 	}
-	v := func(s string) types.Datum { return types.Datum{VarCharValue: aws.String(s)} }
-	return &sdk.GetQueryResultsOutput{ResultSet: &types.ResultSet{
-		ResultSetMetadata: &types.ResultSetMetadata{ColumnInfo: []types.ColumnInfo{
-			{Name: aws.String("eventname"), Type: aws.String("varchar")},
-			{Name: aws.String("n"), Type: aws.String("bigint")},
-		}},
-		Rows: []types.Row{
-			{Data: []types.Datum{v("eventname"), v("n")}},
-			{Data: []types.Datum{v("GetObject"), v("7")}},
-		},
-	}}, nil
-}
-
-func (f *fakeAthena) StopQueryExecution(context.Context, *sdk.StopQueryExecutionInput, ...func(*sdk.Options)) (*sdk.StopQueryExecutionOutput, error) {
-	return &sdk.StopQueryExecutionOutput{}, nil
+	data, _ := json.Marshal(reply)
+	h := http.Header{}
+	h.Set("Content-Type", "application/x-amz-json-1.1")
+	h.Set("X-Amzn-Requestid", "fake")
+	return &http.Response{StatusCode: 200, Header: h, Body: io.NopCloser(bytes.NewReader(data)), Request: req}, nil
 }
 
 func TestTrailQueryAthena(t *testing.T) {
-	fake := &fakeAthena{}
-	old := newAthenaAPI
-	newAthenaAPI = func(context.Context, string) (athena.API, error) { return fake, nil }
-	defer func() { newAthenaAPI = old }()
-	out, errs, code := runQueryCLI(t, "trail", "query", "--engine", "athena", "--create-table", "--bucket", "org-trail",
-		"--org-id", "o-abcdefghij", "--accounts", "111122223333", "-o", "json",
-		"--sql", "SELECT eventname, count(*) AS n FROM cloudtrail_logs GROUP BY 1")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errs)
+	awsTestEnv(t)
+	fake := &fakeAthena{t: t}
+	var out, errb bytes.Buffer
+	o := trailQueryOptions{Engine: "athena", Output: "json", SQL: "SELECT eventname, count(*) AS n FROM cloudtrail_logs GROUP BY 1",
+		Athena: athenaQueryOptions{Region: "us-east-1", Database: "default", CreateTable: true, httpClient: fake,
+			Table: athena.TableOptions{Bucket: "org-trail", OrgID: "o-abcdefghij", Accounts: []string{"111122223333"}}}}
+	if err := runTrailQuery(context.Background(), Streams{In: strings.NewReader(""), Out: &out, Err: &errb}, o); err != nil {
+		t.Fatalf("%v: %s", err, errb.String())
 	}
-	if want := "[\n  {\"eventname\": \"GetObject\", \"n\": 7}\n]\n"; out != want {
-		t.Errorf("stdout %q, want %q", out, want)
+	if want := "[\n  {\"eventname\": \"GetObject\", \"n\": 7}\n]\n"; out.String() != want {
+		t.Errorf("stdout %q, want %q", out.String(), want)
 	}
 	if len(fake.queries) != 2 || !strings.Contains(fake.queries[0], "LOCATION 's3://org-trail/AWSLogs/o-abcdefghij/'") ||
 		!strings.HasPrefix(fake.queries[1], "SELECT eventname") {
 		t.Errorf("queries %q", fake.queries)
 	}
-	if !strings.Contains(errs, "scanned 1.0 MB") {
-		t.Errorf("stderr %q", errs)
+	if !strings.Contains(errb.String(), "scanned 1.0 MB") {
+		t.Errorf("stderr %q", errb.String())
 	}
 }
 

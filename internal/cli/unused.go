@@ -101,15 +101,16 @@ func unusedRun(ctx context.Context, s Streams, o unusedOptions) error {
 	if err != nil {
 		return err
 	}
-	if o.Output == "json" {
-		err = writeUnusedJSON(s.Out, res)
-	} else {
-		err = renderUnusedText(s.Out, res)
-	}
-	if err != nil {
+	if err := unusedRenderers[o.Output](s.Out, res); err != nil {
 		return err
 	}
 	return reportTrailProblems(s, &st)
+}
+
+// unusedRenderers are unused's outputs, by --output format.
+var unusedRenderers = map[string]func(io.Writer, *unused.Result) error{
+	"json": writeUnusedJSON,
+	"text": renderUnusedText,
 }
 
 func renderUnusedText(w io.Writer, res *unused.Result) error {
