@@ -21,7 +21,7 @@ func TestRendererTablesMatchOutputFormats(t *testing.T) {
 	}
 	tables := map[string]any{
 		"simulate": simulateRenderers, "can": canRenderers, "unused": unusedRenderers,
-		"trail diagnose": trailDiagnoseRenderers, "trust": trustRenderers,
+		"trail diagnose": trailDiagnoseRenderers, "trust": trustRenderers, "who-can": whoCanRenderers,
 	}
 	root := NewRoot(Streams{})
 	for name, table := range tables {

@@ -80,13 +80,8 @@ func runWhoCan(s Streams, o *whoCanOptions) error {
 			shown.Answers = append(shown.Answers, a)
 		}
 	}
-	if o.Output == "json" {
-		if err := writeVersionedJSON(s.Out, whoCanJSON{&shown, res.Count(access.Allowed), res.Count(access.AllowedIf),
-			res.Count(access.Unknown), res.Count(access.Denied), res.Count(access.Undetermined)}); err != nil {
-			return err
-		}
-	} else {
-		renderWhoCanText(s.Out, res, &shown)
+	if err := whoCanRenderers[o.Output](s.Out, res, &shown); err != nil {
+		return err
 	}
 	if res.Count(access.Allowed)+res.Count(access.AllowedIf) == 0 {
 		return silentExit(1)
@@ -103,6 +98,19 @@ type whoCanJSON struct {
 	Unknown      int `json:"unknown"`
 	Denied       int `json:"denied"`
 	Undetermined int `json:"undetermined"`
+}
+
+// whoCanRenderers are who-can's outputs, by --output format: all is every
+// answer (for the counts), shown the answers listed.
+var whoCanRenderers = map[string]func(w io.Writer, all, shown *access.WhoCanResult) error{
+	"json": func(w io.Writer, all, shown *access.WhoCanResult) error {
+		return writeVersionedJSON(w, whoCanJSON{shown, all.Count(access.Allowed), all.Count(access.AllowedIf),
+			all.Count(access.Unknown), all.Count(access.Denied), all.Count(access.Undetermined)})
+	},
+	"text": func(w io.Writer, all, shown *access.WhoCanResult) error {
+		renderWhoCanText(w, all, shown)
+		return nil
+	},
 }
 
 func renderWhoCanText(w io.Writer, all, shown *access.WhoCanResult) {
