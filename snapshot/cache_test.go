@@ -89,22 +89,51 @@ func TestCacheInvalidation(t *testing.T) {
 	if _, info, err = LoadCached(spec, Options{}, dir); err != nil || info.Hit {
 		t.Fatalf("truncated cache: hit=%v err=%v", info.Hit, err)
 	}
-	// Same size, same modification time, other content, written just
-	// before the cache: the stamp was racy, so the content is hashed and
-	// the change seen.
-	if _, _, err := LoadCached(spec, Options{}, dir); err != nil {
-		t.Fatal(err)
-	}
+	// Same size, same modification time, other content. Whether the
+	// content is hashed again depends on how close to the stamping the
+	// file was last modified, so the test sets both times: the clock that
+	// stamps (cacheClock) and the file's modification time.
 	org0 := filepath.Join(src, "organization.yaml")
-	fi, _ := os.Stat(org0)
 	text0, _ := os.ReadFile(org0)
 	swapped := []byte(strings.Replace(string(text0), "r-", "r_", 1))
-	os.WriteFile(org0, swapped, 0o644)
-	os.Chtimes(org0, fi.ModTime(), fi.ModTime())
+	modified := time.Now().Add(-time.Hour).Truncate(time.Second)
+	edit := func(text []byte) {
+		t.Helper()
+		if err := os.WriteFile(org0, text, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(org0, modified, modified); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stampAt := func(at time.Time) {
+		t.Helper()
+		cacheClock = func() time.Time { return at }
+		t.Cleanup(func() { cacheClock = time.Now })
+		os.Remove(files[0])
+		if _, info, err := LoadCached(spec, Options{}, dir); err != nil || info.Hit {
+			t.Fatalf("rewriting the cache: hit=%v err=%v", info.Hit, err)
+		}
+	}
+	// Stamped a second after the file changed: the stamp is racy, the
+	// content is hashed on use, and the edit is seen.
+	edit(text0)
+	stampAt(modified.Add(time.Second))
+	edit(swapped)
 	if _, info, _ = LoadCached(spec, Options{}, dir); info.Hit {
 		t.Fatal("a same-size, same-time edit of a racy file was not seen")
 	}
-	os.WriteFile(org0, text0, 0o644)
+	// Stamped well after the file changed: size and time are trusted and
+	// the content is not read again (git's rule for its index; an edit
+	// that keeps both is not seen, which is why racy files are hashed).
+	edit(text0)
+	stampAt(modified.Add(10 * time.Second))
+	edit(swapped)
+	if _, info, _ = LoadCached(spec, Options{}, dir); !info.Hit {
+		t.Fatalf("a file stamped long after its change was read again: %q", info.Problem)
+	}
+	cacheClock = time.Now
+	edit(text0)
 	// An input changes.
 	org := filepath.Join(src, "organization.yaml")
 	text, err := os.ReadFile(org)

@@ -3,7 +3,9 @@ package snapshot
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 )
 
@@ -12,7 +14,7 @@ import (
 // collected, empty none). Before encoding, every slice and map of the cache
 // form is numbered in a fixed walk and the empty non-nil ones recorded;
 // after decoding, the same walk (the decoded tree has the same shape) makes
-// those empty again.
+// those empty again (cacheForm.restore).
 
 // emptyMarks returns the walk numbers of the empty non-nil slices and maps
 // under v.
@@ -28,27 +30,15 @@ func emptyMarks(v reflect.Value) []int {
 	return marks
 }
 
-// applyEmptyMarks makes the marked containers under v empty, not nil. It
-// fails when the tree has fewer containers than a mark names.
-func applyEmptyMarks(v reflect.Value, marks []int) error {
-	n, next := 0, 0
-	walkContainers(v, func(c reflect.Value) {
-		if next < len(marks) && marks[next] == n {
-			if c.IsNil() && c.CanSet() {
-				if c.Kind() == reflect.Slice {
-					c.Set(reflect.MakeSlice(c.Type(), 0, 0))
-				} else {
-					c.Set(reflect.MakeMap(c.Type()))
-				}
-			}
-			next++
+// makeEmpty makes a nil slice or map empty.
+func makeEmpty(c reflect.Value) {
+	if c.IsNil() && c.CanSet() {
+		if c.Kind() == reflect.Slice {
+			c.Set(reflect.MakeSlice(c.Type(), 0, 0))
+		} else {
+			c.Set(reflect.MakeMap(c.Type()))
 		}
-		n++
-	})
-	if next != len(marks) {
-		return fmt.Errorf("cache form shape: %d of %d empty containers found", next, len(marks))
 	}
-	return nil
 }
 
 var documentType = reflect.TypeFor[*Document]()
@@ -99,7 +89,7 @@ func walk(v reflect.Value, containers func(reflect.Value), docs func(*Document))
 		}
 		keys := v.MapKeys()
 		if v.Type().Key().Kind() == reflect.String {
-			sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
+			sortStringKeys(keys)
 		} else {
 			sort.Slice(keys, func(i, j int) bool { return fmt.Sprint(keys[i].Interface()) < fmt.Sprint(keys[j].Interface()) })
 		}
@@ -140,10 +130,18 @@ func walkFields(t reflect.Type) []int {
 var fieldCache sync.Map // reflect.Type -> []int
 
 // mayHold reports whether a value of type t may be or contain a slice, a
-// map or a *Document.
+// map or a *Document. It is asked for every slice of a walk, so the answer
+// is kept per type.
 func mayHold(t reflect.Type) bool {
-	return mayHoldSeen(t, map[reflect.Type]bool{})
+	if h, ok := holdCache.Load(t); ok {
+		return h.(bool)
+	}
+	h := mayHoldSeen(t, map[reflect.Type]bool{})
+	holdCache.Store(t, h)
+	return h
 }
+
+var holdCache sync.Map // reflect.Type -> bool
 
 func mayHoldSeen(t reflect.Type, seen map[reflect.Type]bool) bool {
 	if seen[t] {
@@ -163,4 +161,21 @@ func mayHoldSeen(t reflect.Type, seen map[reflect.Type]bool) bool {
 		}
 	}
 	return false
+}
+
+// sortStringKeys sorts map keys of a string kind by their text; the texts
+// are taken out once, not at every comparison.
+func sortStringKeys(keys []reflect.Value) {
+	type keyed struct {
+		s string
+		k reflect.Value
+	}
+	ks := make([]keyed, len(keys))
+	for i, k := range keys {
+		ks[i] = keyed{k.String(), k}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int { return strings.Compare(a.s, b.s) })
+	for i := range ks {
+		keys[i] = ks[i].k
+	}
 }

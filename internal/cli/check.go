@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"runtime/debug"
-	"sync"
 
 	"github.com/iamwhy/iamwhy/eval"
 
@@ -56,7 +53,7 @@ func runCheck(ctx context.Context, s Streams, o *checkOptions) error {
 	if !ok {
 		return fmt.Errorf("unknown --output %q (want text, json, junit, sarif or markdown)", o.Output)
 	}
-	defer checkGC()()
+	defer lessGC()()
 	// The service reference is decoded on the other core while the files
 	// are read.
 	refReady := make(chan eval.Reference, 1)
@@ -105,45 +102,3 @@ func checkFileError(err error) error {
 	}
 	return err
 }
-
-// checkGC lets the garbage collector run less often during a check run
-// and returns the function that restores it. A run's live heap is small
-// (the policies, a batch of cases and results) while it allocates several
-// times that, so at Go's default the collector took a quarter of the CPU
-// of a 20,000-case run. At 400 the heap may grow to five times the live
-// data between collections; the 512 MiB soft limit keeps a very large run
-// (a million streamed cases) within bounds whatever the ratio. A GOGC or
-// GOMEMLIMIT the user set wins. Runs in one process (tests, serve) share
-// the setting: the first sets it, the last restores it.
-func checkGC() (restore func()) {
-	checkGCMu.Lock()
-	defer checkGCMu.Unlock()
-	if checkGCRuns++; checkGCRuns == 1 {
-		checkGCPrev, checkGCLimit = -2, -1
-		if os.Getenv("GOGC") == "" {
-			checkGCPrev = debug.SetGCPercent(400)
-		}
-		if os.Getenv("GOMEMLIMIT") == "" {
-			checkGCLimit = debug.SetMemoryLimit(512 << 20)
-		}
-	}
-	return func() {
-		checkGCMu.Lock()
-		defer checkGCMu.Unlock()
-		if checkGCRuns--; checkGCRuns > 0 {
-			return
-		}
-		if checkGCPrev != -2 {
-			debug.SetGCPercent(checkGCPrev)
-		}
-		if checkGCLimit >= 0 {
-			debug.SetMemoryLimit(checkGCLimit)
-		}
-	}
-}
-
-var (
-	checkGCMu                sync.Mutex
-	checkGCRuns, checkGCPrev int
-	checkGCLimit             int64
-)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/iamwhy/iamwhy/catalog"
 	"github.com/iamwhy/iamwhy/iac/cloudformation"
 	"github.com/iamwhy/iamwhy/iac/terraform"
 	"github.com/iamwhy/iamwhy/snapshot"
@@ -150,6 +151,10 @@ func (f *envFlags) name() string {
 // Terraform plans (spec.Plans, and an environment file's plan: key) are laid
 // over the loaded environment by package iac/terraform, or stand alone.
 func loadEnvironment(spec snapshot.Spec) (*snapshot.Environment, error) {
+	defer lessGC()()
+	// The service reference (AWS managed policies, action names) is
+	// decoded on the other core while the environment is read.
+	go catalog.Default()
 	plans, templates := spec.Plans, spec.Templates
 	if spec.File != "" {
 		inner, err := snapshot.ReadSpec(spec.File)

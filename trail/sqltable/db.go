@@ -48,12 +48,25 @@ func Open(ctx context.Context, path string) (*DB, error) {
 			return nil, &inputfile.NotRegularError{Path: path, Mode: fi.Mode()}
 		}
 	}
+	existed := false
+	if path != "" {
+		_, err := os.Stat(path)
+		existed = err == nil
+	}
 	d, err := open(path, false)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := d.sql.ExecContext(ctx, CreateTableSQL()); err != nil {
+	// Creating the table takes milliseconds and is not interrupted: an
+	// interruption in the middle left a new database file without the
+	// table, which later commands refuse. A stop asked for now is seen by
+	// the load that follows, which keeps nothing of it.
+	if _, err := d.sql.ExecContext(context.WithoutCancel(ctx), CreateTableSQL()); err != nil {
 		d.Close()
+		if !existed && path != "" {
+			os.Remove(path)
+			os.Remove(path + ".wal")
+		}
 		return nil, fmt.Errorf("create %s in %s: %w", TableName, displayPath(path), err)
 	}
 	return d, nil

@@ -1,6 +1,7 @@
 package sqltable
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -392,7 +393,11 @@ func (n *normalizer) appendString(tok []byte) {
 func (n *normalizer) skipString() error {
 	n.i++ // opening quote
 	for n.i < len(n.src) {
-		// Most bytes need no attention: run over them first.
+		// Most bytes need no attention: run over them first, eight at a
+		// time while a word holds none (plainWord), then byte by byte.
+		for n.i+8 <= len(n.src) && plainWord(binary.LittleEndian.Uint64(n.src[n.i:])) {
+			n.i += 8
+		}
 		for n.i < len(n.src) && plainStringByte[n.src[n.i]] {
 			n.i++
 		}
@@ -439,6 +444,18 @@ var plainStringByte = func() (t [256]bool) {
 	}
 	return t
 }()
+
+// plainWord reports whether the eight bytes of w (little endian) are all
+// plain string bytes: none below 0x20, none a quote or a backslash. Each
+// test is the classic "has a byte less than n" bit trick (exact for
+// n <= 0x80: a byte at or above 0x80 never counts); a quote or a backslash
+// is a zero byte of w XOR that byte repeated.
+func plainWord(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q := w ^ ('"' * ones)
+	bs := w ^ ('\\' * ones)
+	return ((w-0x20*ones)&^w|(q-ones)&^q|(bs-ones)&^bs)&highs == 0
+}
 
 func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'

@@ -3,8 +3,10 @@ package sqltable
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -229,5 +231,39 @@ func TestLoaderRestoresThreads(t *testing.T) {
 	}
 	if n := threads(); n != 3 {
 		t.Errorf("threads after Close = %d, want 3 restored", n)
+	}
+}
+
+// plainWord agrees with plainStringByte on every byte value at every
+// position of a word, with plain and with high (UTF-8) bytes around it.
+func TestPlainWord(t *testing.T) {
+	for _, fill := range []byte{'a', 0x80, 0xff, 0x20, 0x7f} {
+		for pos := 0; pos < 8; pos++ {
+			for c := 0; c < 256; c++ {
+				var b [8]byte
+				for i := range b {
+					b[i] = fill
+				}
+				b[pos] = byte(c)
+				want := true
+				for _, x := range b {
+					want = want && plainStringByte[x]
+				}
+				if got := plainWord(binary.LittleEndian.Uint64(b[:])); got != want {
+					t.Fatalf("fill %#x, byte %#x at %d: plainWord %v, want %v", fill, c, pos, got, want)
+				}
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 1_000_000; i++ {
+		w := r.Uint64()
+		want := true
+		for k := 0; k < 8; k++ {
+			want = want && plainStringByte[byte(w>>(8*k))]
+		}
+		if got := plainWord(w); got != want {
+			t.Fatalf("%#016x: plainWord %v, want %v", w, got, want)
+		}
 	}
 }
