@@ -41,7 +41,14 @@ type jsonReader struct {
 
 	intern map[string]string
 	bytes  byteArena
-	depth  int
+	// nodeChunk is how many nodes are allocated at once. A streamed file
+	// takes them one by one: a chunk lives as long as any node in it, and
+	// in a file of a million cases the nodes that outlive their batch (a
+	// failing case's, a kept inline policy's) each pinned a whole chunk, so
+	// memory grew with the file (1.1 GB for 1M cases) instead of staying
+	// bounded by the batch.
+	nodeChunk int
+	depth     int
 }
 
 // nodeMark is a point in the reader's node storage (see rewind).
@@ -87,12 +94,12 @@ func (e *jsonError) Error() string {
 }
 
 func newJSONReader(r io.Reader) *jsonReader {
-	return &jsonReader{r: r, buf: make([]byte, 0, 256<<10), line: 1, col: 1, intern: map[string]string{}}
+	return &jsonReader{r: r, buf: make([]byte, 0, 256<<10), line: 1, col: 1, intern: map[string]string{}, nodeChunk: 1}
 }
 
 // newJSONBytes reads from data already in memory.
 func newJSONBytes(data []byte) *jsonReader {
-	return &jsonReader{buf: data, eof: true, line: 1, col: 1, intern: map[string]string{}}
+	return &jsonReader{buf: data, eof: true, line: 1, col: 1, intern: map[string]string{}, nodeChunk: 1024}
 }
 
 func (p *jsonReader) fail(format string, args ...any) {
@@ -176,7 +183,7 @@ func (p *jsonReader) offset() int64 { return p.base + int64(p.pos) }
 
 func (p *jsonReader) node() *yaml.Node {
 	if len(p.slab) == 0 {
-		p.slab = make([]yaml.Node, 1024)
+		p.slab = make([]yaml.Node, max(p.nodeChunk, 1))
 	}
 	n := &p.slab[0]
 	p.slab = p.slab[1:]
