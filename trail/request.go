@@ -188,6 +188,13 @@ func replayResources(r *Record, rp *Replay) ([]string, string) {
 	account := ""
 	for _, res := range r.Resources {
 		if res.ARN != "" {
+			// A resources[] entry that is not an ARN (a damaged or
+			// hand-made record) names nothing a policy can hold: it is
+			// noted, not used as a resource.
+			if _, ok := arn.Parse(res.ARN); !ok {
+				rp.Notes = append(rp.Notes, "resources[] entry "+strconv.Quote(res.ARN)+" is not an ARN: not used")
+				continue
+			}
 			out = append(out, res.ARN)
 			if account == "" {
 				account = res.AccountID
@@ -213,8 +220,12 @@ func replayResources(r *Record, rp *Replay) ([]string, string) {
 		rp.FromResponse = true
 		return arns, ""
 	}
+	// The error message may name the resource; an unusable resources[]
+	// entry was noted above and is not taken again here.
 	if res := ResourceOf(r); res != "" {
-		return []string{res}, ""
+		if _, ok := arn.Parse(res); ok {
+			return []string{res}, ""
+		}
 	}
 	rp.Notes = append(rp.Notes, "the record names no resource; the request is replayed on \"*\" (right for actions without resource types)")
 	return []string{"*"}, ""
