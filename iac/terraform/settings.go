@@ -73,17 +73,11 @@ func (p *planReader) bucketPublicAccessBlock(c *change) {
 		cp := *old
 		n = &cp
 	}
-	if c.deleted {
-		p.res.Removed++
-		n.BlockPublicAccess = nil
-	} else {
-		bpa, unk, ok := blockPublicAccess(c.after)
-		if !ok {
-			p.res.Warnings = append(p.res.Warnings, unk+" is known only after apply; the public access block is left out")
-			return
-		}
-		n.BlockPublicAccess = bpa
+	bpa, ok := p.changedBlock(c, "the public access block")
+	if !ok {
+		return
 	}
+	n.BlockPublicAccess = bpa
 	p.env.PutResource(n)
 }
 
@@ -100,18 +94,28 @@ func (p *planReader) accountPublicAccessBlock(c *change) {
 		cp := *old
 		n = &cp
 	}
+	bpa, ok := p.changedBlock(c, "the account's public access block")
+	if !ok {
+		return
+	}
+	n.BlockPublicAccess = bpa
+	p.env.PutS3Account(acct, n)
+}
+
+// changedBlock is the public access block a change leaves: none when it
+// deletes it; ok is false (with a warning naming what) when a setting is
+// known only after apply.
+func (p *planReader) changedBlock(c *change, what string) (*snapshot.BlockPublicAccess, bool) {
 	if c.deleted {
 		p.res.Removed++
-		n.BlockPublicAccess = nil
-	} else {
-		bpa, unk, ok := blockPublicAccess(c.after)
-		if !ok {
-			p.res.Warnings = append(p.res.Warnings, unk+" is known only after apply; the account's public access block is left out")
-			return
-		}
-		n.BlockPublicAccess = bpa
+		return nil, true
 	}
-	p.env.PutS3Account(acct, n)
+	bpa, unk, ok := blockPublicAccess(c.after)
+	if !ok {
+		p.res.Warnings = append(p.res.Warnings, unk+" is known only after apply; "+what+" is left out")
+		return nil, false
+	}
+	return bpa, true
 }
 
 // functionARN names the function a permission or reference names, with
