@@ -22,6 +22,7 @@ func TestRendererTablesMatchOutputFormats(t *testing.T) {
 	tables := map[string]any{
 		"simulate": simulateRenderers, "can": canRenderers, "unused": unusedRenderers,
 		"trail diagnose": trailDiagnoseRenderers, "trust": trustRenderers, "who-can": whoCanRenderers,
+		"explain": explainRenderers, "diagnose": diagnoseRenderers, "reproduce": reproduceRenderers,
 	}
 	root := NewRoot(Streams{})
 	for name, table := range tables {
