@@ -119,7 +119,10 @@ func TestExplain(t *testing.T) {
 	if err != nil || !ex.Denial.Recognized || ex.Diagnosis != nil || ex.DecodeProblem != nil {
 		t.Fatalf("%+v, %v", ex, err)
 	}
-	decode := func(context.Context, *denial.Denial) error { t.Error("decode called without an encoded message"); return nil }
+	decode := func(context.Context, *denial.Denial) error {
+		t.Error("decode called without an encoded message")
+		return nil
+	}
 	ex, err = Explain(context.Background(), "argument", kmsMessage, ExplainOptions{Options: DefaultOptions(), Decode: decode})
 	if err != nil || !errors.Is(ex.DecodeProblem, ErrNothingToDecode) {
 		t.Fatalf("decode problem %v, err %v", ex.DecodeProblem, err)

@@ -40,3 +40,27 @@ func (r Run) MarshalJSON() ([]byte, error) {
 	p.NotSent = jsonenc.List(p.NotSent)
 	return jsonenc.Marshal(p)
 }
+
+// Reproduction is a plan and, when it was performed, what AWS answered.
+// Its JSON form is the document `iamwhy reproduce --output json` prints
+// (after its format_version): the plan's fields, then run (null when not
+// performed).
+type Reproduction struct {
+	Plan *Plan
+	Run  *Run
+}
+
+// MarshalJSON writes the plan's fields, then run.
+func (r Reproduction) MarshalJSON() ([]byte, error) {
+	plan, err := jsonenc.Marshal(r.Plan)
+	if err != nil {
+		return nil, err
+	}
+	run, err := jsonenc.Marshal(struct {
+		Run *Run `json:"run"`
+	}{r.Run})
+	if err != nil {
+		return nil, err
+	}
+	return jsonenc.Merge(plan, run)
+}

@@ -185,3 +185,7 @@ func nullString(s string) *string { return jsonenc.Null(s) }
 // methods of values written by writeVersionedJSON (which keeps < > & as
 // they are).
 func marshalNoEscape(v any) ([]byte, error) { return jsonenc.Marshal(v) }
+
+// emptyList is l, or an empty list when l is nil, for JSON lists that are
+// always present.
+func emptyList[T any](l []T) []T { return jsonenc.List(l) }

@@ -80,7 +80,7 @@ func runReproduce(ctx context.Context, s Streams, o *reproduceOptions) error {
 	if o.AllowWrites && !o.Run {
 		return fmt.Errorf("--allow-writes is given without --run")
 	}
-	in := reproduce.Input{EventFile: o.Event, Text: o.Message}
+	in := replay.ReproduceInput{EventFile: o.Event, Text: o.Message}
 	if o.Event == "" && (o.Message == "" || o.Message == "-") {
 		raw, err := inputfile.ReadAllFrom(s.In, "standard input")
 		if err != nil {
@@ -88,7 +88,7 @@ func runReproduce(ctx context.Context, s Streams, o *reproduceOptions) error {
 		}
 		in.Text = string(raw)
 	}
-	ropts := reproduce.Options{
+	ropts := replay.ReproduceOptions{
 		Catalog: catalog.Default(),
 		Parse:   replay.DefaultOptions(),
 		Replay:  diagnose.ReplayOptions{Options: diagnose.Options{Actions: catalog.Default().ServiceActions}, Reference: catalogReference()},
@@ -105,7 +105,7 @@ func runReproduce(ctx context.Context, s Streams, o *reproduceOptions) error {
 			return &reproduce.Runner{Config: cfg, AllowWrites: o.AllowWrites}, nil
 		}
 	}
-	out, err := reproduce.Reproduce(ctx, in, ropts)
+	out, err := replay.Reproduce(ctx, in, ropts)
 	if errors.Is(err, replay.ErrNotAccessDenied) {
 		return &ExitError{Code: 3, Err: err}
 	}

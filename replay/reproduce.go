@@ -1,4 +1,4 @@
-package reproduce
+package replay
 
 import (
 	"context"
@@ -9,26 +9,25 @@ import (
 	"github.com/iamwhy/iamwhy/denial"
 	"github.com/iamwhy/iamwhy/diagnose"
 	"github.com/iamwhy/iamwhy/inputfile"
-	"github.com/iamwhy/iamwhy/internal/jsonenc"
-	"github.com/iamwhy/iamwhy/replay"
+	"github.com/iamwhy/iamwhy/reproduce"
 	"github.com/iamwhy/iamwhy/snapshot"
 	"github.com/iamwhy/iamwhy/trail"
 )
 
-// Input is the denied call to reproduce: a CloudTrail file (whose first
-// access-denied record is taken), or pasted text, CloudTrail records or
-// an access-denied message. EventFile wins when both are set.
-type Input struct {
+// ReproduceInput is the denied call to reproduce: a CloudTrail file (whose
+// first access-denied record is taken), or pasted text, CloudTrail
+// records or an access-denied message. EventFile wins when both are set.
+type ReproduceInput struct {
 	EventFile string
 	Text      string
 }
 
-// Options configure Reproduce.
-type Options struct {
+// ReproduceOptions configure Reproduce.
+type ReproduceOptions struct {
 	// Catalog is the IAM service reference; nil: catalog.Default().
 	Catalog *catalog.Catalog
 	// Parse gives the message and record parsers their reference data.
-	Parse replay.Options
+	Parse Options
 	// Environment, when set, loads the environment: the role's real ARN
 	// (its path) comes from it, and with a run iamwhy's offline decision
 	// of the request, compared with AWS's answer. Called once the input is
@@ -40,40 +39,16 @@ type Options struct {
 	// Runner, when set, gives the Runner that performs the plan through
 	// the AWS SDK; nil: the plan only. It is called once the plan is
 	// built.
-	Runner func(ctx context.Context) (*Runner, error)
-}
-
-// Reproduction is a plan and, when it was performed, what AWS answered.
-// Its JSON form is the document `iamwhy reproduce --output json` prints
-// (after its format_version): the plan's fields, then run (null when not
-// performed).
-type Reproduction struct {
-	Plan *Plan
-	Run  *Run
-}
-
-// MarshalJSON writes the plan's fields, then run.
-func (r Reproduction) MarshalJSON() ([]byte, error) {
-	plan, err := jsonenc.Marshal(r.Plan)
-	if err != nil {
-		return nil, err
-	}
-	run, err := jsonenc.Marshal(struct {
-		Run *Run `json:"run"`
-	}{r.Run})
-	if err != nil {
-		return nil, err
-	}
-	return jsonenc.Merge(plan, run)
+	Runner func(ctx context.Context) (*reproduce.Runner, error)
 }
 
 // notDenied is the error of an input that is not an access-denied error:
-// errors.Is(err, replay.ErrNotAccessDenied) holds, with a message that
+// errors.Is(err, ErrNotAccessDenied) holds, with a message that
 // names the input.
 type notDenied struct{ msg string }
 
 func (e *notDenied) Error() string        { return e.msg }
-func (e *notDenied) Is(target error) bool { return target == replay.ErrNotAccessDenied }
+func (e *notDenied) Is(target error) bool { return target == ErrNotAccessDenied }
 
 // source is what the plan was built from, for the offline decision: a
 // record, or a message's text.
@@ -82,17 +57,18 @@ type source struct {
 	text   string
 }
 
-// Reproduce builds the plan for the input, takes the role's ARN from the
-// environment when one is given, and, with a Runner, performs it and
-// compares AWS's answer with the offline decision. An error that is
-// replay.ErrNotAccessDenied (errors.Is) means the input is read but is not
-// an access-denied error; a *RefusedError that the call was not made.
-func Reproduce(ctx context.Context, in Input, opts Options) (*Reproduction, error) {
+// Reproduce builds the reproduction plan of the input's denied call
+// (package reproduce), takes the role's ARN from the environment when one
+// is given, and, with a Runner, performs it and compares AWS's answer with
+// the offline decision (Diagnose). An error that is ErrNotAccessDenied
+// (errors.Is) means the input is read but is not an access-denied error; a
+// *reproduce.RefusedError that the call was not made.
+func Reproduce(ctx context.Context, in ReproduceInput, opts ReproduceOptions) (*reproduce.Reproduction, error) {
 	cat := opts.Catalog
 	if cat == nil {
 		cat = catalog.Default()
 	}
-	plan, src, err := buildPlan(in, cat, opts.Parse.Denial)
+	plan, src, err := reproducePlan(in, cat, opts.Parse.Denial)
 	if err != nil {
 		return nil, err
 	}
@@ -101,11 +77,11 @@ func Reproduce(ctx context.Context, in Input, opts Options) (*Reproduction, erro
 		if env, err = opts.Environment(); err != nil {
 			return nil, err
 		}
-		if role := RoleIn(env, plan.Principal); role != "" {
+		if role := SessionRoleIn(env, plan.Principal); role != "" {
 			plan.WithRole(role)
 		}
 	}
-	out := &Reproduction{Plan: plan}
+	out := &reproduce.Reproduction{Plan: plan}
 	if opts.Runner == nil {
 		return out, nil
 	}
@@ -126,23 +102,23 @@ func Reproduce(ctx context.Context, in Input, opts Options) (*Reproduction, erro
 	return out, nil
 }
 
-// buildPlan reads the input and builds the plan.
-func buildPlan(in Input, cat *catalog.Catalog, dopts denial.Options) (*Plan, source, error) {
+// reproducePlan reads the input and builds the plan.
+func reproducePlan(in ReproduceInput, cat *catalog.Catalog, dopts denial.Options) (*reproduce.Plan, source, error) {
 	text := in.Text
 	if in.EventFile != "" {
 		raw, err := inputfile.Read(in.EventFile)
 		if err != nil {
 			return nil, source{}, err
 		}
-		rec := replay.FirstDenied(string(raw))
+		rec := FirstDenied(string(raw))
 		if rec == nil {
 			return nil, source{}, &notDenied{in.EventFile + " holds no access-denied CloudTrail record"}
 		}
-		plan, err := FromRecord(rec, cat)
+		plan, err := reproduce.FromRecord(rec, cat)
 		return plan, source{record: rec}, err
 	}
-	if rec := replay.FirstDenied(text); rec != nil {
-		plan, err := FromRecord(rec, cat)
+	if rec := FirstDenied(text); rec != nil {
+		plan, err := reproduce.FromRecord(rec, cat)
 		return plan, source{record: rec}, err
 	}
 	d, err := denial.Parse(text, dopts)
@@ -159,15 +135,15 @@ func buildPlan(in Input, cat *catalog.Catalog, dopts denial.Options) (*Plan, sou
 	if d.Resource != nil {
 		res = *d.Resource
 	}
-	plan, err := FromRequest(*d.Principal, *d.Action, res, cat)
+	plan, err := reproduce.FromRequest(*d.Principal, *d.Action, res, cat)
 	return plan, source{text: text}, err
 }
 
 // offlineDecision is iamwhy's decision of the denied request against the
 // environment, as diagnose replays it.
-func offlineDecision(ctx context.Context, env *snapshot.Environment, src source, opts Options) (string, error) {
-	in := replay.Input{Record: src.record, Text: src.text}
-	d, err := replay.Diagnose(ctx, in, replay.DiagnoseOptions{Options: opts.Parse, Replay: opts.Replay,
+func offlineDecision(ctx context.Context, env *snapshot.Environment, src source, opts ReproduceOptions) (string, error) {
+	in := Input{Record: src.record, Text: src.text}
+	d, err := Diagnose(ctx, in, DiagnoseOptions{Options: opts.Parse, Replay: opts.Replay,
 		Environment: func() (*snapshot.Environment, error) { return env, nil }})
 	if err != nil {
 		return "", err
@@ -175,10 +151,10 @@ func offlineDecision(ctx context.Context, env *snapshot.Environment, src source,
 	return d.Decision, nil
 }
 
-// RoleIn is the ARN (with its path) of the role of an assumed-role session
-// in env, found by the session's account and role name; "" when the
-// principal is not a session or env does not hold its role.
-func RoleIn(env *snapshot.Environment, session string) string {
+// SessionRoleIn is the ARN (with its path) of the role of an assumed-role
+// session in env, found by the session's account and role name; "" when
+// the principal is not a session or env does not hold its role.
+func SessionRoleIn(env *snapshot.Environment, session string) string {
 	role, _, ok := arn.SessionRole(session)
 	if !ok || arn.PrincipalKindOf(session) != arn.PrincipalAssumedRole {
 		return ""
