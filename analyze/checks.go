@@ -256,6 +256,7 @@ var ownChecks = []Check{
 	{IssueCode: "VARIABLE_OUTSIDE_RESOURCE_PART", Severity: SeverityWarning, Title: "A policy variable in an ARN's partition, service, Region or account", Types: allTypes},
 	{IssueCode: "ACCESS_GRANTED", Severity: SeverityError, Title: "The policy grants an action --check-access-not-granted forbids (offline CheckAccessNotGranted)", Types: allTypes},
 	{IssueCode: "PUBLIC_ACCESS", Severity: SeverityError, Title: "The resource policy allows public access (offline CheckNoPublicAccess)", Types: allTypes},
+	{IssueCode: "RESOURCE_ELEMENT_NOT_ALLOWED", Severity: SeverityError, Title: "A Resource element in a resource policy whose service refuses one (Amazon ECR repository policies)", Types: typeSet(policy.TypeResource)},
 	{IssueCode: "RCP_SYNTAX_ERROR", Severity: SeverityError, Title: "An element or value resource control policies do not support", Types: rcpType},
 	{IssueCode: "RESOURCE_POLICY_PRIVILEGE_ESCALATION", Severity: SeverityWarning, Title: "A bucket permission (policy, ACL, lifecycle) lets the principal grant itself object permissions the policy withholds", Types: identityTypes},
 	{IssueCode: "RESOURCE_STAR", Severity: SeveritySuggestion, Title: "Resource \"*\" for actions that can be limited to resource ARNs", Types: identityTypes},

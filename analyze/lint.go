@@ -286,8 +286,8 @@ func (l *linter) typeRules(p *policy.Policy) {
 			if !pr.Present {
 				l.add("MISSING_PRINCIPAL", s.Pos, label, "add a Principal element to the policy statement: resource-based policies must name who they apply to")
 			}
-			if l.t == policy.TypeResource && !s.Resource.Present {
-				l.add("MISSING_RESOURCE", s.Pos, label, "add a Resource or NotResource element to the policy statement")
+			if l.t == policy.TypeResource {
+				l.resourceElement(s, label, at)
 			}
 			if pr.Not && s.Effect == policy.Allow {
 				l.add("ALLOW_WITH_NOT_PRINCIPAL", at(pr.Pos), label, "using Allow with NotPrincipal can be overly permissive (it allows everyone not listed, anonymous callers included): we recommend that you use Principal instead")

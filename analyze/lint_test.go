@@ -220,3 +220,50 @@ func TestOwnChecksDocumented(t *testing.T) {
 		}
 	}
 }
+
+// TestResourceElementByResourceType: an Amazon ECR repository policy names
+// no resource (policy.ResourceElementRule cites the pages), so with its
+// resource type a statement without Resource is clean and one with
+// Resource is an error; without the type, MISSING_RESOURCE says which
+// flag to pass.
+func TestResourceElementByResourceType(t *testing.T) {
+	const ecr = `{"Version":"2012-10-17","Statement":[{"Sid":"AllowPull","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"]}]}`
+	const bucket = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:GetObject"}]}`
+	codes := func(doc, rt string) []string {
+		var out []string
+		for _, f := range Lint([]byte(doc), LintOptions{Type: policy.TypeResource, ResourceType: rt}).Findings {
+			if f.Severity != SeveritySuggestion {
+				out = append(out, f.IssueCode+": "+f.Message)
+			}
+		}
+		return out
+	}
+	if got := codes(ecr, "AWS::ECR::Repository"); len(got) != 0 {
+		t.Errorf("ECR repository policy without Resource: %q", got)
+	}
+	public := strings.ReplaceAll(ecr, `"ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"`, `"ecr-public:BatchCheckLayerAvailability","ecr-public:PutImage"`)
+	if got := codes(public, "AWS::ECR::PublicRepository"); len(got) != 0 {
+		t.Errorf("ECR Public repository policy without Resource: %q", got)
+	}
+	withRes := strings.Replace(ecr, `]}]}`, `],"Resource":"*"}]}`, 1)
+	if got := codes(withRes, "AWS::ECR::Repository"); len(got) != 1 || !strings.HasPrefix(got[0], "RESOURCE_ELEMENT_NOT_ALLOWED: ") {
+		t.Errorf("ECR repository policy with Resource: %q", got)
+	}
+	if got := codes(strings.Replace(public, `]}]}`, `],"Resource":"*"}]}`, 1), "AWS::ECR::PublicRepository"); len(got) != 0 {
+		t.Errorf("ECR Public repository policy with Resource: %q", got)
+	}
+	if got := codes(ecr, ""); len(got) != 1 || !strings.HasPrefix(got[0], "MISSING_RESOURCE: ") || !strings.Contains(got[0], "--resource-type AWS::ECR::Repository") {
+		t.Errorf("ECR repository policy without a resource type: %q", got)
+	}
+	for _, rt := range []string{"", "AWS::S3::Bucket"} {
+		if got := codes(bucket, rt); len(got) != 1 || !strings.HasPrefix(got[0], "MISSING_RESOURCE: ") || strings.Contains(got[0], "ECR") {
+			t.Errorf("bucket policy without Resource (%q): %q", rt, got)
+		}
+	}
+	// Every resource type lint knows has a Resource rule in package policy.
+	for _, rt := range ResourceTypes() {
+		if _, known := policy.ResourceElementRule(rt); !known && rt != "AWS::IAM::AssumeRolePolicyDocument" {
+			t.Errorf("%s: no Resource rule in package policy", rt)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/iamwhy/iamwhy/arn"
+	"github.com/iamwhy/iamwhy/policy"
 )
 
 // resourceRule is what the resource policy of one resource type may hold:
@@ -44,6 +45,7 @@ var resourceTypeRules = func() map[string]*resourceRule {
 		{name: "AWS::SecretsManager::Secret", actions: []string{"secretsmanager"}, arnServices: []string{"secretsmanager"}, sizeQuota: 20480},
 		{name: "AWS::Lambda::Function", actions: []string{"lambda"}, arnServices: []string{"lambda"}, sizeQuota: 20480},
 		{name: "AWS::ECR::Repository", actions: []string{"ecr"}, arnServices: []string{"ecr"}, sizeQuota: 10240},
+		{name: "AWS::ECR::PublicRepository", actions: []string{"ecr-public"}, arnServices: []string{"ecr-public"}},
 		{name: "AWS::IAM::AssumeRolePolicyDocument", actions: []string{"sts"}, trustPolicy: true},
 	}
 	m := make(map[string]*resourceRule, len(rules))
@@ -102,4 +104,46 @@ func (l *linter) resourceTypeChecks(si *stmtInfo) {
 			l.addS(si, "IRRELEVANT_CONDITION_KEY_IN_POLICY", c.KeyPos, "the condition key %s is not relevant for the %s policy (it always names the resource's own account or organization there): use this key in an identity-based policy to govern access to this resource", c.Key, r.name)
 		}
 	}
+}
+
+// resourceElement checks the presence of Resource in a resource-based
+// policy against the rule of its resource type (policy.ResourceElementRule
+// cites the pages): an Amazon ECR repository policy names no resource and
+// refuses a Resource element. Without a resource type the statement needs
+// one, as Access Analyzer asks; the message then says which policies omit
+// it.
+func (l *linter) resourceElement(s *policy.Statement, label string, at func(policy.Pos) policy.Pos) {
+	rule, known := policy.ResourceElementRule(l.resourceType)
+	switch {
+	case s.Resource.Present && rule == policy.ElementForbidden:
+		l.add("RESOURCE_ELEMENT_NOT_ALLOWED", at(s.Resource.Pos), label, "the resource-based policy of %s applies to the resource it is attached to and does not accept a %s element: remove it", resourceTypeName(l.resourceType), elementName(s.Resource, "Resource"))
+	case s.Resource.Present || (known && rule != policy.ElementRequired):
+	case !known && onlyService(s, "ecr"):
+		l.add("MISSING_RESOURCE", s.Pos, label, "add a Resource or NotResource element to the policy statement (an Amazon ECR repository policy has none: lint it with --resource-type AWS::ECR::Repository)")
+	default:
+		l.add("MISSING_RESOURCE", s.Pos, label, "add a Resource or NotResource element to the policy statement")
+	}
+}
+
+// resourceTypeName is the resource type as the table spells it.
+func resourceTypeName(name string) string {
+	if r, ok := resourceTypeRules[strings.ToLower(name)]; ok {
+		return r.name
+	}
+	return name
+}
+
+// onlyService reports whether every action of the statement is one of the
+// service's (literal prefix), as an ECR repository policy's are.
+func onlyService(s *policy.Statement, prefix string) bool {
+	if s.Action.Not || len(s.Action.Values) == 0 {
+		return false
+	}
+	for _, v := range s.Action.Values {
+		p, _, ok := strings.Cut(v.Text, ":")
+		if !ok || !strings.EqualFold(p, prefix) {
+			return false
+		}
+	}
+	return true
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/eval"
+	"github.com/iamwhy/iamwhy/internal/jsonenc"
 	"github.com/iamwhy/iamwhy/snapshot"
 	"github.com/iamwhy/iamwhy/trail"
 )
@@ -21,7 +22,7 @@ type Group struct {
 	Key        string     `json:"key"`
 	Decision   string     `json:"decision"`
 	RootCause  *RootCause `json:"root_cause"`
-	Reason     string     `json:"reason,omitempty"` // for events not reproduced or not replayed
+	Reason     string     `json:"reason"` // for events not reproduced or not replayed; "" (JSON null) otherwise
 	Count      int        `json:"count"`
 	Principals []string   `json:"principals"`
 	Actions    []string   `json:"actions"`
@@ -31,8 +32,32 @@ type Group struct {
 	Last       string     `json:"last"`
 	Fixes      []Fix      `json:"fixes"`
 	Findings   []Finding  `json:"findings"`
-	Candidates []string   `json:"candidates,omitempty"`
+	Candidates []string   `json:"candidates"`
 	seen       map[string]bool
+}
+
+// MarshalJSON writes every field of the group: no reason (and no first or
+// last time, when the events carry none) as null, no candidates (a
+// reproduced denial) as [].
+func (g Group) MarshalJSON() ([]byte, error) {
+	return jsonenc.Marshal(struct {
+		Key        string     `json:"key"`
+		Decision   string     `json:"decision"`
+		RootCause  *RootCause `json:"root_cause"`
+		Reason     *string    `json:"reason"`
+		Count      int        `json:"count"`
+		Principals []string   `json:"principals"`
+		Actions    []string   `json:"actions"`
+		Resources  []string   `json:"resources"`
+		EventIDs   []string   `json:"event_ids"`
+		First      *string    `json:"first"`
+		Last       *string    `json:"last"`
+		Fixes      []Fix      `json:"fixes"`
+		Findings   []Finding  `json:"findings"`
+		Candidates []string   `json:"candidates"`
+	}{g.Key, g.Decision, g.RootCause, jsonenc.Null(g.Reason), g.Count, jsonenc.List(g.Principals), jsonenc.List(g.Actions),
+		jsonenc.List(g.Resources), jsonenc.List(g.EventIDs), jsonenc.Null(g.First), jsonenc.Null(g.Last), jsonenc.List(g.Fixes), jsonenc.List(g.Findings),
+		jsonenc.List(g.Candidates)})
 }
 
 // Denials is a trail's access-denied events grouped by root cause.

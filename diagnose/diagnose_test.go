@@ -215,7 +215,7 @@ func TestReplayAllowedListsCandidates(t *testing.T) {
 
 func TestRootCauseJSONPolicyNull(t *testing.T) {
 	b, _ := json.Marshal(RootCause{Layer: "identity", Summary: "s"})
-	if string(b) != `{"layer":"identity","policy":null,"statement":null,"condition":null,"summary":"s"}` {
+	if string(b) != `{"layer":"identity","policy":null,"statement":null,"condition":null,"summary":"s","location":null}` {
 		t.Fatal(string(b))
 	}
 	b, _ = json.Marshal(&RootCause{Layer: "resource", Policy: "arn:aws:s3:::b", Summary: "s"})

@@ -8,7 +8,6 @@ import (
 
 	"github.com/iamwhy/iamwhy/catalog"
 	"github.com/iamwhy/iamwhy/eval"
-	"github.com/iamwhy/iamwhy/replay"
 	"github.com/iamwhy/iamwhy/snapshot"
 	"github.com/iamwhy/iamwhy/trail"
 )
@@ -22,13 +21,32 @@ func loadEnv(t *testing.T, dir string) *snapshot.Environment {
 	return env
 }
 
+// eventRequest is the first authorisation the first denied record of
+// file needs, with the record's context. (Package replay does this for
+// the commands; it imports this package, so the test reads the record
+// itself.)
 func eventRequest(t *testing.T, file string) *eval.Request {
 	t.Helper()
-	r, err := replay.FromEventFile(context.Background(), file, replay.Given{}, replay.DefaultOptions())
-	if err != nil {
-		t.Fatal(err)
+	var rec *trail.Record
+	if _, err := trail.Read(context.Background(), []string{file}, trail.Options{Serial: true}, func(r *trail.Record) error {
+		if rec == nil && trail.IsAccessDenied(r.ErrorCode) {
+			rec = r.Clone()
+		}
+		return nil
+	}); err != nil || rec == nil {
+		t.Fatalf("%s: no denied record (%v)", file, err)
 	}
-	return r.Request
+	rp := trail.ToReplay(rec, trail.RequestOptions{Actions: eventActions})
+	if len(rp.Requests) == 0 {
+		t.Fatalf("%s: no request", file)
+	}
+	return rp.Requests[0]
+}
+
+// eventActions are the IAM actions a CloudTrail event needs.
+func eventActions(source, name string) []string {
+	a, _ := catalog.Default().EventActions(source, name)
+	return a
 }
 
 var replayOpts = ReplayOptions{Options: Options{Actions: testActions}, Reference: catalog.Default()}
@@ -148,7 +166,7 @@ func TestGroupDenials(t *testing.T) {
 		}
 	}
 	records = append(records, &trail.Record{EventID: "anon", EventSource: "s3.amazonaws.com", EventName: "GetObject", ErrorCode: "AccessDenied"})
-	out := GroupDenials(env, records, DenialsOptions{Options: Options{Actions: testActions}, Request: trail.RequestOptions{Actions: replay.DefaultOptions().EventActions}})
+	out := GroupDenials(env, records, DenialsOptions{Options: Options{Actions: testActions}, Request: trail.RequestOptions{Actions: eventActions}})
 	if out.Events != 4 || out.Distinct != 2 {
 		t.Fatalf("events %d distinct %d", out.Events, out.Distinct)
 	}

@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 
 	"github.com/iamwhy/iamwhy/eval"
+	"github.com/iamwhy/iamwhy/internal/jsonenc"
 )
 
 // Report is the diagnosis of one request.
@@ -28,12 +29,30 @@ type Report struct {
 	Candidates []string    `json:"candidates"`
 	// Extensions.
 	Findings    []Finding `json:"findings"`
-	MissingKeys []string  `json:"missing_context_keys,omitempty"`
-	Notes       []string  `json:"notes,omitempty"`
+	MissingKeys []string  `json:"missing_context_keys"`
+	Notes       []string  `json:"notes"`
 	// MessageCheck, for a replay from an access-denied message, says
 	// whether the replay agrees with what the message says (its deny kind
-	// and policy type) and what it had to assume; nil otherwise.
-	MessageCheck *MessageCheck `json:"message_check,omitempty"`
+	// and policy type) and what it had to assume; nil (JSON null)
+	// otherwise.
+	MessageCheck *MessageCheck `json:"message_check"`
+}
+
+// MarshalJSON writes every field of the report, a list without entries as
+// [] and a value the report lacks as null, never leaving one out: a
+// program reads every report the same way.
+func (r Report) MarshalJSON() ([]byte, error) {
+	type plain Report // without this method
+	p := plain(r)
+	p.Fixes = jsonenc.List(p.Fixes)
+	p.Candidates = jsonenc.List(p.Candidates)
+	p.Findings = jsonenc.List(p.Findings)
+	p.MissingKeys = jsonenc.List(p.MissingKeys)
+	p.Notes = jsonenc.List(p.Notes)
+	if p.Request.Context == nil {
+		p.Request.Context = map[string][]string{}
+	}
+	return jsonenc.Marshal(p)
 }
 
 // RequestView is the replayed request.
@@ -59,8 +78,9 @@ type RootCause struct {
 	// that made the difference.
 	Condition *ConditionView `json:"condition"`
 	Summary   string         `json:"summary"`
-	// Location is file:line:col of the statement (extension).
-	Location string `json:"location,omitempty"`
+	// Location is file:line:col of the statement (extension); "" (JSON
+	// null) when the deciding policy has no file, or nothing decided.
+	Location string `json:"location"`
 }
 
 // ConditionView is one condition with the values that met.
@@ -86,11 +106,46 @@ type Fix struct {
 	// action of the service, or the action on other resources.
 	GrantsBeyondRequest bool `json:"grants_beyond_request"`
 	// Extensions.
-	Description string   `json:"description"`
-	Patch       string   `json:"patch,omitempty"`
-	Requires    []int    `json:"requires,omitempty"`
-	AlsoGrants  []string `json:"also_grants,omitempty"`
-	WhoMustAct  string   `json:"who_must_act,omitempty"`
+	Description string `json:"description"`
+	// Patch says the change in one line ("add to POLICY: {statement}");
+	// "" (JSON null) when the fix is not a statement to add.
+	Patch string `json:"patch"`
+	// Requires are the indexes of the fixes this one needs too (both
+	// sides of a cross-account request).
+	Requires []int `json:"requires"`
+	// AlsoGrants are the other requests the change would allow.
+	AlsoGrants []string `json:"also_grants"`
+	// WhoMustAct names who can make the change when it is not the
+	// policy's owner in the account ("" , JSON null, when it is).
+	WhoMustAct string `json:"who_must_act"`
+}
+
+// MarshalJSON writes every field of the fix: an empty Patch or WhoMustAct
+// as null, no Requires or AlsoGrants as [].
+func (f Fix) MarshalJSON() ([]byte, error) {
+	return jsonenc.Marshal(struct {
+		Layer               string          `json:"layer"`
+		Target              string          `json:"target"`
+		Document            json.RawMessage `json:"document"`
+		CurrentDocument     json.RawMessage `json:"current_document"`
+		Verified            bool            `json:"verified"`
+		GrantsBeyondRequest bool            `json:"grants_beyond_request"`
+		Description         string          `json:"description"`
+		Patch               *string         `json:"patch"`
+		Requires            []int           `json:"requires"`
+		AlsoGrants          []string        `json:"also_grants"`
+		WhoMustAct          *string         `json:"who_must_act"`
+	}{f.Layer, f.Target, rawOrNull(f.Document), rawOrNull(f.CurrentDocument), f.Verified, f.GrantsBeyondRequest, f.Description,
+		jsonenc.Null(f.Patch), jsonenc.List(f.Requires), jsonenc.List(f.AlsoGrants), jsonenc.Null(f.WhoMustAct)})
+}
+
+// rawOrNull is a raw JSON value, or null when it is empty (a RawMessage
+// of no bytes is not valid JSON).
+func rawOrNull(m json.RawMessage) json.RawMessage {
+	if len(m) == 0 {
+		return json.RawMessage("null")
+	}
+	return m
 }
 
 // Finding is a named pitfall from the troubleshooting guides that fits.
@@ -107,19 +162,22 @@ func requestView(req *eval.Request, resAcct string) RequestView {
 	return rv
 }
 
-// MarshalJSON writes an empty Policy as null: an implicit deny by a layer
-// with no policy to blame (no identity policy at all, say) names none.
+// MarshalJSON writes an empty Policy as null (an implicit deny by a layer
+// with no policy to blame, no identity policy at all say, names none), an
+// empty Location as null, and a condition's value lists as [] when empty.
 func (rc RootCause) MarshalJSON() ([]byte, error) {
-	var policy *string
-	if rc.Policy != "" {
-		policy = &rc.Policy
+	cond := rc.Condition
+	if cond != nil {
+		c := *cond
+		c.Expected, c.Actual = jsonenc.List(c.Expected), jsonenc.List(c.Actual)
+		cond = &c
 	}
-	return json.Marshal(struct {
+	return jsonenc.Marshal(struct {
 		Layer     string         `json:"layer"`
 		Policy    *string        `json:"policy"`
 		Statement *string        `json:"statement"`
 		Condition *ConditionView `json:"condition"`
 		Summary   string         `json:"summary"`
-		Location  string         `json:"location,omitempty"`
-	}{rc.Layer, policy, rc.Statement, rc.Condition, rc.Summary, rc.Location})
+		Location  *string        `json:"location"`
+	}{rc.Layer, jsonenc.Null(rc.Policy), rc.Statement, cond, rc.Summary, jsonenc.Null(rc.Location)})
 }

@@ -11,6 +11,11 @@ type Options struct {
 	// Type selects the per-type rules (Principal required or forbidden,
 	// which elements are allowed). TypeAny checks only the grammar.
 	Type Type
+	// ResourceType is the CloudFormation type of the resource a TypeResource
+	// document is attached to ("AWS::S3::Bucket", "AWS::ECR::Repository"):
+	// it decides whether statements need Resource (ResourceElementRule).
+	// Empty means not known: Resource is then optional.
+	ResourceType string
 	// Source names the document in errors and traces; it is the File of
 	// every position Parse reports.
 	Source string
@@ -42,7 +47,7 @@ func Parse(data []byte, opts Options) (*Policy, error) {
 	b := &builder{source: opts.Source}
 	p := b.policy(root)
 	if p != nil {
-		b.errs = append(b.errs, validate(p, opts.Type, &b.flags)...)
+		b.errs = append(b.errs, validate(p, opts.Type, opts.ResourceType, &b.flags)...)
 	}
 	if len(b.errs) > 0 {
 		sortErrors(b.errs)

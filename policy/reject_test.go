@@ -132,7 +132,6 @@ var rejectCases = []rejectCase{
 
 	// --- Resource-based policies.
 	{"Principal is required in resource-based policies", pagePrincipal, TypeResource, `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`, []string{"1:14 statement 0 has no Principal, which a resource-based policy requires"}},
-	{"Resource is required in resource-based policies", pageResource, TypeResource, `{"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:*"}}`, []string{"1:14 statement 0 has neither Resource nor NotResource, which a resource-based policy requires"}},
 	{"NotPrincipal must be used with Deny (trust policy)", pageNotPrinc, TypeTrust, `{"Statement":{"Effect":"Allow","NotPrincipal":{"AWS":"1"},"Action":"sts:AssumeRole"}}`, []string{`1:32 NotPrincipal is not supported in a role trust policy`}},
 
 	// --- Role trust policies.

@@ -12,7 +12,7 @@ import (
 // TypeAny) can be checked for another use, and so that documents built in
 // code are checked the same way. The errors are in source order.
 func (p *Policy) Validate(t Type) ErrorList {
-	errs := validate(p, t, nil)
+	errs := validate(p, t, "", nil)
 	sortErrors(errs)
 	return errs
 }
@@ -64,6 +64,8 @@ type typeRules struct {
 //     "Policy statement must contain resources") and prohibits them in role
 //     trust policies ("Has prohibited field Resource"), whose resource is the
 //     role itself: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+//     Other resource-based policies follow their service
+//     (ResourceElementRule, by Options.ResourceType).
 //   - SCPs: Principal and NotPrincipal are not among the SCP elements and
 //     Version must be "2012-10-17":
 //     https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_syntax.html
@@ -87,7 +89,8 @@ func rulesFor(t Type) typeRules {
 	case TypeSession:
 		return typeRules{principal: forbidden, resource: required, notAction: true}
 	case TypeResource:
-		return typeRules{principal: required, notPrincipal: true, resource: required, notAction: true}
+		// Resource: see ResourceElementRule, by the resource type.
+		return typeRules{principal: required, notPrincipal: true, notAction: true}
 	case TypeTrust:
 		return typeRules{principal: required, resource: forbidden, notAction: true, iamSid: true}
 	case TypeSCP:
@@ -102,11 +105,16 @@ func rulesFor(t Type) typeRules {
 
 // validate applies the model-level rules. flags, when not nil, names the
 // elements whose shape problems the builder already reported.
-func validate(p *Policy, t Type, flags *shapeFlags) ErrorList {
+func validate(p *Policy, t Type, resourceType string, flags *shapeFlags) ErrorList {
 	if flags == nil {
 		flags = &shapeFlags{}
 	}
 	v := &validator{source: p.Source, rules: rulesFor(t), t: t}
+	if t == TypeResource {
+		rule, _ := ResourceElementRule(resourceType)
+		v.rules.resource = rule.presence()
+		v.resourceType = resourceType
+	}
 
 	// Version: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html
 	// Absent means 2008-10-17; any other value is rejected.
@@ -167,7 +175,9 @@ type validator struct {
 	source string
 	rules  typeRules
 	t      Type
-	errs   ErrorList
+	// resourceType is the resource a TypeResource policy is attached to.
+	resourceType string
+	errs         ErrorList
 }
 
 func (v *validator) errorf(p Pos, format string, args ...any) {
@@ -246,8 +256,12 @@ func (v *validator) statement(s *Statement, f stmtFlags) {
 		switch {
 		case s.Resource.Present && len(s.Resource.Values) == 0:
 			v.errorf(at(s.Resource.Pos), "%s is empty", listName(s.Resource, "Resource"))
+		case s.Resource.Present && r.resource == forbidden && v.t == TypeResource:
+			v.errorf(at(s.Resource.Pos), "%s is not allowed in the resource-based policy of %s (the policy applies to the resource it is attached to)", listName(s.Resource, "Resource"), v.resourceType)
 		case s.Resource.Present && r.resource == forbidden:
 			v.errorf(at(s.Resource.Pos), "%s is not allowed in %s (its resource is the role itself)", listName(s.Resource, "Resource"), typeLong(v.t))
+		case !s.Resource.Present && r.resource == required && v.t == TypeResource:
+			v.errorf(s.Pos, "statement %s has neither Resource nor NotResource, which the resource-based policy of %s requires", s.Label(), v.resourceType)
 		case !s.Resource.Present && r.resource == required:
 			v.errorf(s.Pos, "statement %s has neither Resource nor NotResource, which %s requires", s.Label(), typeLong(v.t))
 		}

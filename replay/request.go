@@ -6,6 +6,7 @@ import (
 	"github.com/iamwhy/iamwhy/catalog"
 	"github.com/iamwhy/iamwhy/denial"
 	"github.com/iamwhy/iamwhy/eval"
+	"github.com/iamwhy/iamwhy/internal/jsonenc"
 )
 
 // ErrNotAccessDenied is returned when the input is read but is not an
@@ -29,13 +30,28 @@ type Request struct {
 }
 
 // Source says what a request was rebuilt from. Its JSON form is the
-// "input" object of `iamwhy diagnose --output json`.
+// "input" object of `iamwhy diagnose --output json`: every field present,
+// null where the input did not say.
 type Source struct {
-	Kind       string `json:"kind"` // "message", "event" or "request"
-	Deny       string `json:"deny,omitempty"`
-	PolicyType string `json:"policy_type,omitempty"`
-	EventID    string `json:"event_id,omitempty"`
-	EventTime  string `json:"event_time,omitempty"`
+	Kind string `json:"kind"` // "message", "event" or "request"
+	// Deny and PolicyType are what the message (or the record's error
+	// message) says: the denial package's strings.
+	Deny       string `json:"deny"`
+	PolicyType string `json:"policy_type"`
+	// EventID and EventTime name the CloudTrail record.
+	EventID   string `json:"event_id"`
+	EventTime string `json:"event_time"`
+}
+
+// MarshalJSON writes the fields the input did not give as null.
+func (s Source) MarshalJSON() ([]byte, error) {
+	return jsonenc.Marshal(struct {
+		Kind       string  `json:"kind"`
+		Deny       *string `json:"deny"`
+		PolicyType *string `json:"policy_type"`
+		EventID    *string `json:"event_id"`
+		EventTime  *string `json:"event_time"`
+	}{s.Kind, jsonenc.Null(s.Deny), jsonenc.Null(s.PolicyType), jsonenc.Null(s.EventID), jsonenc.Null(s.EventTime)})
 }
 
 // Given are the parts of the request the user states explicitly. They fill

@@ -12,8 +12,10 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// actionsOptions are the typed flags of `iamwhy actions`.
+// actionsOptions are the typed flags of `iamwhy actions`, and the
+// service reference it searches.
 type actionsOptions struct {
+	Catalog      *catalog.Catalog
 	Patterns     []string
 	AccessLevels []catalog.AccessLevel
 	Resource     string
@@ -23,7 +25,7 @@ type actionsOptions struct {
 
 func newActionsCmd(s Streams) *cobra.Command {
 	var levels []string
-	opts := &actionsOptions{}
+	opts := &actionsOptions{Catalog: catalog.Default()}
 	cmd := &cobra.Command{
 		Use:   "actions [PATTERN...]",
 		Short: "List IAM actions from the embedded service reference",
@@ -51,7 +53,7 @@ Exit status: 0 when actions were listed, 1 when nothing matched, 2 on bad input.
 			if len(opts.Patterns) == 0 && opts.Resource == "" {
 				return errors.New("give an action pattern (e.g. 's3:Get*') or --resource ARN")
 			}
-			return runActions(catalog.Default(), s.Out, opts)
+			return runActions(s.Out, opts)
 		},
 	}
 	cmd.Flags().StringSliceVar(&levels, "access-level", nil, "keep only actions of these access levels: List, Read, Write, Permissions-management, Tagging (repeatable or comma-separated)")
@@ -61,30 +63,29 @@ Exit status: 0 when actions were listed, 1 when nothing matched, 2 on bad input.
 	return cmd
 }
 
-func runActions(c *catalog.Catalog, out io.Writer, opts *actionsOptions) error {
-	if opts.Output != "text" && opts.Output != "json" {
-		return fmt.Errorf("--output %q: want text or json", opts.Output)
-	}
-	res, err := c.FindActions(catalog.ActionQuery{Patterns: opts.Patterns, AccessLevels: opts.AccessLevels, Resource: opts.Resource, Details: opts.Details})
+func runActions(out io.Writer, opts *actionsOptions) error {
+	res, err := opts.Catalog.FindActions(catalog.ActionQuery{Patterns: opts.Patterns, AccessLevels: opts.AccessLevels, Resource: opts.Resource, Details: opts.Details})
 	if err != nil {
 		return fmt.Errorf("--resource %w", err)
 	}
 	w := bufio.NewWriterSize(out, 64<<10)
-	if opts.Output == "json" {
-		err = writeVersionedJSON(w, res)
-	} else {
-		err = renderActionsText(w, res, opts.Details)
+	if err := actionsRenderers[opts.Output](w, res, opts.Details); err != nil {
+		return err
 	}
-	if err == nil {
-		err = w.Flush()
-	}
-	if err != nil {
+	if err := w.Flush(); err != nil {
 		return err
 	}
 	if len(res.Actions) == 0 {
 		return silentExit(1)
 	}
 	return nil
+}
+
+// actionsRenderers are actions' outputs, by --output format; details asks
+// for each action's resource types, condition keys and dependent actions.
+var actionsRenderers = map[string]func(w io.Writer, res *catalog.ActionSearch, details bool) error{
+	"json": func(w io.Writer, res *catalog.ActionSearch, _ bool) error { return writeVersionedJSON(w, res) },
+	"text": renderActionsText,
 }
 
 func renderActionsText(w io.Writer, res *catalog.ActionSearch, details bool) error {

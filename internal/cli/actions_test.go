@@ -78,20 +78,18 @@ func TestActionsAllCountsEveryAction(t *testing.T) {
 // BenchmarkActionsAll is `iamwhy actions '*'`: match every action and
 // render the text table (budget 200 ms).
 func BenchmarkActionsAll(b *testing.B) {
-	c := catalog.Default()
-	opts := &actionsOptions{Patterns: []string{"*"}, Output: "text"}
+	opts := &actionsOptions{Catalog: catalog.Default(), Patterns: []string{"*"}, Output: "text"}
 	for b.Loop() {
-		if err := runActions(c, io.Discard, opts); err != nil {
+		if err := runActions(io.Discard, opts); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
 func BenchmarkActionsAllJSON(b *testing.B) {
-	c := catalog.Default()
-	opts := &actionsOptions{Patterns: []string{"*"}, Output: "json"}
+	opts := &actionsOptions{Catalog: catalog.Default(), Patterns: []string{"*"}, Output: "json"}
 	for b.Loop() {
-		if err := runActions(c, io.Discard, opts); err != nil {
+		if err := runActions(io.Discard, opts); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -30,9 +30,6 @@ type diagnoseOptions struct {
 	ResourceAccount string
 	CompareEnv      string
 	ComparePrin     string
-	// text is the input already read (by explain --env), when haveText.
-	text     string
-	haveText bool
 }
 
 func newDiagnoseCmd(s Streams) *cobra.Command {
@@ -56,7 +53,7 @@ are listed); 3 the input is not an access-denied error; 2 diagnose could not run
   iamwhy diagnose --env prod/ --compare-env staging/ --event denied.json -o json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Message = strings.Join(args, " ")
-			return runDiagnose(s, o)
+			return runDiagnose(cmd.Context(), s, o)
 		},
 	}
 	f := cmd.Flags()
@@ -74,29 +71,33 @@ are listed); 3 the input is not an access-denied error; 2 diagnose could not run
 	return cmd
 }
 
-// diagnoseResult is what diagnose prints: the contract's report plus what
-// the input said.
-type diagnoseResult struct {
-	*diagnose.Report
-	Input      *replay.Source `json:"input,omitempty"`
-	Warnings   []string       `json:"warnings,omitempty"`
-	Unknown    []string       `json:"unknown_context_keys,omitempty"`
-	ReplayNote []string       `json:"replay_notes,omitempty"`
-}
-
-func runDiagnose(s Streams, o *diagnoseOptions) error {
-	if o.Output != "text" && o.Output != "json" {
-		return fmt.Errorf("unknown --output %q (want text or json)", o.Output)
+func runDiagnose(ctx context.Context, s Streams, o *diagnoseOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
 	}
-	res, err := computeDiagnosis(s, o)
+	if !o.envFlags.given() {
+		return errors.New("--env is required: the environment to replay the request in")
+	}
+	dopts, err := diagnoseReplayOptions(&o.envFlags, o.Context, o.CompareEnv, o.ComparePrin)
 	if err != nil {
 		return err
 	}
-	if res == nil { // not an access-denied error
-		fmt.Fprintln(s.Out, "the input is not an access-denied error; nothing to diagnose")
-		return silentExit(3)
+	in := replay.Input{EventFile: o.Event, Given: replay.Given{Principal: o.Principal, Action: o.Action, Resource: o.Resource, ResourceAccount: o.ResourceAccount}}
+	if o.Event == "" && (o.Message != "" || o.File != "" || o.Principal == "" || o.Action == "") {
+		// A message or records, as an argument, in a file or on stdin;
+		// with neither, the flags state the request.
+		if in.Name, in.Text, err = readExplainInput(s, o.File, o.Message); err != nil {
+			return err
+		}
 	}
-	if err := renderDiagnose(s.Out, o.Output, res); err != nil {
+	res, err := replay.Diagnose(ctx, in, *dopts)
+	if errors.Is(err, replay.ErrNotAccessDenied) {
+		return diagnoseNotDenied(s, o.Output)
+	}
+	if err != nil {
+		return err
+	}
+	if err := diagnoseRenderers[o.Output](s.Out, res); err != nil {
 		return err
 	}
 	if res.RootCause == nil {
@@ -105,92 +106,57 @@ func runDiagnose(s Streams, o *diagnoseOptions) error {
 	return nil
 }
 
-// computeDiagnosis rebuilds the request from the input, replays it in the
-// environment and diagnoses it. It returns nil (and no error) when the
-// input is not an access-denied error.
-func computeDiagnosis(s Streams, o *diagnoseOptions) (*diagnoseResult, error) {
-	if !o.envFlags.given() {
-		return nil, errors.New("--env is required: the environment to replay the request in")
-	}
-	rr, err := o.buildRequest(s)
-	if errors.Is(err, replay.ErrNotAccessDenied) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	req := rr.Request
-	overrides, err := parseContextFlags(o.Context)
-	if err != nil {
-		return nil, err
-	}
-	for _, k := range overrides.Keys() {
-		v, _ := overrides.Get(k)
-		req.Context.Set(k, v...)
-	}
-	env, err := o.envFlags.load()
-	if err != nil {
-		return nil, err
-	}
-	ropts := diagnose.ReplayOptions{
-		Options:          diagnose.Options{Actions: catalog.Default().ServiceActions},
-		Reference:        catalogReference(),
-		ComparePrincipal: o.ComparePrin,
-	}
-	if o.CompareEnv != "" {
-		if ropts.Compare, err = loadEnvironment(snapshot.Spec{File: o.CompareEnv}); err != nil {
-			return nil, fmt.Errorf("--compare-env: %w", err)
-		}
-	}
-	if rr.Source != nil && rr.Source.Kind == "message" {
-		// A message carries no request context: the keys it cannot carry
-		// are unknown, and its deny kind and policy type are evidence.
-		ropts.Message = &diagnose.Evidence{Deny: rr.Source.Deny, PolicyType: rr.Source.PolicyType}
-	}
-	out, err := diagnose.Replay(env, req, ropts)
-	if err != nil {
-		return nil, err
-	}
-	return &diagnoseResult{Report: out.Report, Input: rr.Source, Warnings: out.Warnings, Unknown: rr.Unknown,
-		ReplayNote: append(rr.Notes, out.Notes...)}, nil
-}
-
-// buildRequest turns the input into the request to replay;
-// replay.ErrNotAccessDenied when the input is read but is not an
-// access-denied error.
-func (o *diagnoseOptions) buildRequest(s Streams) (*replay.Request, error) {
-	given := replay.Given{Principal: o.Principal, Action: o.Action, Resource: o.Resource, ResourceAccount: o.ResourceAccount}
-	if o.Event != "" {
-		return replay.FromEventFile(context.Background(), o.Event, given, replay.DefaultOptions())
-	}
-	if o.Message == "" && o.File == "" && o.Principal != "" && o.Action != "" {
-		return replay.FromGiven(given), nil
-	}
-	name, text := "input", o.text
-	if !o.haveText {
-		var err error
-		name, text, err = readExplainInput(s, explainOptions{File: o.File, Message: o.Message})
-		if err != nil {
-			return nil, err
-		}
-	}
-	return replay.FromText(name, text, given, replay.DefaultOptions())
-}
-
-func renderDiagnose(w io.Writer, format string, res *diagnoseResult) error {
+// diagnoseNotDenied ends diagnose of an input that is not an access-denied
+// error: exit status 3, said on stdout as text, or as the JSON error
+// document under --output json.
+func diagnoseNotDenied(s Streams, format string) error {
+	const msg = "the input is not an access-denied error; nothing to diagnose"
 	if format == "json" {
-		// The contract's fields first, then the extensions.
-		// Every extension is present: null when there is no input record,
-		// [] for no warnings, keys or notes.
-		type out struct {
-			*diagnose.Report
-			Input      *replay.Source `json:"input"`
-			Warnings   []string       `json:"warnings"`
-			Unknown    []string       `json:"unknown_context_keys"`
-			ReplayNote []string       `json:"replay_notes"`
-		}
-		return writeVersionedJSON(w, out{res.Report, res.Input, emptyList(res.Warnings), emptyList(res.Unknown), emptyList(res.ReplayNote)})
+		return &ExitError{Code: 3, Err: errors.New(msg)}
 	}
+	fmt.Fprintln(s.Out, msg)
+	return silentExit(3)
+}
+
+// diagnoseReplayOptions are the options of a replay in the environment the
+// flags name, with the --context keys, and with --compare-env (and its
+// principal) when given. The environments are loaded when the replay
+// needs them.
+func diagnoseReplayOptions(env *envFlags, contextFlags []string, compareEnv, comparePrincipal string) (*replay.DiagnoseOptions, error) {
+	overrides, err := parseContextFlags(contextFlags)
+	if err != nil {
+		return nil, err
+	}
+	opts := &replay.DiagnoseOptions{
+		Options: replay.DefaultOptions(),
+		Replay: diagnose.ReplayOptions{
+			Options:          diagnose.Options{Actions: catalog.Default().ServiceActions},
+			Reference:        catalogReference(),
+			ComparePrincipal: comparePrincipal,
+		},
+		Context:     overrides,
+		Environment: env.load,
+	}
+	if compareEnv != "" {
+		opts.Compare = func() (*snapshot.Environment, error) {
+			e, err := loadEnvironment(snapshot.Spec{File: compareEnv})
+			if err != nil {
+				return nil, fmt.Errorf("--compare-env: %w", err)
+			}
+			return e, nil
+		}
+	}
+	return opts, nil
+}
+
+// diagnoseRenderers are diagnose's outputs, by --output format.
+var diagnoseRenderers = map[string]func(io.Writer, *replay.Diagnosis) error{
+	"json": func(w io.Writer, d *replay.Diagnosis) error { return writeVersionedJSON(w, d) },
+	"text": renderDiagnoseText,
+}
+
+// renderDiagnoseText writes the human form of a diagnosis.
+func renderDiagnoseText(w io.Writer, res *replay.Diagnosis) error {
 	r := res.Report
 	var b strings.Builder
 	fmt.Fprintf(&b, "Request   %s\n          %s on %s", r.Request.Principal, r.Request.Action, r.Request.Resource)
@@ -263,7 +229,7 @@ func renderDiagnose(w io.Writer, format string, res *diagnoseResult) error {
 			fmt.Fprintf(&b, "  %d. %s\n", i+1, c)
 		}
 	}
-	for _, n := range res.ReplayNote {
+	for _, n := range res.ReplayNotes {
 		fmt.Fprintf(&b, "note: %s\n", n)
 	}
 	for _, wn := range res.Warnings {

@@ -18,11 +18,13 @@ import (
 
 	"github.com/iamwhy/iamwhy/denial"
 	"github.com/iamwhy/iamwhy/denial/awsdecode"
-	"github.com/iamwhy/iamwhy/diagnose"
+	"github.com/iamwhy/iamwhy/replay"
 )
 
-// explainOptions are the typed flags of `iamwhy explain`.
+// explainOptions are the typed flags of `iamwhy explain` and the
+// dependencies it runs with.
 type explainOptions struct {
+	explainDeps
 	Output  string
 	File    string
 	Decode  bool
@@ -55,7 +57,7 @@ func defaultSTS(ctx context.Context) (awsdecode.API, error) {
 }
 
 func newExplainCmdWith(s Streams, deps explainDeps) *cobra.Command {
-	var o explainOptions
+	o := &explainOptions{explainDeps: deps}
 	cmd := &cobra.Command{
 		Use:   "explain [MESSAGE | --file F | -]",
 		Short: "Tell what an access-denied error says and what to check next",
@@ -75,7 +77,7 @@ but is not one, 2 when explain could not run.`,
   iamwhy explain --file error.log --env examples/env -o json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Message = strings.Join(args, " ")
-			return runExplain(cmd.Context(), s, deps, o)
+			return runExplain(cmd.Context(), s, o)
 		},
 	}
 	outputFlag(cmd, &o.Output, "text", "json")
@@ -86,97 +88,117 @@ but is not one, 2 when explain could not run.`,
 	return cmd
 }
 
-func runExplain(ctx context.Context, s Streams, deps explainDeps, o explainOptions) error {
+func runExplain(ctx context.Context, s Streams, o *explainOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	name, input, err := readExplainInput(s, o)
+	name, input, err := readExplainInput(s, o.File, o.Message)
 	if err != nil {
 		return err
 	}
-	d, err := denial.Parse(input, deps.parseOptions)
-	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
+	parse := replay.DefaultOptions()
+	parse.Denial = o.parseOptions
+	eopts := replay.ExplainOptions{Options: parse}
 	if o.Decode {
-		switch {
-		case !d.Recognized:
-		case !d.Encoded || d.EncodedMessage == "":
-			fmt.Fprintln(s.Err, "iamwhy: --decode: the message carries no encoded authorization failure message")
-		default:
-			if err := decodeWithSTS(ctx, deps, d); err != nil {
-				fmt.Fprintln(s.Err, "iamwhy: --decode:", err)
+		eopts.Decode = func(ctx context.Context, d *denial.Denial) error {
+			if o.newSTS == nil {
+				return errors.New("no STS client")
 			}
+			api, err := o.newSTS(ctx)
+			if err != nil {
+				return err
+			}
+			return awsdecode.Decode(ctx, api, d, o.parseOptions)
 		}
 	}
-	// With an environment, go on to replay the request and name the root
-	// cause (spec/explain.md), as diagnose does.
-	var diag *diagnoseResult
-	if o.envFlags.given() && d.Recognized {
-		diag, err = computeDiagnosis(s, &diagnoseOptions{envFlags: o.envFlags, Context: o.Context, Output: o.Output, text: input, haveText: true})
+	if o.envFlags.given() {
+		// With an environment, go on to replay the request and name the
+		// root cause (spec/explain.md), as diagnose does.
+		dopts, err := diagnoseReplayOptions(&o.envFlags, o.Context, "", "")
 		if err != nil {
 			return err
 		}
+		dopts.Options = parse
+		eopts.Diagnose = dopts
 	}
-	switch o.Output {
-	case "json":
-		enc := json.NewEncoder(s.Out)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false) // next steps hold <placeholders> and quotes
-		var v any = d
-		if diag != nil {
-			v = struct {
-				*denial.Denial
-				Diagnosis *diagnose.Report `json:"diagnosis"`
-			}{d, diag.Report}
-		}
-		if err := enc.Encode(v); err != nil {
-			return err
-		}
-	default:
-		if err := renderDenialText(s.Out, d); err != nil {
-			return err
-		}
-		if diag != nil {
-			fmt.Fprintln(s.Out, "\nReplayed in the environment:")
-			if err := renderDiagnose(s.Out, "text", diag); err != nil {
-				return err
-			}
-		}
+	ex, err := replay.Explain(ctx, name, input, eopts)
+	if err != nil {
+		return err
 	}
-	if !d.Recognized {
+	if ex.DecodeProblem != nil {
+		fmt.Fprintln(s.Err, "iamwhy: --decode:", ex.DecodeProblem)
+	}
+	if err := explainRenderers[o.Output](s.Out, ex); err != nil {
+		return err
+	}
+	if !ex.Denial.Recognized {
 		return silentExit(3)
 	}
 	return nil
 }
 
-func decodeWithSTS(ctx context.Context, deps explainDeps, d *denial.Denial) error {
-	if deps.newSTS == nil {
-		return errors.New("no STS client")
-	}
-	api, err := deps.newSTS(ctx)
-	if err != nil {
-		return err
-	}
-	return awsdecode.Decode(ctx, api, d, deps.parseOptions)
+// explainRenderers are explain's outputs, by --output format.
+var explainRenderers = map[string]func(io.Writer, *replay.Explanation) error{
+	"json": writeExplainJSON,
+	"text": renderExplainText,
 }
 
-// readExplainInput returns the input's name (for errors) and its text.
-func readExplainInput(s Streams, o explainOptions) (string, string, error) {
+// explainJSON is explain's JSON document: the contract's fields in its
+// order (recognized first), format_version right after recognized, and
+// the diagnosis (null without an environment). Each error of others has
+// the same shape: its own format_version, others [] and diagnosis null
+// (only the first error is replayed).
+type explainJSON struct {
+	Recognized    bool `json:"recognized"`
+	FormatVersion int  `json:"format_version"`
+	*denial.Denial
+	Others    []explainJSON     `json:"others"`
+	Diagnosis *replay.Diagnosis `json:"diagnosis"`
+}
+
+func newExplainJSON(d *denial.Denial, diag *replay.Diagnosis) explainJSON {
+	doc := explainJSON{Recognized: d.Recognized, FormatVersion: 1, Denial: d, Others: []explainJSON{}, Diagnosis: diag}
+	for _, o := range d.Others {
+		doc.Others = append(doc.Others, newExplainJSON(o, nil))
+	}
+	return doc
+}
+
+func writeExplainJSON(w io.Writer, ex *replay.Explanation) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // next steps hold <placeholders> and quotes
+	return enc.Encode(newExplainJSON(ex.Denial, ex.Diagnosis))
+}
+
+func renderExplainText(w io.Writer, ex *replay.Explanation) error {
+	if err := renderDenialText(w, ex.Denial); err != nil {
+		return err
+	}
+	if ex.Diagnosis != nil {
+		fmt.Fprintln(w, "\nReplayed in the environment:")
+		return renderDiagnoseText(w, ex.Diagnosis)
+	}
+	return nil
+}
+
+// readExplainInput returns the input's name (for errors) and its text:
+// the file, the message, or stdin when the message is "" or "-".
+func readExplainInput(s Streams, file, message string) (string, string, error) {
 	var r io.Reader
 	name := "stdin"
 	switch {
-	case o.File != "" && o.Message != "":
+	case file != "" && message != "":
 		return "", "", errors.New("give the error either as MESSAGE or with --file, not both")
-	case o.File != "":
-		f, err := inputfile.Open(o.File)
+	case file != "":
+		f, err := inputfile.Open(file)
 		if err != nil {
 			return "", "", err
 		}
 		defer f.Close()
-		r, name = f, o.File
-	case o.Message != "" && o.Message != "-":
-		return "argument", o.Message, nil
+		r, name = f, file
+	case message != "" && message != "-":
+		return "argument", message, nil
 	default:
 		r = s.In
 	}

@@ -91,7 +91,10 @@ func TestExplainJSONContract(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := "recognized error_code service principal principal_type account action resource deny policy_type policy_arn cross_account encoded next_steps operation authorization_id reason others"
+	// The contract's keys in its order, format_version right after
+	// "recognized" (the first key stays the contract's), then the
+	// extensions.
+	want := "recognized format_version error_code service principal principal_type account action resource deny policy_type policy_arn cross_account encoded next_steps operation authorization_id reason others diagnosis"
 	if got := strings.Join(keys, " "); got != want {
 		t.Errorf("keys\n got %s\nwant %s", got, want)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -101,90 +102,109 @@ func generateRun(ctx context.Context, s Streams, o generateOptions) error {
 	if o.Principal == "" {
 		return errors.New("--principal is required: the role, user or session ARN whose calls the policy allows")
 	}
-	since, until, err := o.Trail.window(time.Now())
-	if err != nil {
-		return err
-	}
 	gopts := generate.Options{Principal: o.Principal, IncludeDenied: o.IncludeDenied, AllowWildcards: o.AllowWildcards,
 		GroupResources: o.GroupResources, MaxPolicyChars: o.MaxPolicySize}
+	var err error
 	if gopts.Env, err = o.envFlags.load(); err != nil {
 		return err
 	}
-	var res *generate.Result
-	var st trail.Stats
-	switch o.Engine {
-	case "local":
-		var ro trail.Options
-		if ro, err = o.Trail.options(s, time.Now()); err != nil {
-			return err
-		}
-		ro.Filter.Since, ro.Filter.Until = since, until
-		bar := o.Trail.progress(s, o.Output)
-		if bar != nil {
-			ro.Progress = bar.update
-		}
-		res, st, err = generate.FromTrail(ctx, o.Paths, ro, gopts)
-		if bar != nil {
-			bar.clear()
-		}
-	case "athena":
-		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-		defer stop()
-		api, aerr := newAthenaAPI(ctx, o.Athena.Region, o.Athena.httpClient)
-		if aerr != nil {
-			return aerr
-		}
-		c := athena.New(api, athena.Config{Database: o.Athena.Database, Catalog: o.Athena.Catalog,
-			Workgroup: o.Athena.Workgroup, OutputLocation: o.Athena.OutputLocation})
-		var rows *athena.Result
-		res, rows, err = generate.FromAthena(ctx, c, generate.AthenaQuery{Table: o.AthenaTable, Since: since, Until: until}, gopts)
-		if rows != nil {
-			fmt.Fprintf(s.Err, "iamwhy: athena: query %s scanned %.1f MB in %s\n", rows.QueryExecutionID(), float64(rows.Scanned)/1e6, rows.Elapsed)
-		}
-	default:
-		return fmt.Errorf("--engine %q: want local or athena", o.Engine)
-	}
+	res, st, err := generateFrom(ctx, s, &o, gopts)
 	var verr *generate.VerificationError
 	if err != nil && !errors.As(err, &verr) {
 		return err
 	}
-	if rerr := renderGenerate(s, o.Output, res); rerr != nil {
-		return rerr
+	if err := generateRenderers[o.Output](s.Out, res); err != nil {
+		return err
 	}
 	if verr != nil {
 		fmt.Fprintln(s.Err, "iamwhy: generate:", verr)
 		return silentExit(3)
 	}
+	reportGenerateVerification(s, o.envFlags.name(), res)
+	return reportTrailProblems(s, &st)
+}
+
+// generateFrom generates the policy from the records of --engine: the
+// inputs read here (local), or an Athena query.
+func generateFrom(ctx context.Context, s Streams, o *generateOptions, gopts generate.Options) (*generate.Result, trail.Stats, error) {
+	since, until, err := o.Trail.window(time.Now())
+	if err != nil {
+		return nil, trail.Stats{}, err
+	}
+	switch o.Engine {
+	case "local":
+		ro, err := o.Trail.options(s, time.Now())
+		if err != nil {
+			return nil, trail.Stats{}, err
+		}
+		ro.Filter.Since, ro.Filter.Until = since, until
+		bar := o.Trail.progress(s, o.Output)
+		if bar != nil {
+			ro.Progress = bar.update
+			defer bar.clear()
+		}
+		return generate.FromTrail(ctx, o.Paths, ro, gopts)
+	case "athena":
+		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		api, err := newAthenaAPI(ctx, o.Athena.Region, o.Athena.httpClient)
+		if err != nil {
+			return nil, trail.Stats{}, err
+		}
+		c := athena.New(api, athena.Config{Database: o.Athena.Database, Catalog: o.Athena.Catalog,
+			Workgroup: o.Athena.Workgroup, OutputLocation: o.Athena.OutputLocation})
+		res, rows, err := generate.FromAthena(ctx, c, generate.AthenaQuery{Table: o.AthenaTable, Since: since, Until: until}, gopts)
+		if rows != nil {
+			fmt.Fprintf(s.Err, "iamwhy: athena: query %s scanned %.1f MB in %s\n", rows.QueryExecutionID(), float64(rows.Scanned)/1e6, rows.Elapsed)
+		}
+		return res, trail.Stats{}, err
+	}
+	return nil, trail.Stats{}, fmt.Errorf("--engine %q: want local or athena", o.Engine)
+}
+
+// generateRenderers are generate's outputs, by --output format: the
+// policy alone (a JSON array when it is split into several documents),
+// or the whole result.
+var generateRenderers = map[string]func(io.Writer, *generate.Result) error{
+	"policy": func(w io.Writer, res *generate.Result) error {
+		if len(res.Policies) == 1 {
+			return writeIndentedJSON(w, res.Policies[0])
+		}
+		return writeIndentedJSON(w, res.Policies)
+	},
+	"json": func(w io.Writer, res *generate.Result) error { return writeIndentedJSON(w, res) },
+}
+
+// writeIndentedJSON writes v indented, without HTML escaping (policies
+// hold < > & as they are).
+func writeIndentedJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// reportGenerateVerification says on standard error what the verification
+// of a generated policy found: the split, the replay, and the calls the
+// environment's other layers still refuse.
+func reportGenerateVerification(s Streams, envName string, res *generate.Result) {
 	if len(res.Policies) > 1 {
 		fmt.Fprintf(s.Err, "iamwhy: generate: the policy is split into %d documents within IAM's size quota\n", len(res.Policies))
 	}
 	fmt.Fprintf(s.Err, "iamwhy: generate: verified: %d calls replayed (%d requests), all allowed; lint: no ERROR or SECURITY_WARNING; %d events not covered\n",
 		res.Verification.Replayed, res.Verification.Requests, res.Events.NotCovered)
-	if er := res.Verification.Environment; er != nil {
-		if er.Allowed == er.Requests {
-			fmt.Fprintf(s.Err, "iamwhy: generate: in %s: all %d requests allowed with this policy as the principal's identity policy\n", o.envFlags.name(), er.Requests)
-		} else {
-			fmt.Fprintf(s.Err, "iamwhy: generate: in %s: %d of %d requests still refused by another layer (%d denied, %d undetermined); the policy grants them:\n",
-				o.envFlags.name(), er.Requests-er.Allowed, er.Requests, er.Denied, er.Undetermined)
-			for _, n := range er.NotAllowed {
-				fmt.Fprintf(s.Err, "  %s on %s: %s (%s) %s\n", n.Action, n.Resource, n.Outcome, orNone(n.Layer), n.Reason)
-			}
+	er := res.Verification.Environment
+	switch {
+	case er == nil:
+	case er.Allowed == er.Requests:
+		fmt.Fprintf(s.Err, "iamwhy: generate: in %s: all %d requests allowed with this policy as the principal's identity policy\n", envName, er.Requests)
+	default:
+		fmt.Fprintf(s.Err, "iamwhy: generate: in %s: %d of %d requests still refused by another layer (%d denied, %d undetermined); the policy grants them:\n",
+			envName, er.Requests-er.Allowed, er.Requests, er.Denied, er.Undetermined)
+		for _, n := range er.NotAllowed {
+			fmt.Fprintf(s.Err, "  %s on %s: %s (%s) %s\n", n.Action, n.Resource, n.Outcome, orNone(n.Layer), n.Reason)
 		}
 	}
-	return reportTrailProblems(s, &st)
-}
-
-func renderGenerate(s Streams, output string, res *generate.Result) error {
-	enc := json.NewEncoder(s.Out)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if output == "json" {
-		return enc.Encode(res)
-	}
-	if len(res.Policies) == 1 {
-		return enc.Encode(res.Policies[0])
-	}
-	return enc.Encode(res.Policies)
 }
 
 // reportTrailProblems lists the inputs that could not be read on standard

@@ -133,11 +133,6 @@ func parseFailOn(s string) (*analyze.Severity, error) {
 }
 
 func runLint(s Streams, opts *lintOptions) error {
-	switch opts.Output {
-	case "text", "json", "sarif", "access-analyzer", "markdown":
-	default:
-		return fmt.Errorf("--output %q: want text, json, sarif, access-analyzer or markdown", opts.Output)
-	}
 	c := catalog.Default()
 	var results []*analyze.Result
 	for _, f := range opts.Files {
@@ -175,32 +170,10 @@ func runLint(s Streams, opts *lintOptions) error {
 		results = append(results, rs...)
 	}
 	w := bufio.NewWriter(s.Out)
-	var err error
-	switch opts.Output {
-	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(struct {
-			FormatVersion int               `json:"format_version"`
-			Results       []*analyze.Result `json:"results"`
-		}{1, results})
-	case "access-analyzer":
-		for _, r := range results {
-			if err = analyze.WriteAccessAnalyzer(w, r); err != nil {
-				break
-			}
-		}
-	case "sarif":
-		err = analyze.WriteSARIF(w, results, toolVersion())
-	case "markdown":
-		err = renderLintMarkdown(w, results)
-	default:
-		err = renderLintText(w, results)
+	if err := lintRenderers[opts.Output](w, results); err != nil {
+		return err
 	}
-	if err == nil {
-		err = w.Flush()
-	}
-	if err != nil {
+	if err := w.Flush(); err != nil {
 		return err
 	}
 	if opts.FailOn != nil {
@@ -213,6 +186,32 @@ func runLint(s Streams, opts *lintOptions) error {
 		}
 	}
 	return nil
+}
+
+// lintRenderers are lint's outputs, by --output format.
+var lintRenderers = map[string]func(io.Writer, []*analyze.Result) error{
+	"json": func(w io.Writer, results []*analyze.Result) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			FormatVersion int               `json:"format_version"`
+			Results       []*analyze.Result `json:"results"`
+		}{1, emptyList(results)})
+	},
+	// access-analyzer: one document per policy, as validate-policy prints.
+	"access-analyzer": func(w io.Writer, results []*analyze.Result) error {
+		for _, r := range results {
+			if err := analyze.WriteAccessAnalyzer(w, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
+	"sarif": func(w io.Writer, results []*analyze.Result) error {
+		return analyze.WriteSARIF(w, results, toolVersion())
+	},
+	"markdown": renderLintMarkdown,
+	"text":     renderLintText,
 }
 
 // readPolicyFile reads a file, standard input ("-"), or the embedded

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/iamwhy/iamwhy/internal/jsonenc"
 )
 
 // formatsAnnotation is the flag annotation that lists the formats an
@@ -177,31 +179,13 @@ func writeVersionedJSON(w io.Writer, v any) error {
 
 // nullString is s, or nil (JSON null) when s is empty: the convention
 // that a field without a value is present as null (docs/cli-conventions.md).
-func nullString(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
+func nullString(s string) *string { return jsonenc.Null(s) }
 
 // marshalNoEscape is json.Marshal without HTML escaping, for MarshalJSON
 // methods of values written by writeVersionedJSON (which keeps < > & as
 // they are).
-func marshalNoEscape(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
+func marshalNoEscape(v any) ([]byte, error) { return jsonenc.Marshal(v) }
 
 // emptyList is l, or an empty list when l is nil, for JSON lists that are
 // always present.
-func emptyList[T any](l []T) []T {
-	if l == nil {
-		return []T{}
-	}
-	return l
-}
+func emptyList[T any](l []T) []T { return jsonenc.List(l) }

@@ -91,7 +91,11 @@ func TestVersion(t *testing.T) {
 		}
 	}
 	stdout, _, code := runCLI(t, "version", "-o", "json")
-	var v buildVersion
+	var v struct {
+		FormatVersion int     `json:"format_version"`
+		Version       string  `json:"version"`
+		Revision      *string `json:"revision"`
+	}
 	if code != 0 || json.Unmarshal([]byte(stdout), &v) != nil || v.Version == "" || v.FormatVersion != 1 {
 		t.Errorf("version -o json: exit %d, %q", code, stdout)
 	}

@@ -22,6 +22,9 @@ func TestRendererTablesMatchOutputFormats(t *testing.T) {
 	tables := map[string]any{
 		"simulate": simulateRenderers, "can": canRenderers, "unused": unusedRenderers,
 		"trail diagnose": trailDiagnoseRenderers, "trust": trustRenderers, "who-can": whoCanRenderers,
+		"explain": explainRenderers, "diagnose": diagnoseRenderers, "reproduce": reproduceRenderers,
+		"trail denied": trailDeniedRenderers, "generate": generateRenderers, "actions": actionsRenderers,
+		"lint": lintRenderers, "version": versionRenderers, "access-diff": accessDiffRenderers, "drift": driftRenderers,
 	}
 	root := NewRoot(Streams{})
 	for name, table := range tables {

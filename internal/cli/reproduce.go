@@ -2,28 +2,25 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/catalog"
-	"github.com/iamwhy/iamwhy/denial"
 	"github.com/iamwhy/iamwhy/diagnose"
 	"github.com/iamwhy/iamwhy/inputfile"
 	"github.com/iamwhy/iamwhy/replay"
 	"github.com/iamwhy/iamwhy/reproduce"
-	"github.com/iamwhy/iamwhy/snapshot"
-	"github.com/iamwhy/iamwhy/trail"
 )
 
 // reproduceOptions are the typed flags of `iamwhy reproduce`.
 type reproduceOptions struct {
-	Event  string
-	Output string
+	Event   string
+	Message string // the MESSAGE arguments, joined; "" or "-" reads stdin
+	Output  string
 	envFlags
 	awsFlags
 	// Run performs the plan through the SDK; AllowWrites lets a call that
@@ -61,7 +58,8 @@ was not an authorization decision; 3 the input is not an access-denied error; 2 
   iamwhy reproduce --event denied-event.json --env prod/ --run --profile admin
   iamwhy reproduce - < denied-message.txt`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runReproduce(cmd.Context(), s, o, strings.Join(args, " "))
+			o.Message = strings.Join(args, " ")
+			return runReproduce(cmd.Context(), s, o)
 		},
 	}
 	f := cmd.Flags()
@@ -75,61 +73,46 @@ was not an authorization decision; 3 the input is not an access-denied error; 2 
 	return cmd
 }
 
-// reproduction is what the command prints: the plan, and with --run what
-// AWS answered.
-type reproduction struct {
-	FormatVersion int `json:"format_version"`
-	*reproduce.Plan
-	Run *reproduce.Run `json:"run"`
-}
-
-func runReproduce(ctx context.Context, s Streams, o *reproduceOptions, message string) error {
+func runReproduce(ctx context.Context, s Streams, o *reproduceOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	if o.AllowWrites && !o.Run {
 		return fmt.Errorf("--allow-writes is given without --run")
 	}
-	plan, input, err := reproducePlan(s, o, message)
-	if err != nil {
-		return err
-	}
-	var env *snapshot.Environment
-	if o.envFlags.given() {
-		if env, err = o.envFlags.load(); err != nil {
-			return err
-		}
-		if strings.Contains(plan.Principal, ":assumed-role/") {
-			if role := roleInEnv(env, plan.Principal); role != "" {
-				plan.WithRole(role)
-			}
-		}
-	}
-	out := reproduction{FormatVersion: 1, Plan: plan}
-	if o.Run {
-		cfg, err := o.awsFlags.config(ctx, "--run")
+	in := replay.ReproduceInput{EventFile: o.Event, Text: o.Message}
+	if o.Event == "" && (o.Message == "" || o.Message == "-") {
+		raw, err := inputfile.ReadAllFrom(s.In, "standard input")
 		if err != nil {
 			return err
 		}
-		runner := &reproduce.Runner{Config: cfg, AllowWrites: o.AllowWrites}
-		if out.Run, err = runner.Run(ctx, plan); err != nil {
-			return err
-		}
-		offline := ""
-		if env != nil {
-			if offline, err = offlineDecision(env, input); err != nil {
-				return fmt.Errorf("the offline decision (--env): %w", err)
-			}
-		}
-		out.Run.Compare(offline)
+		in.Text = string(raw)
 	}
-	if o.Output == "json" {
-		enc := json.NewEncoder(s.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
-			return err
+	ropts := replay.ReproduceOptions{
+		Catalog: catalog.Default(),
+		Parse:   replay.DefaultOptions(),
+		Replay:  diagnose.ReplayOptions{Options: diagnose.Options{Actions: catalog.Default().ServiceActions}, Reference: catalogReference()},
+	}
+	if o.envFlags.given() {
+		ropts.Environment = o.envFlags.load
+	}
+	if o.Run {
+		ropts.Runner = func(ctx context.Context) (*reproduce.Runner, error) {
+			cfg, err := o.awsFlags.config(ctx, "--run")
+			if err != nil {
+				return nil, err
+			}
+			return &reproduce.Runner{Config: cfg, AllowWrites: o.AllowWrites}, nil
 		}
-	} else if err := reproduceText(s.Out, out); err != nil {
+	}
+	out, err := replay.Reproduce(ctx, in, ropts)
+	if errors.Is(err, replay.ErrNotAccessDenied) {
+		return &ExitError{Code: 3, Err: err}
+	}
+	if err != nil {
+		return err
+	}
+	if err := reproduceRenderers[o.Output](s.Out, out); err != nil {
 		return err
 	}
 	switch {
@@ -143,102 +126,13 @@ func runReproduce(ctx context.Context, s Streams, o *reproduceOptions, message s
 	return nil
 }
 
-// reproduceInput is what the plan was built from, for the offline
-// decision: a record, or a message's text.
-type reproduceInput struct {
-	record  *trail.Record
-	message string
+// reproduceRenderers are reproduce's outputs, by --output format.
+var reproduceRenderers = map[string]func(io.Writer, *reproduce.Reproduction) error{
+	"json": func(w io.Writer, r *reproduce.Reproduction) error { return writeVersionedJSON(w, r) },
+	"text": reproduceText,
 }
 
-// reproducePlan reads the input and builds the plan.
-func reproducePlan(s Streams, o *reproduceOptions, message string) (*reproduce.Plan, reproduceInput, error) {
-	cat := catalog.Default()
-	if o.Event != "" {
-		raw, err := inputfile.Read(o.Event)
-		if err != nil {
-			return nil, reproduceInput{}, err
-		}
-		rec := replay.FirstDenied(string(raw))
-		if rec == nil {
-			return nil, reproduceInput{}, &ExitError{Code: 3, Err: fmt.Errorf("%s holds no access-denied CloudTrail record", o.Event)}
-		}
-		plan, err := reproduce.FromRecord(rec, cat)
-		return plan, reproduceInput{record: rec}, err
-	}
-	text := message
-	if text == "" || text == "-" {
-		raw, err := inputfile.ReadAllFrom(s.In, "standard input")
-		if err != nil {
-			return nil, reproduceInput{}, err
-		}
-		text = string(raw)
-	}
-	if rec := replay.FirstDenied(text); rec != nil {
-		plan, err := reproduce.FromRecord(rec, cat)
-		return plan, reproduceInput{record: rec}, err
-	}
-	d, err := denial.Parse(text, catalogDenialOptions())
-	if err != nil {
-		return nil, reproduceInput{}, err
-	}
-	if !d.Recognized {
-		return nil, reproduceInput{}, &ExitError{Code: 3, Err: fmt.Errorf("not an access-denied error")}
-	}
-	if d.Principal == nil || d.Action == nil {
-		return nil, reproduceInput{}, fmt.Errorf("the message names no caller or no action: give the CloudTrail record (--event) instead")
-	}
-	res := ""
-	if d.Resource != nil {
-		res = *d.Resource
-	}
-	plan, err := reproduce.FromRequest(*d.Principal, *d.Action, res, cat)
-	return plan, reproduceInput{message: text}, err
-}
-
-// offlineDecision is iamwhy's decision of the denied request against the
-// environment, the way diagnose replays it.
-func offlineDecision(env *snapshot.Environment, in reproduceInput) (string, error) {
-	var rr *replay.Request
-	var err error
-	if in.record != nil {
-		rr, err = replay.FromRecord(in.record, replay.Given{}, replay.DefaultOptions())
-	} else {
-		rr, err = replay.FromText("input", in.message, replay.Given{}, replay.DefaultOptions())
-	}
-	if err != nil {
-		return "", err
-	}
-	ropts := diagnose.ReplayOptions{Options: diagnose.Options{Actions: catalog.Default().ServiceActions}, Reference: catalogReference()}
-	if rr.Source != nil && rr.Source.Kind == "message" {
-		ropts.Message = &diagnose.Evidence{Deny: rr.Source.Deny, PolicyType: rr.Source.PolicyType}
-	}
-	out, err := diagnose.Replay(env, rr.Request, ropts)
-	if err != nil {
-		return "", err
-	}
-	return out.Report.Decision, nil
-}
-
-// roleInEnv finds the role of a session ARN in the environment by its
-// account and name, which gives its path.
-func roleInEnv(env *snapshot.Environment, session string) string {
-	role, _, ok := arn.SessionRole(session)
-	if !ok {
-		return ""
-	}
-	acct := env.Accounts[arn.Account(session)]
-	if acct == nil {
-		return ""
-	}
-	for _, r := range acct.Roles {
-		if r.Name == role {
-			return r.ARN
-		}
-	}
-	return ""
-}
-
-func reproduceText(w io.Writer, out reproduction) error {
+func reproduceText(w io.Writer, out *reproduce.Reproduction) error {
 	p := out.Plan
 	fmt.Fprintf(w, "# Reproduce %s (%s) as %s\n", p.Call.Action, strings.ToLower(orDash(p.Call.AccessLevel)), p.Principal)
 	for _, n := range p.Notes {

@@ -51,7 +51,7 @@ func TestReproduceRun(t *testing.T) {
 			o := tc.opts
 			o.Run, o.Output, o.httpClient = true, "text", fake
 			var out, errb bytes.Buffer
-			err := runReproduce(t.Context(), Streams{In: strings.NewReader(""), Out: &out, Err: &errb}, &o, "")
+			err := runReproduce(t.Context(), Streams{In: strings.NewReader(""), Out: &out, Err: &errb}, &o)
 			if code := exitCode(err); code != tc.code {
 				t.Fatalf("exit %d (err %v), want %d; out %s", code, err, tc.code, out.String())
 			}
@@ -76,7 +76,7 @@ func TestReproduceRunJSON(t *testing.T) {
 	awsTestEnv(t)
 	o := reproduceOptions{Event: "testdata/diagnose/region-denied-event.json", envFlags: envFlags{Env: "../../examples/env"}, Output: "json"}
 	var out bytes.Buffer
-	if err := runReproduce(t.Context(), Streams{In: strings.NewReader(""), Out: &out, Err: io.Discard}, &o, ""); err != nil {
+	if err := runReproduce(t.Context(), Streams{In: strings.NewReader(""), Out: &out, Err: io.Discard}, &o); err != nil {
 		t.Fatal(err)
 	}
 	var plain map[string]json.RawMessage
@@ -85,7 +85,7 @@ func TestReproduceRunJSON(t *testing.T) {
 	}
 	out.Reset()
 	o.Run, o.httpClient = true, reproduceAWS(t, "s3.GetObject.403.xml")
-	if err := runReproduce(t.Context(), Streams{In: strings.NewReader(""), Out: &out, Err: io.Discard}, &o, ""); err != nil {
+	if err := runReproduce(t.Context(), Streams{In: strings.NewReader(""), Out: &out, Err: io.Discard}, &o); err != nil {
 		t.Fatal(err)
 	}
 	var got struct {

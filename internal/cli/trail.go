@@ -16,8 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/iamwhy/iamwhy/catalog"
-	"github.com/iamwhy/iamwhy/denial"
+	"github.com/iamwhy/iamwhy/replay"
 	"github.com/iamwhy/iamwhy/trail"
 )
 
@@ -175,11 +174,6 @@ func runTrailDenied(ctx context.Context, s Streams, o trailDeniedOptions) error 
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	switch o.Output {
-	case "text", "json", "csv":
-	default:
-		return fmt.Errorf("--output %q: want text, json or csv", o.Output)
-	}
 	if o.Bucket < 0 {
 		return fmt.Errorf("--bucket %s: must not be negative", o.Bucket)
 	}
@@ -191,7 +185,7 @@ func runTrailDenied(ctx context.Context, s Streams, o trailDeniedOptions) error 
 	if bar != nil {
 		opts.Progress = bar.update
 	}
-	d, err := trail.SummarizeDenials(ctx, o.Paths, opts, trail.DenialOptions{Bucket: o.Bucket, Action: recordAction, Message: recordDenialReason})
+	d, err := trail.SummarizeDenials(ctx, o.Paths, opts, replay.DefaultOptions().DenialGrouping(o.Bucket))
 	if bar != nil {
 		bar.clear()
 	}
@@ -202,18 +196,7 @@ func runTrailDenied(ctx context.Context, s Streams, o trailDeniedOptions) error 
 		printTrailProblems(s, &d.Stats)
 		return noInputError(&d.Stats)
 	}
-	switch o.Output {
-	case "json":
-		err = renderDeniedJSON(s.Out, d)
-	case "csv":
-		err = renderDeniedCSV(s.Out, d)
-		if err == nil {
-			fmt.Fprintln(s.Err, "iamwhy: "+readSummary(&d.Stats))
-		}
-	default:
-		err = renderDeniedText(s.Out, d)
-	}
-	if err != nil {
+	if err := trailDeniedRenderers[o.Output](s, d); err != nil {
 		return err
 	}
 	printTrailProblems(s, &d.Stats)
@@ -221,6 +204,20 @@ func runTrailDenied(ctx context.Context, s Streams, o trailDeniedOptions) error 
 		return silentExit(1)
 	}
 	return nil
+}
+
+// trailDeniedRenderers are trail denied's outputs, by --output format.
+// CSV has no room for the read statistics: they go to standard error.
+var trailDeniedRenderers = map[string]func(Streams, *trail.Denials) error{
+	"text": func(s Streams, d *trail.Denials) error { return renderDeniedText(s.Out, d) },
+	"json": func(s Streams, d *trail.Denials) error { return renderDeniedJSON(s.Out, d) },
+	"csv": func(s Streams, d *trail.Denials) error {
+		if err := renderDeniedCSV(s.Out, d); err != nil {
+			return err
+		}
+		fmt.Fprintln(s.Err, "iamwhy: "+readSummary(&d.Stats))
+		return nil
+	},
 }
 
 // printTrailProblems lists on standard error what Read could not read.
@@ -572,29 +569,4 @@ func (e *errWriter) printf(format string, args ...any) {
 	if e.err == nil {
 		_, e.err = fmt.Fprintf(e.w, format, args...)
 	}
-}
-
-// recordAction names the IAM action(s) a record's call needs, through the
-// catalog's CloudTrail event map (ListObjectsV2 -> s3:ListBucket, ...).
-func recordAction(r *trail.Record) string {
-	actions, _ := catalog.Default().EventActions(r.EventSource, r.EventName)
-	return strings.Join(actions, "+")
-}
-
-// recordDenialReason groups denials by what their message says (explain's
-// reading: explicit or implicit, which policy type, which policy), not by
-// the message text, which repeats the principal and resource.
-func recordDenialReason(r *trail.Record) string {
-	d, err := denial.Parse(r.ErrorMessage, catalogDenialOptions())
-	if err != nil || !d.Recognized || (d.Deny == denial.DenyUnknown && d.PolicyType == denial.PolicyUnknown) {
-		return trail.NormalizeMessage(r.ErrorMessage)
-	}
-	reason := string(d.Deny) + " deny"
-	if d.PolicyType != denial.PolicyUnknown {
-		reason += " in " + d.PolicyType.Description()
-	}
-	if d.PolicyARN != nil {
-		reason += " " + *d.PolicyARN
-	}
-	return reason
 }

@@ -1,8 +1,8 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
+	"io"
 	"runtime"
 	"runtime/debug"
 
@@ -15,16 +15,15 @@ import (
 // and whether the tree had uncommitted changes (debug.BuildInfo settings
 // vcs.revision, vcs.time, vcs.modified).
 type buildVersion struct {
-	FormatVersion int    `json:"format_version"`
-	Version       string `json:"version"`
-	Revision      string `json:"revision"`
-	Time          string `json:"time"`
-	Modified      bool   `json:"modified"`
-	Go            string `json:"go"`
+	Version  string
+	Revision string
+	Time     string
+	Modified bool
+	Go       string
 }
 
 func readBuildVersion() buildVersion {
-	v := buildVersion{FormatVersion: 1, Version: "(devel)", Go: runtime.Version()}
+	v := buildVersion{Version: "(devel)", Go: runtime.Version()}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return v
@@ -76,21 +75,29 @@ VCS revision, its time and whether the checkout had uncommitted changes, and the
   iamwhy version -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			v := readBuildVersion()
-			if output == "json" {
-				b, err := json.MarshalIndent(v, "", "  ")
-				if err != nil {
-					return err
-				}
-				_, err = fmt.Fprintf(s.Out, "%s\n", b)
-				return err
-			}
-			_, err := fmt.Fprintln(s.Out, v.line())
-			return err
+			return versionRenderers[output](s.Out, readBuildVersion())
 		},
 	}
 	outputFlag(cmd, &output, "text", "json")
 	return cmd
+}
+
+// versionRenderers are version's outputs, by --output format.
+var versionRenderers = map[string]func(io.Writer, buildVersion) error{
+	"json": func(w io.Writer, v buildVersion) error {
+		// Without VCS information the revision and its time are null.
+		return writeVersionedJSON(w, struct {
+			Version  string  `json:"version"`
+			Revision *string `json:"revision"`
+			Time     *string `json:"time"`
+			Modified bool    `json:"modified"`
+			Go       string  `json:"go"`
+		}{v.Version, nullString(v.Revision), nullString(v.Time), v.Modified, v.Go})
+	},
+	"text": func(w io.Writer, v buildVersion) error {
+		_, err := fmt.Fprintln(w, v.line())
+		return err
+	},
 }
 
 // moduleVersion is the version of the iamwhy module this binary was built
