@@ -159,7 +159,7 @@ func (c *Catalog) ActionsForResource(arn string) []*Action {
 		if !services[s] {
 			continue
 		}
-		for _, a := range s.Actions {
+		for _, a := range s.decoded().Actions {
 			for _, r := range a.Resources {
 				if want[r.Type] {
 					out = append(out, a)

@@ -29,7 +29,11 @@ type Catalog struct {
 	info     Info
 	services []*Service
 	byPrefix map[string]*Service // lower-case prefix
-	actions  map[string]*Action  // lower-case "prefix:name"
+	// raw is the decoded stream, kept for the services' actions, which
+	// are decoded on first use (Service.decodeActions).
+	raw     []byte
+	table   *catdata.Reader
+	allOnce sync.Once
 
 	keys map[string]*ConditionKey // canonical and lower-case names
 	// Templated keys ("aws:ResourceTag/${TagKey}") by the lower-case text
@@ -104,13 +108,23 @@ func (c *Catalog) Info() Info { return c.info }
 
 // Services returns every service, sorted by prefix. The slice is shared:
 // do not modify it.
-func (c *Catalog) Services() []*Service { return c.services }
+func (c *Catalog) Services() []*Service {
+	c.allOnce.Do(func() {
+		for _, s := range c.services {
+			s.decoded()
+		}
+	})
+	return c.services
+}
 
 // Service returns the service with the given prefix (case-insensitive).
 func (c *Catalog) Service(prefix string) (*Service, bool) {
 	var buf [64]byte
 	if b, ok := lowerInto(buf[:], prefix); ok {
 		s, ok := c.byPrefix[string(b)]
+		if ok {
+			s.decoded()
+		}
 		return s, ok
 	}
 	return nil, false
@@ -121,10 +135,23 @@ func (c *Catalog) Service(prefix string) (*Service, bool) {
 func (c *Catalog) Action(name string) (*Action, bool) {
 	var buf [128]byte
 	if b, ok := lowerInto(buf[:], name); ok {
-		a, ok := c.actions[string(b)]
-		return a, ok
+		return c.action(b)
 	}
-	a, ok := c.actions[strings.ToLower(name)]
+	return c.action([]byte(strings.ToLower(name)))
+}
+
+// action looks up a lower-cased "prefix:name" in its service, decoding
+// the service's actions on first use.
+func (c *Catalog) action(lname []byte) (*Action, bool) {
+	i := bytes.IndexByte(lname, ':')
+	if i < 0 {
+		return nil, false
+	}
+	s, ok := c.byPrefix[string(lname[:i])]
+	if !ok {
+		return nil, false
+	}
+	a, ok := s.decoded().byName[string(lname)]
 	return a, ok
 }
 
@@ -138,24 +165,26 @@ func (c *Catalog) MatchActions(pattern string) []*Action {
 	if strings.Trim(p, "*") == "" && p != "" {
 		// "*" matches every action; the catalog's order is already sorted.
 		out := make([]*Action, 0, c.info.Actions)
-		for _, s := range c.services {
+		for _, s := range c.Services() {
 			out = append(out, s.Actions...)
 		}
 		return out
 	}
 	if !strings.ContainsAny(p, "*?") {
-		if a, ok := c.actions[p]; ok {
+		if a, ok := c.action([]byte(p)); ok {
 			return []*Action{a}
 		}
 		return nil
 	}
-	services := c.services
+	var services []*Service
 	if i := strings.IndexByte(p, ':'); i >= 0 && !strings.ContainsAny(p[:i], "*?") {
 		s, ok := c.byPrefix[p[:i]]
 		if !ok {
 			return nil
 		}
-		services = []*Service{s}
+		services = []*Service{s.decoded()}
+	} else {
+		services = c.Services()
 	}
 	var out []*Action
 	for _, s := range services {
@@ -222,8 +251,9 @@ func decode(raw []byte) (*Catalog, error) {
 		return nil, err
 	}
 	c := &Catalog{
+		table:       r,
+		raw:         raw,
 		byPrefix:    make(map[string]*Service, generatedServices),
-		actions:     make(map[string]*Action, generatedActions),
 		keys:        make(map[string]*ConditionKey, 4096),
 		keyTmpl:     map[string][]keyTemplate{},
 		keyPrefixes: map[string]bool{},
@@ -238,25 +268,18 @@ func decode(raw []byte) (*Catalog, error) {
 	svcArena := make([]Service, nServices)
 	var serviceKeys []*ConditionKey
 	var nextDesc int32
-	var resArena []ActionResource // chunked backing store for Action.Resources
-	// Lower-cased action names share one string (one allocation instead
-	// of one per action); they are sliced out below.
-	var lowerNames strings.Builder
-	lowerNames.Grow(generatedActions * 32)
 	for i := 0; i < nServices && r.Err() == nil; i++ {
 		s := &svcArena[i]
 		s.cat = c
 		s.Prefix = r.Str()
 		s.Name = r.Str()
 		s.RCPSupported = r.Bool()
-		rtByName := map[string]*ResourceType{}
 		s.ResourceTypes = pointers[ResourceType](r.Count())
 		for _, rt := range s.ResourceTypes {
 			rt.Service = s
 			rt.Name = r.Str()
 			rt.ARNFormats = r.Strs()
 			rt.ConditionKeys = normaliseKeys(r.Strs())
-			rtByName[strings.ToLower(rt.Name)] = rt
 		}
 		s.ConditionKeys = pointers[ConditionKey](r.Count())
 		for _, k := range s.ConditionKeys {
@@ -266,39 +289,18 @@ func decode(raw []byte) (*Catalog, error) {
 			k.cat = c
 			serviceKeys = append(serviceKeys, k)
 		}
-		s.Actions = pointers[Action](r.Count())
-		for _, a := range s.Actions {
-			a.Service = s
-			a.FullName = r.Str()
-			a.desc = nextDesc
-			nextDesc++
-			a.Access = accessLevelOf(r.Str())
-			if nr := r.Count(); nr > 0 {
-				if nr > cap(resArena)-len(resArena) {
-					resArena = make([]ActionResource, 0, max(nr, 4096))
-				}
-				start := len(resArena)
-				resArena = resArena[:start+nr]
-				a.Resources = resArena[start : start+nr : start+nr]
-				for k := range a.Resources {
-					name := r.Str()
-					rt, ok := rtByName[strings.ToLower(name)]
-					if !ok && r.Err() == nil {
-						return nil, fmt.Errorf("%w: action %s names unknown resource type %q", catdata.ErrCorrupt, a.FullName, name)
-					}
-					a.Resources[k] = ActionResource{Type: rt, Required: r.Bool(), ConditionKeys: normaliseKeys(r.Strs()), DependentActions: r.Strs()}
-				}
-			}
-			a.ConditionKeys = normaliseKeys(r.Strs())
-			a.DependentActions = r.Strs()
-			if !strings.HasPrefix(a.FullName, s.Prefix+":") && r.Err() == nil {
-				return nil, fmt.Errorf("%w: action %q outside service %s", catdata.ErrCorrupt, a.FullName, s.Prefix)
-			}
-			lowerNames.WriteString(a.FullName)
+		// The actions, most of the reference, are decoded when the
+		// service is first asked for (Service.decodeActions); here they
+		// are read only to be checked and counted.
+		s.actionsAt, s.descBase = r.Offset(), nextDesc
+		n, err := s.readActions(r, false)
+		if err != nil {
+			return nil, err
 		}
+		nextDesc += int32(n)
+		c.info.Actions += n
 		c.services = append(c.services, s)
 		c.byPrefix[strings.ToLower(s.Prefix)] = s
-		c.info.Actions += len(s.Actions)
 		c.info.ResourceTypes += len(s.ResourceTypes)
 	}
 	nGlobal := r.Count()
@@ -325,23 +327,6 @@ func decode(raw []byte) (*Catalog, error) {
 	}
 	if err := r.Done(); err != nil {
 		return nil, err
-	}
-	names := strings.ToLower(lowerNames.String())
-	if len(names) != lowerNames.Len() {
-		// ToLower changed the length: a non-ASCII name. Index them one by one.
-		for _, s := range c.services {
-			for _, a := range s.Actions {
-				c.actions[strings.ToLower(a.FullName)] = a
-			}
-		}
-	} else {
-		off := 0
-		for _, s := range c.services {
-			for _, a := range s.Actions {
-				c.actions[names[off:off+len(a.FullName)]] = a
-				off += len(a.FullName)
-			}
-		}
 	}
 	for _, s := range c.services {
 		c.keyPrefixes[strings.ToLower(s.Prefix)] = true

@@ -1,6 +1,9 @@
 package catalog
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // AccessLevel classifies an action as the Service Authorization Reference
 // does (https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html).
@@ -143,6 +146,13 @@ type Service struct {
 	ConditionKeys []*ConditionKey
 
 	cat *Catalog
+	// The actions are decoded on first use (lazy.go): actionsAt is where
+	// they start in the catalog's stream, descBase the first one's
+	// description, byName indexes them by lower-case full name.
+	actOnce   sync.Once
+	actionsAt int
+	descBase  int32
+	byName    map[string]*Action
 }
 
 // Action is one IAM action.

@@ -21,7 +21,9 @@ func (c *Catalog) OperationAction(service, operation string) (string, bool) {
 		return actions[0], true
 	}
 	var found []string
-	for _, svc := range c.Services() {
+	// Only the prefixes are read: the actions of every service need not
+	// be decoded.
+	for _, svc := range c.services {
 		if svc.Prefix == "apigateway" {
 			continue
 		}

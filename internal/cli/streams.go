@@ -36,7 +36,15 @@ func StdStreams() Streams {
 	return Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, IsTerminal: isTerminal(os.Stderr), OutIsTerminal: isTerminal(os.Stdout)}
 }
 
+// isTerminal reports whether f is a terminal: a character device other than
+// the null device. Output sent to /dev/null is not coloured, drawn on or
+// flushed line by line as a terminal's would be (colour makes the text
+// writer flush around every coloured word).
 func isTerminal(f *os.File) bool {
 	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err != nil || !os.SameFile(fi, null)
 }

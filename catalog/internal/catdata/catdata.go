@@ -376,6 +376,25 @@ func (r *Reader) Strs() []string {
 	return r.arena[start:len(r.arena):len(r.arena)]
 }
 
+// SkipStrs reads a counted list of string references and checks them,
+// without building the list: the catalog reads a service's actions this
+// way to find where the next service starts, and decodes them later.
+func (r *Reader) SkipStrs() {
+	n := r.Count()
+	for i := 0; i < n && r.err == nil; i++ {
+		r.Str()
+	}
+}
+
+// Offset is the position of the next byte in the stream.
+func (r *Reader) Offset() int { return r.off }
+
+// At returns a reader of the same stream and string table positioned at
+// off (an Offset of r), with its own list storage.
+func (r *Reader) At(off int) *Reader {
+	return &Reader{buf: r.buf, off: off, table: r.table}
+}
+
 // ManagedMagic starts the managed-policies stream.
 const ManagedMagic = "IAMWHYM1"
 
