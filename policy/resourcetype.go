@@ -44,9 +44,10 @@ func (r ElementRule) presence() presence {
 //     ECR refuses a repository policy with a Resource ("Invalid parameter
 //     at 'PolicyText' failed to satisfy constraint: 'Invalid repository
 //     policy provided'"), which is why AWS removed the element from the
-//     guide's examples (awsdocs/amazon-ecr-user-guide pull request 20) and
-//     the AWS CDK from the policies it writes (aws/aws-cdk pull request
-//     3590, issue 24314).
+//     guide's examples
+//     (https://github.com/awsdocs/amazon-ecr-user-guide/pull/20) and the
+//     AWS CDK from the policies it writes
+//     (https://github.com/aws/aws-cdk/pull/3590).
 //   - Amazon ECR Public repository policies are documented both with
 //     "Resource": "*" and without:
 //     https://docs.aws.amazon.com/AmazonECR/latest/public/public-repository-policy-examples.html

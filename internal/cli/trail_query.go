@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/iamwhy/iamwhy/internal/jsonenc"
 	"github.com/iamwhy/iamwhy/trail/sqltable"
 	"github.com/spf13/cobra"
 )
@@ -190,7 +190,7 @@ func renderQueryJSON(w io.Writer, res queryResult) error {
 			}
 			bw.Write(keys[i])
 			bw.WriteString(": ")
-			b, err := marshalValue(v)
+			b, err := jsonenc.Marshal(v)
 			if err != nil {
 				return fmt.Errorf("column %s: %w", cols[i], err)
 			}
@@ -208,18 +208,6 @@ func renderQueryJSON(w io.Writer, res queryResult) error {
 	return bw.Flush()
 }
 
-// marshalValue is JSON without HTML escaping, so ARNs and messages read as
-// they are.
-func marshalValue(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
-
 // cellText is a value as text in a table or CSV cell: strings as they are,
 // NULL empty, structures and lists as JSON.
 func cellText(v any) string {
@@ -231,7 +219,7 @@ func cellText(v any) string {
 	case []byte:
 		return string(x)
 	}
-	b, err := marshalValue(v)
+	b, err := jsonenc.Marshal(v)
 	if err != nil {
 		return fmt.Sprint(v)
 	}
