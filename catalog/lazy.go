@@ -135,18 +135,27 @@ func sameLower(a, b string) bool {
 		if ascii(a) && ascii(b) {
 			return false
 		}
-		return strings.ToLower(a) == strings.ToLower(b)
+		return lowerEqual(a, b)
 	}
 	for i := 0; i < len(a); i++ {
 		ca, cb := a[i], b[i]
 		if ca >= 0x80 || cb >= 0x80 {
-			return strings.ToLower(a) == strings.ToLower(b)
+			return lowerEqual(a, b)
 		}
 		if lower(ca) != lower(cb) {
 			return false
 		}
 	}
 	return true
+}
+
+// lowerEqual compares the lower-cased forms. It is not strings.EqualFold:
+// that uses Unicode simple folding, which matches pairs (such as the Kelvin
+// sign and k) that lower-casing keeps apart, and the catalog's keys are
+// defined by lower-casing.
+func lowerEqual(a, b string) bool {
+	la, lb := strings.ToLower(a), strings.ToLower(b)
+	return la == lb
 }
 
 func ascii(s string) bool {
