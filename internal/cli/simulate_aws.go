@@ -6,7 +6,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/iamwhy/iamwhy/access/awssim"
 	"github.com/iamwhy/iamwhy/arn"
@@ -28,19 +27,9 @@ type awsComparison struct {
 // result.
 func (o *simulateOptions) verifyWithAWS(env *snapshot.Environment, results []SimulationResult, reqs []*eval.Request) error {
 	ctx := context.Background()
-	var loadOpts []func(*config.LoadOptions) error
-	if o.Profile != "" {
-		loadOpts = append(loadOpts, config.WithSharedConfigProfile(o.Profile))
-	}
-	if o.Region != "" {
-		loadOpts = append(loadOpts, config.WithRegion(o.Region))
-	}
-	if o.httpClient != nil {
-		loadOpts = append(loadOpts, config.WithHTTPClient(o.httpClient))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
+	cfg, err := o.awsFlags.config(ctx, "--verify-with-aws")
 	if err != nil {
-		return fmt.Errorf("--verify-with-aws: AWS configuration: %w", err)
+		return err
 	}
 	if cfg.Region == "" {
 		// IAM is a global service; the SDK still needs a region to sign.

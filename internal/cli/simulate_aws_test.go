@@ -133,7 +133,7 @@ func TestVerifyContextEntryTypes(t *testing.T) {
 	o := simulateOptions{envFlags: envFlags{Env: "../../examples/env"}, Principal: "arn:aws:sts::111122223333:assumed-role/config-reader/config-loader",
 		Actions: []string{"s3:GetObject"}, Resources: []string{"arn:aws:s3:::example-data-config/app/settings.json"},
 		Context:       []string{"aws:RequestedRegion=eu-west-1", "aws:SecureTransport=true", "aws:SourceIp=192.0.2.1", "aws:MultiFactorAuthAge=30", "aws:CurrentTime=2026-01-01T00:00:00Z", "aws:TagKeys=[a,b]"},
-		VerifyWithAWS: true, Output: "json", httpClient: fake}
+		VerifyWithAWS: true, Output: "json", awsFlags: awsFlags{httpClient: fake}}
 	if err := runSimulate(Streams{Out: io.Discard, Err: io.Discard}, &o); err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestVerifySkipsRoot(t *testing.T) {
 	awsTestEnv(t)
 	fake := &recordedIAM{t: t, file: "principal-allowed.xml"}
 	o := simulateOptions{envFlags: envFlags{Env: "../../examples/env"}, Principal: "arn:aws:iam::111122223333:root", Actions: []string{"sqs:SendMessage"},
-		Resources: []string{"arn:aws:sqs:eu-west-1:111122223333:config-events"}, VerifyWithAWS: true, Output: "text", httpClient: fake}
+		Resources: []string{"arn:aws:sqs:eu-west-1:111122223333:config-events"}, VerifyWithAWS: true, Output: "text", awsFlags: awsFlags{httpClient: fake}}
 	var out bytes.Buffer
 	if err := runSimulate(Streams{Out: &out, Err: io.Discard}, &o); err != nil {
 		t.Fatal(err)

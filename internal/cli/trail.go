@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/iamwhy/iamwhy/inputfile"
 	"github.com/iamwhy/iamwhy/replay"
 	"github.com/iamwhy/iamwhy/trail"
 )
@@ -90,7 +91,7 @@ func (p *progressBar) update(done, total int64) {
 	el := time.Since(p.start).Seconds()
 	rate := ""
 	if el > 0 {
-		rate = fmt.Sprintf("  %s/s", humanBytes(int64(float64(done)/el)))
+		rate = fmt.Sprintf("  %s/s", inputfile.Size(int64(float64(done)/el)))
 	}
 	const width = 30
 	if total > 0 {
@@ -100,9 +101,9 @@ func (p *progressBar) update(done, total int64) {
 		}
 		n := int(frac * width)
 		fmt.Fprintf(p.w, "\r[%s%s] %3.0f%%  %s / %s%s \x1b[K", strings.Repeat("=", n), strings.Repeat(" ", width-n),
-			frac*100, humanBytes(done), humanBytes(total), rate)
+			frac*100, inputfile.Size(done), inputfile.Size(total), rate)
 	} else {
-		fmt.Fprintf(p.w, "\r%s read%s \x1b[K", humanBytes(done), rate)
+		fmt.Fprintf(p.w, "\r%s read%s \x1b[K", inputfile.Size(done), rate)
 	}
 	p.drawn = true
 }
@@ -115,19 +116,6 @@ func (p *progressBar) clear() {
 		fmt.Fprint(p.w, "\r\x1b[K")
 		p.drawn = false
 	}
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 // trailDeniedOptions are the flags of `iamwhy trail denied`.
@@ -248,7 +236,7 @@ func readSummary(st *trail.Stats) string {
 		skipped = ": " + strings.Join(parts, ", ")
 	}
 	out := fmt.Sprintf("read %d files (%s, %s of JSON), skipped %d%s, failed %d; %d records, %d unreadable, %d duplicates removed",
-		st.Files, humanBytes(st.Bytes), humanBytes(st.TextBytes), st.FilesSkipped, skipped, st.FilesFailed,
+		st.Files, inputfile.Size(st.Bytes), inputfile.Size(st.TextBytes), st.FilesSkipped, skipped, st.FilesFailed,
 		st.Records, st.RecordsFailed, st.Duplicates)
 	if st.EmptyFiles > 0 {
 		out += fmt.Sprintf("; %d empty files", st.EmptyFiles)
