@@ -69,6 +69,8 @@ func TestCodeOnlyDenials(t *testing.T) {
 		{"Go SDK v2 Forbidden on HeadObject", "operation error S3: HeadObject, https response error StatusCode: 403, RequestID: X, HostID: Y, api error Forbidden: Forbidden", "Forbidden", "s3:GetObject", PolicyUnknown},
 		{"Java SDK v2 status-only 403", "software.amazon.awssdk.services.s3.model.S3Exception: null (Service: S3, Status Code: 403, Request ID: X)\n\tat software.amazon.awssdk.services.s3.DefaultS3Client.headObject(DefaultS3Client.java:5)", "", "s3:GetObject", PolicyUnknown},
 		{".NET's 403 Forbidden", "Amazon.S3.AmazonS3Exception: Forbidden ---> Amazon.Runtime.Internal.HttpErrorResponseException: The remote server returned an error: (403) Forbidden.", "Forbidden", "", PolicyUnknown},
+		{".NET's HEAD 403 with no body", "Amazon.S3.AmazonS3Exception: Error making request with Error Code Forbidden and Http Status Code Forbidden. No further error information was returned by the service.", "Forbidden", "", PolicyUnknown},
+		{"JavaScript SDK v3 HEAD 403", "S3ServiceException [Forbidden]: UnknownError\n    at throwDefaultError (/var/task/node_modules/@smithy/smithy-client/dist-cjs/index.js:838:20) {\n  '$fault': 'client',\n  '$metadata': { httpStatusCode: 403 }", "Forbidden", "", PolicyUnknown},
 		{"JavaScript SDK v2 error object", "{ [Forbidden: null] message: null, code: 'Forbidden', region: null, statusCode: 403, retryable: false }", "Forbidden", "", PolicyUnknown},
 		{"AccessDeniedException alone", `{"__type":"AccessDeniedException"}`, "AccessDeniedException", "", PolicyUnknown},
 		{"KMS's exception inside a Lambda error", `{"errorType":"KMSAccessDeniedException","errorMessage":"Lambda was unable to decrypt the environment variables because KMS access was denied."}`, "KMSAccessDeniedException", "", PolicyUnknown},
@@ -175,5 +177,20 @@ func TestOtherServiceForms(t *testing.T) {
 	d, _ = Parse("User: arn:aws:iam::123456789012:user/u is not authorized to access this resource with access key AKIAIOSFODNN7EXAMPLE", Options{})
 	if !d.Recognized || d.AccessKeyID != "AKIAIOSFODNN7EXAMPLE" || d.Resource != nil || !strings.Contains(strings.Join(d.NextSteps, " "), "get-access-key-info") {
 		t.Errorf("access key: %v %q %s", d.Recognized, d.AccessKeyID, str0(d.Resource))
+	}
+}
+
+// TestBracketedLogLineIsText: a paste that starts with a bracket but is a
+// log line, not JSON, is read as text: an error that is not a denial is
+// "not recognised" (exit 3), never a JSON syntax error (exit 2).
+func TestBracketedLogLineIsText(t *testing.T) {
+	d, err := Parse("[ERROR] Runtime.UserCodeSyntaxError: SyntaxError: invalid syntax (app.py, line 3)", Options{})
+	if err != nil || d.Recognized {
+		t.Fatalf("got %+v, %v; want a text read that is not a denial", d, err)
+	}
+	for _, in := range []string{"[1, 2", "[true, fals", `{"Records": [`} {
+		if _, err := Parse(in, Options{}); err == nil || !strings.Contains(err.Error(), "invalid JSON") {
+			t.Errorf("Parse(%q): %v, want a JSON syntax error", in, err)
+		}
 	}
 }
