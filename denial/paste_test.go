@@ -16,6 +16,9 @@ func TestPasteRepairs(t *testing.T) {
 		{"a word cut by a line break is joined", strings.Replace(msg, "authorized", "author\nized", 1)},
 		{"a hyphenated word cut after its hyphen is joined", strings.Replace(msg, "identity-based", "identity-\nbased", 1)},
 		{"JSON-escaped quotes are unescaped", strings.ReplaceAll(msg, `"`, `\"`)},
+		{"a quoted action is read", strings.Replace(msg, "perform: s3:GetObject on", `perform: "s3:GetObject" on`, 1)},
+		{"quoted principal, action and resource in a JSON field", `{"detail": "` + strings.ReplaceAll(strings.Replace(strings.Replace(msg,
+			"perform: s3:GetObject on", `perform: "s3:GetObject" on`, 1), "User: arn:aws:sts::123456789012:assumed-role/app/s", `User: "arn:aws:sts::123456789012:assumed-role/app/s"`, 1), `"`, `\"`) + `"}`},
 		{"surrounding quotes are removed", "'" + msg + "'"},
 		{"surrounding brackets are removed", "[" + msg + "]"},
 		{"a Lambda log prefix is removed", "[ERROR]\t2024-05-01T12:00:00.000Z\t0c1d2e3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f\t" + msg},
@@ -165,6 +168,10 @@ func TestOtherServiceForms(t *testing.T) {
 	d, _ = Parse("Not authorized to access resource arn:aws:iot:us-east-1:123456789012:thing/t", Options{})
 	if !d.Recognized || str0(d.Resource) != "arn:aws:iot:us-east-1:123456789012:thing/t" {
 		t.Errorf("not authorized to access resource: %v %s", d.Recognized, str0(d.Resource))
+	}
+	d, _ = Parse("Not authorized to access resource ARN arn:aws:iot:us-east-1:123456789012:thing/t", Options{})
+	if !d.Recognized || str0(d.Resource) != "arn:aws:iot:us-east-1:123456789012:thing/t" {
+		t.Errorf("not authorized to access resource ARN: %v %s", d.Recognized, str0(d.Resource))
 	}
 	d, _ = Parse("User: arn:aws:iam::123456789012:user/u is not authorized to perform: iam:GetRole on resource: role my-role because no identity-based policy allows the iam:GetRole action", Options{})
 	if str0(d.Resource) != "role my-role" {
