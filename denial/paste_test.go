@@ -201,3 +201,40 @@ func TestBracketedLogLineIsText(t *testing.T) {
 		}
 	}
 }
+
+// Two errors whose lines are exactly as long as each other are two
+// errors, not one message hard-wrapped at that width: the resources stay
+// apart and the second is in Others.
+func TestSameLengthErrorsAreNotAWrap(t *testing.T) {
+	line := func(role string) string {
+		return "An error occurred (AccessDenied) when calling the AssumeRole operation: User: arn:aws:sts::111122223333:assumed-role/a/b is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::444455556666:role/" + role
+	}
+	d, err := Parse(line("x")+"\n"+line("y"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if str0(d.Resource) != "arn:aws:iam::444455556666:role/x" || len(d.Others) != 1 || str0(d.Others[0].Resource) != "arn:aws:iam::444455556666:role/y" {
+		t.Errorf("resource %s, %d others", str0(d.Resource), len(d.Others))
+	}
+	// A real wrap at the same width is still joined.
+	msg := line("a-role-with-a-long-name-that-the-terminal-cuts")
+	wrapped := msg[:100] + "\n" + msg[100:200] + "\n" + msg[200:]
+	d, _ = Parse(wrapped, Options{})
+	if str0(d.Resource) != "arn:aws:iam::444455556666:role/a-role-with-a-long-name-that-the-terminal-cuts" || len(d.Others) != 0 {
+		t.Errorf("wrapped: resource %s, %d others", str0(d.Resource), len(d.Others))
+	}
+}
+
+// Node.js prints a JavaScript SDK v3 service exception whose name is the
+// code as "CLASS [CODE]: message".
+func TestInspectedErrorCode(t *testing.T) {
+	d, _ := Parse("S3ServiceException [AccessDenied]: Access Denied", Options{})
+	if !d.Recognized || str0(d.ErrorCode) != "AccessDenied" {
+		t.Errorf("recognized %v, code %s", d.Recognized, str0(d.ErrorCode))
+	}
+	for _, in := range []string{"SomeException [not a code]: x", "SomeException [AccessDenied] no colon"} {
+		if c := inspectedErrorCode(in); c != "" {
+			t.Errorf("%q: code %q", in, c)
+		}
+	}
+}
