@@ -15,6 +15,9 @@ func parseText(text string, d *Denial) bool {
 // parseLine reads one repaired, unwrapped line of text.
 func parseLine(line string, d *Denial) bool {
 	msg, code := unwrapEnvelope(line, d)
+	if code == "" {
+		code = inspectedErrorCode(line)
+	}
 	if code != "" && d.ErrorCode == nil {
 		d.ErrorCode = strp(normalizeCode(code))
 	}
@@ -40,6 +43,23 @@ func parseLine(line string, d *Denial) bool {
 		}
 	}
 	return recognized
+}
+
+// inspectedErrorCode reads the code of an error as Node.js prints one
+// whose name differs from its class: "S3ServiceException [AccessDenied]:
+// Access Denied" (the JavaScript SDK v3's service exceptions); "" when the
+// line has no such form.
+func inspectedErrorCode(line string) string {
+	i := strings.Index(line, "Exception [")
+	if i < 0 {
+		return ""
+	}
+	rest := line[i+len("Exception ["):]
+	j := strings.Index(rest, "]:")
+	if j <= 0 || !isCodeToken(rest[:j]) {
+		return ""
+	}
+	return rest[:j]
 }
 
 // sdkClassService finds the service in an SDK's package names:

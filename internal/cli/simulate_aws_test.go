@@ -155,3 +155,35 @@ func TestVerifySkipsRoot(t *testing.T) {
 		t.Errorf("%d calls; output:\n%s", len(fake.Requests()), out.String())
 	}
 }
+
+// TestVerifySkippedComparisonHasEveryField: a comparison AWS was not asked
+// about carries the fields of one it answered, null where AWS said
+// nothing, so a program reads both the same way.
+func TestVerifySkippedComparisonHasEveryField(t *testing.T) {
+	awsTestEnv(t)
+	var docs []any
+	for _, o := range []simulateOptions{
+		{envFlags: envFlags{Env: "../../examples/env"}, Principal: "arn:aws:iam::111122223333:root", Actions: []string{"sqs:SendMessage"},
+			Resources: []string{"arn:aws:sqs:eu-west-1:111122223333:config-events"}},
+		{envFlags: envFlags{Env: "../../examples/env"}, Principal: "arn:aws:sts::111122223333:assumed-role/config-reader/config-loader",
+			Actions: []string{"s3:GetObject"}, Resources: []string{"arn:aws:s3:::example-data-config/app/settings.json"},
+			Context: []string{"aws:RequestedRegion=eu-west-1", "aws:SecureTransport=true"}},
+	} {
+		o.VerifyWithAWS, o.Output, o.httpClient = true, "json", recordedIAM(t, "principal-allowed.xml")
+		var out bytes.Buffer
+		if err := runSimulate(Streams{Out: &out, Err: io.Discard}, &o); err != nil {
+			t.Fatal(err)
+		}
+		var doc any
+		if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), `"aws": {`) {
+			t.Fatalf("no comparison: %s", out.String())
+		}
+		docs = append(docs, doc)
+	}
+	if bad := unstableShapes(docs...); len(bad) > 0 {
+		t.Errorf("fields sometimes absent:\n  %s", strings.Join(bad, "\n  "))
+	}
+}

@@ -277,16 +277,16 @@ type deniedHistogramJSON struct {
 type deniedGroupJSON struct {
 	Count         int64    `json:"count"`
 	Principal     string   `json:"principal"`
-	PrincipalType string   `json:"principal_type"`
+	PrincipalType *string  `json:"principal_type"`
 	Action        string   `json:"action"`
-	Resource      string   `json:"resource"`
+	Resource      *string  `json:"resource"`
 	ErrorCodes    []string `json:"error_codes"`
-	Message       string   `json:"message"`
+	Message       *string  `json:"message"`
 	First         *string  `json:"first"`
 	Last          *string  `json:"last"`
 	Accounts      []string `json:"accounts"`
 	Regions       []string `json:"regions"`
-	Example       string   `json:"example_event_id"`
+	Example       *string  `json:"example_event_id"`
 	Histogram     []int64  `json:"histogram"`
 }
 
@@ -368,9 +368,10 @@ func renderDeniedJSON(w io.Writer, d *trail.Denials) error {
 	bw.WriteString(",\n  \"groups\": [")
 	for i, g := range d.Groups {
 		b, err := json.MarshalIndent(deniedGroupJSON{
-			Count: g.Count, Principal: g.Principal, PrincipalType: g.PrincipalType, Action: g.Action, Resource: g.Resource,
-			ErrorCodes: g.ErrorCodes, Message: g.Message, First: timeString(g.First), Last: timeString(g.Last),
-			Accounts: g.Accounts, Regions: g.Regions, Example: g.Example, Histogram: nonNil(g.Histogram),
+			Count: g.Count, Principal: g.Principal, PrincipalType: nullString(g.PrincipalType), Action: g.Action,
+			Resource: nullString(g.Resource), ErrorCodes: emptyList(g.ErrorCodes), Message: nullString(g.Message),
+			First: timeString(g.First), Last: timeString(g.Last), Accounts: emptyList(g.Accounts), Regions: emptyList(g.Regions),
+			Example: nullString(g.Example), Histogram: nonNil(g.Histogram),
 		}, "    ", "  ")
 		if err != nil {
 			return err
