@@ -54,17 +54,8 @@ func TestPassRoleAndSLRConditions(t *testing.T) {
 		{"EC2 path, ForAnyValue lambda", fmt.Sprintf(ec2Path, cond("ForAnyValue:StringEquals", "iam:PassedToService", `"lambda.amazonaws.com"`)), "PRIVILEGE_ESCALATION", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := Lint([]byte(tc.doc), LintOptions{Type: policy.TypeIdentity})
-			var got []string
-			found := false
-			for _, f := range res.Findings {
-				got = append(got, f.IssueCode)
-				if f.IssueCode == tc.code {
-					found = true
-				}
-			}
-			if found != tc.want {
-				t.Errorf("%s finding = %v, want %v; findings %s\n%s", tc.code, found, tc.want, strings.Join(got, " "), tc.doc)
+			if found, codes := hasFinding(t, tc.doc, policy.TypeIdentity, tc.code); found != tc.want {
+				t.Errorf("%s finding = %v, want %v; findings %s\n%s", tc.code, found, tc.want, strings.Join(codes, " "), tc.doc)
 			}
 		})
 	}
