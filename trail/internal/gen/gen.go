@@ -35,6 +35,12 @@ type Options struct {
 	Seed uint64
 	// DeniedPercent is the share of access-denied records (default 2).
 	DeniedPercent float64
+	// Roles is the number of roles whose sessions make the role calls,
+	// spread over the accounts (role i in accounts[i%3], named
+	// RoleName(i)); 0 keeps 40 roles per account, app-role-0 to
+	// app-role-39, the set the older benchmarks were measured on.
+	// WriteEnv writes an environment of the same roles.
+	Roles int
 }
 
 // Result describes what was written.
@@ -55,6 +61,9 @@ func Generate(o Options) (Result, error) {
 	}
 	if o.DeniedPercent == 0 {
 		o.DeniedPercent = 2
+	}
+	if o.Roles != 0 && o.Roles < len(accounts) {
+		return Result{}, fmt.Errorf("roles: %d is fewer than the %d accounts; give 0 or at least %d", o.Roles, len(accounts), len(accounts))
 	}
 	g := &generator{rng: rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)), opts: o}
 	var res Result
@@ -214,6 +223,9 @@ func (g *generator) principal(acct string) (string, string) {
 	switch n := g.rng.IntN(100); {
 	case n < 55:
 		role := fmt.Sprintf("app-role-%d", g.rng.IntN(40))
+		if g.opts.Roles > 0 {
+			role = RoleName(g.roleIndex(acct))
+		}
 		sess := fmt.Sprintf("i-0%s", g.token(16))
 		arn := fmt.Sprintf("arn:aws:sts::%s:assumed-role/%s/%s", acct, role, sess)
 		return fmt.Sprintf(`{"type":"AssumedRole","principalId":"AROA%s:%s","arn":"%s","accountId":"%s","accessKeyId":"ASIA%s","sessionContext":{"sessionIssuer":{"type":"Role","principalId":"AROA%s","arn":"arn:aws:iam::%s:role/%s","accountId":"%s","userName":"%s"},"webIdFederationData":{},"attributes":{"creationDate":"2025-03-01T00:00:00Z","mfaAuthenticated":"false"},"ec2RoleDelivery":"2.0"}}`,
@@ -231,6 +243,25 @@ func (g *generator) principal(acct string) (string, string) {
 		return fmt.Sprintf(`{"type":"Root","principalId":"%s","arn":"%s","accountId":"%s","accessKeyId":"ASIA%s","sessionContext":{"attributes":{"creationDate":"2025-03-01T00:00:00Z","mfaAuthenticated":"true"}}}`,
 			acct, arn, acct, g.token(16)), arn
 	}
+}
+
+// RoleName is the name of role i of Options.Roles.
+func RoleName(i int) string { return fmt.Sprintf("app-role-%d", i) }
+
+// RoleAccount is the account of role i of Options.Roles.
+func RoleAccount(i int) string { return accounts[i%len(accounts)] }
+
+// roleIndex draws one of the Options.Roles roles of acct: indices i with
+// i%len(accounts) equal to the account's position.
+func (g *generator) roleIndex(acct string) int {
+	a := 0
+	for i, x := range accounts {
+		if x == acct {
+			a = i
+		}
+	}
+	n := (g.opts.Roles - a + len(accounts) - 1) / len(accounts) // roles of this account
+	return a + len(accounts)*g.rng.IntN(n)
 }
 
 var userAgents = []string{
