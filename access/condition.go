@@ -22,7 +22,7 @@ type Condition struct {
 	// Negated is true when the condition must NOT hold: a Deny
 	// statement's condition that matched only because the request lacks
 	// the key.
-	Negated bool `json:"negated,omitempty"`
+	Negated bool `json:"negated"`
 	// Policy and Statement name where the condition is written.
 	Policy    string `json:"policy"`
 	Statement string `json:"statement"`

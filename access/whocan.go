@@ -54,8 +54,8 @@ type Query struct {
 type Answer struct {
 	Principal string `json:"principal"`
 	// Kind is "user", "role" (the role's sessions), "root" or "service".
-	Kind    string `json:"kind,omitempty"`
-	Account string `json:"account,omitempty"`
+	Kind    string `json:"kind"`
+	Account string `json:"account"`
 	// Owner is the value of a user's or role's owner tag (Query.OwnerTag);
 	// null when it has none, and for root users and services.
 	Owner  *string `json:"owner"`
@@ -65,8 +65,8 @@ type Answer struct {
 	// DecidedBy is the layer that decided (for AllowedIf, the decision
 	// with the witnesses).
 	DecidedBy string `json:"decided_by"`
-	Policy    string `json:"policy,omitempty"`
-	Statement string `json:"statement,omitempty"`
+	Policy    string `json:"policy"`
+	Statement string `json:"statement"`
 	// Conditions must hold for an AllowedIf answer: conditions of the
 	// statements that allow whose keys the request lacks, and, negated,
 	// conditions of Deny statements that matched only because it lacks
@@ -85,7 +85,7 @@ type Answer struct {
 	IfPresent []Condition `json:"if_present"`
 	// Gaps say what the environment lacks (Status Unknown).
 	Gaps   []string `json:"gaps"`
-	Reason string   `json:"reason,omitempty"`
+	Reason string   `json:"reason"`
 }
 
 // WhoCanResult is the answer to a Query: one Answer per principal

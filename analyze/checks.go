@@ -263,6 +263,7 @@ var ownChecks = []Check{
 	{IssueCode: "RESOURCE_EFFECTIVELY_STAR", Severity: SeveritySuggestion, Title: "Resource patterns that match every resource the actions work on", Types: identityTypes},
 	{IssueCode: "ARN_KEY_WITH_STRING_OPERATOR", Severity: SeveritySuggestion, Title: "An exact string operator on an ARN condition key", Types: allTypes},
 	{IssueCode: "CONDITION_KEY_CASE", Severity: SeveritySuggestion, Title: "A condition key spelled in another case than the reference's", Types: allTypes},
+	{IssueCode: "NOT_IN_SERVICE_REFERENCE", Severity: SeverityWarning, Title: "A service, action, condition key or key use that the IAM service reference lacks but AWS managed policies use", Types: allTypes},
 	{IssueCode: "COLLAPSIBLE_ACTIONS", Severity: SeveritySuggestion, Title: "The listed actions are exactly what a wildcard matches", Types: allTypes},
 }
 

@@ -41,6 +41,10 @@ func (l *linter) actions(si *stmtInfo) {
 			l.addS(si, "WILDCARD_IN_SERVICE_NAME", v.Pos, "%q: avoid using wildcards (*, ?) in the service name because it might grant unintended access to other AWS services with similar names", text)
 		} else if _, known := l.c.Service(prefix); !known {
 			si.allKnown = false
+			if l.evidence().services[strings.ToLower(prefix)] {
+				l.notInReference(si, v.Pos, "INVALID_SERVICE_IN_ACTION", "the service "+prefix+" of the action "+text)
+				continue
+			}
 			l.addS(si, "INVALID_SERVICE_IN_ACTION", v.Pos, "the service %s specified in the action %s does not exist%s", prefix, text, l.didYouMeanService(prefix))
 			continue
 		}
@@ -53,7 +57,9 @@ func (l *linter) actions(si *stmtInfo) {
 		matched := l.matchActions(text)
 		if len(matched) == 0 {
 			si.allKnown = false
-			if strings.ContainsAny(text, "*?") {
+			if l.evidence().action(text) {
+				l.notInReference(si, v.Pos, "INVALID_ACTION", "the action "+text)
+			} else if strings.ContainsAny(text, "*?") {
 				l.addS(si, "INVALID_ACTION", v.Pos, "the action %s does not exist: the pattern matches no action of the service reference", text)
 			} else {
 				l.addS(si, "INVALID_ACTION", v.Pos, "the action %s does not exist in %s%s", text, prefix, l.didYouMeanAction(prefix, name))

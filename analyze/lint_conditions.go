@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"fmt"
 	"net/netip"
 	"regexp"
 	"strconv"
@@ -152,17 +153,24 @@ func (l *linter) conditionKey(si *stmtInfo, cond *policy.Condition) (*catalog.Co
 	if known {
 		return key, true
 	}
+	var code, msg string
 	switch {
 	case strings.EqualFold(prefix, "aws"):
-		l.addS(si, "INVALID_GLOBAL_CONDITION_KEY", cond.KeyPos, "the condition key %s does not exist: use a valid condition key", name)
+		code, msg = "INVALID_GLOBAL_CONDITION_KEY", fmt.Sprintf("the condition key %s does not exist: use a valid condition key", name)
 	case l.knownServicePrefix(prefix):
-		l.addS(si, "INVALID_SERVICE_CONDITION_KEY", cond.KeyPos, "the condition key %s does not exist in the service %s: use a valid condition key", name, strings.ToLower(prefix))
+		code, msg = "INVALID_SERVICE_CONDITION_KEY", fmt.Sprintf("the condition key %s does not exist in the service %s: use a valid condition key", name, strings.ToLower(prefix))
 	case l.c.KnownKeyPrefix(prefix) || strings.Contains(prefix, "."):
 		// An identity provider's namespace ("accounts.google.com",
 		// an OIDC provider URL): the claims it carries are the
 		// provider's, not the reference's.
+		return nil, false
 	default:
-		l.addS(si, "INVALID_SERVICE", cond.KeyPos, "the service %s in the condition key %s does not exist: use a valid service name", prefix, name)
+		code, msg = "INVALID_SERVICE", fmt.Sprintf("the service %s in the condition key %s does not exist: use a valid service name", prefix, name)
+	}
+	if l.evidence().keys[strings.ToLower(name)] {
+		l.notInReference(si, cond.KeyPos, code, "the condition key "+name)
+	} else {
+		l.addS(si, code, cond.KeyPos, "%s", msg)
 	}
 	return nil, false
 }
@@ -203,6 +211,8 @@ func (l *linter) keyWithOperator(si *stmtInfo, cond *policy.Condition, op operat
 	// single-valued key makes ForAllValues true when the key is absent.
 	// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
 	switch {
+	case key.Type.IsArray() && op.set == "" && l.evidence().unqualified[strings.ToLower(cond.Key)]:
+		l.notInReference(si, cond.OperatorPos, "MISSING_QUALIFIER", "the use of "+cond.Key+" as a single-valued key (the reference types it "+key.Type.String()+"; AWS managed policies compare it without ForAllValues or ForAnyValue)")
 	case key.Type.IsArray() && op.set == "":
 		l.addS(si, "MISSING_QUALIFIER", cond.OperatorPos, "the request context key %s has multiple values: use the ForAllValues or ForAnyValue condition key qualifiers with %s", cond.Key, cond.Operator)
 	case !key.Type.IsArray() && op.set == "ForAllValues" && !isAudienceKey(cond.Key):
@@ -358,7 +368,7 @@ func (l *linter) keyActions(si *stmtInfo, cond *policy.Condition, key *catalog.C
 	if n > maxKeySupportActions || n == 0 {
 		return
 	}
-	var unsupported []string
+	var unsupported, byAWS []string
 	for i, as := range si.actions {
 		// "If the Action element has actions with wildcards, IAM Access
 		// Analyzer doesn't evaluate those actions for this error."
@@ -374,8 +384,15 @@ func (l *linter) keyActions(si *stmtInfo, cond *policy.Condition, key *catalog.C
 			}
 		}
 		if !any {
-			unsupported = append(unsupported, s.Action.Values[i].Text)
+			if ev := l.evidence(); ev.keyActions[strings.ToLower(s.Action.Values[i].Text)+"\x00"+strings.ToLower(cond.Key)] {
+				byAWS = append(byAWS, s.Action.Values[i].Text)
+			} else {
+				unsupported = append(unsupported, s.Action.Values[i].Text)
+			}
 		}
+	}
+	if len(byAWS) > 0 {
+		l.notInReference(si, cond.KeyPos, "UNSUPPORTED_ACTION_FOR_CONDITION_KEY", "the support of the condition key "+cond.Key+" by "+listSome(byAWS)+" (AWS managed policies combine them in one statement)")
 	}
 	if len(unsupported) > 0 {
 		l.addS(si, "UNSUPPORTED_ACTION_FOR_CONDITION_KEY", cond.KeyPos, "the following actions: %s are not supported by the condition key %s: the condition will not be evaluated for these actions as written; we recommend that you move these actions to a different statement without this condition key", listSome(unsupported), cond.Key)

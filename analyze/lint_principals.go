@@ -50,6 +50,31 @@ var (
 	domainName       = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(/.*)?$`)
 )
 
+// accountID is an AWS account ID as a principal or ARN field.
+var accountID = regexp.MustCompile(`^[0-9]{12}$`)
+
+// validAWSPrincipal reports whether v can name principals under the AWS
+// key: "*", an account ID, the unique ID AWS stores for a deleted user or
+// role, or the ARN of an account root, user, role, assumed-role session
+// or federated user session. CloudFront origin access identities are IAM
+// users of the pseudo-account "cloudfront".
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html
+func validAWSPrincipal(v string) bool {
+	if v == "*" || accountID.MatchString(v) || uniqueID.MatchString(v) {
+		return true
+	}
+	a, ok := arn.Split(v)
+	if !ok || a.Region != "" {
+		return false
+	}
+	switch a.PrincipalKind() {
+	case arn.PrincipalRoot, arn.PrincipalUser, arn.PrincipalRole, arn.PrincipalAssumedRole, arn.PrincipalFederatedUser:
+		return accountID.MatchString(a.Account) || (a.Account == "cloudfront" && strings.HasPrefix(a.Resource, "user/CloudFront Origin Access Identity "))
+	}
+	return false
+}
+
 func (l *linter) principalValue(si *stmtInfo, e policy.PrincipalEntry) {
 	v := e.Value
 	if strings.Contains(v, "${") {
@@ -62,6 +87,10 @@ func (l *linter) principalValue(si *stmtInfo, e policy.PrincipalEntry) {
 	}
 	switch e.Kind {
 	case policy.PrincipalAWS:
+		if !validAWSPrincipal(v) {
+			l.addS(si, "INVALID_PRINCIPAL_FORMAT", e.Pos, "the Principal element contents are not valid: the AWS principal %q is neither an account ID, the ARN of an account, user, role, role session or federated user, nor \"*\"; specify one of those", v)
+			return
+		}
 		// Unique IDs: "AROA" roles, "AIDA" users
 		// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids).
 		if uniqueID.MatchString(v) {

@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -27,9 +28,9 @@ func (l *linter) resources(si *stmtInfo) {
 	for _, v := range s.Resource.Values {
 		if seen[v.Text] {
 			l.addS(si, "REDUNDANT_RESOURCE", v.Pos, "%s is listed twice in %s: the resource ARN is redundant; remove one", v.Text, elem)
-		} else if !strings.ContainsAny(v.Text, "*?") {
+		} else {
 			for _, w := range wild {
-				if globMatch(w, v.Text) {
+				if w != v.Text && globCovers(w, v.Text) && !(strings.ContainsAny(v.Text, "*?") && globCovers(v.Text, w) && w > v.Text) {
 					l.addS(si, "REDUNDANT_RESOURCE", v.Pos, "%s is redundant: %s in the same %s already covers it", v.Text, w, elem)
 					break
 				}
@@ -144,6 +145,50 @@ func (l *linter) knownARNService(service string) bool {
 
 // globMatch matches IAM's resource wildcards (* any run, ? one
 // character), case-sensitively as ARNs compare.
+// policyVariable is a ${...} reference in a Resource value.
+var policyVariable = regexp.MustCompile(`\$\{[^}]*\}`)
+
+// globCovers reports whether every resource ARN that pattern a matches is
+// matched by pattern b, under the ARN matching of the Resource element: `*`
+// any run of characters, `?` one, everything else itself, case-sensitive
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html).
+// a's `*` must fall in a `*` of b, a's `?` in a `?` or `*` of b, a's other
+// characters match themselves. A policy variable in a can take any value,
+// so it counts as a `*`; b with a variable covers nothing here, its
+// values not being known. Dynamic programming keeps it O(len(a)·len(b)).
+func globCovers(b, a string) bool {
+	if strings.Contains(b, "${") {
+		return false
+	}
+	a = policyVariable.ReplaceAllString(a, "*")
+	if !strings.ContainsAny(a, "*?") {
+		return globMatch(b, a)
+	}
+	// m[j] reports whether a[:i] is covered by b[:j], row by row.
+	m := make([]bool, len(b)+1)
+	next := make([]bool, len(b)+1)
+	m[0] = true
+	for j := 1; j <= len(b) && b[j-1] == '*'; j++ {
+		m[j] = true
+	}
+	for i := 1; i <= len(a); i++ {
+		next[0] = false
+		for j := 1; j <= len(b); j++ {
+			switch b[j-1] {
+			case '*':
+				// b's star absorbs a[i-1] (any symbol) or matches empty.
+				next[j] = m[j] || next[j-1]
+			case '?':
+				next[j] = a[i-1] != '*' && m[j-1]
+			default:
+				next[j] = a[i-1] == b[j-1] && m[j-1]
+			}
+		}
+		m, next = next, m
+	}
+	return m[len(b)]
+}
+
 func globMatch(p, s string) bool {
 	px, sx, nextP, nextS := 0, 0, -1, -1
 	for px < len(p) || sx < len(s) {

@@ -106,13 +106,41 @@ func starResource(s *policy.Statement) string {
 	return ""
 }
 
-func hasKey(s *policy.Statement, key string) bool {
+// bindingValues returns the values a condition on key restricts the
+// request to, when the statement has a condition that must hold for the
+// statement to apply and names fixed values; nil when none does. Only such
+// a condition narrows a grant: an ...IfExists operator holds when the key
+// is absent, a negated operator holds for every value but the listed ones
+// (and when the key is absent), ForAllValues holds for an empty or absent
+// set and ForAnyValue is about sets, which iam:PassedToService and
+// iam:AWSServiceName are not (Access Analyzer reports the qualifier on a
+// single-valued key); Null tests only presence; and a Like value with a
+// wildcard or a policy variable matches services the author did not name.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+func bindingValues(s *policy.Statement, key string) []string {
 	for _, c := range s.Conditions {
-		if strings.EqualFold(c.Key, key) {
-			return true
+		if !strings.EqualFold(c.Key, key) || len(c.Values) == 0 {
+			continue
+		}
+		op, ok := parseOperator(c.Operator)
+		if !ok || op.ifExists || op.negated || op.set != "" || (op.family != famString && op.family != famARN) {
+			continue
+		}
+		vals := make([]string, 0, len(c.Values))
+		fixed := true
+		for _, v := range c.Values {
+			if strings.Contains(v.Text, "${") || (op.like && strings.ContainsAny(v.Text, "*?")) {
+				fixed = false
+				break
+			}
+			vals = append(vals, v.Text)
+		}
+		if fixed {
+			return vals
 		}
 	}
-	return false
+	return nil
 }
 
 // passRoleAndSLR are Access Analyzer's checks of iam:PassRole ("iam:PassRole
@@ -137,7 +165,7 @@ func (l *linter) passRoleAndSLR(si *stmtInfo) {
 		{"iam:CreateServiceLinkedRole", "CREATE_SLR", "iam:AWSServiceName", "creation of unintended service-linked roles"},
 	} {
 		how := grants(s, t.action)
-		if how == "" || (res == "star" && hasKey(s, t.narrowing)) {
+		if how == "" || (res == "star" && bindingValues(s, t.narrowing) != nil) {
 			continue
 		}
 		var code, msg string

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/iamwhy/iamwhy/internal/jsonenc"
 )
 
 // ActionQuery selects actions, as `iamwhy actions` does.
@@ -24,11 +26,13 @@ type ActionQuery struct {
 // ActionSearch is what FindActions found. Its JSON form is the output of
 // `iamwhy actions --output json`.
 type ActionSearch struct {
-	Catalog  ReferenceVersion `json:"catalog"`
-	Resource *ResourceMatch   `json:"resource,omitempty"`
-	Actions  []ActionSummary  `json:"actions"`
+	Catalog ReferenceVersion `json:"catalog"`
+	// Resource is the resource types of ActionQuery.Resource; nil (JSON
+	// null) when the query names none.
+	Resource *ResourceMatch  `json:"resource"`
+	Actions  []ActionSummary `json:"actions"`
 	// Hints explain an empty result.
-	Hints []string `json:"hints,omitempty"`
+	Hints []string `json:"hints"`
 }
 
 // ReferenceVersion names the service reference data.
@@ -49,21 +53,62 @@ type ResourceTypeSummary struct {
 	Service    string   `json:"service"`
 	Name       string   `json:"name"`
 	ARNFormats []string `json:"arn_formats"`
-	Required   *bool    `json:"required,omitempty"`
+	// Required says whether the action needs this type (in an action's
+	// details); nil (JSON null) for a resource match.
+	Required *bool `json:"required"`
 	// ConditionKeys are those the action supports on this type (in an
 	// action's details) or those of the type (for a resource match).
-	ConditionKeys []string `json:"condition_keys,omitempty"`
+	ConditionKeys []string `json:"condition_keys"`
 }
 
 // ActionSummary describes an action; the fields after AccessLevel are set
-// with ActionQuery.Details.
+// with ActionQuery.Details (JSON null without it, [] for a list the
+// action has no entries in with it).
 type ActionSummary struct {
 	Action           string                `json:"action"`
 	AccessLevel      string                `json:"access_level"`
-	Description      string                `json:"description,omitempty"`
-	ResourceTypes    []ResourceTypeSummary `json:"resource_types,omitempty"`
-	ConditionKeys    []ConditionKeySummary `json:"condition_keys,omitempty"`
-	DependentActions []string              `json:"dependent_actions,omitempty"`
+	Description      string                `json:"description"`
+	ResourceTypes    []ResourceTypeSummary `json:"resource_types"`
+	ConditionKeys    []ConditionKeySummary `json:"condition_keys"`
+	DependentActions []string              `json:"dependent_actions"`
+	// detailed is true when the details were filled.
+	detailed bool
+}
+
+// MarshalJSON writes every field of the search: no hints as [].
+func (s ActionSearch) MarshalJSON() ([]byte, error) {
+	type plain ActionSearch // without this method
+	p := plain(s)
+	p.Actions = jsonenc.List(p.Actions)
+	p.Hints = jsonenc.List(p.Hints)
+	return jsonenc.Marshal(p)
+}
+
+// MarshalJSON writes every field of the type, no condition keys as [].
+func (r ResourceTypeSummary) MarshalJSON() ([]byte, error) {
+	type plain ResourceTypeSummary
+	p := plain(r)
+	p.ARNFormats = jsonenc.List(p.ARNFormats)
+	p.ConditionKeys = jsonenc.List(p.ConditionKeys)
+	return jsonenc.Marshal(p)
+}
+
+// MarshalJSON writes every field of the action: the details as null when
+// they were not asked for, their empty lists as [] when they were, and no
+// description as null.
+func (a ActionSummary) MarshalJSON() ([]byte, error) {
+	out := struct {
+		Action           string                `json:"action"`
+		AccessLevel      string                `json:"access_level"`
+		Description      *string               `json:"description"`
+		ResourceTypes    []ResourceTypeSummary `json:"resource_types"`
+		ConditionKeys    []ConditionKeySummary `json:"condition_keys"`
+		DependentActions []string              `json:"dependent_actions"`
+	}{a.Action, a.AccessLevel, jsonenc.Null(a.Description), a.ResourceTypes, a.ConditionKeys, a.DependentActions}
+	if a.detailed {
+		out.ResourceTypes, out.ConditionKeys, out.DependentActions = jsonenc.List(out.ResourceTypes), jsonenc.List(out.ConditionKeys), jsonenc.List(out.DependentActions)
+	}
+	return jsonenc.Marshal(out)
 }
 
 // ConditionKeySummary is a condition key and its type.
@@ -160,6 +205,7 @@ func (c *Catalog) actionDetails(a *Action) ActionSummary {
 		AccessLevel:      a.Access.String(),
 		Description:      a.Description(),
 		DependentActions: a.DependentActions,
+		detailed:         true,
 	}
 	for _, r := range a.Resources {
 		req := r.Required

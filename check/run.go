@@ -30,14 +30,16 @@ type Result struct {
 	Error       *string `json:"error"`
 	Explanation string  `json:"explanation"`
 	// Extensions.
-	Policy    string   `json:"policy,omitempty"`
-	Statement string   `json:"statement,omitempty"`
-	Location  string   `json:"location,omitempty"` // file:line:col of the deciding statement
-	Line      int      `json:"line"`               // line of the case in the check file
-	Warnings  []string `json:"warnings,omitempty"`
+	// Policy, Statement and Location (file:line:col) name the deciding
+	// statement; "" (JSON null) when none decided.
+	Policy    string   `json:"policy"`
+	Statement string   `json:"statement"`
+	Location  string   `json:"location"`
+	Line      int      `json:"line"` // line of the case in the check file
+	Warnings  []string `json:"warnings"`
 	// Live is the outcome of performing the request in AWS (check
-	// --live); nil otherwise.
-	Live *LiveResult `json:"live,omitempty"`
+	// --live); nil (JSON null) otherwise.
+	Live *LiveResult `json:"live"`
 }
 
 // Summary counts results.
@@ -45,8 +47,9 @@ type Summary struct {
 	Cases  int `json:"cases"`
 	Passed int `json:"passed"`
 	Failed int `json:"failed"`
-	// Live counts the live outcomes (check --live); nil otherwise.
-	Live *LiveSummary `json:"live,omitempty"`
+	// Live counts the live outcomes (check --live); nil (JSON null)
+	// otherwise.
+	Live *LiveSummary `json:"live"`
 }
 
 // Report is everything `iamwhy check` prints.

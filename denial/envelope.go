@@ -15,6 +15,9 @@ func parseText(text string, d *Denial) bool {
 // parseLine reads one repaired, unwrapped line of text.
 func parseLine(line string, d *Denial) bool {
 	msg, code := unwrapEnvelope(line, d)
+	if code == "" {
+		code = inspectedErrorCode(line)
+	}
 	if code != "" && d.ErrorCode == nil {
 		d.ErrorCode = strp(normalizeCode(code))
 	}
@@ -40,6 +43,23 @@ func parseLine(line string, d *Denial) bool {
 		}
 	}
 	return recognized
+}
+
+// inspectedErrorCode reads the code of an error as Node.js prints one
+// whose name differs from its class: "S3ServiceException [AccessDenied]:
+// Access Denied" (the JavaScript SDK v3's service exceptions); "" when the
+// line has no such form.
+func inspectedErrorCode(line string) string {
+	i := strings.Index(line, "Exception [")
+	if i < 0 {
+		return ""
+	}
+	rest := line[i+len("Exception ["):]
+	j := strings.Index(rest, "]:")
+	if j <= 0 || !isCodeToken(rest[:j]) {
+		return ""
+	}
+	return rest[:j]
 }
 
 // sdkClassService finds the service in an SDK's package names:
@@ -68,8 +88,10 @@ func sdkClassService(line string) string {
 // which the SDKs print as "(403) ... : Forbidden" (boto), "Forbidden:
 // null" (JavaScript v2), "null (Service: S3, Status Code: 403, ...)"
 // (Java v2), "Service returned error code 403: Forbidden" (Kotlin) or
-// "(403) Forbidden" (.NET). The status is then the only evidence; the
-// code stays what the SDK printed.
+// "(403) Forbidden" or "Error making request with Error Code Forbidden and
+// Http Status Code Forbidden" (.NET), "Forbidden: UnknownError" with
+// "httpStatusCode: 403" in its $metadata (JavaScript v3). The status is
+// then the only evidence; the code stays what the SDK printed.
 func forbiddenStatus(line, msg string, d *Denial) bool {
 	m := strings.TrimSpace(strings.TrimRight(msg, "."))
 	lm := asciiLower(m)
@@ -88,7 +110,8 @@ func forbiddenStatus(line, msg string, d *Denial) bool {
 		return true
 	}
 	lower := asciiLower(line)
-	for _, p := range []string{"service returned error code 403", "http 403 forbidden", "(403) forbidden", "403 forbidden"} {
+	for _, p := range []string{"service returned error code 403", "http 403 forbidden", "(403) forbidden", "403 forbidden",
+		"error code forbidden and http status code forbidden", "[forbidden]: unknownerror", "forbidden: unknownerror"} {
 		if strings.Contains(lower, p) && (code == "" || code == "403" || strings.EqualFold(code, "forbidden")) {
 			if d.ErrorCode == nil {
 				d.ErrorCode = strp("Forbidden")
@@ -103,7 +126,8 @@ func forbiddenStatus(line, msg string, d *Denial) bool {
 func status403(line string) bool {
 	lower := asciiLower(line)
 	return strings.Contains(lower, "status code: 403") || strings.Contains(lower, "statuscode: 403") ||
-		strings.Contains(lower, "statuscode: 403,") || strings.Contains(lower, "status: 403")
+		strings.Contains(lower, "statuscode: 403,") || strings.Contains(lower, "status: 403") ||
+		strings.Contains(lower, "httpstatuscode: 403")
 }
 
 // sdkStackOperation finds the API operation in an SDK's stack trace or

@@ -240,7 +240,9 @@ func parseMessage(msg string, d *Denial) bool {
 	rest = strings.TrimLeft(rest, " ")
 	restLower = strings.TrimLeft(restLower, " ")
 	tok := nextToken(rest)
-	if act := trimTokenEnd(tok); isActionToken(act) {
+	// Some SDKs and loggers quote the action ("s3:ListBucket"), and a
+	// JSON-escaped paste keeps the quotes once unescaped.
+	if act := strings.Trim(trimTokenEnd(strings.Trim(tok, `"'`)), `"'`); isActionToken(act) {
 		d.Action = strp(act)
 		rest = strings.TrimLeft(rest[len(tok):], " ")
 		restLower = strings.TrimLeft(restLower[len(tok):], " ")
@@ -538,6 +540,11 @@ func parseNotAuthorizedToAccess(msg, lower string, d *Denial) bool {
 		rest, restLower = rest[len("this resource"):], restLower[len("this resource"):]
 	case strings.HasPrefix(restLower, "resource"):
 		rest = strings.TrimLeft(strings.TrimPrefix(rest[len("resource"):], ":"), " ")
+		// "Not authorized to access resource ARN arn:aws:...": the word
+		// ARN before the ARN itself.
+		if len(rest) > 4 && strings.EqualFold(rest[:4], "arn ") {
+			rest = strings.TrimLeft(rest[4:], " ")
+		}
 		res, n := resourceAt(rest)
 		if strings.HasPrefix(res, "arn:") || res == "*" {
 			d.Resource = strp(res)

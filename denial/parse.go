@@ -31,11 +31,13 @@ func Parse(text string, opts Options) (*Denial, error) {
 		recognized, err = parseJSON(trimmed, d)
 		if err != nil {
 			// A pasted message may start with a brace without being
-			// JSON; read it as text before giving up, but only when the
-			// text names a principal or an action (a broken CloudTrail
-			// file that merely contains "AccessDenied" is an error).
+			// JSON ("[ERROR] ..." from a Lambda log, a JavaScript
+			// object): read it as text, recognised or not. Text that
+			// looks like JSON is read as text only when it names a
+			// principal, an action or a code (a broken CloudTrail file
+			// that merely contains "AccessDenied" is an error).
 			d2, ok := parseTextInput(trimmed, opts)
-			if ok && (d2.Principal != nil || d2.Action != nil || d2.ErrorCode != nil || !looksLikeJSON(trimmed)) {
+			if !looksLikeJSON(trimmed) || ok && (d2.Principal != nil || d2.Action != nil || d2.ErrorCode != nil) {
 				d2.Note = "input is not valid JSON (" + err.Error() + "); read as text"
 				return d2, nil
 			}
@@ -191,5 +193,9 @@ func looksLikeJSON(text string) bool {
 		return false
 	}
 	rest := strings.TrimLeft(text[1:], " \t\r\n")
-	return rest == "" || rest[0] == '"' || rest[0] == '{' || rest[0] == '[' || rest[0] == ']' || rest[0] == '}'
+	if rest == "" || strings.ContainsRune(`"{[]}-`, rune(rest[0])) || rest[0] >= '0' && rest[0] <= '9' {
+		return true
+	}
+	// An array of literals.
+	return text[0] == '[' && (strings.HasPrefix(rest, "true") || strings.HasPrefix(rest, "false") || strings.HasPrefix(rest, "null"))
 }

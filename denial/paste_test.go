@@ -16,6 +16,9 @@ func TestPasteRepairs(t *testing.T) {
 		{"a word cut by a line break is joined", strings.Replace(msg, "authorized", "author\nized", 1)},
 		{"a hyphenated word cut after its hyphen is joined", strings.Replace(msg, "identity-based", "identity-\nbased", 1)},
 		{"JSON-escaped quotes are unescaped", strings.ReplaceAll(msg, `"`, `\"`)},
+		{"a quoted action is read", strings.Replace(msg, "perform: s3:GetObject on", `perform: "s3:GetObject" on`, 1)},
+		{"quoted principal, action and resource in a JSON field", `{"detail": "` + strings.ReplaceAll(strings.Replace(strings.Replace(msg,
+			"perform: s3:GetObject on", `perform: "s3:GetObject" on`, 1), "User: arn:aws:sts::123456789012:assumed-role/app/s", `User: "arn:aws:sts::123456789012:assumed-role/app/s"`, 1), `"`, `\"`) + `"}`},
 		{"surrounding quotes are removed", "'" + msg + "'"},
 		{"surrounding brackets are removed", "[" + msg + "]"},
 		{"a Lambda log prefix is removed", "[ERROR]\t2024-05-01T12:00:00.000Z\t0c1d2e3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f\t" + msg},
@@ -69,6 +72,8 @@ func TestCodeOnlyDenials(t *testing.T) {
 		{"Go SDK v2 Forbidden on HeadObject", "operation error S3: HeadObject, https response error StatusCode: 403, RequestID: X, HostID: Y, api error Forbidden: Forbidden", "Forbidden", "s3:GetObject", PolicyUnknown},
 		{"Java SDK v2 status-only 403", "software.amazon.awssdk.services.s3.model.S3Exception: null (Service: S3, Status Code: 403, Request ID: X)\n\tat software.amazon.awssdk.services.s3.DefaultS3Client.headObject(DefaultS3Client.java:5)", "", "s3:GetObject", PolicyUnknown},
 		{".NET's 403 Forbidden", "Amazon.S3.AmazonS3Exception: Forbidden ---> Amazon.Runtime.Internal.HttpErrorResponseException: The remote server returned an error: (403) Forbidden.", "Forbidden", "", PolicyUnknown},
+		{".NET's HEAD 403 with no body", "Amazon.S3.AmazonS3Exception: Error making request with Error Code Forbidden and Http Status Code Forbidden. No further error information was returned by the service.", "Forbidden", "", PolicyUnknown},
+		{"JavaScript SDK v3 HEAD 403", "S3ServiceException [Forbidden]: UnknownError\n    at throwDefaultError (/var/task/node_modules/@smithy/smithy-client/dist-cjs/index.js:838:20) {\n  '$fault': 'client',\n  '$metadata': { httpStatusCode: 403 }", "Forbidden", "", PolicyUnknown},
 		{"JavaScript SDK v2 error object", "{ [Forbidden: null] message: null, code: 'Forbidden', region: null, statusCode: 403, retryable: false }", "Forbidden", "", PolicyUnknown},
 		{"AccessDeniedException alone", `{"__type":"AccessDeniedException"}`, "AccessDeniedException", "", PolicyUnknown},
 		{"KMS's exception inside a Lambda error", `{"errorType":"KMSAccessDeniedException","errorMessage":"Lambda was unable to decrypt the environment variables because KMS access was denied."}`, "KMSAccessDeniedException", "", PolicyUnknown},
@@ -164,6 +169,10 @@ func TestOtherServiceForms(t *testing.T) {
 	if !d.Recognized || str0(d.Resource) != "arn:aws:iot:us-east-1:123456789012:thing/t" {
 		t.Errorf("not authorized to access resource: %v %s", d.Recognized, str0(d.Resource))
 	}
+	d, _ = Parse("Not authorized to access resource ARN arn:aws:iot:us-east-1:123456789012:thing/t", Options{})
+	if !d.Recognized || str0(d.Resource) != "arn:aws:iot:us-east-1:123456789012:thing/t" {
+		t.Errorf("not authorized to access resource ARN: %v %s", d.Recognized, str0(d.Resource))
+	}
 	d, _ = Parse("User: arn:aws:iam::123456789012:user/u is not authorized to perform: iam:GetRole on resource: role my-role because no identity-based policy allows the iam:GetRole action", Options{})
 	if str0(d.Resource) != "role my-role" {
 		t.Errorf("legacy resource name: %s", str0(d.Resource))
@@ -175,5 +184,57 @@ func TestOtherServiceForms(t *testing.T) {
 	d, _ = Parse("User: arn:aws:iam::123456789012:user/u is not authorized to access this resource with access key AKIAIOSFODNN7EXAMPLE", Options{})
 	if !d.Recognized || d.AccessKeyID != "AKIAIOSFODNN7EXAMPLE" || d.Resource != nil || !strings.Contains(strings.Join(d.NextSteps, " "), "get-access-key-info") {
 		t.Errorf("access key: %v %q %s", d.Recognized, d.AccessKeyID, str0(d.Resource))
+	}
+}
+
+// TestBracketedLogLineIsText: a paste that starts with a bracket but is a
+// log line, not JSON, is read as text: an error that is not a denial is
+// "not recognised" (exit 3), never a JSON syntax error (exit 2).
+func TestBracketedLogLineIsText(t *testing.T) {
+	d, err := Parse("[ERROR] Runtime.UserCodeSyntaxError: SyntaxError: invalid syntax (app.py, line 3)", Options{})
+	if err != nil || d.Recognized {
+		t.Fatalf("got %+v, %v; want a text read that is not a denial", d, err)
+	}
+	for _, in := range []string{"[1, 2", "[true, fals", `{"Records": [`} {
+		if _, err := Parse(in, Options{}); err == nil || !strings.Contains(err.Error(), "invalid JSON") {
+			t.Errorf("Parse(%q): %v, want a JSON syntax error", in, err)
+		}
+	}
+}
+
+// Two errors whose lines are exactly as long as each other are two
+// errors, not one message hard-wrapped at that width: the resources stay
+// apart and the second is in Others.
+func TestSameLengthErrorsAreNotAWrap(t *testing.T) {
+	line := func(role string) string {
+		return "An error occurred (AccessDenied) when calling the AssumeRole operation: User: arn:aws:sts::111122223333:assumed-role/a/b is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::444455556666:role/" + role
+	}
+	d, err := Parse(line("x")+"\n"+line("y"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if str0(d.Resource) != "arn:aws:iam::444455556666:role/x" || len(d.Others) != 1 || str0(d.Others[0].Resource) != "arn:aws:iam::444455556666:role/y" {
+		t.Errorf("resource %s, %d others", str0(d.Resource), len(d.Others))
+	}
+	// A real wrap at the same width is still joined.
+	msg := line("a-role-with-a-long-name-that-the-terminal-cuts")
+	wrapped := msg[:100] + "\n" + msg[100:200] + "\n" + msg[200:]
+	d, _ = Parse(wrapped, Options{})
+	if str0(d.Resource) != "arn:aws:iam::444455556666:role/a-role-with-a-long-name-that-the-terminal-cuts" || len(d.Others) != 0 {
+		t.Errorf("wrapped: resource %s, %d others", str0(d.Resource), len(d.Others))
+	}
+}
+
+// Node.js prints a JavaScript SDK v3 service exception whose name is the
+// code as "CLASS [CODE]: message".
+func TestInspectedErrorCode(t *testing.T) {
+	d, _ := Parse("S3ServiceException [AccessDenied]: Access Denied", Options{})
+	if !d.Recognized || str0(d.ErrorCode) != "AccessDenied" {
+		t.Errorf("recognized %v, code %s", d.Recognized, str0(d.ErrorCode))
+	}
+	for _, in := range []string{"SomeException [not a code]: x", "SomeException [AccessDenied] no colon"} {
+		if c := inspectedErrorCode(in); c != "" {
+			t.Errorf("%q: code %q", in, c)
+		}
 	}
 }

@@ -108,6 +108,14 @@ func repairLines(text string) []pasteLine {
 		}
 		out = append(out, pasteLine{text: s, prefixed: p, indented: ind, hardWrap: hard})
 	}
+	for i := range out {
+		// Two errors of the same length are not a message wrapped at
+		// that width: a line that begins an error of its own was not
+		// cut from the one before.
+		if out[i].hardWrap && (i+1 == len(out) || beginsError(out[i+1].text)) {
+			out[i].hardWrap = false
+		}
+	}
 	if len(out) == 1 {
 		out[0].text = stripEnclosing(out[0].text)
 	} else if len(out) > 1 {
@@ -121,6 +129,17 @@ func repairLines(text string) []pasteLine {
 		}
 	}
 	return out
+}
+
+// beginsError reports whether a line begins with the opening words of an
+// error message, which a terminal's wrap does not produce mid-message.
+func beginsError(line string) bool {
+	for _, p := range []string{"An error occurred (", "User: arn:", "botocore.exceptions.", "Error: "} {
+		if strings.HasPrefix(line, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // wrapWidth finds the width at which a terminal hard-wrapped the paste:

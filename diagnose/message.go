@@ -28,6 +28,27 @@ import (
 type Evidence struct {
 	Deny       string
 	PolicyType string
+	// Stated is true for a request stated by its fields (a principal, an
+	// action, a resource) rather than read from a message: it carries no
+	// context either, beyond what the user gives, and says nothing of the
+	// denial but that there was one.
+	Stated bool
+}
+
+// uncarried says where the unknown keys would have come from.
+func (ev Evidence) uncarried() string {
+	if ev.Stated {
+		return "which the request as stated does not give"
+	}
+	return "which the message cannot carry"
+}
+
+// source names what the replay is checked against.
+func (ev Evidence) source() string {
+	if ev.Stated {
+		return "the request as stated"
+	}
+	return "the message"
 }
 
 // MessageCheck says how the replay relates to the message (an extension of
@@ -120,15 +141,19 @@ func DiagnoseMessage(req *eval.Request, layers *eval.Layers, ev Evidence, opts O
 	rep.Decision = eval.Undetermined.String()
 	rep.RootCause = nil
 	rep.Fixes = []Fix{}
+	// The findings describe the replay with the keys absent (an SCP
+	// deciding, say), which is one candidate among others, not what
+	// happened: the candidates say what each value would mean.
+	rep.Findings = []Finding{}
 	rep.MissingKeys = mergeKeys(rep.MissingKeys, dependKeys)
 	var cands []string
 	if len(groups) == 0 {
 		f := false
 		check.Agrees = &f
-		check.Note = fmt.Sprintf("no value of %s that the policies test makes the replay give what the message says (%s): the environment differs from the one that answered, or the message comes from another request", strings.Join(dependKeys, ", "), evidenceWords(ev))
+		check.Note = fmt.Sprintf("no value of %s that the policies test makes the replay give what %s says (%s): the environment differs from the one that answered, or the denial comes from another request", strings.Join(dependKeys, ", "), ev.source(), evidenceWords(ev))
 		cands = append(cands, check.Note)
 	} else {
-		check.Note = fmt.Sprintf("the decision depends on %s, which the message cannot carry, and several values agree with the message (%s): give them with --context", strings.Join(dependKeys, ", "), evidenceWords(ev))
+		check.Note = fmt.Sprintf("the decision depends on %s, %s, and several of their values give a denial that agrees with %s (%s): give them with --context", strings.Join(dependKeys, ", "), ev.uncarried(), ev.source(), evidenceWords(ev))
 	}
 	seen := map[string]bool{}
 	for _, r := range runs {
@@ -137,7 +162,7 @@ func DiagnoseMessage(req *eval.Request, layers *eval.Layers, ev Evidence, opts O
 		}
 		line := fmt.Sprintf("with %s: %s", assumedWords(r.assumed), r.summary)
 		if a := r.agrees(ev); a != nil && !*a || !r.d.Outcome.IsDeny() {
-			line += " (does not agree with the message)"
+			line += " (does not agree with " + ev.source() + ")"
 		}
 		if !seen[line] {
 			seen[line] = true
@@ -475,6 +500,8 @@ func mergeKeys(a, b []string) []string {
 func evidenceWords(ev Evidence) string {
 	kind, typ := ev.Deny, ev.PolicyType
 	switch {
+	case ev.Stated && (kind == "" || kind == "unknown") && (typ == "" || typ == "unknown"):
+		return "a denial of any kind"
 	case (kind == "" || kind == "unknown") && (typ == "" || typ == "unknown"):
 		return "it names neither deny kind nor policy type"
 	case typ == "" || typ == "unknown":
@@ -507,11 +534,11 @@ func agreementNote(ev Evidence, base replayRun, agrees *bool) string {
 }
 
 func settledNote(ev Evidence, base, chosen replayRun, keys []string) string {
-	lead := fmt.Sprintf("the decision depends on %s, which the message cannot carry", strings.Join(keys, ", "))
+	lead := fmt.Sprintf("the decision depends on %s, %s", strings.Join(keys, ", "), ev.uncarried())
 	if len(chosen.assumed) == 0 {
-		return lead + fmt.Sprintf("; with them absent the replay gives what the message says (%s), and the values that would change it do not agree with the message", evidenceWords(ev))
+		return lead + fmt.Sprintf("; with them absent the replay gives what %s says (%s), and the values that would change it do not agree with it", ev.source(), evidenceWords(ev))
 	}
-	return lead + fmt.Sprintf("; the values that agree with what the message says (%s) all give this root cause: the replay assumes %s (for example)", evidenceWords(ev), assumedWords(chosen.assumed))
+	return lead + fmt.Sprintf("; the values that agree with what %s says (%s) all give this root cause: the replay assumes %s (for example)", ev.source(), evidenceWords(ev), assumedWords(chosen.assumed))
 }
 
 // layerNote says when an agreeing implicit deny is reported in another

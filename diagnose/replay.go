@@ -25,7 +25,8 @@ type ReplayOptions struct {
 	// Message, when the request was rebuilt from an access-denied
 	// message, is what the message says of its decision: the replay then
 	// treats the context keys a message cannot carry as unknown
-	// (DiagnoseMessage). Nil for records and explicit requests.
+	// (DiagnoseMessage); for a request stated by its fields, Evidence with
+	// Stated set. Nil for records, which carry their context.
 	Message *Evidence
 }
 

@@ -100,12 +100,24 @@ func Diagnose(ctx context.Context, in Input, opts DiagnoseOptions) (*Diagnosis, 
 			return nil, err
 		}
 	}
-	if rr.Source != nil && rr.Source.Kind == "message" {
+	stated := rr.Source != nil && rr.Source.Kind == "request"
+	switch {
+	case rr.Source != nil && rr.Source.Kind == "message":
 		ropts.Message = &diagnose.Evidence{Deny: rr.Source.Deny, PolicyType: rr.Source.PolicyType}
+	case stated:
+		// A request stated by its fields carries no Region, source IP,
+		// time, TLS or tags either, beyond what --context gives: those
+		// keys are unknown, as for a message, and only the denial itself
+		// is evidence.
+		ropts.Message = &diagnose.Evidence{Deny: "unknown", PolicyType: "unknown", Stated: true}
 	}
 	out, err := diagnose.Replay(env, req, ropts)
 	if err != nil {
 		return nil, err
+	}
+	if stated {
+		// There is no message to check the replay against.
+		out.Report.MessageCheck = nil
 	}
 	return &Diagnosis{Report: out.Report, Input: rr.Source, Warnings: out.Warnings, Unknown: rr.Unknown,
 		ReplayNotes: append(rr.Notes, out.Notes...)}, nil

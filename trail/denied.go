@@ -39,18 +39,18 @@ type Denials struct {
 	First       time.Time `json:"first"`
 	Last        time.Time `json:"last"`
 	Histogram   Histogram `json:"histogram"`
-	UnknownTime int64     `json:"unknownTime,omitempty"` // denied records without a valid eventTime
+	UnknownTime int64     `json:"unknown_time"` // denied records without a valid eventTime
 	Stats       Stats     `json:"stats"`
 }
 
 // DenialGroup is one (principal, action, resource, message) group.
 type DenialGroup struct {
 	Principal     string    `json:"principal"`
-	PrincipalType string    `json:"principalType,omitempty"`
+	PrincipalType string    `json:"principal_type"`
 	Action        string    `json:"action"`
 	Resource      string    `json:"resource"`
 	Message       string    `json:"message"`
-	ErrorCodes    []string  `json:"errorCodes"`
+	ErrorCodes    []string  `json:"error_codes"`
 	Count         int64     `json:"count"`
 	First         time.Time `json:"first"`
 	Last          time.Time `json:"last"`
@@ -58,7 +58,7 @@ type DenialGroup struct {
 	// Denials.Histogram.
 	Histogram []int64 `json:"histogram"`
 	// Example is the eventID of the group's earliest record.
-	Example string `json:"exampleEventId,omitempty"`
+	Example string `json:"example_event_id"`
 	// Accounts and Regions where the group's records were recorded.
 	Accounts []string `json:"accounts"`
 	Regions  []string `json:"regions"`

@@ -24,6 +24,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/iamwhy/iamwhy/internal/jsonenc"
 	"github.com/iamwhy/iamwhy/policy"
 )
 
@@ -122,13 +123,31 @@ func (s *Stats) Delivered() int64 { return s.Records - s.Filtered - s.Duplicates
 type Problem struct {
 	Path string `json:"path"`
 	// Line and Col (1-based, col in bytes of the decompressed text) place
-	// the problem; 0 when unknown.
-	Line int `json:"line,omitempty"`
-	Col  int `json:"col,omitempty"`
+	// the problem; 0 (JSON null) when unknown.
+	Line int `json:"line"`
+	Col  int `json:"col"`
 	// Record is the 0-based index of the record in its file, or -1 when the
 	// problem concerns the whole input.
 	Record  int    `json:"record"`
 	Message string `json:"message"`
+}
+
+// MarshalJSON writes every field of the problem, an unknown line or
+// column as null.
+func (p Problem) MarshalJSON() ([]byte, error) {
+	pos := func(n int) *int {
+		if n <= 0 {
+			return nil
+		}
+		return &n
+	}
+	return jsonenc.Marshal(struct {
+		Path    string `json:"path"`
+		Line    *int   `json:"line"`
+		Col     *int   `json:"col"`
+		Record  int    `json:"record"`
+		Message string `json:"message"`
+	}{p.Path, pos(p.Line), pos(p.Col), p.Record, p.Message})
 }
 
 func (p Problem) String() string {

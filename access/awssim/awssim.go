@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/iamwhy/iamwhy/catalog"
 	"github.com/iamwhy/iamwhy/eval"
+	"github.com/iamwhy/iamwhy/internal/jsonenc"
 )
 
 // API is the part of the IAM client the simulator calls; *iam.Client
@@ -60,14 +61,24 @@ type Result struct {
 	Resource string `json:"resource"`
 	// Decision is AWS's word: allowed, explicitDeny or implicitDeny.
 	Decision          string   `json:"decision"`
-	MatchedStatements []string `json:"matched_statements,omitempty"`
+	MatchedStatements []string `json:"matched_statements"`
 	// MissingContext lists keys AWS's policies test that the request
 	// did not give.
-	MissingContext []string `json:"missing_context,omitempty"`
+	MissingContext []string `json:"missing_context"`
 	// AllowedByOrganizations and AllowedByBoundary are AWS's details,
-	// nil when it gave none.
-	AllowedByOrganizations *bool `json:"allowed_by_organizations,omitempty"`
-	AllowedByBoundary      *bool `json:"allowed_by_boundary,omitempty"`
+	// nil (JSON null) when it gave none.
+	AllowedByOrganizations *bool `json:"allowed_by_organizations"`
+	AllowedByBoundary      *bool `json:"allowed_by_boundary"`
+}
+
+// MarshalJSON writes every field of the result, a list without entries
+// as [].
+func (r Result) MarshalJSON() ([]byte, error) {
+	type plain Result // without this method
+	p := plain(r)
+	p.MatchedStatements = jsonenc.List(p.MatchedStatements)
+	p.MissingContext = jsonenc.List(p.MissingContext)
+	return jsonenc.Marshal(p)
 }
 
 // Simulate calls the simulator (all pages) and returns one Result per
@@ -239,8 +250,17 @@ type Comparison struct {
 	Agree    bool   `json:"agree"`
 	// Explanations say why the answers may differ: what AWS's simulator
 	// does not model for this request.
-	Explanations []string `json:"explanations,omitempty"`
+	Explanations []string `json:"explanations"`
 	AWSResult    Result   `json:"aws_result"`
+}
+
+// MarshalJSON writes every field of the comparison, no explanations (the
+// answers agree) as [].
+func (c Comparison) MarshalJSON() ([]byte, error) {
+	type plain Comparison // without this method
+	p := plain(c)
+	p.Explanations = jsonenc.List(p.Explanations)
+	return jsonenc.Marshal(p)
 }
 
 // Facts are what iamwhy's evaluation involved that AWS's simulator handles

@@ -47,18 +47,20 @@ type Access struct {
 	// Resource is the policy's resource pattern the difference was found
 	// on, or "*" for any resource of the action's types.
 	Resource string `json:"resource"`
-	// Example is the resource ARN decided, when it differs from Resource.
-	Example string `json:"example,omitempty"`
+	// Example is the resource ARN decided, when it differs from Resource;
+	// "" (JSON null) otherwise.
+	Example string `json:"example"`
 	// Conditions are the context keys the request carried; empty when
 	// the difference needs none.
 	Conditions []Condition `json:"conditions"`
 	// GrantedBy is the statement of the allowing state that allows it.
 	GrantedBy *Statement `json:"granted_by"`
 	// Decision is the other state's decision (implicit-deny,
-	// explicit-deny, undetermined; absent when the principal or the role
-	// the request is on does not exist there).
+	// explicit-deny, undetermined; "", JSON null, when the principal or
+	// the role the request is on does not exist there).
 	Decision string `json:"decision"`
-	// Reason says why a side could not decide; "" when both did.
+	// Reason says why a side could not decide; "" (JSON null) when both
+	// did.
 	Reason string `json:"reason"`
 }
 

@@ -62,8 +62,9 @@ type Edge struct {
 	// audience or subject condition.
 	UnscopedFederation bool `json:"unscoped_federation"`
 	Via                Via  `json:"via"`
-	// Reason says what decided a blocked or conditional edge.
-	Reason string `json:"reason,omitempty"`
+	// Reason says what decided a blocked or conditional edge; "" (JSON
+	// null) for an allowed one.
+	Reason string `json:"reason"`
 }
 
 // Graph is the trust map.

@@ -80,7 +80,11 @@ func runCan(s Streams, o *canOptions) error {
 
 // canRenderers are can's outputs, by --output format.
 var canRenderers = map[string]func(io.Writer, *access.CanResult, *canOptions) error{
-	"json": func(w io.Writer, r *access.CanResult, _ *canOptions) error { return writeVersionedJSON(w, r) },
+	"json": func(w io.Writer, r *access.CanResult, _ *canOptions) error {
+		listed := *r
+		listed.Services = emptyList(listed.Services)
+		return writeVersionedJSON(w, &listed)
+	},
 	"text": func(w io.Writer, r *access.CanResult, o *canOptions) error {
 		renderCanText(w, r, o.Actions || len(o.Services) > 0)
 		return nil

@@ -178,32 +178,36 @@ func appendCheckResult(b []byte, r *check.Result) []byte {
 		b = appendJSONString(b, *r.Error)
 	}
 	b = str(b, false, "explanation", r.Explanation)
-	if r.Policy != "" {
-		b = str(b, false, "policy", r.Policy)
-	}
-	if r.Statement != "" {
-		b = str(b, false, "statement", r.Statement)
-	}
-	if r.Location != "" {
-		b = str(b, false, "location", r.Location)
-	}
-	b = strconv.AppendInt(field(b, false, "line"), int64(r.Line), 10)
-	if len(r.Warnings) > 0 {
-		b = append(field(b, false, "warnings"), '[')
-		for i, w := range r.Warnings {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, "\n        "...)
-			b = appendJSONString(b, w)
+	nullable := func(b []byte, name, v string) []byte {
+		if v == "" {
+			return append(field(b, false, name), "null"...)
 		}
-		b = append(b, "\n      ]"...)
+		return str(b, false, name, v)
 	}
-	if r.Live != nil {
+	b = nullable(b, "policy", r.Policy)
+	b = nullable(b, "statement", r.Statement)
+	b = nullable(b, "location", r.Location)
+	b = strconv.AppendInt(field(b, false, "line"), int64(r.Line), 10)
+	b = append(field(b, false, "warnings"), '[')
+	for i, w := range r.Warnings {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, "\n        "...)
+		b = appendJSONString(b, w)
+	}
+	if len(r.Warnings) > 0 {
+		b = append(b, "\n      "...)
+	}
+	b = append(b, ']')
+	b = field(b, false, "live")
+	if r.Live == nil {
+		b = append(b, "null"...)
+	} else {
 		// Only under --live: encoding/json is fast enough for a result
 		// that waited for AWS.
 		live, _ := json.MarshalIndent(r.Live, "      ", "  ")
-		b = append(field(b, false, "live"), live...)
+		b = append(b, live...)
 	}
 	return append(b, "\n    }"...)
 }

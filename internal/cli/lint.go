@@ -11,11 +11,9 @@ import (
 	"github.com/iamwhy/iamwhy/inputfile"
 
 	"github.com/iamwhy/iamwhy/analyze"
+	"github.com/iamwhy/iamwhy/analyze/iaclint"
 	"github.com/iamwhy/iamwhy/catalog"
-	"github.com/iamwhy/iamwhy/iac/cloudformation"
-	"github.com/iamwhy/iamwhy/iac/terraform"
 	"github.com/iamwhy/iamwhy/policy"
-	"github.com/iamwhy/iamwhy/snapshot"
 	"github.com/spf13/cobra"
 )
 
@@ -148,35 +146,41 @@ func runLint(s Streams, opts *lintOptions) error {
 		}
 		results = append(results, analyze.Lint(data, lo))
 	}
+	var notLinted []iaclint.NotLinted
+	iacOpts := iaclint.Options{Account: opts.Account, Region: opts.Region, Parameters: opts.Parameters,
+		Lint: analyze.LintOptions{Catalog: c, Custom: opts.Custom}}
 	for _, p := range opts.Plans {
-		env, _, err := terraform.LoadFiles(nil, []string{p}, terraform.Options{Account: opts.Account, Region: opts.Region})
+		r, err := iaclint.Plan(p, iacOpts)
 		if err != nil {
 			return err
 		}
-		for _, pp := range terraform.Policies(env, p) {
-			if pp.Document.Unknown != "" {
-				// Not linted, and said so: a document apply has not made yet.
-				fmt.Fprintf(s.Err, "not linted: %s\n", pp.Document.Unknown)
-				continue
-			}
-			results = append(results, analyze.Lint(pp.Document.JSON, analyze.LintOptions{Type: pp.Type, ResourceType: pp.ResourceType, Source: strings.TrimPrefix(pp.Document.Source, p+" "), Catalog: c, Custom: opts.Custom}))
-		}
+		results, notLinted = append(results, r.Results...), append(notLinted, r.NotLinted...)
 	}
 	for _, t := range opts.Templates {
-		rs, err := lintTemplate(s, c, opts, t)
+		r, err := iaclint.Template(t, iacOpts)
 		if err != nil {
 			return err
 		}
-		results = append(results, rs...)
+		results, notLinted = append(results, r.Results...), append(notLinted, r.NotLinted...)
 	}
+	// A document a deploy has not decided yet is not linted, and said so
+	// whatever the output: a lint that passes has read every policy.
+	for _, n := range notLinted {
+		fmt.Fprintf(s.Err, "not linted: %s\n", n.Reason)
+	}
+	report := lintReport{Results: results, NotLinted: notLinted}
 	w := bufio.NewWriter(s.Out)
-	if err := lintRenderers[opts.Output](w, results); err != nil {
+	if err := lintRenderers[opts.Output](w, report); err != nil {
 		return err
 	}
 	if err := w.Flush(); err != nil {
 		return err
 	}
 	if opts.FailOn != nil {
+		if len(notLinted) > 0 {
+			fmt.Fprintf(s.Err, "%s not linted: the result is not clean\n", plural(len(notLinted), "policy document"))
+			return silentExit(1)
+		}
 		for _, r := range results {
 			for _, f := range r.Findings {
 				if f.Severity >= *opts.FailOn {
@@ -189,26 +193,27 @@ func runLint(s Streams, opts *lintOptions) error {
 }
 
 // lintRenderers are lint's outputs, by --output format.
-var lintRenderers = map[string]func(io.Writer, []*analyze.Result) error{
-	"json": func(w io.Writer, results []*analyze.Result) error {
+var lintRenderers = map[string]func(io.Writer, lintReport) error{
+	"json": func(w io.Writer, r lintReport) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(struct {
-			FormatVersion int               `json:"format_version"`
-			Results       []*analyze.Result `json:"results"`
-		}{1, emptyList(results)})
+			FormatVersion int                 `json:"format_version"`
+			Results       []*analyze.Result   `json:"results"`
+			NotLinted     []iaclint.NotLinted `json:"not_linted"`
+		}{1, emptyList(r.Results), emptyList(r.NotLinted)})
 	},
 	// access-analyzer: one document per policy, as validate-policy prints.
-	"access-analyzer": func(w io.Writer, results []*analyze.Result) error {
-		for _, r := range results {
+	"access-analyzer": func(w io.Writer, rep lintReport) error {
+		for _, r := range rep.Results {
 			if err := analyze.WriteAccessAnalyzer(w, r); err != nil {
 				return err
 			}
 		}
 		return nil
 	},
-	"sarif": func(w io.Writer, results []*analyze.Result) error {
-		return analyze.WriteSARIF(w, results, toolVersion())
+	"sarif": func(w io.Writer, r lintReport) error {
+		return analyze.WriteSARIF(w, r.Results, toolVersion())
 	},
 	"markdown": renderLintMarkdown,
 	"text":     renderLintText,
@@ -237,8 +242,18 @@ func toolVersion() string {
 	return ""
 }
 
-func renderLintText(w io.Writer, results []*analyze.Result) error {
-	for _, r := range results {
+// lintReport is what lint renders: the results, and the documents of
+// plans and templates it could not lint.
+type lintReport struct {
+	Results   []*analyze.Result
+	NotLinted []iaclint.NotLinted
+}
+
+func renderLintText(w io.Writer, rep lintReport) error {
+	for _, n := range rep.NotLinted {
+		fmt.Fprintf(w, "%s: not linted: %s\n", n.Source, n.Reason)
+	}
+	for _, r := range rep.Results {
 		for _, f := range r.Findings {
 			where := policy.At(r.Source, f.Line, f.Col).String()
 			fmt.Fprintf(w, "%s: ", where)
@@ -268,38 +283,4 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-// lintTemplate lints every policy a template (or cloud assembly) defines;
-// findings name the template's lines.
-func lintTemplate(s Streams, c *catalog.Catalog, opts *lintOptions, path string) ([]*analyze.Result, error) {
-	stacks, err := cloudformation.Input{Path: path, Parameters: opts.Parameters, Account: opts.Account, Region: opts.Region}.Stacks()
-	if err != nil {
-		return nil, err
-	}
-	var out []*analyze.Result
-	for _, st := range stacks {
-		r, err := cloudformation.Apply(snapshot.New(snapshot.Options{}), st.Template, st.Options)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range r.Policies {
-			d := p.Document
-			if d.Unknown != "" {
-				fmt.Fprintf(s.Err, "not linted: %s\n", d.Unknown)
-				continue
-			}
-			res := analyze.Lint(d.JSON, analyze.LintOptions{Type: p.Type, ResourceType: p.ResourceType, Source: d.Source, Catalog: c, Custom: opts.Custom})
-			for i := range res.Findings {
-				f := &res.Findings[i]
-				line, col := d.Line, d.Col
-				if f.Line > 0 && f.Line < len(p.Lines) && p.Lines[f.Line].IsValid() {
-					line, col = p.Lines[f.Line].Line, p.Lines[f.Line].Col
-				}
-				f.Line, f.Col = line, col
-			}
-			out = append(out, res)
-		}
-	}
-	return out, nil
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -72,12 +73,28 @@ func TestLintCommandStdinAndErrors(t *testing.T) {
 }
 
 // lint --plan lints every policy a Terraform plan defines, each named by
-// its resource address and attribute, and names what apply has not made.
+// its resource address and attribute, and names what apply has not made:
+// a document it could not lint makes the run fail, never a clean pass.
 func TestLintPlan(t *testing.T) {
 	stdout, stderr, code := runCLI(t, "lint", "--plan", "../../examples/iac/plan.json")
-	if code != 0 {
-		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	if code != 1 || !strings.Contains(stderr, "1 policy document not linted") {
+		t.Fatalf("exit %d, want 1 (a document is not linted): %s %s", code, stdout, stderr)
 	}
+	if !strings.Contains(stdout, "not linted: aws_iam_role_policy.exporter_export.policy") {
+		t.Errorf("the text output does not list the document it did not lint:\n%s", stdout)
+	}
+	stdout, _, _ = runCLI(t, "lint", "--plan", "../../examples/iac/plan.json", "-o", "json")
+	var doc struct {
+		NotLinted []struct{ Source, Reason string } `json:"not_linted"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || len(doc.NotLinted) != 1 || doc.NotLinted[0].Source != "aws_iam_role_policy.exporter_export.policy" {
+		t.Errorf("not_linted = %+v (%v):\n%s", doc.NotLinted, err, stdout)
+	}
+	stdout, _, _ = runCLI(t, "lint", "--plan", "../../examples/iac/plan.json", "-o", "markdown")
+	if !strings.Contains(stdout, "1 policy document not linted") {
+		t.Errorf("the markdown report does not say what it did not lint:\n%s", stdout)
+	}
+	stdout, stderr, _ = runCLI(t, "lint", "--plan", "../../examples/iac/plan.json")
 	for _, want := range []string{"module.app.aws_iam_role_policy.read.policy", "module.app.aws_iam_role.app.assume_role_policy", "aws_s3_bucket_policy.data.policy"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %s:\n%s", want, stdout)
@@ -99,7 +116,7 @@ func TestLintTemplate(t *testing.T) {
 		t.Errorf("the finding does not name the Action's line:col in the template:\n%s", stdout)
 	}
 	stdout, stderr, code = runCLI(t, "lint", "--template", "../../examples/iac/cloudformation/template.yaml", "--parameters", "../../examples/iac/cloudformation/parameters.json")
-	if code != 0 {
+	if code != 1 {
 		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
 	}
 	if !strings.Contains(stderr, "not linted: KeyUserPolicy.PolicyDocument is known only at deploy") || !strings.Contains(stderr, "Fn::ImportValue shared-parameter-arn") {

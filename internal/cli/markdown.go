@@ -90,7 +90,15 @@ func (s *markdownCheckSink) finish(sum check.Summary, err error) error {
 
 // renderLintMarkdown writes `lint --output markdown`: the counts by
 // severity and a table of the findings.
-func renderLintMarkdown(w io.Writer, results []*analyze.Result) error {
+func renderLintMarkdown(w io.Writer, rep lintReport) error {
+	results := rep.Results
+	if len(rep.NotLinted) > 0 {
+		fmt.Fprintf(w, "**iamwhy lint: %s not linted** (known only at deploy):\n\n", plural(len(rep.NotLinted), "policy document"))
+		for _, n := range rep.NotLinted {
+			fmt.Fprintf(w, "- %s: %s\n", mdCode(n.Source), mdShort(n.Reason, 300))
+		}
+		fmt.Fprintln(w)
+	}
 	var n [4]int
 	sevs := []analyze.Severity{analyze.SeverityError, analyze.SeveritySecurityWarning, analyze.SeverityWarning, analyze.SeveritySuggestion}
 	total := 0

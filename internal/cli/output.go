@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -66,6 +67,34 @@ func wantsJSON(cmd *cobra.Command) bool {
 	}
 	f := cmd.Flags().Lookup("output")
 	return f != nil && f.Value.String() == "json"
+}
+
+// argsAskJSON reports whether the command line asks cmd for JSON output
+// (-o json, -ojson, -o=json, --output json, --output=json) before any
+// "--": a flag error stops parsing before a later --output is read, and
+// its error must still be JSON. Only a command whose --output is a format
+// with json among them counts (collect's -o is a path).
+func argsAskJSON(cmd *cobra.Command, args []string) bool {
+	if cmd == nil {
+		return false
+	}
+	f := cmd.Flags().Lookup("output")
+	if f == nil || !slices.Contains(f.Annotations[formatsAnnotation], "json") {
+		return false
+	}
+	for i, a := range args {
+		switch {
+		case a == "--":
+			return false
+		case a == "-o" || a == "--output":
+			if i+1 < len(args) && args[i+1] == "json" {
+				return true
+			}
+		case a == "-ojson" || a == "-o=json" || a == "--output=json":
+			return true
+		}
+	}
+	return false
 }
 
 // usageError is an error in the command line itself (an unknown flag, a

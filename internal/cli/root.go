@@ -153,7 +153,7 @@ func MainContext(ctx context.Context, args []string, s Streams) int {
 	// Under --output json a command that failed before printing its
 	// document prints the error as one: a program reading stdout gets JSON
 	// whatever happened.
-	if counted.n == 0 && wantsJSON(cmd) {
+	if counted.n == 0 && (wantsJSON(cmd) || errors.As(err, &ue) && argsAskJSON(cmd, args)) {
 		writeJSONErrorStatus(s.Out, err, code)
 	}
 	return code

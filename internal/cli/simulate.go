@@ -7,8 +7,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-
 	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/eval"
 	"github.com/iamwhy/iamwhy/policy"
@@ -41,11 +39,9 @@ type simulateOptions struct {
 	envFlags
 	// VerifyWithAWS also asks AWS's policy simulator.
 	VerifyWithAWS bool
-	Profile       string
-	Region        string
-	// httpClient replaces the SDK's HTTP client (tests answer with
-	// recorded responses).
-	httpClient aws.HTTPClient
+	// awsFlags hold --profile, --region and the SDK's HTTP client (tests
+	// answer with recorded responses).
+	awsFlags
 	// src reads file://, fileb:// and - arguments.
 	src *argSource
 }

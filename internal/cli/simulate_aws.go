@@ -6,11 +6,11 @@ import (
 	"io"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/iamwhy/iamwhy/access/awssim"
 	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/eval"
+	"github.com/iamwhy/iamwhy/internal/jsonenc"
 	"github.com/iamwhy/iamwhy/snapshot"
 )
 
@@ -20,7 +20,36 @@ type awsComparison struct {
 	awssim.Comparison
 	// Skipped says why AWS's simulator was not asked (e.g. a root user
 	// or a service principal, which it cannot simulate).
-	Skipped string `json:"skipped,omitempty"`
+	Skipped string `json:"skipped"`
+}
+
+// MarshalJSON writes every field of the comparison also when AWS was not
+// asked: then AWS's answer, the agreement and AWS's result are null and
+// skipped says why; skipped is null when AWS answered.
+func (c awsComparison) MarshalJSON() ([]byte, error) {
+	if c.Skipped == "" {
+		b, err := c.Comparison.MarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		return jsonenc.Merge(b, []byte(`{"skipped":null}`))
+	}
+	return jsonenc.Marshal(struct {
+		Action       string         `json:"action"`
+		Resource     string         `json:"resource"`
+		IAMWhy       string         `json:"iamwhy"`
+		AWS          *string        `json:"aws"`
+		Agree        *bool          `json:"agree"`
+		Explanations []string       `json:"explanations"`
+		AWSResult    *awssim.Result `json:"aws_result"`
+		Skipped      string         `json:"skipped"`
+	}{c.Action, c.Resource, c.IAMWhy, nil, nil, []string{}, nil, c.Skipped})
+}
+
+// skippedComparison is the comparison of a result AWS's simulator was not
+// asked about, and why.
+func skippedComparison(r *SimulationResult, why string) *awsComparison {
+	return &awsComparison{Comparison: awssim.Comparison{Action: r.Action, Resource: r.Resource, IAMWhy: r.Decision}, Skipped: why}
 }
 
 // verifyWithAWS asks AWS's simulator the same requests (one call per
@@ -28,19 +57,9 @@ type awsComparison struct {
 // result.
 func (o *simulateOptions) verifyWithAWS(env *snapshot.Environment, results []SimulationResult, reqs []*eval.Request) error {
 	ctx := context.Background()
-	var loadOpts []func(*config.LoadOptions) error
-	if o.Profile != "" {
-		loadOpts = append(loadOpts, config.WithSharedConfigProfile(o.Profile))
-	}
-	if o.Region != "" {
-		loadOpts = append(loadOpts, config.WithRegion(o.Region))
-	}
-	if o.httpClient != nil {
-		loadOpts = append(loadOpts, config.WithHTTPClient(o.httpClient))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
+	cfg, err := o.awsFlags.config(ctx, "--verify-with-aws")
 	if err != nil {
-		return fmt.Errorf("--verify-with-aws: AWS configuration: %w", err)
+		return err
 	}
 	if cfg.Region == "" {
 		// IAM is a global service; the SDK still needs a region to sign.
@@ -66,7 +85,7 @@ func (o *simulateOptions) verifyWithAWS(env *snapshot.Environment, results []Sim
 		}
 		if skip != "" {
 			for _, i := range idx {
-				results[i].AWS = &awsComparison{Skipped: skip}
+				results[i].AWS = skippedComparison(&results[i], skip)
 			}
 			continue
 		}
@@ -87,7 +106,7 @@ func (o *simulateOptions) verifyWithAWS(env *snapshot.Environment, results []Sim
 				}
 			}
 			if match == nil {
-				r.AWS = &awsComparison{Skipped: "AWS's answer has no result for this action and resource"}
+				r.AWS = skippedComparison(r, "AWS's answer has no result for this action and resource")
 				continue
 			}
 			ours, _ := outcomeOf(r.Decision)

@@ -4,42 +4,19 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/iamwhy/iamwhy/reproduce/reproducetest"
 )
 
 // recordedIAM answers the SDK's IAM requests with one recorded response
-// and keeps each request's form, so a test checks what was asked. No
-// request reaches AWS.
-type recordedIAM struct {
-	t     *testing.T
-	file  string
-	mu    sync.Mutex
-	forms []url.Values
-}
-
-func (r *recordedIAM) Do(req *http.Request) (*http.Response, error) {
-	body, _ := io.ReadAll(req.Body)
-	form, err := url.ParseQuery(string(body))
-	if err != nil || !strings.HasPrefix(req.URL.Host, "iam.") {
-		r.t.Errorf("unexpected request to %s: %s", req.URL, body)
-	}
-	r.mu.Lock()
-	r.forms = append(r.forms, form)
-	r.mu.Unlock()
-	data, err := os.ReadFile(filepath.Join("testdata", "simulate_aws", r.file))
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	h := http.Header{}
-	h.Set("Content-Type", "text/xml")
-	h.Set("X-Amzn-Requestid", "recorded")
-	return &http.Response{StatusCode: 200, Header: h, Body: io.NopCloser(bytes.NewReader(data)), Request: req}, nil
+// and keeps each request, so a test checks what was asked. No request
+// reaches AWS.
+func recordedIAM(t *testing.T, file string) *reproducetest.AWS {
+	return &reproducetest.AWS{T: t, Dir: filepath.Join("testdata", "simulate_aws"), Answers: map[string]string{"iam": file}}
 }
 
 // TestSimulateVerifyWithAWS: the simulator's recorded answers, compared
@@ -92,7 +69,7 @@ func TestSimulateVerifyWithAWS(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.rule, func(t *testing.T) {
-			fake := &recordedIAM{t: t, file: tt.record}
+			fake := recordedIAM(t, tt.record)
 			o := tt.opts
 			o.VerifyWithAWS, o.Output, o.httpClient = true, "json", fake
 			var out bytes.Buffer
@@ -113,11 +90,12 @@ func TestSimulateVerifyWithAWS(t *testing.T) {
 			if tt.explains != "" && !strings.Contains(strings.Join(c.Explanations, "\n"), tt.explains) {
 				t.Errorf("explanations %q lack %q", c.Explanations, tt.explains)
 			}
-			if len(fake.forms) != 1 {
-				t.Fatalf("%d requests", len(fake.forms))
+			reqs := fake.Requests()
+			if len(reqs) != 1 {
+				t.Fatalf("%d requests", len(reqs))
 			}
 			for k, v := range tt.form {
-				if g := fake.forms[0].Get(k); g != v {
+				if g := reqs[0].Form.Get(k); g != v {
 					t.Errorf("%s = %q, want %q", k, g, v)
 				}
 			}
@@ -129,16 +107,20 @@ func TestSimulateVerifyWithAWS(t *testing.T) {
 // catalog types their keys.
 func TestVerifyContextEntryTypes(t *testing.T) {
 	awsTestEnv(t)
-	fake := &recordedIAM{t: t, file: "principal-allowed.xml"}
+	fake := recordedIAM(t, "principal-allowed.xml")
 	o := simulateOptions{envFlags: envFlags{Env: "../../examples/env"}, Principal: "arn:aws:sts::111122223333:assumed-role/config-reader/config-loader",
 		Actions: []string{"s3:GetObject"}, Resources: []string{"arn:aws:s3:::example-data-config/app/settings.json"},
 		Context:       []string{"aws:RequestedRegion=eu-west-1", "aws:SecureTransport=true", "aws:SourceIp=192.0.2.1", "aws:MultiFactorAuthAge=30", "aws:CurrentTime=2026-01-01T00:00:00Z", "aws:TagKeys=[a,b]"},
-		VerifyWithAWS: true, Output: "json", httpClient: fake}
+		VerifyWithAWS: true, Output: "json", awsFlags: awsFlags{httpClient: fake}}
 	if err := runSimulate(Streams{Out: io.Discard, Err: io.Discard}, &o); err != nil {
 		t.Fatal(err)
 	}
 	types := map[string]string{}
-	f := fake.forms[0]
+	reqs := fake.Requests()
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests", len(reqs))
+	}
+	f := reqs[0].Form
 	for i := 1; f.Get("ContextEntries.member."+itoa(i)+".ContextKeyName") != ""; i++ {
 		p := "ContextEntries.member." + itoa(i) + "."
 		types[f.Get(p+"ContextKeyName")] = f.Get(p + "ContextKeyType")
@@ -162,14 +144,46 @@ func itoa(i int) string {
 // comparison says so instead of calling.
 func TestVerifySkipsRoot(t *testing.T) {
 	awsTestEnv(t)
-	fake := &recordedIAM{t: t, file: "principal-allowed.xml"}
+	fake := recordedIAM(t, "principal-allowed.xml")
 	o := simulateOptions{envFlags: envFlags{Env: "../../examples/env"}, Principal: "arn:aws:iam::111122223333:root", Actions: []string{"sqs:SendMessage"},
-		Resources: []string{"arn:aws:sqs:eu-west-1:111122223333:config-events"}, VerifyWithAWS: true, Output: "text", httpClient: fake}
+		Resources: []string{"arn:aws:sqs:eu-west-1:111122223333:config-events"}, VerifyWithAWS: true, Output: "text", awsFlags: awsFlags{httpClient: fake}}
 	var out bytes.Buffer
 	if err := runSimulate(Streams{Out: &out, Err: io.Discard}, &o); err != nil {
 		t.Fatal(err)
 	}
-	if len(fake.forms) != 0 || !strings.Contains(out.String(), "AWS's simulator: not asked: AWS's simulator simulates users, groups and roles only") {
-		t.Errorf("%d calls; output:\n%s", len(fake.forms), out.String())
+	if len(fake.Requests()) != 0 || !strings.Contains(out.String(), "AWS's simulator: not asked: AWS's simulator simulates users, groups and roles only") {
+		t.Errorf("%d calls; output:\n%s", len(fake.Requests()), out.String())
+	}
+}
+
+// TestVerifySkippedComparisonHasEveryField: a comparison AWS was not asked
+// about carries the fields of one it answered, null where AWS said
+// nothing, so a program reads both the same way.
+func TestVerifySkippedComparisonHasEveryField(t *testing.T) {
+	awsTestEnv(t)
+	var docs []any
+	for _, o := range []simulateOptions{
+		{envFlags: envFlags{Env: "../../examples/env"}, Principal: "arn:aws:iam::111122223333:root", Actions: []string{"sqs:SendMessage"},
+			Resources: []string{"arn:aws:sqs:eu-west-1:111122223333:config-events"}},
+		{envFlags: envFlags{Env: "../../examples/env"}, Principal: "arn:aws:sts::111122223333:assumed-role/config-reader/config-loader",
+			Actions: []string{"s3:GetObject"}, Resources: []string{"arn:aws:s3:::example-data-config/app/settings.json"},
+			Context: []string{"aws:RequestedRegion=eu-west-1", "aws:SecureTransport=true"}},
+	} {
+		o.VerifyWithAWS, o.Output, o.httpClient = true, "json", recordedIAM(t, "principal-allowed.xml")
+		var out bytes.Buffer
+		if err := runSimulate(Streams{Out: &out, Err: io.Discard}, &o); err != nil {
+			t.Fatal(err)
+		}
+		var doc any
+		if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), `"aws": {`) {
+			t.Fatalf("no comparison: %s", out.String())
+		}
+		docs = append(docs, doc)
+	}
+	if bad := unstableShapes(docs...); len(bad) > 0 {
+		t.Errorf("fields sometimes absent:\n  %s", strings.Join(bad, "\n  "))
 	}
 }

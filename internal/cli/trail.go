@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/iamwhy/iamwhy/inputfile"
 	"github.com/iamwhy/iamwhy/replay"
 	"github.com/iamwhy/iamwhy/trail"
 )
@@ -90,7 +91,7 @@ func (p *progressBar) update(done, total int64) {
 	el := time.Since(p.start).Seconds()
 	rate := ""
 	if el > 0 {
-		rate = fmt.Sprintf("  %s/s", humanBytes(int64(float64(done)/el)))
+		rate = fmt.Sprintf("  %s/s", inputfile.Size(int64(float64(done)/el)))
 	}
 	const width = 30
 	if total > 0 {
@@ -100,9 +101,9 @@ func (p *progressBar) update(done, total int64) {
 		}
 		n := int(frac * width)
 		fmt.Fprintf(p.w, "\r[%s%s] %3.0f%%  %s / %s%s \x1b[K", strings.Repeat("=", n), strings.Repeat(" ", width-n),
-			frac*100, humanBytes(done), humanBytes(total), rate)
+			frac*100, inputfile.Size(done), inputfile.Size(total), rate)
 	} else {
-		fmt.Fprintf(p.w, "\r%s read%s \x1b[K", humanBytes(done), rate)
+		fmt.Fprintf(p.w, "\r%s read%s \x1b[K", inputfile.Size(done), rate)
 	}
 	p.drawn = true
 }
@@ -115,19 +116,6 @@ func (p *progressBar) clear() {
 		fmt.Fprint(p.w, "\r\x1b[K")
 		p.drawn = false
 	}
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 // trailDeniedOptions are the flags of `iamwhy trail denied`.
@@ -248,7 +236,7 @@ func readSummary(st *trail.Stats) string {
 		skipped = ": " + strings.Join(parts, ", ")
 	}
 	out := fmt.Sprintf("read %d files (%s, %s of JSON), skipped %d%s, failed %d; %d records, %d unreadable, %d duplicates removed",
-		st.Files, humanBytes(st.Bytes), humanBytes(st.TextBytes), st.FilesSkipped, skipped, st.FilesFailed,
+		st.Files, inputfile.Size(st.Bytes), inputfile.Size(st.TextBytes), st.FilesSkipped, skipped, st.FilesFailed,
 		st.Records, st.RecordsFailed, st.Duplicates)
 	if st.EmptyFiles > 0 {
 		out += fmt.Sprintf("; %d empty files", st.EmptyFiles)
@@ -289,16 +277,16 @@ type deniedHistogramJSON struct {
 type deniedGroupJSON struct {
 	Count         int64    `json:"count"`
 	Principal     string   `json:"principal"`
-	PrincipalType string   `json:"principal_type"`
+	PrincipalType *string  `json:"principal_type"`
 	Action        string   `json:"action"`
-	Resource      string   `json:"resource"`
+	Resource      *string  `json:"resource"`
 	ErrorCodes    []string `json:"error_codes"`
-	Message       string   `json:"message"`
+	Message       *string  `json:"message"`
 	First         *string  `json:"first"`
 	Last          *string  `json:"last"`
 	Accounts      []string `json:"accounts"`
 	Regions       []string `json:"regions"`
-	Example       string   `json:"example_event_id"`
+	Example       *string  `json:"example_event_id"`
 	Histogram     []int64  `json:"histogram"`
 }
 
@@ -380,9 +368,10 @@ func renderDeniedJSON(w io.Writer, d *trail.Denials) error {
 	bw.WriteString(",\n  \"groups\": [")
 	for i, g := range d.Groups {
 		b, err := json.MarshalIndent(deniedGroupJSON{
-			Count: g.Count, Principal: g.Principal, PrincipalType: g.PrincipalType, Action: g.Action, Resource: g.Resource,
-			ErrorCodes: g.ErrorCodes, Message: g.Message, First: timeString(g.First), Last: timeString(g.Last),
-			Accounts: g.Accounts, Regions: g.Regions, Example: g.Example, Histogram: nonNil(g.Histogram),
+			Count: g.Count, Principal: g.Principal, PrincipalType: nullString(g.PrincipalType), Action: g.Action,
+			Resource: nullString(g.Resource), ErrorCodes: emptyList(g.ErrorCodes), Message: nullString(g.Message),
+			First: timeString(g.First), Last: timeString(g.Last), Accounts: emptyList(g.Accounts), Regions: emptyList(g.Regions),
+			Example: nullString(g.Example), Histogram: nonNil(g.Histogram),
 		}, "    ", "  ")
 		if err != nil {
 			return err

@@ -104,7 +104,9 @@ type whoCanJSON struct {
 // answer (for the counts), shown the answers listed.
 var whoCanRenderers = map[string]func(w io.Writer, all, shown *access.WhoCanResult) error{
 	"json": func(w io.Writer, all, shown *access.WhoCanResult) error {
-		return writeVersionedJSON(w, whoCanJSON{shown, all.Count(access.Allowed), all.Count(access.AllowedIf),
+		listed := *shown
+		listed.Answers = emptyList(listed.Answers)
+		return writeVersionedJSON(w, whoCanJSON{&listed, all.Count(access.Allowed), all.Count(access.AllowedIf),
 			all.Count(access.Unknown), all.Count(access.Denied), all.Count(access.Undetermined)})
 	},
 	"text": func(w io.Writer, all, shown *access.WhoCanResult) error {
