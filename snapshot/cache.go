@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/gob"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"reflect"
 	"sort"
 	"time"
 
@@ -40,7 +38,7 @@ import (
 const CacheEnv = "IAMWHY_CACHE_DIR"
 
 // cacheFormat changes whenever the encoded form does.
-const cacheFormat = "iamwhy-env-cache-1"
+const cacheFormat = "iamwhy-env-cache-2"
 
 // CacheDir returns the directory environment caches are kept in: $IAMWHY_CACHE_DIR,
 // or iamwhy/environments under the user's cache directory
@@ -182,7 +180,7 @@ type inputStamp struct {
 	Hash    [16]byte
 }
 
-// cacheHeader is the first gob value of a cache file.
+// cacheHeader opens the structure section of a cache file.
 type cacheHeader struct {
 	// Executable identifies the iamwhy binary that wrote the file (path,
 	// size, modification time): its embedded catalog and loader code shape
@@ -312,42 +310,15 @@ func checkInputs(h *cacheHeader) error {
 	return nil
 }
 
-// A cache file is: cacheFormat, a newline, the key, a newline, the payload
-// length and the blob length (8 bytes each, big endian), the payload's
-// xxh3-128, then the payload: the gob-encoded cacheForm followed by the
-// blob of document texts.
+// A cache file is: cacheFormat, a newline, the key, a newline, the
+// structure section's length and the blob's (8 bytes each, big endian),
+// the xxh3-128 of both sections together, then the structure section (the
+// header, then the environment: cachebin.go) and the blob of document
+// texts.
 func writeCache(dir, path, key string, stamps []inputStamp, e *Environment) error {
-	var payload bytes.Buffer
-	enc := gob.NewEncoder(&payload)
-	if err := enc.Encode(cacheHeader{Executable: executableID(), Inputs: stamps, Written: cacheClock().UnixNano()}); err != nil {
-		return err
-	}
-	cf := toCacheForm(e)
-	cf.EmptyMarks = emptyMarks(reflect.ValueOf(cf))
-	// Document texts go to the blob; their fields are emptied for the
-	// encoding and put back after (the environment is not in use yet).
-	var blob []byte
-	spans := map[*Document]docSpan{}
-	texts := map[*Document][]byte{}
-	walkDocuments(reflect.ValueOf(cf), func(d *Document) {
-		sp, seen := spans[d]
-		if !seen {
-			sp = docSpan{Off: len(blob), Len: len(d.JSON)}
-			blob = append(blob, d.JSON...)
-			spans[d], texts[d] = sp, d.JSON
-			d.JSON = nil
-		}
-		cf.DocSpans = append(cf.DocSpans, sp)
-	})
-	err := enc.Encode(cf)
-	for d, text := range texts {
-		d.JSON = text
-	}
-	if err != nil {
-		return err
-	}
-	payload.Write(blob)
-	blobLen := len(blob)
+	var w binWriter
+	w.header(cacheHeader{Executable: executableID(), Inputs: stamps, Written: cacheClock().UnixNano()})
+	w.environment(e)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
@@ -358,14 +329,18 @@ func writeCache(dir, path, key string, stamps []inputStamp, e *Environment) erro
 	defer os.Remove(tmp.Name()) // after the rename, a no-op
 	var head bytes.Buffer
 	head.WriteString(cacheFormat + "\n" + key + "\n")
-	binary.Write(&head, binary.BigEndian, uint64(payload.Len()))
-	binary.Write(&head, binary.BigEndian, uint64(blobLen))
-	sum := xxh3.Hash128(payload.Bytes()).Bytes()
+	binary.Write(&head, binary.BigEndian, uint64(len(w.buf)))
+	binary.Write(&head, binary.BigEndian, uint64(len(w.blob)))
+	x := xxh3.New()
+	x.Write(w.buf)
+	x.Write(w.blob)
+	sum := x.Sum128().Bytes()
 	head.Write(sum[:])
-	// A failed write of either part must fail the save (the error was
-	// once scoped to the if and lost).
+	// A failed write of any part must fail the save.
 	if _, err = tmp.Write(head.Bytes()); err == nil {
-		_, err = tmp.Write(payload.Bytes())
+		if _, err = tmp.Write(w.buf); err == nil {
+			_, err = tmp.Write(w.blob)
+		}
 	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
@@ -373,7 +348,8 @@ func writeCache(dir, path, key string, stamps []inputStamp, e *Environment) erro
 	if err != nil {
 		return err
 	}
-	// The rename is atomic: a reader sees the old file or the whole new one.
+	// The rename is atomic: a reader sees the old file or the whole new
+	// one.
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return err
 	}
@@ -381,6 +357,54 @@ func writeCache(dir, path, key string, stamps []inputStamp, e *Environment) erro
 	return nil
 }
 
+func (w *binWriter) header(h cacheHeader) {
+	w.str(h.Executable)
+	w.int64(h.Written)
+	w.uvarint(uint64(len(h.Inputs)))
+	for _, st := range h.Inputs {
+		w.str(st.Path)
+		w.int64(st.Size)
+		w.int64(st.ModTime)
+		w.buf = append(w.buf, st.Hash[:]...)
+	}
+}
+
+func (r *binReader) header() cacheHeader {
+	h := cacheHeader{Executable: r.str(), Written: r.int64()}
+	n := r.uvarint()
+	if n > uint64(len(r.b)-r.off)/19 {
+		r.fail("input count past the end")
+		return h
+	}
+	h.Inputs = make([]inputStamp, n)
+	for i := range h.Inputs {
+		st := inputStamp{Path: r.str(), Size: r.int64(), ModTime: r.int64()}
+		copy(st.Hash[:], r.span(16))
+		h.Inputs[i] = st
+	}
+	return h
+}
+
+// readWhole reads a cache file into memory. The file is not memory-mapped:
+// the checksum reads every page anyway, and a mapping would turn a cache
+// file truncated in place by another program into a crash (SIGBUS) instead
+// of a cache miss.
+func readWhole(f *os.File, size int64) ([]byte, func(), error) {
+	if size < 0 || int64(int(size)) != size {
+		return nil, nil, errors.New("cache file too large")
+	}
+	data := make([]byte, size)
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, nil, err
+	}
+	return data, func() {}, nil
+}
+
+// readCache reads an environment from a cache file. The file is read
+// whole; strings are carved out of a copy of the structure section and the
+// documents' texts are slices of the blob. Any problem (a short, damaged or
+// foreign file, a stale input) is an error, and the caller loads the
+// environment from its files.
 func readCache(path, key string) (e *Environment, err error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -394,43 +418,53 @@ func readCache(path, key string) (e *Environment, err error) {
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: not a regular file", path)
 	}
-	data := make([]byte, fi.Size())
-	if _, err := io.ReadFull(f, data); err != nil {
+	data, unmap, err := readWhole(f, fi.Size())
+	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		if e == nil {
+			unmap() // nothing refers to it
+		}
+	}()
 	head := cacheFormat + "\n" + key + "\n"
-	if !bytes.HasPrefix(data, []byte(head)) || len(data) < len(head)+16+16 {
+	if !bytes.HasPrefix(data, []byte(head)) || len(data) < len(head)+32 {
 		return nil, fmt.Errorf("%s: not a cache of this environment", path)
 	}
 	rest := data[len(head):]
 	n, blobLen := binary.BigEndian.Uint64(rest), binary.BigEndian.Uint64(rest[8:])
-	sum, payload := rest[16:32], rest[32:]
-	if uint64(len(payload)) != n || blobLen > n {
+	sum, body := rest[16:32], rest[32:]
+	if n > uint64(len(body)) || blobLen != uint64(len(body))-n {
 		return nil, fmt.Errorf("%s: truncated", path)
 	}
-	if got := xxh3.Hash128(payload).Bytes(); !bytes.Equal(got[:], sum) {
+	structure := append([]byte(nil), body[:n]...)
+	blob := body[n:len(body):len(body)]
+	// The checksum runs on the other core while the structure is decoded;
+	// nothing decoded is returned before it matched.
+	sumOK := make(chan bool, 1)
+	go func() {
+		x := xxh3.New()
+		x.Write(structure)
+		x.Write(blob)
+		got := x.Sum128().Bytes()
+		sumOK <- bytes.Equal(got[:], sum)
+	}()
+	r := &binReader{b: structure, blob: blob}
+	h := r.header()
+	if r.err == nil {
+		err = checkInputs(&h)
+	}
+	if r.err == nil && err == nil {
+		e, err = r.environment()
+	}
+	if !<-sumOK {
 		return nil, fmt.Errorf("%s: checksum mismatch", path)
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			e, err = nil, fmt.Errorf("%s: cannot decode: %v", path, r)
-		}
-	}()
-	blob := payload[len(payload)-int(blobLen):]
-	dec := gob.NewDecoder(bytes.NewReader(payload[:len(payload)-int(blobLen)]))
-	var h cacheHeader
-	if err := dec.Decode(&h); err != nil {
-		return nil, fmt.Errorf("%s: cannot decode: %v", path, err)
+	if r.err != nil {
+		return nil, fmt.Errorf("%s: %v", path, r.err)
 	}
-	if err := checkInputs(&h); err != nil {
+	if err != nil {
 		return nil, err
 	}
-	var cf cacheForm
-	if err := dec.Decode(&cf); err != nil {
-		return nil, fmt.Errorf("%s: cannot decode: %v", path, err)
-	}
-	if err := cf.restore(blob); err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
-	}
-	return cf.environment()
+	return e, nil
 }

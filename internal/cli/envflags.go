@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -143,6 +144,25 @@ func (f *envFlags) name() string {
 	return "the environment"
 }
 
+// cacheVerboseEnv, when set to anything but "" or "0", makes commands say on
+// standard error what the environment cache did: a hit, a miss, and why a
+// cache file was ignored (damaged, truncated, stale) or not written.
+const cacheVerboseEnv = "IAMWHY_CACHE_VERBOSE"
+
+func reportCache(info snapshot.CacheInfo) {
+	if v := os.Getenv(cacheVerboseEnv); v == "" || v == "0" || info.Path == "" {
+		return
+	}
+	what := "miss, loaded from the files"
+	if info.Hit {
+		what = "hit"
+	}
+	if info.Problem != "" {
+		what += "; " + info.Problem
+	}
+	fmt.Fprintf(os.Stderr, "iamwhy: environment cache %s: %s\n", info.Path, what)
+}
+
 // loadEnvironment loads an environment through the environment cache
 // (snapshot.LoadCached in snapshot.CacheDir(); IAMWHY_CACHE_DIR=off turns it
 // off; see docs/environment-cache.md): a repeated command on the same files
@@ -171,13 +191,17 @@ func loadEnvironment(spec snapshot.Spec) (*snapshot.Environment, error) {
 	}
 	spec.Plans, spec.Templates = nil, nil
 	if len(plans) == 0 && len(templates) == 0 {
-		e, _, err := snapshot.LoadCached(spec, snapshot.Options{}, snapshot.CacheDir())
+		e, info, err := snapshot.LoadCached(spec, snapshot.Options{}, snapshot.CacheDir())
+		reportCache(info)
 		return e, err
 	}
 	var base *snapshot.Environment
 	if spec.File != "" || len(spec.AuthorizationDetails) > 0 || spec.Organization != nil || spec.OrganizationNode != nil || len(spec.ResourcePolicies) > 0 {
 		var err error
-		if base, _, err = snapshot.LoadCached(spec, snapshot.Options{}, snapshot.CacheDir()); err != nil {
+		var info snapshot.CacheInfo
+		base, info, err = snapshot.LoadCached(spec, snapshot.Options{}, snapshot.CacheDir())
+		reportCache(info)
+		if err != nil {
 			return nil, err
 		}
 	}

@@ -94,7 +94,7 @@ func TestLintPlan(t *testing.T) {
 	if !strings.Contains(stdout, "1 policy document not linted") {
 		t.Errorf("the markdown report does not say what it did not lint:\n%s", stdout)
 	}
-	stdout, stderr, code = runCLI(t, "lint", "--plan", "../../examples/iac/plan.json")
+	stdout, stderr, _ = runCLI(t, "lint", "--plan", "../../examples/iac/plan.json")
 	for _, want := range []string{"module.app.aws_iam_role_policy.read.policy", "module.app.aws_iam_role.app.assume_role_policy", "aws_s3_bucket_policy.data.policy"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %s:\n%s", want, stdout)
