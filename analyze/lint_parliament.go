@@ -125,6 +125,12 @@ func (l *linter) resourcePolicyEscalation(p *policy.Policy, stmts []*stmtInfo) {
 				if accessGranted(p, e.bucket, v.Text) == nil {
 					continue // denied there
 				}
+				// A bucket permission on a value that names only objects
+				// (arn:aws:s3:::b/*) grants nothing: the bucket action is
+				// authorised on the bucket's ARN alone.
+				if may, known := l.c.ActionMayApplyTo(e.bucket, v.Text); known && !may {
+					continue
+				}
 				objects := ""
 				if v.Text != "*" {
 					objects = v.Text

@@ -267,3 +267,25 @@ func TestResourceElementByResourceType(t *testing.T) {
 		}
 	}
 }
+
+// TestBucketEscalationNeedsBucketARN: a bucket permission granted only on
+// object ARNs (arn:aws:s3:::b/*) cannot change the bucket's policy or ACL,
+// so it is no escalation; on the bucket's ARN it is.
+func TestBucketEscalationNeedsBucketARN(t *testing.T) {
+	count := func(resource string) int {
+		doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutBucketPolicy","Resource":"` + resource + `"}]}`
+		n := 0
+		for _, f := range Lint([]byte(doc), LintOptions{Type: policy.TypeIdentity}).Findings {
+			if f.IssueCode == "RESOURCE_POLICY_PRIVILEGE_ESCALATION" {
+				n++
+			}
+		}
+		return n
+	}
+	if n := count("arn:aws:s3:::b/*"); n != 0 {
+		t.Errorf("%d escalations for a bucket permission on object ARNs, want 0", n)
+	}
+	if n := count("arn:aws:s3:::b"); n == 0 {
+		t.Error("no escalation for s3:PutBucketPolicy on the bucket without object permissions")
+	}
+}
