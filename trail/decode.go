@@ -24,6 +24,9 @@ type recordDecoder struct {
 	// members, when set, are the only members decoded besides the
 	// identifying ones (Options.Members).
 	members *memberSet
+	// spans, when set, are the offsets of the members of the next record
+	// decoded (scanner.members), found by the scan that validated it.
+	spans []int
 }
 
 func (d *recordDecoder) setErr(err error) {
@@ -64,6 +67,11 @@ func (d *recordDecoder) decode(raw []byte, r *Record) error {
 }
 
 func (d *recordDecoder) decodeDepth(raw []byte, r *Record, depth int) error {
+	spans := d.spans
+	d.spans = nil
+	if n := len(raw); depth > 0 || len(spans)%4 != 0 || n == 0 || raw[0] != '{' || raw[n-1] != '}' {
+		spans = nil
+	}
 	raw = bytes.TrimSpace(raw)
 	path, index := r.Path, r.Index
 	r.reset()
@@ -82,7 +90,7 @@ func (d *recordDecoder) decodeDepth(raw []byte, r *Record, depth int) error {
 		hasDetailT bool
 		keyBuf     [48]byte
 	)
-	it := objIter{b: raw, i: 1}
+	it := objIter{b: raw, i: 1, spans: spans}
 	for {
 		k, v, ok := it.next()
 		if !ok {
@@ -427,9 +435,20 @@ func lowerKey(dst, k []byte) []byte {
 type objIter struct {
 	b []byte
 	i int
+	// spans, when not nil, are the members' offsets (recordDecoder.spans):
+	// next takes them instead of scanning.
+	spans []int
 }
 
 func (it *objIter) next() (key, val []byte, ok bool) {
+	if it.spans != nil {
+		if len(it.spans) < 4 {
+			return nil, nil, false
+		}
+		sp := it.spans[:4]
+		it.spans = it.spans[4:]
+		return it.b[sp[0]:sp[1]], it.b[sp[2]:sp[3]], true
+	}
 	b := it.b
 	i := skipWS(b, it.i)
 	if i < len(b) && b[i] == ',' {

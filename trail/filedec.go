@@ -219,6 +219,7 @@ func (fd *fileDecoder) array() error {
 			}
 			return fd.syntax(err)
 		}
+		fd.dec.spans = fd.sc.members
 		if err := fd.record(start, end); err != nil {
 			return err
 		}
@@ -310,6 +311,7 @@ func (fd *fileDecoder) object() (container bool, err error) {
 	}
 	// objStart has moved with every fill since keep pinned it; recover it
 	// from keep, which fill resets to 0 after shifting.
+	fd.dec.spans = nil // the members were scanned one by one
 	return false, fd.record(s.keep, s.pos)
 }
 
@@ -327,6 +329,7 @@ func (fd *fileDecoder) record(start, end int) error {
 	fd.index++
 	raw := fd.s.buf[start:end]
 	if fd.skip != nil && fd.skip(raw) {
+		fd.dec.spans = nil
 		fd.stats.Records++
 		fd.stats.Filtered++
 		return nil

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -48,6 +49,25 @@ func FuzzScanValue(f *testing.F) {
 			t.Fatalf("end %d out of range", end)
 		}
 		whole := err == nil && len(bytes.TrimSpace(b[end:])) == 0
+		if err == nil && b[0] == '{' {
+			// The members' offsets the scan records are those a scan of
+			// the object finds again.
+			want := objIter{b: b[:end], i: 1}
+			got := objIter{b: b[:end], i: 1, spans: slices.Clone(sc.members)}
+			if len(sc.members)%4 != 0 {
+				t.Fatalf("%d member offsets", len(sc.members))
+			}
+			for {
+				wk, wv, wok := want.next()
+				gk, gv, gok := got.next()
+				if wok != gok || !bytes.Equal(wk, gk) || !bytes.Equal(wv, gv) {
+					t.Fatalf("member %q:%q from the scan, %q:%q scanning again", gk, gv, wk, wv)
+				}
+				if !wok {
+					break
+				}
+			}
+		}
 		if json.Valid(b) && !whole {
 			t.Fatalf("valid JSON refused: end %d, err %v", end, err)
 		}

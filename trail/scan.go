@@ -50,6 +50,10 @@ func describe(c byte) string {
 // nothing in the steady state.
 type scanner struct {
 	stack []byte
+	// members are, after skipValue of an object, four offsets per member
+	// of it (relative to the value's start): key start and end, value
+	// start and end, so that the record decoder need not find them again.
+	members []int
 }
 
 // skipValue validates the JSON value starting at b[i] (after optional
@@ -66,6 +70,9 @@ func (s *scanner) skipValue(b []byte, i int, final bool) (int, error) {
 	)
 	st := s.stack[:0]
 	defer func() { s.stack = st[:0] }()
+	i0 := i
+	s.members = s.members[:0]
+	inMember := false // a member of the outermost object is being passed
 	more := func(at int) (int, error) {
 		if final {
 			return at, syntaxErr(at, "unexpected end of JSON input")
@@ -77,6 +84,10 @@ func (s *scanner) skipValue(b []byte, i int, final bool) (int, error) {
 		if state == stAfter && len(st) == 0 {
 			return i, nil
 		}
+		if inMember && state == stAfter && len(st) == 1 {
+			s.members = append(s.members, i-i0)
+			inMember = false
+		}
 		i = skipWS(b, i)
 		if i >= len(b) {
 			return more(i)
@@ -84,6 +95,10 @@ func (s *scanner) skipValue(b []byte, i int, final bool) (int, error) {
 		c := b[i]
 		switch state {
 		case stValue:
+			if len(st) == 1 && st[0] == '{' {
+				s.members = append(s.members, i-i0)
+				inMember = true
+			}
 			switch {
 			case c == '{':
 				st = append(st, '{')
@@ -159,6 +174,9 @@ func (s *scanner) skipValue(b []byte, i int, final bool) (int, error) {
 					return more(len(b))
 				}
 				return j, err
+			}
+			if len(st) == 1 {
+				s.members = append(s.members, i-i0, j-i0)
 			}
 			i = skipWS(b, j)
 			if i >= len(b) {
