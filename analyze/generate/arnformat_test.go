@@ -1,0 +1,97 @@
+package generate
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/iamwhy/iamwhy/arn"
+	"github.com/iamwhy/iamwhy/catalog"
+	"github.com/iamwhy/iamwhy/trail"
+)
+
+// Each ARN form the request rebuilding makes, through generate: the
+// action is granted on exactly the ARN expected, and that ARN fits the
+// resource type the service reference gives the action (its documented
+// ARN format, with the record's partition, Region and account).
+func TestGenerateARNFormats(t *testing.T) {
+	tests := []struct {
+		name, source, event, params string
+		action, want, typ           string
+		region                      string // "" is eu-west-1
+	}{
+		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html
+		{"StartSession on an instance", "ssm", "StartSession", `{"target":"i-0abc1234"}`,
+			"ssm:StartSession", "arn:aws:ec2:eu-west-1:111122223333:instance/i-0abc1234", "instance", ""},
+		{"StartSession on a managed node", "ssm", "StartSession", `{"target":"mi-0abc1234"}`,
+			"ssm:StartSession", "arn:aws:ssm:eu-west-1:111122223333:managed-instance/mi-0abc1234", "managed-instance", ""},
+		{"UpdateInstanceInformation on the agent's instance", "ssm", "UpdateInstanceInformation", `{"instanceId":"i-05c3","agentName":"amazon-ssm-agent"}`,
+			"ssm:UpdateInstanceInformation", "arn:aws:ec2:eu-west-1:111122223333:instance/i-05c3", "instance", ""},
+		{"PutComplianceItems on the managed node", "ssm", "PutComplianceItems", `{"resourceId":"mi-05c3","resourceType":"ManagedInstance","complianceType":"Custom:x"}`,
+			"ssm:PutComplianceItems", "arn:aws:ssm:eu-west-1:111122223333:managed-instance/mi-05c3", "managed-instance", ""},
+		{"ListTagsForResource on a parameter", "ssm", "ListTagsForResource", `{"resourceType":"Parameter","resourceId":"/app/db"}`,
+			"ssm:ListTagsForResource", "arn:aws:ssm:eu-west-1:111122223333:parameter/app/db", "parameter", ""},
+		{"AddTagsToResource on a document", "ssm", "AddTagsToResource", `{"resourceType":"Document","resourceId":"my-doc"}`,
+			"ssm:AddTagsToResource", "arn:aws:ssm:eu-west-1:111122223333:document/my-doc", "document", ""},
+		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecuritytokenservice.html
+		{"GetFederationToken on the federated user", "sts", "GetFederationToken", `{"name":"bob"}`,
+			"sts:GetFederationToken", "arn:aws:sts::111122223333:federated-user/bob", "federated-user", ""},
+		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html
+		{"RDS ListTagsForResource on a snapshot", "rds", "ListTagsForResource", `{"resourceName":"arn:aws:rds:eu-west-1:111122223333:snapshot:nightly"}`,
+			"rds:ListTagsForResource", "arn:aws:rds:eu-west-1:111122223333:snapshot:nightly", "snapshot", ""},
+		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudtrail.html
+		{"CloudTrail ListTags on a trail", "cloudtrail", "ListTags", `{"resourceIdList":["arn:aws:cloudtrail:eu-west-1:111122223333:trail/org"]}`,
+			"cloudtrail:ListTags", "arn:aws:cloudtrail:eu-west-1:111122223333:trail/org", "trail", ""},
+		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html
+		{"CreateTags on an AMI (no account in its ARN)", "ec2", "CreateTags", `{"resourcesSet":{"items":[{"resourceId":"ami-0aa1d83d"}]},"tagSet":{"items":[{"key":"k","value":"v"}]}}`,
+			"ec2:CreateTags", "arn:aws:ec2:eu-west-1::image/ami-0aa1d83d", "image", ""},
+		{"CreateTags on a volume", "ec2", "CreateTags", `{"resourcesSet":{"items":[{"resourceId":"vol-0123"}]},"tagSet":{"items":[{"key":"k","value":"v"}]}}`,
+			"ec2:CreateTags", "arn:aws:ec2:eu-west-1:111122223333:volume/vol-0123", "volume", ""},
+		{"DeleteTags on a transit gateway attachment", "ec2", "DeleteTags", `{"resourcesSet":{"items":[{"resourceId":"tgw-attach-0123"}]}}`,
+			"ec2:DeleteTags", "arn:aws:ec2:eu-west-1:111122223333:transit-gateway-attachment/tgw-attach-0123", "transit-gateway-attachment", ""},
+		{"CreateTags in China (partition from the Region)", "ec2", "CreateTags", `{"resourcesSet":{"items":[{"resourceId":"snap-0123"}]}}`,
+			"ec2:CreateTags", "arn:aws-cn:ec2:cn-north-1::snapshot/snap-0123", "snapshot", "cn-north-1"},
+	}
+	c := catalog.Default()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			region := tt.region
+			if region == "" {
+				region = "eu-west-1"
+			}
+			principal := "arn:" + arn.PartitionOfRegion(region) + ":iam::111122223333:user/alice"
+			rec := `{"eventVersion":"1.09","eventID":"e1","eventTime":"2026-01-01T00:00:00Z","eventSource":"` + tt.source + `.amazonaws.com","eventName":"` + tt.event +
+				`","awsRegion":"` + region + `","recipientAccountId":"111122223333","userIdentity":{"type":"IAMUser","arn":"` + principal +
+				`","accountId":"111122223333","userName":"alice"},"requestParameters":` + tt.params + `,"responseElements":null}`
+			path := filepath.Join(t.TempDir(), "t.json")
+			if err := os.WriteFile(path, []byte(`{"Records":[`+rec+`]}`), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			res, _, err := FromTrail(context.Background(), []string{path}, trail.Options{Serial: true}, Options{Principal: principal})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := grants(res.Policy)[tt.action]; !slices.Equal(got, []string{tt.want}) {
+				t.Fatalf("%s granted on %v, want [%s]", tt.action, got, tt.want)
+			}
+			a, ok := c.Action(tt.action)
+			if !ok {
+				t.Fatalf("%s not in the service reference", tt.action)
+			}
+			fits := false
+			for _, rt := range c.ResourceTypesForARN(tt.want) {
+				for _, ar := range a.Resources {
+					fits = fits || (ar.Type == rt && rt.Name == tt.typ)
+				}
+			}
+			if !fits {
+				t.Errorf("%s does not fit the %q resource type %s is authorised on", tt.want, tt.typ, tt.action)
+			}
+			if res.Coverage.Scoped != res.Coverage.ResourceCapable {
+				t.Errorf("coverage %+v", res.Coverage)
+			}
+		})
+	}
+}
