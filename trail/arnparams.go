@@ -225,6 +225,14 @@ func resourcesFromParameters(r *Record) []string {
 			add(regional("secretsmanager", "secret:"+n+"-??????"))
 		}
 	case "logs":
+		// CreateLogStream, PutLogEvents and GetLogEvents are authorised
+		// on the log stream, arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:log-stream:${LogStreamName};
+		// the log group's actions on the group.
+		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html
+		if g, st := str("logGroupName"), str("logStreamName"); g != "" && st != "" {
+			add(regional("logs", "log-group:"+g))
+			add(regional("logs", "log-group:"+g+":log-stream:"+st))
+		}
 		if g := str("logGroupIdentifier"); g != "" {
 			if strings.HasPrefix(g, "arn:") {
 				add(g)

@@ -83,6 +83,8 @@ func TestResourcesFromParameters(t *testing.T) {
 				"arn:aws:ec2:us-east-1:111122223333:vpc-endpoint-service/vpce-svc-1", "arn:aws:ec2:us-east-1:111122223333:vpc-endpoint/vpce-2"}},
 		{"EC2 CreateTags naming an ID of an unknown kind names none (a partial list would refuse the call)", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateTags","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"resourcesSet":{"items":[{"resourceId":"i-1"},{"resourceId":"xyz-1"}]}}}`,
 			nil},
+		{"CloudWatch Logs: a call naming a stream names its group and the stream", `{"eventSource":"logs.amazonaws.com","eventName":"CreateLogStream","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"logGroupName":"/aws/lambda/f","logStreamName":"s1"}}`,
+			[]string{"arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/f", "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/f:log-stream:s1"}},
 		{"account calls act on the caller's account", `{"eventSource":"account.amazonaws.com","eventName":"GetRegionOptStatus","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"RegionName":"eu-north-1"}}`,
 			[]string{"arn:aws:account::111122223333:account"}},
 	}

@@ -47,7 +47,24 @@ type Replay struct {
 	// resource a create call made): a cache of rebuilt calls keyed by
 	// request must not reuse these requests for another call.
 	FromResponse bool
+	// Unnamed says why the requests are on "*" when the record named no
+	// resource the rebuilding could make an ARN of (one of the Unnamed
+	// constants); "" when it named one.
+	Unnamed string
 }
+
+// Why a record's requests are on "*" (Replay.Unnamed).
+const (
+	// UnnamedNoParameters: the record carries no request parameters
+	// (null, as CloudTrail writes for throttled calls, or left out).
+	UnnamedNoParameters = "the record carries no request parameters"
+	// UnnamedPartial: the call is authorised on every resource it uses
+	// and creates, which the record names only in part (ec2:RunInstances).
+	UnnamedPartial = "the call is authorised on resources it uses and creates that the record names only in part"
+	// UnnamedNoARN: the parameters name no resource whose ARN can be
+	// built from the record (none at all, or one named by another ID).
+	UnnamedNoARN = "the record names no resource whose ARN can be built from it"
+)
 
 // unknownKeys are the global keys a CloudTrail record never carries.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
@@ -175,11 +192,28 @@ func replayTargets(r *Record, opts RequestOptions, rp *Replay) (targets []Target
 			actions = a
 		}
 	}
-	resources, resAccount := replayResources(r, rp)
+	resources, resAccount, listed := replayResources(r, rp)
+	var alt []string // the parameters' ARNs, when resources[] named the resources
+	altDone := false
 	for _, a := range actions {
 		scoped := resources
 		if opts.Resources != nil {
 			scoped = opts.Resources(a, resources)
+			if len(scoped) == 1 && scoped[0] == "*" && listed {
+				// resources[] names none of the action's resources (a log
+				// group for logs:CreateLogStream, which is authorised on
+				// the log stream): the request parameters may.
+				if !altDone {
+					altDone = true
+					if p := resourceFromParameters(r); p != "" {
+						alt = append(alt, p)
+					}
+					alt = append(alt, resourcesFromParameters(r)...)
+				}
+				if len(alt) > 0 {
+					scoped = opts.Resources(a, alt)
+				}
+			}
 		}
 		for _, res := range scoped {
 			targets = append(targets, Target{Action: a, Resource: res})
@@ -225,8 +259,8 @@ func replayPrincipal(r *Record, rp *Replay) (principal, roleARN string) {
 }
 
 // replayResources finds the resource ARNs of a record, and the owning
-// account when the record says.
-func replayResources(r *Record, rp *Replay) ([]string, string) {
+// account when the record says; listed says they are resources[]'s.
+func replayResources(r *Record, rp *Replay) ([]string, string, bool) {
 	var out []string
 	account := ""
 	for _, res := range r.Resources {
@@ -245,10 +279,10 @@ func replayResources(r *Record, rp *Replay) ([]string, string) {
 		}
 	}
 	if len(out) > 0 {
-		return out, account
+		return out, account, true
 	}
 	if arn := resourceFromParameters(r); arn != "" {
-		return []string{arn}, ""
+		return []string{arn}, "", false
 	}
 	// The resource an EC2 create call made is in its response, beside
 	// those its parameters name.
@@ -257,21 +291,29 @@ func replayResources(r *Record, rp *Replay) ([]string, string) {
 		rp.FromResponse = true
 	}
 	if arns := resourcesFromParameters(r); len(arns) > 0 || len(created) > 0 {
-		return append(arns, created...), ""
+		return append(arns, created...), "", false
 	}
 	if arns := resourcesFromResponse(r); len(arns) > 0 {
 		rp.FromResponse = true
-		return arns, ""
+		return arns, "", false
 	}
 	// The error message may name the resource; an unusable resources[]
 	// entry was noted above and is not taken again here.
 	if res := ResourceOf(r); res != "" {
 		if _, ok := arn.Parse(res); ok {
-			return []string{res}, ""
+			return []string{res}, "", false
 		}
 	}
 	rp.Notes = append(rp.Notes, "the record names no resource; the request is replayed on \"*\" (right for actions without resource types)")
-	return []string{"*"}, ""
+	switch {
+	case len(r.RequestParameters) == 0 || string(r.RequestParameters) == "null":
+		rp.Unnamed = UnnamedNoParameters
+	case r.EventSource == "ec2.amazonaws.com" && r.EventName == "RunInstances":
+		rp.Unnamed = UnnamedPartial
+	default:
+		rp.Unnamed = UnnamedNoARN
+	}
+	return []string{"*"}, "", false
 }
 
 // resourceFromParameters builds the target ARN from the request
@@ -389,7 +431,8 @@ func resourceFromParameters(r *Record) string {
 			return regional("ec2", "instance/"+id)
 		}
 	case "logs":
-		if g := str("logGroupName"); g != "" {
+		// A call naming a log stream too is resourcesFromParameters'.
+		if g := str("logGroupName"); g != "" && str("logStreamName") == "" {
 			return regional("logs", "log-group:"+g)
 		}
 	case "ssm":

@@ -2,6 +2,7 @@ package trail
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -115,5 +116,24 @@ func TestToReplaySharedSamples(t *testing.T) {
 	}
 	if n != 111 {
 		t.Fatalf("%d denied records, want 111", n)
+	}
+}
+
+// A record whose requests fall back to "*" says why.
+func TestToReplayUnnamed(t *testing.T) {
+	const head = `{"eventSource":"%s","eventName":"%s","awsRegion":"us-east-1","recipientAccountId":"111122223333","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333"},`
+	tests := []struct {
+		source, event, rest, want string
+	}{
+		{"ssm.amazonaws.com", "PutParameter", `"errorCode":"ThrottlingException","requestParameters":null}`, UnnamedNoParameters},
+		{"ec2.amazonaws.com", "RunInstances", `"requestParameters":{"instanceType":"t3.micro"}}`, UnnamedPartial},
+		{"ec2.amazonaws.com", "DisassociateRouteTable", `"requestParameters":{"associationId":"rtbassoc-1"}}`, UnnamedNoARN},
+		{"ssm.amazonaws.com", "GetParameter", `"requestParameters":{"name":"/a"}}`, ""},
+	}
+	for _, tt := range tests {
+		rp := ToReplay(readOne(t, fmt.Sprintf(head, tt.source, tt.event)+tt.rest), RequestOptions{})
+		if rp.Unnamed != tt.want {
+			t.Errorf("%s: Unnamed %q, want %q", tt.event, rp.Unnamed, tt.want)
+		}
 	}
 }

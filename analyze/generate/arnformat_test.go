@@ -21,38 +21,47 @@ func TestGenerateARNFormats(t *testing.T) {
 		name, source, event, params string
 		action, want, typ           string
 		region                      string // "" is eu-west-1
+		extra                       string // more members of the record
 	}{
 		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html
 		{"StartSession on an instance", "ssm", "StartSession", `{"target":"i-0abc1234"}`,
-			"ssm:StartSession", "arn:aws:ec2:eu-west-1:111122223333:instance/i-0abc1234", "instance", ""},
+			"ssm:StartSession", "arn:aws:ec2:eu-west-1:111122223333:instance/i-0abc1234", "instance", "", ""},
 		{"StartSession on a managed node", "ssm", "StartSession", `{"target":"mi-0abc1234"}`,
-			"ssm:StartSession", "arn:aws:ssm:eu-west-1:111122223333:managed-instance/mi-0abc1234", "managed-instance", ""},
+			"ssm:StartSession", "arn:aws:ssm:eu-west-1:111122223333:managed-instance/mi-0abc1234", "managed-instance", "", ""},
 		{"UpdateInstanceInformation on the agent's instance", "ssm", "UpdateInstanceInformation", `{"instanceId":"i-05c3","agentName":"amazon-ssm-agent"}`,
-			"ssm:UpdateInstanceInformation", "arn:aws:ec2:eu-west-1:111122223333:instance/i-05c3", "instance", ""},
+			"ssm:UpdateInstanceInformation", "arn:aws:ec2:eu-west-1:111122223333:instance/i-05c3", "instance", "", ""},
 		{"PutComplianceItems on the managed node", "ssm", "PutComplianceItems", `{"resourceId":"mi-05c3","resourceType":"ManagedInstance","complianceType":"Custom:x"}`,
-			"ssm:PutComplianceItems", "arn:aws:ssm:eu-west-1:111122223333:managed-instance/mi-05c3", "managed-instance", ""},
+			"ssm:PutComplianceItems", "arn:aws:ssm:eu-west-1:111122223333:managed-instance/mi-05c3", "managed-instance", "", ""},
 		{"ListTagsForResource on a parameter", "ssm", "ListTagsForResource", `{"resourceType":"Parameter","resourceId":"/app/db"}`,
-			"ssm:ListTagsForResource", "arn:aws:ssm:eu-west-1:111122223333:parameter/app/db", "parameter", ""},
+			"ssm:ListTagsForResource", "arn:aws:ssm:eu-west-1:111122223333:parameter/app/db", "parameter", "", ""},
 		{"AddTagsToResource on a document", "ssm", "AddTagsToResource", `{"resourceType":"Document","resourceId":"my-doc"}`,
-			"ssm:AddTagsToResource", "arn:aws:ssm:eu-west-1:111122223333:document/my-doc", "document", ""},
+			"ssm:AddTagsToResource", "arn:aws:ssm:eu-west-1:111122223333:document/my-doc", "document", "", ""},
 		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecuritytokenservice.html
 		{"GetFederationToken on the federated user", "sts", "GetFederationToken", `{"name":"bob"}`,
-			"sts:GetFederationToken", "arn:aws:sts::111122223333:federated-user/bob", "federated-user", ""},
+			"sts:GetFederationToken", "arn:aws:sts::111122223333:federated-user/bob", "federated-user", "", ""},
 		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html
 		{"RDS ListTagsForResource on a snapshot", "rds", "ListTagsForResource", `{"resourceName":"arn:aws:rds:eu-west-1:111122223333:snapshot:nightly"}`,
-			"rds:ListTagsForResource", "arn:aws:rds:eu-west-1:111122223333:snapshot:nightly", "snapshot", ""},
+			"rds:ListTagsForResource", "arn:aws:rds:eu-west-1:111122223333:snapshot:nightly", "snapshot", "", ""},
 		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudtrail.html
 		{"CloudTrail ListTags on a trail", "cloudtrail", "ListTags", `{"resourceIdList":["arn:aws:cloudtrail:eu-west-1:111122223333:trail/org"]}`,
-			"cloudtrail:ListTags", "arn:aws:cloudtrail:eu-west-1:111122223333:trail/org", "trail", ""},
+			"cloudtrail:ListTags", "arn:aws:cloudtrail:eu-west-1:111122223333:trail/org", "trail", "", ""},
 		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html
 		{"CreateTags on an AMI (no account in its ARN)", "ec2", "CreateTags", `{"resourcesSet":{"items":[{"resourceId":"ami-0aa1d83d"}]},"tagSet":{"items":[{"key":"k","value":"v"}]}}`,
-			"ec2:CreateTags", "arn:aws:ec2:eu-west-1::image/ami-0aa1d83d", "image", ""},
+			"ec2:CreateTags", "arn:aws:ec2:eu-west-1::image/ami-0aa1d83d", "image", "", ""},
 		{"CreateTags on a volume", "ec2", "CreateTags", `{"resourcesSet":{"items":[{"resourceId":"vol-0123"}]},"tagSet":{"items":[{"key":"k","value":"v"}]}}`,
-			"ec2:CreateTags", "arn:aws:ec2:eu-west-1:111122223333:volume/vol-0123", "volume", ""},
+			"ec2:CreateTags", "arn:aws:ec2:eu-west-1:111122223333:volume/vol-0123", "volume", "", ""},
 		{"DeleteTags on a transit gateway attachment", "ec2", "DeleteTags", `{"resourcesSet":{"items":[{"resourceId":"tgw-attach-0123"}]}}`,
-			"ec2:DeleteTags", "arn:aws:ec2:eu-west-1:111122223333:transit-gateway-attachment/tgw-attach-0123", "transit-gateway-attachment", ""},
+			"ec2:DeleteTags", "arn:aws:ec2:eu-west-1:111122223333:transit-gateway-attachment/tgw-attach-0123", "transit-gateway-attachment", "", ""},
 		{"CreateTags in China (partition from the Region)", "ec2", "CreateTags", `{"resourcesSet":{"items":[{"resourceId":"snap-0123"}]}}`,
-			"ec2:CreateTags", "arn:aws-cn:ec2:cn-north-1::snapshot/snap-0123", "snapshot", "cn-north-1"},
+			"ec2:CreateTags", "arn:aws-cn:ec2:cn-north-1::snapshot/snap-0123", "snapshot", "cn-north-1", ""},
+		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html
+		{"CreateLogStream on the log stream", "logs", "CreateLogStream", `{"logGroupName":"/aws/lambda/w","logStreamName":"2026/01/01/[$LATEST]ab12"}`,
+			"logs:CreateLogStream", "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/w:log-stream:2026/01/01/[$LATEST]ab12", "log-stream", "", ""},
+		{"PutLogEvents on the log stream, though resources[] names the group only", "logs", "PutLogEvents", `{"logGroupName":"app","logStreamName":"s1"}`,
+			"logs:PutLogEvents", "arn:aws:logs:eu-west-1:111122223333:log-group:app:log-stream:s1", "log-stream", "",
+			`"resources":[{"accountId":"111122223333","type":"AWS::Logs::LogGroup","ARN":"arn:aws:logs:eu-west-1:111122223333:log-group:app"}],`},
+		{"DescribeLogStreams on the group", "logs", "DescribeLogStreams", `{"logGroupName":"app"}`,
+			"logs:DescribeLogStreams", "arn:aws:logs:eu-west-1:111122223333:log-group:app", "log-group", "", ""},
 	}
 	c := catalog.Default()
 	for _, tt := range tests {
@@ -64,7 +73,7 @@ func TestGenerateARNFormats(t *testing.T) {
 			principal := "arn:" + arn.PartitionOfRegion(region) + ":iam::111122223333:user/alice"
 			rec := `{"eventVersion":"1.09","eventID":"e1","eventTime":"2026-01-01T00:00:00Z","eventSource":"` + tt.source + `.amazonaws.com","eventName":"` + tt.event +
 				`","awsRegion":"` + region + `","recipientAccountId":"111122223333","userIdentity":{"type":"IAMUser","arn":"` + principal +
-				`","accountId":"111122223333","userName":"alice"},"requestParameters":` + tt.params + `,"responseElements":null}`
+				`","accountId":"111122223333","userName":"alice"},` + tt.extra + `"requestParameters":` + tt.params + `,"responseElements":null}`
 			path := filepath.Join(t.TempDir(), "t.json")
 			if err := os.WriteFile(path, []byte(`{"Records":[`+rec+`]}`), 0o644); err != nil {
 				t.Fatal(err)

@@ -107,7 +107,7 @@ type Generator struct {
 	grants       map[grantKey]*grant
 	notCovered   []NotCovered
 	notCoveredN  int64
-	unscoped     map[string]bool            // actions with resource types granted on "*"
+	unscoped     map[string]map[string]bool // actions with resource types granted on "*" -> why
 	seen         map[callkey.Key][]grantKey // callkey.Of -> the grants the call needs
 }
 
@@ -124,7 +124,7 @@ type grant struct {
 // New checks the principal and returns an empty Generator.
 func New(o Options) (*Generator, error) {
 	g := &Generator{o: o, c: o.Catalog, noPermission: map[string]int64{}, notAPICall: map[string]int64{},
-		grants: map[grantKey]*grant{}, unscoped: map[string]bool{}, seen: map[callkey.Key][]grantKey{}}
+		grants: map[grantKey]*grant{}, unscoped: map[string]map[string]bool{}, seen: map[callkey.Key][]grantKey{}}
 	if g.c == nil {
 		g.c = catalog.Default()
 	}
@@ -284,7 +284,14 @@ func (g *Generator) add(r *trail.Record, n int64, first, last time.Time) {
 		gr.events += n
 		if req.Resource == "*" {
 			if a, ok := g.c.Action(req.Action); ok && len(a.Resources) > 0 {
-				g.unscoped[req.Action] = true
+				why := rp.Unnamed
+				if why == "" {
+					why = reasonNoneFits
+				}
+				if g.unscoped[req.Action] == nil {
+					g.unscoped[req.Action] = map[string]bool{}
+				}
+				g.unscoped[req.Action][why] = true
 			}
 		}
 	}
@@ -294,6 +301,11 @@ func (g *Generator) add(r *trail.Record, n int64, first, last time.Time) {
 		g.seen[key] = keys
 	}
 }
+
+// reasonNoneFits says why an action is on "*" when the record names
+// resources, none of them of a type the action is authorised on (an
+// object action given its bucket only).
+const reasonNoneFits = "none of the ARNs the record names is of a resource type the action is authorised on"
 
 // maxSeen bounds the cache of calls already rebuilt.
 const maxSeen = 1 << 14

@@ -99,6 +99,22 @@ type Coverage struct {
 	// EventsMapped counts counted events that map to actions or need
 	// none (the rest are not covered).
 	EventsMapped int64 `json:"events_mapped"`
+	// Unscoped lists the resource-capable actions granted on "*", with
+	// why: ResourceCapable minus Scoped entries, sorted by action.
+	Unscoped []Unscoped `json:"unscoped"`
+}
+
+// Unscoped is a resource-capable action granted on "*" and why.
+type Unscoped struct {
+	Action string `json:"action"`
+	// Required says that the service reference marks one of the
+	// action's resource types required: the call was authorised on a
+	// resource the records do not let us name. When false, "*" is exact
+	// (counted in OptionalUnnamed).
+	Required bool `json:"required"`
+	// Reasons say why the records gave no ARN, one per kind of record
+	// (such as "the record carries no request parameters"), sorted.
+	Reasons []string `json:"reasons"`
 }
 
 // VerificationError is returned by Result when the generated policy does
@@ -169,7 +185,7 @@ func (g *Generator) summaryNotes(notes *[]string) {
 		*notes = append(*notes, fmt.Sprintf("%d calls were made on the principal's behalf by an AWS service (invokedBy, e.g. KMS calls by S3 carrying kms:ViaService); AWS authorises them with the principal's permissions, so they are granted", g.invokedBy))
 	}
 	if len(g.unscoped) > 0 {
-		*notes = append(*notes, "actions with resource types granted on \"*\" because their records name no resource: "+strings.Join(sortedSet(g.unscoped), ", "))
+		*notes = append(*notes, "actions with resource types granted on \"*\" because their records name no resource: "+strings.Join(sortedSet(boolSet(keys(g.unscoped))), ", ")+" (coverage.unscoped says why)")
 	}
 	if g.notCoveredN > 0 {
 		*notes = append(*notes, fmt.Sprintf("%d counted events map to no IAM action and are listed in not_covered", g.notCoveredN))
@@ -186,13 +202,20 @@ func (g *Generator) coverage() Coverage {
 		c.Actions++
 		if ca, ok := g.c.Action(a); ok && len(ca.Resources) > 0 {
 			c.ResourceCapable++
+			why, unscoped := g.unscoped[a]
 			switch {
-			case !g.unscoped[a]:
+			case !unscoped:
 				c.Scoped++
+				continue
 			case !requiresResource(ca):
 				c.OptionalUnnamed++
 			}
+			c.Unscoped = append(c.Unscoped, Unscoped{Action: a, Required: requiresResource(ca), Reasons: sortedSet(why)})
 		}
+	}
+	sort.Slice(c.Unscoped, func(i, j int) bool { return c.Unscoped[i].Action < c.Unscoped[j].Action })
+	if c.Unscoped == nil {
+		c.Unscoped = []Unscoped{}
 	}
 	c.EventsMapped = g.counted - g.notCoveredN
 	return c

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -71,5 +73,30 @@ func TestGenerateCommandEnv(t *testing.T) {
 	_, _, code = runCLI(t, "generate", "--env", "../../examples/env", "--principal", "arn:aws:iam::111122223333:role/nobody", "../../examples/trail/cloudtrail.json")
 	if code != 2 {
 		t.Errorf("principal not in the environment: exit %d", code)
+	}
+}
+
+// A policy that fails verification is printed with the reasons on
+// standard error and exit status 3; a policy beyond --max-policy-size is
+// printed as an array of documents, and standard error says it is split.
+func TestGenerateCommandVerificationAndSplit(t *testing.T) {
+	dir := t.TempDir()
+	throttled := filepath.Join(dir, "throttled.json")
+	rec := `{"Records":[{"eventVersion":"1.09","eventID":"e1","eventTime":"2026-01-01T00:00:00Z","eventSource":"sts.amazonaws.com","eventName":"AssumeRole",` +
+		`"awsRegion":"us-east-1","recipientAccountId":"111122223333","errorCode":"ThrottlingException","requestParameters":null,"userIdentity":{"type":"AssumedRole",` +
+		`"arn":"arn:aws:sts::111122223333:assumed-role/app/s","accountId":"111122223333","sessionContext":{"sessionIssuer":{"type":"Role",` +
+		`"arn":"arn:aws:iam::111122223333:role/app","accountId":"111122223333","userName":"app"}}}}]}`
+	if err := os.WriteFile(throttled, []byte(rec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := runCLI(t, "generate", "--principal", "arn:aws:iam::111122223333:role/app", throttled)
+	if code != 3 || !strings.Contains(stderr, "failed verification") || !strings.Contains(stderr, "SECURITY_WARNING") || !strings.Contains(stdout, `"sts:AssumeRole"`) {
+		t.Errorf("exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+
+	stdout, stderr, code = runCLI(t, "generate", "--principal", "arn:aws:iam::111122223333:role/app", "--max-policy-size", "600", "../../analyze/generate/testdata/trail.json")
+	var docs []struct{ Version string }
+	if code != 0 || json.Unmarshal([]byte(stdout), &docs) != nil || len(docs) < 2 || !strings.Contains(stderr, "split into") {
+		t.Errorf("exit %d, %d documents\nstdout %s\nstderr %s", code, len(docs), stdout, stderr)
 	}
 }

@@ -1,0 +1,165 @@
+package generate
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/iamwhy/iamwhy/trail"
+)
+
+// generator reads records (JSON objects, one string each) for principal
+// into a Generator.
+func generator(t *testing.T, principal string, records ...string) *Generator {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "t.json")
+	if err := os.WriteFile(path, []byte(`{"Records":[`+strings.Join(records, ",")+`]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	g, err := New(Options{Principal: principal, IncludeDenied: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := trail.Read(context.Background(), []string{path}, trail.Options{Serial: true}, func(r *trail.Record) error {
+		g.Add(r)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+const bob = "arn:aws:iam::111122223333:user/bob"
+
+// userRecord is a call of user bob.
+func userRecord(id, source, event, rest string) string {
+	return `{"eventVersion":"1.09","eventID":"` + id + `","eventTime":"2026-01-01T00:00:00Z","eventSource":"` + source + `","eventName":"` + event +
+		`","awsRegion":"us-east-1","recipientAccountId":"111122223333","tlsDetails":{"tlsVersion":"TLSv1.3"},` +
+		`"userIdentity":{"type":"IAMUser","arn":"` + bob + `","accountId":"111122223333","userName":"bob"},` + rest + `}`
+}
+
+// Replay is a check that can fail: a policy that misses one of the
+// counted calls does not verify, and the problem names the call.
+func TestVerifyFailsWhenAStatementIsMissing(t *testing.T) {
+	g := generator(t, bob,
+		userRecord("e1", "s3.amazonaws.com", "GetObject", `"requestParameters":{"bucketName":"b","key":"k"}`),
+		userRecord("e2", "sqs.amazonaws.com", "SendMessage", `"requestParameters":{"queueUrl":"https://sqs.us-east-1.amazonaws.com/111122223333/q"}`))
+	res, err := g.Result(nil, time.Time{}, time.Time{})
+	if err != nil || !res.Verification.Verified || res.Verification.Allowed != 2 {
+		t.Fatalf("whole policy: %v %+v", err, res.Verification)
+	}
+	// The same verification with the SQS statement removed.
+	var kept []Statement
+	for _, s := range res.Policies[0].Statement {
+		if !slices.Contains(s.Action, "sqs:SendMessage") {
+			kept = append(kept, s)
+		}
+	}
+	res.Policies = []*Document{{Version: "2012-10-17", Statement: kept}}
+	res.Verification = Verification{}
+	err = g.verify(res)
+	var verr *VerificationError
+	if !errors.As(err, &verr) || res.Verification.Verified || res.Verification.Allowed != 1 {
+		t.Fatalf("policy without sqs:SendMessage: err %v, verification %+v", err, res.Verification)
+	}
+	if !strings.Contains(verr.Error(), "replay of sqs:SendMessage on arn:aws:sqs:us-east-1:111122223333:q") {
+		t.Errorf("problem does not name the call: %v", verr)
+	}
+}
+
+// Lint is a check that can fail: a call whose record names no resource
+// (a throttled sts:AssumeRole, parameters null) gives the action on
+// "*", every role; the policy is returned with a
+// VerificationError, not as verified.
+func TestVerifyFailsOnSecurityWarning(t *testing.T) {
+	const role = "arn:aws:iam::111122223333:role/app"
+	rec := `{"eventVersion":"1.09","eventID":"e1","eventTime":"2026-01-01T00:00:00Z","eventSource":"sts.amazonaws.com","eventName":"AssumeRole","awsRegion":"us-east-1",` +
+		`"recipientAccountId":"111122223333","errorCode":"ThrottlingException","requestParameters":null,"userIdentity":{"type":"AssumedRole",` +
+		`"arn":"arn:aws:sts::111122223333:assumed-role/app/s","accountId":"111122223333","sessionContext":{"sessionIssuer":{"type":"Role","arn":"` + role + `","accountId":"111122223333","userName":"app"}}}}`
+	g := generator(t, role, rec)
+	res, err := g.Result(nil, time.Time{}, time.Time{})
+	var verr *VerificationError
+	if !errors.As(err, &verr) || res.Verification.Verified {
+		t.Fatalf("err %v, verification %+v", err, res.Verification)
+	}
+	if res.Verification.Lint["SECURITY_WARNING"] == 0 || !strings.Contains(verr.Error(), "SECURITY_WARNING") {
+		t.Errorf("lint %v; %v", res.Verification.Lint, verr)
+	}
+	if got := grants(res.Policy)["sts:AssumeRole"]; !slices.Equal(got, []string{"*"}) {
+		t.Errorf("sts:AssumeRole on %v", got)
+	}
+}
+
+// coverage.unscoped lists each resource-capable action granted on "*"
+// with why, and says whether "*" is exact.
+func TestCoverageUnscopedReasons(t *testing.T) {
+	g := generator(t, bob,
+		userRecord("e1", "ec2.amazonaws.com", "RunInstances", `"requestParameters":{"instanceType":"t3.micro","instancesSet":{"items":[{"imageId":"ami-1"}]}}`),
+		userRecord("e2", "ssm.amazonaws.com", "PutParameter", `"errorCode":"ThrottlingException","requestParameters":null`),
+		userRecord("e3", "ssm.amazonaws.com", "PutParameter", `"requestParameters":{"name":"/app/p"}`),
+		userRecord("e4", "rds.amazonaws.com", "DescribeDBInstances", `"requestParameters":null`),
+		userRecord("e5", "s3.amazonaws.com", "GetObject", `"requestParameters":{"bucketName":"b","key":"k"}`),
+		userRecord("e6", "s3.amazonaws.com", "ListBuckets", `"requestParameters":null`))
+	res, err := g.Result(nil, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Unscoped{
+		{Action: "ec2:RunInstances", Required: true, Reasons: []string{trail.UnnamedPartial}},
+		{Action: "rds:DescribeDBInstances", Required: false, Reasons: []string{trail.UnnamedNoParameters}},
+		{Action: "ssm:PutParameter", Required: true, Reasons: []string{trail.UnnamedNoParameters}},
+	}
+	c := res.Coverage
+	if len(c.Unscoped) != len(want) {
+		t.Fatalf("unscoped %+v, want %+v", c.Unscoped, want)
+	}
+	for i := range want {
+		if c.Unscoped[i].Action != want[i].Action || c.Unscoped[i].Required != want[i].Required || !slices.Equal(c.Unscoped[i].Reasons, want[i].Reasons) {
+			t.Errorf("unscoped[%d] = %+v, want %+v", i, c.Unscoped[i], want[i])
+		}
+	}
+	// s3:ListAllMyBuckets has no resource type: not resource-capable.
+	if c.Actions != 5 || c.ResourceCapable != 4 || c.Scoped != 1 || c.OptionalUnnamed != 1 {
+		t.Errorf("coverage %+v", c)
+	}
+}
+
+// Statements are grouped by service and by resource list: each holds
+// one service's actions, no two (without conditions) share service and
+// resources, and they come sorted by service then resources.
+func TestGenerateStatementsGrouped(t *testing.T) {
+	res := run(t, Options{Principal: "arn:aws:iam::111122223333:role/app"})
+	seen := map[string]bool{}
+	var order []string
+	for _, s := range res.Policy.Statement {
+		svc, _, _ := strings.Cut(s.Action[0], ":")
+		for _, a := range s.Action {
+			if p, _, _ := strings.Cut(a, ":"); p != svc {
+				t.Errorf("%s mixes services: %v", s.Sid, s.Action)
+			}
+		}
+		if !slices.IsSorted(s.Action) || !slices.IsSorted(s.Resource) {
+			t.Errorf("%s: actions or resources not sorted: %v %v", s.Sid, s.Action, s.Resource)
+		}
+		if s.Condition != nil {
+			continue
+		}
+		key := svc + "\x00" + strings.Join(s.Resource, "\x00")
+		if seen[key] {
+			t.Errorf("two statements of %s on %v", svc, s.Resource)
+		}
+		seen[key] = true
+		order = append(order, key)
+	}
+	if !slices.IsSorted(order) {
+		t.Errorf("statements not sorted by service and resources")
+	}
+	if len(order) < 5 {
+		t.Errorf("only %d statements", len(order))
+	}
+}
