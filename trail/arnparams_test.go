@@ -36,10 +36,14 @@ func TestResourcesFromParameters(t *testing.T) {
 			[]string{"arn:aws:ec2:us-east-1:111122223333:instance/i-1"}},
 		{"EC2's XML-shaped parameters are unwrapped (DeleteFlowLogsRequest, content values)", `{"eventSource":"ec2.amazonaws.com","eventName":"DeleteFlowLogs","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"DeleteFlowLogsRequest":{"FlowLogId":{"tag":1,"content":"fl-1"}}}}`,
 			[]string{"arn:aws:ec2:us-east-1:111122223333:vpc-flow-log/fl-1"}},
-		{"an EC2 create call is authorised on the resource its response names", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateVpc","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"cidrBlock":"10.0.0.0/16"},"responseElements":{"vpc":{"vpcId":"vpc-1"}}}`,
-			[]string{"arn:aws:ec2:us-east-1:111122223333:vpc/vpc-1"}},
+		{"an EC2 create call is authorised on the resource it makes, its ID unknown before the call", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateVpc","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"cidrBlock":"10.0.0.0/16"},"responseElements":{"vpc":{"vpcId":"vpc-1"}}}`,
+			[]string{"arn:aws:ec2:us-east-1:111122223333:vpc/*"}},
 		{"CreateNatGateway: the subnet, the address and the new gateway", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateNatGateway","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"CreateNatGatewayRequest":{"SubnetId":"subnet-1","AllocationId":"eipalloc-1"}},"responseElements":{"CreateNatGatewayResponse":{"xmlns":"x","natGateway":{"natGatewayId":"nat-1"}}}}`,
-			[]string{"arn:aws:ec2:us-east-1:111122223333:subnet/subnet-1", "arn:aws:ec2:us-east-1:111122223333:elastic-ip/eipalloc-1", "arn:aws:ec2:us-east-1:111122223333:natgateway/nat-1"}},
+			[]string{"arn:aws:ec2:us-east-1:111122223333:subnet/subnet-1", "arn:aws:ec2:us-east-1:111122223333:elastic-ip/eipalloc-1", "arn:aws:ec2:us-east-1:111122223333:natgateway/*"}},
+		{"CreateNetworkInterface: the subnet, the security groups and the new interface", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateNetworkInterface","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"subnetId":"subnet-1","groupSet":{"items":[{"groupId":"sg-1"}]}}}`,
+			[]string{"arn:aws:ec2:us-east-1:111122223333:subnet/subnet-1", "arn:aws:ec2:us-east-1:111122223333:security-group/sg-1", "arn:aws:ec2:us-east-1:111122223333:network-interface/*"}},
+		{"CreateSnapshot: the volume and the new snapshot (no account)", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateSnapshot","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"volumeId":"vol-1"}}`,
+			[]string{"arn:aws:ec2:us-east-1:111122223333:volume/vol-1", "arn:aws:ec2:us-east-1::snapshot/*"}},
 		{"RunInstances names only some of the resources it is authorised on: none is rebuilt", `{"eventSource":"ec2.amazonaws.com","eventName":"RunInstances","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"subnetId":"subnet-1","imageId":"ami-1"}}`,
 			nil},
 		{"IAM instance profile and role", `{"eventSource":"iam.amazonaws.com","eventName":"AddRoleToInstanceProfile","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"instanceProfileName":"p","roleName":"r"}}`,
@@ -124,6 +128,34 @@ func TestPassedRoles(t *testing.T) {
 				return
 			}
 			if !slices.Equal(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// The resources an EC2 call tags as it creates them, from both shapes of
+// tag specifications.
+func TestTaggedAtCreation(t *testing.T) {
+	tests := []struct {
+		rule, record string
+		want         []string
+	}{
+		{"tagSpecificationSet of a new VPC", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateVpc","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"cidrBlock":"10.0.0.0/16","tagSpecificationSet":{"items":[{"resourceType":"vpc","tags":[{"key":"k","value":"v"}]}]}}}`,
+			[]string{"arn:aws:ec2:us-east-1:111122223333:vpc/*"}},
+		{"RunInstances tags instances and volumes", `{"eventSource":"ec2.amazonaws.com","eventName":"RunInstances","awsRegion":"eu-west-1","recipientAccountId":"111122223333","requestParameters":{"tagSpecificationSet":{"items":[{"resourceType":"instance","tags":[]},{"resourceType":"volume","tags":[]}]}}}`,
+			[]string{"arn:aws:ec2:eu-west-1:111122223333:instance/*", "arn:aws:ec2:eu-west-1:111122223333:volume/*"}},
+		{"XML-shaped TagSpecification of a flow log", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateFlowLogs","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"CreateFlowLogsRequest":{"ResourceId":{"tag":1,"content":"vpc-1"},"TagSpecification":{"ResourceType":"vpc-flow-log","tag":1,"Tag":{"Value":true,"tag":1,"Key":"k"}}}}}`,
+			[]string{"arn:aws:ec2:us-east-1:111122223333:vpc-flow-log/*"}},
+		{"snapshots have no account", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateSnapshot","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"volumeId":"vol-1","tagSpecificationSet":{"items":[{"resourceType":"snapshot","tags":[]}]}}}`,
+			[]string{"arn:aws:ec2:us-east-1::snapshot/*"}},
+		{"no tag specifications", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateVpc","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"cidrBlock":"10.0.0.0/16"}}`, nil},
+		{"not a create call", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateTags","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"tagSpecificationSet":{"items":[{"resourceType":"vpc"}]}}}`, nil},
+		{"a resource type not known here", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateVpc","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"tagSpecificationSet":{"items":[{"resourceType":"vpc-something-new"}]}}}`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rule, func(t *testing.T) {
+			if got := TaggedAtCreation(readOne(t, tt.record)); !slices.Equal(got, tt.want) {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}
 		})

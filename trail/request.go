@@ -27,6 +27,10 @@ type RequestOptions struct {
 	// PassRole adds an iam:PassRole request, with iam:PassedToService,
 	// for each role the call passes to a service (PassedRoles).
 	PassRole bool
+	// CreateTags adds an ec2:CreateTags request, with ec2:CreateAction,
+	// for each resource an EC2 call tags as it creates it
+	// (TaggedAtCreation).
+	CreateTags bool
 }
 
 // Replay is a record rebuilt as the requests AWS authorised: one per IAM
@@ -219,6 +223,15 @@ func replayTargets(r *Record, opts RequestOptions, rp *Replay) (targets []Target
 			targets = append(targets, Target{Action: a, Resource: res})
 		}
 	}
+	if opts.CreateTags {
+		for _, res := range TaggedAtCreation(r) {
+			c := ctx.Clone()
+			c.Set("ec2:CreateAction", r.EventName)
+			req := &eval.Request{Principal: principal, Action: "ec2:CreateTags", Resource: res, Context: c}
+			req.FillPrincipalContext(roleARN)
+			rp.Requests = append(rp.Requests, req)
+		}
+	}
 	if opts.PassRole {
 		for _, pr := range PassedRoles(r) {
 			targets = append(targets, Target{Action: "iam:PassRole", Resource: pr.Role, PassedTo: pr.Service, passed: true})
@@ -284,12 +297,9 @@ func replayResources(r *Record, rp *Replay) ([]string, string, bool) {
 	if arn := resourceFromParameters(r); arn != "" {
 		return []string{arn}, "", false
 	}
-	// The resource an EC2 create call made is in its response, beside
-	// those its parameters name.
+	// The resource an EC2 create call makes, beside those its
+	// parameters name.
 	created := ec2Created(r)
-	if len(created) > 0 {
-		rp.FromResponse = true
-	}
 	if arns := resourcesFromParameters(r); len(arns) > 0 || len(created) > 0 {
 		return append(arns, created...), "", false
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/catalog"
@@ -102,5 +103,42 @@ func TestGenerateARNFormats(t *testing.T) {
 				t.Errorf("coverage %+v", res.Coverage)
 			}
 		})
+	}
+}
+
+// Tags given at creation need ec2:CreateTags on the new resource: it is
+// granted on the created resource's ARN, limited by ec2:CreateAction to
+// the creating call, and the replay (with ec2:CreateAction in the
+// request) allows it.
+// https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/supported-iam-actions-tagging.html
+func TestGenerateTagOnCreate(t *testing.T) {
+	g := generator(t, bob,
+		userRecord("e1", "ec2.amazonaws.com", "CreateVpc", `"requestParameters":{"cidrBlock":"10.0.0.0/16","tagSpecificationSet":{"items":[{"resourceType":"vpc","tags":[{"key":"Name","value":"a"}]}]}},"responseElements":{"vpc":{"vpcId":"vpc-1"}}`),
+		userRecord("e2", "ec2.amazonaws.com", "CreateTags", `"requestParameters":{"resourcesSet":{"items":[{"resourceId":"vpc-9"}]},"tagSet":{"items":[{"key":"k","value":"v"}]}}`))
+	res, err := g.Result(nil, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tagOnCreate *Statement
+	for i, s := range res.Policy.Statement {
+		if s.Condition["StringEquals"]["ec2:CreateAction"] != nil {
+			tagOnCreate = &res.Policy.Statement[i]
+		}
+	}
+	if tagOnCreate == nil || !slices.Equal(tagOnCreate.Action, []string{"ec2:CreateTags"}) ||
+		!slices.Equal(tagOnCreate.Resource, []string{"arn:aws:ec2:us-east-1:111122223333:vpc/*"}) ||
+		!slices.Equal(tagOnCreate.Condition["StringEquals"]["ec2:CreateAction"], []string{"CreateVpc"}) {
+		t.Fatalf("tag-on-create statement %+v in %+v", tagOnCreate, res.Policy.Statement)
+	}
+	// The direct CreateTags call is granted on its VPC alone, without the
+	// condition; CreateVpc on the new VPC.
+	if got := grants(res.Policy)["ec2:CreateTags"]; !slices.Equal(got, []string{"arn:aws:ec2:us-east-1:111122223333:vpc/*", "arn:aws:ec2:us-east-1:111122223333:vpc/vpc-9"}) {
+		t.Errorf("ec2:CreateTags on %v", got)
+	}
+	if got := grants(res.Policy)["ec2:CreateVpc"]; !slices.Equal(got, []string{"arn:aws:ec2:us-east-1:111122223333:vpc/*"}) {
+		t.Errorf("ec2:CreateVpc on %v", got)
+	}
+	if !res.Verification.Verified || res.Verification.Requests != 3 || res.Verification.Allowed != 3 {
+		t.Errorf("verification %+v", res.Verification)
 	}
 }

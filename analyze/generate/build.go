@@ -39,12 +39,20 @@ func (g *Generator) statements(notes *[]string) []Statement {
 	// action -> resources; PassRole: service -> roles.
 	res := map[string]map[string]bool{}
 	pass := map[string]map[string]bool{}
+	tagOnCreate := map[string]map[string]bool{} // resource -> create actions
 	for k := range g.grants {
 		if k.action == "iam:PassRole" && k.passedTo != "" {
 			if pass[k.passedTo] == nil {
 				pass[k.passedTo] = map[string]bool{}
 			}
 			pass[k.passedTo][k.resource] = true
+			continue
+		}
+		if k.action == "ec2:CreateTags" && k.createAction != "" {
+			if tagOnCreate[k.resource] == nil {
+				tagOnCreate[k.resource] = map[string]bool{}
+			}
+			tagOnCreate[k.resource][k.createAction] = true
 			continue
 		}
 		if res[k.action] == nil {
@@ -95,6 +103,24 @@ func (g *Generator) statements(notes *[]string) []Statement {
 	}
 	for _, gr := range ordered {
 		out = append(out, Statement{Sid: sid(gr.service), Effect: "Allow", Action: gr.actions, Resource: gr.res})
+	}
+	// Tags given to resources as they are created: ec2:CreateTags on the
+	// new resources, limited by ec2:CreateAction to the calls that made
+	// them, so that it allows tagging no existing resource. Resources
+	// whose create actions are the same share a statement.
+	byActions := map[string][]string{}
+	for r, acts := range tagOnCreate {
+		k := strings.Join(sortedSet(acts), "\x00")
+		byActions[k] = append(byActions[k], r)
+	}
+	for _, k := range sortedSet(boolSet(keys(byActions))) {
+		resources := byActions[k]
+		sort.Strings(resources)
+		out = append(out, Statement{Sid: sid("Ec2TagOnCreate"), Effect: "Allow", Action: []string{"ec2:CreateTags"}, Resource: resources,
+			Condition: map[string]map[string][]string{"StringEquals": {"ec2:CreateAction": strings.Split(k, "\x00")}}})
+	}
+	if len(tagOnCreate) > 0 {
+		*notes = append(*notes, fmt.Sprintf("ec2:CreateTags added for %d resource type(s) tagged as they were created, limited by ec2:CreateAction to the calls that created them", len(tagOnCreate)))
 	}
 	services := sortedSet(boolSet(keys(pass)))
 	for _, svc := range services {

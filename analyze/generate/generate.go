@@ -111,9 +111,12 @@ type Generator struct {
 	seen         map[callkey.Key][]grantKey // callkey.Of -> the grants the call needs
 }
 
-// grantKey is one thing the policy must allow.
+// grantKey is one thing the policy must allow. passedTo is the
+// iam:PassedToService of an iam:PassRole, createAction the
+// ec2:CreateAction of an ec2:CreateTags made by a create call's tag
+// specifications.
 type grantKey struct {
-	action, resource, passedTo string
+	action, resource, passedTo, createAction string
 }
 
 type grant struct {
@@ -256,9 +259,10 @@ func (g *Generator) add(r *trail.Record, n int64, first, last time.Time) {
 	g.mu.Unlock()
 
 	rp := trail.ToReplay(r, trail.RequestOptions{
-		Actions:   func(string, string) []string { return actions },
-		Resources: g.c.ScopeResources,
-		PassRole:  true,
+		Actions:    func(string, string) []string { return actions },
+		Resources:  g.c.ScopeResources,
+		PassRole:   true,
+		CreateTags: true,
 	})
 	if g.o.Env != nil {
 		for _, req := range rp.Requests {
@@ -273,6 +277,11 @@ func (g *Generator) add(r *trail.Record, n int64, first, last time.Time) {
 		if req.Action == "iam:PassRole" {
 			if v, ok := req.Context.Get("iam:PassedToService"); ok && len(v) == 1 {
 				k.passedTo = v[0]
+			}
+		}
+		if req.Action == "ec2:CreateTags" {
+			if v, ok := req.Context.Get("ec2:CreateAction"); ok && len(v) == 1 {
+				k.createAction = v[0]
 			}
 		}
 		keys = append(keys, k)

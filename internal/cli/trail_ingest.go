@@ -147,8 +147,11 @@ func loadTrail(ctx context.Context, s Streams, db *sqltable.DB, paths []string, 
 	for _, m := range in.Mismatches {
 		fmt.Fprintln(s.Err, "iamwhy: trail:", m)
 	}
+	// Records left out because the query cannot see them (LoaderOptions.
+	// Rows) are in the table as far as the query can tell: counted as
+	// inserted.
 	fmt.Fprintf(s.Err, "iamwhy: %d files read (%d skipped, %d failed), %d records (%d unreadable, %d duplicates); %d rows inserted",
-		rs.Files, rs.FilesSkipped, rs.FilesFailed, rs.Records, rs.RecordsFailed, rs.Duplicates, ls.Inserted)
+		rs.Files, rs.FilesSkipped, rs.FilesFailed, rs.Records, rs.RecordsFailed, rs.Duplicates, ls.Inserted+ls.Pruned)
 	if ls.Existing > 0 {
 		fmt.Fprintf(s.Err, ", %d already in the table", ls.Existing)
 	}

@@ -124,6 +124,10 @@ func runTrailQuery(ctx context.Context, s Streams, o trailQueryOptions) error {
 			}
 			opts.Columns = cols
 		}
+		// Nor are the records its WHERE clause certainly rejects: the
+		// statement cannot see them (they are read and counted all the
+		// same).
+		opts.Rows = db.RowFilterOf(ctx, o.SQL)
 		if complete, err = loadTrail(ctx, s, db, o.Paths, opts, wantProgress(s, o.NoProgress, o.Output)); err != nil {
 			db.Close()
 			return err

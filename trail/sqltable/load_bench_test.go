@@ -392,7 +392,7 @@ func BenchmarkQueryVsReadJSON(b *testing.B) {
 		b.Run(q.name+"/iamwhy", func(b *testing.B) {
 			benchDB(b, size, func(ctx context.Context, db *DB) error {
 				threads, _ := strconv.Atoi(os.Getenv("IAMWHY_INSERT_THREADS"))
-				l, err := db.NewLoader(ctx, LoaderOptions{Columns: cols, InsertThreads: threads})
+				l, err := db.NewLoader(ctx, LoaderOptions{Columns: cols, InsertThreads: threads, Rows: db.RowFilterOf(ctx, q.sql)})
 				if err != nil {
 					return err
 				}

@@ -17,8 +17,12 @@ type LoadStats struct {
 	Rejected int64 // records Add refused (RecordError)
 	Inserted int64 // rows inserted into the table
 	Existing int64 // rows not inserted because their eventid was already in the table
-	Bytes    int64 // bytes of normalised JSON handed to DuckDB
-	Batches  int   // read_json batches inserted
+	// Pruned counts records not stored because LoaderOptions.Rows shows
+	// that the query cannot see them; they were checked and counted as
+	// the others.
+	Pruned  int64
+	Bytes   int64 // bytes of normalised JSON handed to DuckDB
+	Batches int   // read_json batches inserted
 	// Mismatched counts values of the wrong JSON type in a struct, array
 	// or map position (for example a string where useridentity's object
 	// belongs); the value became NULL, the rest of the record was kept.
@@ -52,6 +56,11 @@ type LoaderOptions struct {
 	// are skipped unread, so loading costs what the query reads. Records
 	// are still all read, checked and counted.
 	Columns []string
+	// Rows, when set (DB.RowFilterOf of the one query to run), leaves out
+	// of the table the records it rejects, which that query cannot see;
+	// they are still read, checked and counted (LoadStats.Pruned). It is
+	// ignored when it reads a column Columns does not load.
+	Rows *RowFilter
 }
 
 // Loader inserts CloudTrail records into cloudtrail_logs. Records are
@@ -147,7 +156,11 @@ func (d *DB) NewLoader(ctx context.Context, opts LoaderOptions) (*Loader, error)
 		return nil, err
 	}
 	l.keep = keep
-	l.pool.New = func() any { return &normalizer{keep: keep} }
+	rows := opts.Rows
+	if rows != nil && keep != 0 && rows.cols&^keep != 0 {
+		rows = nil
+	}
+	l.pool.New = func() any { return &normalizer{keep: keep, filter: rows} }
 	return l, nil
 }
 
@@ -202,6 +215,11 @@ func (l *Loader) add(rec []byte, notes *[]string) ([]string, error) {
 	n.mismatched, n.duplicates, n.replaced = 0, 0, 0
 	if l.err != nil {
 		return noted, l.err
+	}
+	if n.pruned {
+		l.stats.Records++
+		l.stats.Pruned++
+		return noted, nil
 	}
 	if l.file == nil {
 		if l.err = l.newBatch(); l.err != nil {
@@ -362,7 +380,7 @@ func (l *Loader) Close() (LoadStats, error) {
 	}
 	if err != nil {
 		// Nothing was kept.
-		l.stats.Inserted, l.stats.Existing = 0, 0
+		l.stats.Inserted, l.stats.Existing, l.stats.Pruned = 0, 0, 0
 	}
 	l.err = fmt.Errorf("loader closed")
 	stats := l.stats

@@ -54,11 +54,18 @@ type normalizer struct {
 	// keep, when not zero, has a bit per column (schema.Columns order) to
 	// write; the other columns are skipped unread (projection pushdown).
 	keep uint64
+	// filter, when set, is tested on the record's top-level columns;
+	// pruned is then set when it rejects the record. tested has a bit
+	// per column the record had a value for.
+	filter *RowFilter
+	pruned bool
+	tested uint64
 }
 
 // normalize appends the normalised form of rec to dst.
 func (n *normalizer) normalize(dst, rec []byte) ([]byte, error) {
 	n.src, n.i, n.out = rec, 0, dst
+	n.pruned, n.tested = false, 0
 	n.ws()
 	if n.i >= len(n.src) || n.src[n.i] != '{' {
 		return dst, n.errf("a record must be a JSON object")
@@ -69,6 +76,9 @@ func (n *normalizer) normalize(dst, rec []byte) ([]byte, error) {
 	n.ws()
 	if n.i != len(n.src) {
 		return dst, n.errf("unexpected data after the record")
+	}
+	if n.filter != nil && n.filter.cols&^n.tested != 0 {
+		n.pruned = true // a column the filter reads is NULL
 	}
 	return n.out, nil
 }
@@ -147,8 +157,12 @@ func (n *normalizer) object(t *fieldTable, depth int) error {
 			n.out = append(n.out, '"')
 			n.out = append(n.out, t.fields[idx].Name...)
 			n.out = append(n.out, '"', ':')
+			mark := len(n.out)
 			if err := n.typed(t.fields[idx].Name, t.fields[idx].Kind, t.sub[idx], depth+1); err != nil {
 				return err
+			}
+			if t == columnTable && n.filter != nil && n.filter.cols&(1<<idx) != 0 {
+				n.test(idx, n.out[mark:])
 			}
 		default:
 			if ok {
@@ -160,6 +174,16 @@ func (n *normalizer) object(t *fieldTable, depth int) error {
 		}
 		if done, err := n.next('}', false); done || err != nil {
 			return err
+		}
+	}
+}
+
+// test applies the filter's conditions on column col to its value v.
+func (n *normalizer) test(col int, v []byte) {
+	n.tested |= 1 << col
+	for i := range n.filter.conds {
+		if c := &n.filter.conds[i]; c.col == col && c.rejects(v) {
+			n.pruned = true
 		}
 	}
 }

@@ -29,13 +29,19 @@ func loadFile(t testing.TB, path string) (*DB, LoadStats) {
 // loadFileColumns is loadFile loading only the given columns (nil: all).
 func loadFileColumns(t testing.TB, path string, cols []string) (*DB, LoadStats) {
 	t.Helper()
+	return loadFileWith(t, path, LoaderOptions{TempDir: t.TempDir(), Columns: cols})
+}
+
+// loadFileWith is loadFile with the Loader's options.
+func loadFileWith(t testing.TB, path string, opts LoaderOptions) (*DB, LoadStats) {
+	t.Helper()
 	ctx := context.Background()
 	db, err := Open(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	l, err := db.NewLoader(ctx, LoaderOptions{TempDir: t.TempDir(), Columns: cols})
+	l, err := db.NewLoader(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
