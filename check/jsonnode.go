@@ -41,6 +41,7 @@ type jsonReader struct {
 
 	intern map[string]string
 	bytes  byteArena
+	recent [256]string // fastCase's strings (shortString)
 	// nodeChunk is how many nodes are allocated at once. A streamed file
 	// takes them one by one: a chunk lives as long as any node in it, and
 	// in a file of a million cases the nodes that outlive their batch (a
@@ -701,7 +702,21 @@ func parseJSONCheck(path string, data []byte) (f *File, err error) {
 		// The reader refuses duplicate keys itself, with yamldoc's
 		// message, and JSON has no aliases: yamldoc.Check could find
 		// nothing in these items.
-		p.items(func(n *yaml.Node) bool {
+		fast := func() bool {
+			c, ok := p.fastCase(hf)
+			if !ok {
+				return false
+			}
+			if err := cr.add(c); err != nil {
+				panic(caseError{err})
+			}
+			hf.Cases = append(hf.Cases, c)
+			return true
+		}
+		if !fastJSONCases {
+			fast = nil
+		}
+		p.itemsFast(fast, func(n *yaml.Node) bool {
 			one[0] = n
 			cs, err := cr.read(one[:])
 			if err != nil {

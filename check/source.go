@@ -143,13 +143,21 @@ func (cr *caseReader) read(nodes []*yaml.Node) ([]*Case, error) {
 		if err != nil {
 			return nil, err
 		}
-		if p, dup := cr.seen[c.Name]; dup {
-			return nil, &FileError{Path: cr.f.Path, Pos: c.Pos, Case: c.Name, Msg: fmt.Sprintf("duplicate case name (first at %s)", p.LineCol())}
+		if err := cr.add(c); err != nil {
+			return nil, err
 		}
-		cr.seen[c.Name] = c.Pos
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// add records a case read, refusing a name given to an earlier case.
+func (cr *caseReader) add(c *Case) error {
+	if p, dup := cr.seen[c.Name]; dup {
+		return &FileError{Path: cr.f.Path, Pos: c.Pos, Case: c.Name, Msg: fmt.Sprintf("duplicate case name (first at %s)", p.LineCol())}
+	}
+	cr.seen[c.Name] = c.Pos
+	return nil
 }
 
 // openJSONStream reads the whole document once with the case items read
@@ -253,6 +261,12 @@ func openJSONStream(path string) (*Source, bool, error) {
 // next byte. When fn returns true, nothing points into the item's nodes
 // any more and their storage is used again for the next items.
 func (p *jsonReader) items(fn func(*yaml.Node) (release bool)) {
+	p.itemsFast(nil, fn)
+}
+
+// itemsFast is items where fast, when not nil, is offered each item first
+// and returns whether it read it (its nodes are then never built).
+func (p *jsonReader) itemsFast(fast func() bool, fn func(*yaml.Node) (release bool)) {
 	p.enter()
 	p.pos++
 	p.col++
@@ -263,9 +277,11 @@ func (p *jsonReader) items(fn func(*yaml.Node) (release bool)) {
 		return
 	}
 	for {
-		m := p.mark()
-		if fn(p.value()) {
-			p.rewind(m)
+		if fast == nil || !fast() {
+			m := p.mark()
+			if fn(p.value()) {
+				p.rewind(m)
+			}
 		}
 		switch p.skipSpace() {
 		case ',':

@@ -42,6 +42,14 @@ func (c *Context) set(key string, values []string, multi bool) {
 	c.m[strings.ToLower(key)] = contextEntry{name: key, values: values, multi: multi}
 }
 
+// Reset empties the context and keeps its storage, so that a caller
+// deciding many requests one after another can use one Context for all of
+// them instead of allocating one per request. Values given to the context
+// before are not touched.
+func (c *Context) Reset() {
+	clear(c.m)
+}
+
 // Delete removes key.
 func (c *Context) Delete(key string) {
 	delete(c.m, strings.ToLower(key))

@@ -90,15 +90,7 @@ func ToReplay(r *Record, opts RequestOptions) *Replay {
 	principal, roleARN := replayPrincipal(r, rp)
 	rp.RoleARN = roleARN
 
-	actions := []string{ActionOf(r)}
-	if opts.Actions != nil {
-		if a := opts.Actions(r.EventSource, r.EventName); len(a) > 0 {
-			actions = a
-		}
-	}
-	resources, resAccount, listed := replayResources(r, rp)
-	var alt []string // the parameters' ARNs, when resources[] named the resources
-	altDone := false
+	targets, resAccount := replayTargets(r, opts, rp)
 
 	ctx := &eval.Context{}
 	set := func(k, v string) {
@@ -150,6 +142,63 @@ func ToReplay(r *Record, opts RequestOptions) *Replay {
 	}
 	sort.Strings(rp.Unknown)
 
+	for _, t := range targets {
+		req := &eval.Request{Principal: principal, Action: t.Action, Resource: t.Resource, Context: ctx.Clone()}
+		if t.passed {
+			req.Context.Set("iam:PassedToService", t.PassedTo)
+		} else {
+			req.ResourceAccount = resAccount
+		}
+		req.FillPrincipalContext(roleARN)
+		rp.Requests = append(rp.Requests, req)
+	}
+	return rp
+}
+
+// Target is one request a record rebuilds into, without its principal and
+// context: an action and the resource it is authorised on.
+type Target struct {
+	Action   string
+	Resource string
+	// PassedTo is, for the iam:PassRole request of a role the call passed
+	// (RequestOptions.PassRole), the service it was passed to
+	// (iam:PassedToService); "" otherwise.
+	PassedTo string
+	passed   bool
+}
+
+// TargetMembers are the record members ReplayTargets reads: a caller that
+// reads with Options.Members and names them can rebuild targets without
+// Record.DecodeAll.
+var TargetMembers = []string{"eventSource", "eventName", "awsRegion", "recipientAccountId", "readOnly",
+	"userIdentity.type", "userIdentity.arn", "userIdentity.accountId",
+	"requestParameters", "responseElements", "resources", "errorMessage"}
+
+// ReplayTargets returns the action and resource of each request
+// ToReplay(r, opts) rebuilds, in the same order, without the cost of
+// their principal and context: for callers that keep few requests and
+// only need to know which a call makes. fromResponse is
+// Replay.FromResponse.
+func ReplayTargets(r *Record, opts RequestOptions) (targets []Target, fromResponse bool) {
+	var rp Replay
+	targets, _ = replayTargets(r, opts, &rp)
+	return targets, rp.FromResponse
+}
+
+// replayTargets lists the requests' actions (opts.Actions, else ActionOf)
+// and resources (scoped per action by opts.Resources), then, with
+// opts.PassRole, one iam:PassRole per role passed; resAccount is the
+// owning account resources[] gives.
+func replayTargets(r *Record, opts RequestOptions, rp *Replay) (targets []Target, resAccount string) {
+	actions := []string{ActionOf(r)}
+	if opts.Actions != nil {
+		if a := opts.Actions(r.EventSource, r.EventName); len(a) > 0 {
+			actions = a
+		}
+	}
+	resources, resAccount, listed := replayResources(r, rp)
+	var alt []string // the parameters' ARNs, when resources[] named the resources
+	altDone := false
 	for _, a := range actions {
 		scoped := resources
 		if opts.Resources != nil {
@@ -171,9 +220,7 @@ func ToReplay(r *Record, opts RequestOptions) *Replay {
 			}
 		}
 		for _, res := range scoped {
-			req := &eval.Request{Principal: principal, Action: a, Resource: res, ResourceAccount: resAccount, Context: ctx.Clone()}
-			req.FillPrincipalContext(roleARN)
-			rp.Requests = append(rp.Requests, req)
+			targets = append(targets, Target{Action: a, Resource: res})
 		}
 	}
 	if opts.CreateTags {
@@ -187,14 +234,10 @@ func ToReplay(r *Record, opts RequestOptions) *Replay {
 	}
 	if opts.PassRole {
 		for _, pr := range PassedRoles(r) {
-			c := ctx.Clone()
-			c.Set("iam:PassedToService", pr.Service)
-			req := &eval.Request{Principal: principal, Action: "iam:PassRole", Resource: pr.Role, Context: c}
-			req.FillPrincipalContext(roleARN)
-			rp.Requests = append(rp.Requests, req)
+			targets = append(targets, Target{Action: "iam:PassRole", Resource: pr.Role, PassedTo: pr.Service, passed: true})
 		}
 	}
-	return rp
+	return targets, resAccount
 }
 
 func isServiceAddress(ip string) bool {
