@@ -144,9 +144,12 @@ func ToReplay(r *Record, opts RequestOptions) *Replay {
 
 	for _, t := range targets {
 		req := &eval.Request{Principal: principal, Action: t.Action, Resource: t.Resource, Context: ctx.Clone()}
-		if t.passed {
+		switch {
+		case t.passed:
 			req.Context.Set("iam:PassedToService", t.PassedTo)
-		} else {
+		case t.CreateAction != "":
+			req.Context.Set("ec2:CreateAction", t.CreateAction)
+		default:
 			req.ResourceAccount = resAccount
 		}
 		req.FillPrincipalContext(roleARN)
@@ -165,6 +168,10 @@ type Target struct {
 	// (iam:PassedToService); "" otherwise.
 	PassedTo string
 	passed   bool
+	// CreateAction is, for the ec2:CreateTags request of tags given at
+	// creation (RequestOptions.CreateTags), the creating call
+	// (ec2:CreateAction); "" otherwise.
+	CreateAction string
 }
 
 // TargetMembers are the record members ReplayTargets reads: a caller that
@@ -187,8 +194,9 @@ func ReplayTargets(r *Record, opts RequestOptions) (targets []Target, fromRespon
 
 // replayTargets lists the requests' actions (opts.Actions, else ActionOf)
 // and resources (scoped per action by opts.Resources), then, with
-// opts.PassRole, one iam:PassRole per role passed; resAccount is the
-// owning account resources[] gives.
+// opts.CreateTags, one ec2:CreateTags per resource tagged at creation,
+// and with opts.PassRole one iam:PassRole per role passed; resAccount is
+// the owning account resources[] gives.
 func replayTargets(r *Record, opts RequestOptions, rp *Replay) (targets []Target, resAccount string) {
 	actions := []string{ActionOf(r)}
 	if opts.Actions != nil {
@@ -225,11 +233,7 @@ func replayTargets(r *Record, opts RequestOptions, rp *Replay) (targets []Target
 	}
 	if opts.CreateTags {
 		for _, res := range TaggedAtCreation(r) {
-			c := ctx.Clone()
-			c.Set("ec2:CreateAction", r.EventName)
-			req := &eval.Request{Principal: principal, Action: "ec2:CreateTags", Resource: res, Context: c}
-			req.FillPrincipalContext(roleARN)
-			rp.Requests = append(rp.Requests, req)
+			targets = append(targets, Target{Action: "ec2:CreateTags", Resource: res, CreateAction: r.EventName})
 		}
 	}
 	if opts.PassRole {
