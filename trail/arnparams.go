@@ -484,6 +484,11 @@ func ec2Created(r *Record) []string {
 		return nil
 	}
 	partition := arn.PartitionOfRegion(r.AWSRegion)
+	if r.EventName == "CreateImage" {
+		// CreateImage makes the image and a snapshot of each of the
+		// instance's EBS volumes.
+		return []string{"arn:" + partition + ":ec2:" + r.AWSRegion + "::image/*", "arn:" + partition + ":ec2:" + r.AWSRegion + "::snapshot/*"}
+	}
 	if res == "image/" || res == "snapshot/" {
 		return []string{"arn:" + partition + ":ec2:" + r.AWSRegion + "::" + res + "*"}
 	}

@@ -441,9 +441,8 @@ func resourceFromParameters(r *Record) string {
 			return "arn:" + partition + ":iam::" + acct + ":group" + path + str("groupName")
 		}
 	case "ec2":
-		if id := str("instanceId"); id != "" {
-			return regional("ec2", "instance/"+id)
-		}
+		// resourcesFromParameters names the instance with the other
+		// resources a call names (AttachVolume's volume).
 	case "logs":
 		// A call naming a log stream too is resourcesFromParameters'.
 		if g := str("logGroupName"); g != "" && str("logStreamName") == "" {
