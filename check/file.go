@@ -199,18 +199,11 @@ func interpret(path string, root *yaml.Node, items []*yaml.Node) (*File, error) 
 	if len(cases.Content) == 0 {
 		return nil, errNoCases(path, nodePos(cases))
 	}
-	seen := map[string]policy.Pos{}
-	for _, cn := range cases.Content {
-		c, err := f.readCase(cn)
-		if err != nil {
-			return nil, err
-		}
-		if p, dup := seen[c.Name]; dup {
-			return nil, &FileError{Path: path, Pos: c.Pos, Case: c.Name, Msg: fmt.Sprintf("duplicate case name (first at %s)", p.LineCol())}
-		}
-		seen[c.Name] = c.Pos
-		f.Cases = append(f.Cases, c)
+	cs, err := newCaseReader(f, len(cases.Content)).read(cases.Content)
+	if err != nil {
+		return nil, err
 	}
+	f.Cases = append(f.Cases, cs...)
 	return f, nil
 }
 

@@ -697,7 +697,8 @@ func parseJSONCheck(path string, data []byte) (f *File, err error) {
 		if err != nil {
 			panic(caseError{err})
 		}
-		early, cr = hf, &caseReader{f: hf, seen: map[string]policy.Pos{}}
+		// A case is a few hundred bytes.
+		early, cr = hf, newCaseReader(hf, (len(data)-p.pos)/320)
 		var one [1]*yaml.Node
 		// The reader refuses duplicate keys itself, with yamldoc's
 		// message, and JSON has no aliases: yamldoc.Check could find

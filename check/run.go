@@ -246,6 +246,7 @@ func (fr *fileRun) run(cases []*Case, out []Result) []Result {
 // a tenth of a run), and the descriptions of the decisions of passing
 // cases, which depend on the decision alone and repeat.
 type worker struct {
+	req   eval.Request
 	ctx   eval.Context
 	brief map[briefKey]briefText
 }
@@ -279,7 +280,8 @@ func (r *Runner) runOne(w *worker, f *File, c *Case, action, resource string, mu
 		res.Name = fmt.Sprintf("%s [%s %s]", c.Name, action, resource)
 	}
 	w.ctx.Reset()
-	req := &eval.Request{Principal: c.Principal, Action: action, Resource: resource, ResourceAccount: c.ResourceAccount, Context: &w.ctx}
+	w.req = eval.Request{Principal: c.Principal, Action: action, Resource: resource, ResourceAccount: c.ResourceAccount, Context: &w.ctx}
+	req := &w.req
 	for _, ce := range c.Context {
 		if ce.Multi {
 			req.Context.SetMulti(ce.Key, ce.Values...)

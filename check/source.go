@@ -90,7 +90,18 @@ func openStream(path string) (*Source, bool, error) {
 // batches.
 type caseReader struct {
 	f    *File
-	seen map[string]policy.Pos
+	seen map[string]lineCol
+}
+
+// lineCol is where a case starts: a case's Pos names no file, and the
+// index of a large file's names is a quarter the size without the rest.
+type lineCol struct{ line, col int32 }
+
+// newCaseReader reads the cases of f; expect is about how many there are
+// (the index of names is sized for them: growing it was a twentieth of
+// reading a large file).
+func newCaseReader(f *File, expect int) *caseReader {
+	return &caseReader{f: f, seen: make(map[string]lineCol, min(expect, 1<<20))}
 }
 
 // keepNodes reports whether any of the cases points into the node trees
@@ -154,9 +165,10 @@ func (cr *caseReader) read(nodes []*yaml.Node) ([]*Case, error) {
 // add records a case read, refusing a name given to an earlier case.
 func (cr *caseReader) add(c *Case) error {
 	if p, dup := cr.seen[c.Name]; dup {
-		return &FileError{Path: cr.f.Path, Pos: c.Pos, Case: c.Name, Msg: fmt.Sprintf("duplicate case name (first at %s)", p.LineCol())}
+		first := policy.At("", int(p.line), int(p.col))
+		return &FileError{Path: cr.f.Path, Pos: c.Pos, Case: c.Name, Msg: fmt.Sprintf("duplicate case name (first at %s)", first.LineCol())}
 	}
-	cr.seen[c.Name] = c.Pos
+	cr.seen[c.Name] = lineCol{int32(c.Pos.Line), int32(c.Pos.Col)}
 	return nil
 }
 
@@ -211,7 +223,7 @@ func openJSONStream(path string) (*Source, bool, error) {
 		}
 		p := newJSONReader(fh)
 		p.line, p.col = casesLine, casesCol
-		cr := &caseReader{f: f, seen: map[string]policy.Pos{}}
+		cr := newCaseReader(f, batch)
 		var nodes []*yaml.Node
 		var ferr error
 		batchStart := p.mark()
@@ -367,7 +379,7 @@ func openYAMLStream(path string) (*Source, bool, error) {
 			return &FileError{Path: path, Msg: err.Error()}
 		}
 		br := bufio.NewReaderSize(fh, 1<<20)
-		cr := &caseReader{f: f, seen: map[string]policy.Pos{}}
+		cr := newCaseReader(f, batch)
 		var chunk bytes.Buffer
 		var marker []byte
 		items, chunkLine, lineNo := 0, firstLine, firstLine
