@@ -165,3 +165,22 @@ func TestTaggedAtCreation(t *testing.T) {
 		})
 	}
 }
+
+// The single target resourceFromParameters names.
+func TestResourceFromParameters(t *testing.T) {
+	tests := []struct {
+		rule, record, want string
+	}{
+		{"Secrets Manager partial ARN: the suffix the full ARN ends in is a wildcard", `{"eventSource":"secretsmanager.amazonaws.com","eventName":"GetSecretValue","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"secretId":"arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db"}}`,
+			"arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db-??????"},
+		{"Secrets Manager full ARN as given", `{"eventSource":"secretsmanager.amazonaws.com","eventName":"GetSecretValue","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"secretId":"arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db-a1B2c3"}}`,
+			"arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db-a1B2c3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rule, func(t *testing.T) {
+			if got := resourceFromParameters(readOne(t, tt.record)); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

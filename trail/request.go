@@ -3,6 +3,7 @@ package trail
 import (
 	"encoding/json"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -330,6 +331,9 @@ func replayResources(r *Record, rp *Replay) ([]string, string, bool) {
 	return []string{"*"}, "", false
 }
 
+// secretSuffix ends a full secret ARN: "-" and six random characters.
+var secretSuffix = regexp.MustCompile(`:secret:.+-[A-Za-z0-9]{6}$`)
+
 // resourceFromParameters builds the target ARN from the request
 // parameters of the services whose parameters name it.
 func resourceFromParameters(r *Record) string {
@@ -395,6 +399,13 @@ func resourceFromParameters(r *Record) string {
 	case "secretsmanager":
 		s := str("secretId")
 		if isARN(s) {
+			// Secrets Manager accepts a partial ARN, without the random
+			// "-" and six characters that end the secret's ARN; the
+			// policy must match the full one.
+			// https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html
+			if !secretSuffix.MatchString(s) {
+				return s + "-??????"
+			}
 			return s
 		}
 		if s != "" {

@@ -55,6 +55,15 @@ func TestGenerateARNFormats(t *testing.T) {
 			"ec2:DeleteTags", "arn:aws:ec2:eu-west-1:111122223333:transit-gateway-attachment/tgw-attach-0123", "transit-gateway-attachment", "", ""},
 		{"CreateTags in China (partition from the Region)", "ec2", "CreateTags", `{"resourcesSet":{"items":[{"resourceId":"snap-0123"}]}}`,
 			"ec2:CreateTags", "arn:aws-cn:ec2:cn-north-1::snapshot/snap-0123", "snapshot", "cn-north-1", ""},
+		// The resource an EC2 create call makes, its ID "*": "you must use a wildcard in the ARN for
+		// a resource when it is to be created by the request"
+		// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/ec2-api-permissions.html).
+		{"CreateVpc on the new VPC", "ec2", "CreateVpc", `{"cidrBlock":"10.0.0.0/16"}`,
+			"ec2:CreateVpc", "arn:aws:ec2:eu-west-1:111122223333:vpc/*", "vpc", "", ""},
+		{"CreateVolume on the new volume", "ec2", "CreateVolume", `{"size":8,"zone":"eu-west-1a"}`,
+			"ec2:CreateVolume", "arn:aws:ec2:eu-west-1:111122223333:volume/*", "volume", "", ""},
+		{"RegisterImage on the new image (no account)", "ec2", "RegisterImage", `{"name":"img"}`,
+			"ec2:RegisterImage", "arn:aws:ec2:eu-west-1::image/*", "image", "", ""},
 		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html
 		{"CreateLogStream on the log stream", "logs", "CreateLogStream", `{"logGroupName":"/aws/lambda/w","logStreamName":"2026/01/01/[$LATEST]ab12"}`,
 			"logs:CreateLogStream", "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/w:log-stream:2026/01/01/[$LATEST]ab12", "log-stream", "", ""},
