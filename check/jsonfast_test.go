@@ -121,3 +121,102 @@ func FuzzFastCase(f *testing.F) {
 		}
 	})
 }
+
+// TestFastYAMLCasesMatchNodes: a large YAML file read chunk by chunk
+// straight into cases gives the cases and the errors of the plain path,
+// also when one case somewhere has an error or is outside the fast subset.
+func TestFastYAMLCasesMatchNodes(t *testing.T) {
+	var b bytes.Buffer
+	if err := casegen.WriteYAML(&b, 3000); err != nil {
+		t.Fatal(err)
+	}
+	doc := b.String()
+	if len(doc) < parallelParseMin {
+		t.Fatalf("%d bytes: too small for the parallel path", len(doc))
+	}
+	both := func(data string) {
+		t.Helper()
+		defer func() { fastYAMLCases = true }()
+		fastYAMLCases = true
+		fast, fe := Parse("f.yaml", []byte(data))
+		fastYAMLCases = false
+		nodes, ne := Parse("f.yaml", []byte(data))
+		if d := sameParse(fast, nodes, fe, ne); d != "" {
+			t.Error(d)
+		}
+	}
+	both(doc)
+	// Edits of one case, near the start, the middle and the end.
+	edits := [][2]string{
+		{"    expect: allow\n", "    expect: maybe\n"},
+		{"    expect: allow\n", "    expect: allow\n    expect: deny\n"},
+		{"    expect: allow\n", "    expect: allow\n    extra: 1\n"},
+		{"    action: s3:GetObject\n", "    action: []\n"},
+		{"  - name: case 1", "  - name: case 0"},
+		{"    expect: allow\n", "    expect: &a allow\n"},
+		{"      aws:SecureTransport: \"true\"\n", "      aws:SecureTransport: \"true\"\n      AWS:SECURETRANSPORT: x\n"},
+		{"      identity: [app-", "      identity: [{Statement: []}, app-"},
+	}
+	for _, e := range edits {
+		for _, at := range []int{0, len(doc) / 2, len(doc) - 2000} {
+			i := strings.Index(doc[at:], e[0])
+			if i < 0 {
+				continue
+			}
+			i += at
+			both(doc[:i] + e[1] + doc[i+len(e[0]):])
+		}
+	}
+}
+
+// TestSplitJSONCasesMatchNodes: a large JSON file read in two halves gives
+// the cases and the errors of one reader, whatever case holds an error or
+// a form the fast reader leaves to the nodes, before or after the split.
+func TestSplitJSONCasesMatchNodes(t *testing.T) {
+	var b bytes.Buffer
+	if err := casegen.WriteJSON(&b, 3000); err != nil {
+		t.Fatal(err)
+	}
+	doc := b.String()
+	if len(doc) < parallelParseMin+64<<10 {
+		t.Fatalf("%d bytes: too small to be split", len(doc))
+	}
+	if h := splitJSONCases(&File{}, []byte(doc), strings.Index(doc, `"cases"`)); h == nil {
+		t.Fatal("no split")
+	} else {
+		h.wait()
+	}
+	both := func(data string) {
+		t.Helper()
+		fast, nodes, fe, ne := parseBothWays(t, "f.json", []byte(data))
+		if d := sameParse(fast, nodes, fe, ne); d != "" {
+			t.Error(d)
+		}
+	}
+	both(doc)
+	edits := [][2]string{
+		{`"expect":"allow"`, `"expect":"maybe"`},
+		{`"expect":"allow"`, `"expect":"allow","expect":"deny"`},
+		{`"expect":"allow"`, `"expect":"allow","x":1`},
+		{`"name":"case 1"`, `"name":"case 0"`},
+		{`"expect":"allow"`, `"expect":"allow","description":{"a":[1]}`},
+		{`"expect":"allow"}`, `"expect":"allow"`},
+		{`"action":"s3:GetObject"`, `"action":"s3:Get\u004fbject"`},
+		{`"action":"s3:GetObject"`, `"action":"s3:GetObject`},
+		{"\n", "\r\n"},
+	}
+	for _, e := range edits {
+		for _, at := range []int{0, len(doc)/2 - 3000, len(doc)/2 + 500, len(doc) - 3000} {
+			i := strings.Index(doc[at:], e[0])
+			if i < 0 {
+				continue
+			}
+			i += at
+			both(doc[:i] + e[1] + doc[i+len(e[0]):])
+		}
+	}
+	// The name of a case of the second half given again in the first.
+	last := doc[strings.LastIndex(doc, `"name":"`):]
+	name := last[:strings.Index(last[len(`"name":"`):], `"`)+len(`"name":"`)+1]
+	both(strings.Replace(doc, `"name":"case 5"`, name, 1))
+}

@@ -703,21 +703,29 @@ func parseJSONCheck(path string, data []byte) (f *File, err error) {
 		// The reader refuses duplicate keys itself, with yamldoc's
 		// message, and JSON has no aliases: yamldoc.Check could find
 		// nothing in these items.
-		fast := func() bool {
-			c, ok := p.fastCase(hf)
-			if !ok {
-				return false
-			}
+		add := func(c *Case) {
 			if err := cr.add(c); err != nil {
 				panic(caseError{err})
 			}
 			hf.Cases = append(hf.Cases, c)
-			return true
+		}
+		fast := func() bool {
+			c, ok := p.fastCase(hf)
+			if ok {
+				add(c)
+			}
+			return ok
 		}
 		if !fastJSONCases {
 			fast = nil
 		}
-		p.itemsFast(fast, func(n *yaml.Node) bool {
+		half := splitJSONCases(hf, data, p.pos)
+		defer half.wait()
+		var before func() bool
+		if half != nil {
+			before = func() bool { return half.take(p, add) }
+		}
+		p.itemsFast(before, fast, func(n *yaml.Node) bool {
 			one[0] = n
 			cs, err := cr.read(one[:])
 			if err != nil {

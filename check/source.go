@@ -273,12 +273,14 @@ func openJSONStream(path string) (*Source, bool, error) {
 // next byte. When fn returns true, nothing points into the item's nodes
 // any more and their storage is used again for the next items.
 func (p *jsonReader) items(fn func(*yaml.Node) (release bool)) {
-	p.itemsFast(nil, fn)
+	p.itemsFast(nil, nil, fn)
 }
 
 // itemsFast is items where fast, when not nil, is offered each item first
-// and returns whether it read it (its nodes are then never built).
-func (p *jsonReader) itemsFast(fast func() bool, fn func(*yaml.Node) (release bool)) {
+// and returns whether it read it (its nodes are then never built), and
+// before, when not nil, is called before each item but the first and
+// returns whether it read the rest of the list, its ']' included.
+func (p *jsonReader) itemsFast(before, fast func() bool, fn func(*yaml.Node) (release bool)) {
 	p.enter()
 	p.pos++
 	p.col++
@@ -299,6 +301,10 @@ func (p *jsonReader) itemsFast(fast func() bool, fn func(*yaml.Node) (release bo
 		case ',':
 			p.pos++
 			p.col++
+			if before != nil && before() {
+				p.depth--
+				return
+			}
 		case ']':
 			p.pos++
 			p.col++
@@ -447,7 +453,7 @@ func parseItems(path string, chunk []byte, firstLine int) ([]*yaml.Node, error) 
 }
 
 func parseItemsNodes(path string, chunk []byte, firstLine int) ([]*yaml.Node, error) {
-	if items, ok := parseFastYAML(string(chunk), firstLine); ok {
+	if items, ok := parseFastYAML(string(chunk), firstLine, 1); ok {
 		return items, nil
 	}
 	var n yaml.Node
