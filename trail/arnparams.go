@@ -558,6 +558,58 @@ func TaggedAtCreation(r *Record) []string {
 	return out
 }
 
+// ecsTaggedAtCreation lists the resource an ECS create call tags as it
+// creates it (a non-empty tags parameter), as the ARN the call makes:
+// "If tags are specified in the resource-creating action, AWS performs
+// additional authorization" on ecs:TagResource, with ecs:CreateAction
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html).
+// A task's ID and a task definition's revision are not known before the
+// call: "*" stands for them. Nil for other calls.
+func ecsTaggedAtCreation(r *Record) []string {
+	if r.EventSource != "ecs.amazonaws.com" || len(r.RequestParameters) == 0 || string(r.RequestParameters) == "null" {
+		return nil
+	}
+	var p map[string]any
+	if err := json.Unmarshal(r.RequestParameters, &p); err != nil {
+		return nil
+	}
+	if tags, _ := p["tags"].([]any); len(tags) == 0 {
+		return nil
+	}
+	str := func(k string) string { s, _ := p[k].(string); return s }
+	cluster := lastPart(str("cluster"), "cluster/")
+	if cluster == "" {
+		cluster = "default"
+	}
+	base := "arn:" + arn.PartitionOfRegion(r.AWSRegion) + ":ecs:" + r.AWSRegion + ":" + r.Account() + ":"
+	var res string
+	switch r.EventName {
+	case "CreateCluster":
+		if res = str("clusterName"); res == "" {
+			res = "default"
+		}
+		res = "cluster/" + res
+	case "CreateService":
+		if n := str("serviceName"); n != "" {
+			res = "service/" + cluster + "/" + n
+		}
+	case "RegisterTaskDefinition":
+		if f := str("family"); f != "" {
+			res = "task-definition/" + f + ":*"
+		}
+	case "RunTask", "StartTask":
+		res = "task/" + cluster + "/*"
+	case "CreateCapacityProvider":
+		if n := str("name"); n != "" {
+			res = "capacity-provider/" + n
+		}
+	}
+	if res == "" {
+		return nil
+	}
+	return []string{base + res}
+}
+
 // ec2TaggableAtCreation are the TagSpecification resource types that are
 // also EC2 ARN resource types of the same name, for the calls of
 // ec2Creates and RunInstances.

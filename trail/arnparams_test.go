@@ -188,3 +188,27 @@ func TestResourceFromParameters(t *testing.T) {
 		})
 	}
 }
+
+// The resource an ECS create call tags as it creates it.
+func TestECSTaggedAtCreation(t *testing.T) {
+	tests := []struct {
+		rule, record string
+		want         []string
+	}{
+		{"CreateCluster with tags", `{"eventSource":"ecs.amazonaws.com","eventName":"CreateCluster","awsRegion":"eu-west-1","recipientAccountId":"111122223333","requestParameters":{"clusterName":"prod","tags":[{"key":"k","value":"v"}]}}`,
+			[]string{"arn:aws:ecs:eu-west-1:111122223333:cluster/prod"}},
+		{"RunTask with tags: the new task of the cluster", `{"eventSource":"ecs.amazonaws.com","eventName":"RunTask","awsRegion":"eu-west-1","recipientAccountId":"111122223333","requestParameters":{"cluster":"arn:aws:ecs:eu-west-1:111122223333:cluster/prod","taskDefinition":"web:3","tags":[{"key":"k","value":"v"}]}}`,
+			[]string{"arn:aws:ecs:eu-west-1:111122223333:task/prod/*"}},
+		{"RegisterTaskDefinition with tags: the new revision", `{"eventSource":"ecs.amazonaws.com","eventName":"RegisterTaskDefinition","awsRegion":"eu-west-1","recipientAccountId":"111122223333","requestParameters":{"family":"web","tags":[{"key":"k","value":"v"}]}}`,
+			[]string{"arn:aws:ecs:eu-west-1:111122223333:task-definition/web:*"}},
+		{"no tags", `{"eventSource":"ecs.amazonaws.com","eventName":"CreateCluster","awsRegion":"eu-west-1","recipientAccountId":"111122223333","requestParameters":{"clusterName":"prod","tags":[]}}`, nil},
+		{"not a create call", `{"eventSource":"ecs.amazonaws.com","eventName":"TagResource","awsRegion":"eu-west-1","recipientAccountId":"111122223333","requestParameters":{"resourceArn":"x","tags":[{"key":"k","value":"v"}]}}`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rule, func(t *testing.T) {
+			if got := ecsTaggedAtCreation(readOne(t, tt.record)); !slices.Equal(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

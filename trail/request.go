@@ -30,8 +30,17 @@ type RequestOptions struct {
 	PassRole bool
 	// CreateTags adds an ec2:CreateTags request, with ec2:CreateAction,
 	// for each resource an EC2 call tags as it creates it
-	// (TaggedAtCreation).
+	// (TaggedAtCreation), and an ecs:TagResource request, with
+	// ecs:CreateAction, for a resource an ECS create call tags.
 	CreateTags bool
+}
+
+// CreateActionKey is the condition key that names the creating call of a
+// tag-on-create request of the tagging action: "ec2:CreateAction" for
+// ec2:CreateTags, "ecs:CreateAction" for ecs:TagResource.
+func CreateActionKey(tagAction string) string {
+	svc, _, _ := strings.Cut(tagAction, ":")
+	return svc + ":CreateAction"
 }
 
 // Replay is a record rebuilt as the requests AWS authorised: one per IAM
@@ -149,7 +158,7 @@ func ToReplay(r *Record, opts RequestOptions) *Replay {
 		case t.passed:
 			req.Context.Set("iam:PassedToService", t.PassedTo)
 		case t.CreateAction != "":
-			req.Context.Set("ec2:CreateAction", t.CreateAction)
+			req.Context.Set(CreateActionKey(t.Action), t.CreateAction)
 		default:
 			req.ResourceAccount = resAccount
 		}
@@ -169,9 +178,9 @@ type Target struct {
 	// (iam:PassedToService); "" otherwise.
 	PassedTo string
 	passed   bool
-	// CreateAction is, for the ec2:CreateTags request of tags given at
-	// creation (RequestOptions.CreateTags), the creating call
-	// (ec2:CreateAction); "" otherwise.
+	// CreateAction is, for the tagging request of tags given at creation
+	// (RequestOptions.CreateTags), the creating call (the value of
+	// CreateActionKey(Action)); "" otherwise.
 	CreateAction string
 }
 
@@ -235,6 +244,9 @@ func replayTargets(r *Record, opts RequestOptions, rp *Replay) (targets []Target
 	if opts.CreateTags {
 		for _, res := range TaggedAtCreation(r) {
 			targets = append(targets, Target{Action: "ec2:CreateTags", Resource: res, CreateAction: r.EventName})
+		}
+		for _, res := range ecsTaggedAtCreation(r) {
+			targets = append(targets, Target{Action: "ecs:TagResource", Resource: res, CreateAction: r.EventName})
 		}
 	}
 	if opts.PassRole {

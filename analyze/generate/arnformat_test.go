@@ -2,6 +2,7 @@ package generate
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -153,6 +154,31 @@ func TestGenerateTagOnCreate(t *testing.T) {
 		t.Errorf("ec2:CreateVpc on %v", got)
 	}
 	if !res.Verification.Verified || res.Verification.Requests != 3 || res.Verification.Allowed != 3 {
+		t.Errorf("verification %+v", res.Verification)
+	}
+}
+
+// ECS tags given at creation: ecs:TagResource on the new cluster, limited
+// by ecs:CreateAction, and the replay allows it.
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html
+func TestGenerateECSTagOnCreate(t *testing.T) {
+	g := generator(t, bob,
+		userRecord("e1", "ecs.amazonaws.com", "CreateCluster", `"requestParameters":{"clusterName":"prod","tags":[{"key":"team","value":"x"}]}`))
+	res, err := g.Result(nil, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Statement{
+		{Sid: "EcsAllow1", Effect: "Allow", Action: []string{"ecs:CreateCluster"}, Resource: []string{"arn:aws:ecs:us-east-1:111122223333:cluster/prod"}},
+		{Sid: "EcsTagOnCreateAllow1", Effect: "Allow", Action: []string{"ecs:TagResource"}, Resource: []string{"arn:aws:ecs:us-east-1:111122223333:cluster/prod"},
+			Condition: map[string]map[string][]string{"StringEquals": {"ecs:CreateAction": {"CreateCluster"}}}},
+	}
+	got, _ := json.Marshal(res.Policy.Statement)
+	exp, _ := json.Marshal(want)
+	if string(got) != string(exp) {
+		t.Errorf("statements\n%s\nwant\n%s", got, exp)
+	}
+	if !res.Verification.Verified || res.Verification.Requests != 2 || res.Verification.Allowed != 2 {
 		t.Errorf("verification %+v", res.Verification)
 	}
 }

@@ -113,8 +113,8 @@ type Generator struct {
 
 // grantKey is one thing the policy must allow. passedTo is the
 // iam:PassedToService of an iam:PassRole, createAction the
-// ec2:CreateAction of an ec2:CreateTags made by a create call's tag
-// specifications.
+// ec2:CreateAction (ecs:CreateAction) of an ec2:CreateTags
+// (ecs:TagResource) made by the tags a create call gave.
 type grantKey struct {
 	action, resource, passedTo, createAction string
 }
@@ -280,8 +280,8 @@ func (g *Generator) add(r *trail.Record, n int64, first, last time.Time) {
 				k.passedTo = v[0]
 			}
 		}
-		if req.Action == "ec2:CreateTags" {
-			if v, ok := req.Context.Get("ec2:CreateAction"); ok && len(v) == 1 {
+		if req.Action == "ec2:CreateTags" || req.Action == "ecs:TagResource" {
+			if v, ok := req.Context.Get(trail.CreateActionKey(req.Action)); ok && len(v) == 1 {
 				k.createAction = v[0]
 			}
 		}
