@@ -47,6 +47,10 @@ func resourcesFromParameters(r *Record) []string {
 	case "ecs":
 		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html
 		cluster := lastPart(str("cluster"), "cluster/")
+		if r.EventName == "CreateCluster" {
+			// CreateCluster names its new cluster by clusterName.
+			cluster = str("clusterName")
+		}
 		if cluster == "" {
 			cluster = "default" // ECS calls without a cluster use the default cluster
 		}
@@ -67,6 +71,10 @@ func resourcesFromParameters(r *Record) []string {
 			add(regional("ecs", "cluster/"+cluster))
 		}
 		named(str("service"), "service/"+cluster+"/")
+		named(str("serviceName"), "service/"+cluster+"/") // CreateService's new service
+		if n := str("name"); n != "" && r.EventName == "CreateCapacityProvider" {
+			add(regional("ecs", "capacity-provider/"+n))
+		}
 		if td := str("taskDefinition"); td != "" && !strings.HasPrefix(td, "arn:") && !strings.Contains(td, ":") {
 			// A family without a revision means its latest revision.
 			named(td+":*", "task-definition/")

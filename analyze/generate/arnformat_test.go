@@ -64,6 +64,11 @@ func TestGenerateARNFormats(t *testing.T) {
 			"ec2:CreateVolume", "arn:aws:ec2:eu-west-1:111122223333:volume/*", "volume", "", ""},
 		{"RegisterImage on the new image (no account)", "ec2", "RegisterImage", `{"name":"img"}`,
 			"ec2:RegisterImage", "arn:aws:ec2:eu-west-1::image/*", "image", "", ""},
+		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html
+		{"ECS CreateCluster on the new cluster", "ecs", "CreateCluster", `{"clusterName":"prod"}`,
+			"ecs:CreateCluster", "arn:aws:ecs:eu-west-1:111122223333:cluster/prod", "cluster", "", ""},
+		{"ECS CreateService on the new service of its cluster", "ecs", "CreateService", `{"cluster":"prod","serviceName":"web","taskDefinition":"web:3"}`,
+			"ecs:CreateService", "arn:aws:ecs:eu-west-1:111122223333:service/prod/web", "service", "", ""},
 		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html
 		{"CreateLogStream on the log stream", "logs", "CreateLogStream", `{"logGroupName":"/aws/lambda/w","logStreamName":"2026/01/01/[$LATEST]ab12"}`,
 			"logs:CreateLogStream", "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/w:log-stream:2026/01/01/[$LATEST]ab12", "log-stream", "", ""},
