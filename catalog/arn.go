@@ -20,19 +20,45 @@ type arnFormat struct {
 	resTokens  []int
 }
 
-// buildARNIndex compiles every ARN format; done on the first ARN query so
-// that lookups by name do not pay for it.
+// buildARNIndex lists the resource types by the service field of their ARN
+// formats; done on the first ARN query so that lookups by name do not pay
+// for it. A type's formats are compiled when a query first meets the type
+// (formatsOf): compiling all of them took 5 ms, and a query names a few
+// services.
 func (c *Catalog) buildARNIndex() {
 	c.arnIndex = make(map[string][]*ResourceType, len(c.services))
 	for _, s := range c.services {
 		for _, rt := range s.ResourceTypes {
-			c.indexResourceType(rt)
+			var seen []string
+			for _, f := range rt.ARNFormats {
+				a, ok := arn.Split(f)
+				if !ok {
+					continue
+				}
+				svc := a.Service
+				if isVariable(svc) || slices.Contains(seen, svc) {
+					continue
+				}
+				seen = append(seen, svc)
+				c.arnIndex[svc] = append(c.arnIndex[svc], rt)
+			}
 		}
 	}
 }
 
-func (c *Catalog) indexResourceType(rt *ResourceType) {
-	seen := map[string]bool{}
+// isVariable reports whether an ARN format's field is a variable.
+func isVariable(p string) bool {
+	return strings.HasPrefix(p, "${") && strings.HasSuffix(p, "}")
+}
+
+// formatsOf returns the type's compiled ARN formats, compiling them on
+// first use.
+func formatsOf(rt *ResourceType) []arnFormat {
+	rt.formatsOnce.Do(rt.compileFormats)
+	return rt.formats
+}
+
+func (rt *ResourceType) compileFormats() {
 	for _, f := range rt.ARNFormats {
 		a, ok := arn.Split(f)
 		if !ok {
@@ -42,7 +68,7 @@ func (c *Catalog) indexResourceType(rt *ResourceType) {
 		var af arnFormat
 		for i := 0; i < 4; i++ {
 			p := head[i]
-			if strings.HasPrefix(p, "${") && strings.HasSuffix(p, "}") {
+			if isVariable(p) {
 				af.headVar[i] = true
 			} else {
 				af.head[i] = p
@@ -60,12 +86,6 @@ func (c *Catalog) indexResourceType(rt *ResourceType) {
 		}
 		af.resTokens = formatTokens(a.Resource)
 		rt.formats = append(rt.formats, af)
-		svc := af.head[1]
-		if af.headVar[1] || seen[svc] {
-			continue
-		}
-		seen[svc] = true
-		c.arnIndex[svc] = append(c.arnIndex[svc], rt)
 	}
 }
 
@@ -88,8 +108,9 @@ func (c *Catalog) ResourceTypesForARN(s string) []*ResourceType {
 	var out []*ResourceType
 	for _, rt := range c.arnIndex[a.Service] {
 		score := -1
-		for i := range rt.formats {
-			f := &rt.formats[i]
+		formats := formatsOf(rt)
+		for i := range formats {
+			f := &formats[i]
 			if !f.matchHead(head[:]) || !f.resource.match(a.Resource) {
 				continue
 			}
@@ -199,8 +220,9 @@ func (c *Catalog) ActionMayApplyTo(action, pattern string) (may, known bool) {
 	}
 	res := globTokens(pa.Resource)
 	for _, r := range a.Resources {
-		for i := range r.Type.formats {
-			f := &r.Type.formats[i]
+		formats := formatsOf(r.Type)
+		for i := range formats {
+			f := &formats[i]
 			if headFieldsMeet(&head, f) && tokensIntersect(res, f.resTokens) {
 				return true, true
 			}

@@ -207,7 +207,9 @@ type ResourceType struct {
 	// ConditionKeys apply to requests on this resource type.
 	ConditionKeys []string
 
-	formats []arnFormat
+	// formats are the compiled ARNFormats (formatsOf).
+	formatsOnce sync.Once
+	formats     []arnFormat
 }
 
 // ConditionKey is a condition key: global (aws:...) or service-specific.

@@ -20,14 +20,32 @@ type fastYAML struct {
 	lines     []string
 	lineNo    int // index into lines of the current line
 	firstLine int // line number of lines[0] in the file
+	// slab holds nodes not handed out yet: allocating them one by one
+	// was a third of reading a YAML check file. A streamed file's items
+	// take their nodes one by one (nodeChunk 1), as the JSON reader's do:
+	// a node that outlives its batch would pin its whole chunk.
+	slab      []yaml.Node
+	nodeChunk int
+}
+
+// node returns a zero node from the slab.
+func (p *fastYAML) node() *yaml.Node {
+	if len(p.slab) == 0 {
+		p.slab = make([]yaml.Node, max(p.nodeChunk, 1))
+	}
+	n := &p.slab[0]
+	p.slab = p.slab[1:]
+	*n = yaml.Node{} // a node handed out again after rewind holds what it held
+	return n
 }
 
 type bail struct{}
 
 // parseFastYAML parses a chunk that is a block sequence (the items of
-// "cases:"), with firstLine the chunk's first line in the file. ok is false
-// when the chunk is outside the subset.
-func parseFastYAML(src string, firstLine int) (items []*yaml.Node, ok bool) {
+// "cases:"), with firstLine the chunk's first line in the file, allocating
+// nodes nodeChunk at a time. ok is false when the chunk is outside the
+// subset.
+func parseFastYAML(src string, firstLine, nodeChunk int) (items []*yaml.Node, ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			if _, isBail := r.(bail); !isBail {
@@ -39,7 +57,7 @@ func parseFastYAML(src string, firstLine int) (items []*yaml.Node, ok bool) {
 	if !printable(src) {
 		return nil, false
 	}
-	p := &fastYAML{src: src, lines: strings.Split(src, "\n"), firstLine: firstLine}
+	p := &fastYAML{src: src, lines: strings.Split(src, "\n"), firstLine: firstLine, nodeChunk: nodeChunk}
 	p.skipBlank()
 	if p.lineNo >= len(p.lines) {
 		return nil, false
@@ -53,10 +71,56 @@ func parseFastYAML(src string, firstLine int) (items []*yaml.Node, ok bool) {
 	return seq.Content, true
 }
 
+// eachFastYAML is parseFastYAML handing each item to fn as it is parsed,
+// instead of returning them all; when fn returns true nothing points into
+// the item's nodes any more and they are used again for the next items.
+// ok is false when the chunk is outside the subset (fn may have seen
+// some of its items by then).
+func eachFastYAML(src string, firstLine int, fn func(*yaml.Node) (release bool)) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, isBail := r.(bail); !isBail {
+				panic(r)
+			}
+			ok = false
+		}
+	}()
+	if !printable(src) {
+		return false
+	}
+	p := &fastYAML{src: src, lines: strings.Split(src, "\n"), firstLine: firstLine, nodeChunk: 256}
+	p.skipBlank()
+	if p.lineNo >= len(p.lines) {
+		return false
+	}
+	indent := indentOf(p.lines[p.lineNo])
+	p.blockItems(indent, func(item *yaml.Node) {
+		mark := p.slab
+		if fn(item) && sameChunk(mark, p.slab) {
+			p.slab = mark
+		}
+	})
+	p.skipBlank()
+	return p.lineNo >= len(p.lines)
+}
+
 // printable reports whether src is valid UTF-8 made of characters YAML
 // allows in plain documents, without tabs or carriage returns (which the
 // subset leaves to yaml.v3).
 func printable(src string) bool {
+	// ASCII, the usual text, without decoding runes.
+	i := 0
+	for i < len(src) {
+		c := src[i]
+		if c >= utf8.RuneSelf {
+			break
+		}
+		if c < 0x20 && c != '\n' || c == 0x7f {
+			return false
+		}
+		i++
+	}
+	src = src[i:]
 	if !utf8.ValidString(src) {
 		return false
 	}
@@ -88,16 +152,24 @@ func (p *fastYAML) skipBlank() {
 func (p *fastYAML) line() int { return p.firstLine + p.lineNo }
 
 func (p *fastYAML) blockSequence(indent int) *yaml.Node {
-	seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: p.line(), Column: indent + 1}
+	seq := p.node()
+	*seq = yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: p.line(), Column: indent + 1}
+	p.blockItems(indent, func(item *yaml.Node) { seq.Content = append(seq.Content, item) })
+	return seq
+}
+
+// blockItems parses the items of a block sequence at indent, handing each
+// to fn.
+func (p *fastYAML) blockItems(indent int, fn func(*yaml.Node)) {
 	for {
 		p.skipBlank()
 		if p.lineNo >= len(p.lines) {
-			return seq
+			return
 		}
 		l := p.lines[p.lineNo]
 		in := indentOf(l)
 		if in < indent {
-			return seq
+			return
 		}
 		if in > indent || !strings.HasPrefix(l[in:], "- ") && l[in:] != "-" {
 			panic(bail{})
@@ -111,11 +183,12 @@ func (p *fastYAML) blockSequence(indent int) *yaml.Node {
 		}
 		if isMappingEntry(content) {
 			p.lines[p.lineNo] = strings.Repeat(" ", col) + content
-			seq.Content = append(seq.Content, p.blockMapping(col))
+			fn(p.blockMapping(col))
 			continue
 		}
-		seq.Content = append(seq.Content, p.inlineValue(content, col))
+		v := p.inlineValue(content, col)
 		p.lineNo++
+		fn(v)
 	}
 }
 
@@ -133,7 +206,8 @@ func isMappingEntry(s string) bool {
 }
 
 func (p *fastYAML) blockMapping(indent int) *yaml.Node {
-	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: p.line(), Column: indent + 1}
+	m := p.node()
+	*m = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: p.line(), Column: indent + 1}
 	for {
 		p.skipBlank()
 		if p.lineNo >= len(p.lines) {
@@ -160,7 +234,7 @@ func (p *fastYAML) blockMapping(indent int) *yaml.Node {
 		if key == "" || strings.ContainsAny(key, "[]{},\"'#") || !plainStart(key) || strings.TrimSpace(key) != key {
 			panic(bail{})
 		}
-		kn := scalarNode(key, false, p.line(), in+1)
+		kn := p.scalarNode(key, false, p.line(), in+1)
 		valText := strings.TrimLeft(rest, " ")
 		valCol := in + len(key) + 2 + (len(rest) - len(valText))
 		if valText == "" || strings.HasPrefix(valText, "#") {
@@ -179,7 +253,8 @@ func (p *fastYAML) blockMapping(indent int) *yaml.Node {
 				}
 			}
 			if v == nil {
-				v = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: kn.Line, Column: in + len(key) + 2}
+				v = p.node()
+				*v = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: kn.Line, Column: in + len(key) + 2}
 			}
 			m.Content = append(m.Content, kn, v)
 			continue
@@ -192,7 +267,7 @@ func (p *fastYAML) blockMapping(indent int) *yaml.Node {
 // inlineValue parses a value that stands on the current line: a flow
 // collection or a scalar, then nothing but a comment.
 func (p *fastYAML) inlineValue(s string, col int) *yaml.Node {
-	f := &flow{s: s, line: p.line(), col0: col}
+	f := &flow{p: p, s: s, line: p.line(), col0: col}
 	v := f.value(false)
 	f.space()
 	if f.i < len(f.s) && f.s[f.i] != '#' {
@@ -203,6 +278,7 @@ func (p *fastYAML) inlineValue(s string, col int) *yaml.Node {
 
 // flow parses one line's flow content.
 type flow struct {
+	p    *fastYAML // for its nodes
 	s    string
 	i    int
 	line int
@@ -223,7 +299,8 @@ func (f *flow) value(inFlow bool) *yaml.Node {
 	col := f.col0 + f.i + 1
 	switch f.s[f.i] {
 	case '[':
-		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle, Line: f.line, Column: col}
+		n := f.p.node()
+		*n = yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle, Line: f.line, Column: col}
 		f.i++
 		f.space()
 		if f.i < len(f.s) && f.s[f.i] == ']' {
@@ -246,7 +323,8 @@ func (f *flow) value(inFlow bool) *yaml.Node {
 			f.i++
 		}
 	case '{':
-		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: yaml.FlowStyle, Line: f.line, Column: col}
+		n := f.p.node()
+		*n = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: yaml.FlowStyle, Line: f.line, Column: col}
 		f.i++
 		f.space()
 		if f.i < len(f.s) && f.s[f.i] == '}' {
@@ -263,7 +341,7 @@ func (f *flow) value(inFlow bool) *yaml.Node {
 				panic(bail{})
 			}
 			f.i++
-			n.Content = append(n.Content, scalarNode(k, false, f.line, kcol), f.value(true))
+			n.Content = append(n.Content, f.p.scalarNode(k, false, f.line, kcol), f.value(true))
 			f.space()
 			if f.i >= len(f.s) {
 				panic(bail{})
@@ -287,7 +365,7 @@ func (f *flow) value(inFlow bool) *yaml.Node {
 			panic(bail{})
 		}
 		f.i += end + 2
-		n := scalarNode(raw, true, f.line, col)
+		n := f.p.scalarNode(raw, true, f.line, col)
 		n.Style = yaml.DoubleQuotedStyle
 		return n
 	case '\'':
@@ -297,7 +375,7 @@ func (f *flow) value(inFlow bool) *yaml.Node {
 		}
 		raw := f.s[f.i+1 : f.i+1+end]
 		f.i += end + 2
-		n := scalarNode(raw, true, f.line, col)
+		n := f.p.scalarNode(raw, true, f.line, col)
 		n.Style = yaml.SingleQuotedStyle
 		return n
 	case ']', '}', ',', '#', ':', '?', '-', '&', '*', '!', '|', '>', '%', '@', '`':
@@ -314,7 +392,7 @@ func (f *flow) value(inFlow bool) *yaml.Node {
 	if v == "" {
 		panic(bail{})
 	}
-	return scalarNode(v, false, f.line, col)
+	return f.p.scalarNode(v, false, f.line, col)
 }
 
 // plainUntil reads a plain scalar up to one of stop, " #", ": " or the
@@ -354,8 +432,9 @@ func plainStart(s string) bool {
 }
 
 // scalarNode resolves a scalar's tag as yaml.v3 does for the core schema.
-func scalarNode(v string, quoted bool, line, col int) *yaml.Node {
-	n := &yaml.Node{Kind: yaml.ScalarNode, Value: v, Line: line, Column: col}
+func (p *fastYAML) scalarNode(v string, quoted bool, line, col int) *yaml.Node {
+	n := p.node()
+	*n = yaml.Node{Kind: yaml.ScalarNode, Value: v, Line: line, Column: col}
 	if quoted {
 		n.Tag = "!!str"
 		return n

@@ -36,7 +36,7 @@ func checkAgainstYAMLv3(t *testing.T, name, src string) (accepted bool) {
 	_ = head
 	accepted = true
 	for i, part := range parts {
-		fast, ok := parseFastYAML(string(part), lines[i])
+		fast, ok := parseFastYAML(string(part), lines[i], 256)
 		if !ok {
 			accepted = false
 			continue
@@ -96,7 +96,7 @@ func FuzzFastYAML(f *testing.F) {
 		if strings.ContainsAny(s, "\x00") {
 			return
 		}
-		fast, ok := parseFastYAML(s, 1)
+		fast, ok := parseFastYAML(s, 1, 1)
 		if !ok {
 			return
 		}

@@ -145,6 +145,9 @@ func Parse(path string, data []byte) (*File, error) {
 	}
 	if len(data) >= parallelParseMin && runtime.GOMAXPROCS(0) > 1 {
 		if head, parts, lines, ok := splitCases(data, 4*runtime.GOMAXPROCS(0)); ok {
+			if f, ok := parseYAMLCases(path, head, parts, lines); ok {
+				return f, nil
+			}
 			if items, err := parseCasesParallel(parts, lines); err == nil {
 				return parse(path, head, items)
 			}
@@ -199,18 +202,11 @@ func interpret(path string, root *yaml.Node, items []*yaml.Node) (*File, error) 
 	if len(cases.Content) == 0 {
 		return nil, errNoCases(path, nodePos(cases))
 	}
-	seen := map[string]policy.Pos{}
-	for _, cn := range cases.Content {
-		c, err := f.readCase(cn)
-		if err != nil {
-			return nil, err
-		}
-		if p, dup := seen[c.Name]; dup {
-			return nil, &FileError{Path: path, Pos: c.Pos, Case: c.Name, Msg: fmt.Sprintf("duplicate case name (first at %s)", p.LineCol())}
-		}
-		seen[c.Name] = c.Pos
-		f.Cases = append(f.Cases, c)
+	cs, err := newCaseReader(f, len(cases.Content)).read(cases.Content)
+	if err != nil {
+		return nil, err
 	}
+	f.Cases = append(f.Cases, cs...)
 	return f, nil
 }
 

@@ -41,6 +41,7 @@ type jsonReader struct {
 
 	intern map[string]string
 	bytes  byteArena
+	recent [256]string // fastCase's strings (shortString)
 	// nodeChunk is how many nodes are allocated at once. A streamed file
 	// takes them one by one: a chunk lives as long as any node in it, and
 	// in a file of a million cases the nodes that outlive their batch (a
@@ -696,12 +697,35 @@ func parseJSONCheck(path string, data []byte) (f *File, err error) {
 		if err != nil {
 			panic(caseError{err})
 		}
-		early, cr = hf, &caseReader{f: hf, seen: map[string]policy.Pos{}}
+		// A case is a few hundred bytes.
+		early, cr = hf, newCaseReader(hf, (len(data)-p.pos)/320)
 		var one [1]*yaml.Node
 		// The reader refuses duplicate keys itself, with yamldoc's
 		// message, and JSON has no aliases: yamldoc.Check could find
 		// nothing in these items.
-		p.items(func(n *yaml.Node) bool {
+		add := func(c *Case) {
+			if err := cr.add(c); err != nil {
+				panic(caseError{err})
+			}
+			hf.Cases = append(hf.Cases, c)
+		}
+		fast := func() bool {
+			c, ok := p.fastCase(hf)
+			if ok {
+				add(c)
+			}
+			return ok
+		}
+		if !fastJSONCases {
+			fast = nil
+		}
+		half := splitJSONCases(hf, data, p.pos)
+		defer half.wait()
+		var before func() bool
+		if half != nil {
+			before = func() bool { return half.take(p, add) }
+		}
+		p.itemsFast(before, fast, func(n *yaml.Node) bool {
 			one[0] = n
 			cs, err := cr.read(one[:])
 			if err != nil {

@@ -219,13 +219,14 @@ func (fr *fileRun) run(cases []*Case, out []Result) []Result {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
+			ws := &worker{}
 			for i := w; i < len(jobs); i += workers {
 				j := jobs[i]
 				var layers func(*eval.Request) (*eval.Layers, error)
 				if j.c.Layers == nil {
 					layers = fr.layers
 				}
-				results[i] = fr.r.runOne(fr.f, j.c, j.action, j.resource, j.multi, layers)
+				results[i] = fr.r.runOne(ws, fr.f, j.c, j.action, j.resource, j.multi, layers)
 				if fr.r.Live != nil {
 					var env Environment
 					if j.c.Layers == nil {
@@ -240,15 +241,47 @@ func (fr *fileRun) run(cases []*Case, out []Result) []Result {
 	return out
 }
 
+// worker is what one goroutine deciding cases keeps from one case to the
+// next: the request context, emptied for each case (a context per case was
+// a tenth of a run), and the descriptions of the decisions of passing
+// cases, which depend on the decision alone and repeat.
+type worker struct {
+	req   eval.Request
+	ctx   eval.Context
+	brief map[briefKey]briefText
+}
+
+// briefKey is what a decision's description, its statement's label and
+// its location depend on when there is no trace.
+type briefKey struct {
+	outcome   eval.Outcome
+	layer     eval.Layer
+	policy    *eval.Policy
+	statement int
+	level     int
+	reason    string
+	warning   string
+}
+
+type briefText struct {
+	explanation, statement, location string
+}
+
+// maxBriefs bounds a worker's descriptions: decisions whose reasons name
+// the request do not repeat.
+const maxBriefs = 4096
+
 // runOne decides one action x resource pair of a case. The full trace is
 // computed only for cases that fail, where its near misses explain why.
-func (r *Runner) runOne(f *File, c *Case, action, resource string, multi bool, envLayers func(*eval.Request) (*eval.Layers, error)) Result {
+func (r *Runner) runOne(w *worker, f *File, c *Case, action, resource string, multi bool, envLayers func(*eval.Request) (*eval.Layers, error)) Result {
 	res := Result{File: f.Path, Name: c.Name, Principal: c.Principal, Action: action, Resource: resource,
 		Expected: string(c.Expect), DecidedBy: string(eval.LayerNone), Line: c.Pos.Line}
 	if multi {
 		res.Name = fmt.Sprintf("%s [%s %s]", c.Name, action, resource)
 	}
-	req := &eval.Request{Principal: c.Principal, Action: action, Resource: resource, ResourceAccount: c.ResourceAccount, Context: &eval.Context{}}
+	w.ctx.Reset()
+	w.req = eval.Request{Principal: c.Principal, Action: action, Resource: resource, ResourceAccount: c.ResourceAccount, Context: &w.ctx}
+	req := &w.req
 	for _, ce := range c.Context {
 		if ce.Multi {
 			req.Context.SetMulti(ce.Key, ce.Values...)
@@ -275,7 +308,7 @@ func (r *Runner) runOne(f *File, c *Case, action, resource string, multi bool, e
 	}
 	d := eval.Decide(req, layers)
 	if matches(c.Expect, d.Outcome.String()) {
-		fillResult(&res, &d, nil, !r.Brief)
+		w.fillPassing(&res, &d, !r.Brief)
 	} else {
 		d, tr := eval.ExplainWith(req, layers, eval.Options{Reference: r.Reference})
 		fillResult(&res, &d, tr, true)

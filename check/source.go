@@ -90,7 +90,18 @@ func openStream(path string) (*Source, bool, error) {
 // batches.
 type caseReader struct {
 	f    *File
-	seen map[string]policy.Pos
+	seen map[string]lineCol
+}
+
+// lineCol is where a case starts: a case's Pos names no file, and the
+// index of a large file's names is a quarter the size without the rest.
+type lineCol struct{ line, col int32 }
+
+// newCaseReader reads the cases of f; expect is about how many there are
+// (the index of names is sized for them: growing it was a twentieth of
+// reading a large file).
+func newCaseReader(f *File, expect int) *caseReader {
+	return &caseReader{f: f, seen: make(map[string]lineCol, min(expect, 1<<20))}
 }
 
 // keepNodes reports whether any of the cases points into the node trees
@@ -143,13 +154,22 @@ func (cr *caseReader) read(nodes []*yaml.Node) ([]*Case, error) {
 		if err != nil {
 			return nil, err
 		}
-		if p, dup := cr.seen[c.Name]; dup {
-			return nil, &FileError{Path: cr.f.Path, Pos: c.Pos, Case: c.Name, Msg: fmt.Sprintf("duplicate case name (first at %s)", p.LineCol())}
+		if err := cr.add(c); err != nil {
+			return nil, err
 		}
-		cr.seen[c.Name] = c.Pos
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// add records a case read, refusing a name given to an earlier case.
+func (cr *caseReader) add(c *Case) error {
+	if p, dup := cr.seen[c.Name]; dup {
+		first := policy.At("", int(p.line), int(p.col))
+		return &FileError{Path: cr.f.Path, Pos: c.Pos, Case: c.Name, Msg: fmt.Sprintf("duplicate case name (first at %s)", first.LineCol())}
+	}
+	cr.seen[c.Name] = lineCol{int32(c.Pos.Line), int32(c.Pos.Col)}
+	return nil
 }
 
 // openJSONStream reads the whole document once with the case items read
@@ -203,7 +223,7 @@ func openJSONStream(path string) (*Source, bool, error) {
 		}
 		p := newJSONReader(fh)
 		p.line, p.col = casesLine, casesCol
-		cr := &caseReader{f: f, seen: map[string]policy.Pos{}}
+		cr := newCaseReader(f, batch)
 		var nodes []*yaml.Node
 		var ferr error
 		batchStart := p.mark()
@@ -253,6 +273,14 @@ func openJSONStream(path string) (*Source, bool, error) {
 // next byte. When fn returns true, nothing points into the item's nodes
 // any more and their storage is used again for the next items.
 func (p *jsonReader) items(fn func(*yaml.Node) (release bool)) {
+	p.itemsFast(nil, nil, fn)
+}
+
+// itemsFast is items where fast, when not nil, is offered each item first
+// and returns whether it read it (its nodes are then never built), and
+// before, when not nil, is called before each item but the first and
+// returns whether it read the rest of the list, its ']' included.
+func (p *jsonReader) itemsFast(before, fast func() bool, fn func(*yaml.Node) (release bool)) {
 	p.enter()
 	p.pos++
 	p.col++
@@ -263,14 +291,20 @@ func (p *jsonReader) items(fn func(*yaml.Node) (release bool)) {
 		return
 	}
 	for {
-		m := p.mark()
-		if fn(p.value()) {
-			p.rewind(m)
+		if fast == nil || !fast() {
+			m := p.mark()
+			if fn(p.value()) {
+				p.rewind(m)
+			}
 		}
 		switch p.skipSpace() {
 		case ',':
 			p.pos++
 			p.col++
+			if before != nil && before() {
+				p.depth--
+				return
+			}
 		case ']':
 			p.pos++
 			p.col++
@@ -351,7 +385,7 @@ func openYAMLStream(path string) (*Source, bool, error) {
 			return &FileError{Path: path, Msg: err.Error()}
 		}
 		br := bufio.NewReaderSize(fh, 1<<20)
-		cr := &caseReader{f: f, seen: map[string]policy.Pos{}}
+		cr := newCaseReader(f, batch)
 		var chunk bytes.Buffer
 		var marker []byte
 		items, chunkLine, lineNo := 0, firstLine, firstLine
@@ -419,7 +453,7 @@ func parseItems(path string, chunk []byte, firstLine int) ([]*yaml.Node, error) 
 }
 
 func parseItemsNodes(path string, chunk []byte, firstLine int) ([]*yaml.Node, error) {
-	if items, ok := parseFastYAML(string(chunk), firstLine); ok {
+	if items, ok := parseFastYAML(string(chunk), firstLine, 1); ok {
 		return items, nil
 	}
 	var n yaml.Node

@@ -15,7 +15,13 @@ import (
 // present with an empty value. The zero Context is empty and ready to use.
 type Context struct {
 	m map[string]contextEntry
+	// lowered, kept by Reset, remembers the lower-case forms of the keys
+	// of the requests before: a context used for request after request
+	// is given the same few keys each time.
+	lowered *[8]loweredKey
 }
+
+type loweredKey struct{ name, lower string }
 
 type contextEntry struct {
 	name   string // as first given, for display
@@ -39,7 +45,35 @@ func (c *Context) set(key string, values []string, multi bool) {
 	if c.m == nil {
 		c.m = make(map[string]contextEntry)
 	}
-	c.m[strings.ToLower(key)] = contextEntry{name: key, values: values, multi: multi}
+	c.m[c.lower(key)] = contextEntry{name: key, values: values, multi: multi}
+}
+
+// lower is strings.ToLower(key), from the keys a reused context saw.
+func (c *Context) lower(key string) string {
+	l := c.lowered
+	if l == nil {
+		return strings.ToLower(key)
+	}
+	for i := range l {
+		if l[i].name == key {
+			return l[i].lower
+		}
+	}
+	lk := strings.ToLower(key)
+	copy(l[1:], l[:len(l)-1])
+	l[0] = loweredKey{key, lk}
+	return lk
+}
+
+// Reset empties the context and keeps its storage, so that a caller
+// deciding many requests one after another can use one Context for all of
+// them instead of allocating one per request. Values given to the context
+// before are not touched.
+func (c *Context) Reset() {
+	clear(c.m)
+	if c.lowered == nil {
+		c.lowered = new([8]loweredKey)
+	}
 }
 
 // Delete removes key.

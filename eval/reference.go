@@ -207,16 +207,22 @@ func NormalizeContext(c *Context, ref Reference) []string {
 			continue
 		}
 		elem := strings.TrimPrefix(typ, "ArrayOf")
-		changed := false
-		vals := append([]string(nil), e.values...)
-		for i, v := range vals {
+		if elem == "String" || elem == "ARN" {
+			continue // canonicalValue keeps every value of these
+		}
+		// The values are the caller's: a changed one goes into a copy.
+		var vals []string
+		for i, v := range e.values {
 			n := canonicalValue(elem, v)
 			if n != v {
 				changes = append(changes, fmt.Sprintf("context %s: %q read as %s %q", e.name, v, elem, n))
-				vals[i], changed = n, true
+				if vals == nil {
+					vals = append([]string(nil), e.values...)
+				}
+				vals[i] = n
 			}
 		}
-		if changed {
+		if vals != nil {
 			e.values = vals
 			c.m[lk] = e
 		}

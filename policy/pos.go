@@ -44,7 +44,18 @@ func (p Pos) String() string {
 		}
 		return p.File
 	}
-	b := make([]byte, 0, len(p.File)+12)
+	return string(p.Append(make([]byte, 0, len(p.File)+12)))
+}
+
+// Append appends p as String writes it to b, for output written a line at
+// a time without a string per position.
+func (p Pos) Append(b []byte) []byte {
+	if !p.IsValid() {
+		if p.File == "" {
+			return append(b, '-')
+		}
+		return append(b, p.File...)
+	}
 	if p.File != "" {
 		b = append(b, p.File...)
 		b = append(b, ':')
@@ -54,7 +65,7 @@ func (p Pos) String() string {
 		b = append(b, ':')
 		b = strconv.AppendInt(b, int64(p.Col), 10)
 	}
-	return string(b)
+	return b
 }
 
 // LineCol is LINE:COL without the file, for a message that points to

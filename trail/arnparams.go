@@ -47,6 +47,10 @@ func resourcesFromParameters(r *Record) []string {
 	case "ecs":
 		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html
 		cluster := lastPart(str("cluster"), "cluster/")
+		if r.EventName == "CreateCluster" {
+			// CreateCluster names its new cluster by clusterName.
+			cluster = str("clusterName")
+		}
 		if cluster == "" {
 			cluster = "default" // ECS calls without a cluster use the default cluster
 		}
@@ -67,6 +71,10 @@ func resourcesFromParameters(r *Record) []string {
 			add(regional("ecs", "cluster/"+cluster))
 		}
 		named(str("service"), "service/"+cluster+"/")
+		named(str("serviceName"), "service/"+cluster+"/") // CreateService's new service
+		if n := str("name"); n != "" && r.EventName == "CreateCapacityProvider" {
+			add(regional("ecs", "capacity-provider/"+n))
+		}
 		if td := str("taskDefinition"); td != "" && !strings.HasPrefix(td, "arn:") && !strings.Contains(td, ":") {
 			// A family without a revision means its latest revision.
 			named(td+":*", "task-definition/")
@@ -321,6 +329,9 @@ func resourcesFromParameters(r *Record) []string {
 				}
 			}
 		}
+		for _, id := range itemValues(p["groupSet"], "groupId") {
+			add(regional("ec2", "security-group/"+id))
+		}
 		// CreateFlowLogs names the VPC, subnet or network interface it logs.
 		if id, typ := str("resourceId"), strings.ToLower(str("resourceType")); id != "" {
 			switch typ {
@@ -462,92 +473,164 @@ func ec2Parameters(p map[string]any) map[string]any {
 	return p
 }
 
-// ec2Created reads the ID of the resource an EC2 create call made from its
-// response, as the ARN of its resource type (CreateVpc's vpc.vpcId,
-// AllocateAddress's allocationId, ...), the calls being authorised on the
-// new resource.
-// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html
+// ec2Created is the ARN of the resource an EC2 create call makes, as the
+// call is authorised on it: its ID is not known before the call, so the
+// ARN's ID is "*" (a policy naming the ID the response gave would not allow
+// the next such call, which makes another resource). "Because you can't
+// know what that identifier is in advance, you must use a wildcard in the
+// ARN for a resource when it is to be created by the request"
+// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/ec2-api-permissions.html);
+// the resource types are EC2's
+// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html).
+// AMIs and snapshots have no account in their ARN. Nil for other calls.
 func ec2Created(r *Record) []string {
-	if !strings.HasPrefix(r.EventSource, "ec2.") || len(r.ResponseElements) == 0 || r.ResponseElements[0] != '{' {
+	if r.EventSource != "ec2.amazonaws.com" {
+		return nil
+	}
+	res, ok := ec2Creates[r.EventName]
+	if !ok {
 		return nil
 	}
 	partition := arn.PartitionOfRegion(r.AWSRegion)
-	acct := r.Account()
-	regional := func(svc, res string) string {
-		return "arn:" + partition + ":" + svc + ":" + r.AWSRegion + ":" + acct + ":" + res
+	if r.EventName == "CreateImage" {
+		// CreateImage makes the image and a snapshot of each of the
+		// instance's EBS volumes.
+		return []string{"arn:" + partition + ":ec2:" + r.AWSRegion + "::image/*", "arn:" + partition + ":ec2:" + r.AWSRegion + "::snapshot/*"}
 	}
-	var resp map[string]any
-	if err := json.Unmarshal(r.ResponseElements, &resp); err != nil {
+	if res == "image/" || res == "snapshot/" {
+		return []string{"arn:" + partition + ":ec2:" + r.AWSRegion + "::" + res + "*"}
+	}
+	return []string{"arn:" + partition + ":ec2:" + r.AWSRegion + ":" + r.Account() + ":" + res + "*"}
+}
+
+// TaggedAtCreation lists the resources an EC2 call tags as it creates
+// them (its tag specifications), as the ARNs the call is authorised on:
+// "If tags are specified in the resource-creating action, Amazon performs
+// additional authorization on the ec2:CreateTags action", with the
+// ec2:CreateAction condition key set to the creating action
+// (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/supported-iam-actions-tagging.html).
+// The new resources' IDs are not known before the call, so the ARNs end
+// in "*" (see ec2Created). Nil for other calls and for tag specifications
+// of a resource type not known here.
+func TaggedAtCreation(r *Record) []string {
+	if r.EventSource != "ec2.amazonaws.com" || len(r.RequestParameters) == 0 || string(r.RequestParameters) == "null" {
 		return nil
 	}
-	// XML-shaped responses wrap the members in "XxxResponse".
-	if len(resp) <= 2 {
-		for k, v := range resp {
-			if m, ok := v.(map[string]any); ok && strings.HasSuffix(k, "Response") {
-				resp = m
+	if _, ok := ec2Creates[r.EventName]; !ok && r.EventName != "RunInstances" {
+		return nil
+	}
+	var p map[string]any
+	if err := json.Unmarshal(r.RequestParameters, &p); err != nil {
+		return nil
+	}
+	p = ec2Parameters(p)
+	// tagSpecificationSet {"items": [{"resourceType": ...}]}, or the
+	// XML-shaped TagSpecification {"ResourceType": ...} (one or a list).
+	types := itemValues(p["tagSpecificationSet"], "resourceType")
+	spec := p["tagSpecification"]
+	if l, ok := spec.([]any); ok {
+		for _, e := range l {
+			if m, ok := e.(map[string]any); ok {
+				if t, ok := m["ResourceType"].(string); ok {
+					types = append(types, t)
+				}
 			}
 		}
-	}
-	get := func(m map[string]any, path ...string) string {
-		var cur any = m
-		for _, k := range path {
-			mm, ok := cur.(map[string]any)
-			if !ok {
-				return ""
-			}
-			cur = mm[k]
+	} else if m, ok := spec.(map[string]any); ok {
+		if t, ok := m["ResourceType"].(string); ok {
+			types = append(types, t)
 		}
-		s, _ := cur.(string)
-		return s
 	}
+	partition := arn.PartitionOfRegion(r.AWSRegion)
 	var out []string
-	switch r.EventName {
-	case "CreateVpc":
-		if id := get(resp, "vpc", "vpcId"); id != "" {
-			out = append(out, regional("ec2", "vpc/"+id))
+	seen := map[string]bool{}
+	for _, t := range types {
+		if !ec2TaggableAtCreation[t] || seen[t] {
+			continue
 		}
-	case "CreateSubnet":
-		if id := get(resp, "subnet", "subnetId"); id != "" {
-			out = append(out, regional("ec2", "subnet/"+id))
-		}
-	case "CreateInternetGateway":
-		if id := get(resp, "internetGateway", "internetGatewayId"); id != "" {
-			out = append(out, regional("ec2", "internet-gateway/"+id))
-		}
-	case "CreateRouteTable":
-		if id := get(resp, "routeTable", "routeTableId"); id != "" {
-			out = append(out, regional("ec2", "route-table/"+id))
-		}
-	case "CreateSecurityGroup":
-		if id := get(resp, "groupId"); id != "" {
-			out = append(out, regional("ec2", "security-group/"+id))
-		}
-	case "CreateVolume":
-		if id := get(resp, "volumeId"); id != "" {
-			out = append(out, regional("ec2", "volume/"+id))
-		}
-	case "AllocateAddress":
-		if id := get(resp, "allocationId"); id != "" {
-			out = append(out, regional("ec2", "elastic-ip/"+id))
-		}
-	case "CreateNatGateway":
-		if id := get(resp, "natGateway", "natGatewayId"); id != "" {
-			out = append(out, regional("ec2", "natgateway/"+id))
-		}
-	case "RegisterImage", "CopyImage", "CreateImage":
-		if id := get(resp, "imageId"); id != "" {
-			out = append(out, "arn:"+partition+":ec2:"+r.AWSRegion+"::image/"+id)
-		}
-	case "CreateSnapshot":
-		if id := get(resp, "snapshotId"); id != "" {
-			out = append(out, "arn:"+partition+":ec2:"+r.AWSRegion+"::snapshot/"+id)
-		}
-	case "CreateFlowLogs":
-		if id := get(resp, "flowLogIdSet", "item"); id != "" {
-			out = append(out, regional("ec2", "vpc-flow-log/"+id))
+		seen[t] = true
+		if t == "image" || t == "snapshot" {
+			out = append(out, "arn:"+partition+":ec2:"+r.AWSRegion+"::"+t+"/*")
+		} else {
+			out = append(out, "arn:"+partition+":ec2:"+r.AWSRegion+":"+r.Account()+":"+t+"/*")
 		}
 	}
 	return out
+}
+
+// ecsTaggedAtCreation lists the resource an ECS create call tags as it
+// creates it (a non-empty tags parameter), as the ARN the call makes:
+// "If tags are specified in the resource-creating action, AWS performs
+// additional authorization" on ecs:TagResource, with ecs:CreateAction
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html).
+// A task's ID and a task definition's revision are not known before the
+// call: "*" stands for them. Nil for other calls.
+func ecsTaggedAtCreation(r *Record) []string {
+	if r.EventSource != "ecs.amazonaws.com" || len(r.RequestParameters) == 0 || string(r.RequestParameters) == "null" {
+		return nil
+	}
+	var p map[string]any
+	if err := json.Unmarshal(r.RequestParameters, &p); err != nil {
+		return nil
+	}
+	if tags, _ := p["tags"].([]any); len(tags) == 0 {
+		return nil
+	}
+	str := func(k string) string { s, _ := p[k].(string); return s }
+	cluster := lastPart(str("cluster"), "cluster/")
+	if cluster == "" {
+		cluster = "default"
+	}
+	base := "arn:" + arn.PartitionOfRegion(r.AWSRegion) + ":ecs:" + r.AWSRegion + ":" + r.Account() + ":"
+	var res string
+	switch r.EventName {
+	case "CreateCluster":
+		if res = str("clusterName"); res == "" {
+			res = "default"
+		}
+		res = "cluster/" + res
+	case "CreateService":
+		if n := str("serviceName"); n != "" {
+			res = "service/" + cluster + "/" + n
+		}
+	case "RegisterTaskDefinition":
+		if f := str("family"); f != "" {
+			res = "task-definition/" + f + ":*"
+		}
+	case "RunTask", "StartTask":
+		res = "task/" + cluster + "/*"
+	case "CreateCapacityProvider":
+		if n := str("name"); n != "" {
+			res = "capacity-provider/" + n
+		}
+	}
+	if res == "" {
+		return nil
+	}
+	return []string{base + res}
+}
+
+// ec2TaggableAtCreation are the TagSpecification resource types that are
+// also EC2 ARN resource types of the same name, for the calls of
+// ec2Creates and RunInstances.
+var ec2TaggableAtCreation = func() map[string]bool {
+	m := map[string]bool{"instance": true, "spot-instances-request": true}
+	for _, res := range ec2Creates {
+		m[strings.TrimSuffix(res, "/")] = true
+	}
+	return m
+}()
+
+// ec2Creates maps EC2 create calls to the resource type they make.
+var ec2Creates = map[string]string{
+	"CreateVpc": "vpc/", "CreateSubnet": "subnet/", "CreateInternetGateway": "internet-gateway/",
+	"CreateEgressOnlyInternetGateway": "egress-only-internet-gateway/", "CreateRouteTable": "route-table/",
+	"CreateSecurityGroup": "security-group/", "CreateVolume": "volume/", "AllocateAddress": "elastic-ip/",
+	"CreateNatGateway": "natgateway/", "CreateNetworkInterface": "network-interface/", "CreateNetworkAcl": "network-acl/",
+	"CreateFlowLogs": "vpc-flow-log/", "CreateLaunchTemplate": "launch-template/", "CreateDhcpOptions": "dhcp-options/",
+	"CreateVpcEndpoint": "vpc-endpoint/", "CreateVpcPeeringConnection": "vpc-peering-connection/",
+	"CreateTransitGateway": "transit-gateway/", "CreateCustomerGateway": "customer-gateway/", "CreateVpnGateway": "vpn-gateway/",
+	"RegisterImage": "image/", "CopyImage": "image/", "CreateImage": "image/", "CreateSnapshot": "snapshot/", "CopySnapshot": "snapshot/",
 }
 
 // ssmAWSDocument reports whether an SSM document name is one AWS owns

@@ -18,6 +18,10 @@ func TestResourcesFromParameters(t *testing.T) {
 			[]string{"arn:aws:ecs:eu-west-1:111122223333:cluster/prod", "arn:aws:ecs:eu-west-1:111122223333:task/prod/abc"}},
 		{"ECS calls without a cluster use the default cluster", `{"eventSource":"ecs.amazonaws.com","eventName":"RunTask","awsRegion":"eu-west-1","recipientAccountId":"111122223333","requestParameters":{"taskDefinition":"web"}}`,
 			[]string{"arn:aws:ecs:eu-west-1:111122223333:cluster/default", "arn:aws:ecs:eu-west-1:111122223333:task-definition/web:*"}},
+		{"ECS CreateCluster names its new cluster by clusterName", `{"eventSource":"ecs.amazonaws.com","eventName":"CreateCluster","awsRegion":"eu-west-1","recipientAccountId":"111122223333","requestParameters":{"clusterName":"prod"}}`,
+			[]string{"arn:aws:ecs:eu-west-1:111122223333:cluster/prod"}},
+		{"ECS CreateService names its new service by serviceName", `{"eventSource":"ecs.amazonaws.com","eventName":"CreateService","awsRegion":"eu-west-1","recipientAccountId":"111122223333","requestParameters":{"cluster":"prod","serviceName":"web","taskDefinition":"web:3"}}`,
+			[]string{"arn:aws:ecs:eu-west-1:111122223333:cluster/prod", "arn:aws:ecs:eu-west-1:111122223333:service/prod/web", "arn:aws:ecs:eu-west-1:111122223333:task-definition/web:3"}},
 		{"Lambda qualifier makes the version ARN", `{"eventSource":"lambda.amazonaws.com","eventName":"GetFunction","awsRegion":"eu-west-1","recipientAccountId":"111122223333","requestParameters":{"functionName":"etl","qualifier":"7"}}`,
 			[]string{"arn:aws:lambda:eu-west-1:111122223333:function:etl:7"}},
 		{"Lambda partial ARN", `{"eventSource":"lambda.amazonaws.com","eventName":"GetFunction","awsRegion":"eu-west-1","recipientAccountId":"111122223333","requestParameters":{"functionName":"111122223333:function:etl"}}`,
@@ -36,10 +40,18 @@ func TestResourcesFromParameters(t *testing.T) {
 			[]string{"arn:aws:ec2:us-east-1:111122223333:instance/i-1"}},
 		{"EC2's XML-shaped parameters are unwrapped (DeleteFlowLogsRequest, content values)", `{"eventSource":"ec2.amazonaws.com","eventName":"DeleteFlowLogs","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"DeleteFlowLogsRequest":{"FlowLogId":{"tag":1,"content":"fl-1"}}}}`,
 			[]string{"arn:aws:ec2:us-east-1:111122223333:vpc-flow-log/fl-1"}},
-		{"an EC2 create call is authorised on the resource its response names", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateVpc","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"cidrBlock":"10.0.0.0/16"},"responseElements":{"vpc":{"vpcId":"vpc-1"}}}`,
-			[]string{"arn:aws:ec2:us-east-1:111122223333:vpc/vpc-1"}},
+		{"an EC2 create call is authorised on the resource it makes, its ID unknown before the call", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateVpc","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"cidrBlock":"10.0.0.0/16"},"responseElements":{"vpc":{"vpcId":"vpc-1"}}}`,
+			[]string{"arn:aws:ec2:us-east-1:111122223333:vpc/*"}},
 		{"CreateNatGateway: the subnet, the address and the new gateway", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateNatGateway","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"CreateNatGatewayRequest":{"SubnetId":"subnet-1","AllocationId":"eipalloc-1"}},"responseElements":{"CreateNatGatewayResponse":{"xmlns":"x","natGateway":{"natGatewayId":"nat-1"}}}}`,
-			[]string{"arn:aws:ec2:us-east-1:111122223333:subnet/subnet-1", "arn:aws:ec2:us-east-1:111122223333:elastic-ip/eipalloc-1", "arn:aws:ec2:us-east-1:111122223333:natgateway/nat-1"}},
+			[]string{"arn:aws:ec2:us-east-1:111122223333:subnet/subnet-1", "arn:aws:ec2:us-east-1:111122223333:elastic-ip/eipalloc-1", "arn:aws:ec2:us-east-1:111122223333:natgateway/*"}},
+		{"CreateNetworkInterface: the subnet, the security groups and the new interface", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateNetworkInterface","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"subnetId":"subnet-1","groupSet":{"items":[{"groupId":"sg-1"}]}}}`,
+			[]string{"arn:aws:ec2:us-east-1:111122223333:subnet/subnet-1", "arn:aws:ec2:us-east-1:111122223333:security-group/sg-1", "arn:aws:ec2:us-east-1:111122223333:network-interface/*"}},
+		{"CreateImage: the instance, the new image and the snapshots of its volumes", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateImage","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"instanceId":"i-1","name":"img"}}`,
+			[]string{"arn:aws:ec2:us-east-1:111122223333:instance/i-1", "arn:aws:ec2:us-east-1::image/*", "arn:aws:ec2:us-east-1::snapshot/*"}},
+		{"AttachVolume names the volume and the instance", `{"eventSource":"ec2.amazonaws.com","eventName":"AttachVolume","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"volumeId":"vol-1","instanceId":"i-1","device":"/dev/sdf"}}`,
+			[]string{"arn:aws:ec2:us-east-1:111122223333:volume/vol-1", "arn:aws:ec2:us-east-1:111122223333:instance/i-1"}},
+		{"CreateSnapshot: the volume and the new snapshot (no account)", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateSnapshot","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"volumeId":"vol-1"}}`,
+			[]string{"arn:aws:ec2:us-east-1:111122223333:volume/vol-1", "arn:aws:ec2:us-east-1::snapshot/*"}},
 		{"RunInstances names only some of the resources it is authorised on: none is rebuilt", `{"eventSource":"ec2.amazonaws.com","eventName":"RunInstances","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"subnetId":"subnet-1","imageId":"ami-1"}}`,
 			nil},
 		{"IAM instance profile and role", `{"eventSource":"iam.amazonaws.com","eventName":"AddRoleToInstanceProfile","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"instanceProfileName":"p","roleName":"r"}}`,
@@ -124,6 +136,77 @@ func TestPassedRoles(t *testing.T) {
 				return
 			}
 			if !slices.Equal(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// The resources an EC2 call tags as it creates them, from both shapes of
+// tag specifications.
+func TestTaggedAtCreation(t *testing.T) {
+	tests := []struct {
+		rule, record string
+		want         []string
+	}{
+		{"tagSpecificationSet of a new VPC", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateVpc","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"cidrBlock":"10.0.0.0/16","tagSpecificationSet":{"items":[{"resourceType":"vpc","tags":[{"key":"k","value":"v"}]}]}}}`,
+			[]string{"arn:aws:ec2:us-east-1:111122223333:vpc/*"}},
+		{"RunInstances tags instances and volumes", `{"eventSource":"ec2.amazonaws.com","eventName":"RunInstances","awsRegion":"eu-west-1","recipientAccountId":"111122223333","requestParameters":{"tagSpecificationSet":{"items":[{"resourceType":"instance","tags":[]},{"resourceType":"volume","tags":[]}]}}}`,
+			[]string{"arn:aws:ec2:eu-west-1:111122223333:instance/*", "arn:aws:ec2:eu-west-1:111122223333:volume/*"}},
+		{"XML-shaped TagSpecification of a flow log", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateFlowLogs","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"CreateFlowLogsRequest":{"ResourceId":{"tag":1,"content":"vpc-1"},"TagSpecification":{"ResourceType":"vpc-flow-log","tag":1,"Tag":{"Value":true,"tag":1,"Key":"k"}}}}}`,
+			[]string{"arn:aws:ec2:us-east-1:111122223333:vpc-flow-log/*"}},
+		{"snapshots have no account", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateSnapshot","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"volumeId":"vol-1","tagSpecificationSet":{"items":[{"resourceType":"snapshot","tags":[]}]}}}`,
+			[]string{"arn:aws:ec2:us-east-1::snapshot/*"}},
+		{"no tag specifications", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateVpc","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"cidrBlock":"10.0.0.0/16"}}`, nil},
+		{"not a create call", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateTags","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"tagSpecificationSet":{"items":[{"resourceType":"vpc"}]}}}`, nil},
+		{"a resource type not known here", `{"eventSource":"ec2.amazonaws.com","eventName":"CreateVpc","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"tagSpecificationSet":{"items":[{"resourceType":"vpc-something-new"}]}}}`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rule, func(t *testing.T) {
+			if got := TaggedAtCreation(readOne(t, tt.record)); !slices.Equal(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// The single target resourceFromParameters names.
+func TestResourceFromParameters(t *testing.T) {
+	tests := []struct {
+		rule, record, want string
+	}{
+		{"Secrets Manager partial ARN: the suffix the full ARN ends in is a wildcard", `{"eventSource":"secretsmanager.amazonaws.com","eventName":"GetSecretValue","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"secretId":"arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db"}}`,
+			"arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db-??????"},
+		{"Secrets Manager full ARN as given", `{"eventSource":"secretsmanager.amazonaws.com","eventName":"GetSecretValue","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"secretId":"arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db-a1B2c3"}}`,
+			"arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db-a1B2c3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rule, func(t *testing.T) {
+			if got := resourceFromParameters(readOne(t, tt.record)); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// The resource an ECS create call tags as it creates it.
+func TestECSTaggedAtCreation(t *testing.T) {
+	tests := []struct {
+		rule, record string
+		want         []string
+	}{
+		{"CreateCluster with tags", `{"eventSource":"ecs.amazonaws.com","eventName":"CreateCluster","awsRegion":"eu-west-1","recipientAccountId":"111122223333","requestParameters":{"clusterName":"prod","tags":[{"key":"k","value":"v"}]}}`,
+			[]string{"arn:aws:ecs:eu-west-1:111122223333:cluster/prod"}},
+		{"RunTask with tags: the new task of the cluster", `{"eventSource":"ecs.amazonaws.com","eventName":"RunTask","awsRegion":"eu-west-1","recipientAccountId":"111122223333","requestParameters":{"cluster":"arn:aws:ecs:eu-west-1:111122223333:cluster/prod","taskDefinition":"web:3","tags":[{"key":"k","value":"v"}]}}`,
+			[]string{"arn:aws:ecs:eu-west-1:111122223333:task/prod/*"}},
+		{"RegisterTaskDefinition with tags: the new revision", `{"eventSource":"ecs.amazonaws.com","eventName":"RegisterTaskDefinition","awsRegion":"eu-west-1","recipientAccountId":"111122223333","requestParameters":{"family":"web","tags":[{"key":"k","value":"v"}]}}`,
+			[]string{"arn:aws:ecs:eu-west-1:111122223333:task-definition/web:*"}},
+		{"no tags", `{"eventSource":"ecs.amazonaws.com","eventName":"CreateCluster","awsRegion":"eu-west-1","recipientAccountId":"111122223333","requestParameters":{"clusterName":"prod","tags":[]}}`, nil},
+		{"not a create call", `{"eventSource":"ecs.amazonaws.com","eventName":"TagResource","awsRegion":"eu-west-1","recipientAccountId":"111122223333","requestParameters":{"resourceArn":"x","tags":[{"key":"k","value":"v"}]}}`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rule, func(t *testing.T) {
+			if got := ecsTaggedAtCreation(readOne(t, tt.record)); !slices.Equal(got, tt.want) {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}
 		})

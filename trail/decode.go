@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"strings"
 	"time"
 )
@@ -12,7 +13,7 @@ import (
 // object. One decoder belongs to one goroutine.
 type recordDecoder struct {
 	scan     scanner
-	intern   map[string]string
+	intern   internCache
 	embedded []byte // unescaped CloudTrailEvent text
 	// err is the record's first field of an unexpected JSON type: the
 	// field is left empty and the record still delivered, as Athena's
@@ -36,13 +37,33 @@ func (d *recordDecoder) setErr(err error) {
 }
 
 func newRecordDecoder() *recordDecoder {
-	return &recordDecoder{intern: make(map[string]string, 1024)}
+	return &recordDecoder{intern: internCache{seed: maphash.MakeSeed()}}
 }
 
-// maxIntern bounds the interning table: low-cardinality fields (event
-// source and name, region, account, principal) repeat in nearly every
-// record and are allocated once; past the bound strings are allocated.
-const maxIntern = 1 << 14
+// internCache shares the strings of low-cardinality fields (event source
+// and name, region, account, principal), which repeat in nearly every
+// record, so they are allocated once. It is direct-mapped: a value takes
+// the slot its hash names, replacing what was there, so the cache keeps
+// the values seen lately in fixed memory, and a field that differs in
+// every record (a session name) costs one hash and one allocation, not a
+// search of a large table that no longer takes new values.
+type internCache struct {
+	seed  maphash.Seed
+	slots [internSlots]string
+}
+
+// internSlots is the cache's size: 64 KB of string headers per decoder.
+const internSlots = 1 << 12
+
+func (c *internCache) get(b []byte) string {
+	i := maphash.Bytes(c.seed, b) & (internSlots - 1)
+	if s := c.slots[i]; s == string(b) {
+		return s
+	}
+	s := string(b)
+	c.slots[i] = s
+	return s
+}
 
 // errNotRecord marks a JSON value that is not a CloudTrail record.
 var errNotRecord = errors.New("not a CloudTrail record")
@@ -261,16 +282,7 @@ func (d *recordDecoder) str(v []byte, field string, intern bool) string {
 	return d.interned(v)
 }
 
-func (d *recordDecoder) interned(b []byte) string {
-	if s, ok := d.intern[string(b)]; ok {
-		return s
-	}
-	s := string(b)
-	if len(d.intern) < maxIntern {
-		d.intern[s] = s
-	}
-	return s
-}
+func (d *recordDecoder) interned(b []byte) string { return d.intern.get(b) }
 
 // strField binds a lower-cased JSON key to the string it fills.
 type strField struct {

@@ -77,9 +77,5 @@ func (r *Record) DecodeAll() error {
 	d := decoderPool.Get().(*recordDecoder)
 	defer decoderPool.Put(d)
 	raw := r.Raw
-	err := d.decode(raw, r)
-	if len(d.intern) >= maxIntern {
-		d.intern = make(map[string]string, 1024)
-	}
-	return err
+	return d.decode(raw, r)
 }

@@ -116,6 +116,21 @@ func BenchmarkDecode(b *testing.B) {
 			}
 		}
 	})
+	// Projected to the members `iamwhy unused` reads for every record
+	// (analyze/unused.Members, restated: trail cannot import it).
+	b.Run("members", func(b *testing.B) {
+		b.SetBytes(int64(len(raw)))
+		b.ReportAllocs()
+		st := &Stats{}
+		fd := newFileDecoder(st, 10, func(*Record) error { return nil })
+		f := compiledFilter{f: &Filter{}}
+		fd.dec.members = f.members(append([]string{"userIdentity.sessionContext.sessionIssuer.arn", "errorCode", "eventType", "eventCategory"}, TargetMembers...))
+		for b.Loop() {
+			if err := fd.decodeFile("mem", bytes.NewReader(raw)); err != nil || st.RecordsFailed+st.FilesFailed > 0 {
+				b.Fatal(err, st.Problems)
+			}
+		}
+	})
 	b.Run("encoding-json", func(b *testing.B) {
 		type ident struct {
 			Type, PrincipalID, ARN, AccountID, AccessKeyID, UserName, InvokedBy string

@@ -3,6 +3,7 @@ package trail
 import (
 	"encoding/json"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,6 +28,19 @@ type RequestOptions struct {
 	// PassRole adds an iam:PassRole request, with iam:PassedToService,
 	// for each role the call passes to a service (PassedRoles).
 	PassRole bool
+	// CreateTags adds an ec2:CreateTags request, with ec2:CreateAction,
+	// for each resource an EC2 call tags as it creates it
+	// (TaggedAtCreation), and an ecs:TagResource request, with
+	// ecs:CreateAction, for a resource an ECS create call tags.
+	CreateTags bool
+}
+
+// CreateActionKey is the condition key that names the creating call of a
+// tag-on-create request of the tagging action: "ec2:CreateAction" for
+// ec2:CreateTags, "ecs:CreateAction" for ecs:TagResource.
+func CreateActionKey(tagAction string) string {
+	svc, _, _ := strings.Cut(tagAction, ":")
+	return svc + ":CreateAction"
 }
 
 // Replay is a record rebuilt as the requests AWS authorised: one per IAM
@@ -86,15 +100,7 @@ func ToReplay(r *Record, opts RequestOptions) *Replay {
 	principal, roleARN := replayPrincipal(r, rp)
 	rp.RoleARN = roleARN
 
-	actions := []string{ActionOf(r)}
-	if opts.Actions != nil {
-		if a := opts.Actions(r.EventSource, r.EventName); len(a) > 0 {
-			actions = a
-		}
-	}
-	resources, resAccount, listed := replayResources(r, rp)
-	var alt []string // the parameters' ARNs, when resources[] named the resources
-	altDone := false
+	targets, resAccount := replayTargets(r, opts, rp)
 
 	ctx := &eval.Context{}
 	set := func(k, v string) {
@@ -146,6 +152,71 @@ func ToReplay(r *Record, opts RequestOptions) *Replay {
 	}
 	sort.Strings(rp.Unknown)
 
+	for _, t := range targets {
+		req := &eval.Request{Principal: principal, Action: t.Action, Resource: t.Resource, Context: ctx.Clone()}
+		switch {
+		case t.passed:
+			req.Context.Set("iam:PassedToService", t.PassedTo)
+		case t.CreateAction != "":
+			req.Context.Set(CreateActionKey(t.Action), t.CreateAction)
+		default:
+			req.ResourceAccount = resAccount
+		}
+		req.FillPrincipalContext(roleARN)
+		rp.Requests = append(rp.Requests, req)
+	}
+	return rp
+}
+
+// Target is one request a record rebuilds into, without its principal and
+// context: an action and the resource it is authorised on.
+type Target struct {
+	Action   string
+	Resource string
+	// PassedTo is, for the iam:PassRole request of a role the call passed
+	// (RequestOptions.PassRole), the service it was passed to
+	// (iam:PassedToService); "" otherwise.
+	PassedTo string
+	passed   bool
+	// CreateAction is, for the tagging request of tags given at creation
+	// (RequestOptions.CreateTags), the creating call (the value of
+	// CreateActionKey(Action)); "" otherwise.
+	CreateAction string
+}
+
+// TargetMembers are the record members ReplayTargets reads: a caller that
+// reads with Options.Members and names them can rebuild targets without
+// Record.DecodeAll.
+var TargetMembers = []string{"eventSource", "eventName", "awsRegion", "recipientAccountId", "readOnly",
+	"userIdentity.type", "userIdentity.arn", "userIdentity.accountId",
+	"requestParameters", "responseElements", "resources", "errorMessage"}
+
+// ReplayTargets returns the action and resource of each request
+// ToReplay(r, opts) rebuilds, in the same order, without the cost of
+// their principal and context: for callers that keep few requests and
+// only need to know which a call makes. fromResponse is
+// Replay.FromResponse.
+func ReplayTargets(r *Record, opts RequestOptions) (targets []Target, fromResponse bool) {
+	var rp Replay
+	targets, _ = replayTargets(r, opts, &rp)
+	return targets, rp.FromResponse
+}
+
+// replayTargets lists the requests' actions (opts.Actions, else ActionOf)
+// and resources (scoped per action by opts.Resources), then, with
+// opts.CreateTags, one ec2:CreateTags per resource tagged at creation,
+// and with opts.PassRole one iam:PassRole per role passed; resAccount is
+// the owning account resources[] gives.
+func replayTargets(r *Record, opts RequestOptions, rp *Replay) (targets []Target, resAccount string) {
+	actions := []string{ActionOf(r)}
+	if opts.Actions != nil {
+		if a := opts.Actions(r.EventSource, r.EventName); len(a) > 0 {
+			actions = a
+		}
+	}
+	resources, resAccount, listed := replayResources(r, rp)
+	var alt []string // the parameters' ARNs, when resources[] named the resources
+	altDone := false
 	for _, a := range actions {
 		scoped := resources
 		if opts.Resources != nil {
@@ -167,21 +238,23 @@ func ToReplay(r *Record, opts RequestOptions) *Replay {
 			}
 		}
 		for _, res := range scoped {
-			req := &eval.Request{Principal: principal, Action: a, Resource: res, ResourceAccount: resAccount, Context: ctx.Clone()}
-			req.FillPrincipalContext(roleARN)
-			rp.Requests = append(rp.Requests, req)
+			targets = append(targets, Target{Action: a, Resource: res})
+		}
+	}
+	if opts.CreateTags {
+		for _, res := range TaggedAtCreation(r) {
+			targets = append(targets, Target{Action: "ec2:CreateTags", Resource: res, CreateAction: r.EventName})
+		}
+		for _, res := range ecsTaggedAtCreation(r) {
+			targets = append(targets, Target{Action: "ecs:TagResource", Resource: res, CreateAction: r.EventName})
 		}
 	}
 	if opts.PassRole {
 		for _, pr := range PassedRoles(r) {
-			c := ctx.Clone()
-			c.Set("iam:PassedToService", pr.Service)
-			req := &eval.Request{Principal: principal, Action: "iam:PassRole", Resource: pr.Role, Context: c}
-			req.FillPrincipalContext(roleARN)
-			rp.Requests = append(rp.Requests, req)
+			targets = append(targets, Target{Action: "iam:PassRole", Resource: pr.Role, PassedTo: pr.Service, passed: true})
 		}
 	}
-	return rp
+	return targets, resAccount
 }
 
 func isServiceAddress(ip string) bool {
@@ -241,12 +314,9 @@ func replayResources(r *Record, rp *Replay) ([]string, string, bool) {
 	if arn := resourceFromParameters(r); arn != "" {
 		return []string{arn}, "", false
 	}
-	// The resource an EC2 create call made is in its response, beside
-	// those its parameters name.
+	// The resource an EC2 create call makes, beside those its
+	// parameters name.
 	created := ec2Created(r)
-	if len(created) > 0 {
-		rp.FromResponse = true
-	}
 	if arns := resourcesFromParameters(r); len(arns) > 0 || len(created) > 0 {
 		return append(arns, created...), "", false
 	}
@@ -272,6 +342,9 @@ func replayResources(r *Record, rp *Replay) ([]string, string, bool) {
 	}
 	return []string{"*"}, "", false
 }
+
+// secretSuffix ends a full secret ARN: "-" and six random characters.
+var secretSuffix = regexp.MustCompile(`:secret:.+-[A-Za-z0-9]{6}$`)
 
 // resourceFromParameters builds the target ARN from the request
 // parameters of the services whose parameters name it.
@@ -338,6 +411,13 @@ func resourceFromParameters(r *Record) string {
 	case "secretsmanager":
 		s := str("secretId")
 		if isARN(s) {
+			// Secrets Manager accepts a partial ARN, without the random
+			// "-" and six characters that end the secret's ARN; the
+			// policy must match the full one.
+			// https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html
+			if !secretSuffix.MatchString(s) {
+				return s + "-??????"
+			}
 			return s
 		}
 		if s != "" {
@@ -384,9 +464,8 @@ func resourceFromParameters(r *Record) string {
 			return "arn:" + partition + ":iam::" + acct + ":group" + path + str("groupName")
 		}
 	case "ec2":
-		if id := str("instanceId"); id != "" {
-			return regional("ec2", "instance/"+id)
-		}
+		// resourcesFromParameters names the instance with the other
+		// resources a call names (AttachVolume's volume).
 	case "logs":
 		// A call naming a log stream too is resourcesFromParameters'.
 		if g := str("logGroupName"); g != "" && str("logStreamName") == "" {

@@ -2,10 +2,12 @@ package generate
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/catalog"
@@ -54,6 +56,20 @@ func TestGenerateARNFormats(t *testing.T) {
 			"ec2:DeleteTags", "arn:aws:ec2:eu-west-1:111122223333:transit-gateway-attachment/tgw-attach-0123", "transit-gateway-attachment", "", ""},
 		{"CreateTags in China (partition from the Region)", "ec2", "CreateTags", `{"resourcesSet":{"items":[{"resourceId":"snap-0123"}]}}`,
 			"ec2:CreateTags", "arn:aws-cn:ec2:cn-north-1::snapshot/snap-0123", "snapshot", "cn-north-1", ""},
+		// The resource an EC2 create call makes, its ID "*": "you must use a wildcard in the ARN for
+		// a resource when it is to be created by the request"
+		// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/ec2-api-permissions.html).
+		{"CreateVpc on the new VPC", "ec2", "CreateVpc", `{"cidrBlock":"10.0.0.0/16"}`,
+			"ec2:CreateVpc", "arn:aws:ec2:eu-west-1:111122223333:vpc/*", "vpc", "", ""},
+		{"CreateVolume on the new volume", "ec2", "CreateVolume", `{"size":8,"zone":"eu-west-1a"}`,
+			"ec2:CreateVolume", "arn:aws:ec2:eu-west-1:111122223333:volume/*", "volume", "", ""},
+		{"RegisterImage on the new image (no account)", "ec2", "RegisterImage", `{"name":"img"}`,
+			"ec2:RegisterImage", "arn:aws:ec2:eu-west-1::image/*", "image", "", ""},
+		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html
+		{"ECS CreateCluster on the new cluster", "ecs", "CreateCluster", `{"clusterName":"prod"}`,
+			"ecs:CreateCluster", "arn:aws:ecs:eu-west-1:111122223333:cluster/prod", "cluster", "", ""},
+		{"ECS CreateService on the new service of its cluster", "ecs", "CreateService", `{"cluster":"prod","serviceName":"web","taskDefinition":"web:3"}`,
+			"ecs:CreateService", "arn:aws:ecs:eu-west-1:111122223333:service/prod/web", "service", "", ""},
 		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html
 		{"CreateLogStream on the log stream", "logs", "CreateLogStream", `{"logGroupName":"/aws/lambda/w","logStreamName":"2026/01/01/[$LATEST]ab12"}`,
 			"logs:CreateLogStream", "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/w:log-stream:2026/01/01/[$LATEST]ab12", "log-stream", "", ""},
@@ -102,5 +118,67 @@ func TestGenerateARNFormats(t *testing.T) {
 				t.Errorf("coverage %+v", res.Coverage)
 			}
 		})
+	}
+}
+
+// Tags given at creation need ec2:CreateTags on the new resource: it is
+// granted on the created resource's ARN, limited by ec2:CreateAction to
+// the creating call, and the replay (with ec2:CreateAction in the
+// request) allows it.
+// https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/supported-iam-actions-tagging.html
+func TestGenerateTagOnCreate(t *testing.T) {
+	g := generator(t, bob,
+		userRecord("e1", "ec2.amazonaws.com", "CreateVpc", `"requestParameters":{"cidrBlock":"10.0.0.0/16","tagSpecificationSet":{"items":[{"resourceType":"vpc","tags":[{"key":"Name","value":"a"}]}]}},"responseElements":{"vpc":{"vpcId":"vpc-1"}}`),
+		userRecord("e2", "ec2.amazonaws.com", "CreateTags", `"requestParameters":{"resourcesSet":{"items":[{"resourceId":"vpc-9"}]},"tagSet":{"items":[{"key":"k","value":"v"}]}}`))
+	res, err := g.Result(nil, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tagOnCreate *Statement
+	for i, s := range res.Policy.Statement {
+		if s.Condition["StringEquals"]["ec2:CreateAction"] != nil {
+			tagOnCreate = &res.Policy.Statement[i]
+		}
+	}
+	if tagOnCreate == nil || !slices.Equal(tagOnCreate.Action, []string{"ec2:CreateTags"}) ||
+		!slices.Equal(tagOnCreate.Resource, []string{"arn:aws:ec2:us-east-1:111122223333:vpc/*"}) ||
+		!slices.Equal(tagOnCreate.Condition["StringEquals"]["ec2:CreateAction"], []string{"CreateVpc"}) {
+		t.Fatalf("tag-on-create statement %+v in %+v", tagOnCreate, res.Policy.Statement)
+	}
+	// The direct CreateTags call is granted on its VPC alone, without the
+	// condition; CreateVpc on the new VPC.
+	if got := grants(res.Policy)["ec2:CreateTags"]; !slices.Equal(got, []string{"arn:aws:ec2:us-east-1:111122223333:vpc/*", "arn:aws:ec2:us-east-1:111122223333:vpc/vpc-9"}) {
+		t.Errorf("ec2:CreateTags on %v", got)
+	}
+	if got := grants(res.Policy)["ec2:CreateVpc"]; !slices.Equal(got, []string{"arn:aws:ec2:us-east-1:111122223333:vpc/*"}) {
+		t.Errorf("ec2:CreateVpc on %v", got)
+	}
+	if !res.Verification.Verified || res.Verification.Requests != 3 || res.Verification.Allowed != 3 {
+		t.Errorf("verification %+v", res.Verification)
+	}
+}
+
+// ECS tags given at creation: ecs:TagResource on the new cluster, limited
+// by ecs:CreateAction, and the replay allows it.
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html
+func TestGenerateECSTagOnCreate(t *testing.T) {
+	g := generator(t, bob,
+		userRecord("e1", "ecs.amazonaws.com", "CreateCluster", `"requestParameters":{"clusterName":"prod","tags":[{"key":"team","value":"x"}]}`))
+	res, err := g.Result(nil, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Statement{
+		{Sid: "EcsAllow1", Effect: "Allow", Action: []string{"ecs:CreateCluster"}, Resource: []string{"arn:aws:ecs:us-east-1:111122223333:cluster/prod"}},
+		{Sid: "EcsTagOnCreateAllow1", Effect: "Allow", Action: []string{"ecs:TagResource"}, Resource: []string{"arn:aws:ecs:us-east-1:111122223333:cluster/prod"},
+			Condition: map[string]map[string][]string{"StringEquals": {"ecs:CreateAction": {"CreateCluster"}}}},
+	}
+	got, _ := json.Marshal(res.Policy.Statement)
+	exp, _ := json.Marshal(want)
+	if string(got) != string(exp) {
+		t.Errorf("statements\n%s\nwant\n%s", got, exp)
+	}
+	if !res.Verification.Verified || res.Verification.Requests != 2 || res.Verification.Allowed != 2 {
+		t.Errorf("verification %+v", res.Verification)
 	}
 }

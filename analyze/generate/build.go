@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/iamwhy/iamwhy/catalog"
+	"github.com/iamwhy/iamwhy/trail"
 )
 
 // Statement is one statement of a generated policy, in the order IAM
@@ -39,12 +40,21 @@ func (g *Generator) statements(notes *[]string) []Statement {
 	// action -> resources; PassRole: service -> roles.
 	res := map[string]map[string]bool{}
 	pass := map[string]map[string]bool{}
+	tagOnCreate := map[string]map[string]bool{} // tagging action NUL resource -> create actions
 	for k := range g.grants {
 		if k.action == "iam:PassRole" && k.passedTo != "" {
 			if pass[k.passedTo] == nil {
 				pass[k.passedTo] = map[string]bool{}
 			}
 			pass[k.passedTo][k.resource] = true
+			continue
+		}
+		if k.createAction != "" {
+			rk := k.action + "\x00" + k.resource
+			if tagOnCreate[rk] == nil {
+				tagOnCreate[rk] = map[string]bool{}
+			}
+			tagOnCreate[rk][k.createAction] = true
 			continue
 		}
 		if res[k.action] == nil {
@@ -95,6 +105,29 @@ func (g *Generator) statements(notes *[]string) []Statement {
 	}
 	for _, gr := range ordered {
 		out = append(out, Statement{Sid: sid(gr.service), Effect: "Allow", Action: gr.actions, Resource: gr.res})
+	}
+	// Tags given to resources as they are created: ec2:CreateTags
+	// (ecs:TagResource) on the new resources, limited by
+	// ec2:CreateAction (ecs:CreateAction) to the calls that made them, so
+	// that it allows tagging no existing resource. Resources whose
+	// tagging action and create actions are the same share a statement.
+	byActions := map[string][]string{} // tagging action NUL create actions -> resources
+	for rk, acts := range tagOnCreate {
+		action, res, _ := strings.Cut(rk, "\x00")
+		k := action + "\x00" + strings.Join(sortedSet(acts), "\x00")
+		byActions[k] = append(byActions[k], res)
+	}
+	for _, k := range sortedSet(boolSet(keys(byActions))) {
+		resources := byActions[k]
+		sort.Strings(resources)
+		parts := strings.Split(k, "\x00")
+		action := parts[0]
+		svc, _, _ := strings.Cut(action, ":")
+		out = append(out, Statement{Sid: sid(sidWord(svc) + "TagOnCreate"), Effect: "Allow", Action: []string{action}, Resource: resources,
+			Condition: map[string]map[string][]string{"StringEquals": {trail.CreateActionKey(action): parts[1:]}}})
+	}
+	if len(tagOnCreate) > 0 {
+		*notes = append(*notes, fmt.Sprintf("tagging actions added for %d resource(s) tagged as they were created (ec2:CreateTags, ecs:TagResource), limited by ec2:CreateAction or ecs:CreateAction to the calls that created them", len(tagOnCreate)))
 	}
 	services := sortedSet(boolSet(keys(pass)))
 	for _, svc := range services {

@@ -207,25 +207,33 @@ func TestGenerateAttachUserPolicyScoped(t *testing.T) {
 	}
 }
 
-// Two create calls with the same request make two resources: each is
-// granted, though the calls look alike (the cache of rebuilt calls must
-// not reuse the first's response).
-func TestGenerateCreatedResourcesNotCached(t *testing.T) {
+// An EC2 create call is authorised on the resource it makes, whose ID is
+// not known before the call: two CreateVpc calls, and a denied one with
+// no response, are all covered by ec2:CreateVpc on vpc/* of the Region
+// and account, not on the IDs their responses gave (a policy naming those
+// would refuse the next call).
+func TestGenerateCreatedResources(t *testing.T) {
 	rec := func(id, vpc string) string {
 		return `{"eventVersion":"1.09","eventID":"00000000-0000-4000-8000-00000000000` + id + `","eventTime":"2026-01-01T00:00:0` + id + `Z","eventSource":"ec2.amazonaws.com","eventName":"CreateVpc","awsRegion":"us-east-1","recipientAccountId":"111122223333",
 		 "userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/bob","accountId":"111122223333"},
 		 "requestParameters":{"cidrBlock":"10.0.0.0/16"},"responseElements":{"requestId":"r` + id + `","vpc":{"vpcId":"` + vpc + `"}}}`
 	}
+	denied := `{"eventVersion":"1.09","eventID":"00000000-0000-4000-8000-000000000003","eventTime":"2026-01-01T00:00:03Z","eventSource":"ec2.amazonaws.com","eventName":"CreateVpc","awsRegion":"us-east-1","recipientAccountId":"111122223333",
+		 "userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/bob","accountId":"111122223333"},"errorCode":"Client.UnauthorizedOperation",
+		 "requestParameters":{"cidrBlock":"10.1.0.0/16"},"responseElements":null}`
 	path := filepath.Join(t.TempDir(), "t.json")
-	if err := os.WriteFile(path, []byte(`{"Records":[`+rec("1", "vpc-1")+`,`+rec("2", "vpc-2")+`]}`), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(`{"Records":[`+rec("1", "vpc-1")+`,`+rec("2", "vpc-2")+`,`+denied+`]}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	res, _, err := FromTrail(context.Background(), []string{path}, trail.Options{Serial: true}, Options{Principal: "arn:aws:iam::111122223333:user/bob"})
+	res, _, err := FromTrail(context.Background(), []string{path}, trail.Options{Serial: true}, Options{Principal: "arn:aws:iam::111122223333:user/bob", IncludeDenied: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"arn:aws:ec2:us-east-1:111122223333:vpc/vpc-1", "arn:aws:ec2:us-east-1:111122223333:vpc/vpc-2"}
+	want := []string{"arn:aws:ec2:us-east-1:111122223333:vpc/*"}
 	if got := grants(res.Policy)["ec2:CreateVpc"]; !slices.Equal(got, want) {
 		t.Errorf("ec2:CreateVpc on %v, want %v", got, want)
+	}
+	if res.Events.Counted != 3 || res.Coverage.Scoped != 1 || !res.Verification.Verified {
+		t.Errorf("events %+v, coverage %+v, verification %+v", res.Events, res.Coverage, res.Verification)
 	}
 }

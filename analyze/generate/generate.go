@@ -111,9 +111,12 @@ type Generator struct {
 	seen         map[callkey.Key][]grantKey // callkey.Of -> the grants the call needs
 }
 
-// grantKey is one thing the policy must allow.
+// grantKey is one thing the policy must allow. passedTo is the
+// iam:PassedToService of an iam:PassRole, createAction the
+// ec2:CreateAction (ecs:CreateAction) of an ec2:CreateTags
+// (ecs:TagResource) made by the tags a create call gave.
 type grantKey struct {
-	action, resource, passedTo string
+	action, resource, passedTo, createAction string
 }
 
 type grant struct {
@@ -256,15 +259,17 @@ func (g *Generator) add(r *trail.Record, n int64, first, last time.Time) {
 	g.mu.Unlock()
 
 	rp := trail.ToReplay(r, trail.RequestOptions{
-		Actions:   func(string, string) []string { return actions },
-		Resources: g.c.ScopeResources,
-		PassRole:  true,
+		Actions:    func(string, string) []string { return actions },
+		Resources:  g.c.ScopeResources,
+		PassRole:   true,
+		CreateTags: true,
 	})
 	if g.o.Env != nil {
 		for _, req := range rp.Requests {
 			req.Resource = entityARN(g.o.Env, req.Resource)
 		}
 	}
+	partial := g.unnamedRequired(rp)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	keys := make([]grantKey, 0, len(rp.Requests))
@@ -273,6 +278,11 @@ func (g *Generator) add(r *trail.Record, n int64, first, last time.Time) {
 		if req.Action == "iam:PassRole" {
 			if v, ok := req.Context.Get("iam:PassedToService"); ok && len(v) == 1 {
 				k.passedTo = v[0]
+			}
+		}
+		if req.Action == "ec2:CreateTags" || req.Action == "ecs:TagResource" {
+			if v, ok := req.Context.Get(trail.CreateActionKey(req.Action)); ok && len(v) == 1 {
+				k.createAction = v[0]
 			}
 		}
 		keys = append(keys, k)
@@ -285,7 +295,10 @@ func (g *Generator) add(r *trail.Record, n int64, first, last time.Time) {
 		if req.Resource == "*" {
 			if a, ok := g.c.Action(req.Action); ok && len(a.Resources) > 0 {
 				why := rp.Unnamed
-				if why == "" {
+				switch {
+				case partial[req.Action]:
+					why = reasonPartialRequired
+				case why == "":
 					why = reasonNoneFits
 				}
 				if g.unscoped[req.Action] == nil {
@@ -306,6 +319,78 @@ func (g *Generator) add(r *trail.Record, n int64, first, last time.Time) {
 // resources, none of them of a type the action is authorised on (an
 // object action given its bucket only).
 const reasonNoneFits = "none of the ARNs the record names is of a resource type the action is authorised on"
+
+// reasonPartialRequired says why an EC2 action is on "*" when the record
+// names only some of the resource types the action requires.
+const reasonPartialRequired = "the record names only some of the resource types the action requires"
+
+// unnamedRequired replaces, for each EC2 action of the rebuilt call that
+// requires several resource types, requests that leave one of them
+// unnamed by a single request on "*", and returns those actions. EC2
+// authorises such a call on every resource it uses (an attachment on the
+// instance and the volume, a launch on the image, subnet, security groups
+// and what it creates), so a policy naming some of them alone would
+// refuse it; "*" covers it. The service reference marks the types each
+// EC2 action requires
+// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html);
+// other services' required types may be alternatives (Bedrock's models),
+// so they are left as rebuilt.
+func (g *Generator) unnamedRequired(rp *trail.Replay) map[string]bool {
+	var partial map[string]bool
+	for _, req := range rp.Requests {
+		if !strings.HasPrefix(req.Action, "ec2:") || req.Resource == "*" || partial[req.Action] {
+			continue
+		}
+		if _, ok := req.Context.Get("ec2:CreateAction"); ok {
+			continue
+		}
+		a, ok := g.c.Action(req.Action)
+		if !ok {
+			continue
+		}
+		required := map[*catalog.ResourceType]bool{}
+		for _, ar := range a.Resources {
+			if ar.Required {
+				required[ar.Type] = true
+			}
+		}
+		if len(required) < 2 {
+			continue
+		}
+		for _, other := range rp.Requests {
+			if other.Action != req.Action {
+				continue
+			}
+			for _, t := range g.c.ResourceTypesForARN(other.Resource) {
+				delete(required, t)
+			}
+		}
+		if len(required) > 0 {
+			if partial == nil {
+				partial = map[string]bool{}
+			}
+			partial[req.Action] = true
+		}
+	}
+	if partial == nil {
+		return nil
+	}
+	out := rp.Requests[:0:0]
+	done := map[string]bool{}
+	for _, req := range rp.Requests {
+		switch {
+		case !partial[req.Action]:
+			out = append(out, req)
+		case !done[req.Action]:
+			done[req.Action] = true
+			req.Resource = "*"
+			req.ResourceAccount = ""
+			out = append(out, req)
+		}
+	}
+	rp.Requests = out
+	return partial
+}
 
 // maxSeen bounds the cache of calls already rebuilt.
 const maxSeen = 1 << 14

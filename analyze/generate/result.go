@@ -285,7 +285,10 @@ func (g *Generator) verify(res *Result) error {
 		if a.resource != b.resource {
 			return a.resource < b.resource
 		}
-		return a.passedTo < b.passedTo
+		if a.passedTo != b.passedTo {
+			return a.passedTo < b.passedTo
+		}
+		return a.createAction < b.createAction
 	})
 	for _, k := range keysSorted {
 		gr := g.grants[k]

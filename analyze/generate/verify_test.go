@@ -163,3 +163,36 @@ func TestGenerateStatementsGrouped(t *testing.T) {
 		t.Errorf("only %d statements", len(order))
 	}
 }
+
+// An EC2 action that requires several resource types is granted on ARNs
+// only when the record names one of each: ec2:AttachVolume on the volume
+// and the instance; with the instance missing (ec2:CreateImage without
+// its instance), or a denied RunInstances
+// whose message names the instance alone, on "*" (a policy naming only
+// some would refuse the call).
+func TestGeneratePartialRequiredTypes(t *testing.T) {
+	g := generator(t, bob,
+		userRecord("e1", "ec2.amazonaws.com", "AttachVolume", `"requestParameters":{"volumeId":"vol-1","instanceId":"i-1","device":"/dev/sdf"}`),
+		userRecord("e2", "ec2.amazonaws.com", "CreateImage", `"requestParameters":{"name":"x"}`),
+		userRecord("e3", "ec2.amazonaws.com", "RunInstances", `"errorCode":"Client.UnauthorizedOperation","errorMessage":"You are not authorized to perform this operation. User: `+bob+` is not authorized to perform: ec2:RunInstances on resource: arn:aws:ec2:us-east-1:111122223333:instance/*","requestParameters":{"instanceType":"t3.micro"}`))
+	res, err := g.Result(nil, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := grants(res.Policy)
+	if want := []string{"arn:aws:ec2:us-east-1:111122223333:instance/i-1", "arn:aws:ec2:us-east-1:111122223333:volume/vol-1"}; !slices.Equal(got["ec2:AttachVolume"], want) {
+		t.Errorf("ec2:AttachVolume on %v, want %v", got["ec2:AttachVolume"], want)
+	}
+	for _, a := range []string{"ec2:CreateImage", "ec2:RunInstances"} {
+		if !slices.Equal(got[a], []string{"*"}) {
+			t.Errorf("%s on %v, want *", a, got[a])
+		}
+	}
+	var reasons []string
+	for _, u := range res.Coverage.Unscoped {
+		reasons = append(reasons, u.Action+": "+strings.Join(u.Reasons, ", "))
+	}
+	if want := []string{"ec2:CreateImage: " + reasonPartialRequired, "ec2:RunInstances: " + reasonPartialRequired}; !slices.Equal(reasons, want) {
+		t.Errorf("unscoped %v, want %v", reasons, want)
+	}
+}

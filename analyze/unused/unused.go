@@ -282,10 +282,11 @@ const maxIssuers = 1 << 16
 // Members are the record members Add reads for every record (given to
 // trail.Options.Members, the rest is decoded only for the calls Add
 // rebuilds into requests): the caller, the event's kind and outcome, what
-// the trail covers, and what callkey.OfResources tells calls apart by.
-var Members = []string{"userIdentity.type", "userIdentity.arn", "userIdentity.accountId",
-	"userIdentity.sessionContext.sessionIssuer.arn", "errorCode", "eventType", "eventCategory", "readOnly", "recipientAccountId",
-	"awsRegion", "requestParameters", "resources"}
+// the trail covers, what callkey.OfResources tells calls apart by, and
+// what trail.ReplayTargets reads (trail.TargetMembers), so that a call
+// is decoded whole only when one of its requests is kept.
+var Members = append([]string{"userIdentity.sessionContext.sessionIssuer.arn", "errorCode", "eventType", "eventCategory"},
+	trail.TargetMembers...)
 
 // Add takes one record: what the trail covers (accounts, data events,
 // read events, the window), and, for a principal's authorised call, the
@@ -355,26 +356,31 @@ func (a *Analyzer) Add(r *trail.Record) {
 	var reqs []*eval.Request
 	cacheable := true
 	if mapped {
-		// Rebuilding needs every field; Read may have decoded only
-		// Members.
-		if err := r.DecodeAll(); err != nil {
-			return
-		}
-		rp := trail.ToReplay(r, trail.RequestOptions{
+		ropts := trail.RequestOptions{
 			Actions:   func(string, string) []string { return acts },
 			Resources: a.c.ScopeResources,
 			PassRole:  true,
-		})
-		cacheable = !rp.FromResponse
-		for _, req := range rp.Requests {
-			k := reqKey{action: req.Action, resource: req.Resource}
-			if req.Action == "iam:PassRole" {
-				if v, ok := req.Context.Get("iam:PassedToService"); ok && len(v) == 1 {
-					k.passedTo = v[0]
-				}
+		}
+		// The targets (action, resource, role passed) come from members
+		// Read decoded; the requests, whose context costs most of a
+		// rebuild, are built only when one of them is to be kept.
+		targets, fromResponse := trail.ReplayTargets(r, ropts)
+		cacheable = !fromResponse
+		keys = make([]reqKey, len(targets))
+		for i, t := range targets {
+			keys[i] = reqKey{action: t.Action, resource: t.Resource, passedTo: t.PassedTo}
+		}
+		if st.wants(keys) {
+			// Rebuilding needs every field; Read may have decoded only
+			// Members.
+			if err := r.DecodeAll(); err != nil {
+				return
 			}
-			keys = append(keys, k)
-			reqs = append(reqs, req)
+			// The same rebuilding in the same order: the requests match
+			// the keys one to one.
+			if rp := trail.ToReplay(r, ropts); len(rp.Requests) == len(keys) {
+				reqs = rp.Requests
+			}
 		}
 	}
 	st.mu.Lock()
@@ -392,11 +398,29 @@ func (a *Analyzer) Add(r *trail.Record) {
 	}
 	for i, k := range keys {
 		if st.requests[k] == nil && st.perAction[k.action] < maxRequestsPerAction {
+			if reqs == nil {
+				// wants said no place was free, and places are never
+				// freed.
+				continue
+			}
 			st.requests[k] = reqs[i]
 			st.perAction[k.action]++
 		}
 	}
 	st.touch(keys, r.Time)
+}
+
+// wants reports whether one of the requests would be kept for the
+// re-simulation (the test Add makes when storing them).
+func (st *principalState) wants(keys []reqKey) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, k := range keys {
+		if st.requests[k] == nil && st.perAction[k.action] < maxRequestsPerAction {
+			return true
+		}
+	}
+	return false
 }
 
 // saturated reports whether every action has maxRequestsPerAction

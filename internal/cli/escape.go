@@ -67,7 +67,7 @@ func unsafeRune(r rune) bool {
 
 // safeText reports whether s needs no escaping; it is the fast path for
 // the common all-printable output.
-func safeText(s string) bool {
+func safeText[T string | []byte](s T) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c >= utf8.RuneSelf {
@@ -80,7 +80,7 @@ func safeText(s string) bool {
 	return true
 }
 
-func safeUTF8(s string) bool {
+func safeUTF8[T string | []byte](s T) bool {
 	for i := 0; i < len(s); {
 		if s[i] < utf8.RuneSelf {
 			if unsafeASCII(s[i]) {
@@ -89,7 +89,7 @@ func safeUTF8(s string) bool {
 			i++
 			continue
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
+		r, n := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
 		if (r == utf8.RuneError && n == 1) || unsafeRune(r) {
 			return false
 		}
@@ -122,7 +122,15 @@ func (e *escapingWriter) Write(p []byte) (int, error) {
 		e.pending = append([]byte(nil), data[len(data)-cut:]...)
 		data = data[:len(data)-cut]
 	}
-	if _, err := io.WriteString(e.w, escapeText(string(data))); err != nil {
+	var err error
+	if safeText(data) {
+		// Most output needs no escaping: written as it is, without a
+		// copy of the buffer as a string.
+		_, err = e.w.Write(data)
+	} else {
+		_, err = io.WriteString(e.w, escapeText(string(data)))
+	}
+	if err != nil {
 		return 0, err
 	}
 	return n, nil
