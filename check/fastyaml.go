@@ -94,8 +94,7 @@ func eachFastYAML(src string, firstLine int, fn func(*yaml.Node) (release bool))
 		return false
 	}
 	indent := indentOf(p.lines[p.lineNo])
-	p.blockItems(indent, func(item *yaml.Node) {
-		mark := p.slab
+	p.blockItems(indent, func(item *yaml.Node, mark []yaml.Node) {
 		if fn(item) && sameChunk(mark, p.slab) {
 			p.slab = mark
 		}
@@ -154,13 +153,13 @@ func (p *fastYAML) line() int { return p.firstLine + p.lineNo }
 func (p *fastYAML) blockSequence(indent int) *yaml.Node {
 	seq := p.node()
 	*seq = yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: p.line(), Column: indent + 1}
-	p.blockItems(indent, func(item *yaml.Node) { seq.Content = append(seq.Content, item) })
+	p.blockItems(indent, func(item *yaml.Node, _ []yaml.Node) { seq.Content = append(seq.Content, item) })
 	return seq
 }
 
 // blockItems parses the items of a block sequence at indent, handing each
-// to fn.
-func (p *fastYAML) blockItems(indent int, fn func(*yaml.Node)) {
+// to fn with the slab as it was before the item's nodes were taken.
+func (p *fastYAML) blockItems(indent int, fn func(item *yaml.Node, mark []yaml.Node)) {
 	for {
 		p.skipBlank()
 		if p.lineNo >= len(p.lines) {
@@ -181,14 +180,15 @@ func (p *fastYAML) blockItems(indent int, fn func(*yaml.Node)) {
 		if content == "" || content[0] == '#' {
 			panic(bail{})
 		}
+		mark := p.slab
 		if isMappingEntry(content) {
 			p.lines[p.lineNo] = strings.Repeat(" ", col) + content
-			fn(p.blockMapping(col))
+			fn(p.blockMapping(col), mark)
 			continue
 		}
 		v := p.inlineValue(content, col)
 		p.lineNo++
-		fn(v)
+		fn(v, mark)
 	}
 }
 
