@@ -590,6 +590,66 @@ func runInstancesResources(p map[string]any, partition, region, acct string) []s
 	return out
 }
 
+// IDUnknownResources lists, for the calls whose resource type is required
+// but whose record may name no ID of it, the resource types' ARNs in the
+// record's account and Region with "*" for the ID; nil for other calls
+// and when the record's parameters name the resource. Each case is one
+// where the call can only be on a resource of the caller's account in
+// the Region it was sent to, so the grant allows what the call did and
+// nothing in another account or Region:
+//
+//   - ssm:PutParameter and ssm:DeleteParameter logged without parameters
+//     (throttled calls): parameters shared from another account are
+//     read-only to it, so writes are on the caller's own
+//     (https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-shared-parameters.html).
+//   - ec2:DetachNetworkInterface, named by attachment ID only: it is
+//     authorised on the instance and on the network interface
+//     (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html).
+//   - cloudwatch:DescribeAlarms without alarm names: it lists the
+//     caller's alarms in the Region, authorised on the alarm resource type
+//     (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html).
+//   - s3:GetStorageLensConfiguration without its configuration ID: a
+//     configuration of the caller's account
+//     (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html).
+//
+// Calls whose resource may be in another account (kms:Decrypt,
+// sts:AssumeRole) are not listed: a grant in the caller's account would
+// refuse them.
+func IDUnknownResources(r *Record) []string {
+	var p map[string]any
+	if len(r.RequestParameters) > 0 && string(r.RequestParameters) != "null" {
+		if err := json.Unmarshal(r.RequestParameters, &p); err != nil {
+			return nil
+		}
+	}
+	acct := r.Account()
+	if acct == "" || r.AWSRegion == "" {
+		return nil
+	}
+	base := func(svc string) string {
+		return "arn:" + arn.PartitionOfRegion(r.AWSRegion) + ":" + svc + ":" + r.AWSRegion + ":" + acct + ":"
+	}
+	switch r.EventSource + " " + r.EventName {
+	case "ssm.amazonaws.com PutParameter", "ssm.amazonaws.com DeleteParameter":
+		if p == nil {
+			return []string{base("ssm") + "parameter/*"}
+		}
+	case "ec2.amazonaws.com DetachNetworkInterface":
+		if _, ok := ec2Parameters(p)["attachmentId"]; ok {
+			return []string{base("ec2") + "instance/*", base("ec2") + "network-interface/*"}
+		}
+	case "monitoring.amazonaws.com DescribeAlarms":
+		if len(listOf(p["alarmNames"])) == 0 {
+			return []string{base("cloudwatch") + "alarm:*"}
+		}
+	case "s3.amazonaws.com GetStorageLensConfiguration":
+		if _, ok := p["configId"]; !ok {
+			return []string{base("s3") + "storage-lens/*"}
+		}
+	}
+	return nil
+}
+
 // ec2Created is the ARN of the resource an EC2 create call makes, as the
 // call is authorised on it: its ID is not known before the call, so the
 // ARN's ID is "*" (a policy naming the ID the response gave would not allow

@@ -1,6 +1,7 @@
 package trail
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -218,5 +219,36 @@ func TestECSTaggedAtCreation(t *testing.T) {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// A call whose resource type is required but whose record names no ID of
+// it is on any resource of that type in the record's account and Region,
+// for the calls that can only be on the caller's own resources; a record
+// naming the resource, and other calls, give nil.
+func TestIDUnknownResources(t *testing.T) {
+	const head = `{"eventSource":"%s","eventName":"%s","awsRegion":"eu-west-1","recipientAccountId":"111122223333","requestParameters":%s}`
+	tests := []struct {
+		source, event, params string
+		want                  []string
+	}{
+		{"ssm.amazonaws.com", "PutParameter", `null`, []string{"arn:aws:ssm:eu-west-1:111122223333:parameter/*"}},
+		{"ssm.amazonaws.com", "DeleteParameter", `null`, []string{"arn:aws:ssm:eu-west-1:111122223333:parameter/*"}},
+		{"ssm.amazonaws.com", "PutParameter", `{"name":"/a"}`, nil},
+		{"ec2.amazonaws.com", "DetachNetworkInterface", `{"attachmentId":"eni-attach-1"}`,
+			[]string{"arn:aws:ec2:eu-west-1:111122223333:instance/*", "arn:aws:ec2:eu-west-1:111122223333:network-interface/*"}},
+		{"monitoring.amazonaws.com", "DescribeAlarms", `{"stateValue":"ALARM"}`, []string{"arn:aws:cloudwatch:eu-west-1:111122223333:alarm:*"}},
+		{"monitoring.amazonaws.com", "DescribeAlarms", `{"alarmNames":["a"]}`, nil},
+		{"s3.amazonaws.com", "GetStorageLensConfiguration", `{"Host":"x"}`, []string{"arn:aws:s3:eu-west-1:111122223333:storage-lens/*"}},
+		{"s3.amazonaws.com", "GetStorageLensConfiguration", `{"configId":"c1"}`, nil},
+		// The key may be another account's: not guessed.
+		{"kms.amazonaws.com", "Decrypt", `null`, nil},
+		{"sts.amazonaws.com", "AssumeRole", `null`, nil},
+	}
+	for _, tt := range tests {
+		got := IDUnknownResources(readOne(t, fmt.Sprintf(head, tt.source, tt.event, tt.params)))
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s %s: %v, want %v", tt.event, tt.params, got, tt.want)
+		}
 	}
 }

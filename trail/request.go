@@ -65,6 +65,11 @@ type Replay struct {
 	// resource the rebuilding could make an ARN of (one of the Unnamed
 	// constants); "" when it named one.
 	Unnamed string
+	// IDUnknown says that the resources are ARNs of the record's account
+	// and Region with "*" for the resource's ID (IDUnknownResources): the
+	// call was on a resource of that type there, and the record does not
+	// say which.
+	IDUnknown bool
 }
 
 // Why a record's requests are on "*" (Replay.Unnamed).
@@ -327,6 +332,11 @@ func replayResources(r *Record, rp *Replay) ([]string, string, bool) {
 		if _, ok := arn.Parse(res); ok {
 			return []string{res}, "", false
 		}
+	}
+	if arns := IDUnknownResources(r); len(arns) > 0 {
+		rp.IDUnknown = true
+		rp.Notes = append(rp.Notes, "the record names no ID of the resource; the request is replayed on any resource of its type in the record's account and Region")
+		return arns, "", false
 	}
 	rp.Notes = append(rp.Notes, "the record names no resource; the request is replayed on \"*\" (right for actions without resource types)")
 	switch {

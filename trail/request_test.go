@@ -125,7 +125,8 @@ func TestToReplayUnnamed(t *testing.T) {
 	tests := []struct {
 		source, event, rest, want string
 	}{
-		{"ssm.amazonaws.com", "PutParameter", `"errorCode":"ThrottlingException","requestParameters":null}`, UnnamedNoParameters},
+		{"sqs.amazonaws.com", "SendMessage", `"errorCode":"ThrottlingException","requestParameters":null}`, UnnamedNoParameters},
+		{"ssm.amazonaws.com", "PutParameter", `"errorCode":"ThrottlingException","requestParameters":null}`, ""},
 		{"ec2.amazonaws.com", "RunInstances", `"requestParameters":null}`, UnnamedNoParameters},
 		{"ec2.amazonaws.com", "RunInstances", `"requestParameters":{"instanceType":"t3.micro"}}`, ""},
 		{"ec2.amazonaws.com", "DisassociateRouteTable", `"requestParameters":{"associationId":"rtbassoc-1"}}`, UnnamedNoARN},
@@ -135,6 +136,11 @@ func TestToReplayUnnamed(t *testing.T) {
 		rp := ToReplay(readOne(t, fmt.Sprintf(head, tt.source, tt.event)+tt.rest), RequestOptions{})
 		if rp.Unnamed != tt.want {
 			t.Errorf("%s: Unnamed %q, want %q", tt.event, rp.Unnamed, tt.want)
+		}
+		// PutParameter without parameters is on its account's and
+		// Region's parameters (IDUnknownResources), not on "*".
+		if idUnknown := tt.event == "PutParameter"; rp.IDUnknown != idUnknown || idUnknown && rp.Requests[0].Resource != "arn:aws:ssm:us-east-1:111122223333:parameter/*" {
+			t.Errorf("%s: IDUnknown %v, requests on %s", tt.event, rp.IDUnknown, rp.Requests[0].Resource)
 		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -108,6 +109,7 @@ type Generator struct {
 	notCovered   []NotCovered
 	notCoveredN  int64
 	unscoped     map[string]map[string]bool // actions with resource types granted on "*" -> why
+	idUnknown    map[string]bool            // actions granted on account-and-Region ARNs with "*" for the ID (trail.Replay.IDUnknown)
 	seen         map[callkey.Key][]grantKey // callkey.Of -> the grants the call needs
 }
 
@@ -127,7 +129,7 @@ type grant struct {
 // New checks the principal and returns an empty Generator.
 func New(o Options) (*Generator, error) {
 	g := &Generator{o: o, c: o.Catalog, noPermission: map[string]int64{}, notAPICall: map[string]int64{},
-		grants: map[grantKey]*grant{}, unscoped: map[string]map[string]bool{}, seen: map[callkey.Key][]grantKey{}}
+		grants: map[grantKey]*grant{}, unscoped: map[string]map[string]bool{}, idUnknown: map[string]bool{}, seen: map[callkey.Key][]grantKey{}}
 	if g.c == nil {
 		g.c = catalog.Default()
 	}
@@ -292,6 +294,9 @@ func (g *Generator) add(r *trail.Record, n int64, first, last time.Time) {
 			g.grants[k] = gr
 		}
 		gr.events += n
+		if rp.IDUnknown && req.Resource != "*" && slices.Contains(actions, req.Action) {
+			g.idUnknown[req.Action] = true
+		}
 		if req.Resource == "*" {
 			if a, ok := g.c.Action(req.Action); ok && len(a.Resources) > 0 {
 				why := rp.Unnamed

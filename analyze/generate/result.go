@@ -96,6 +96,14 @@ type Coverage struct {
 	// "*" is the exact grant, not a gap. Scoped+OptionalUnnamed over
 	// ResourceCapable is the share stated as exactly as the records allow.
 	OptionalUnnamed int `json:"optional_unnamed"`
+	// ScopedIDUnknown counts those of Scoped granted, for some of their
+	// calls, on any resource of their type in the record's account and
+	// Region ("*" for the ID: arn:aws:ssm:REGION:ACCOUNT:parameter/*)
+	// because the record named no ID of a resource the call needs;
+	// IDUnknown lists them, sorted. They are scoped to the account and
+	// Region, not to the resources used.
+	ScopedIDUnknown int      `json:"scoped_id_unknown"`
+	IDUnknown       []string `json:"id_unknown"`
 	// EventsMapped counts counted events that map to actions or need
 	// none (the rest are not covered).
 	EventsMapped int64 `json:"events_mapped"`
@@ -184,6 +192,9 @@ func (g *Generator) summaryNotes(notes *[]string) {
 	if g.invokedBy > 0 {
 		*notes = append(*notes, fmt.Sprintf("%d calls were made on the principal's behalf by an AWS service (invokedBy, e.g. KMS calls by S3 carrying kms:ViaService); AWS authorises them with the principal's permissions, so they are granted", g.invokedBy))
 	}
+	if len(g.idUnknown) > 0 {
+		*notes = append(*notes, "actions granted on any resource of their type in the account and Region because some of their records name no ID: "+strings.Join(sortedSet(g.idUnknown), ", ")+" (coverage.id_unknown)")
+	}
 	if len(g.unscoped) > 0 {
 		*notes = append(*notes, "actions with resource types granted on \"*\" because their records name no resource: "+strings.Join(sortedSet(boolSet(keys(g.unscoped))), ", ")+" (coverage.unscoped says why)")
 	}
@@ -206,6 +217,10 @@ func (g *Generator) coverage() Coverage {
 			switch {
 			case !unscoped:
 				c.Scoped++
+				if g.idUnknown[a] {
+					c.ScopedIDUnknown++
+					c.IDUnknown = append(c.IDUnknown, a)
+				}
 				continue
 			case !requiresResource(ca):
 				c.OptionalUnnamed++
@@ -216,6 +231,10 @@ func (g *Generator) coverage() Coverage {
 	sort.Slice(c.Unscoped, func(i, j int) bool { return c.Unscoped[i].Action < c.Unscoped[j].Action })
 	if c.Unscoped == nil {
 		c.Unscoped = []Unscoped{}
+	}
+	sort.Strings(c.IDUnknown)
+	if c.IDUnknown == nil {
+		c.IDUnknown = []string{}
 	}
 	c.EventsMapped = g.counted - g.notCoveredN
 	return c

@@ -111,7 +111,6 @@ func TestCoverageUnscopedReasons(t *testing.T) {
 	}
 	want := []Unscoped{
 		{Action: "rds:DescribeDBInstances", Required: false, Reasons: []string{trail.UnnamedNoParameters}},
-		{Action: "ssm:PutParameter", Required: true, Reasons: []string{trail.UnnamedNoParameters}},
 	}
 	c := res.Coverage
 	if len(c.Unscoped) != len(want) {
@@ -123,7 +122,7 @@ func TestCoverageUnscopedReasons(t *testing.T) {
 		}
 	}
 	// s3:ListAllMyBuckets has no resource type: not resource-capable.
-	if c.Actions != 5 || c.ResourceCapable != 4 || c.Scoped != 2 || c.OptionalUnnamed != 1 {
+	if c.Actions != 5 || c.ResourceCapable != 4 || c.Scoped != 3 || c.OptionalUnnamed != 1 || c.ScopedIDUnknown != 1 || !slices.Equal(c.IDUnknown, []string{"ssm:PutParameter"}) {
 		t.Errorf("coverage %+v", c)
 	}
 }
@@ -233,5 +232,38 @@ func TestGenerateRunInstances(t *testing.T) {
 	var verr *VerificationError
 	if err := g.verify(res); !errors.As(err, &verr) || !strings.Contains(verr.Error(), "replay of ec2:RunInstances on "+a+"subnet/*") {
 		t.Errorf("policy without subnet/*: %v", err)
+	}
+}
+
+// A call whose resource type is required but whose record names no ID
+// of it (a throttled ssm:PutParameter logged without parameters, a
+// DetachNetworkInterface named by attachment, DescribeAlarms without
+// names) is granted on any resource of the type in the record's account
+// and Region, counted apart in coverage; the policy verifies.
+func TestGenerateIDUnknown(t *testing.T) {
+	const a = "arn:aws:"
+	g := generator(t, bob,
+		userRecord("e1", "ssm.amazonaws.com", "PutParameter", `"errorCode":"ThrottlingException","requestParameters":null`),
+		userRecord("e2", "ssm.amazonaws.com", "PutParameter", `"requestParameters":{"name":"/app/p","type":"String"}`),
+		userRecord("e3", "ec2.amazonaws.com", "DetachNetworkInterface", `"requestParameters":{"attachmentId":"eni-attach-1","force":false}`),
+		userRecord("e4", "monitoring.amazonaws.com", "DescribeAlarms", `"requestParameters":{"stateValue":"ALARM"}`),
+		userRecord("e5", "s3.amazonaws.com", "GetObject", `"requestParameters":{"bucketName":"b","key":"k"}`))
+	res, err := g.Result(nil, time.Time{}, time.Time{})
+	if err != nil || !res.Verification.Verified {
+		t.Fatalf("err %v, verification %+v", err, res.Verification)
+	}
+	got := grants(res.Policy)
+	for action, want := range map[string][]string{
+		"ssm:PutParameter":           {a + "ssm:us-east-1:111122223333:parameter/*", a + "ssm:us-east-1:111122223333:parameter/app/p"},
+		"ec2:DetachNetworkInterface": {a + "ec2:us-east-1:111122223333:instance/*", a + "ec2:us-east-1:111122223333:network-interface/*"},
+		"cloudwatch:DescribeAlarms":  {a + "cloudwatch:us-east-1:111122223333:alarm:*"},
+	} {
+		if !slices.Equal(got[action], want) {
+			t.Errorf("%s on %v, want %v", action, got[action], want)
+		}
+	}
+	c := res.Coverage
+	if want := []string{"cloudwatch:DescribeAlarms", "ec2:DetachNetworkInterface", "ssm:PutParameter"}; c.Scoped != 4 || c.ScopedIDUnknown != 3 || !slices.Equal(c.IDUnknown, want) || len(c.Unscoped) != 0 {
+		t.Errorf("coverage %+v", c)
 	}
 }
