@@ -19,7 +19,7 @@ func TestNewCompilesOnceOnFirstUse(t *testing.T) {
 			t.Errorf("call %d: no match", i)
 		}
 	}
-	if re() != re() {
+	if first, second := re(), re(); first != second {
 		t.Error("two calls returned different *regexp.Regexp")
 	}
 	if re().MatchString("b") {
