@@ -72,9 +72,6 @@ const (
 	// UnnamedNoParameters: the record carries no request parameters
 	// (null, as CloudTrail writes for throttled calls, or left out).
 	UnnamedNoParameters = "the record carries no request parameters"
-	// UnnamedPartial: the call is authorised on every resource it uses
-	// and creates, which the record names only in part (ec2:RunInstances).
-	UnnamedPartial = "the call is authorised on resources it uses and creates that the record names only in part"
 	// UnnamedNoARN: the parameters name no resource whose ARN can be
 	// built from the record (none at all, or one named by another ID).
 	UnnamedNoARN = "the record names no resource whose ARN can be built from it"
@@ -335,8 +332,6 @@ func replayResources(r *Record, rp *Replay) ([]string, string, bool) {
 	switch {
 	case len(r.RequestParameters) == 0 || string(r.RequestParameters) == "null":
 		rp.Unnamed = UnnamedNoParameters
-	case r.EventSource == "ec2.amazonaws.com" && r.EventName == "RunInstances":
-		rp.Unnamed = UnnamedPartial
 	default:
 		rp.Unnamed = UnnamedNoARN
 	}
