@@ -3,7 +3,6 @@ package trail
 import (
 	"encoding/json"
 	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/eval"
+	"github.com/iamwhy/iamwhy/internal/lazyre"
 )
 
 // RequestOptions say how a record becomes engine requests. The func fields
@@ -349,7 +349,7 @@ func replayResources(r *Record, rp *Replay) ([]string, string, bool) {
 }
 
 // secretSuffix ends a full secret ARN: "-" and six random characters.
-var secretSuffix = regexp.MustCompile(`:secret:.+-[A-Za-z0-9]{6}$`)
+var secretSuffix = lazyre.New(`:secret:.+-[A-Za-z0-9]{6}$`)
 
 // resourceFromParameters builds the target ARN from the request
 // parameters of the services whose parameters name it.
@@ -420,7 +420,7 @@ func resourceFromParameters(r *Record) string {
 			// "-" and six characters that end the secret's ARN; the
 			// policy must match the full one.
 			// https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html
-			if !secretSuffix.MatchString(s) {
+			if !secretSuffix().MatchString(s) {
 				return s + "-??????"
 			}
 			return s
