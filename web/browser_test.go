@@ -82,6 +82,9 @@ func chrome(t *testing.T) (context.Context, *requestLog) {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(t.TempDir()),
+		// Chromium leaves org.chromium.Chromium.* directories in TMPDIR
+		// when it is stopped; they go with the test's own directory.
+		chromedp.Env("TMPDIR="+t.TempDir()),
 		chromedp.WindowSize(1280, 1000),
 	)
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
