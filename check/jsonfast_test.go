@@ -2,6 +2,7 @@ package check
 
 import (
 	"bytes"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -134,6 +135,25 @@ func TestFastYAMLCasesMatchNodes(t *testing.T) {
 	if len(doc) < parallelParseMin {
 		t.Fatalf("%d bytes: too small for the parallel path", len(doc))
 	}
+	defer func() { fastYAMLCases, fastYAMLDirect = true, true }()
+	fastYAMLCases = true
+	fast, fe := Parse("f.yaml", []byte(doc))
+	fastYAMLCases = false
+	nodes, ne := Parse("f.yaml", []byte(doc))
+	if d := sameParse(fast, nodes, fe, ne); d != "" {
+		t.Error(d)
+	}
+	fastYAMLCases = true
+	// The edits on a smaller file, read by the chunked reader whatever
+	// its size: when it accepts a file, it reads what yaml.v3 reads.
+	b.Reset()
+	if err := casegen.WriteYAML(&b, 300); err != nil {
+		t.Fatal(err)
+	}
+	doc = b.String()
+	if _, ok := parseSplitYAML([]byte(doc)); !ok {
+		t.Fatal("the chunked reader gave up the generated file")
+	}
 	both := func(data string) {
 		t.Helper()
 		if d := yamlReadersDiffer(data); d != "" {
@@ -250,22 +270,22 @@ func TestSplitJSONCasesMatchNodes(t *testing.T) {
 	both(strings.Replace(doc, `"name":"case 5"`, name, 1))
 }
 
-// yamlReadersDiffer reads a YAML check file three ways: cases straight
-// from the text, cases from the fast subset's nodes, and the plain path;
-// it reports how they differ, or "".
+// yamlReadersDiffer reads a YAML check file with yaml.v3 and, when the
+// chunked reader accepts it, with that reader, reading cases straight
+// from the text and from the fast subset's nodes; it reports how they
+// differ, or "".
 func yamlReadersDiffer(data string) string {
-	defer func() { fastYAMLCases, fastYAMLDirect = true, true }()
-	fastYAMLCases, fastYAMLDirect = true, true
-	direct, de := Parse("f.yaml", []byte(data))
-	fastYAMLDirect = false
-	fast, fe := Parse("f.yaml", []byte(data))
-	fastYAMLCases = false
-	nodes, ne := Parse("f.yaml", []byte(data))
-	if d := sameParse(direct, nodes, de, ne); d != "" {
-		return "direct: " + d
-	}
-	if d := sameParse(fast, nodes, fe, ne); d != "" {
-		return "nodes: " + d
+	defer func() { fastYAMLDirect = true }()
+	want, err := parse("f.yaml", []byte(data), nil)
+	for _, direct := range []bool{true, false} {
+		fastYAMLDirect = direct
+		got, ok := parseSplitYAML([]byte(data))
+		if !ok {
+			continue
+		}
+		if d := sameParse(got, want, nil, err); d != "" {
+			return fmt.Sprintf("direct %v: %s", direct, d)
+		}
 	}
 	return ""
 }
