@@ -3,11 +3,11 @@ package analyze
 import (
 	"fmt"
 	"net/netip"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/iamwhy/iamwhy/catalog"
+	"github.com/iamwhy/iamwhy/internal/lazyre"
 	"github.com/iamwhy/iamwhy/policy"
 )
 
@@ -249,8 +249,8 @@ func operatorsFor(t catalog.KeyType) string {
 }
 
 var (
-	vpcID  = regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	vpceID = regexp.MustCompile(`^vpce-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	vpcID  = lazyre.New(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	vpceID = lazyre.New(`^vpce-([0-9a-f]{8}|[0-9a-f]{17})$`)
 )
 
 // regionKeys are the condition keys whose values are Region codes.
@@ -268,13 +268,13 @@ func (l *linter) keyValues(si *stmtInfo, cond *policy.Condition, op operator, op
 		}
 	case lk == "aws:sourcevpc":
 		for _, v := range cond.Values {
-			if literal(v.Text) && !vpcID.MatchString(v.Text) {
+			if literal(v.Text) && !vpcID().MatchString(v.Text) {
 				l.addS(si, "INVALID_VPC_FORMAT", v.Pos, "the VPC identifier %q in the condition key value is not valid: use the prefix 'vpc-' followed by 8 or 17 alphanumeric characters", v.Text)
 			}
 		}
 	case lk == "aws:sourcevpce":
 		for _, v := range cond.Values {
-			if literal(v.Text) && !vpceID.MatchString(v.Text) {
+			if literal(v.Text) && !vpceID().MatchString(v.Text) {
 				l.addS(si, "INVALID_VPCE_FORMAT", v.Pos, "the VPCE identifier %q in the condition key value is not valid: use the prefix 'vpce-' followed by 8 or 17 alphanumeric characters", v.Text)
 			}
 		}

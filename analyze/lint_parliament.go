@@ -1,10 +1,10 @@
 package analyze
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/iamwhy/iamwhy/catalog"
+	"github.com/iamwhy/iamwhy/internal/lazyre"
 	"github.com/iamwhy/iamwhy/policy"
 )
 
@@ -48,7 +48,7 @@ func (l *linter) resourceStar(si *stmtInfo) {
 }
 
 // formatVariable is a ${...} field of an ARN format.
-var formatVariable = regexp.MustCompile(`\$\{[^}]*\}`)
+var formatVariable = lazyre.New(`\$\{[^}]*\}`)
 
 // resourceEffectivelyStar: the statement names no "*", but its resource
 // patterns match every ARN of every resource type its actions work on
@@ -71,7 +71,7 @@ func (l *linter) resourceEffectivelyStar(si *stmtInfo) {
 			}
 			for _, r := range a.Resources {
 				for _, f := range r.Type.ARNFormats {
-					formats[formatVariable.ReplaceAllString(f, "*")] = true
+					formats[formatVariable().ReplaceAllString(f, "*")] = true
 				}
 			}
 		}

@@ -1,10 +1,10 @@
 package analyze
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/iamwhy/iamwhy/arn"
+	"github.com/iamwhy/iamwhy/internal/lazyre"
 	"github.com/iamwhy/iamwhy/policy"
 )
 
@@ -44,14 +44,14 @@ func (l *linter) principalChecks(si *stmtInfo) {
 }
 
 var (
-	uniqueID         = regexp.MustCompile(`^A[A-Z0-9]{3}[A-Z0-9]{12,}$`)
-	servicePrincipal = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*\.(amazonaws\.com|amazonaws\.com\.cn|amazon\.com|c2s\.ic\.gov|sc2s\.sgov\.gov)$`)
-	providerARN      = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:(saml-provider|oidc-provider)/.+$`)
-	domainName       = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(/.*)?$`)
+	uniqueID         = lazyre.New(`^A[A-Z0-9]{3}[A-Z0-9]{12,}$`)
+	servicePrincipal = lazyre.New(`^[a-z0-9][a-z0-9.-]*\.(amazonaws\.com|amazonaws\.com\.cn|amazon\.com|c2s\.ic\.gov|sc2s\.sgov\.gov)$`)
+	providerARN      = lazyre.New(`^arn:aws[a-z-]*:iam::[0-9]{12}:(saml-provider|oidc-provider)/.+$`)
+	domainName       = lazyre.New(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(/.*)?$`)
 )
 
 // accountID is an AWS account ID as a principal or ARN field.
-var accountID = regexp.MustCompile(`^[0-9]{12}$`)
+var accountID = lazyre.New(`^[0-9]{12}$`)
 
 // validAWSPrincipal reports whether v can name principals under the AWS
 // key: "*", an account ID, the unique ID AWS stores for a deleted user or
@@ -61,7 +61,7 @@ var accountID = regexp.MustCompile(`^[0-9]{12}$`)
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
 // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html
 func validAWSPrincipal(v string) bool {
-	if v == "*" || accountID.MatchString(v) || uniqueID.MatchString(v) {
+	if v == "*" || accountID().MatchString(v) || uniqueID().MatchString(v) {
 		return true
 	}
 	a, ok := arn.Split(v)
@@ -70,7 +70,7 @@ func validAWSPrincipal(v string) bool {
 	}
 	switch a.PrincipalKind() {
 	case arn.PrincipalRoot, arn.PrincipalUser, arn.PrincipalRole, arn.PrincipalAssumedRole, arn.PrincipalFederatedUser:
-		return accountID.MatchString(a.Account) || (a.Account == "cloudfront" && strings.HasPrefix(a.Resource, "user/CloudFront Origin Access Identity "))
+		return accountID().MatchString(a.Account) || (a.Account == "cloudfront" && strings.HasPrefix(a.Resource, "user/CloudFront Origin Access Identity "))
 	}
 	return false
 }
@@ -93,7 +93,7 @@ func (l *linter) principalValue(si *stmtInfo, e policy.PrincipalEntry) {
 		}
 		// Unique IDs: "AROA" roles, "AIDA" users
 		// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids).
-		if uniqueID.MatchString(v) {
+		if uniqueID().MatchString(v) {
 			switch v[:4] {
 			case "AROA":
 				l.addS(si, "INVALID_ROLE_REFERENCE", e.Pos, "the Principal element includes the IAM role ID %s: we recommend that you use a role ARN instead (AWS stores the ID when the role exists and shows it when the role is deleted)", v)
@@ -102,14 +102,14 @@ func (l *linter) principalValue(si *stmtInfo, e policy.PrincipalEntry) {
 			}
 		}
 	case policy.PrincipalService:
-		if !servicePrincipal.MatchString(v) {
+		if !servicePrincipal().MatchString(v) {
 			l.addS(si, "INVALID_SERVICE_PRINCIPAL_FORMAT", e.Pos, "the service principal %q does not match the expected format: use the format servicename.amazonaws.com", v)
 		}
 	case policy.PrincipalFederated:
 		// Bucket policies and other resource policies cannot name
 		// identity providers; role trust policies can.
 		l.addS(si, "FEDERATED_PRINCIPAL_NOT_SUPPORTED", e.Pos, "the policy type does not support a federated identity provider (%s) in the principal element: use a supported principal", v)
-		if !providerARN.MatchString(v) && !domainName.MatchString(v) {
+		if !providerARN().MatchString(v) && !domainName().MatchString(v) {
 			l.addS(si, "INVALID_FEDERATED_PRINCIPAL_SYNTAX_IN_ROLE_TRUST_POLICY", e.Pos, "the principal value %q specifies a federated principal that does not match the expected format: update the federated principal to a domain name or a SAML or OIDC provider ARN", v)
 		}
 	}

@@ -1,10 +1,10 @@
 package analyze
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/iamwhy/iamwhy/catalog"
+	"github.com/iamwhy/iamwhy/internal/lazyre"
 	"github.com/iamwhy/iamwhy/policy"
 )
 
@@ -28,7 +28,7 @@ var sensitiveKeys = map[string]bool{
 // sensitive key, as in AWS's data perimeter examples
 // ("aws:ResourceOrgID": "${aws:PrincipalOrgID}"): it resolves to the
 // caller's own single account or organization, not to a pattern.
-var wholeSensitiveVariable = regexp.MustCompile(`^\$\{([^},' ]+)\}$`)
+var wholeSensitiveVariable = lazyre.New(`^\$\{([^},' ]+)\}$`)
 
 // conditionRecent runs the per-condition checks of this file.
 func (l *linter) conditionRecent(si *stmtInfo, cond *policy.Condition, op operator, opKnown bool) {
@@ -121,7 +121,7 @@ func (l *linter) tooPermissive(si *stmtInfo, cond *policy.Condition, op operator
 			if hasWild {
 				l.addS(si, "WILDCARD_USAGE_TOO_PERMISSIVE", v.Pos, "the wildcard is not allowed in the condition key %s (%q): AWS considers the key sensitive, and a wildcard might match it to any value; list the exact values", cond.Key, v.Text)
 			}
-			if m := wholeSensitiveVariable.FindStringSubmatch(v.Text); hasVar && (m == nil || !sensitiveKeys[strings.ToLower(m[1])]) {
+			if m := wholeSensitiveVariable().FindStringSubmatch(v.Text); hasVar && (m == nil || !sensitiveKeys[strings.ToLower(m[1])]) {
 				l.addS(si, "VARIABLE_USAGE_TOO_PERMISSIVE", v.Pos, "the policy variable is not allowed in the condition key %s (%q): AWS considers the key sensitive, and policy variables can be evaluated as effective wildcards", cond.Key, v.Text)
 			}
 		case lk == "aws:userid":
@@ -129,7 +129,7 @@ func (l *linter) tooPermissive(si *stmtInfo, cond *policy.Condition, op operator
 			if hasWild && strings.ContainsAny(left, "*?") && !(hasColon && left == "*") {
 				l.addS(si, "WILDCARD_USAGE_TOO_PERMISSIVE", v.Pos, "overly permissive use of wildcard with aws:userid (%q): use the wildcard on the right side of the colon or as the only character on the left side of a colon, as in AIDACKCEVSQ6C2EXAMPLE:* or *:*", v.Text)
 			}
-			if hasVar && strings.Contains(left, "${") && !(hasColon && wholeSensitiveVariable.MatchString(left)) {
+			if hasVar && strings.Contains(left, "${") && !(hasColon && wholeSensitiveVariable().MatchString(left)) {
 				l.addS(si, "VARIABLE_USAGE_TOO_PERMISSIVE", v.Pos, "overly permissive use of policy variable with aws:userid (%q): use the policy variable on the right side of the colon or as the only text on the left side of a colon", v.Text)
 			}
 		}
@@ -185,7 +185,7 @@ func kmsKeyARNKey(k *catalog.ConditionKey) bool {
 
 // kmsKeyARN is a key ARN: arn:partition:kms:region:account:key/key-id.
 // https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN
-var kmsKeyARN = regexp.MustCompile(`^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$`)
+var kmsKeyARN = lazyre.New(`^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$`)
 
 func (l *linter) kmsKeyValues(si *stmtInfo, cond *policy.Condition, op operator) {
 	if op.family == famNull {
@@ -195,7 +195,7 @@ func (l *linter) kmsKeyValues(si *stmtInfo, cond *policy.Condition, op operator)
 		if strings.Contains(v.Text, "${") {
 			continue
 		}
-		ok := kmsKeyARN.MatchString(v.Text)
+		ok := kmsKeyARN().MatchString(v.Text)
 		if !ok && op.like && strings.ContainsAny(v.Text, "*?") {
 			// A pattern: each field must be able to match a key ARN.
 			f := strings.SplitN(v.Text, ":", 6)

@@ -2,12 +2,12 @@ package analyze
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"sync"
 
 	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/catalog"
+	"github.com/iamwhy/iamwhy/internal/lazyre"
 	"github.com/iamwhy/iamwhy/policy"
 )
 
@@ -146,7 +146,7 @@ func (l *linter) knownARNService(service string) bool {
 // globMatch matches IAM's resource wildcards (* any run, ? one
 // character), case-sensitively as ARNs compare.
 // policyVariable is a ${...} reference in a Resource value.
-var policyVariable = regexp.MustCompile(`\$\{[^}]*\}`)
+var policyVariable = lazyre.New(`\$\{[^}]*\}`)
 
 // globCovers reports whether every resource ARN that pattern a matches is
 // matched by pattern b, under the ARN matching of the Resource element: `*`
@@ -160,7 +160,7 @@ func globCovers(b, a string) bool {
 	if strings.Contains(b, "${") {
 		return false
 	}
-	a = policyVariable.ReplaceAllString(a, "*")
+	a = policyVariable().ReplaceAllString(a, "*")
 	if !strings.ContainsAny(a, "*?") {
 		return globMatch(b, a)
 	}

@@ -1,8 +1,9 @@
 package catalog
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/iamwhy/iamwhy/internal/lazyre"
 )
 
 // EventKind says how EventActions found the IAM actions for a CloudTrail
@@ -93,7 +94,7 @@ func (c *Catalog) eventActions(eventSource, eventName string) ([]string, EventMa
 	// expression runs only on those names (it is the costly part of a
 	// lookup made once per record).
 	if n := len(eventName); n > 0 && eventName[n-1] >= '0' && eventName[n-1] <= '9' {
-		if base := versionSuffix.ReplaceAllString(eventName, ""); base != eventName && base != "" {
+		if base := versionSuffix().ReplaceAllString(eventName, ""); base != eventName && base != "" {
 			names = append(names, base)
 		}
 	}
@@ -128,7 +129,7 @@ func (c *Catalog) eventActions(eventSource, eventName string) ([]string, EventMa
 
 // versionSuffix is the API version some services append to event names:
 // Lambda's "20150331", "20150331v2", "20181031"; CloudFront's "2020_05_31".
-var versionSuffix = regexp.MustCompile(`(\d{8}(v\d+)?|\d{4}_\d{2}_\d{2})$`)
+var versionSuffix = lazyre.New(`(\d{8}(v\d+)?|\d{4}_\d{2}_\d{2})$`)
 
 // apiGatewayMethod maps an API Gateway management event name to the HTTP
 // method its REST call uses: the API Gateway v1 and v2 management APIs

@@ -1,10 +1,11 @@
 package denial
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/iamwhy/iamwhy/internal/lazyre"
 )
 
 // Text copied from a terminal, a log viewer or a chat rarely reaches us as
@@ -33,7 +34,7 @@ type pasteLine struct {
 // logPrefix matches one element of a log line's prefix: an ISO 8601 or
 // syslog-style timestamp (optionally bracketed), a bracketed or bare
 // level, a Lambda request ID, logcat's "PID TID LEVEL TAG :" columns.
-var logPrefix = regexp.MustCompile(`^(?:` +
+var logPrefix = lazyre.New(`^(?:` +
 	`\[?\d{4}[-/]\d{2}[-/]\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\]?` + // 2024-05-01T12:00:00.000Z
 	`|\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d+(?:\s+\d+\s+\d+\s+[VDIWEF]\s+\S+\s*:)?` + // logcat
 	`|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{1,2} \d{2}:\d{2}:\d{2}` + // syslog
@@ -66,7 +67,7 @@ func stripLogPrefix(line string) (text string, prefixed, indented bool) {
 			}
 		}
 		line = trimmed
-		loc := logPrefix.FindStringIndex(line)
+		loc := logPrefix().FindStringIndex(line)
 		if loc == nil || loc[1] == 0 {
 			break
 		}

@@ -15,12 +15,12 @@ package reproduce
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/catalog"
+	"github.com/iamwhy/iamwhy/internal/lazyre"
 	"github.com/iamwhy/iamwhy/trail"
 )
 
@@ -165,11 +165,11 @@ func cliService(prefix string) string {
 	return prefix
 }
 
-var versionSuffix = regexp.MustCompile(`\d{8}(v\d+)?$`)
+var versionSuffix = lazyre.New(`\d{8}(v\d+)?$`)
 
 // stripVersion drops the API version some services append to event names
 // (Lambda's GetFunction20150331v2).
-func stripVersion(name string) string { return versionSuffix.ReplaceAllString(name, "") }
+func stripVersion(name string) string { return versionSuffix().ReplaceAllString(name, "") }
 
 // kebab turns an operation or parameter name into the AWS CLI's spelling:
 // GetObject -> get-object, DescribeDBInstances -> describe-db-instances,

@@ -287,12 +287,10 @@ func resourcesFromParameters(r *Record) []string {
 		}
 	case "ec2":
 		if r.EventName == "RunInstances" {
-			// RunInstances is authorised on every resource it uses and
-			// creates (image, instance, network interfaces, security
-			// groups, subnet, volumes); the record names only some, and a
-			// policy naming those alone would refuse the call.
-			// https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ExamplePolicies_EC2.html#iam-example-runinstances
-			return nil
+			if len(p) == 0 {
+				return nil // a record without parameters says nothing of the launch
+			}
+			return runInstancesResources(p, partition, r.AWSRegion, acct)
 		}
 		for _, id := range instanceIDs(p) {
 			add(regional("ec2", "instance/"+id))
@@ -471,6 +469,125 @@ func ec2Parameters(p map[string]any) map[string]any {
 		return out
 	}
 	return p
+}
+
+// runInstancesResources lists every resource ec2:RunInstances is
+// authorised on, one ARN per resource, so that a policy naming them all
+// allows the call: "RunInstances requires an AMI and creates an instance.
+// Users can specify a key pair and security group in the request.
+// Launching into a VPC requires a subnet, and creates a network interface.
+// Launching from an Amazon EBS-backed AMI creates a volume"
+// (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ExamplePolicies_EC2.html#iam-example-runinstances;
+// the resource types and their ARN formats are the service reference's,
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html).
+//
+//   - What the call creates (the instances, their network interfaces and
+//     volumes, a Spot request for a Spot launch, elastic GPUs) has no ID
+//     before the call: TYPE/* in the record's account and Region, as for
+//     the other create calls (ec2Created). A volume is granted whatever
+//     the AMI: an instance-store AMI makes none, and the grant then goes
+//     unused rather than the call refused.
+//   - The image is named by imageId (an AMI's ARN has no account); a
+//     launch from a launch template may leave it to the template: image/*
+//     in the Region.
+//   - The subnet and the security groups are those the parameters name
+//     (subnetId, groupSet, each network interface's), else the ones the
+//     call uses without naming them (the default VPC's subnet and security
+//     group, or a group named by name in the default VPC): TYPE/* in the
+//     account and Region, since the record does not say which.
+//   - The key pair (keyName), the launch template, the placement group and
+//     the capacity reservation when the parameters name them; a launch
+//     template named by name only is launch-template/* (its ARN holds the
+//     ID).
+func runInstancesResources(p map[string]any, partition, region, acct string) []string {
+	str := func(m map[string]any, k string) string { s, _ := m[k].(string); return s }
+	sub := func(m map[string]any, k string) map[string]any { v, _ := m[k].(map[string]any); return v }
+	own := func(res string) string { return "arn:" + partition + ":ec2:" + region + ":" + acct + ":" + res }
+	var images []string
+	for _, id := range itemValues(p["instancesSet"], "imageId") {
+		images = append(images, "arn:"+partition+":ec2:"+region+"::image/"+id)
+	}
+	if id := str(p, "imageId"); id != "" {
+		images = append(images, "arn:"+partition+":ec2:"+region+"::image/"+id)
+	}
+	if len(images) == 0 {
+		images = []string{"arn:" + partition + ":ec2:" + region + "::image/*"}
+	}
+	out := append(images, own("instance/*"))
+
+	// The network interfaces: those the call attaches (named by ID) or,
+	// for a specification without one, a new interface.
+	var subnets, groups, enis []string
+	newENI := false
+	if id := str(p, "subnetId"); id != "" {
+		subnets = append(subnets, own("subnet/"+id))
+	}
+	for _, id := range itemValues(p["groupSet"], "groupId") {
+		groups = append(groups, own("security-group/"+id))
+	}
+	unnamedGroup := len(itemValues(p["groupSet"], "groupName")) > 0
+	ifaces, _ := sub(p, "networkInterfaceSet")["items"].([]any)
+	for _, it := range ifaces {
+		m, _ := it.(map[string]any)
+		if id := str(m, "networkInterfaceId"); id != "" {
+			enis = append(enis, own("network-interface/"+id))
+			continue
+		}
+		newENI = true
+		if id := str(m, "subnetId"); id != "" {
+			subnets = append(subnets, own("subnet/"+id))
+		}
+		for _, id := range itemValues(m["groupSet"], "groupId") {
+			groups = append(groups, own("security-group/"+id))
+		}
+	}
+	if len(ifaces) == 0 || newENI {
+		enis = append(enis, own("network-interface/*"))
+		// A new interface is in a subnet and security groups, named or
+		// the default VPC's.
+		if len(subnets) == 0 {
+			subnets = append(subnets, own("subnet/*"))
+		}
+		if len(groups) == 0 || unnamedGroup {
+			groups = append(groups, own("security-group/*"))
+		}
+	}
+	if len(subnets) == 0 {
+		// Interfaces attached by ID are in their own subnets, which the
+		// record does not name.
+		subnets = append(subnets, own("subnet/*"))
+	}
+	if len(groups) == 0 {
+		groups = append(groups, own("security-group/*"))
+	}
+	out = append(out, enis...)
+	out = append(out, subnets...)
+	out = append(out, groups...)
+	out = append(out, own("volume/*"))
+
+	if k := str(p, "keyName"); k != "" {
+		out = append(out, own("key-pair/"+k))
+	}
+	if lt := sub(p, "launchTemplate"); lt != nil {
+		if id := str(lt, "launchTemplateId"); id != "" {
+			out = append(out, own("launch-template/"+id))
+		} else {
+			out = append(out, own("launch-template/*"))
+		}
+	}
+	if g := str(sub(p, "placement"), "groupName"); g != "" {
+		out = append(out, own("placement-group/"+g))
+	}
+	if id := str(sub(sub(p, "capacityReservationSpecification"), "capacityReservationTarget"), "capacityReservationId"); id != "" {
+		out = append(out, own("capacity-reservation/"+id))
+	}
+	if strings.EqualFold(str(sub(p, "instanceMarketOptions"), "marketType"), "spot") {
+		out = append(out, own("spot-instances-request/*"))
+	}
+	if p["elasticGpuSpecification"] != nil || p["elasticGpuSpecificationSet"] != nil {
+		out = append(out, own("elastic-gpu/*"))
+	}
+	return out
 }
 
 // ec2Created is the ARN of the resource an EC2 create call makes, as the

@@ -2,11 +2,12 @@ package trail
 
 import (
 	"context"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/iamwhy/iamwhy/internal/lazyre"
 )
 
 // DenialOptions say how denials are grouped. The func fields are seams
@@ -320,7 +321,7 @@ func ActionOf(r *Record) string {
 // onResource finds the resource in messages of the IAM form "User: X is
 // not authorized to perform: A on resource: R [because ...]".
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
-var onResource = regexp.MustCompile(`on resource: ?(\S+)`)
+var onResource = lazyre.New(`on resource: ?(\S+)`)
 
 // ResourceOf names the resource of a denied record: the first ARN of
 // resources[], else the one in the error message (denied sts:AssumeRole
@@ -331,7 +332,7 @@ func ResourceOf(r *Record) string {
 			return res.ARN
 		}
 	}
-	if m := onResource.FindStringSubmatch(r.ErrorMessage); m != nil {
+	if m := onResource().FindStringSubmatch(r.ErrorMessage); m != nil {
 		return strings.TrimRight(m[1], ".,;)")
 	}
 	return ""
@@ -340,13 +341,13 @@ func ResourceOf(r *Record) string {
 var (
 	// EC2 and other services append an encoded authorization message that
 	// differs on every call.
-	encodedMsg = regexp.MustCompile(`(Encoded authorization failure message:)\s*\S+`)
+	encodedMsg = lazyre.New(`(Encoded authorization failure message:)\s*\S+`)
 	// S3, STS and SDK-formatted messages carry request IDs.
-	requestID = regexp.MustCompile(`(?i)(request ?id:?\s*)[A-Za-z0-9+/=-]{8,}`)
-	hostID    = regexp.MustCompile(`(?i)(host ?id:?\s*)[A-Za-z0-9+/=-]{8,}`)
-	uuidRe    = regexp.MustCompile(`\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b`)
+	requestID = lazyre.New(`(?i)(request ?id:?\s*)[A-Za-z0-9+/=-]{8,}`)
+	hostID    = lazyre.New(`(?i)(host ?id:?\s*)[A-Za-z0-9+/=-]{8,}`)
+	uuidRe    = lazyre.New(`\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b`)
 	// Role session names differ per call; the role decides.
-	sessionARN = regexp.MustCompile(`(arn:[a-z-]+:sts::\d{12}:assumed-role/[^/\s]+/)\S+`)
+	sessionARN = lazyre.New(`(arn:[a-z-]+:sts::\d{12}:assumed-role/[^/\s]+/)\S+`)
 )
 
 // NormalizeMessage makes error messages that differ only in per-call
@@ -356,10 +357,10 @@ func NormalizeMessage(m string) string {
 	if m == "" {
 		return ""
 	}
-	m = encodedMsg.ReplaceAllString(m, "$1 <encoded>")
-	m = requestID.ReplaceAllString(m, "$1<request-id>")
-	m = hostID.ReplaceAllString(m, "$1<host-id>")
-	m = uuidRe.ReplaceAllString(m, "<uuid>")
-	m = sessionARN.ReplaceAllString(m, "$1<session>")
+	m = encodedMsg().ReplaceAllString(m, "$1 <encoded>")
+	m = requestID().ReplaceAllString(m, "$1<request-id>")
+	m = hostID().ReplaceAllString(m, "$1<host-id>")
+	m = uuidRe().ReplaceAllString(m, "<uuid>")
+	m = sessionARN().ReplaceAllString(m, "$1<session>")
 	return strings.TrimSpace(m)
 }

@@ -2,9 +2,10 @@ package trail
 
 import (
 	"encoding/json"
-	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/iamwhy/iamwhy/internal/lazyre"
 )
 
 // PassedRole is a role a call passed to a service: the call needed
@@ -16,7 +17,7 @@ type PassedRole struct {
 }
 
 // roleARN is an IAM role ARN as request parameters carry it.
-var roleARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
+var roleARN = lazyre.New(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
 
 // passRoleService is the service principal a role is passed to, where it
 // is not the event source's: ECS task roles are passed to
@@ -60,7 +61,7 @@ func PassedRoles(r *Record) []PassedRole {
 		}
 		switch x := v.(type) {
 		case string:
-			if roleARN.MatchString(x) && !seen[x] {
+			if roleARN().MatchString(x) && !seen[x] {
 				seen[x] = true
 			}
 		case []any:

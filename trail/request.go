@@ -3,7 +3,6 @@ package trail
 import (
 	"encoding/json"
 	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/eval"
+	"github.com/iamwhy/iamwhy/internal/lazyre"
 )
 
 // RequestOptions say how a record becomes engine requests. The func fields
@@ -72,9 +72,6 @@ const (
 	// UnnamedNoParameters: the record carries no request parameters
 	// (null, as CloudTrail writes for throttled calls, or left out).
 	UnnamedNoParameters = "the record carries no request parameters"
-	// UnnamedPartial: the call is authorised on every resource it uses
-	// and creates, which the record names only in part (ec2:RunInstances).
-	UnnamedPartial = "the call is authorised on resources it uses and creates that the record names only in part"
 	// UnnamedNoARN: the parameters name no resource whose ARN can be
 	// built from the record (none at all, or one named by another ID).
 	UnnamedNoARN = "the record names no resource whose ARN can be built from it"
@@ -335,8 +332,6 @@ func replayResources(r *Record, rp *Replay) ([]string, string, bool) {
 	switch {
 	case len(r.RequestParameters) == 0 || string(r.RequestParameters) == "null":
 		rp.Unnamed = UnnamedNoParameters
-	case r.EventSource == "ec2.amazonaws.com" && r.EventName == "RunInstances":
-		rp.Unnamed = UnnamedPartial
 	default:
 		rp.Unnamed = UnnamedNoARN
 	}
@@ -344,7 +339,7 @@ func replayResources(r *Record, rp *Replay) ([]string, string, bool) {
 }
 
 // secretSuffix ends a full secret ARN: "-" and six random characters.
-var secretSuffix = regexp.MustCompile(`:secret:.+-[A-Za-z0-9]{6}$`)
+var secretSuffix = lazyre.New(`:secret:.+-[A-Za-z0-9]{6}$`)
 
 // resourceFromParameters builds the target ARN from the request
 // parameters of the services whose parameters name it.
@@ -415,7 +410,7 @@ func resourceFromParameters(r *Record) string {
 			// "-" and six characters that end the secret's ARN; the
 			// policy must match the full one.
 			// https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html
-			if !secretSuffix.MatchString(s) {
+			if !secretSuffix().MatchString(s) {
 				return s + "-??????"
 			}
 			return s

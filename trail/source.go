@@ -8,12 +8,12 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/iamwhy/iamwhy/inputfile"
+	"github.com/iamwhy/iamwhy/internal/lazyre"
 )
 
 // input is one file, S3 object or standard input to decode.
@@ -196,7 +196,7 @@ func (l *lister) skipReason(p string, walked bool) string {
 // <account>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<unique>.json.gz, whose
 // timestamp is when the file was written.
 // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/get-and-view-cloudtrail-log-files.html
-var deliveryName = regexp.MustCompile(`^\d{12}_CloudTrail_[a-z0-9-]+_(\d{8}T\d{4}Z)_[A-Za-z0-9]+\.json(\.gz)?$`)
+var deliveryName = lazyre.New(`^\d{12}_CloudTrail_[a-z0-9-]+_(\d{8}T\d{4}Z)_[A-Za-z0-9]+\.json(\.gz)?$`)
 
 // clockSkew widens the delivery time: event times come from the
 // services' clocks, the file name from CloudTrail's.
@@ -204,7 +204,7 @@ const clockSkew = time.Hour
 
 // deliveryTime reads the delivery time from a CloudTrail file name.
 func deliveryTime(p string) (time.Time, bool) {
-	m := deliveryName.FindStringSubmatch(path.Base(filepath.ToSlash(p)))
+	m := deliveryName().FindStringSubmatch(path.Base(filepath.ToSlash(p)))
 	if m == nil {
 		return time.Time{}, false
 	}

@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/iamwhy/iamwhy/internal/lazyre"
 	"github.com/iamwhy/iamwhy/trail"
 	"github.com/iamwhy/iamwhy/trail/athena"
 )
@@ -27,7 +27,7 @@ type AthenaQuery struct {
 	Since, Until time.Time
 }
 
-var tableName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$`)
+var tableName = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$`)
 
 // athenaColumns are the SELECT list; rowRecord reads them by position.
 const athenaColumns = `eventsource, eventname, awsregion, recipientaccountid, errorcode, eventtype, readonly,
@@ -53,7 +53,7 @@ func (q AthenaQuery) SQL(g *Generator) (string, error) {
 	if table == "" {
 		table = "cloudtrail_logs"
 	}
-	if !tableName.MatchString(table) {
+	if !tableName().MatchString(table) {
 		return "", fmt.Errorf("table %q: want a name such as cloudtrail_logs or db.cloudtrail_logs", table)
 	}
 	var where []string

@@ -17,7 +17,6 @@ package generate
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -25,6 +24,7 @@ import (
 	"github.com/iamwhy/iamwhy/analyze/internal/callkey"
 	"github.com/iamwhy/iamwhy/catalog"
 	"github.com/iamwhy/iamwhy/eval"
+	"github.com/iamwhy/iamwhy/internal/lazyre"
 	"github.com/iamwhy/iamwhy/snapshot"
 	"github.com/iamwhy/iamwhy/trail"
 )
@@ -81,9 +81,9 @@ const (
 )
 
 var (
-	roleARNRE    = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}):role/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$`)
-	userARNRE    = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}):user/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$`)
-	sessionARNRE = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):sts::([0-9]{12}):assumed-role/([\w+=,.@-]+)/([\w+=,.@-]+)$`)
+	roleARNRE    = lazyre.New(`^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}):role/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$`)
+	userARNRE    = lazyre.New(`^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}):user/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$`)
+	sessionARNRE = lazyre.New(`^arn:(aws|aws-cn|aws-us-gov):sts::([0-9]{12}):assumed-role/([\w+=,.@-]+)/([\w+=,.@-]+)$`)
 )
 
 // Generator counts a principal's calls. Add and AddAggregate are safe for
@@ -143,14 +143,14 @@ func New(o Options) (*Generator, error) {
 		o.Principal = p
 	}
 	switch {
-	case roleARNRE.MatchString(o.Principal):
-		m := roleARNRE.FindStringSubmatch(o.Principal)
+	case roleARNRE().MatchString(o.Principal):
+		m := roleARNRE().FindStringSubmatch(o.Principal)
 		g.kind, g.account, g.name = kindRole, m[2], m[3]
-	case userARNRE.MatchString(o.Principal):
-		m := userARNRE.FindStringSubmatch(o.Principal)
+	case userARNRE().MatchString(o.Principal):
+		m := userARNRE().FindStringSubmatch(o.Principal)
 		g.kind, g.account, g.name = kindUser, m[2], m[3]
-	case sessionARNRE.MatchString(o.Principal):
-		m := sessionARNRE.FindStringSubmatch(o.Principal)
+	case sessionARNRE().MatchString(o.Principal):
+		m := sessionARNRE().FindStringSubmatch(o.Principal)
 		g.kind, g.account, g.name = kindSession, m[2], m[3]
 	default:
 		return nil, fmt.Errorf("principal %q: want a role ARN (arn:aws:iam::ACCOUNT:role/NAME), a user ARN (arn:aws:iam::ACCOUNT:user/NAME) or a role session ARN (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION)", o.Principal)
@@ -174,10 +174,10 @@ func (g *Generator) Matches(r *trail.Record) bool {
 		}
 		iss := u.SessionContext.SessionIssuer.ARN
 		if iss != "" {
-			m := roleARNRE.FindStringSubmatch(iss)
+			m := roleARNRE().FindStringSubmatch(iss)
 			return m != nil && m[2] == g.account && strings.EqualFold(m[3], g.name)
 		}
-		m := sessionARNRE.FindStringSubmatch(u.ARN)
+		m := sessionARNRE().FindStringSubmatch(u.ARN)
 		return m != nil && m[2] == g.account && strings.EqualFold(m[3], g.name)
 	case kindUser:
 		return u.Type == "IAMUser" && u.ARN == g.o.Principal

@@ -110,7 +110,6 @@ func TestCoverageUnscopedReasons(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Unscoped{
-		{Action: "ec2:RunInstances", Required: true, Reasons: []string{trail.UnnamedPartial}},
 		{Action: "rds:DescribeDBInstances", Required: false, Reasons: []string{trail.UnnamedNoParameters}},
 		{Action: "ssm:PutParameter", Required: true, Reasons: []string{trail.UnnamedNoParameters}},
 	}
@@ -124,7 +123,7 @@ func TestCoverageUnscopedReasons(t *testing.T) {
 		}
 	}
 	// s3:ListAllMyBuckets has no resource type: not resource-capable.
-	if c.Actions != 5 || c.ResourceCapable != 4 || c.Scoped != 1 || c.OptionalUnnamed != 1 {
+	if c.Actions != 5 || c.ResourceCapable != 4 || c.Scoped != 2 || c.OptionalUnnamed != 1 {
 		t.Errorf("coverage %+v", c)
 	}
 }
@@ -167,14 +166,11 @@ func TestGenerateStatementsGrouped(t *testing.T) {
 // An EC2 action that requires several resource types is granted on ARNs
 // only when the record names one of each: ec2:AttachVolume on the volume
 // and the instance; with the instance missing (ec2:CreateImage without
-// its instance), or a denied RunInstances
-// whose message names the instance alone, on "*" (a policy naming only
-// some would refuse the call).
+// its instance) on "*" (a policy naming only some would refuse the call).
 func TestGeneratePartialRequiredTypes(t *testing.T) {
 	g := generator(t, bob,
 		userRecord("e1", "ec2.amazonaws.com", "AttachVolume", `"requestParameters":{"volumeId":"vol-1","instanceId":"i-1","device":"/dev/sdf"}`),
-		userRecord("e2", "ec2.amazonaws.com", "CreateImage", `"requestParameters":{"name":"x"}`),
-		userRecord("e3", "ec2.amazonaws.com", "RunInstances", `"errorCode":"Client.UnauthorizedOperation","errorMessage":"You are not authorized to perform this operation. User: `+bob+` is not authorized to perform: ec2:RunInstances on resource: arn:aws:ec2:us-east-1:111122223333:instance/*","requestParameters":{"instanceType":"t3.micro"}`))
+		userRecord("e2", "ec2.amazonaws.com", "CreateImage", `"requestParameters":{"name":"x"}`))
 	res, err := g.Result(nil, time.Time{}, time.Time{})
 	if err != nil {
 		t.Fatal(err)
@@ -183,16 +179,59 @@ func TestGeneratePartialRequiredTypes(t *testing.T) {
 	if want := []string{"arn:aws:ec2:us-east-1:111122223333:instance/i-1", "arn:aws:ec2:us-east-1:111122223333:volume/vol-1"}; !slices.Equal(got["ec2:AttachVolume"], want) {
 		t.Errorf("ec2:AttachVolume on %v, want %v", got["ec2:AttachVolume"], want)
 	}
-	for _, a := range []string{"ec2:CreateImage", "ec2:RunInstances"} {
-		if !slices.Equal(got[a], []string{"*"}) {
-			t.Errorf("%s on %v, want *", a, got[a])
-		}
+	if !slices.Equal(got["ec2:CreateImage"], []string{"*"}) {
+		t.Errorf("ec2:CreateImage on %v, want *", got["ec2:CreateImage"])
 	}
 	var reasons []string
 	for _, u := range res.Coverage.Unscoped {
 		reasons = append(reasons, u.Action+": "+strings.Join(u.Reasons, ", "))
 	}
-	if want := []string{"ec2:CreateImage: " + reasonPartialRequired, "ec2:RunInstances: " + reasonPartialRequired}; !slices.Equal(reasons, want) {
+	if want := []string{"ec2:CreateImage: " + reasonPartialRequired}; !slices.Equal(reasons, want) {
 		t.Errorf("unscoped %v, want %v", reasons, want)
+	}
+}
+
+// ec2:RunInstances is granted on every resource it is authorised on: the
+// image and subnet the record names, what it creates and the default
+// VPC's subnet and security group as TYPE/*. A launch naming nothing, and
+// a denied launch whose message names only the instance, get the same
+// resources with the unnamed ones as TYPE/*. The policy verifies, and
+// without the subnet it does not (the replay asks for each resource).
+func TestGenerateRunInstances(t *testing.T) {
+	const a = "arn:aws:ec2:us-east-1:111122223333:"
+	g := generator(t, bob,
+		userRecord("e1", "ec2.amazonaws.com", "RunInstances", `"requestParameters":{"instancesSet":{"items":[{"imageId":"ami-1","minCount":1,"maxCount":1}]},"instanceType":"t3.micro","subnetId":"subnet-1","keyName":"ops","tagSpecificationSet":{"items":[{"resourceType":"instance","tags":[{"key":"k","value":"v"}]}]}}`),
+		userRecord("e2", "ec2.amazonaws.com", "RunInstances", `"requestParameters":{"instanceType":"t3.micro"}`),
+		userRecord("e3", "ec2.amazonaws.com", "RunInstances", `"errorCode":"Client.UnauthorizedOperation","errorMessage":"You are not authorized to perform this operation. User: `+bob+` is not authorized to perform: ec2:RunInstances on resource: arn:aws:ec2:us-east-1:111122223333:instance/*","requestParameters":{"instanceType":"t3.micro","instancesSet":{"items":[{"imageId":"ami-2"}]}}`))
+	res, err := g.Result(nil, time.Time{}, time.Time{})
+	if err != nil || !res.Verification.Verified {
+		t.Fatalf("err %v, verification %+v", err, res.Verification)
+	}
+	want := []string{"arn:aws:ec2:us-east-1::image/*", "arn:aws:ec2:us-east-1::image/ami-1", "arn:aws:ec2:us-east-1::image/ami-2",
+		a + "instance/*", a + "key-pair/ops", a + "network-interface/*", a + "security-group/*", a + "subnet/*", a + "subnet/subnet-1", a + "volume/*"}
+	slices.Sort(want)
+	got := grants(res.Policy)
+	if !slices.Equal(got["ec2:RunInstances"], want) {
+		t.Errorf("ec2:RunInstances on %v, want %v", got["ec2:RunInstances"], want)
+	}
+	if want := []string{a + "instance/*"}; !slices.Equal(got["ec2:CreateTags"], want) {
+		t.Errorf("ec2:CreateTags on %v, want %v", got["ec2:CreateTags"], want)
+	}
+	if c := res.Coverage; c.Scoped != c.ResourceCapable || len(c.Unscoped) != 0 {
+		t.Errorf("coverage %+v", c)
+	}
+	// The replay asks for the subnet: a policy without it does not verify.
+	var kept []Statement
+	for _, s := range res.Policies[0].Statement {
+		s.Resource = slices.DeleteFunc(slices.Clone(s.Resource), func(r string) bool { return strings.HasSuffix(r, ":subnet/*") })
+		if len(s.Resource) > 0 {
+			kept = append(kept, s)
+		}
+	}
+	res.Policies = []*Document{{Version: "2012-10-17", Statement: kept}}
+	res.Verification = Verification{}
+	var verr *VerificationError
+	if err := g.verify(res); !errors.As(err, &verr) || !strings.Contains(verr.Error(), "replay of ec2:RunInstances on "+a+"subnet/*") {
+		t.Errorf("policy without subnet/*: %v", err)
 	}
 }

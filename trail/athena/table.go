@@ -2,9 +2,9 @@ package athena
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
+	"github.com/iamwhy/iamwhy/internal/lazyre"
 	"github.com/iamwhy/iamwhy/trail/sqltable/schema"
 )
 
@@ -43,13 +43,13 @@ var DefaultRegions = []string{
 }
 
 var (
-	bucketRE  = regexp.MustCompile(`^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$`)
-	accountRE = regexp.MustCompile(`^[0-9]{12}$`)
-	regionRE  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
-	orgRE     = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
-	dateRE    = regexp.MustCompile(`^[0-9]{4}/[0-9]{2}/[0-9]{2}$`)
-	tableRE   = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
-	prefixRE  = regexp.MustCompile(`^[A-Za-z0-9!_.*()\-/]*$`)
+	bucketRE  = lazyre.New(`^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$`)
+	accountRE = lazyre.New(`^[0-9]{12}$`)
+	regionRE  = lazyre.New(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+	orgRE     = lazyre.New(`^o-[a-z0-9]{10,32}$`)
+	dateRE    = lazyre.New(`^[0-9]{4}/[0-9]{2}/[0-9]{2}$`)
+	tableRE   = lazyre.New(`^[a-z_][a-z0-9_]*$`)
+	prefixRE  = lazyre.New(`^[A-Za-z0-9!_.*()\-/]*$`)
 )
 
 // CreateTableSQL is the CREATE EXTERNAL TABLE statement for a trail's logs
@@ -67,21 +67,21 @@ func CreateTableSQL(o TableOptions) (string, error) {
 	if table == "" {
 		table = schema.TableName
 	}
-	if !tableRE.MatchString(table) {
+	if !tableRE().MatchString(table) {
 		return "", fmt.Errorf("table name %q: use lower-case letters, digits and _", table)
 	}
-	if !bucketRE.MatchString(o.Bucket) {
+	if !bucketRE().MatchString(o.Bucket) {
 		return "", fmt.Errorf("bucket %q is not an S3 bucket name", o.Bucket)
 	}
 	prefix := strings.Trim(o.Prefix, "/")
-	if !prefixRE.MatchString(prefix) {
+	if !prefixRE().MatchString(prefix) {
 		return "", fmt.Errorf("prefix %q: only the S3 key characters A-Z a-z 0-9 ! _ . * ( ) - / are accepted", o.Prefix)
 	}
-	if o.OrgID != "" && !orgRE.MatchString(o.OrgID) {
+	if o.OrgID != "" && !orgRE().MatchString(o.OrgID) {
 		return "", fmt.Errorf("organisation ID %q: want o- and 10 to 32 letters or digits", o.OrgID)
 	}
 	for _, a := range o.Accounts {
-		if !accountRE.MatchString(a) {
+		if !accountRE().MatchString(a) {
 			return "", fmt.Errorf("account %q: want 12 digits", a)
 		}
 	}
@@ -90,7 +90,7 @@ func CreateTableSQL(o TableOptions) (string, error) {
 		regions = DefaultRegions
 	}
 	for _, r := range regions {
-		if !regionRE.MatchString(r) {
+		if !regionRE().MatchString(r) {
 			return "", fmt.Errorf("region %q is not a region name", r)
 		}
 	}
@@ -98,7 +98,7 @@ func CreateTableSQL(o TableOptions) (string, error) {
 	if start == "" {
 		start = "2020/01/01"
 	}
-	if !dateRE.MatchString(start) {
+	if !dateRE().MatchString(start) {
 		return "", fmt.Errorf("start date %q: want yyyy/MM/dd", start)
 	}
 
