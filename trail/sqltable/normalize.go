@@ -51,6 +51,9 @@ type normalizer struct {
 	notes      *[]string
 	duplicates int
 	replaced   int
+	// surrogate is set by skipString when the string has an escaped
+	// UTF-16 surrogate, which appendString then checks is paired.
+	surrogate bool
 	// keep, when not zero, has a bit per column (schema.Columns order) to
 	// write; the other columns are skipped unread (projection pushdown).
 	keep uint64
@@ -394,10 +397,17 @@ func (n *normalizer) skipValue(depth int) error {
 }
 
 // appendString writes a string token (quotes included, already validated),
-// replacing invalid UTF-8 by U+FFFD.
+// replacing invalid UTF-8 by U+FFFD, and so an escaped UTF-16 surrogate
+// that is not half of a pair: DuckDB's read_json refuses such a string
+// ("no low surrogate in string"), failing the whole batch, and
+// encoding/json, which read the record first, decodes it to U+FFFD too.
 func (n *normalizer) appendString(tok []byte) {
+	mark := len(n.out)
 	if utf8.Valid(tok) {
 		n.out = append(n.out, tok...)
+		if n.surrogate && n.fixSurrogates(n.out[mark:]) {
+			n.replaced++
+		}
 		return
 	}
 	n.replaced++
@@ -410,12 +420,63 @@ func (n *normalizer) appendString(tok []byte) {
 		}
 		tok = tok[size:]
 	}
+	if n.surrogate {
+		n.fixSurrogates(n.out[mark:])
+	}
+}
+
+// fixSurrogates rewrites, in place, each \uXXXX escape of a surrogate in
+// the string token s that is not a high surrogate followed by an escaped
+// low one as \ufffd (the same length), reporting whether it did.
+func (n *normalizer) fixSurrogates(s []byte) bool {
+	fixed := false
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' {
+			continue
+		}
+		i++ // the escaped character; a validated token has one
+		if s[i] != 'u' || i+5 > len(s) {
+			continue
+		}
+		r := hexRune(s[i+1 : i+5])
+		if r < 0xD800 || r > 0xDFFF {
+			i += 4
+			continue
+		}
+		if r < 0xDC00 && i+11 <= len(s) && s[i+5] == '\\' && s[i+6] == 'u' {
+			if lo := hexRune(s[i+7 : i+11]); lo >= 0xDC00 && lo <= 0xDFFF {
+				i += 10
+				continue
+			}
+		}
+		copy(s[i+1:i+5], "fffd")
+		fixed = true
+		i += 4
+	}
+	return fixed
+}
+
+// hexRune is the value of four hex digits (validated by skipString).
+func hexRune(h []byte) rune {
+	var r rune
+	for _, c := range h {
+		switch {
+		case c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			r = r<<4 | rune(c-'a'+10)
+		}
+	}
+	return r
 }
 
 // skipString passes over the string token at n.i, validating escapes and
 // rejecting control characters (RFC 8259 section 7).
 func (n *normalizer) skipString() error {
 	n.i++ // opening quote
+	n.surrogate = false
 	for n.i < len(n.src) {
 		// Most bytes need no attention: run over them first, eight at a
 		// time while a word holds none (plainWord), then byte by byte.
@@ -448,6 +509,9 @@ func (n *normalizer) skipString() error {
 					if !isHex(h) {
 						return n.errf("invalid \\u escape")
 					}
+				}
+				if c := n.src[n.i+2] | 0x20; c == 'd' && n.src[n.i+3] >= '8' {
+					n.surrogate = true // 'D' then 8-9, A-F or a-f: D800-DFFF
 				}
 				n.i += 6
 			default:
