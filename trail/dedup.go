@@ -36,20 +36,18 @@ func (s *eventIDSet) add(id string) bool {
 		if sh.uuids == nil {
 			sh.uuids = map[[16]byte]struct{}{}
 		}
-		if _, dup := sh.uuids[u]; dup {
-			return false
-		}
+		// One probe of the map, not a lookup then an insert: the set is
+		// far larger than the caches, and each probe is a miss.
+		n := len(sh.uuids)
 		sh.uuids[u] = struct{}{}
-		return true
+		return len(sh.uuids) > n
 	}
 	if sh.other == nil {
 		sh.other = map[string]struct{}{}
 	}
-	if _, dup := sh.other[id]; dup {
-		return false
-	}
+	n := len(sh.other)
 	sh.other[id] = struct{}{}
-	return true
+	return len(sh.other) > n
 }
 
 // parseUUID reads the canonical lower-case 8-4-4-4-12 form only, so that

@@ -62,6 +62,11 @@ type Analyzer struct {
 	// entries stored.
 	byIssuer sync.Map
 	issuers  atomic.Int64
+	// byRoleARN finds the roles analysed by their exact ARN, as session
+	// issuers name them in nearly every record: a plain map read without
+	// locks, filled by New and never changed (lookup falls back to
+	// byIssuer for the other spellings).
+	byRoleARN map[string]*principalState
 
 	mu         sync.Mutex
 	from, to   time.Time
@@ -98,8 +103,12 @@ type principalState struct {
 	// rebuilt the calls rebuilt that needed it (maxRebuildsPerAction).
 	perAction map[string]int
 	rebuilt   map[string]int
-	calls     int64
-	la        *LastAccessed
+	// saturatedActs holds the actions saturated reports on: those whose
+	// perAction or rebuilt count reached its bound (counts never go
+	// down), so that the test is one lookup per action.
+	saturatedActs map[string]bool
+	calls         int64
+	la            *LastAccessed
 	// mu guards the fields Add changes (used, requests, seen, perAction,
 	// calls).
 	mu    sync.Mutex
@@ -179,6 +188,16 @@ func New(env *snapshot.Environment, o Options) (*Analyzer, error) {
 	for p := range las {
 		return nil, fmt.Errorf("--last-accessed for %s: not a principal being analysed", p)
 	}
+	a.byRoleARN = map[string]*principalState{}
+	for _, st := range a.princ {
+		if st.p.Kind == snapshot.PrincipalRole {
+			// The principal lookup finds for this ARN (the first of those
+			// named twice), so both ways agree.
+			if found := a.byKey[roleKey(st.arn)]; found != nil {
+				a.byRoleARN[st.arn] = found
+			}
+		}
+	}
 	return a, nil
 }
 
@@ -188,6 +207,12 @@ func (st *principalState) key() string {
 	}
 	_, name := arn.PathName(strings.TrimPrefix(mustResource(st.arn), "role/"))
 	return "role:" + st.account + ":" + strings.ToLower(name)
+}
+
+// roleKey is the byKey key of the role a session issuer's ARN names.
+func roleKey(role string) string {
+	_, name := arn.PathName(strings.TrimPrefix(mustResource(role), "role/"))
+	return "role:" + arn.Account(role) + ":" + strings.ToLower(name)
 }
 
 func mustResource(s string) string {
@@ -204,7 +229,8 @@ func (a *Analyzer) principal(p string) (*principalState, error) {
 		return nil, fmt.Errorf("principal %s: give a user or role ARN (a %s is not analysed on its own)", p, sp.Kind)
 	}
 	st := &principalState{arn: sp.PrincipalARN(), account: sp.Account, p: sp, grants: map[string][]string{}, blocked: map[string]blockedAction{},
-		used: map[string]time.Time{}, requests: map[reqKey]*eval.Request{}, seen: map[callkey.Key][]reqKey{}, perAction: map[string]int{}, rebuilt: map[string]int{}}
+		used: map[string]time.Time{}, requests: map[reqKey]*eval.Request{}, seen: map[callkey.Key][]reqKey{}, perAction: map[string]int{}, rebuilt: map[string]int{},
+		saturatedActs: map[string]bool{}}
 	st.owner = snapshot.Owner(sp.Tags, a.o.OwnerTag)
 	st.notes = append(st.notes, sp.Gaps...)
 	for _, ip := range sp.Policies {
@@ -258,14 +284,16 @@ func (a *Analyzer) lookup(r *trail.Record) *principalState {
 		if role == "" {
 			return nil
 		}
+		if st := a.byRoleARN[role]; st != nil {
+			return st
+		}
 		// The issuer's ARN repeats in every record of the role's
 		// sessions: its principal is found once.
 		if v, ok := a.byIssuer.Load(role); ok {
 			st, _ := v.(*principalState)
 			return st
 		}
-		_, name := arn.PathName(strings.TrimPrefix(mustResource(role), "role/"))
-		st := a.byKey["role:"+arn.Account(role)+":"+strings.ToLower(name)]
+		st := a.byKey[roleKey(role)]
 		if a.issuers.Add(1) <= maxIssuers {
 			a.byIssuer.Store(role, st)
 		}
@@ -394,6 +422,9 @@ func (a *Analyzer) Add(r *trail.Record) {
 		if !counted[k.action] {
 			counted[k.action] = true
 			st.rebuilt[k.action]++
+			if st.rebuilt[k.action] >= maxRebuildsPerAction {
+				st.saturatedActs[k.action] = true
+			}
 		}
 	}
 	for i, k := range keys {
@@ -405,6 +436,9 @@ func (a *Analyzer) Add(r *trail.Record) {
 			}
 			st.requests[k] = reqs[i]
 			st.perAction[k.action]++
+			if st.perAction[k.action] >= maxRequestsPerAction {
+				st.saturatedActs[k.action] = true
+			}
 		}
 	}
 	st.touch(keys, r.Time)
@@ -427,7 +461,7 @@ func (st *principalState) wants(keys []reqKey) bool {
 // requests kept.
 func (st *principalState) saturated(acts []string) bool {
 	for _, a := range acts {
-		if st.perAction[a] < maxRequestsPerAction && st.rebuilt[a] < maxRebuildsPerAction {
+		if !st.saturatedActs[a] {
 			return false
 		}
 	}
