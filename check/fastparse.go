@@ -114,6 +114,10 @@ func parseYAMLCases(path string, head []byte, parts [][]byte, startLines []int) 
 			}
 			cases = append(cases, c)
 			return !fc.keepNodes(cases[len(cases)-1:])
+		}, fc, func(c *Case) {
+			if !bad {
+				cases = append(cases, c)
+			}
 		})
 		out[i], failed[i] = cases, !ok || bad
 	})

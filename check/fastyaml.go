@@ -76,7 +76,10 @@ func parseFastYAML(src string, firstLine, nodeChunk int) (items []*yaml.Node, ok
 // the item's nodes any more and they are used again for the next items.
 // ok is false when the chunk is outside the subset (fn may have seen
 // some of its items by then).
-func eachFastYAML(src string, firstLine int, fn func(*yaml.Node) (release bool)) (ok bool) {
+//
+// When cases is not nil, items that readFastYAMLCase reads straight into
+// a Case of cases are handed to onCase instead, without nodes.
+func eachFastYAML(src string, firstLine int, fn func(*yaml.Node) (release bool), cases *File, onCase func(*Case)) (ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			if _, isBail := r.(bail); !isBail {
@@ -94,11 +97,21 @@ func eachFastYAML(src string, firstLine int, fn func(*yaml.Node) (release bool))
 		return false
 	}
 	indent := indentOf(p.lines[p.lineNo])
+	var direct func(col int) bool
+	if cases != nil && fastYAMLDirect {
+		direct = func(col int) bool {
+			c, ok := p.readFastYAMLCase(cases, col)
+			if ok {
+				onCase(c)
+			}
+			return ok
+		}
+	}
 	p.blockItems(indent, func(item *yaml.Node, mark []yaml.Node) {
 		if fn(item) && sameChunk(mark, p.slab) {
 			p.slab = mark
 		}
-	})
+	}, direct)
 	p.skipBlank()
 	return p.lineNo >= len(p.lines)
 }
@@ -153,13 +166,16 @@ func (p *fastYAML) line() int { return p.firstLine + p.lineNo }
 func (p *fastYAML) blockSequence(indent int) *yaml.Node {
 	seq := p.node()
 	*seq = yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: p.line(), Column: indent + 1}
-	p.blockItems(indent, func(item *yaml.Node, _ []yaml.Node) { seq.Content = append(seq.Content, item) })
+	p.blockItems(indent, func(item *yaml.Node, _ []yaml.Node) { seq.Content = append(seq.Content, item) }, nil)
 	return seq
 }
 
 // blockItems parses the items of a block sequence at indent, handing each
-// to fn with the slab as it was before the item's nodes were taken.
-func (p *fastYAML) blockItems(indent int, fn func(item *yaml.Node, mark []yaml.Node)) {
+// to fn with the slab as it was before the item's nodes were taken; an
+// item that is a mapping is first offered to direct (when not nil), given
+// the column of its first key, which reads it without nodes or returns
+// false.
+func (p *fastYAML) blockItems(indent int, fn func(item *yaml.Node, mark []yaml.Node), direct func(col int) bool) {
 	for {
 		p.skipBlank()
 		if p.lineNo >= len(p.lines) {
@@ -182,6 +198,9 @@ func (p *fastYAML) blockItems(indent int, fn func(item *yaml.Node, mark []yaml.N
 		}
 		mark := p.slab
 		if isMappingEntry(content) {
+			if direct != nil && direct(col) {
+				continue
+			}
 			p.lines[p.lineNo] = strings.Repeat(" ", col) + content
 			fn(p.blockMapping(col), mark)
 			continue
@@ -355,19 +374,28 @@ func (f *flow) value(inFlow bool) *yaml.Node {
 			}
 			f.i++
 		}
+	}
+	v, style := f.scalar(inFlow)
+	n := f.p.scalarNode(v, style != 0, f.line, col)
+	n.Style = style
+	return n
+}
+
+// scalar reads the scalar at f.i (not a flow collection): its value, and
+// its style, 0 when plain.
+func (f *flow) scalar(inFlow bool) (string, yaml.Style) {
+	switch f.s[f.i] {
 	case '"':
 		end := strings.IndexByte(f.s[f.i+1:], '"')
 		if end < 0 {
 			panic(bail{})
 		}
 		raw := f.s[f.i+1 : f.i+1+end]
-		if strings.ContainsRune(raw, '\\') {
+		if strings.IndexByte(raw, '\\') >= 0 {
 			panic(bail{})
 		}
 		f.i += end + 2
-		n := f.p.scalarNode(raw, true, f.line, col)
-		n.Style = yaml.DoubleQuotedStyle
-		return n
+		return raw, yaml.DoubleQuotedStyle
 	case '\'':
 		end := strings.IndexByte(f.s[f.i+1:], '\'')
 		if end < 0 || (f.i+2+end < len(f.s) && f.s[f.i+2+end] == '\'') {
@@ -375,10 +403,8 @@ func (f *flow) value(inFlow bool) *yaml.Node {
 		}
 		raw := f.s[f.i+1 : f.i+1+end]
 		f.i += end + 2
-		n := f.p.scalarNode(raw, true, f.line, col)
-		n.Style = yaml.SingleQuotedStyle
-		return n
-	case ']', '}', ',', '#', ':', '?', '-', '&', '*', '!', '|', '>', '%', '@', '`':
+		return raw, yaml.SingleQuotedStyle
+	case ']', '}', ',', '#', ':', '?', '-', '&', '*', '!', '|', '>', '%', '@', '`', '[', '{':
 		if f.s[f.i] == '-' && f.i+1 < len(f.s) && f.s[f.i+1] != ' ' {
 			break // a plain scalar such as -1
 		}
@@ -392,7 +418,7 @@ func (f *flow) value(inFlow bool) *yaml.Node {
 	if v == "" {
 		panic(bail{})
 	}
-	return f.p.scalarNode(v, false, f.line, col)
+	return v, 0
 }
 
 // plainUntil reads a plain scalar up to one of stop, " #", ": " or the

@@ -1,12 +1,14 @@
 package check
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/iamwhy/iamwhy/internal/casegen"
 	"gopkg.in/yaml.v3"
 )
 
@@ -117,4 +119,61 @@ func FuzzFastYAML(f *testing.F) {
 			}
 		}
 	})
+}
+
+// parseSplitYAML reads data as Parse does a large YAML file, split into
+// chunks read concurrently, whatever its size; ok is false when that path
+// gives the file up (then Parse reads it whole).
+func parseSplitYAML(data []byte) (*File, bool) {
+	head, parts, lines, ok := splitCases(data, 3)
+	if !ok {
+		return nil, false
+	}
+	return parseYAMLCases("f.yaml", head, parts, lines)
+}
+
+// FuzzFastYAMLCase: when the chunked reader, with or without reading cases
+// straight from the text, accepts a YAML check file, yaml.v3 reads the same
+// cases from it.
+func FuzzFastYAMLCase(f *testing.F) {
+	f.Add("version: 1\npolicies:\n  p: {Statement: []}\n  q: q.json\ncases:\n  - name: a\n    principal: p\n    action: [s3:GetObject, 's3:Put*']\n    resource: \"r\"\n    context:\n      aws:SourceIp: 10.0.0.1\n      k: [x, y]\n    layers:\n      identity: [p]\n      scp: [[p], [p, q]]\n    expect: allow\n  - name: b # c\n    principal: p\n    action: a\n    resource: r\n    resource_account: ~\n    layers:\n      identity: [p]\n      scp: [[p], [p, q]]\n    expect: deny\n")
+	f.Add("version: 1\npolicies:\n  p: {}\ncases:\n  - name: a\n    principal: p\n    action: a\n    resource: r\n    layers: {identity: [p]}\n    expect: allow\n  - name: b\n    principal: p\n    action: a\n    resource: r\n    context:\n    layers:\n      identity: [p]\n    expect: allow\n    description: 'x'\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		if d := yamlReadersDiffer(s); d != "" {
+			t.Fatalf("%s\n%q", d, s)
+		}
+	})
+}
+
+// TestFastYAMLReadsCasesDirectly: nearly every case of the realistic
+// generated file (all but the first of each set of layers) is read
+// straight from the text.
+func TestFastYAMLReadsCasesDirectly(t *testing.T) {
+	var b bytes.Buffer
+	if err := casegen.WriteYAML(&b, 2000); err != nil {
+		t.Fatal(err)
+	}
+	data := b.Bytes()
+	head, parts, lines, ok := splitCases(data, 1)
+	if !ok {
+		t.Fatal("not split")
+	}
+	f, ok := parseYAMLCases("f.yaml", head, parts, lines)
+	if !ok {
+		t.Fatal("the chunked reader gave the file up")
+	}
+	fc := &File{Path: f.Path, Policies: f.Policies}
+	var direct, nodes int
+	if !eachFastYAML(string(parts[0]), lines[0], func(item *yaml.Node) bool {
+		nodes++
+		if _, err := fc.readCase(item); err != nil {
+			t.Fatal(err)
+		}
+		return false
+	}, fc, func(*Case) { direct++ }) {
+		t.Fatal("outside the subset")
+	}
+	if direct+nodes != len(f.Cases) || direct < len(f.Cases)*9/10 {
+		t.Fatalf("%d cases read directly, %d from nodes, of %d", direct, nodes, len(f.Cases))
+	}
 }

@@ -168,19 +168,27 @@ func (p *jsonReader) fastNext(close byte) bool {
 
 // fastExpectation is the expectation a value names.
 func fastExpectation(v []byte) Expectation {
-	switch string(v) {
-	case string(ExpectAllow):
-		return ExpectAllow
-	case string(ExpectDeny):
-		return ExpectDeny
-	case string(ExpectImplicitDeny):
-		return ExpectImplicitDeny
-	case string(ExpectExplicitDeny):
-		return ExpectExplicitDeny
-	case string(ExpectUndetermined):
-		return ExpectUndetermined
+	if e, ok := expectationOf(string(v)); ok {
+		return e
 	}
 	panic(fastBail{})
+}
+
+// expectationOf is the expectation a value names, or false.
+func expectationOf(v string) (Expectation, bool) {
+	switch v {
+	case string(ExpectAllow):
+		return ExpectAllow, true
+	case string(ExpectDeny):
+		return ExpectDeny, true
+	case string(ExpectImplicitDeny):
+		return ExpectImplicitDeny, true
+	case string(ExpectExplicitDeny):
+		return ExpectExplicitDeny, true
+	case string(ExpectUndetermined):
+		return ExpectUndetermined, true
+	}
+	return "", false
 }
 
 func (p *jsonReader) fastColon() {

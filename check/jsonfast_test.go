@@ -2,6 +2,7 @@ package check
 
 import (
 	"bytes"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -134,14 +135,28 @@ func TestFastYAMLCasesMatchNodes(t *testing.T) {
 	if len(doc) < parallelParseMin {
 		t.Fatalf("%d bytes: too small for the parallel path", len(doc))
 	}
+	defer func() { fastYAMLCases, fastYAMLDirect = true, true }()
+	fastYAMLCases = true
+	fast, fe := Parse("f.yaml", []byte(doc))
+	fastYAMLCases = false
+	nodes, ne := Parse("f.yaml", []byte(doc))
+	if d := sameParse(fast, nodes, fe, ne); d != "" {
+		t.Error(d)
+	}
+	fastYAMLCases = true
+	// The edits on a smaller file, read by the chunked reader whatever
+	// its size: when it accepts a file, it reads what yaml.v3 reads.
+	b.Reset()
+	if err := casegen.WriteYAML(&b, 300); err != nil {
+		t.Fatal(err)
+	}
+	doc = b.String()
+	if _, ok := parseSplitYAML([]byte(doc)); !ok {
+		t.Fatal("the chunked reader gave up the generated file")
+	}
 	both := func(data string) {
 		t.Helper()
-		defer func() { fastYAMLCases = true }()
-		fastYAMLCases = true
-		fast, fe := Parse("f.yaml", []byte(data))
-		fastYAMLCases = false
-		nodes, ne := Parse("f.yaml", []byte(data))
-		if d := sameParse(fast, nodes, fe, ne); d != "" {
+		if d := yamlReadersDiffer(data); d != "" {
 			t.Error(d)
 		}
 	}
@@ -156,6 +171,40 @@ func TestFastYAMLCasesMatchNodes(t *testing.T) {
 		{"    expect: allow\n", "    expect: &a allow\n"},
 		{"      aws:SecureTransport: \"true\"\n", "      aws:SecureTransport: \"true\"\n      AWS:SECURETRANSPORT: x\n"},
 		{"      identity: [app-", "      identity: [{Statement: []}, app-"},
+		// Forms the direct reader leaves to the nodes, and forms it reads.
+		{"    expect: allow\n", "    expect: allow # why\n    # a comment\n\n    description: 'd'\n    management_account: ~\n"},
+		{"    expect: allow\n", "    expect: allow\n    description: [a, {b: c}]\n"},
+		{"    expect: allow\n", "    expect:\n"},
+		{"    expect: allow\n", "    expect: \"allow\"\n"},
+		{"    resource_account: \"111122223333\"\n", "    resource_account: 111122223333\n"},
+		{"    resource_account: \"111122223333\"\n", "    resource_account:\n"},
+		{"    resource_account: \"111122223333\"\n", "    resource_account: null\n"},
+		{"    action: s3:GetObject\n", "    action: [s3:GetObject, 's3:Put*', \"s3:List*\"]\n"},
+		{"    action: s3:GetObject\n", "    action:\n      - s3:GetObject\n"},
+		{"    action: s3:GetObject\n", "    action: [s3:GetObject, [s3:PutObject]]\n"},
+		{"    context:\n", "    context: # keys\n"},
+		{"    context:\n", "    context: {aws:SourceIp: 10.0.0.1}\n    x:\n"},
+		{"      aws:SecureTransport: \"true\"\n", "      aws:SecureTransport: true\n      aws:TagKeys: [a, 'b']\n      aws:CalledVia: []\n"},
+		{"      aws:SecureTransport: \"true\"\n", "      aws:SecureTransport:\n"},
+		{"      aws:SecureTransport: \"true\"\n", "      aws:SecureTransport: ~\n"},
+		{"      aws:SecureTransport: \"true\"\n", "      aws:SecureTransport: [[a]]\n"},
+		{"      aws:SecureTransport: \"true\"\n", "      aws:SecureTransport: 2024-01-01\n"},
+		{"      aws:SecureTransport: \"true\"\n", "       aws:SecureTransport: \"true\"\n"},
+		{"    layers:\n", "    layers: # which\n"},
+		{"    layers:\n", "    layers: null\n    layerz:\n"},
+		{"      identity: [app-", "      identity: [~, app-"},
+		{"      identity: [app-", "      identity: ['null', app-"},
+		{"      identity: [app-", "      boundary: analyst\n      identity: [app-"},
+		{"      identity: [app-", "      identity: [app-1, app-"},
+		{"      identity: [app-", "      identity: [nope, app-"},
+		{"      identity: [app-", "      identity:\n      - app-"},
+		{"      rcp: [[org-only-rcp]]\n", "      rcp: [[[[[org-only-rcp]]]]]\n"},
+		{"      rcp: [[org-only-rcp]]\n", "      rcp:\n"},
+		{"      rcp: [[org-only-rcp]]\n", "      rcp: []\n      scp: []\n"},
+		{"  - name: case 1", "  -   name: case 1"},
+		{"  - name: case 1", "  - name: case 1: more"},
+		{"  - name: case 1", "  - name: \"case 1\""},
+		{"  - name: case 1", "  - name:case 1"},
 	}
 	for _, e := range edits {
 		for _, at := range []int{0, len(doc) / 2, len(doc) - 2000} {
@@ -219,4 +268,24 @@ func TestSplitJSONCasesMatchNodes(t *testing.T) {
 	last := doc[strings.LastIndex(doc, `"name":"`):]
 	name := last[:strings.Index(last[len(`"name":"`):], `"`)+len(`"name":"`)+1]
 	both(strings.Replace(doc, `"name":"case 5"`, name, 1))
+}
+
+// yamlReadersDiffer reads a YAML check file with yaml.v3 and, when the
+// chunked reader accepts it, with that reader, reading cases straight
+// from the text and from the fast subset's nodes; it reports how they
+// differ, or "".
+func yamlReadersDiffer(data string) string {
+	defer func() { fastYAMLDirect = true }()
+	want, err := parse("f.yaml", []byte(data), nil)
+	for _, direct := range []bool{true, false} {
+		fastYAMLDirect = direct
+		got, ok := parseSplitYAML([]byte(data))
+		if !ok {
+			continue
+		}
+		if d := sameParse(got, want, nil, err); d != "" {
+			return fmt.Sprintf("direct %v: %s", direct, d)
+		}
+	}
+	return ""
 }
