@@ -112,6 +112,26 @@ func (s *Service) readActions(r *catdata.Reader, build bool) (int, error) {
 	return n, nil
 }
 
+// skipActions steps over a service's actions section and returns its
+// count, reading only the lengths of its lists: readActions without build,
+// minus the checks. A corrupt stream still ends in r.Err, not a panic.
+func skipActions(r *catdata.Reader) int {
+	n := r.Count()
+	for i := 0; i < n && r.Err() == nil; i++ {
+		r.SkipUints(2) // name, access level
+		nr := r.Count()
+		for k := 0; k < nr && r.Err() == nil; k++ {
+			r.SkipUints(1) // resource type
+			r.Bool()
+			r.SkipRefs() // condition keys
+			r.SkipRefs() // dependent actions
+		}
+		r.SkipRefs()
+		r.SkipRefs()
+	}
+	return n
+}
+
 // resourceTypeNamed finds the service's resource type an action names,
 // ignoring case; when two types differ only in case, the later one, as an
 // index by lower-case name would keep.

@@ -77,3 +77,37 @@ func TestServiceHandsOutDecodedActions(t *testing.T) {
 		}
 	}
 }
+
+// TestEmbeddedTrustedLoad is what lets Default skip checking the embedded
+// reference's actions at every start: checked and trusted loads agree on
+// every count and position, and every service's actions decode from the
+// trusted load to the same actions.
+func TestEmbeddedTrustedLoad(t *testing.T) {
+	checked, err := load(embeddedIAMData, embeddedDescriptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trusted, err := loadTrusted(embeddedIAMData, embeddedDescriptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked.Info() != trusted.Info() {
+		t.Fatalf("info: checked %+v, trusted %+v", checked.Info(), trusted.Info())
+	}
+	cs, ts := checked.Services(), trusted.Services()
+	if len(cs) != len(ts) {
+		t.Fatalf("%d services checked, %d trusted", len(cs), len(ts))
+	}
+	for i, c := range cs {
+		s := ts[i]
+		if c.Prefix != s.Prefix || c.actionsAt != s.actionsAt || c.descBase != s.descBase || len(c.Actions) != len(s.Actions) {
+			t.Fatalf("service %d: checked %s at %d desc %d with %d actions, trusted %s at %d desc %d with %d", i,
+				c.Prefix, c.actionsAt, c.descBase, len(c.Actions), s.Prefix, s.actionsAt, s.descBase, len(s.Actions))
+		}
+		for k, a := range c.Actions {
+			if b := s.Actions[k]; a.FullName != b.FullName || a.Description() != b.Description() || len(a.Resources) != len(b.Resources) {
+				t.Fatalf("%s: action %d: checked %s, trusted %s", c.Prefix, k, a.FullName, b.FullName)
+			}
+		}
+	}
+}

@@ -96,6 +96,9 @@ func TestDecodeRoundTrip(t *testing.T) {
 		if _, err := decode(main[:i]); err == nil {
 			t.Fatalf("truncated stream of %d bytes decoded without error", i)
 		}
+		if _, err := decodeWith(main[:i], false); err == nil {
+			t.Fatalf("truncated stream of %d bytes decoded without error when trusted", i)
+		}
 	}
 }
 
@@ -113,6 +116,11 @@ func FuzzDecode(f *testing.F) {
 	// Seeds: testdata/fuzz/FuzzDecode, plus the start of the real stream.
 	f.Add(embeddedIAMData[:4096])
 	f.Fuzz(func(t *testing.T, b []byte) {
+		// The trusted decoder must not panic either (what it lets
+		// through is not used: only the embedded data is trusted).
+		if c, err := decodeWith(b, false); err == nil && c == nil {
+			t.Fatal("nil trusted catalog without error")
+		}
 		c, err := decode(b)
 		if err == nil && c == nil {
 			t.Fatal("nil catalog without error")

@@ -386,6 +386,33 @@ func (r *Reader) SkipStrs() {
 	}
 }
 
+// SkipUints steps over n varints without decoding them.
+func (r *Reader) SkipUints(n int) {
+	if r.err != nil {
+		return
+	}
+	b, off := r.buf, r.off
+	for ; n > 0; n-- {
+		for off < len(b) && b[off] >= 0x80 {
+			off++
+		}
+		if off >= len(b) {
+			r.err = fmt.Errorf("%w: truncated varint at byte %d", ErrCorrupt, r.off)
+			return
+		}
+		off++
+	}
+	r.off = off
+}
+
+// SkipRefs steps over a counted list of string references like SkipStrs,
+// without checking that each is in the string table.
+func (r *Reader) SkipRefs() {
+	if n := r.Count(); n > 0 {
+		r.SkipUints(n)
+	}
+}
+
 // Offset is the position of the next byte in the stream.
 func (r *Reader) Offset() int { return r.off }
 
