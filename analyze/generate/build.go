@@ -72,7 +72,7 @@ func (g *Generator) statements(notes *[]string) []Statement {
 	}
 	groups := map[string]*group{}
 	for action, set := range res {
-		list := sortedSet(set)
+		list := withoutCovered(sortedSet(set))
 		if set["*"] {
 			list = []string{"*"}
 		}
@@ -206,6 +206,36 @@ func containsType(types []*catalog.ResourceType, t *catalog.ResourceType) bool {
 		}
 	}
 	return false
+}
+
+// withoutCovered drops the ARNs that another ARN of the same list ending
+// in its only wildcard already matches (subnet/subnet-1 beside subnet/*,
+// which RunInstances can give): IAM's "*" matches any characters, so the
+// statement grants exactly what it did, in fewer lines.
+func withoutCovered(list []string) []string {
+	var wild []string
+	for _, s := range list {
+		if p, ok := strings.CutSuffix(s, "*"); ok && !strings.ContainsAny(p, "*?") {
+			wild = append(wild, p)
+		}
+	}
+	if len(wild) == 0 {
+		return list
+	}
+	out := list[:0:0]
+	for _, s := range list {
+		covered := false
+		for _, p := range wild {
+			if s != p+"*" && strings.HasPrefix(s, p) {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // groupResources replaces several ARNs by their longest common prefix
