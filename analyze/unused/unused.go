@@ -62,11 +62,6 @@ type Analyzer struct {
 	// entries stored.
 	byIssuer sync.Map
 	issuers  atomic.Int64
-	// byRoleARN finds the roles analysed by their exact ARN, as session
-	// issuers name them in nearly every record: a plain map read without
-	// locks, filled by New and never changed (lookup falls back to
-	// byIssuer for the other spellings).
-	byRoleARN map[string]*principalState
 
 	mu         sync.Mutex
 	from, to   time.Time
@@ -103,12 +98,8 @@ type principalState struct {
 	// rebuilt the calls rebuilt that needed it (maxRebuildsPerAction).
 	perAction map[string]int
 	rebuilt   map[string]int
-	// saturatedActs holds the actions saturated reports on: those whose
-	// perAction or rebuilt count reached its bound (counts never go
-	// down), so that the test is one lookup per action.
-	saturatedActs map[string]bool
-	calls         int64
-	la            *LastAccessed
+	calls     int64
+	la        *LastAccessed
 	// mu guards the fields Add changes (used, requests, seen, perAction,
 	// calls).
 	mu    sync.Mutex
@@ -188,16 +179,6 @@ func New(env *snapshot.Environment, o Options) (*Analyzer, error) {
 	for p := range las {
 		return nil, fmt.Errorf("--last-accessed for %s: not a principal being analysed", p)
 	}
-	a.byRoleARN = map[string]*principalState{}
-	for _, st := range a.princ {
-		if st.p.Kind == snapshot.PrincipalRole {
-			// The principal lookup finds for this ARN (the first of those
-			// named twice), so both ways agree.
-			if found := a.byKey[roleKey(st.arn)]; found != nil {
-				a.byRoleARN[st.arn] = found
-			}
-		}
-	}
 	return a, nil
 }
 
@@ -229,8 +210,7 @@ func (a *Analyzer) principal(p string) (*principalState, error) {
 		return nil, fmt.Errorf("principal %s: give a user or role ARN (a %s is not analysed on its own)", p, sp.Kind)
 	}
 	st := &principalState{arn: sp.PrincipalARN(), account: sp.Account, p: sp, grants: map[string][]string{}, blocked: map[string]blockedAction{},
-		used: map[string]time.Time{}, requests: map[reqKey]*eval.Request{}, seen: map[callkey.Key][]reqKey{}, perAction: map[string]int{}, rebuilt: map[string]int{},
-		saturatedActs: map[string]bool{}}
+		used: map[string]time.Time{}, requests: map[reqKey]*eval.Request{}, seen: map[callkey.Key][]reqKey{}, perAction: map[string]int{}, rebuilt: map[string]int{}}
 	st.owner = snapshot.Owner(sp.Tags, a.o.OwnerTag)
 	st.notes = append(st.notes, sp.Gaps...)
 	for _, ip := range sp.Policies {
@@ -283,9 +263,6 @@ func (a *Analyzer) lookup(r *trail.Record) *principalState {
 		}
 		if role == "" {
 			return nil
-		}
-		if st := a.byRoleARN[role]; st != nil {
-			return st
 		}
 		// The issuer's ARN repeats in every record of the role's
 		// sessions: its principal is found once.
@@ -422,9 +399,6 @@ func (a *Analyzer) Add(r *trail.Record) {
 		if !counted[k.action] {
 			counted[k.action] = true
 			st.rebuilt[k.action]++
-			if st.rebuilt[k.action] >= maxRebuildsPerAction {
-				st.saturatedActs[k.action] = true
-			}
 		}
 	}
 	for i, k := range keys {
@@ -436,9 +410,6 @@ func (a *Analyzer) Add(r *trail.Record) {
 			}
 			st.requests[k] = reqs[i]
 			st.perAction[k.action]++
-			if st.perAction[k.action] >= maxRequestsPerAction {
-				st.saturatedActs[k.action] = true
-			}
 		}
 	}
 	st.touch(keys, r.Time)
@@ -461,7 +432,7 @@ func (st *principalState) wants(keys []reqKey) bool {
 // requests kept.
 func (st *principalState) saturated(acts []string) bool {
 	for _, a := range acts {
-		if !st.saturatedActs[a] {
+		if st.perAction[a] < maxRequestsPerAction && st.rebuilt[a] < maxRebuildsPerAction {
 			return false
 		}
 	}
