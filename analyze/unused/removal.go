@@ -214,7 +214,13 @@ func (a *Analyzer) verifyRemoval(st *principalState, rp *identityreplay.Replayer
 		return keys[i].passedTo < keys[j].passedTo
 	})
 	for _, k := range keys {
-		req := st.requests[k]
+		req, err := st.requests[k].request()
+		if err != nil {
+			// Only keep writes the form: this is not expected.
+			c.NotCheckable++
+			problem("used call %s on %s could not be re-simulated: %v", k.action, k.resource, err)
+			continue
+		}
 		if rp.Decide(req, orig).Outcome != eval.Allow {
 			c.NotCheckable++
 			continue

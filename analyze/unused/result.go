@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"github.com/iamwhy/iamwhy/analyze/internal/window"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/iamwhy/iamwhy/catalog"
@@ -122,10 +125,26 @@ func (a *Analyzer) Result(since, until time.Time) (*Result, error) {
 	if a.readEvents == 0 && a.records > 0 {
 		res.Notes = append(res.Notes, "the trail holds no read-only management events (a trail logging write events only?): read and list actions are unknown")
 	}
-	for _, st := range a.princ {
-		pr, err := a.report(st)
-		if err != nil {
-			return nil, err
+	// Each principal's report reads the analyzer and writes only its own:
+	// they are made side by side (the re-simulation of the proposals was
+	// the longest part left after the trail was read) and kept in order.
+	reports := make([]*PrincipalReport, len(a.princ))
+	errs := make([]error, len(a.princ))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(a.princ)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(a.princ); i = int(next.Add(1) - 1) {
+				reports[i], errs[i] = a.report(a.princ[i])
+			}
+		}()
+	}
+	wg.Wait()
+	for i, pr := range reports {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
 		res.Principals = append(res.Principals, *pr)
 	}

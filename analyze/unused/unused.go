@@ -91,7 +91,7 @@ type principalState struct {
 	// used: action -> last time an authorised call needed it.
 	used map[string]time.Time
 	// requests: distinct authorised requests, for re-simulation.
-	requests map[reqKey]*eval.Request
+	requests map[reqKey]keptRequest
 	// seen maps a call (callkey.Of) to the requests it rebuilt into.
 	seen map[callkey.Key][]reqKey
 	// perAction counts the requests kept per action (maxRequestsPerAction);
@@ -210,7 +210,7 @@ func (a *Analyzer) principal(p string) (*principalState, error) {
 		return nil, fmt.Errorf("principal %s: give a user or role ARN (a %s is not analysed on its own)", p, sp.Kind)
 	}
 	st := &principalState{arn: sp.PrincipalARN(), account: sp.Account, p: sp, grants: map[string][]string{}, blocked: map[string]blockedAction{},
-		used: map[string]time.Time{}, requests: map[reqKey]*eval.Request{}, seen: map[callkey.Key][]reqKey{}, perAction: map[string]int{}, rebuilt: map[string]int{}}
+		used: map[string]time.Time{}, requests: map[reqKey]keptRequest{}, seen: map[callkey.Key][]reqKey{}, perAction: map[string]int{}, rebuilt: map[string]int{}}
 	st.owner = snapshot.Owner(sp.Tags, a.o.OwnerTag)
 	st.notes = append(st.notes, sp.Gaps...)
 	for _, ip := range sp.Policies {
@@ -402,13 +402,13 @@ func (a *Analyzer) Add(r *trail.Record) {
 		}
 	}
 	for i, k := range keys {
-		if st.requests[k] == nil && st.perAction[k.action] < maxRequestsPerAction {
+		if _, kept := st.requests[k]; !kept && st.perAction[k.action] < maxRequestsPerAction {
 			if reqs == nil {
 				// wants said no place was free, and places are never
 				// freed.
 				continue
 			}
-			st.requests[k] = reqs[i]
+			st.requests[k] = keep(reqs[i])
 			st.perAction[k.action]++
 		}
 	}
@@ -421,7 +421,7 @@ func (st *principalState) wants(keys []reqKey) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	for _, k := range keys {
-		if st.requests[k] == nil && st.perAction[k.action] < maxRequestsPerAction {
+		if _, kept := st.requests[k]; !kept && st.perAction[k.action] < maxRequestsPerAction {
 			return true
 		}
 	}

@@ -56,8 +56,9 @@ var (
 // goes (unused: a principal's calls and the duplicate-event filter over
 // every record of a trail) and returns the function that restores it. At
 // Go's default the heap may reach twice the live data: on a 2 GB trail
-// with a 1,000-role environment that is 250 MB live and 650 MB of RSS;
-// a 400 MiB limit kept it at 460 MB for the same CPU time. The limit is
+// with a 1,000-role environment that is 190 MB live and, without a
+// limit, 650 MB of RSS; a 320 MiB limit keeps it near 380 MB for the same
+// CPU time (400 MiB: 460 MB). The limit is
 // soft (above it the collector runs more often, never fails an
 // allocation). A GOMEMLIMIT the user set wins; nested and concurrent runs
 // share it as lessGC's do.

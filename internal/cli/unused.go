@@ -74,7 +74,7 @@ func runUnused(ctx context.Context, s Streams, o unusedOptions) error {
 }
 
 func unusedRun(ctx context.Context, s Streams, o unusedOptions) error {
-	defer capMemory(400 << 20)()
+	defer capMemory(320 << 20)()
 	env, err := o.envFlags.require("the environment whose principals are reported")
 	if err != nil {
 		return err
