@@ -85,7 +85,10 @@ type Runner struct {
 	// Live, when set, is called with each result after it is decided,
 	// with the file's environment (nil in custom mode); Live.Apply
 	// performs the request in AWS. It may fail the result.
-	Live     func(c *Case, res *Result, env Environment)
+	Live func(c *Case, res *Result, env Environment)
+	// traceAll builds the whole trace of every failing case, as runOne
+	// did before it kept it for implicit denies: tests compare the two.
+	traceAll bool
 	mu       sync.Mutex
 	cache    map[cacheKey]cached
 	compiled sync.Map // cacheKey -> cached: the same, read without the lock
@@ -309,8 +312,15 @@ func (r *Runner) runOne(w *worker, f *File, c *Case, action, resource string, mu
 	d := eval.Decide(req, layers)
 	if matches(c.Expect, d.Outcome.String()) {
 		w.fillPassing(&res, &d, !r.Brief)
-	} else {
+	} else if d.Outcome == eval.ImplicitDeny || r.traceAll {
+		// Only an implicit deny's explanation uses the trace: it lists
+		// the near misses of the layer that failed.
 		d, tr := eval.ExplainWith(req, layers, eval.Options{Reference: r.Reference})
+		fillResult(&res, &d, tr, true)
+	} else {
+		// Any other decision is explained by its statement or reason
+		// alone, and the trace's warnings do not need the trace.
+		tr := &eval.Trace{Warnings: eval.Warnings(d, req, layers, eval.Options{Reference: r.Reference})}
 		fillResult(&res, &d, tr, true)
 	}
 	// An undetermined decision (its reason in Error) passes only a case

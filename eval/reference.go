@@ -39,12 +39,27 @@ type Options struct {
 // do not parse as their key's type. They are reported as Trace.Warnings;
 // the decision is the same as Decide's.
 func ExplainWith(req *Request, l *Layers, opts Options) (Decision, *Trace) {
-	d, tr := Explain(req, l)
-	tr.Warnings = append(tr.Warnings, requestWarnings(req, opts.Reference)...)
-	if opts.Reference != nil {
-		tr.Warnings = append(tr.Warnings, conditionTypeWarnings(req, l, opts.Reference)...)
+	ev := evaluator{trace: &Trace{}}
+	d := ev.decide(req, l)
+	ev.trace.Warnings = Warnings(d, req, l, opts)
+	return d, ev.trace
+}
+
+// Warnings returns the warnings ExplainWith's trace holds for d, the
+// decision Decide made for req under l, without the trace: a caller that
+// reports a decision's caveats but not the statements it weighed (check,
+// for a failing case that no near miss can explain) skips recording every
+// statement.
+func Warnings(d Decision, req *Request, l *Layers, opts Options) []string {
+	var out []string
+	if d.Warning != "" {
+		out = append(out, d.Warning)
 	}
-	return d, tr
+	out = append(out, requestWarnings(req, opts.Reference)...)
+	if opts.Reference != nil {
+		out = append(out, conditionTypeWarnings(req, l, opts.Reference)...)
+	}
+	return out
 }
 
 func requestWarnings(req *Request, ref Reference) []string {

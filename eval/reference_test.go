@@ -119,3 +119,42 @@ func TestOperatorFits(t *testing.T) {
 		}
 	}
 }
+
+// Warnings lists the decision's own caveat (a legacy NotPrincipal Allow)
+// first, then the request's, then the conditions', as ExplainWith's trace
+// does; without a reference only what needs none.
+func TestWarnings(t *testing.T) {
+	id := mustPolicy(t, "p", policy.TypeIdentity, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*",
+		"Condition":{"StringLike":{"aws:CurrentTime":"2024-*"}}}]}`)
+	bucket := mustPolicy(t, "bucket", policy.TypeResource, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:user/bob"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`)
+	ctx := &Context{}
+	ctx.Set("s3:max-keys", "ten")
+	for i, tc := range []struct {
+		req  Request
+		l    Layers
+		ref  Reference
+		want []string
+	}{
+		{Request{Principal: "arn:aws:iam::111122223333:user/alice", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k"}, Layers{Resource: bucket}, fakeReference{},
+			[]string{"NotPrincipal"}},
+		{Request{Principal: "arn:aws:iam::111122223333:user/alice", Action: "s3:GetObject", Resource: "b/k"}, Layers{Resource: bucket, Identity: []*Policy{id}}, fakeReference{},
+			[]string{"is not an ARN", "does not apply to b/k", "aws:CurrentTime is a Date key"}},
+		{Request{Principal: "arn:aws:iam::111122223333:user/u", Action: "s3:GetObjekt", Resource: "arn:aws:s3", Context: ctx}, Layers{Identity: []*Policy{id}}, fakeReference{},
+			[]string{"malformed ARN", `unknown action "s3:GetObjekt"`, `"ten" is not a valid Numeric value`, "aws:CurrentTime is a Date key"}},
+		{Request{Principal: "arn:aws:iam::111122223333:user/u", Action: "s3:GetObjekt", Resource: "arn:aws:s3", Context: ctx}, Layers{Identity: []*Policy{id}}, nil,
+			[]string{"malformed ARN"}},
+		{Request{Principal: "arn:aws:iam::111122223333:user/u", Action: "GetObject", Resource: "*"}, Layers{Identity: []*Policy{id}}, fakeReference{},
+			[]string{"no service prefix"}},
+	} {
+		req := tc.req
+		d := Decide(&req, &tc.l)
+		got := Warnings(d, &req, &tc.l, Options{Reference: tc.ref})
+		ok := len(got) == len(tc.want)
+		for j := 0; ok && j < len(got); j++ {
+			ok = strings.Contains(got[j], tc.want[j])
+		}
+		if !ok {
+			t.Errorf("case %d (%v): warnings %q, want ones containing %q in order", i, d.Outcome, got, tc.want)
+		}
+	}
+}
