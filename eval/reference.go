@@ -39,10 +39,9 @@ type Options struct {
 // do not parse as their key's type. They are reported as Trace.Warnings;
 // the decision is the same as Decide's.
 func ExplainWith(req *Request, l *Layers, opts Options) (Decision, *Trace) {
-	ev := evaluator{trace: &Trace{}}
-	d := ev.decide(req, l)
-	ev.trace.Warnings = Warnings(d, req, l, opts)
-	return d, ev.trace
+	d, tr := Explain(req, l) // the trace holds the decision's own warning
+	tr.Warnings = append(tr.Warnings, referenceWarnings(req, l, opts)...)
+	return d, tr
 }
 
 // Warnings returns the warnings ExplainWith's trace holds for d, the
@@ -55,7 +54,12 @@ func Warnings(d Decision, req *Request, l *Layers, opts Options) []string {
 	if d.Warning != "" {
 		out = append(out, d.Warning)
 	}
-	out = append(out, requestWarnings(req, opts.Reference)...)
+	return append(out, referenceWarnings(req, l, opts)...)
+}
+
+// referenceWarnings are the warnings about the request and the conditions.
+func referenceWarnings(req *Request, l *Layers, opts Options) []string {
+	out := requestWarnings(req, opts.Reference)
 	if opts.Reference != nil {
 		out = append(out, conditionTypeWarnings(req, l, opts.Reference)...)
 	}

@@ -7,9 +7,9 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/iamwhy/iamwhy/catalog"
 	"github.com/iamwhy/iamwhy/snapshot"
@@ -128,20 +128,18 @@ func (a *Analyzer) Result(since, until time.Time) (*Result, error) {
 	// Each principal's report reads the analyzer and writes only its own:
 	// they are made side by side (the re-simulation of the proposals was
 	// the longest part left after the trail was read) and kept in order.
+	// The error reported is the first principal's, as in order.
 	reports := make([]*PrincipalReport, len(a.princ))
 	errs := make([]error, len(a.princ))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < min(runtime.GOMAXPROCS(0), len(a.princ)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < len(a.princ); i = int(next.Add(1) - 1) {
-				reports[i], errs[i] = a.report(a.princ[i])
-			}
-		}()
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, st := range a.princ {
+		g.Go(func() error {
+			reports[i], errs[i] = a.report(st)
+			return nil
+		})
 	}
-	wg.Wait()
+	g.Wait()
 	for i, pr := range reports {
 		if errs[i] != nil {
 			return nil, errs[i]

@@ -15,41 +15,10 @@ import (
 // 20,000-case check run and traced the growing environment again and
 // again. At 400 the heap may grow to five times the live
 // data between collections; the 512 MiB soft limit keeps a very large run
-// (a million streamed cases) within bounds whatever the ratio. A GOGC or
-// GOMEMLIMIT the user set wins. Runs in one process (tests, serve) share
-// the setting: the first sets it, the last restores it.
+// (a million streamed cases) within bounds whatever the ratio.
 func lessGC() (restore func()) {
-	lessGCMu.Lock()
-	defer lessGCMu.Unlock()
-	if lessGCRuns++; lessGCRuns == 1 {
-		lessGCPrev, lessGCLimit = -2, -1
-		if os.Getenv("GOGC") == "" {
-			lessGCPrev = debug.SetGCPercent(400)
-		}
-		if os.Getenv("GOMEMLIMIT") == "" {
-			lessGCLimit = debug.SetMemoryLimit(512 << 20)
-		}
-	}
-	return func() {
-		lessGCMu.Lock()
-		defer lessGCMu.Unlock()
-		if lessGCRuns--; lessGCRuns > 0 {
-			return
-		}
-		if lessGCPrev != -2 {
-			debug.SetGCPercent(lessGCPrev)
-		}
-		if lessGCLimit >= 0 {
-			debug.SetMemoryLimit(lessGCLimit)
-		}
-	}
+	return holdGC(gcHold{percent: 400, limit: 512 << 20})
 }
-
-var (
-	lessGCMu               sync.Mutex
-	lessGCRuns, lessGCPrev int
-	lessGCLimit            int64
-)
 
 // capMemory sets a soft memory limit for a command that keeps a large
 // live heap for its whole run and allocates several times that as it
@@ -58,29 +27,66 @@ var (
 // Go's default the heap may reach twice the live data: on a 2 GB trail
 // with a 1,000-role environment that is 190 MB live and, without a
 // limit, 650 MB of RSS; a 320 MiB limit keeps it near 380 MB for the same
-// CPU time (400 MiB: 460 MB). The limit is
-// soft (above it the collector runs more often, never fails an
-// allocation). A GOMEMLIMIT the user set wins; nested and concurrent runs
-// share it as lessGC's do.
+// CPU time (400 MiB: 460 MB). The limit is soft (above it the collector
+// runs more often, never fails an allocation).
 func capMemory(limit int64) (restore func()) {
-	lessGCMu.Lock()
-	defer lessGCMu.Unlock()
-	if capRuns++; capRuns == 1 {
-		capPrev = -1
-		if os.Getenv("GOMEMLIMIT") == "" {
-			capPrev = debug.SetMemoryLimit(limit)
-		}
+	return holdGC(gcHold{limit: limit})
+}
+
+// gcHold is what one running command asks of the collector: a GOGC
+// percentage and a soft memory limit, 0 for no wish.
+type gcHold struct {
+	percent int
+	limit   int64
+}
+
+// holdGC applies h for as long as the command runs. Runs in one process
+// (tests, serve) share the collector: while any run holds, the settings
+// are the highest percentage and the lowest limit asked for, and after
+// the last the ones from before the first come back. A GOGC or
+// GOMEMLIMIT the user set wins.
+func holdGC(h gcHold) (restore func()) {
+	gcMu.Lock()
+	defer gcMu.Unlock()
+	if len(gcHolds) == 0 {
+		gcBase.percent = debug.SetGCPercent(100)
+		debug.SetGCPercent(gcBase.percent)
+		gcBase.limit = debug.SetMemoryLimit(-1) // a negative limit reads it
 	}
+	hp := &h
+	gcHolds[hp] = true
+	applyGC()
 	return func() {
-		lessGCMu.Lock()
-		defer lessGCMu.Unlock()
-		if capRuns--; capRuns == 0 && capPrev >= 0 {
-			debug.SetMemoryLimit(capPrev)
+		gcMu.Lock()
+		defer gcMu.Unlock()
+		if gcHolds[hp] {
+			delete(gcHolds, hp)
+			applyGC()
 		}
 	}
 }
 
+// applyGC sets what the holds ask for, or the settings from before them.
+func applyGC() {
+	want := gcBase
+	for h := range gcHolds {
+		if h.percent > 0 {
+			want.percent = max(want.percent, h.percent)
+		}
+		if h.limit > 0 {
+			want.limit = min(want.limit, h.limit)
+		}
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(want.percent)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(want.limit)
+	}
+}
+
 var (
-	capRuns int
-	capPrev int64
+	gcMu    sync.Mutex
+	gcHolds = map[*gcHold]bool{}
+	gcBase  gcHold
 )
