@@ -50,6 +50,9 @@ func (c *Context) set(key string, values []string, multi bool) {
 
 // lower is strings.ToLower(key), from the keys a reused context saw.
 func (c *Context) lower(key string) string {
+	if lk, ok := lowerKnown(key); ok {
+		return lk
+	}
 	l := c.lowered
 	if l == nil {
 		return strings.ToLower(key)
@@ -83,13 +86,13 @@ func (c *Context) Delete(key string) {
 
 // Has reports whether key is present.
 func (c *Context) Has(key string) bool {
-	_, ok := c.m[strings.ToLower(key)]
+	_, ok := c.m[lowerKey(key)]
 	return ok
 }
 
 // Get returns the values of key and whether it is present.
 func (c *Context) Get(key string) ([]string, bool) {
-	e, ok := c.m[strings.ToLower(key)]
+	e, ok := c.m[lowerKey(key)]
 	return e.values, ok
 }
 
