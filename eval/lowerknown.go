@@ -26,18 +26,21 @@ func lowerKnown(key string) (string, bool) {
 		return "aws:multifactorauthpresent", true
 	case "aws:TokenIssueTime":
 		return "aws:tokenissuetime", true
-	case "aws:userid", "aws:username":
+	case "aws:userid":
 		return key, true
-	case "aws:PrincipalAccount":
-		return "aws:principalaccount", true
+	// The derived keys' lower-cased names belong to derivedKeyNames.
 	case "aws:PrincipalArn":
-		return "aws:principalarn", true
+		return derivedKeyNames[keyPrincipalArn], true
+	case "aws:PrincipalAccount":
+		return derivedKeyNames[keyPrincipalAccount], true
 	case "aws:PrincipalType":
-		return "aws:principaltype", true
+		return derivedKeyNames[keyPrincipalType], true
+	case "aws:username":
+		return derivedKeyNames[keyUsername], true
 	case "aws:PrincipalIsAWSService":
-		return "aws:principalisawsservice", true
+		return derivedKeyNames[keyPrincipalIsAWSService], true
 	case "aws:PrincipalServiceName":
-		return "aws:principalservicename", true
+		return derivedKeyNames[keyPrincipalServiceName], true
 	case "aws:PrincipalOrgID":
 		return "aws:principalorgid", true
 	case "aws:SecureTransport":

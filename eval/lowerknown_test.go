@@ -10,8 +10,7 @@ import (
 func TestLowerKnown(t *testing.T) {
 	known := []string{"aws:CurrentTime", "aws:EpochTime", "aws:RequestedRegion", "aws:UserAgent",
 		"aws:SourceIp", "aws:SourceVpce", "aws:MultiFactorAuthPresent", "aws:TokenIssueTime",
-		"aws:userid", "aws:username", "aws:PrincipalAccount", "aws:PrincipalArn", "aws:PrincipalType",
-		"aws:PrincipalIsAWSService", "aws:PrincipalServiceName", "aws:PrincipalOrgID",
+		"aws:userid", "aws:PrincipalOrgID",
 		"aws:SecureTransport", "aws:ViaAWSService", "iam:PassedToService"}
 	for _, k := range append(known, derivedKeyDisplay[:]...) {
 		got, ok := lowerKnown(k)
