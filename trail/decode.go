@@ -109,7 +109,6 @@ func (d *recordDecoder) decodeDepth(raw []byte, r *Record, depth int) error {
 		detailType string
 		detail     []byte
 		hasDetailT bool
-		keyBuf     [48]byte
 	)
 	it := objIter{b: raw, i: 1, spans: spans}
 	for {
@@ -117,80 +116,80 @@ func (d *recordDecoder) decodeDepth(raw []byte, r *Record, depth int) error {
 		if !ok {
 			break
 		}
-		key := lowerKey(keyBuf[:0], k)
-		if d.rawOnly && !identifying(key) {
+		m := topMemberOf(k[1 : len(k)-1])
+		if d.rawOnly && !identifyingMembers.has(m) {
 			continue
 		}
-		if d.members != nil && !d.members.top[string(key)] && !identifying(key) {
+		if d.members != nil && !identifyingMembers.has(m) && !d.members.wants(m, k) {
 			r.partial = true
 			continue
 		}
-		if d.members != nil && d.members.identity != nil && string(key) == "useridentity" {
+		if d.members != nil && d.members.identity != nil && m == memUserIdentity {
 			r.partial = true
 		}
-		switch string(key) {
-		case "eventversion":
+		switch m {
+		case memEventVersion:
 			r.EventVersion = d.str(v, "eventVersion", true)
-		case "eventid":
+		case memEventID:
 			r.EventID = d.str(v, "eventID", false)
-		case "eventtime":
+		case memEventTime:
 			r.EventTime = d.str(v, "eventTime", false)
-		case "eventsource":
+		case memEventSource:
 			r.EventSource = d.str(v, "eventSource", true)
-		case "eventname":
+		case memEventName:
 			r.EventName = d.str(v, "eventName", true)
-		case "awsregion":
+		case memAWSRegion:
 			r.AWSRegion = d.str(v, "awsRegion", true)
-		case "sourceipaddress":
+		case memSourceIPAddress:
 			r.SourceIPAddress = d.str(v, "sourceIPAddress", true)
-		case "useragent":
+		case memUserAgent:
 			r.UserAgent = d.str(v, "userAgent", true)
-		case "errorcode":
+		case memErrorCode:
 			r.ErrorCode = d.str(v, "errorCode", true)
-		case "errormessage":
+		case memErrorMessage:
 			r.ErrorMessage = d.str(v, "errorMessage", false)
-		case "requestid":
+		case memRequestID:
 			r.RequestID = d.str(v, "requestID", false)
-		case "eventtype":
+		case memEventType:
 			r.EventType = d.str(v, "eventType", true)
-		case "eventcategory":
+		case memEventCategory:
 			r.EventCategory = d.str(v, "eventCategory", true)
-		case "recipientaccountid":
+		case memRecipientAccountID:
 			r.RecipientAccountID = d.str(v, "recipientAccountId", true)
-		case "sharedeventid":
+		case memSharedEventID:
 			r.SharedEventID = d.str(v, "sharedEventID", false)
-		case "vpcendpointid":
+		case memVPCEndpointID:
 			r.VPCEndpointID = d.str(v, "vpcEndpointId", true)
-		case "vpcendpointaccountid":
+		case memVPCEndpointAccountID:
 			r.VPCEndpointAccount = d.str(v, "vpcEndpointAccountId", true)
-		case "readonly":
+		case memReadOnly:
 			r.ReadOnly = d.str(v, "readOnly", true)
-		case "managementevent":
+		case memManagementEvent:
 			r.ManagementEvent = d.str(v, "managementEvent", true)
-		case "sessioncredentialfromconsole":
+		case memSessionCredentialFromConsole:
 			r.SessionCredentialFromConsole = d.str(v, "sessionCredentialFromConsole", true)
-		case "useridentity":
+		case memUserIdentity:
 			d.userIdentity(v, &r.UserIdentity)
-		case "resources":
+		case memResources:
 			d.resources(v, r)
-		case "tlsdetails":
+		case memTLSDetails:
 			d.tlsDetails(v, r)
-		case "requestparameters":
+		case memRequestParameters:
 			r.RequestParameters = v
-		case "responseelements":
+		case memResponseElements:
 			r.ResponseElements = v
-		case "additionaleventdata":
+		case memAdditionalEventData:
 			r.AdditionalEventData = v
-		case "cloudtrailevent":
+		case memCloudTrailEvent:
 			// lookup-events output: the record is this embedded JSON text.
 			// https://docs.aws.amazon.com/cli/latest/reference/cloudtrail/lookup-events.html
 			if v[0] == '"' && depth == 0 {
 				return d.decodeEmbedded(v, r)
 			}
-		case "detail-type":
+		case memDetailType:
 			hasDetailT = true
 			detailType = d.str(v, "detail-type", true)
-		case "detail":
+		case memDetail:
 			detail = v
 		}
 	}
@@ -209,17 +208,6 @@ func (d *recordDecoder) decodeDepth(raw []byte, r *Record, depth int) error {
 	}
 	r.Time = parseEventTime(r.EventTime)
 	return nil
-}
-
-// identifying reports whether a lower-cased key is one of the members
-// decoded in raw-only mode: those that say whether a value is a record,
-// which shape it has, and its eventID for the duplicate filter.
-func identifying(key []byte) bool {
-	switch string(key) {
-	case "eventid", "eventtime", "eventsource", "eventname", "cloudtrailevent", "detail-type", "detail":
-		return true
-	}
-	return false
 }
 
 // decodeEmbedded decodes a record held as a JSON string (lookup-events'

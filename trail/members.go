@@ -10,7 +10,19 @@ import (
 // were asked for, which (indexed as identityPaths; nil: all of them).
 type memberSet struct {
 	top      map[string]bool
+	bits     memberBits // top's members that the decoder reads
 	identity []bool
+}
+
+// wants reports whether the member t, of key (raw, with its quotes), is
+// to be decoded. Only a member no field is decoded from needs the map: a
+// projection may name one, and the record is then not partial for it.
+func (m *memberSet) wants(t topMember, key []byte) bool {
+	if t != memOther {
+		return m.bits.has(t)
+	}
+	var buf [48]byte
+	return m.top[string(lowerKey(buf[:0], key))]
 }
 
 // members builds the set Read decodes: those asked for and those the
@@ -59,6 +71,11 @@ func (c *compiledFilter) members(asked []string) *memberSet {
 		identity = nil
 	}
 	m.identity = identity
+	for k := range m.top {
+		if t := topMemberOf([]byte(k)); t != memOther && k == topMemberNames[t] {
+			m.bits |= 1 << t
+		}
+	}
 	return m
 }
 

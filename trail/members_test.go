@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -108,5 +110,101 @@ func TestMembersOfFilter(t *testing.T) {
 	}
 	if c.members(nil) != nil {
 		t.Error("nil Members must decode every member")
+	}
+}
+
+// TestTopMemberOf: every member the decoder reads has its own name, and a
+// key it reads no field from is memOther; case does not matter.
+func TestTopMemberOf(t *testing.T) {
+	seen := map[topMember]string{}
+	for _, name := range []string{"eventversion", "eventid", "eventtime", "eventsource", "eventname", "awsregion",
+		"sourceipaddress", "useragent", "errorcode", "errormessage", "requestid", "eventtype", "eventcategory",
+		"recipientaccountid", "sharedeventid", "vpcendpointid", "vpcendpointaccountid", "readonly", "managementevent",
+		"sessioncredentialfromconsole", "useridentity", "resources", "tlsdetails", "requestparameters",
+		"responseelements", "additionaleventdata", "cloudtrailevent", "detail-type", "detail"} {
+		m := topMemberOf([]byte(name))
+		if m == memOther {
+			t.Errorf("%s: memOther", name)
+		}
+		if prev, dup := seen[m]; dup {
+			t.Errorf("%s and %s are both member %d", prev, name, m)
+		}
+		seen[m] = name
+	}
+	if len(seen) != int(numTopMembers)-1 {
+		t.Errorf("%d names for %d members", len(seen), numTopMembers-1)
+	}
+	for _, name := range []string{"eventID", "EVENTID", "detail-Type", "useridentity"} {
+		if m := topMemberOf([]byte(name)); m == memOther || topMemberNames[m] != strings.ToLower(name) {
+			t.Errorf("%q: member %d", name, m)
+		}
+	}
+	for _, name := range []string{"apiversion", "", "e", "serviceeventdetails", "eventid ", "eventidx", "eventid\\u0041", "detail_type"} {
+		if m := topMemberOf([]byte(name)); m != memOther {
+			t.Errorf("%q: member %d, want memOther", name, m)
+		}
+	}
+}
+
+// TestMembersOtherProjected: a projection naming a member no field is
+// decoded from keeps the record whole for it (not partial), as before.
+func TestMembersOtherProjected(t *testing.T) {
+	raw := []byte(`{"eventVersion":"1.08","eventID":"e1","eventTime":"2024-01-01T00:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","apiVersion":"x"}`)
+	for _, tc := range []struct {
+		members []string
+		partial bool
+	}{
+		{[]string{"eventVersion", "apiVersion"}, false},
+		{[]string{"eventVersion"}, true},
+		{[]string{"apiVersion"}, true},
+	} {
+		d := newRecordDecoder()
+		filt, err := (&Filter{}).compile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.members = filt.members(tc.members)
+		var r Record
+		if err := d.decode(raw, &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.partial != tc.partial {
+			t.Errorf("%v: partial %v, want %v", tc.members, r.partial, tc.partial)
+		}
+		if r.EventName != "GetObject" || r.EventID != "e1" {
+			t.Errorf("%v: identifying members not decoded: %+v", tc.members, r)
+		}
+		if want := map[bool]string{true: "1.08"}[slices.Contains(tc.members, "eventVersion")]; r.EventVersion != want {
+			t.Errorf("%v: eventVersion %q, want %q", tc.members, r.EventVersion, want)
+		}
+	}
+}
+
+// TestTopMemberOfMutations: a key one byte away from a name, or of
+// another case, is the member lowerKey and an exact comparison say.
+func TestTopMemberOfMutations(t *testing.T) {
+	want := func(k []byte) topMember {
+		var buf [48]byte
+		l := string(lowerKey(buf[:0], append(append([]byte{'"'}, k...), '"')))
+		for m, n := range topMemberNames {
+			if m != int(memOther) && n == l {
+				return topMember(m)
+			}
+		}
+		return memOther
+	}
+	for _, name := range topMemberNames[1:] {
+		for i := range len(name) {
+			for _, c := range []byte{'A', 'Z', 'a', 'z', '-', '_', '@', '`', '\\', 0, 0xff, name[i] &^ 0x20, name[i] + 1} {
+				k := []byte(name)
+				k[i] = c
+				if got := topMemberOf(k); got != want(k) {
+					t.Errorf("%q: member %d, want %d", k, got, want(k))
+				}
+			}
+		}
+		if got := topMemberOf([]byte(name[1:])); got != want([]byte(name[1:])) {
+			t.Errorf("%q: member %d", name[1:], got)
+		}
 	}
 }
