@@ -221,16 +221,18 @@ func writeUnusedJSON(w io.Writer, res *unused.Result) error {
 		}
 	}
 	bw.WriteString("  \"principals\": [")
-	for i := range res.Principals {
-		if i > 0 {
+	first := true
+	err := marshalInOrder(len(res.Principals), func(i int) any { return &res.Principals[i] }, "    ", "  ", func(b []byte) error {
+		if !first {
 			bw.WriteString(",")
 		}
-		b, err := json.MarshalIndent(&res.Principals[i], "    ", "  ")
-		if err != nil {
-			return err
-		}
+		first = false
 		bw.WriteString("\n    ")
-		bw.Write(b)
+		_, err := bw.Write(b)
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	if len(res.Principals) > 0 {
 		bw.WriteString("\n  ")
