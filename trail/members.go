@@ -72,7 +72,7 @@ func (c *compiledFilter) members(asked []string) *memberSet {
 	}
 	m.identity = identity
 	for k := range m.top {
-		if t := topMemberOf([]byte(k)); t != memOther && k == topMemberNames[t] {
+		if t := topMemberOf([]byte(k)); t != memOther {
 			m.bits |= 1 << t
 		}
 	}
