@@ -60,7 +60,8 @@ split into several documents (printed as a JSON array, and said on standard erro
 
 Output: policy (default: the document alone, for aws iam put-role-policy) or json.
 Exit status: 0; 1 when some inputs could not be read (the policy covers the rest); 3 when the
-policy failed verification (printed with the reasons); 2 when the command could not run.`,
+policy failed verification (printed with the reasons); 2 when the command could not run, no
+input could be read, or no call of the principal was counted (no policy is printed then).`,
 		Example: `  iamwhy generate --principal arn:aws:iam::111122223333:role/app ./trail-logs/
   iamwhy generate --env examples/env --principal developer examples/trail/cloudtrail.json
   iamwhy generate --principal arn:aws:iam::111122223333:role/app --engine athena \
@@ -113,6 +114,16 @@ func generateRun(ctx context.Context, s Streams, o generateOptions) error {
 	if err != nil && !errors.As(err, &verr) {
 		return err
 	}
+	if o.Engine == "local" && st.NoInput() {
+		// An empty policy would say the principal needs nothing, from
+		// logs that were never read.
+		printTrailProblems(s, &st)
+		return noInputError(&st)
+	}
+	if res.Events.Counted == 0 {
+		printTrailProblems(s, &st)
+		return noCountedCallsError(o.Principal, res)
+	}
 	if err := generateRenderers[o.Output](s.Out, res); err != nil {
 		return err
 	}
@@ -122,6 +133,20 @@ func generateRun(ctx context.Context, s Streams, o generateOptions) error {
 	}
 	reportGenerateVerification(s, o.envFlags.name(), res)
 	return reportTrailProblems(s, &st)
+}
+
+// noCountedCallsError is the error (exit status 2) of a generation that
+// counted no call: a policy without statements would read as "this
+// principal needs nothing" when the trail, the window or the principal's
+// ARN may be what is wrong. Access Analyzer's policy generation likewise
+// generates nothing when it finds no activity.
+func noCountedCallsError(principal string, res *generate.Result) error {
+	// Athena returns only the principal's rows, so Read is unknown there.
+	read := fmt.Sprintf("%d calls", res.Events.OfPrincipal)
+	if res.Events.Read != nil {
+		read = fmt.Sprintf("%d records read, %d of them", *res.Events.Read, res.Events.OfPrincipal)
+	}
+	return fmt.Errorf("no call of %s to generate a policy from (%s by the principal, none counted: denied calls count only with --include-denied, and calls that need no permission never do); check the principal's ARN, the inputs and --since/--until", principal, read)
 }
 
 // generateFrom generates the policy from the records of --engine: the

@@ -100,3 +100,30 @@ func TestGenerateCommandVerificationAndSplit(t *testing.T) {
 		t.Errorf("exit %d, %d documents\nstdout %s\nstderr %s", code, len(docs), stdout, stderr)
 	}
 }
+
+// TestGenerateNothingToGenerateFrom: no readable input, or no counted
+// call of the principal, is exit status 2 and no policy: an empty policy
+// with exit 0 would say the principal needs nothing.
+func TestGenerateNothingToGenerateFrom(t *testing.T) {
+	trailFile := "../../analyze/generate/testdata/trail.json"
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"empty directory", []string{"--principal", "arn:aws:iam::111122223333:role/app", t.TempDir()}, "no input could be read"},
+		{"another principal", []string{"--principal", "arn:aws:iam::111122223333:role/nobody", trailFile}, "0 of them by the principal"},
+		{"outside the window", []string{"--principal", "arn:aws:iam::111122223333:role/app", "--since", "2001-01-01T00:00:00Z", "--until", "2001-01-02T00:00:00Z", trailFile}, "none counted"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stdout, stderr, code := runCLI(t, append([]string{"generate"}, tc.args...)...)
+			if code != 2 || stdout != "" || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit 2, no policy, %q", code, stdout, stderr, tc.want)
+			}
+			stdout, _, code = runCLI(t, append([]string{"generate", "-o", "json"}, tc.args...)...)
+			if code != 2 || !strings.Contains(stdout, `"error"`) || strings.Contains(stdout, `"Statement"`) {
+				t.Errorf("json: exit %d, %s", code, stdout)
+			}
+		})
+	}
+}

@@ -44,7 +44,8 @@ re-simulating every used call (still allowed) and every removed action (now deni
 --last-accessed reads 'aws iam get-service-last-accessed-details' output, as FILE (the
 report's entity) or PRINCIPAL_ARN=FILE, for principals the trail does not cover.
 
-Exit status: 0; 1 when some inputs could not be read; 2 when the command could not run.`,
+Exit status: 0; 1 when some inputs could not be read; 2 when the command could not run, or
+when no trail input could be read and no --last-accessed report was given.`,
 		Example: `  iamwhy unused --env examples/env examples/trail
   iamwhy unused --env examples/env --principal arn:aws:iam::111122223333:role/developer \
     --since 90d --output json ./trail-logs/
@@ -101,6 +102,13 @@ func unusedRun(ctx context.Context, s Streams, o unusedOptions) error {
 	}
 	if err != nil {
 		return err
+	}
+	if st.NoInput() && len(o.LastAccessed) == 0 {
+		// Every action would be reported unknown from logs that were
+		// never read; say that the inputs are what is wrong. With
+		// --last-accessed the report still has a source.
+		printTrailProblems(s, &st)
+		return noInputError(&st)
 	}
 	if err := unusedRenderers[o.Output](s.Out, res); err != nil {
 		return err

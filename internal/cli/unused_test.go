@@ -36,3 +36,19 @@ func TestUnusedCommand(t *testing.T) {
 		t.Errorf("without --env: exit %d %s", code, stdout)
 	}
 }
+
+// TestUnusedNoInput: a trail none of whose inputs could be read is exit
+// status 2 (every status would be unknown for want of logs never read),
+// unless --last-accessed gives the report another source.
+func TestUnusedNoInput(t *testing.T) {
+	env, empty := "../../analyze/unused/testdata/env", t.TempDir()
+	_, stderr, code := runCLI(t, "unused", "--env", env, empty)
+	if code != 2 || !strings.Contains(stderr, "no input could be read") {
+		t.Errorf("empty directory: exit %d, %s", code, stderr)
+	}
+	stdout, stderr, code := runCLI(t, "unused", "--env", env, "--principal", "arn:aws:iam::111122223333:role/app",
+		"--last-accessed", "arn:aws:iam::111122223333:role/app=../../analyze/unused/testdata/last-accessed-idle.json", empty)
+	if code != 0 || !strings.Contains(stdout, "last-accessed") && !strings.Contains(stdout, "last accessed") {
+		t.Errorf("empty directory with --last-accessed: exit %d, %s\n%s", code, stdout, stderr)
+	}
+}
