@@ -168,3 +168,26 @@ func BenchmarkEventIDSet(b *testing.B) {
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(ids)), "ns/id")
 	})
 }
+
+// FuzzEventIDSet: for IDs split from the input at newlines, add agrees
+// with a map of the strings, and parseUUID reads back to the same text.
+func FuzzEventIDSet(f *testing.F) {
+	f.Add("5ddece73-595e-0a3d-ce51-415fb2ec76d1\n5ddece73-595e-0a3d-ce51-415fb2ec76d1\n5DDECE73-595e-0a3d-ce51-415fb2ec76d1")
+	f.Add("00000000-0000-0000-0000-000000000000\n\nx\n00000000-0000-0000-0000-000000000000")
+	f.Fuzz(func(t *testing.T, in string) {
+		s, model := newEventIDSet(), map[string]bool{}
+		for _, id := range strings.Split(in, "\n") {
+			want := id == "" || !model[id]
+			model[id] = true
+			if got := s.add(id); got != want {
+				t.Fatalf("%q: add = %v, want %v", id, got, want)
+			}
+			if a, b, ok := parseUUID(id); ok {
+				back := fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", a>>32, a>>16&0xffff, a&0xffff, b>>48, b&0xffffffffffff)
+				if back != id {
+					t.Fatalf("%q parsed as %s", id, back)
+				}
+			}
+		}
+	})
+}
