@@ -248,11 +248,14 @@ func TestGeneratePage(t *testing.T) {
 		t.Errorf("the developer's CreateRole is refused by its boundary; the generate page does not say so")
 	}
 	// Without --include-denied the trail's only calls (all denied) are not
-	// counted: the page must not show a policy as if it had been derived.
+	// counted: the page must not show a policy as if it had been derived,
+	// but say (as generate does, exit status 2) that there is nothing to
+	// generate from, and how much was read.
 	w = do(t, s, "GET", "/generate?principal=arn:aws:sts::111122223333:assumed-role/config-reader/config-loader", "127.0.0.1:8377", "", true)
 	body = w.Body.String()
-	if strings.Contains(body, "copy the policy") || strings.Contains(body, `data-testid="verified"`) || !strings.Contains(body, `data-testid="nothing-counted"`) {
-		t.Errorf("with no counted call the page must say there is nothing to generate, not offer a verified policy")
+	if strings.Contains(body, "copy the policy") || strings.Contains(body, `data-testid="verified"`) ||
+		!strings.Contains(body, `role="alert">generate: no call of`) || !strings.Contains(body, "3 of them by the principal, none counted") {
+		t.Errorf("with no counted call the page must say there is nothing to generate, not offer a verified policy: %s", body)
 	}
 }
 

@@ -314,7 +314,8 @@ var tools = []*Tool{
 		}),
 	define("generate", "Least-privilege policy from CloudTrail",
 		"Generates the policy that allows exactly what the principal did in the server's CloudTrail input, "+
-			"verified by replay. Returns `iamwhy generate --output json`.",
+			"verified by replay. Returns `iamwhy generate --output json`; a principal with no counted call "+
+			"(none in the trail, or only denied calls without include_denied) is an error saying how much was read.",
 		func(c *call, in *generateArgs) error {
 			if err := c.needTrail(); err != nil {
 				return err
