@@ -114,11 +114,12 @@ func generateRun(ctx context.Context, s Streams, o generateOptions) error {
 	if err != nil && !errors.As(err, &verr) {
 		return err
 	}
-	if o.Engine == "local" && st.NoInput() {
+	if o.Engine == "local" {
 		// An empty policy would say the principal needs nothing, from
-		// logs that were never read.
-		printTrailProblems(s, &st)
-		return noInputError(&st)
+		// logs that were never read. (Athena reads no local input.)
+		if err := failNoInput(s, &st); err != nil {
+			return err
+		}
 	}
 	if res.Events.Counted == 0 {
 		printTrailProblems(s, &st)
@@ -230,19 +231,4 @@ func reportGenerateVerification(s Streams, envName string, res *generate.Result)
 			fmt.Fprintf(s.Err, "  %s on %s: %s (%s) %s\n", n.Action, n.Resource, n.Outcome, orNone(n.Layer), n.Reason)
 		}
 	}
-}
-
-// reportTrailProblems lists the inputs that could not be read on standard
-// error and returns exit status 1 when there were any.
-func reportTrailProblems(s Streams, st *trail.Stats) error {
-	for _, p := range st.Problems {
-		fmt.Fprintln(s.Err, "iamwhy: trail:", p)
-	}
-	if st.ProblemsOmitted > 0 {
-		fmt.Fprintf(s.Err, "iamwhy: trail: %d more problems not shown\n", st.ProblemsOmitted)
-	}
-	if len(st.Problems) > 0 || st.ProblemsOmitted > 0 {
-		return silentExit(1)
-	}
-	return nil
 }

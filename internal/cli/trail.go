@@ -180,18 +180,13 @@ func runTrailDenied(ctx context.Context, s Streams, o trailDeniedOptions) error 
 	if err != nil {
 		return err
 	}
-	if d.Stats.NoInput() {
-		printTrailProblems(s, &d.Stats)
-		return noInputError(&d.Stats)
+	if err := failNoInput(s, &d.Stats); err != nil {
+		return err
 	}
 	if err := trailDeniedRenderers[o.Output](s, d); err != nil {
 		return err
 	}
-	printTrailProblems(s, &d.Stats)
-	if len(d.Stats.Problems) > 0 || d.Stats.ProblemsOmitted > 0 {
-		return silentExit(1)
-	}
-	return nil
+	return reportTrailProblems(s, &d.Stats)
 }
 
 // trailDeniedRenderers are trail denied's outputs, by --output format.
@@ -218,11 +213,31 @@ func printTrailProblems(s Streams, st *trail.Stats) {
 	}
 }
 
+// reportTrailProblems lists the inputs that could not be read on standard
+// error and returns exit status 1 when there were any.
+func reportTrailProblems(s Streams, st *trail.Stats) error {
+	printTrailProblems(s, st)
+	if len(st.Problems) > 0 || st.ProblemsOmitted > 0 {
+		return silentExit(1)
+	}
+	return nil
+}
+
 // noInputError is the error (exit status 2) of a trail command none of
 // whose inputs could be read: an empty answer would say nothing about the
 // logs.
 func noInputError(st *trail.Stats) error {
 	return fmt.Errorf("no input could be read (%s)", readSummary(st))
+}
+
+// failNoInput lists what could not be read and returns noInputError when
+// none of the inputs could be read, nil otherwise.
+func failNoInput(s Streams, st *trail.Stats) error {
+	if !st.NoInput() {
+		return nil
+	}
+	printTrailProblems(s, st)
+	return noInputError(st)
 }
 
 // readSummary is one line on what was read.

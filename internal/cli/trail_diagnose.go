@@ -80,9 +80,8 @@ func runTrailDiagnose(ctx context.Context, s Streams, o trailDiagnoseOptions) er
 	if err != nil {
 		return err
 	}
-	if st.NoInput() {
-		printTrailProblems(s, &st)
-		return noInputError(&st)
+	if err := failNoInput(s, &st); err != nil {
+		return err
 	}
 	// Workers deliver records in any order: sort on a total order so the
 	// groups, their lists and examples are the same from run to run.

@@ -103,12 +103,13 @@ func unusedRun(ctx context.Context, s Streams, o unusedOptions) error {
 	if err != nil {
 		return err
 	}
-	if st.NoInput() && len(o.LastAccessed) == 0 {
+	if len(o.LastAccessed) == 0 {
 		// Every action would be reported unknown from logs that were
 		// never read; say that the inputs are what is wrong. With
 		// --last-accessed the report still has a source.
-		printTrailProblems(s, &st)
-		return noInputError(&st)
+		if err := failNoInput(s, &st); err != nil {
+			return err
+		}
 	}
 	if err := unusedRenderers[o.Output](s.Out, res); err != nil {
 		return err

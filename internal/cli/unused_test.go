@@ -46,9 +46,23 @@ func TestUnusedNoInput(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, "no input could be read") {
 		t.Errorf("empty directory: exit %d, %s", code, stderr)
 	}
-	stdout, stderr, code := runCLI(t, "unused", "--env", env, "--principal", "arn:aws:iam::111122223333:role/app",
-		"--last-accessed", "arn:aws:iam::111122223333:role/app=../../analyze/unused/testdata/last-accessed-idle.json", empty)
-	if code != 0 || !strings.Contains(stdout, "last-accessed") && !strings.Contains(stdout, "last accessed") {
-		t.Errorf("empty directory with --last-accessed: exit %d, %s\n%s", code, stdout, stderr)
+	// role/idle's report says it used logs:PutLogEvents: the action is
+	// used on its word alone.
+	stdout, stderr, code := runCLI(t, "unused", "--env", env, "-o", "json", "--principal", "arn:aws:iam::111122223333:role/idle",
+		"--last-accessed", "../../analyze/unused/testdata/last-accessed-idle.json", empty)
+	var res struct {
+		Principals []struct {
+			Actions []struct{ Action, Status, Source string }
+		}
+	}
+	if code != 0 || json.Unmarshal([]byte(stdout), &res) != nil || len(res.Principals) != 1 {
+		t.Fatalf("empty directory with --last-accessed: exit %d, %s\n%s", code, stdout, stderr)
+	}
+	used := false
+	for _, a := range res.Principals[0].Actions {
+		used = used || a.Action == "logs:PutLogEvents" && a.Status == "used" && a.Source == "last_accessed"
+	}
+	if !used {
+		t.Errorf("logs:PutLogEvents is not used by the last-accessed report: %s", stdout)
 	}
 }
