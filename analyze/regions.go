@@ -1,6 +1,6 @@
 package analyze
 
-import "slices"
+import "github.com/iamwhy/iamwhy/arn"
 
 // partitions and their Regions, from "Regions, Availability Zones, and
 // Local Zones" and "Amazon Resource Names: partition"
@@ -37,15 +37,10 @@ var regionSet = func() map[string]bool {
 	return m
 }()
 
-func knownPartition(p string) bool { _, ok := partitions[p]; return ok }
+// knownPartition is arn's fact; TestPartitionsAgree keeps the Region
+// list above keyed by the same names.
+func knownPartition(p string) bool { return arn.KnownPartition(p) }
 
 func knownRegion(r string) bool { return regionSet[r] }
 
-func partitionNames() []string {
-	out := make([]string, 0, len(partitions))
-	for p := range partitions {
-		out = append(out, p)
-	}
-	slices.Sort(out)
-	return out
-}
+func partitionNames() []string { return arn.Partitions() }

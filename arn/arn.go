@@ -101,6 +101,24 @@ func IsAccountID(s string) bool {
 	return true
 }
 
+// Partitions are the names of AWS's partitions, the ARN's second field.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+// https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html
+func Partitions() []string {
+	return []string{"aws", "aws-cn", "aws-eusc", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-us-gov"}
+}
+
+// KnownPartition reports whether p is one of AWS's partitions. An ARN of
+// another partition names no resource AWS has, so it is not one a record
+// of a real call holds or a policy can usefully grant.
+func KnownPartition(p string) bool {
+	switch p {
+	case "aws", "aws-cn", "aws-eusc", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-us-gov":
+		return true
+	}
+	return false
+}
+
 // PartitionOfRegion returns the partition a region belongs to ("aws" for an
 // unknown or empty region): China regions are in aws-cn, GovCloud regions
 // in aws-us-gov, the isolated regions in their own partitions.

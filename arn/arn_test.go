@@ -216,3 +216,23 @@ func TestPathName(t *testing.T) {
 		}
 	}
 }
+
+// Every partition's name is known, and each region's partition is one of
+// them.
+func TestKnownPartition(t *testing.T) {
+	for _, p := range Partitions() {
+		if !KnownPartition(p) {
+			t.Errorf("KnownPartition(%q) = false", p)
+		}
+	}
+	for _, p := range []string{"", "0", "AWS", "aws-", "aws-iso-c", "aws-cn "} {
+		if KnownPartition(p) {
+			t.Errorf("KnownPartition(%q) = true", p)
+		}
+	}
+	for _, region := range []string{"us-east-1", "cn-north-1", "us-gov-west-1", "us-iso-east-1", "us-isob-east-1", "eu-isoe-west-1", "us-isof-south-1", "eusc-de-east-1", ""} {
+		if p := PartitionOfRegion(region); !KnownPartition(p) {
+			t.Errorf("PartitionOfRegion(%q) = %q, not a known partition", region, p)
+		}
+	}
+}

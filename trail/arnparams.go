@@ -837,7 +837,7 @@ func resourcesFromResponse(r *Record) []string {
 	svc, _, _ := strings.Cut(r.EventSource, ".")
 	for _, k := range []string{"functionArn", "topicArn", "stateMachineArn", "arn", "ARN", "secretArn"} {
 		if v, ok := p[k].(string); ok {
-			if a, ok := arn.Parse(v); ok && a.Service == svc {
+			if a, ok := arn.Parse(v); ok && a.Service == svc && arn.KnownPartition(a.Partition) {
 				return []string{v}
 			}
 		}

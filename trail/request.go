@@ -232,7 +232,7 @@ func replayTargets(r *Record, opts RequestOptions, rp *Replay) (targets []Target
 					if p := resourceFromParameters(r); p != "" {
 						alt = append(alt, p)
 					}
-					alt = append(alt, resourcesFromParameters(r)...)
+					alt = usableARNs(append(alt, resourcesFromParameters(r)...), "request parameters", rp)
 				}
 				if len(alt) > 0 {
 					scoped = opts.Resources(a, alt)
@@ -290,6 +290,32 @@ func replayPrincipal(r *Record, rp *Replay) (principal, roleARN string) {
 	return "", ""
 }
 
+// usableARN reports whether s is an ARN in one of AWS's partitions: only
+// such an ARN can be a request's resource (FuzzRowRecord found a record
+// whose "arn:0:0:::0" went into a generated policy, which lint refuses).
+func usableARN(s string) bool {
+	a, ok := arn.Parse(s)
+	return ok && arn.KnownPartition(a.Partition)
+}
+
+// usableARNs keeps the ARNs usableARN accepts, in order; each other one is
+// noted as coming from where and not used. A parameter that holds an ARN
+// is passed on as written, so a hand-made record can give any text.
+func usableARNs(arns []string, from string, rp *Replay) []string {
+	out := arns[:0:0]
+	for _, a := range arns {
+		if usableARN(a) {
+			out = append(out, a)
+			continue
+		}
+		rp.Notes = append(rp.Notes, from+" name "+strconv.Quote(a)+", not an ARN of an AWS partition: not used")
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
 // replayResources finds the resource ARNs of a record, and the owning
 // account when the record says; listed says they are resources[]'s.
 func replayResources(r *Record, rp *Replay) ([]string, string, bool) {
@@ -297,11 +323,11 @@ func replayResources(r *Record, rp *Replay) ([]string, string, bool) {
 	account := ""
 	for _, res := range r.Resources {
 		if res.ARN != "" {
-			// A resources[] entry that is not an ARN (a damaged or
-			// hand-made record) names nothing a policy can hold: it is
-			// noted, not used as a resource.
-			if _, ok := arn.Parse(res.ARN); !ok {
-				rp.Notes = append(rp.Notes, "resources[] entry "+strconv.Quote(res.ARN)+" is not an ARN: not used")
+			// A resources[] entry that is not an ARN of one of AWS's
+			// partitions (a damaged or hand-made record) names nothing
+			// a policy can hold: it is noted, not used as a resource.
+			if !usableARN(res.ARN) {
+				rp.Notes = append(rp.Notes, "resources[] entry "+strconv.Quote(res.ARN)+" is not an ARN of an AWS partition: not used")
 				continue
 			}
 			out = append(out, res.ARN)
@@ -313,14 +339,14 @@ func replayResources(r *Record, rp *Replay) ([]string, string, bool) {
 	if len(out) > 0 {
 		return out, account, true
 	}
-	if arn := resourceFromParameters(r); arn != "" {
+	if arn := resourceFromParameters(r); arn != "" && usableARNs([]string{arn}, "request parameters", rp) != nil {
 		return []string{arn}, "", false
 	}
 	// The resource an EC2 create call makes, beside those its
 	// parameters name.
 	created := ec2Created(r)
-	if arns := resourcesFromParameters(r); len(arns) > 0 || len(created) > 0 {
-		return append(arns, created...), "", false
+	if arns := usableARNs(append(resourcesFromParameters(r), created...), "request parameters", rp); len(arns) > 0 {
+		return arns, "", false
 	}
 	if arns := resourcesFromResponse(r); len(arns) > 0 {
 		rp.FromResponse = true
@@ -329,7 +355,7 @@ func replayResources(r *Record, rp *Replay) ([]string, string, bool) {
 	// The error message may name the resource; an unusable resources[]
 	// entry was noted above and is not taken again here.
 	if res := ResourceOf(r); res != "" {
-		if _, ok := arn.Parse(res); ok {
+		if usableARN(res) {
 			return []string{res}, "", false
 		}
 	}

@@ -144,3 +144,29 @@ func TestToReplayUnnamed(t *testing.T) {
 		}
 	}
 }
+
+// An ARN outside AWS's partitions, in resources[] or in the request
+// parameters, is noted and never becomes a request's resource (found by
+// FuzzRowRecord: "arn:0:0:::0" went into a generated policy).
+func TestToReplayForeignPartition(t *testing.T) {
+	const head = `{"eventSource":"sns.amazonaws.com","eventName":"Publish","awsRegion":"us-east-1","eventID":"p","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333"},`
+	for name, rest := range map[string]string{
+		"resources[]": `"resources":[{"ARN":"arn:0:0:::0"}],"requestParameters":null}`,
+		"parameters":  `"requestParameters":{"topicArn":"arn:0:sns:us-east-1:111122223333:t"}}`,
+	} {
+		rp := ToReplay(readOne(t, head+rest), RequestOptions{})
+		for _, r := range rp.Requests {
+			if strings.HasPrefix(r.Resource, "arn:0:") {
+				t.Errorf("%s: resource %q used", name, r.Resource)
+			}
+		}
+		if !strings.Contains(strings.Join(rp.Notes, "\n"), "not an ARN of an AWS partition: not used") {
+			t.Errorf("%s: no note in %q", name, rp.Notes)
+		}
+	}
+	// The same record in a real partition keeps its resource.
+	rp := ToReplay(readOne(t, head+`"requestParameters":{"topicArn":"arn:aws-cn:sns:cn-north-1:111122223333:t"}}`), RequestOptions{})
+	if len(rp.Requests) == 0 || rp.Requests[0].Resource != "arn:aws-cn:sns:cn-north-1:111122223333:t" {
+		t.Errorf("aws-cn topic: %+v %q", rp.Requests, rp.Notes)
+	}
+}
