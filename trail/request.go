@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/iamwhy/iamwhy/arn"
 	"github.com/iamwhy/iamwhy/eval"
@@ -290,25 +291,37 @@ func replayPrincipal(r *Record, rp *Replay) (principal, roleARN string) {
 	return "", ""
 }
 
-// usableARN reports whether s is an ARN in one of AWS's partitions: only
-// such an ARN can be a request's resource (FuzzRowRecord found a record
-// whose "arn:0:0:::0" went into a generated policy, which lint refuses).
-func usableARN(s string) bool {
+// unusableARN says why s cannot be a request's resource, or "" when it
+// can: it must be an ARN, in one of AWS's partitions, in UTF-8.
+// FuzzRowRecord found a record whose "arn:0:0:::0" went into a generated
+// policy (lint refuses it), and one whose ARN ended in a byte that is not
+// UTF-8: a policy document is JSON, which writes that byte as U+FFFD, so
+// the policy would name another resource than the call did.
+func unusableARN(s string) string {
 	a, ok := arn.Parse(s)
-	return ok && arn.KnownPartition(a.Partition)
+	switch {
+	case !ok:
+		return "not an ARN"
+	case !arn.KnownPartition(a.Partition):
+		return "not an ARN of an AWS partition"
+	case !utf8.ValidString(s):
+		return "not UTF-8"
+	}
+	return ""
 }
 
-// usableARNs keeps the ARNs usableARN accepts, in order; each other one is
+// usableARNs keeps the ARNs unusableARN accepts, in order; each other one is
 // noted as coming from where and not used. A parameter that holds an ARN
 // is passed on as written, so a hand-made record can give any text.
 func usableARNs(arns []string, from string, rp *Replay) []string {
 	out := arns[:0:0]
 	for _, a := range arns {
-		if usableARN(a) {
+		why := unusableARN(a)
+		if why == "" {
 			out = append(out, a)
 			continue
 		}
-		rp.Notes = append(rp.Notes, from+" name "+strconv.Quote(a)+", not an ARN of an AWS partition: not used")
+		rp.Notes = append(rp.Notes, from+" name "+strconv.Quote(a)+", "+why+": not used")
 	}
 	if len(out) == 0 {
 		return nil
@@ -326,8 +339,8 @@ func replayResources(r *Record, rp *Replay) ([]string, string, bool) {
 			// A resources[] entry that is not an ARN of one of AWS's
 			// partitions (a damaged or hand-made record) names nothing
 			// a policy can hold: it is noted, not used as a resource.
-			if !usableARN(res.ARN) {
-				rp.Notes = append(rp.Notes, "resources[] entry "+strconv.Quote(res.ARN)+" is not an ARN of an AWS partition: not used")
+			if why := unusableARN(res.ARN); why != "" {
+				rp.Notes = append(rp.Notes, "resources[] entry "+strconv.Quote(res.ARN)+" is "+why+": not used")
 				continue
 			}
 			out = append(out, res.ARN)
@@ -355,7 +368,7 @@ func replayResources(r *Record, rp *Replay) ([]string, string, bool) {
 	// The error message may name the resource; an unusable resources[]
 	// entry was noted above and is not taken again here.
 	if res := ResourceOf(r); res != "" {
-		if usableARN(res) {
+		if unusableARN(res) == "" {
 			return []string{res}, "", false
 		}
 	}

@@ -164,8 +164,16 @@ func TestToReplayForeignPartition(t *testing.T) {
 			t.Errorf("%s: no note in %q", name, rp.Notes)
 		}
 	}
+	// A resource that is not UTF-8 (an Athena row can hold any bytes; JSON
+	// would write the policy's copy as U+FFFD, another resource) is noted.
+	r := readOne(t, head+`"requestParameters":null}`)
+	r.Resources = []Resource{{ARN: "arn:aws:sns:us-east-1:111122223333:t\xe7"}}
+	rp := ToReplay(r, RequestOptions{})
+	if len(rp.Requests) == 0 || rp.Requests[0].Resource != "*" || !strings.Contains(strings.Join(rp.Notes, "\n"), "is not UTF-8: not used") {
+		t.Errorf("not UTF-8: %+v %q", rp.Requests, rp.Notes)
+	}
 	// The same record in a real partition keeps its resource.
-	rp := ToReplay(readOne(t, head+`"requestParameters":{"topicArn":"arn:aws-cn:sns:cn-north-1:111122223333:t"}}`), RequestOptions{})
+	rp = ToReplay(readOne(t, head+`"requestParameters":{"topicArn":"arn:aws-cn:sns:cn-north-1:111122223333:t"}}`), RequestOptions{})
 	if len(rp.Requests) == 0 || rp.Requests[0].Resource != "arn:aws-cn:sns:cn-north-1:111122223333:t" {
 		t.Errorf("aws-cn topic: %+v %q", rp.Requests, rp.Notes)
 	}
