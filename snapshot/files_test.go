@@ -108,6 +108,8 @@ func TestResourceRecordErrors(t *testing.T) {
 		{"block_public_access with an unknown field is an error", "b.json", `{"arn": "arn:aws:s3:::b", "account": "111122223333", "block_public_access": {"RestrictPublic": true}}`, "block_public_access: json: unknown field"},
 		{"a record for the same ARN twice is an error", "b.json", `[{"arn": "arn:aws:s3:::b", "account": "111122223333"}, {"arn": "arn:aws:s3:::b", "account": "111122223333"}]`, "has a record already"},
 		{"a YAML record with an unknown key is an error", "b.yaml", "arn: arn:aws:s3:::b\naccount: \"111122223333\"\npolcy: {}\n", "b.yaml:3:1: unknown key \"polcy\""},
+		{"a role's record is an error: its trust policy comes from authorization details", "r.json", `{"arn": "arn:aws:iam::111122223333:role/r", "policy": {"Statement": []}}`, "r.json:1:1: arn:aws:iam::111122223333:role/r: a role's trust policy is read from authorization details"},
+		{"an S3 object's record with a policy is an error: its bucket's policy governs", "o.yaml", "arn: arn:aws:s3:::b/k\naccount: \"111122223333\"\npolicy: {Statement: []}\n", "arn:aws:s3:::b/k: an S3 object has no policy of its own: a request on an object uses its bucket's policy (a record for arn:aws:s3:::b)"},
 		{"a policy that is a number is an error", "k.json", `{"arn": "arn:aws:kms:eu-west-1:111122223333:key/k", "policy": 3}`, "k.json:1:63: resource policy of arn:aws:kms:eu-west-1:111122223333:key/k: a policy document must be a JSON object or a string, found a number"},
 	}
 	for _, tc := range tests {

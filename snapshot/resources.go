@@ -314,6 +314,17 @@ func (e *Environment) addResource(r *Resource) error {
 	if a.Account != "" && a.Account != r.Account {
 		return fmt.Errorf("%s: %s: account %s differs from the ARN's account %s", r.Source, r.ARN, r.Account, a.Account)
 	}
+	// Two records the evaluation would never read: the rest of the
+	// environment would answer as if they were not there, so they are
+	// refused rather than kept unread. A request on a role reads the
+	// role's trust policy from authorization details, and a request on
+	// an S3 object its bucket's policy (environment contract).
+	if a.Service == "iam" && strings.HasPrefix(a.Resource, "role/") {
+		return fmt.Errorf("%s: %s: a role's trust policy is read from authorization details (AssumeRolePolicyDocument), not from a resource-policy record", r.Source, r.ARN)
+	}
+	if r.Policy != nil && resourceTypeOf(r.ARN) == "s3:object" {
+		return fmt.Errorf("%s: %s: an S3 object has no policy of its own: a request on an object uses its bucket's policy (a record for %s)", r.Source, r.ARN, policyResource(r.ARN))
+	}
 	if r.BlockPublicAccess != nil && a.Service != "s3" {
 		return fmt.Errorf("%s: %s: block_public_access applies to S3 buckets and access points only", r.Source, r.ARN)
 	}
