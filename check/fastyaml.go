@@ -117,8 +117,9 @@ func eachFastYAML(src string, firstLine int, fn func(*yaml.Node) (release bool),
 }
 
 // printable reports whether src is valid UTF-8 made of characters YAML
-// allows in plain documents, without tabs or carriage returns (which the
-// subset leaves to yaml.v3).
+// allows in plain documents, without tabs, carriage returns or the other
+// characters yaml.v3 reads as line breaks (which the subset leaves to
+// yaml.v3).
 func printable(src string) bool {
 	// ASCII, the usual text, without decoding runes.
 	i := 0
@@ -140,6 +141,11 @@ func printable(src string) bool {
 		switch {
 		case r == '\n':
 		case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f, r == 0xfeff, r >= 0xfffe:
+			return false
+		case r == '\u2028', r == '\u2029':
+			// yaml.v3 reads the line and paragraph separators as line
+			// breaks (YAML 1.1's, with NEL above), which the subset's
+			// lines do not.
 			return false
 		}
 	}
@@ -255,7 +261,9 @@ func (p *fastYAML) blockMapping(indent int) *yaml.Node {
 		}
 		kn := p.scalarNode(key, false, p.line(), in+1)
 		valText := strings.TrimLeft(rest, " ")
-		valCol := in + len(key) + 2 + (len(rest) - len(valText))
+		// Columns count characters, as yaml.v3 does.
+		keyLen := utf8.RuneCountInString(key)
+		valCol := in + keyLen + 2 + (len(rest) - len(valText))
 		if valText == "" || strings.HasPrefix(valText, "#") {
 			// A nested block, or null.
 			p.lineNo++
@@ -273,7 +281,7 @@ func (p *fastYAML) blockMapping(indent int) *yaml.Node {
 			}
 			if v == nil {
 				v = p.node()
-				*v = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: kn.Line, Column: in + len(key) + 2}
+				*v = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: kn.Line, Column: in + keyLen + 2}
 			}
 			m.Content = append(m.Content, kn, v)
 			continue
@@ -304,6 +312,18 @@ type flow struct {
 	col0 int // 0-based column of s[0]
 }
 
+// column is the 1-based column of s[f.i]. yaml.v3 counts characters, not
+// bytes, so text before it that is not ASCII counts once per character.
+func (f *flow) column() int {
+	before := f.s[:f.i]
+	for j := 0; j < len(before); j++ {
+		if before[j] >= utf8.RuneSelf {
+			return f.col0 + utf8.RuneCountInString(before) + 1
+		}
+	}
+	return f.col0 + f.i + 1
+}
+
 func (f *flow) space() {
 	for f.i < len(f.s) && f.s[f.i] == ' ' {
 		f.i++
@@ -315,7 +335,7 @@ func (f *flow) value(inFlow bool) *yaml.Node {
 	if f.i >= len(f.s) {
 		panic(bail{})
 	}
-	col := f.col0 + f.i + 1
+	col := f.column()
 	switch f.s[f.i] {
 	case '[':
 		n := f.p.node()
@@ -352,7 +372,7 @@ func (f *flow) value(inFlow bool) *yaml.Node {
 		}
 		for {
 			f.space()
-			kcol := f.col0 + f.i + 1
+			kcol := f.column()
 			k := f.plainUntil(":")
 			// Inside {..} a comma or bracket ends a plain scalar ({a, b: c} is
 			// a key without a value, then b): leave such keys to yaml.v3.
@@ -442,6 +462,11 @@ func (f *flow) plainUntil(stop string) string {
 		if stop != "" && stop != ":" && (c == '[' || c == '{') {
 			panic(bail{})
 		}
+		if stop != "" && c == '?' {
+			// Inside a flow collection yaml.v3 ends a plain scalar at
+			// '?' (scannerc.go), as at ',' and the brackets.
+			panic(bail{})
+		}
 		f.i++
 	}
 	return strings.TrimRight(f.s[start:f.i], " ")
@@ -469,39 +494,92 @@ func (p *fastYAML) scalarNode(v string, quoted bool, line, col int) *yaml.Node {
 	return n
 }
 
+// resolvePlain gives a plain scalar the tag yaml.v3's resolve gives it
+// (gopkg.in/yaml.v3 resolve.go), in the same order of tries, or gives up
+// (panics with bail) on the forms the subset leaves to yaml.v3: the merge
+// key, timestamps, underscores, integers beyond int64 and the 0b and 0o
+// forms Go's ParseInt does not read.
 func resolvePlain(v string) string {
 	switch v {
 	case "", "~", "null", "Null", "NULL":
 		return "!!null"
 	case "true", "True", "TRUE", "false", "False", "FALSE":
 		return "!!bool"
-	case ".inf", ".Inf", ".INF", "+.inf", "-.inf", ".nan", ".NaN", ".NAN":
+	case ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF":
 		return "!!float"
+	case "<<":
+		// The merge key: yaml.v3 tags it !!merge and merges the mapping
+		// it names.
+		panic(bail{})
 	}
-	if c := v[0]; (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' {
-		if _, err := strconv.ParseInt(strings.ReplaceAll(v, "_", ""), 0, 64); err == nil && !strings.Contains(v, "_") {
-			return "!!int"
-		}
-		if _, err := strconv.ParseFloat(v, 64); err == nil && !strings.ContainsAny(v, "xXpP_") {
+	switch c := v[0]; {
+	case c == '.':
+		if _, err := strconv.ParseFloat(v, 64); err == nil {
 			return "!!float"
 		}
-		// Dates, times, huge integers and other forms yaml.v3 resolves
-		// itself: leave to it.
+	case c >= '0' && c <= '9', c == '-', c == '+':
 		if strings.Count(v, "-") >= 2 || strings.Contains(v, ":") {
+			panic(bail{}) // perhaps a timestamp
+		}
+		// yaml.v3 drops every '_' before it tries the number forms (so
+		// "0_" is the integer 0).
+		if strings.Contains(v, "_") {
 			panic(bail{})
 		}
-		if isDigitsOnly(v) {
-			panic(bail{}) // an integer too large for int64
+		if _, err := strconv.ParseInt(v, 0, 64); err == nil {
+			return "!!int"
+		}
+		if _, err := strconv.ParseUint(v, 0, 64); err == nil {
+			panic(bail{}) // an integer beyond int64
+		}
+		if yamlStyleFloat(v) {
+			if _, err := strconv.ParseFloat(v, 64); err == nil {
+				return "!!float"
+			}
+		}
+		if t := strings.TrimPrefix(v, "-"); strings.HasPrefix(t, "0b") || strings.HasPrefix(t, "0o") {
+			panic(bail{}) // yaml.v3 reads "0b+1" and "0o+7" itself
 		}
 	}
 	return "!!str"
 }
 
-func isDigitsOnly(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
+// yamlStyleFloat matches yaml.v3's yamlStyleFloat,
+// ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$, without a regexp.
+func yamlStyleFloat(s string) bool {
+	i := 0
+	digits := func() int {
+		j := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		return i - j
+	}
+	if i < len(s) && (s[i] == '-' || s[i] == '+') {
+		i++
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	} else {
+		if digits() == 0 {
+			return false
+		}
+		if i < len(s) && s[i] == '.' {
+			i++
+			digits()
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '-' || s[i] == '+') {
+			i++
+		}
+		if digits() == 0 {
 			return false
 		}
 	}
-	return s != ""
+	return i == len(s)
 }

@@ -68,6 +68,17 @@ func TestJSONReaderEscapes(t *testing.T) {
 	}
 }
 
+// NEL, LS and PS inside a JSON string are characters of the string (RFC
+// 8259 section 7: only control characters below U+0020 must be escaped);
+// yaml.v3 reads them as YAML 1.1 line breaks and folds them to spaces, so
+// the JSON reader is not compared with it on text holding them.
+func TestJSONReaderLineSeparators(t *testing.T) {
+	n, err := parseJSONDocument([]byte("{\"a\": \"x\u0085y\u2028z\u2029\"}"))
+	if err != nil || n.Content[1].Value != "x\u0085y\u2028z\u2029" {
+		t.Fatalf("got %v %q", err, n.Content[1].Value)
+	}
+}
+
 // Objects with many keys find duplicates through their index too.
 func TestJSONReaderDuplicateInLargeObject(t *testing.T) {
 	var b strings.Builder
@@ -103,6 +114,9 @@ func FuzzJSONReader(f *testing.F) {
 		got, err := parseJSONDocument([]byte(s))
 		if err != nil {
 			return
+		}
+		if strings.ContainsAny(s, "\u0085\u2028\u2029") {
+			return // line breaks to yaml.v3, characters to JSON (TestJSONReaderLineSeparators)
 		}
 		var want yaml.Node
 		if yerr := yaml.Unmarshal([]byte(s), &want); yerr != nil || len(want.Content) == 0 {

@@ -2,6 +2,7 @@ package check
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/iamwhy/iamwhy/policy"
 )
@@ -206,7 +207,7 @@ func (p *fastYAML) blockEntry(indent int) (key string, fl flow, ok bool) {
 	if valText == "" || valText[0] == '#' {
 		panic(bail{})
 	}
-	return key, flow{p: p, s: valText, line: p.line(), col0: in + len(key) + 2 + (len(rest) - len(valText))}, true
+	return key, flow{p: p, s: valText, line: p.line(), col0: in + utf8.RuneCountInString(key) + 2 + (len(rest) - len(valText))}, true
 }
 
 // fastYAMLContext reads a context's block mapping at indent: keys to a
