@@ -310,18 +310,18 @@ type flow struct {
 	i    int
 	line int
 	col0 int // 0-based column of s[0]
+
+	// The characters of s[:counted], for column: f.i only moves forward,
+	// so each byte is counted once.
+	counted, runes int
 }
 
 // column is the 1-based column of s[f.i]. yaml.v3 counts characters, not
-// bytes, so text before it that is not ASCII counts once per character.
+// bytes.
 func (f *flow) column() int {
-	before := f.s[:f.i]
-	for j := 0; j < len(before); j++ {
-		if before[j] >= utf8.RuneSelf {
-			return f.col0 + utf8.RuneCountInString(before) + 1
-		}
-	}
-	return f.col0 + f.i + 1
+	f.runes += utf8.RuneCountInString(f.s[f.counted:f.i])
+	f.counted = f.i
+	return f.col0 + f.runes + 1
 }
 
 func (f *flow) space() {

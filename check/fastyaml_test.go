@@ -91,13 +91,16 @@ func TestFastYAMLMatchesYAMLv3(t *testing.T) {
 		"x: 1\ncases:\n  - name: it''s\n    expect: allow\n",
 		"x: 1\ncases:\n  - name: a\n      continued\n    expect: allow\n",
 		"x: 1\ncases:\n  - when: 2024-01-01\n",
-		// yaml.v3 drops underscores before reading a number: "0_" is 0.
+		// Integers past int64, which Go would read as floats.
 		"x: 1\ncases:\n  - n: [01000000000000000000000, -99999999999999999999, 18446744073709551616]\n",
 		// yaml.v3 reads U+2028 and U+2029 as line breaks.
 		"x: 1\ncases:\n  - name: a\u2028b\n    expect: allow\n",
 		"x: 1\ncases:\n  - name: [a\u2029, b]\n",
+		// Inside a flow collection '?' ends a plain scalar.
 		"x: 1\ncases:\n  - n: [0?, a?b]\n    m: {a?: b}\n",
+		// The merge key.
 		"x: 1\ncases:\n  - name: <<\n    <<: {expect: allow}\n",
+		// yaml.v3 drops underscores before reading a number: "0_" is 0.
 		"x: 1\ncases:\n  - n: [0_, 1_000, _1, 0x_1, 0b1_0, +1_0, 1_.5, 0o_7]\n",
 	} {
 		checkAgainstYAMLv3(t, "edge", src)

@@ -62,7 +62,7 @@ func FuzzResolvePlain(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, v string) {
 		if yamlStyleFloat(v) != yamlv3StyleFloat.MatchString(v) {
-			t.Fatalf("%q: yamlStyleFloat %v, yaml.v3's expression %v", v, yamlStyleFloat(v), !yamlStyleFloat(v))
+			t.Fatalf("%q: yamlStyleFloat %v, yaml.v3's expression %v", v, yamlStyleFloat(v), yamlv3StyleFloat.MatchString(v))
 		}
 		if v == "" || strings.ContainsAny(v, "\x00\n\r\t #:,[]{}'\"&*!|>%@`") {
 			return
