@@ -3,7 +3,6 @@ package check
 import (
 	"fmt"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 
@@ -118,11 +117,12 @@ type cached struct {
 // file's order. Cases run concurrently; policies compile once.
 func (r *Runner) Run(f *File, rep *Report) {
 	fr := r.newFileRun(f)
-	results := fr.run(f.Cases, nil)
-	for i := range results {
-		rep.Results = append(rep.Results, results[i])
-		rep.Summary.Add(&results[i])
-	}
+	// emit never fails, so neither does the run.
+	_, _ = fr.run(f.Cases, nil, func(res *Result) error {
+		rep.Results = append(rep.Results, *res)
+		rep.Summary.Add(res)
+		return nil
+	})
 }
 
 // RunSource evaluates every case of an opened check file and hands each
@@ -132,18 +132,13 @@ func (r *Runner) Run(f *File, rep *Report) {
 func (r *Runner) RunSource(s *Source, emit func(*Result) error) error {
 	fr := r.newFileRun(s.File)
 	var buf []Result
-	return s.Cases(runBatch, func(cases []*Case) error {
-		buf = fr.run(cases, buf[:0])
-		for i := range buf {
-			if err := emit(&buf[i]); err != nil {
-				return err
-			}
-		}
-		return nil
+	return s.Cases(runBatch, func(cases []*Case) (err error) {
+		buf, err = fr.run(cases, buf[:0], emit)
+		return err
 	})
 }
 
-// runBatch is how many cases are decided between two emits.
+// runBatch is how many cases a streamed file reads at a time.
 const runBatch = 4096
 
 // Add counts a result.
@@ -165,8 +160,11 @@ func (s *Summary) Add(res *Result) {
 // fileRun is the state of running one file: its environment, opened on
 // first use.
 type fileRun struct {
-	r       *Runner
-	f       *File
+	r *Runner
+	f *File
+	// workers are the deciding goroutines' states (the calling
+	// goroutine's first), kept from one batch to the next.
+	workers []*worker
 	envOnce sync.Once
 	env     Environment
 	envErr  error
@@ -194,54 +192,6 @@ func (fr *fileRun) layers(req *eval.Request) (*eval.Layers, error) {
 		return nil, fr.envErr
 	}
 	return fr.env.Layers(req)
-}
-
-// run decides cases concurrently and returns their results appended to
-// out, in order.
-func (fr *fileRun) run(cases []*Case, out []Result) []Result {
-	type job struct {
-		c                *Case
-		action, resource string
-		multi            bool
-	}
-	var jobs []job
-	for _, c := range cases {
-		multi := len(c.Actions)*len(c.Resources) > 1
-		for _, action := range c.Actions {
-			for _, resource := range c.Resources {
-				jobs = append(jobs, job{c, action, resource, multi})
-			}
-		}
-	}
-	base := len(out)
-	out = append(out, make([]Result, len(jobs))...)
-	results := out[base:]
-	workers := min(runtime.GOMAXPROCS(0), max(1, len(jobs)/64))
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			ws := &worker{}
-			for i := w; i < len(jobs); i += workers {
-				j := jobs[i]
-				var layers func(*eval.Request) (*eval.Layers, error)
-				if j.c.Layers == nil {
-					layers = fr.layers
-				}
-				results[i] = fr.r.runOne(ws, fr.f, j.c, j.action, j.resource, j.multi, layers)
-				if fr.r.Live != nil {
-					var env Environment
-					if j.c.Layers == nil {
-						env = fr.environment()
-					}
-					fr.r.Live(j.c, &results[i], env)
-				}
-			}
-		}(w)
-	}
-	wg.Wait()
-	return out
 }
 
 // worker is what one goroutine deciding cases keeps from one case to the
