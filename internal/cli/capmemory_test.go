@@ -44,6 +44,22 @@ func TestHoldGC(t *testing.T) {
 	if p, l := gcNow(); p != prevPercent || l != prevLimit {
 		t.Fatalf("after every run: %d, %d; was %d, %d", p, l, prevPercent, prevLimit)
 	}
+	// Off is above any percentage; the lowest limit still holds.
+	off := noGCBelow(512 << 20)
+	less = lessGC()
+	c1 = capMemory(300 << 20)
+	if p, l := gcNow(); p != -1 || l != 300<<20 {
+		t.Fatalf("noGCBelow, lessGC and capMemory: %d, %d", p, l)
+	}
+	off()
+	if p, l := gcNow(); p != 400 || l != 300<<20 {
+		t.Fatalf("after noGCBelow ended: %d, %d", p, l)
+	}
+	less()
+	c1()
+	if p, l := gcNow(); p != prevPercent || l != prevLimit {
+		t.Fatalf("after every run: %d, %d; was %d, %d", p, l, prevPercent, prevLimit)
+	}
 	t.Setenv("GOMEMLIMIT", "1GiB")
 	t.Setenv("GOGC", "50")
 	r := lessGC()

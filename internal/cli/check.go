@@ -53,7 +53,7 @@ func runCheck(ctx context.Context, s Streams, o *checkOptions) error {
 	if !ok {
 		return fmt.Errorf("unknown --output %q (want text, json, junit, sarif or markdown)", o.Output)
 	}
-	defer lessGC()()
+	defer noGCBelow(checkHeapLimit)()
 	// The service reference is decoded on the other core while the files
 	// are read.
 	refReady := make(chan eval.Reference, 1)
@@ -93,6 +93,10 @@ func runCheck(ctx context.Context, s Streams, o *checkOptions) error {
 	}
 	return nil
 }
+
+// checkHeapLimit is the soft memory limit of a check run, under which the
+// collector does not run.
+const checkHeapLimit = 512 << 20
 
 // checkFileError gives a check file's error exit status 2.
 func checkFileError(err error) error {
