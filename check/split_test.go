@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // splitCases cuts the list at item starts into at most the chunks asked
@@ -52,6 +53,57 @@ func TestSplitCases(t *testing.T) {
 	for _, chunks := range []int{1, 3, 50} {
 		if _, _, _, ok := splitCases(mid, chunks); ok {
 			t.Fatalf("a key in the middle, %d chunks: split", chunks)
+		}
+	}
+}
+
+// plainASCII8 agrees with a byte-wise test on every byte value at every
+// position of a word, and on words mixing two odd bytes; printable gives
+// the byte-wise answer on text of every length around the word size.
+func TestPlainASCII8(t *testing.T) {
+	plain := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if s[i] < 0x20 || s[i] >= 0x7f {
+				return false
+			}
+		}
+		return true
+	}
+	word := []byte("abcdefgh")
+	for pos := range 8 {
+		for v := range 256 {
+			w := append([]byte{}, word...)
+			w[pos] = byte(v)
+			if got := plainASCII8(string(w)); got != plain(string(w)) {
+				t.Fatalf("%q: %v", w, got)
+			}
+			for _, v2 := range []byte{0x00, 0x1f, 0x20, 0x7e, 0x7f, 0x80, 0xff} {
+				w2 := append([]byte{}, w...)
+				w2[(pos+3)%8] = v2
+				if got := plainASCII8(string(w2)); got != plain(string(w2)) {
+					t.Fatalf("%q: %v", w2, got)
+				}
+			}
+		}
+	}
+	slow := func(s string) bool {
+		for _, r := range s {
+			switch {
+			case r == '\n':
+			case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f, r == 0xfeff, r >= 0xfffe, r == '\u2028', r == '\u2029':
+				return false
+			}
+		}
+		return utf8.ValidString(s)
+	}
+	for n := range 20 {
+		for _, odd := range []string{"\n", "\t", "\x7f", "\r", "é", "\u2028", "\xff"} {
+			for at := 0; at < n; at++ {
+				s := strings.Repeat("x", at) + odd + strings.Repeat("y", n-at)
+				if got := printable(s); got != slow(s) {
+					t.Fatalf("%q: %v", s, got)
+				}
+			}
 		}
 	}
 }
