@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/iamwhy/iamwhy/inputfile"
 	"github.com/iamwhy/iamwhy/internal/yamldoc"
 	"gopkg.in/yaml.v3"
 )
@@ -67,7 +68,10 @@ func splitCases(data []byte, chunks int) (head []byte, parts [][]byte, startLine
 	// No other top-level key may follow the list: every line of every
 	// chunk is indented, a list item or a comment.
 	bad := make([]bool, len(parts))
-	inParallel(len(parts), func(c int) { bad[c] = !indentedLines(parts[c]) })
+	inParallel(len(parts), func(c int) {
+		bad[c] = true
+		bad[c] = !indentedLines(parts[c])
+	})
 	for _, b := range bad {
 		if b {
 			return nil, nil, nil, false
@@ -127,6 +131,7 @@ func parseYAMLCases(path string, head []byte, parts [][]byte, startLines []int) 
 	// names of the chunks already read, in order.
 	go inParallel(len(parts), func(i int) {
 		defer close(done[i])
+		failed[i] = true
 		// The chunk's cases are read into a File of its own (its
 		// arena, its shared layers), with the file's policies.
 		fc := &File{Path: f.Path, Dir: f.Dir, Policies: f.Policies, Environment: f.Environment}
@@ -188,7 +193,9 @@ func parseCasesParallel(parts [][]byte, startLines []int) ([]*yaml.Node, error) 
 	out := make([][]*yaml.Node, len(parts))
 	errs := make([]error, len(parts))
 	inParallel(len(parts), func(i int) {
+		errs[i] = errNotRead
 		if items, ok := parseFastYAML(string(parts[i]), startLines[i], 256); ok {
+			errs[i] = nil
 			out[i] = items
 			return
 		}
@@ -202,7 +209,7 @@ func parseCasesParallel(parts [][]byte, startLines []int) ([]*yaml.Node, error) 
 			return
 		}
 		shiftLines(n.Content[0], startLines[i]-1)
-		out[i] = n.Content[0].Content
+		out[i], errs[i] = n.Content[0].Content, nil
 	})
 	var all []*yaml.Node
 	for i := range out {
@@ -218,7 +225,10 @@ type parseError string
 
 func (e parseError) Error() string { return string(e) }
 
-const errNotSequence = parseError("cases chunk is not a sequence")
+const (
+	errNotSequence = parseError("cases chunk is not a sequence")
+	errNotRead     = parseError("cases chunk not read")
+)
 
 func shiftLines(n *yaml.Node, by int) {
 	n.Line += by
@@ -228,7 +238,9 @@ func shiftLines(n *yaml.Node, by int) {
 }
 
 // inParallel calls fn for each of 0..n-1, on up to GOMAXPROCS goroutines,
-// and returns when all have returned.
+// and returns when all have returned. A fault reading a mapped file ends
+// the fn that met it (inputfile.CatchFault): each fn records its failure
+// before it reads, so that such an end reads as one.
 func inParallel(n int, fn func(i int)) {
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
@@ -238,7 +250,7 @@ func inParallel(n int, fn func(i int)) {
 		go func(i int) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			fn(i)
+			inputfile.CatchFault(func() { fn(i) })
 		}(i)
 	}
 	wg.Wait()

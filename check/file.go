@@ -117,11 +117,19 @@ func nodePos(n *yaml.Node) policy.Pos { return policy.At("", n.Line, n.Column) }
 
 // LoadFile reads and validates a check file.
 func LoadFile(path string) (*File, error) {
-	data, err := inputfile.Read(path)
+	m, err := inputfile.Map(path)
 	if err != nil {
 		return nil, &FileError{Path: path, Msg: err.Error()}
 	}
-	return Parse(path, data)
+	// A large file is mapped, not read: nothing of the File may point
+	// into m.Data once it is closed (TestParseKeepsNoFileBytes), and a
+	// fault reading it is an error of the file.
+	defer m.Close()
+	var f *File
+	if inputfile.CatchFault(func() { f, err = Parse(path, m.Data) }) {
+		return nil, &FileError{Path: path, Msg: "the file changed while it was read (truncated?)"}
+	}
+	return f, err
 }
 
 // Parse reads a check file from data; path names it in errors and anchors

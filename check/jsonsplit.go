@@ -3,6 +3,8 @@ package check
 import (
 	"bytes"
 	"runtime"
+
+	"github.com/iamwhy/iamwhy/inputfile"
 )
 
 // The cases of a large JSON file are read by two goroutines: the file's
@@ -52,6 +54,12 @@ func splitJSONCases(f *File, data []byte, from int) *jsonHalf {
 // own (its arena and shared layers), with the file's policies.
 func (h *jsonHalf) read(f *File, data []byte, line, col int) {
 	defer close(h.done)
+	// A fault (a mapped file truncated) leaves h.ok false: the first
+	// reader then reads on and meets it itself.
+	inputfile.CatchFault(func() { h.readCases(f, data, line, col) })
+}
+
+func (h *jsonHalf) readCases(f *File, data []byte, line, col int) {
 	defer func() {
 		if r := recover(); r != nil {
 			if _, ok := r.(*jsonError); !ok {
