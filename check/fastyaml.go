@@ -122,22 +122,28 @@ func eachFastYAML(src string, firstLine int, fn func(*yaml.Node) (release bool),
 // yaml.v3).
 func printable(src string) bool {
 	// ASCII, the usual text, without decoding runes: eight bytes at a time
-	// while none is below 0x20 (a line feed included), DEL or above 0x7f,
-	// else one (a byte at a time was a twentieth of reading a large file).
+	// while each is a line feed or in 0x20..0x7e, else a byte at a time
+	// (all of it a byte at a time was a twentieth of reading a large file).
 	i := 0
+ascii:
 	for i < len(src) {
-		if i+8 <= len(src) && plainASCII8(src[i:i+8]) {
-			i += 8
-			continue
+		if i+8 <= len(src) {
+			w := uint64(src[i]) | uint64(src[i+1])<<8 | uint64(src[i+2])<<16 | uint64(src[i+3])<<24 |
+				uint64(src[i+4])<<32 | uint64(src[i+5])<<40 | uint64(src[i+6])<<48 | uint64(src[i+7])<<56
+			if textASCII8(w) {
+				i += 8
+				continue
+			}
 		}
-		c := src[i]
-		if c >= utf8.RuneSelf {
-			break
+		for end := min(i+8, len(src)); i < end; i++ {
+			c := src[i]
+			if c >= utf8.RuneSelf {
+				break ascii
+			}
+			if c < 0x20 && c != '\n' || c == 0x7f {
+				return false
+			}
 		}
-		if c < 0x20 && c != '\n' || c == 0x7f {
-			return false
-		}
-		i++
 	}
 	src = src[i:]
 	if !utf8.ValidString(src) {
@@ -158,19 +164,15 @@ func printable(src string) bool {
 	return true
 }
 
-// plainASCII8 reports whether each of the eight bytes of s is in
-// 0x20..0x7e. A byte below 0x20 or above 0x7f sets its top bit in the
-// first term or in the word, DEL (0x7f) becomes a zero byte in the second
-// (the usual test for a zero byte in a word: a borrow can only mark bytes
-// above a true one, so the answer for the whole word is exact).
-func plainASCII8(s string) bool {
-	w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	below20 := (w - 0x20*ones) & ^w & highs
-	d := w ^ (0x7f * ones)
-	del := (d - ones) & ^d & highs
-	return below20|del|(w&highs) == 0
+// textASCII8 reports whether each of the eight bytes of w is a line feed
+// or in 0x20..0x7e. Each mask below has the top bit of a byte set exactly
+// when the byte is what it names (no carry crosses a byte: every sum is
+// of a byte's low seven bits and a constant below 0x80).
+func textASCII8(w uint64) bool {
+	const ones, low7, highs = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
+	zero := func(x uint64) uint64 { return ^((x&low7 + low7) | x) & highs }
+	below20 := ^((w&low7 + 0x60*ones) | w) & highs
+	return below20&^zero(w^(0x0a*ones))|zero(w^low7)|w&highs == 0
 }
 
 func indentOf(l string) int {

@@ -57,30 +57,37 @@ func TestSplitCases(t *testing.T) {
 	}
 }
 
-// plainASCII8 agrees with a byte-wise test on every byte value at every
+// textASCII8 agrees with a byte-wise test on every byte value at every
 // position of a word, and on words mixing two odd bytes; printable gives
 // the byte-wise answer on text of every length around the word size.
-func TestPlainASCII8(t *testing.T) {
+func TestTextASCII8(t *testing.T) {
+	word := func(s string) bool {
+		var w uint64
+		for i := 7; i >= 0; i-- {
+			w = w<<8 | uint64(s[i])
+		}
+		return textASCII8(w)
+	}
 	plain := func(s string) bool {
 		for i := 0; i < len(s); i++ {
-			if s[i] < 0x20 || s[i] >= 0x7f {
+			if s[i] != '\n' && (s[i] < 0x20 || s[i] >= 0x7f) {
 				return false
 			}
 		}
 		return true
 	}
-	word := []byte("abcdefgh")
+	base := []byte("abcdefgh")
 	for pos := range 8 {
 		for v := range 256 {
-			w := append([]byte{}, word...)
+			w := append([]byte{}, base...)
 			w[pos] = byte(v)
-			if got := plainASCII8(string(w)); got != plain(string(w)) {
+			if got := word(string(w)); got != plain(string(w)) {
 				t.Fatalf("%q: %v", w, got)
 			}
-			for _, v2 := range []byte{0x00, 0x1f, 0x20, 0x7e, 0x7f, 0x80, 0xff} {
+			for _, v2 := range []byte{0x00, 0x09, 0x0a, 0x0b, 0x1f, 0x20, 0x7e, 0x7f, 0x80, 0x8a, 0xff} {
 				w2 := append([]byte{}, w...)
 				w2[(pos+3)%8] = v2
-				if got := plainASCII8(string(w2)); got != plain(string(w2)) {
+				if got := word(string(w2)); got != plain(string(w2)) {
 					t.Fatalf("%q: %v", w2, got)
 				}
 			}
