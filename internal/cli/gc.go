@@ -7,15 +7,13 @@ import (
 )
 
 // lessGC lets the garbage collector run less often while a command builds
-// a large heap once (check files, an environment) and returns the function
-// that restores it. A check run's live heap is small (the policies, a
-// batch of cases and results) while it allocates several times that, and
-// an environment read from its cache grows the heap from nothing to a few
-// hundred MB: at Go's default the collector took a quarter of the CPU of a
-// 20,000-case check run and traced the growing environment again and
-// again. At 400 the heap may grow to five times the live
-// data between collections; the 512 MiB soft limit keeps a very large run
-// (a million streamed cases) within bounds whatever the ratio.
+// a large heap once (an environment) and returns the function that
+// restores it. An environment read from its cache grows the heap from
+// nothing to a few hundred MB: at Go's default the collector traced the
+// growing environment again and again (and took a quarter of the CPU of a
+// 20,000-case check run, which now uses noGCBelow). At 400 the heap may
+// grow to five times the live data between collections; the 512 MiB soft
+// limit keeps a very large one within bounds whatever the ratio.
 func lessGC() (restore func()) {
 	return holdGC(gcHold{percent: 400, limit: 512 << 20})
 }
