@@ -170,8 +170,8 @@ func parseYAMLCases(path string, head []byte, parts [][]byte, startLines []int) 
 			continue // the rest are waited for, not used
 		}
 		if cr == nil {
-			cr = newCaseReader(f, len(out[0])*len(parts))
-			f.Cases = make([]*Case, 0, len(out[0])*len(parts))
+			expect := len(out[0]) * len(parts)
+			cr, f.Cases = newCaseReader(f, expect), make([]*Case, 0, expect)
 		}
 		for _, c := range out[i] {
 			if cr.add(c) != nil {

@@ -2,6 +2,7 @@ package check
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -15,7 +16,7 @@ func TestSplitCases(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("version: 1\npolicies:\n  p: {}\ncases:\n")
 	for i := range 50 {
-		b.WriteString("  - name: c" + itoa(i) + "\n    # a comment\n\n    expect: allow\n    action: [\"- x\"]\n")
+		b.WriteString("  - name: c" + strconv.Itoa(i) + "\n    # a comment\n\n    expect: allow\n    action: [\"- x\"]\n")
 	}
 	data := []byte(b.String())
 	for _, chunks := range []int{1, 2, 3, 7, 50, 200} {

@@ -75,16 +75,26 @@ func (e *TooLargeError) Is(target error) bool   { return target == ErrTooLarge }
 // limit. The size is checked both before reading and while reading, as a
 // file may grow.
 func Read(path string) ([]byte, error) {
-	f, err := Open(path)
+	f, size, err := openSized(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	var size int64
-	if fi, err := f.Stat(); err == nil {
-		size = fi.Size()
-	}
 	return readAll(f, path, size)
+}
+
+// openSized opens path as Open does and returns the opened file's size.
+func openSized(path string) (*os.File, int64, error) {
+	f, err := Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, fi.Size(), nil
 }
 
 // Open opens path for reading if it is a regular file within the limit.

@@ -14,9 +14,8 @@ type Mapped struct {
 	// Data is the file's contents. Once Close is called it must not be
 	// used, nor anything that points into it: callers copy what they
 	// keep.
-	Data   []byte
-	unmap  func() error
-	closed bool
+	Data  []byte
+	unmap func() error // nil when read, and once closed
 }
 
 // Map returns the contents of the regular file at path, with the same
@@ -32,21 +31,17 @@ type Mapped struct {
 // within CatchFault, which turns the fault into an error. Close releases
 // the mapping.
 func Map(path string) (*Mapped, error) {
-	f, err := Open(path)
+	f, size, err := openSized(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if fi.Size() >= MapMin {
-		if data, unmap, ok := mapFile(f, fi.Size()); ok {
+	if size >= MapMin {
+		if data, unmap, ok := mapFile(f, size); ok {
 			return &Mapped{Data: data, unmap: unmap}, nil
 		}
 	}
-	data, err := readAll(f, path, fi.Size())
+	data, err := readAll(f, path, size)
 	if err != nil {
 		return nil, err
 	}
@@ -55,13 +50,10 @@ func Map(path string) (*Mapped, error) {
 
 // Close releases the mapping; a second call does nothing.
 func (m *Mapped) Close() error {
-	if m.closed {
-		return nil
-	}
-	m.closed = true
-	m.Data = nil
-	if m.unmap != nil {
-		return m.unmap()
+	unmap := m.unmap
+	m.Data, m.unmap = nil, nil
+	if unmap != nil {
+		return unmap()
 	}
 	return nil
 }

@@ -54,9 +54,8 @@ type gcHold struct {
 // holdGC applies h for as long as the command runs. Runs in one process
 // (tests, serve) share the collector: while any run holds, the settings
 // are the highest percentage (off above any) and the lowest limit asked
-// for, and after
-// the last the ones from before the first come back. A GOGC or
-// GOMEMLIMIT the user set wins.
+// for, and after the last the ones from before the first come back. A
+// GOGC or GOMEMLIMIT the user set wins.
 func holdGC(h gcHold) (restore func()) {
 	gcMu.Lock()
 	defer gcMu.Unlock()
