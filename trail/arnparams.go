@@ -7,6 +7,27 @@ import (
 	"github.com/iamwhy/iamwhy/arn"
 )
 
+// rdsListAll holds the RDS describe calls that list every resource of a
+// type in the caller's account and Region when no identifier is given,
+// with the parameter that names one and the resource type. RDS
+// authorises such a call on the type's ARN with "*" for the identifier,
+// not on "*": its access-denied messages name
+// arn:aws:rds:REGION:ACCOUNT:db:* for DescribeDBInstances without
+// DBInstanceIdentifier (with filters or nothing; quoted in
+// github.com/awslabs/pireporter/issues/8 and
+// github.com/LeanerCloud/CUDly/pull/1699) and ...:cluster:* for
+// DescribeDBClusters without DBClusterIdentifier (quoted in
+// github.com/aws/neptune-export/issues/120). A grant on that ARN matches
+// the request exactly; "*" would also allow the same call in other
+// accounts and Regions. Only the calls whose message we have seen are
+// listed: for the others (DescribeDBSnapshots, authorised on db and
+// snapshot, and the rest) the ARN RDS names is not known here, and they
+// stay on "*".
+var rdsListAll = map[string]struct{ param, res string }{
+	"DescribeDBInstances": {"dBInstanceIdentifier", "db:"},
+	"DescribeDBClusters":  {"dBClusterIdentifier", "cluster:"},
+}
+
 // resourcesFromParameters builds the ARNs a call names in its request
 // parameters for the services whose parameters name resources by name or
 // ID rather than by ARN, beyond resourceFromParameters' single target.
@@ -372,6 +393,9 @@ func resourcesFromParameters(r *Record) []string {
 					add(regional("rds", k.res+strings.ToLower(v)))
 				}
 			}
+		}
+		if res, ok := rdsListAll[r.EventName]; ok && str(res.param) == "" {
+			add(regional("rds", res.res+"*"))
 		}
 	case "cloudtrail":
 		// AddTags and RemoveTags name a trail, event data store or channel

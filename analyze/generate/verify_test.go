@@ -102,7 +102,7 @@ func TestCoverageUnscopedReasons(t *testing.T) {
 		userRecord("e1", "ec2.amazonaws.com", "RunInstances", `"requestParameters":{"instanceType":"t3.micro","instancesSet":{"items":[{"imageId":"ami-1"}]}}`),
 		userRecord("e2", "ssm.amazonaws.com", "PutParameter", `"errorCode":"ThrottlingException","requestParameters":null`),
 		userRecord("e3", "ssm.amazonaws.com", "PutParameter", `"requestParameters":{"name":"/app/p"}`),
-		userRecord("e4", "rds.amazonaws.com", "DescribeDBInstances", `"requestParameters":null`),
+		userRecord("e4", "rds.amazonaws.com", "DescribeDBSnapshots", `"requestParameters":null`),
 		userRecord("e5", "s3.amazonaws.com", "GetObject", `"requestParameters":{"bucketName":"b","key":"k"}`),
 		userRecord("e6", "s3.amazonaws.com", "ListBuckets", `"requestParameters":null`))
 	res, err := g.Result(nil, time.Time{}, time.Time{})
@@ -110,7 +110,7 @@ func TestCoverageUnscopedReasons(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Unscoped{
-		{Action: "rds:DescribeDBInstances", Required: false, Reasons: []string{trail.UnnamedNoParameters}},
+		{Action: "rds:DescribeDBSnapshots", Required: false, Reasons: []string{trail.UnnamedNoParameters}},
 	}
 	c := res.Coverage
 	if len(c.Unscoped) != len(want) {
