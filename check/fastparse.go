@@ -3,6 +3,7 @@ package check
 import (
 	"bytes"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/iamwhy/iamwhy/inputfile"
@@ -21,6 +22,19 @@ const parallelParseMin = 1 << 20
 // splitCases returns the file's text before the cases list and the chunks
 // of the list with the line number each starts at, or ok=false.
 func splitCases(data []byte, chunks int) (head []byte, parts [][]byte, startLines []int, ok bool) {
+	head, parts, startLines, ok = cutCases(data, chunks)
+	if !ok || !allIndented(parts) {
+		return nil, nil, nil, false
+	}
+	return head, parts, startLines, true
+}
+
+// cutCases is splitCases without the test that no top-level key follows
+// the list, which the fast reader makes as it reads (a line less indented
+// than the list's items ends it, and a chunk that does not end with its
+// list is not read), so that only the other readers pay for a pass of
+// their own (allIndented).
+func cutCases(data []byte, chunks int) (head []byte, parts [][]byte, startLines []int, ok bool) {
 	idx := bytes.Index(data, []byte("\ncases:\n"))
 	if idx < 0 {
 		return nil, nil, nil, false
@@ -65,19 +79,18 @@ func splitCases(data []byte, chunks int) (head []byte, parts [][]byte, startLine
 		}
 		startLines = append(startLines, line)
 	}
-	// No other top-level key may follow the list: every line of every
-	// chunk is indented, a list item or a comment.
+	return head, parts, startLines, true
+}
+
+// allIndented reports whether no other top-level key follows the list:
+// every line of every chunk is indented, a list item or a comment.
+func allIndented(parts [][]byte) bool {
 	bad := make([]bool, len(parts))
 	inParallel(len(parts), func(c int) {
 		bad[c] = true
 		bad[c] = !indentedLines(parts[c])
 	})
-	for _, b := range bad {
-		if b {
-			return nil, nil, nil, false
-		}
-	}
-	return head, parts, startLines, true
+	return !slices.Contains(bad, true)
 }
 
 // indentedLines reports whether every line of text that is not empty

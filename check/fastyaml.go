@@ -1,6 +1,7 @@
 package check
 
 import (
+	"math/bits"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -54,10 +55,11 @@ func parseFastYAML(src string, firstLine, nodeChunk int) (items []*yaml.Node, ok
 			items, ok = nil, false
 		}
 	}()
-	if !printable(src) {
+	lines, ok := textLines(src)
+	if !ok {
 		return nil, false
 	}
-	p := &fastYAML{src: src, lines: strings.Split(src, "\n"), firstLine: firstLine, nodeChunk: nodeChunk}
+	p := &fastYAML{src: src, lines: lines, firstLine: firstLine, nodeChunk: nodeChunk}
 	p.skipBlank()
 	if p.lineNo >= len(p.lines) {
 		return nil, false
@@ -88,10 +90,11 @@ func eachFastYAML(src string, firstLine int, fn func(*yaml.Node) (release bool),
 			ok = false
 		}
 	}()
-	if !printable(src) {
+	lines, ok := textLines(src)
+	if !ok {
 		return false
 	}
-	p := &fastYAML{src: src, lines: strings.Split(src, "\n"), firstLine: firstLine, nodeChunk: 256}
+	p := &fastYAML{src: src, lines: lines, firstLine: firstLine, nodeChunk: 256}
 	p.skipBlank()
 	if p.lineNo >= len(p.lines) {
 		return false
@@ -164,15 +167,63 @@ ascii:
 	return true
 }
 
+// textLines is printable and strings.Split(src, "\n") in one pass: the
+// lines of src, and ok false when printable is. ASCII text is read eight
+// bytes at a time, its line feeds found in the same words; anything else
+// takes the two separate passes (testing, splitting and, for the fast
+// reader, scanning each line again were each a tenth of reading a large
+// file).
+func textLines(src string) (lines []string, ok bool) {
+	const ones = 0x0101010101010101
+	lines = make([]string, 0, len(src)/32+1)
+	start, i := 0, 0
+	for ; i+8 <= len(src); i += 8 {
+		w := uint64(src[i]) | uint64(src[i+1])<<8 | uint64(src[i+2])<<16 | uint64(src[i+3])<<24 |
+			uint64(src[i+4])<<32 | uint64(src[i+5])<<40 | uint64(src[i+6])<<48 | uint64(src[i+7])<<56
+		if !textASCII8(w) {
+			return slowLines(src)
+		}
+		for nl := zeroBytes(w ^ (0x0a * ones)); nl != 0; nl &= nl - 1 {
+			end := i + bits.TrailingZeros64(nl)/8
+			lines = append(lines, src[start:end])
+			start = end + 1
+		}
+	}
+	for ; i < len(src); i++ {
+		switch c := src[i]; {
+		case c == '\n':
+			lines = append(lines, src[start:i])
+			start = i + 1
+		case c < 0x20 || c >= 0x7f:
+			return slowLines(src)
+		}
+	}
+	return append(lines, src[start:]), true
+}
+
+// slowLines is textLines for text that is not all printable ASCII.
+func slowLines(src string) ([]string, bool) {
+	if !printable(src) {
+		return nil, false
+	}
+	return strings.Split(src, "\n"), true
+}
+
+// zeroBytes has the top bit of each byte of x set exactly when the byte is
+// zero (see textASCII8).
+func zeroBytes(x uint64) uint64 {
+	const low7, highs = 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
+	return ^((x&low7 + low7) | x) & highs
+}
+
 // textASCII8 reports whether each of the eight bytes of w is a line feed
 // or in 0x20..0x7e. Each mask below has the top bit of a byte set exactly
 // when the byte is what it names (no carry crosses a byte: every sum is
 // of a byte's low seven bits and a constant below 0x80).
 func textASCII8(w uint64) bool {
 	const ones, low7, highs = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
-	zero := func(x uint64) uint64 { return ^((x&low7 + low7) | x) & highs }
 	below20 := ^((w&low7 + 0x60*ones) | w) & highs
-	return below20&^zero(w^(0x0a*ones))|zero(w^low7)|w&highs == 0
+	return below20&^zeroBytes(w^(0x0a*ones))|zeroBytes(w^low7)|w&highs == 0
 }
 
 func indentOf(l string) int {
@@ -181,9 +232,16 @@ func indentOf(l string) int {
 
 // skipBlank moves past empty and comment-only lines.
 func (p *fastYAML) skipBlank() {
+	// Only spaces indent (textLines lets no tab or other control
+	// character through); a line holding another space character, such as
+	// U+00A0, is not blank here and the parse gives up on it.
 	for p.lineNo < len(p.lines) {
-		t := strings.TrimSpace(p.lines[p.lineNo])
-		if t != "" && !strings.HasPrefix(t, "#") {
+		l := p.lines[p.lineNo]
+		i := 0
+		for i < len(l) && l[i] == ' ' {
+			i++
+		}
+		if i < len(l) && l[i] != '#' {
 			return
 		}
 		p.lineNo++
@@ -470,6 +528,10 @@ func (f *flow) plainUntil(stop string) string {
 	start := f.i
 	for f.i < len(f.s) {
 		c := f.s[f.i]
+		if !plainSpecial[c] {
+			f.i++ // none of the tests below applies to it
+			continue
+		}
 		if c != ':' && strings.IndexByte(stop, c) >= 0 {
 			break
 		}
@@ -494,6 +556,10 @@ func (f *flow) plainUntil(stop string) string {
 	}
 	return strings.TrimRight(f.s[start:f.i], " ")
 }
+
+// plainSpecial marks the bytes plainUntil tests: every byte of every stop
+// set it is given, and those it ends or gives up at.
+var plainSpecial = [256]bool{':': true, '#': true, ',': true, ']': true, '}': true, '[': true, '{': true, '?': true}
 
 // plainStart reports whether s may start a plain scalar: not with an
 // indicator character (YAML 1.2, 7.3.3).

@@ -152,9 +152,12 @@ func Parse(path string, data []byte) (*File, error) {
 		}
 	}
 	if len(data) >= parallelParseMin && runtime.GOMAXPROCS(0) > 1 {
-		if head, parts, lines, ok := splitCases(data, 4*runtime.GOMAXPROCS(0)); ok {
+		if head, parts, lines, ok := cutCases(data, 4*runtime.GOMAXPROCS(0)); ok {
 			if f, ok := parseYAMLCases(path, head, parts, lines); ok {
 				return f, nil
+			}
+			if !allIndented(parts) {
+				return parse(path, data, nil)
 			}
 			if items, err := parseCasesParallel(parts, lines); err == nil {
 				return parse(path, head, items)

@@ -2,6 +2,7 @@ package check
 
 import (
 	"bytes"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -54,6 +55,40 @@ func TestSplitCases(t *testing.T) {
 	for _, chunks := range []int{1, 3, 50} {
 		if _, _, _, ok := splitCases(mid, chunks); ok {
 			t.Fatalf("a key in the middle, %d chunks: split", chunks)
+		}
+	}
+}
+
+// The fast reader, given cutCases' chunks unchecked, refuses a top-level
+// key after the list or inside it by itself (LoadFile relies on it to skip
+// allIndented's pass), and reads the same list without one.
+func TestFastReaderRefusesTopLevelKeys(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("version: 1\npolicies:\n  p: {\"Statement\":[]}\ncases:\n")
+	for i := range 50 {
+		b.WriteString("  - name: c" + strconv.Itoa(i) + "\n    # a comment\n\n    principal: arn:aws:iam::111122223333:user/u\n    action: s3:GetObject\n    resource: \"*\"\n    layers:\n      identity: [p]\n    expect: deny\n")
+	}
+	data := []byte(b.String())
+	read := func(data []byte, chunks int) bool {
+		head, parts, lines, ok := cutCases(data, chunks)
+		if !ok {
+			t.Fatalf("%d chunks: not cut", chunks)
+		}
+		_, ok = parseYAMLCases("f.yaml", head, parts, lines)
+		return ok
+	}
+	for _, chunks := range []int{1, 3, 50} {
+		if !read(data, chunks) {
+			t.Fatalf("%d chunks: the list is not read", chunks)
+		}
+		for _, tail := range []string{"other: 1\n", "other: 1", "\r\n", "\t- x\n", "other:\n  - name: x\n"} {
+			if read(append(append([]byte{}, data...), tail...), chunks) {
+				t.Errorf("%q after the list, %d chunks: read", tail, chunks)
+			}
+		}
+		mid := bytes.Replace(data, []byte("  - name: c25\n"), []byte("late: key\n  - name: c25\n"), 1)
+		if read(mid, chunks) {
+			t.Errorf("a key in the middle, %d chunks: read", chunks)
 		}
 	}
 }
@@ -111,6 +146,39 @@ func TestTextASCII8(t *testing.T) {
 				if got := printable(s); got != slow(s) {
 					t.Fatalf("%q: %v", s, got)
 				}
+			}
+		}
+	}
+}
+
+// textLines gives printable's answer and strings.Split's lines, with each
+// odd character at every position of texts of every length around the
+// eight-byte words it reads, line feeds among them.
+func TestTextLines(t *testing.T) {
+	for n := range 26 {
+		for _, odd := range []string{"\n", "\n\n", "\t", "\x7f", "\r", "é", "\u2028", "\xff", "#", " "} {
+			for at := 0; at <= n; at++ {
+				s := strings.Repeat("a\nbc", n)[:n]
+				s = s[:at] + odd + s[at:]
+				lines, ok := textLines(s)
+				if want := printable(s); ok != want {
+					t.Fatalf("%q: ok %v, want %v", s, ok, want)
+				}
+				if ok && !slices.Equal(lines, strings.Split(s, "\n")) {
+					t.Fatalf("%q: lines %q, want %q", s, lines, strings.Split(s, "\n"))
+				}
+			}
+		}
+	}
+}
+
+// plainUntil skips the bytes plainSpecial does not mark without testing
+// them: each byte of each stop set it is called with must be marked.
+func TestPlainSpecialCoversStops(t *testing.T) {
+	for _, stop := range []string{"", ":", ",]}"} {
+		for i := range len(stop) {
+			if !plainSpecial[stop[i]] {
+				t.Errorf("%q of stop %q not marked", stop[i], stop)
 			}
 		}
 	}
