@@ -19,21 +19,12 @@ import (
 // plain path.
 const parallelParseMin = 1 << 20
 
-// splitCases returns the file's text before the cases list and the chunks
-// of the list with the line number each starts at, or ok=false.
-func splitCases(data []byte, chunks int) (head []byte, parts [][]byte, startLines []int, ok bool) {
-	head, parts, startLines, ok = cutCases(data, chunks)
-	if !ok || !allIndented(parts) {
-		return nil, nil, nil, false
-	}
-	return head, parts, startLines, true
-}
-
-// cutCases is splitCases without the test that no top-level key follows
-// the list, which the fast reader makes as it reads (a line less indented
-// than the list's items ends it, and a chunk that does not end with its
-// list is not read), so that only the other readers pay for a pass of
-// their own (allIndented).
+// cutCases returns the file's text before the cases list and the chunks
+// of the list with the line number each starts at, or ok=false. It does
+// not test that no top-level key follows the list: the fast reader makes
+// that test as it reads (a line less indented than the list's items ends
+// it, and a chunk that does not end with its list is not read), and only
+// the other readers pay for a pass of their own (allIndented).
 func cutCases(data []byte, chunks int) (head []byte, parts [][]byte, startLines []int, ok bool) {
 	idx := bytes.Index(data, []byte("\ncases:\n"))
 	if idx < 0 {
@@ -112,7 +103,7 @@ func indentedLines(text []byte) bool {
 // fastYAMLCases turns parseYAMLCases on; the tests compare with it off.
 var fastYAMLCases = true
 
-// parseYAMLCases reads a file split by splitCases: the text before the
+// parseYAMLCases reads a file cut by cutCases: the text before the
 // cases first, then each chunk of cases on a goroutine of its own straight
 // into cases, the nodes of each item used again for the next (building
 // every node of the file before reading any case, then collecting them,

@@ -31,7 +31,7 @@ func sameTree(a, b *yaml.Node, path string) error {
 // parser accepts it, the trees must be equal.
 func checkAgainstYAMLv3(t *testing.T, name, src string) (accepted bool) {
 	t.Helper()
-	head, parts, lines, ok := splitCases([]byte(src), 3)
+	head, parts, lines, ok := cutIndented([]byte(src), 3)
 	if !ok {
 		return false
 	}
@@ -141,7 +141,7 @@ func FuzzFastYAML(f *testing.F) {
 // chunks read concurrently, whatever its size; ok is false when that path
 // gives the file up (then Parse reads it whole).
 func parseSplitYAML(data []byte) (*File, bool) {
-	head, parts, lines, ok := splitCases(data, 3)
+	head, parts, lines, ok := cutCases(data, 3)
 	if !ok {
 		return nil, false
 	}
@@ -170,7 +170,7 @@ func TestFastYAMLReadsCasesDirectly(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := b.Bytes()
-	head, parts, lines, ok := splitCases(data, 1)
+	head, parts, lines, ok := cutCases(data, 1)
 	if !ok {
 		t.Fatal("not split")
 	}

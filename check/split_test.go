@@ -9,10 +9,10 @@ import (
 	"unicode/utf8"
 )
 
-// splitCases cuts the list at item starts into at most the chunks asked
+// cutCases cuts the list at item starts into at most the chunks asked
 // for, which together are the whole list, each with the line it starts
-// on; a top-level key anywhere after the list (in any chunk) gives the
-// split up.
+// on; with allIndented, a top-level key anywhere after the list (in any
+// chunk) gives the split up.
 func TestSplitCases(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("version: 1\npolicies:\n  p: {}\ncases:\n")
@@ -21,7 +21,7 @@ func TestSplitCases(t *testing.T) {
 	}
 	data := []byte(b.String())
 	for _, chunks := range []int{1, 2, 3, 7, 50, 200} {
-		head, parts, lines, ok := splitCases(data, chunks)
+		head, parts, lines, ok := cutIndented(data, chunks)
 		if !ok {
 			t.Fatalf("%d chunks: not split", chunks)
 		}
@@ -45,7 +45,7 @@ func TestSplitCases(t *testing.T) {
 	for _, tail := range []string{"other: 1\n", "other: 1", "\r\n", "\t- x\n"} {
 		bad := append(append([]byte{}, data...), tail...)
 		for _, chunks := range []int{1, 3, 50} {
-			if _, _, _, ok := splitCases(bad, chunks); ok {
+			if _, _, _, ok := cutIndented(bad, chunks); ok {
 				t.Fatalf("%q after the list, %d chunks: split", tail, chunks)
 			}
 		}
@@ -53,10 +53,20 @@ func TestSplitCases(t *testing.T) {
 	// In the middle of the list too.
 	mid := bytes.Replace(data, []byte("  - name: c25\n"), []byte("late: key\n  - name: c25\n"), 1)
 	for _, chunks := range []int{1, 3, 50} {
-		if _, _, _, ok := splitCases(mid, chunks); ok {
+		if _, _, _, ok := cutIndented(mid, chunks); ok {
 			t.Fatalf("a key in the middle, %d chunks: split", chunks)
 		}
 	}
+}
+
+// cutIndented is cutCases followed by allIndented, as Parse does before
+// the readers other than the fast one.
+func cutIndented(data []byte, chunks int) (head []byte, parts [][]byte, startLines []int, ok bool) {
+	head, parts, startLines, ok = cutCases(data, chunks)
+	if !ok || !allIndented(parts) {
+		return nil, nil, nil, false
+	}
+	return head, parts, startLines, true
 }
 
 // The fast reader, given cutCases' chunks unchecked, refuses a top-level
@@ -173,12 +183,53 @@ func TestTextLines(t *testing.T) {
 }
 
 // plainUntil skips the bytes plainSpecial does not mark without testing
-// them: each byte of each stop set it is called with must be marked.
-func TestPlainSpecialCoversStops(t *testing.T) {
-	for _, stop := range []string{"", ":", ",]}"} {
-		for i := range len(stop) {
-			if !plainSpecial[stop[i]] {
-				t.Errorf("%q of stop %q not marked", stop[i], stop)
+// them. With every byte marked it tests each one, as it did before the
+// table; it must read every scalar the same either way, for every byte
+// value in every position of a short value, with every stop set it is
+// called with.
+func TestPlainSpecialSkipsOnlyUntested(t *testing.T) {
+	read := func(s, stop string) (v string, end int, bailed bool) {
+		defer func() {
+			if r := recover(); r != nil {
+				if _, ok := r.(bail); !ok {
+					panic(r)
+				}
+				bailed = true
+			}
+		}()
+		f := &flow{s: s}
+		v = f.plainUntil(stop)
+		return v, f.i, false
+	}
+	type reading struct {
+		v      string
+		end    int
+		bailed bool
+	}
+	var cases []string
+	for c := range 256 {
+		for _, tmpl := range []string{"a%sb", "%sb", "a %s b", "a%s", "a%s b"} {
+			cases = append(cases, strings.Replace(tmpl, "%s", string([]byte{byte(c)}), 1))
+		}
+	}
+	stops := []string{"", ":", ",]}"}
+	table := map[[2]string]reading{}
+	for _, s := range cases {
+		for _, stop := range stops {
+			v, end, b := read(s, stop)
+			table[[2]string{s, stop}] = reading{v, end, b}
+		}
+	}
+	saved := plainSpecial
+	defer func() { plainSpecial = saved }()
+	for i := range plainSpecial {
+		plainSpecial[i] = true
+	}
+	for _, s := range cases {
+		for _, stop := range stops {
+			v, end, b := read(s, stop)
+			if got, want := table[[2]string{s, stop}], (reading{v, end, b}); got != want {
+				t.Errorf("%q until %q: %+v with the table, %+v testing every byte", s, stop, got, want)
 			}
 		}
 	}
