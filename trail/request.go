@@ -304,6 +304,10 @@ func unusableARN(s string) string {
 		return "not an ARN"
 	case !arn.KnownPartition(a.Partition):
 		return "not an ARN of an AWS partition"
+	case a.Service != strings.ToLower(a.Service):
+		// Service prefixes are lowercase; lint refuses any other
+		// (INVALID_ARN_SERVICE_CASE), and no AWS resource has one.
+		return "its service is not in lowercase"
 	case !utf8.ValidString(s):
 		return "not UTF-8"
 	}

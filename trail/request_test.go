@@ -164,6 +164,13 @@ func TestToReplayForeignPartition(t *testing.T) {
 			t.Errorf("%s: no note in %q", name, rp.Notes)
 		}
 	}
+	// A service prefix not in lowercase (FuzzRowRecord: "arn:aws:A:::" went
+	// into a generated policy, which lint then refused) is noted too.
+	r0 := readOne(t, head+`"requestParameters":null}`)
+	r0.Resources = []Resource{{ARN: "arn:aws:A:::"}}
+	if rp := ToReplay(r0, RequestOptions{}); len(rp.Requests) == 0 || rp.Requests[0].Resource != "*" || !strings.Contains(strings.Join(rp.Notes, "\n"), "its service is not in lowercase: not used") {
+		t.Errorf("uppercase service: %+v %q", rp.Requests, rp.Notes)
+	}
 	// A resource that is not UTF-8 (an Athena row can hold any bytes; JSON
 	// would write the policy's copy as U+FFFD, another resource) is noted.
 	r := readOne(t, head+`"requestParameters":null}`)
