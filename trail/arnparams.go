@@ -17,15 +17,21 @@ import (
 // github.com/awslabs/pireporter/issues/8 and
 // github.com/LeanerCloud/CUDly/pull/1699) and ...:cluster:* for
 // DescribeDBClusters without DBClusterIdentifier (quoted in
-// github.com/aws/neptune-export/issues/120). A grant on that ARN matches
-// the request exactly; "*" would also allow the same call in other
-// accounts and Regions. Only the calls whose message we have seen are
+// github.com/aws/neptune-export/issues/120). DescribeDBParameterGroups
+// without DBParameterGroupName is on ...:pg:*: a broker allowed it on
+// pg:cg-aws-broker-* was denied the list call, and granting pg:* fixed it
+// (github.com/cloud-gov/product/issues/1405, fixed by
+// github.com/cloud-gov/terraform-provision/pull/776), which a request on
+// "*" could not have done. A grant on that ARN matches the request
+// exactly; "*" would also allow the same call in other accounts and
+// Regions. Only the calls for which we have seen such evidence are
 // listed: for the others (DescribeDBSnapshots, authorised on db and
-// snapshot, and the rest) the ARN RDS names is not known here, and they
-// stay on "*".
+// snapshot, DescribeDBClusterParameterGroups and the rest) the ARN RDS
+// authorises is not known here, and they stay on "*".
 var rdsListAll = map[string]struct{ param, res string }{
-	"DescribeDBInstances": {"dBInstanceIdentifier", "db:"},
-	"DescribeDBClusters":  {"dBClusterIdentifier", "cluster:"},
+	"DescribeDBInstances":       {"dBInstanceIdentifier", "db:"},
+	"DescribeDBClusters":        {"dBClusterIdentifier", "cluster:"},
+	"DescribeDBParameterGroups": {"dBParameterGroupName", "pg:"},
 }
 
 // resourcesFromParameters builds the ARNs a call names in its request
