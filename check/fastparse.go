@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/iamwhy/iamwhy/inputfile"
 	"github.com/iamwhy/iamwhy/internal/yamldoc"
@@ -131,14 +132,9 @@ func parseYAMLCases(path string, head []byte, parts [][]byte, startLines []int) 
 	for i := range done {
 		done[i] = make(chan struct{})
 	}
-	// The chunks are read on their goroutines while this one checks the
-	// names of the chunks already read, in order.
-	go inParallel(len(parts), func(i int) {
+	readChunk := func(i int, fc *File, lines *[]string) {
 		defer close(done[i])
 		failed[i] = true
-		// The chunk's cases are read into a File of its own (its
-		// arena, its shared layers), with the file's policies.
-		fc := &File{Path: f.Path, Dir: f.Dir, Policies: f.Policies, Environment: f.Environment}
 		var cases []*Case
 		bad := false
 		ok := eachFastYAML(string(parts[i]), startLines[i], func(item *yaml.Node) bool {
@@ -160,8 +156,18 @@ func parseYAMLCases(path string, head []byte, parts [][]byte, startLines []int) 
 			if !bad {
 				cases = append(cases, c)
 			}
-		})
+		}, lines)
 		out[i], failed[i] = cases, !ok || bad
+	}
+	// The chunks are read on their goroutines while this one checks the
+	// names of the chunks already read, in order.
+	go inWorkers(len(parts), func() func(int) {
+		// Each goroutine reads its chunks' cases into a File of its own
+		// (its arena, its shared layers), with the file's policies,
+		// and splits them into lines in the same memory.
+		fc := &File{Path: f.Path, Dir: f.Dir, Policies: f.Policies, Environment: f.Environment}
+		var lines []string
+		return func(i int) { readChunk(i, fc, &lines) }
 	})
 	// The number of cases is not known before the chunks are read; the
 	// names' map is sized from the first chunk's.
@@ -246,16 +252,32 @@ func shiftLines(n *yaml.Node, by int) {
 // the fn that met it (inputfile.CatchFault): each fn records its failure
 // before it reads, so that such an end reads as one.
 func inParallel(n int, fn func(i int)) {
+	inWorkers(n, func() func(int) { return fn })
+}
+
+// inWorkers is inParallel with state per goroutine: each of up to
+// GOMAXPROCS goroutines calls worker once for the fn it calls, then takes
+// the lowest i not yet taken until none is left. Taking the next piece
+// when done with one, rather than a piece per goroutine started in turn,
+// keeps every core busy to the end when pieces take unequal time (20,000
+// YAML cases in eight pieces left a core idle for the last piece, about a
+// tenth of the run; docs/performance.md).
+func inWorkers(n int, worker func() func(i int)) {
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i := 0; i < n; i++ {
+	var next atomic.Int64
+	for range min(n, runtime.GOMAXPROCS(0)) {
 		wg.Add(1)
-		sem <- struct{}{}
-		go func(i int) {
+		go func() {
 			defer wg.Done()
-			defer func() { <-sem }()
-			inputfile.CatchFault(func() { fn(i) })
-		}(i)
+			fn := worker()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				inputfile.CatchFault(func() { fn(i) })
+			}
+		}()
 	}
 	wg.Wait()
 }

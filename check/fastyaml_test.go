@@ -186,7 +186,7 @@ func TestFastYAMLReadsCasesDirectly(t *testing.T) {
 			t.Fatal(err)
 		}
 		return false
-	}, fc, func(*Case) { direct++ }) {
+	}, fc, func(*Case) { direct++ }, nil) {
 		t.Fatal("outside the subset")
 	}
 	if direct+nodes != len(f.Cases) || direct < len(f.Cases)*9/10 {

@@ -152,7 +152,7 @@ func Parse(path string, data []byte) (*File, error) {
 		}
 	}
 	if len(data) >= parallelParseMin && runtime.GOMAXPROCS(0) > 1 {
-		if head, parts, lines, ok := cutCases(data, 4*runtime.GOMAXPROCS(0)); ok {
+		if head, parts, lines, ok := cutCases(data, 8*runtime.GOMAXPROCS(0)); ok {
 			if f, ok := parseYAMLCases(path, head, parts, lines); ok {
 				return f, nil
 			}
