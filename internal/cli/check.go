@@ -38,6 +38,8 @@ Exit status: 0 all cases pass; 1 at least one case fails; 2 the command could no
   iamwhy check examples/iac/checks.yaml                   # a Terraform plan as the environment
   iamwhy check -o junit examples/checks/*.yaml > report.xml`,
 		Args: cobra.MinimumNArgs(1),
+		// runCheck turns the collector off below a limit (noGCBelow).
+		Annotations: map[string]string{ownGC: "noGCBelow"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Files = args
 			return runCheck(cmd.Context(), s, o)

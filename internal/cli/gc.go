@@ -51,6 +51,47 @@ type gcHold struct {
 	limit   int64
 }
 
+// HoldGCFromStart is for a program that turned the collector off while its
+// packages initialised (package internal/initgc), with the GOGC
+// percentage it replaced: the collector stays off, under a soft limit of
+// startLimit, until the command starts. By then the heap is past Go's
+// first 4 MB goal, so a collection would start at once: a command that
+// asks the collector for something of its own (check: off below a limit,
+// annotated ownGC) replaces this hold with its own when it asks, so that
+// no collection runs in between; any other command gets the percentage
+// back when it starts (releaseStartHold). Call it before Main, once.
+func HoldGCFromStart(before int) {
+	gcMu.Lock()
+	defer gcMu.Unlock()
+	if startHold != nil || len(gcHolds) > 0 {
+		return
+	}
+	gcBase.percent = before
+	gcBase.limit = debug.SetMemoryLimit(-1)
+	startHold = &gcHold{off: true, limit: startLimit}
+	gcHolds[startHold] = true
+	applyGC()
+}
+
+// startLimit bounds the heap while the start hold lasts: a command that
+// fails before it asks for its own hold keeps it to the end.
+const startLimit = 256 << 20
+
+// ownGC is the annotation of a command that takes a hold of its own when
+// it starts (HoldGCFromStart).
+const ownGC = "iamwhy.gc"
+
+// releaseStartHold ends the hold HoldGCFromStart took, if it still holds.
+func releaseStartHold() {
+	gcMu.Lock()
+	defer gcMu.Unlock()
+	if startHold != nil {
+		delete(gcHolds, startHold)
+		startHold = nil
+		applyGC()
+	}
+}
+
 // holdGC applies h for as long as the command runs. Runs in one process
 // (tests, serve) share the collector: while any run holds, the settings
 // are the highest percentage (off above any) and the lowest limit asked
@@ -66,6 +107,11 @@ func holdGC(h gcHold) (restore func()) {
 	}
 	hp := &h
 	gcHolds[hp] = true
+	if startHold != nil {
+		// The command's own hold replaces the one from the start.
+		delete(gcHolds, startHold)
+		startHold = nil
+	}
 	applyGC()
 	return func() {
 		gcMu.Lock()
@@ -93,9 +139,12 @@ func applyGC() {
 	if off {
 		want.percent = -1
 	}
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(want.percent)
+	if os.Getenv("GOGC") != "" {
+		// The user's percentage, which HoldGCFromStart may have been
+		// given while the collector was off.
+		want.percent = gcBase.percent
 	}
+	debug.SetGCPercent(want.percent)
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(want.limit)
 	}
@@ -105,4 +154,7 @@ var (
 	gcMu    sync.Mutex
 	gcHolds = map[*gcHold]bool{}
 	gcBase  gcHold
+	// startHold is the hold HoldGCFromStart took, until the command
+	// starts or takes its own.
+	startHold *gcHold
 )

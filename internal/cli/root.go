@@ -75,6 +75,9 @@ func NewRoot(s Streams) *cobra.Command {
 	root.PersistentFlags().Var(&maxFile, "max-file-size", fmt.Sprintf("largest file read whole, e.g. 256MiB (default %s; trails stream)", inputfile.Size(inputfile.DefaultLimit)))
 	root.PersistentFlags().BoolVar(&noColor, "no-color", false, "no colour in text output (also when NO_COLOR is set; colour is used on a terminal only)")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if cmd.Annotations[ownGC] == "" {
+			releaseStartHold()
+		}
 		inputfile.SetLimit(int64(maxFile))
 		if noColor {
 			setColor(s.Out, false)
