@@ -198,17 +198,24 @@ func textLinesInto(lines []string, src string) ([]string, bool) {
 	}
 	lines = lines[:0]
 	start, i := 0, 0
+	// bad collects the bytes notText8 marks, tested once at the end
+	// (the text then takes slowLines from its start): a test and branch
+	// per word cost a third of the pass.
+	var bad uint64
 	for ; i+8 <= len(src); i += 8 {
-		w := uint64(src[i]) | uint64(src[i+1])<<8 | uint64(src[i+2])<<16 | uint64(src[i+3])<<24 |
-			uint64(src[i+4])<<32 | uint64(src[i+5])<<40 | uint64(src[i+6])<<48 | uint64(src[i+7])<<56
-		if !textASCII8(w) {
-			return slowLines(src)
-		}
-		for nl := zeroBytes(w ^ (0x0a * ones)); nl != 0; nl &= nl - 1 {
+		s := src[i : i+8] // one bounds check for the eight bytes
+		w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		nl := zeroBytes(w ^ (0x0a * ones))
+		bad |= notText8(w, nl)
+		for ; nl != 0; nl &= nl - 1 {
 			end := i + bits.TrailingZeros64(nl)/8
 			lines = append(lines, src[start:end])
 			start = end + 1
 		}
+	}
+	if bad != 0 {
+		return slowLines(src)
 	}
 	for ; i < len(src); i++ {
 		switch c := src[i]; {
@@ -242,9 +249,17 @@ func zeroBytes(x uint64) uint64 {
 // when the byte is what it names (no carry crosses a byte: every sum is
 // of a byte's low seven bits and a constant below 0x80).
 func textASCII8(w uint64) bool {
+	const ones = 0x0101010101010101
+	return notText8(w, zeroBytes(w^(0x0a*ones))) == 0
+}
+
+// notText8 has the top bit of each byte of w set that is neither a line
+// feed nor in 0x20..0x7e, given nl, w's line feeds as zeroBytes marks
+// them.
+func notText8(w, nl uint64) uint64 {
 	const ones, low7, highs = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
 	below20 := ^((w&low7 + 0x60*ones) | w) & highs
-	return below20&^zeroBytes(w^(0x0a*ones))|zeroBytes(w^low7)|w&highs == 0
+	return below20&^nl | zeroBytes(w^low7) | w&highs
 }
 
 func indentOf(l string) int {
@@ -546,20 +561,22 @@ func (f *flow) scalar(inFlow bool) (string, yaml.Style) {
 // plainUntil reads a plain scalar up to one of stop, " #", ": " or the
 // line's end, and trims trailing spaces.
 func (f *flow) plainUntil(stop string) string {
-	start := f.i
-	for f.i < len(f.s) {
-		c := f.s[f.i]
+	// On locals: the loop ran on f's fields, stored on every byte.
+	s, start := f.s, f.i
+	i := start
+	for i < len(s) {
+		c := s[i]
 		if !plainSpecial[c] {
-			f.i++ // none of the tests below applies to it
+			i++ // none of the tests below applies to it
 			continue
 		}
 		if c != ':' && strings.IndexByte(stop, c) >= 0 {
 			break
 		}
-		if c == '#' && f.i > start && f.s[f.i-1] == ' ' {
+		if c == '#' && i > start && s[i-1] == ' ' {
 			break
 		}
-		if c == ':' && (f.i+1 == len(f.s) || f.s[f.i+1] == ' ') {
+		if c == ':' && (i+1 == len(s) || s[i+1] == ' ') {
 			if stop == ":" {
 				break
 			}
@@ -573,9 +590,10 @@ func (f *flow) plainUntil(stop string) string {
 			// '?' (scannerc.go), as at ',' and the brackets.
 			panic(bail{})
 		}
-		f.i++
+		i++
 	}
-	return strings.TrimRight(f.s[start:f.i], " ")
+	f.i = i
+	return strings.TrimRight(s[start:i], " ")
 }
 
 // plainSpecial marks the bytes plainUntil tests: every byte of every stop
