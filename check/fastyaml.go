@@ -263,7 +263,11 @@ func notText8(w, nl uint64) uint64 {
 }
 
 func indentOf(l string) int {
-	return len(l) - len(strings.TrimLeft(l, " "))
+	i := 0
+	for i < len(l) && l[i] == ' ' {
+		i++
+	}
+	return i
 }
 
 // skipBlank moves past empty and comment-only lines.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/iamwhy/iamwhy/internal/casegen"
 	"gopkg.in/yaml.v3"
@@ -192,4 +193,81 @@ func TestFastYAMLReadsCasesDirectly(t *testing.T) {
 	if direct+nodes != len(f.Cases) || direct < len(f.Cases)*9/10 {
 		t.Fatalf("%d cases read directly, %d from nodes, of %d", direct, nodes, len(f.Cases))
 	}
+}
+
+// TestBlockEntryMatchesSeparateTests: blockEntry's one pass over a key
+// (keyEnd) reads exactly the entries its separate tests did
+// (isMappingEntry, the first ": ", the bytes a key may not hold,
+// surrounding space), with the same key, value and column, on every line
+// of up to five bytes of an alphabet of the bytes those tests look at.
+func TestBlockEntryMatchesSeparateTests(t *testing.T) {
+	type entry struct {
+		key, value string
+		col        int
+	}
+	bailed := func(fn func() entry) (e entry, ok bool) {
+		defer func() {
+			if r := recover(); r != nil {
+				if _, isBail := r.(bail); !isBail {
+					panic(r)
+				}
+				ok = false
+			}
+		}()
+		return fn(), true
+	}
+	separate := func(content string) entry {
+		if !isMappingEntry(content) {
+			panic(bail{})
+		}
+		i := strings.Index(content, ": ")
+		if i < 0 {
+			panic(bail{})
+		}
+		key, rest := content[:i], content[i+2:]
+		if key == "" || strings.ContainsAny(key, "[]{},\"'#") || !plainStart(key) || strings.TrimSpace(key) != key {
+			panic(bail{})
+		}
+		resolvePlain(key)
+		valText := strings.TrimLeft(rest, " ")
+		if valText == "" || valText[0] == '#' {
+			panic(bail{})
+		}
+		return entry{key, valText, utf8.RuneCountInString(key) + 2 + (len(rest) - len(valText))}
+	}
+	real := func(content string) entry {
+		p := &fastYAML{lines: []string{content}}
+		key, fl, ok := p.blockEntry(0)
+		if !ok {
+			t.Fatalf("%q: no entry", content)
+		}
+		return entry{key, fl.s, fl.col0}
+	}
+	alphabet := []string{"a", ":", " ", "#", "[", "}", ",", "\"", "'", "-", "é", "\u00a0", "~"}
+	count, read := 0, 0
+	var walk func(s string, n int)
+	walk = func(s string, n int) {
+		if s != "" && s[0] != ' ' && s[0] != '#' { // blockEntry's caller is on a line with content at the indentation
+			count++
+			e1, ok1 := bailed(func() entry { return separate(s) })
+			e2, ok2 := bailed(func() entry { return real(s) })
+			if ok1 != ok2 || e1 != e2 {
+				t.Fatalf("%q: separate tests %+v %v, one pass %+v %v", s, e1, ok1, e2, ok2)
+			}
+			if ok1 {
+				read++
+			}
+		}
+		if n == 0 {
+			return
+		}
+		for _, a := range alphabet {
+			walk(s+a, n-1)
+		}
+	}
+	walk("", 5)
+	if read == 0 {
+		t.Fatal("no line read as an entry")
+	}
+	t.Logf("%d lines, %d read as entries", count, read)
 }

@@ -191,24 +191,70 @@ func (p *fastYAML) blockEntry(indent int) (key string, fl flow, ok bool) {
 		panic(bail{})
 	}
 	content := l[in:]
-	if !isMappingEntry(content) {
+	// The key ends at the first ": " (none: no value on the line) and
+	// holds none of "[]{},\"'#" (which also leaves out what
+	// isMappingEntry refuses: a comment before the colon); all in one
+	// pass of the key, which the separate tests made five times
+	// (TestBlockEntryMatchesSeparateTests compares them).
+	i, ascii := keyEnd(content)
+	if i <= 0 || !plainStart(content) || content[i-1] == ' ' {
 		panic(bail{})
-	}
-	i := strings.Index(content, ": ")
-	if i < 0 {
-		panic(bail{}) // no value on the line
 	}
 	key, rest := content[:i], content[i+2:]
-	if key == "" || strings.ContainsAny(key, "[]{},\"'#") || !plainStart(key) || strings.TrimSpace(key) != key {
-		panic(bail{})
+	cols := i
+	if !ascii {
+		if strings.TrimSpace(key) != key {
+			panic(bail{})
+		}
+		cols = utf8.RuneCountInString(key)
 	}
 	resolvePlain(key) // gives up keys the node builder leaves to yaml.v3
-	valText := strings.TrimLeft(rest, " ")
+	sp := 0
+	for sp < len(rest) && rest[sp] == ' ' {
+		sp++
+	}
+	valText := rest[sp:]
 	if valText == "" || valText[0] == '#' {
 		panic(bail{})
 	}
-	return key, flow{p: p, s: valText, line: p.line(), col0: in + utf8.RuneCountInString(key) + 2 + (len(rest) - len(valText))}, true
+	return key, flow{p: p, s: valText, line: p.line(), col0: in + cols + 2 + sp}, true
 }
+
+// keyEnd returns the index of the ": " that ends the key at the start of
+// s, or -1 when there is none or the key holds one of "[]{},\"'#"; and
+// whether the key is ASCII.
+func keyEnd(s string) (end int, ascii bool) {
+	ascii = true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !keySpecial[c] {
+			continue
+		}
+		switch {
+		case c == ':':
+			if i+1 < len(s) && s[i+1] == ' ' {
+				return i, ascii
+			}
+		case c >= utf8.RuneSelf:
+			ascii = false
+		default:
+			return -1, ascii
+		}
+	}
+	return -1, ascii
+}
+
+// keySpecial marks the bytes keyEnd tests: the colon, the bytes a key may
+// not hold, and those of characters beyond ASCII.
+var keySpecial = func() (t [256]bool) {
+	for _, c := range []byte("[]{},\"'#:") {
+		t[c] = true
+	}
+	for c := utf8.RuneSelf; c < 256; c++ {
+		t[c] = true
+	}
+	return t
+}()
 
 // fastYAMLContext reads a context's block mapping at indent: keys to a
 // scalar or a flow list of scalars.
