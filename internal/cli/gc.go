@@ -85,11 +85,20 @@ const ownGC = "iamwhy.gc"
 func releaseStartHold() {
 	gcMu.Lock()
 	defer gcMu.Unlock()
-	if startHold != nil {
-		delete(gcHolds, startHold)
-		startHold = nil
+	if dropStartHold() {
 		applyGC()
 	}
+}
+
+// dropStartHold removes the start's hold, if it still holds, and reports
+// whether it did; gcMu is held.
+func dropStartHold() bool {
+	if startHold == nil {
+		return false
+	}
+	delete(gcHolds, startHold)
+	startHold = nil
+	return true
 }
 
 // holdGC applies h for as long as the command runs. Runs in one process
@@ -107,11 +116,7 @@ func holdGC(h gcHold) (restore func()) {
 	}
 	hp := &h
 	gcHolds[hp] = true
-	if startHold != nil {
-		// The command's own hold replaces the one from the start.
-		delete(gcHolds, startHold)
-		startHold = nil
-	}
+	dropStartHold() // the command's own hold replaces the one from the start
 	applyGC()
 	return func() {
 		gcMu.Lock()

@@ -5,8 +5,8 @@
 // Initialising iamwhy's packages allocates about 4.6 MB, 4.2 MB of it the
 // AWS SDK's service schemas and endpoint tables, all of it live until the
 // process exits. Go's first collection is due at 4 MB, so one ran during
-// initialisation, tracing memory none of which was garbage: about 2 ms of
-// wall time and 5 CPU-ms of a check run (docs/performance.md, "Start-up").
+// initialisation, tracing memory none of which was garbage: about 5 ms of
+// wall time of a check run (docs/performance.md, "Seventh round").
 //
 // It must run before those initialisers. At each step Go initialises the
 // first package, in import-path order, whose imports are all initialised
